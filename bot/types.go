@@ -1,0 +1,87 @@
+package bot
+
+// This file is the contract between the pure handler core and the two
+// transports (gateway.go, http.go). It imports nothing from discordgo.
+
+// Kind says what sort of interaction a Request is.
+type Kind int
+
+// The interaction kinds the bot understands. Transports map Discord's
+// interaction types onto these; anything else becomes KindUnknown.
+const (
+	KindUnknown   Kind = iota
+	KindPing           // HTTP PING (type 1); answered by the transport itself
+	KindCommand        // APPLICATION_COMMAND (type 2)
+	KindComponent      // MESSAGE_COMPONENT (type 3), e.g. the "Hail again" button
+)
+
+// Attachment is a file attached to a command (used by /retrain).
+type Attachment struct {
+	ID          string
+	Filename    string
+	ContentType string
+	Size        int
+	URL         string
+}
+
+// Request holds the parts of an interaction that a handler reads, whatever
+// the transport delivered it. The zero value is a valid (unknown) request.
+type Request struct {
+	Kind      Kind
+	ID        string // interaction id
+	Token     string // interaction token (never logged)
+	AppID     string
+	Command   string         // command name for KindCommand
+	Options   map[string]any // decoded option values: string, float64 (JSON numbers), bool
+	CustomID  string         // component custom_id for KindComponent
+	UserID    string         // the invoking user (member.user or user)
+	GuildID   string         // empty in DMs
+	ChannelID string
+	Locale    string
+	// Attachments resolved from data.resolved.attachments, keyed by id.
+	Attachments map[string]Attachment
+}
+
+// Embed is a Discord embed, limited to what the bot sends.
+type Embed struct {
+	Title       string
+	Description string
+	Footer      string
+	Color       int
+}
+
+// Button is a message component button with a custom_id.
+type Button struct {
+	Label    string
+	CustomID string
+	Emoji    string // a unicode emoji, optional
+}
+
+// Reply is the bot's answer. Transports send it with allowed_mentions
+// parsing nothing, so generated or echoed text never pings anyone.
+type Reply struct {
+	Content   string
+	Embeds    []Embed
+	Buttons   []Button
+	Ephemeral bool // only the caller sees it (flags 64)
+	// Update, for component interactions, edits the message the button is on
+	// (callback type 7) instead of posting a new one (type 4).
+	Update bool
+}
+
+// Writer is what the bot needs from the text generator; *compose.Writer
+// satisfies it. Implementations must be safe for concurrent use. The same
+// seed must give the same text for the same model, so a footer's seed and
+// model id let anyone reproduce a reply.
+type Writer interface {
+	// Manifesto returns a titled manifesto: paragraphs is 1..5, topic may be empty.
+	// len(title) <= 256 and len(body) <= 4096 characters.
+	Manifesto(seed uint64, topic string, paragraphs int) (title, body string)
+	// Squint returns a short text (<= 2000 characters) that opens by declaring
+	// thing anarchist if you squint.
+	Squint(seed uint64, thing string) string
+	// Glowcloud returns a short proclamation (<= 2000 characters).
+	Glowcloud(seed uint64) string
+	// ModelID is a short id of the model that generated the text.
+	ModelID() string
+}

@@ -1,0 +1,150 @@
+// Command glowcloud writes parody manifestos with a Markov chain trained on
+// the satirical essay "Socialism is Anarchist if you squint", and serves
+// them to Discord as the slash commands /squint, /glowcloud and /manifesto.
+//
+// Usage:
+//
+//	glowcloud manifesto [-topic WORD] [-paragraphs 1..5] [-seed N] [-n N] [-model FILE]
+//	glowcloud squint [-seed N] [-n N] [-model FILE] THING...
+//	glowcloud glowcloud [-seed N] [-n N] [-model FILE]
+//	glowcloud train [-order N] -o FILE PATH...
+//	glowcloud inspect -model FILE
+//	glowcloud serve
+//	glowcloud console [-model FILE]
+//	glowcloud healthcheck [-addr HOST:PORT]
+//	glowcloud version
+//
+// Without -model (or GLOWCLOUD_MODEL) the essay embedded in the binary is
+// the model. The same -seed and model give the same text on every run; -n N
+// prints N pieces separated by a line holding only "---", with seeds seed,
+// seed+1, ...
+//
+// serve is configured by environment variables (see README.md):
+// DISCORD_TOKEN, DISCORD_APP_ID, DISCORD_GUILD_ID, DISCORD_PUBLIC_KEY,
+// GLOWCLOUD_HTTP_ADDR, GLOWCLOUD_MODEL, DISCORD_API_BASE, SHARD_ID,
+// SHARD_COUNT, GLOWCLOUD_OPERATORS, GLOWCLOUD_CORPUS_DIR and
+// GLOWCLOUD_LOG_FORMAT.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// exitCode reports err on stderr and returns the process's exit status:
+// 0 for success or -h, 2 for a usage error, 1 for anything else.
+func exitCode(err error, stderr io.Writer) int {
+	var ue *usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		if ue.msg != "" {
+			fmt.Fprintln(stderr, "glowcloud:", ue.msg)
+		}
+		return 2
+	default:
+		fmt.Fprintln(stderr, "glowcloud:", err)
+		return 1
+	}
+}
+
+// usageError is a command line the program cannot make sense of; it exits 2.
+// The usage has already been printed when msg is empty.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string {
+	if e.msg == "" {
+		return "usage error"
+	}
+	return e.msg
+}
+
+const usage = `glowcloud — parody manifestos from a Markov chain, and the Discord bot that posts them.
+
+Usage:
+  glowcloud manifesto [-topic WORD] [-paragraphs 1..5] [-seed N] [-n N] [-model FILE]
+  glowcloud squint [-seed N] [-n N] [-model FILE] THING...
+  glowcloud glowcloud [-seed N] [-n N] [-model FILE]
+  glowcloud train [-order N] -o FILE PATH...      (PATH: file, directory of .txt/.md, or - for stdin)
+  glowcloud inspect -model FILE
+  glowcloud serve                                 (configured by environment; see README.md)
+  glowcloud console [-model FILE]                 (try the bot's commands without Discord)
+  glowcloud healthcheck [-addr HOST:PORT]
+  glowcloud version
+
+Run 'glowcloud COMMAND -h' for a command's flags.
+`
+
+// run is the whole program: main only hands it the process's environment.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return &usageError{}
+	}
+	env := environment{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "manifesto", "squint", "glowcloud":
+		return env.runWrite(cmd, rest)
+	case "train":
+		return env.runTrain(rest)
+	case "inspect":
+		return env.runInspect(rest)
+	case "serve":
+		return env.runServe(ctx, rest)
+	case "console":
+		return env.runConsole(ctx, rest)
+	case "healthcheck":
+		return env.runHealthcheck(ctx, rest)
+	case "version":
+		return env.runVersion(rest)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return &usageError{msg: fmt.Sprintf("unknown command %q", cmd)}
+	}
+}
+
+// environment is what the process gives a subcommand.
+type environment struct {
+	getenv         func(string) string
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// flags returns a FlagSet for a subcommand that reports to stderr.
+func (e environment) flags(name, args string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "Usage: glowcloud %s %s\n", name, args)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses args, turning flag errors into usage errors (exit 2).
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &usageError{} // the flag package has printed the problem and usage
+	}
+	return nil
+}

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/metrics"
+	"strings"
+	"time"
+
+	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/markov"
+)
+
+// essayTime stamps the embedded essay's model, so its id and envelope are
+// the same on every run (the essay is dated 2022-03-31).
+func essayTime() time.Time { return time.Date(2022, 3, 31, 0, 0, 0, 0, time.UTC) }
+
+// runTrain trains a model from files, directories and stdin, and writes it
+// atomically.
+func (e environment) runTrain(args []string) error {
+	fs := e.flags("train", "[-order N] -o FILE PATH...")
+	order := fs.Int("order", markov.DefaultOrder, fmt.Sprintf("words per chain state, 1 to %d", markov.MaxOrder))
+	out := fs.String("o", "", "model `file` to write (required)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case *out == "":
+		fs.Usage()
+		return &usageError{msg: "train: -o FILE is required"}
+	case fs.NArg() == 0:
+		fs.Usage()
+		return &usageError{msg: "train: give at least one PATH (a file, a directory, or - for stdin)"}
+	case *order < 1 || *order > markov.MaxOrder:
+		return &usageError{msg: fmt.Sprintf("train: -order %d: must be 1 to %d", *order, markov.MaxOrder)}
+	}
+	start := time.Now()
+	prog := newProgress(e.stderr, isTerminal(e.stderr), start)
+	text, err := corpus.Read(fs.Args(), corpus.ReadOptions{
+		Stdin:    e.stdin,
+		Skipped:  func(path, why string) { fmt.Fprintf(e.stderr, "glowcloud: skipping %s: %s\n", path, why) },
+		Progress: prog.report,
+	})
+	prog.done()
+	if err != nil {
+		return err
+	}
+	sum := sha256.New()
+	for _, s := range text.Sentences {
+		sum.Write([]byte(strings.Join(s, " ")))
+		sum.Write([]byte{'\n'})
+	}
+	m, err := markov.Train(text.Sentences, markov.TrainOptions{
+		Order:        *order,
+		Headings:     text.Headings,
+		CorpusSHA256: hex.EncodeToString(sum.Sum(nil)),
+	})
+	if err != nil {
+		return err
+	}
+	if err := m.Save(*out); err != nil {
+		return err
+	}
+	meta := m.Meta()
+	fmt.Fprintf(e.stderr, "glowcloud: learned %d sentences, %d words, %d distinct words, %d states, %d transitions, %d headings from %s (%d duplicate paragraphs dropped)\n",
+		meta.Sentences, meta.Words, meta.Vocabulary, meta.States, meta.Transitions, len(text.Headings), byteSize(text.Bytes), text.Duplicates)
+	fmt.Fprintf(e.stderr, "glowcloud: wrote %s (model %s, order %d) in %s, peak memory %s\n",
+		*out, m.ID(), meta.Order, time.Since(start).Round(time.Millisecond), byteSize(int64(peakMemory())))
+	return nil
+}
+
+// progress reports reading progress on stderr: an updating line on a
+// terminal, a plain line every few seconds otherwise. Small inputs stay
+// quiet.
+type progress struct {
+	w        interface{ Write([]byte) (int, error) }
+	terminal bool
+	start    time.Time
+	last     time.Time
+	shown    bool
+}
+
+func newProgress(w interface{ Write([]byte) (int, error) }, terminal bool, start time.Time) *progress {
+	return &progress{w: w, terminal: terminal, start: start, last: start}
+}
+
+// progressMin is the input size below which no progress is shown.
+const progressMin = 4 << 20
+
+func (p *progress) report(pr corpus.Progress) {
+	if pr.Total >= 0 && pr.Total < progressMin && !p.shown {
+		return
+	}
+	now := time.Now()
+	every := 5 * time.Second
+	if p.terminal {
+		every = 200 * time.Millisecond
+	}
+	if now.Sub(p.last) < every && (pr.Total < 0 || pr.Done < pr.Total) {
+		return
+	}
+	p.last = now
+	p.shown = true
+	elapsed := now.Sub(p.start).Seconds()
+	rate := float64(pr.Done) / max(elapsed, 1e-9)
+	line := fmt.Sprintf("reading: %s", byteSize(pr.Done))
+	if pr.Total > 0 {
+		eta := time.Duration(float64(pr.Total-pr.Done) / max(rate, 1) * float64(time.Second)).Round(time.Second)
+		line += fmt.Sprintf(" of %s (%.0f%%)", byteSize(pr.Total), 100*float64(pr.Done)/float64(pr.Total))
+		line += fmt.Sprintf(", %d sentences, %s/s, ETA %s", pr.Sentences, byteSize(int64(rate)), eta)
+	} else {
+		line += fmt.Sprintf(", %d sentences, %s/s", pr.Sentences, byteSize(int64(rate)))
+	}
+	if p.terminal {
+		fmt.Fprintf(p.w, "\r\033[Kglowcloud: %s", line)
+	} else {
+		fmt.Fprintf(p.w, "glowcloud: %s\n", line)
+	}
+}
+
+func (p *progress) done() {
+	if p.terminal && p.shown {
+		fmt.Fprintln(p.w)
+	}
+}
+
+// isTerminal reports whether w is a terminal (a character device).
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// peakMemory returns the most memory the Go runtime has asked the OS for.
+func peakMemory() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}}
+	metrics.Read(s)
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return max(ms.Sys, s[0].Value.Uint64())
+}
+
+// byteSize formats n bytes for people.
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/glowcloud/glowcloud/compose"
+	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/markov"
+)
+
+// seedFlag is a -seed flag that remembers whether it was set.
+type seedFlag struct {
+	v   uint64
+	set bool
+}
+
+func (s *seedFlag) String() string { return strconv.FormatUint(s.v, 10) }
+
+func (s *seedFlag) Set(v string) error {
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return fmt.Errorf("not a seed (a whole number from 0 to %d)", uint64(1<<64-1))
+	}
+	s.v, s.set = n, true
+	return nil
+}
+
+// runWrite runs manifesto, squint and glowcloud.
+func (e environment) runWrite(cmd string, args []string) error {
+	var argsUsage string
+	switch cmd {
+	case "manifesto":
+		argsUsage = "[-topic WORD] [-paragraphs 1..5] [-seed N] [-n N] [-model FILE]"
+	case "squint":
+		argsUsage = "[-seed N] [-n N] [-model FILE] THING..."
+	default:
+		argsUsage = "[-seed N] [-n N] [-model FILE]"
+	}
+	fs := e.flags(cmd, argsUsage)
+	var seed seedFlag
+	fs.Var(&seed, "seed", "random seed: the same seed and model give the same text (default: a random seed, printed to stderr)")
+	n := fs.Int("n", 1, "how many pieces to print, separated by a line `---`")
+	modelPath := fs.String("model", e.getenv("GLOWCLOUD_MODEL"), "model `file` from 'glowcloud train' (default: $GLOWCLOUD_MODEL, else the embedded essay)")
+	var topic *string
+	var paragraphs *int
+	if cmd == "manifesto" {
+		topic = fs.String("topic", "", "a `word` (or a few) to steer the manifesto towards")
+		paragraphs = fs.Int("paragraphs", 3, "number of paragraphs, 1 to 5")
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	thing := strings.Join(fs.Args(), " ")
+	switch {
+	case *n < 1 || *n > 1000:
+		return &usageError{msg: fmt.Sprintf("-n %d: must be 1 to 1000", *n)}
+	case paragraphs != nil && (*paragraphs < 1 || *paragraphs > compose.MaxParagraphs):
+		return &usageError{msg: fmt.Sprintf("-paragraphs %d: must be 1 to %d", *paragraphs, compose.MaxParagraphs)}
+	case cmd == "squint" && strings.TrimSpace(thing) == "":
+		fs.Usage()
+		return &usageError{msg: "squint: what should I squint at? e.g. glowcloud squint capitalism"}
+	case cmd != "squint" && fs.NArg() > 0:
+		fs.Usage()
+		return &usageError{msg: fmt.Sprintf("%s: unexpected argument %q", cmd, fs.Arg(0))}
+	}
+	m, err := loadModel(*modelPath)
+	if err != nil {
+		return err
+	}
+	w := compose.New(m)
+	if !seed.set {
+		seed.v = compose.RandomSeed()
+		fmt.Fprintf(e.stderr, "glowcloud: seed %d (pass -seed %d to get this text again)\n", seed.v, seed.v)
+	}
+	var out strings.Builder
+	for i := 0; i < *n; i++ {
+		if i > 0 {
+			out.WriteString("---\n")
+		}
+		s := seed.v + uint64(i)
+		switch cmd {
+		case "manifesto":
+			title, body := w.Manifesto(s, *topic, *paragraphs)
+			fmt.Fprintf(&out, "%s\n\n%s\n", title, body)
+		case "squint":
+			fmt.Fprintf(&out, "%s\n", w.Squint(s, thing))
+		default:
+			fmt.Fprintf(&out, "%s\n", w.Glowcloud(s))
+		}
+	}
+	_, err = fmt.Fprint(e.stdout, out.String())
+	return err
+}
+
+// loadModel loads the model file at path, or trains the embedded essay
+// when path is empty.
+func loadModel(path string) (*markov.Model, error) {
+	if path == "" {
+		return essayModel()
+	}
+	m, err := markov.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// essayModel trains the model of the embedded essay (a few milliseconds).
+func essayModel() (*markov.Model, error) {
+	t := corpus.Parse(corpus.EssayText())
+	m, err := markov.Train(t.Sentences, markov.TrainOptions{Headings: t.Headings, Now: essayTime})
+	if err != nil {
+		return nil, fmt.Errorf("train embedded essay: %w", err)
+	}
+	return m, nil
+}

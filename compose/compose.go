@@ -1,0 +1,248 @@
+// Package compose writes the three kinds of text glowcloud posts — the
+// manifesto, the squint and the Glow Cloud's proclamation — from a trained
+// markov.Model. The command line and the Discord bot share it.
+//
+// A Writer is safe for concurrent use: each call builds its own *rand.Rand
+// from the seed it is given, so the same seed and model always give the same
+// text, byte for byte.
+package compose
+
+import (
+	"errors"
+	"math/rand/v2"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/glowcloud/glowcloud/markov"
+)
+
+// Hail closes every manifesto.
+const Hail = "Hail the singularity! Hail the mighty Glow Cloud!"
+
+// Limits the texts keep to, in characters (Discord's limits, with room to
+// spare for the bot's own decorations).
+const (
+	MaxTitle       = 200  // embed title: 256
+	MaxManifesto   = 4000 // embed description: 4096
+	MaxShort       = 1800 // message content: 2000
+	MaxParagraphs  = 5
+	MaxTopic       = 50
+	MaxThing       = 100
+	sentenceChars  = 280
+	squintChars    = 240
+	maxSeedForJSON = 1<<53 - 1
+)
+
+// Writer writes glowcloud's texts from one model. The zero value is not
+// usable; get one from New.
+type Writer struct {
+	m *markov.Model
+}
+
+// New returns a Writer over m.
+func New(m *markov.Model) *Writer { return &Writer{m: m} }
+
+// Model returns the Writer's model.
+func (w *Writer) Model() *markov.Model { return w.m }
+
+// ModelID returns the short id of the Writer's model.
+func (w *Writer) ModelID() string { return w.m.ID() }
+
+// NewRand returns the random source every text with this seed is drawn
+// from.
+func NewRand(seed uint64) *rand.Rand {
+	return rand.New(rand.NewPCG(seed, 0x676c6f77636c6f75)) // "glowclou"
+}
+
+// RandomSeed returns a fresh seed from the operating system's randomness,
+// small enough to pass through JSON numbers and Discord integer options
+// exactly.
+func RandomSeed() uint64 { return rand.Uint64() & maxSeedForJSON }
+
+// Manifesto returns a titled manifesto of 1..5 paragraphs (others are
+// clamped) about topic (may be empty), closing with Hail. The title is at
+// most MaxTitle characters and the body at most MaxManifesto.
+func (w *Writer) Manifesto(seed uint64, topic string, paragraphs int) (title, body string) {
+	rng := NewRand(seed)
+	paragraphs = min(max(paragraphs, 1), MaxParagraphs)
+	topic = Clean(topic, MaxTopic)
+	words := w.steer(topic)
+
+	title = w.title(rng, topic)
+	budget := MaxManifesto - len(Hail) - 2
+	per := budget/paragraphs - 2
+	seen := map[string]bool{}
+	var paras []string
+	for p := 0; p < paragraphs; p++ {
+		want := 3 + rng.IntN(3)
+		var b strings.Builder
+		for i := 0; i < want; i++ {
+			var s string
+			switch {
+			case p == 0 && i == 0 && topic != "" && len(words) == 0:
+				// The model does not know the topic: say it in the essay's voice.
+				s = splice(rng, topic)
+			case i == 0 || (i == 2 && rng.IntN(2) == 0):
+				s = w.sentence(rng, words, sentenceChars, seen)
+			default:
+				s = w.sentence(rng, nil, sentenceChars, seen)
+			}
+			if s == "" {
+				continue
+			}
+			if b.Len() > 0 && utf8.RuneCountInString(b.String())+1+utf8.RuneCountInString(s) > per {
+				break
+			}
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(s)
+		}
+		if b.Len() == 0 {
+			b.WriteString(silence(rng))
+		}
+		paras = append(paras, b.String())
+	}
+	paras = append(paras, Hail)
+	return title, strings.Join(paras, "\n\n")
+}
+
+// Squint returns a short text that opens by declaring thing anarchist if you
+// squint, then argues it in two or three generated sentences woven from the
+// thing's words where the model knows them. It is at most MaxShort
+// characters.
+func (w *Writer) Squint(seed uint64, thing string) string {
+	rng := NewRand(seed)
+	thing = Clean(thing, MaxThing)
+	if thing == "" {
+		thing = "Everything"
+	}
+	words := w.steer(thing)
+	lines := []string{Capitalise(thing) + " is Anarchist if you squint."}
+	n := 2 + rng.IntN(2)
+	seen := map[string]bool{}
+	for i := 0; i < n; i++ {
+		var s string
+		if len(words) == 0 && i == 0 {
+			s = splice(rng, thing)
+		} else if i < 2 {
+			s = w.sentence(rng, words, squintChars, seen)
+		} else {
+			s = w.sentence(rng, nil, squintChars, seen)
+		}
+		if s != "" {
+			lines = append(lines, s)
+		}
+	}
+	if len(lines) == 1 {
+		lines = append(lines, silence(rng))
+	}
+	return fit(lines, MaxShort)
+}
+
+// Glowcloud returns a short proclamation of the Glow Cloud: an opening, one
+// to three generated sentences, and a hail. It is at most MaxShort
+// characters.
+func (w *Writer) Glowcloud(seed uint64) string {
+	rng := NewRand(seed)
+	lines := []string{openings[rng.IntN(len(openings))]}
+	n := 1 + rng.IntN(3)
+	seen := map[string]bool{}
+	steer := w.steer(strings.Join(cloudWords, " "))
+	for i := 0; i < n; i++ {
+		var words []string
+		if i == 0 {
+			words = steer
+		}
+		if s := w.sentence(rng, words, sentenceChars, seen); s != "" {
+			lines = append(lines, s)
+		}
+	}
+	if len(lines) == 1 {
+		lines = append(lines, silence(rng))
+	}
+	lines = append(lines, hails[rng.IntN(len(hails))])
+	return fit(lines, MaxShort)
+}
+
+// sentence draws one sentence through one of words (or anywhere when words
+// is empty), avoiding ones already said in this text. It returns "" when the
+// model has nothing acceptable to say.
+func (w *Writer) sentence(rng *rand.Rand, words []string, maxChars int, seen map[string]bool) string {
+	for try := 0; try < 3; try++ {
+		s, err := w.m.Sentence(rng, markov.Options{Topic: words, MaxChars: maxChars})
+		if errors.Is(err, markov.ErrNoSentence) && len(words) > 0 {
+			// Nothing novel passes through the topic: speak freely.
+			words = nil
+			continue
+		}
+		if err != nil {
+			return ""
+		}
+		if !seen[s.Text] {
+			seen[s.Text] = true
+			return s.Text
+		}
+	}
+	return ""
+}
+
+// steer returns the words of text the model can steer through, leaving out
+// words too common to mean anything.
+func (w *Writer) steer(text string) []string {
+	var out []string
+	for _, f := range strings.Fields(text) {
+		f = markov.Fold(f)
+		if f == "" || stopWords[f] || !w.m.Knows(f) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// Clean trims user input for use in text: whitespace collapsed, control
+// characters dropped, trailing sentence punctuation removed, and at most
+// max characters (cut at a word boundary where possible).
+func Clean(s string, max int) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, ""))
+	s = strings.Join(strings.Fields(s), " ")
+	s = strings.TrimRight(s, ".!?,;: ")
+	if utf8.RuneCountInString(s) > max {
+		r := []rune(s)[:max]
+		s = string(r)
+		if i := strings.LastIndexByte(s, ' '); i > max/2 {
+			s = s[:i]
+		}
+		s = strings.TrimRight(s, ".!?,;: ")
+	}
+	return s
+}
+
+// Capitalise upper-cases the first letter of s.
+func Capitalise(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	if size == 0 || unicode.IsUpper(r) {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[size:]
+}
+
+// fit joins lines with spaces, dropping lines from the end (but never the
+// first or last) until the text is at most max characters.
+func fit(lines []string, max int) string {
+	for len(lines) > 2 && utf8.RuneCountInString(strings.Join(lines, " ")) > max {
+		lines = append(lines[:len(lines)-2], lines[len(lines)-1])
+	}
+	s := strings.Join(lines, " ")
+	if utf8.RuneCountInString(s) > max {
+		s = string([]rune(s)[:max-1]) + "…"
+	}
+	return s
+}

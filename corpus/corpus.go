@@ -1,0 +1,57 @@
+// Package corpus owns glowcloud's text: the embedded essay "Socialism is
+// Anarchist if you squint" and the handling of any training input —
+// normalising typography, splitting prose into sentences without breaking on
+// abbreviations and initials, keeping headings apart from prose, and dropping
+// fragments that are not sentences.
+//
+// It imports only the standard library.
+package corpus
+
+import (
+	_ "embed"
+	"io"
+	"strings"
+)
+
+//go:embed socialism-is-anarchist-if-you-squint.txt
+var essay string
+
+// EssayName is the file name of the embedded essay.
+const EssayName = "socialism-is-anarchist-if-you-squint.txt"
+
+// Essay returns the built-in training text.
+func Essay() io.Reader { return strings.NewReader(essay) }
+
+// EssayText returns the built-in training text as a string.
+func EssayText() string { return essay }
+
+// Text is training input split into sentences and headings. Each sentence is
+// a slice of whitespace-free tokens (words with their punctuation attached).
+// The zero value is an empty text.
+type Text struct {
+	Sentences [][]string // prose sentences, in input order
+	Headings  []string   // headings (titles of sections), in input order
+	// Paragraphs counts the paragraphs read; Duplicates the exact duplicate
+	// paragraphs that were dropped.
+	Paragraphs, Duplicates int
+	// Bytes is the size of the input before normalisation.
+	Bytes int64
+}
+
+// Words reports the number of tokens in all sentences.
+func (t *Text) Words() int {
+	n := 0
+	for _, s := range t.Sentences {
+		n += len(s)
+	}
+	return n
+}
+
+// Parse normalises text and splits it into sentences and headings. It never
+// fails: input that holds no sentence gives an empty Text.
+func Parse(text string) *Text {
+	var t Text
+	p := newParser(&t)
+	p.add(text)
+	return &t
+}

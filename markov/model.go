@@ -1,0 +1,608 @@
+// Package markov holds glowcloud's model type: training, saving, loading and
+// sampling a word-level Markov chain. It is the only package that imports
+// github.com/mb-14/gomarkov, and it hides gomarkov's traps behind its own API:
+//
+//   - Training counts transitions with gomarkov.Chain.Add, and the model file's
+//     body is gomarkov's JSON, but tokens are escaped first (see escape):
+//     gomarkov joins a state's words with "_" and uses "^" and "$" as its
+//     start and end markers, so a corpus token equal to a marker or holding
+//     a "_" would otherwise corrupt the chain.
+//   - Sampling does not use gomarkov. Its GenerateDeterministic is biased
+//     (it draws Intn(sum) and stops where the remainder reaches <= 0, so the
+//     first successor gains a share and the last loses one), it sums and
+//     sorts a state's successors on every draw, and Generate shares one
+//     unsynchronised *rand.Rand. A Model instead precomputes, per state, its
+//     successors in a fixed order with cumulative counts, and draws each in
+//     exact proportion to its count from a *rand.Rand the caller owns.
+//   - A Model never changes after Train or Load, so it is safe for concurrent
+//     use; a reload swaps in a new one (atomic.Pointer[Model]), because
+//     gomarkov's Add beside a read crashes the process.
+//   - Every walk is capped (MaxWords), since some chains have states that
+//     never reach the end.
+package markov
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/mb-14/gomarkov"
+)
+
+// FormatVersion is the version of the model file envelope this package
+// reads and writes.
+const FormatVersion = 1
+
+// DefaultOrder is the number of words in a chain state unless told otherwise.
+const DefaultOrder = 2
+
+// MaxOrder is the largest order Train accepts.
+const MaxOrder = 6
+
+// MaxWords caps every walk through the chain, in either direction.
+const MaxWords = 120
+
+// Sentinel errors that callers test with errors.Is.
+var (
+	// ErrEmpty reports training input with no sentences.
+	ErrEmpty = errors.New("no sentences to train on")
+	// ErrFormat reports a model file that is corrupt or not a model.
+	ErrFormat = errors.New("not a valid glowcloud model")
+	// ErrVersion reports a model file of another format version.
+	ErrVersion = errors.New("unsupported model format version")
+	// ErrNoSentence reports that no acceptable sentence was found within the tries.
+	ErrNoSentence = errors.New("no acceptable sentence found")
+)
+
+// Meta is the model file's envelope: what a model is and where it came from.
+type Meta struct {
+	Format       int       `json:"format"`
+	Order        int       `json:"order"`
+	CorpusSHA256 string    `json:"corpus_sha256"`
+	Sentences    int       `json:"sentences"`
+	Words        int       `json:"words"`
+	Vocabulary   int       `json:"vocabulary"`
+	States       int       `json:"states"`
+	Transitions  int       `json:"transitions"`
+	TrainedAt    time.Time `json:"trained_at"`
+}
+
+// Word ids 0 and 1 are gomarkov's start and end markers.
+const (
+	wordStart int32 = 0
+	wordEnd   int32 = 1
+	noState   int32 = -1
+)
+
+// Model is a trained chain. It never changes after Train or Load, so it is
+// safe for concurrent use. The zero value is not usable: get one from Train
+// or Load.
+type Model struct {
+	meta     Meta
+	headings []string
+	id       string
+
+	order int
+	words []string // word id -> escaped token (as gomarkov saw it)
+	shown []string // word id -> token as printed
+
+	// States: stateTok[s*order:(s+1)*order] are state s's word ids.
+	stateTok []int32
+	start    int32 // the all-markers start state
+
+	// Successors of state s are edges off[s]..off[s+1]: the word drawn, the
+	// state it leads to (noState for the end marker) and a running count.
+	off      []int32
+	edgeWord []int32
+	edgeNext []int32
+	edgeCum  []uint32
+
+	// Predecessors of state s are prevOff[s]..prevOff[s+1], with running
+	// counts, for walking backwards from a topic word to a sentence start.
+	prevOff   []int32
+	prevState []int32
+	prevCum   []uint32
+
+	// byWord maps a folded word (see Fold) to the states that end in it.
+	byWord map[string][]int32
+
+	// novelty indexes the training sentences; nid maps word ids to its ids
+	// (-1: a word that is in no sentence).
+	novelty *noveltyIndex
+	nid     []int32
+}
+
+// TrainOptions tunes Train. The zero value trains an order-2 chain.
+type TrainOptions struct {
+	Order int // DefaultOrder when 0
+	// Headings are kept in the model for titles.
+	Headings []string
+	// CorpusSHA256 is recorded in the envelope; Train computes one from the
+	// sentences when it is empty.
+	CorpusSHA256 string
+	// Now stamps TrainedAt; time.Now when nil.
+	Now func() time.Time
+}
+
+// Train builds a model from sentences of tokens (words with punctuation
+// attached, no whitespace inside). Transitions are counted by gomarkov.
+func Train(sentences [][]string, opts TrainOptions) (*Model, error) {
+	order := opts.Order
+	if order == 0 {
+		order = DefaultOrder
+	}
+	if order < 1 || order > MaxOrder {
+		return nil, fmt.Errorf("markov: train: order %d out of range 1..%d", order, MaxOrder)
+	}
+	chain := gomarkov.NewChain(order)
+	h := sha256.New()
+	// The novelty index needs only the sentences: build it on the other core.
+	novc := make(chan *noveltyIndex, 1)
+	go func() { novc <- buildNovelty(sentences) }()
+	n, words := 0, 0
+	buf := make([]string, 0, 64)
+	for _, s := range sentences {
+		buf = buf[:0]
+		for _, w := range s {
+			if w = strings.TrimSpace(w); w != "" && utf8.ValidString(w) {
+				buf = append(buf, escape(w))
+			}
+		}
+		if len(buf) == 0 {
+			continue
+		}
+		chain.Add(buf)
+		n++
+		words += len(buf)
+		if opts.CorpusSHA256 == "" {
+			for _, w := range buf {
+				h.Write([]byte(w))
+				h.Write([]byte{' '})
+			}
+			h.Write([]byte{'\n'})
+		}
+	}
+	nov := <-novc
+	if n == 0 {
+		return nil, fmt.Errorf("markov: train: %w", ErrEmpty)
+	}
+	raw, err := chainCounts(chain)
+	if err != nil {
+		return nil, fmt.Errorf("markov: train: %w", err)
+	}
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	sum := opts.CorpusSHA256
+	if sum == "" {
+		sum = hex.EncodeToString(h.Sum(nil))
+	}
+	meta := Meta{
+		Format:       FormatVersion,
+		Order:        order,
+		CorpusSHA256: sum,
+		Sentences:    n,
+		Words:        words,
+		TrainedAt:    now().UTC().Truncate(time.Second),
+	}
+	m, err := compile(meta, raw, nov, opts.Headings)
+	if err != nil {
+		return nil, fmt.Errorf("markov: train: %w", err)
+	}
+	return m, nil
+}
+
+// rawChain is a chain's transitions as gomarkov stores them: names[id] is
+// the string of spool id id (a word, or for order > 1 a state key of words
+// joined by "_"), and edge i goes from state id from[i] to word id to[i],
+// count[i] times.
+type rawChain struct {
+	order    int
+	names    []string
+	from, to []int32
+	count    []uint32
+}
+
+// chainMirror and spoolMirror repeat the layout of gomarkov's unexported
+// Chain and spool types; see chainCounts.
+type chainMirror struct {
+	Order        int
+	statePool    *spoolMirror
+	frequencyMat map[int]map[int]int
+	lock         *sync.RWMutex
+}
+
+type spoolMirror struct {
+	stringMap map[string]int
+	intMap    map[int]string
+	sync.RWMutex
+}
+
+// chainCounts reads the transition counts out of a trained gomarkov chain.
+//
+// gomarkov offers no way to list a state's successors but MarshalJSON, which
+// sorts and encodes every map through encoding/json and takes longer than
+// training itself (1.4 s for a 5 MB corpus). So when its unexported layout
+// is exactly what chainMirror says — checked field by field through
+// reflection, names, types and offsets — the maps are read in place through
+// that mirror (read only: the chain is untouched). Otherwise, should a newer
+// gomarkov change its layout, it falls back to MarshalJSON. Tests check both
+// paths against gomarkov's own TransitionProbability.
+func chainCounts(c *gomarkov.Chain) (*rawChain, error) {
+	if !mirrorMatches() {
+		return chainCountsJSON(c)
+	}
+	mc := (*chainMirror)(unsafe.Pointer(c))
+	raw := &rawChain{order: c.Order, names: make([]string, len(mc.statePool.intMap))}
+	for id, name := range mc.statePool.intMap {
+		if id < 0 || id >= len(raw.names) {
+			return nil, errors.New("gomarkov spool ids are not dense")
+		}
+		raw.names[id] = name
+	}
+	for from, row := range mc.frequencyMat {
+		for to, n := range row {
+			raw.from = append(raw.from, int32(from))
+			raw.to = append(raw.to, int32(to))
+			raw.count = append(raw.count, uint32(n))
+		}
+	}
+	return raw, nil
+}
+
+// chainCountsJSON is chainCounts through gomarkov's public MarshalJSON.
+func chainCountsJSON(c *gomarkov.Chain) (*rawChain, error) {
+	data, err := c.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return parseChain(data)
+}
+
+// mirrorMatches reports whether chainMirror and spoolMirror have exactly
+// the layout of gomarkov's Chain and spool.
+func mirrorMatches() bool {
+	same := func(a, b reflect.Type) bool {
+		if a.Kind() != reflect.Struct || b.Kind() != reflect.Struct || a.NumField() != b.NumField() || a.Size() != b.Size() {
+			return false
+		}
+		for i := range a.NumField() {
+			fa, fb := a.Field(i), b.Field(i)
+			if fa.Name != fb.Name || fa.Offset != fb.Offset {
+				return false
+			}
+			ta, tb := fa.Type, fb.Type
+			if ta.Kind() == reflect.Pointer && tb.Kind() == reflect.Pointer && ta.Elem().Name() == "spool" && tb.Elem() == reflect.TypeFor[spoolMirror]() {
+				continue
+			}
+			if ta.String() != tb.String() && !(fa.Name == "frequencyMat" && ta.Key() == tb.Key() && ta.Elem().Kind() == reflect.Map && ta.Elem().Key() == tb.Elem().Key() && ta.Elem().Elem() == tb.Elem().Elem()) {
+				return false
+			}
+		}
+		return true
+	}
+	chain := reflect.TypeFor[gomarkov.Chain]()
+	pool, ok := chain.FieldByName("statePool")
+	if !ok || pool.Type.Kind() != reflect.Pointer {
+		return false
+	}
+	return same(chain, reflect.TypeFor[chainMirror]()) && same(pool.Type.Elem(), reflect.TypeFor[spoolMirror]())
+}
+
+// escape makes a corpus token safe for gomarkov: "%" and gomarkov's key
+// separator "_" and marker characters "^" and "$" are percent-encoded, so no
+// token equals a marker or splits into two when a state key is split on "_".
+func escape(w string) string {
+	if !strings.ContainsAny(w, "%_^$") {
+		return w
+	}
+	return tokenEscaper.Replace(w)
+}
+
+var tokenEscaper = strings.NewReplacer("%", "%25", "_", "%5F", "^", "%5E", "$", "%24")
+var tokenUnescaper = strings.NewReplacer("%25", "%", "%5F", "_", "%5E", "^", "%24", "$")
+
+// unescape reverses escape.
+func unescape(w string) string {
+	if !strings.Contains(w, "%") {
+		return w
+	}
+	return tokenUnescaper.Replace(w)
+}
+
+// compile turns transition counts into sampling tables. Everything is laid
+// out in a deterministic order (words sorted, states sorted by their words,
+// successors by word), so the same counts give the same Model, and the same
+// seed the same text, on every machine, however the counts were stored.
+func compile(meta Meta, raw *rawChain, nov *noveltyIndex, headings []string) (*Model, error) {
+	order := meta.Order
+	if raw.order != order {
+		return nil, fmt.Errorf("%w: chain order %d, envelope order %d", ErrFormat, raw.order, order)
+	}
+	n := len(raw.names)
+	// Which spool ids are states (have successors).
+	isState := make([]bool, n)
+	for i := range raw.from {
+		f, t := raw.from[i], raw.to[i]
+		if f < 0 || int(f) >= n || t < 0 || int(t) >= n {
+			return nil, fmt.Errorf("%w: id out of range", ErrFormat)
+		}
+		if raw.count[i] == 0 {
+			return nil, fmt.Errorf("%w: zero count", ErrFormat)
+		}
+		isState[f] = true
+	}
+	// Words: every name that is not a multi-word state key.
+	vocab := make(map[string]int32)
+	var names []string
+	for id, name := range raw.names {
+		if order > 1 && strings.Contains(name, "_") {
+			continue
+		}
+		if _, dup := vocab[name]; dup {
+			return nil, fmt.Errorf("%w: duplicate name %q", ErrFormat, name)
+		}
+		vocab[name] = int32(id)
+		if name != gomarkov.StartToken && name != gomarkov.EndToken {
+			if name == "" || !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsSpace) >= 0 {
+				return nil, fmt.Errorf("%w: bad word %q", ErrFormat, name)
+			}
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	words := append([]string{gomarkov.StartToken, gomarkov.EndToken}, names...)
+	wordOf := make([]int32, n) // spool id -> word id, or -1
+	for i := range wordOf {
+		wordOf[i] = -1
+	}
+	for i, w := range words {
+		// The start marker is no successor, so gomarkov may not list it alone.
+		if id, ok := vocab[w]; ok {
+			wordOf[id] = int32(i)
+		}
+		vocab[w] = int32(i) // from now on: escaped word -> word id
+	}
+	shown := make([]string, len(words))
+	folded := make([]string, len(words))
+	for i, w := range words[2:] {
+		shown[i+2] = unescape(w)
+		folded[i+2] = Fold(shown[i+2])
+	}
+
+	// States, as word ids, sorted.
+	type state struct {
+		spool int32
+		at    int32 // offset into toks
+	}
+	var states []state
+	var toks []int32
+	for id, ok := range isState {
+		if !ok {
+			continue
+		}
+		key := raw.names[id]
+		at := int32(len(toks))
+		for part := range strings.SplitSeq(key, "_") {
+			w, ok := vocab[part]
+			if !ok || (order == 1 && part != key) {
+				return nil, fmt.Errorf("%w: state %q has an unknown word", ErrFormat, key)
+			}
+			toks = append(toks, w)
+		}
+		if len(toks)-int(at) != order {
+			return nil, fmt.Errorf("%w: state %q has %d words, want %d", ErrFormat, key, len(toks)-int(at), order)
+		}
+		states = append(states, state{int32(id), at})
+	}
+	tokAt := func(s state) []int32 { return toks[s.at : s.at+int32(order)] }
+	slices.SortFunc(states, func(a, b state) int { return slices.Compare(tokAt(a), tokAt(b)) })
+	stateOf := make([]int32, n) // spool id -> state index
+	stateTok := make([]int32, 0, len(states)*order)
+	for i, s := range states {
+		stateOf[s.spool] = int32(i)
+		stateTok = append(stateTok, tokAt(s)...)
+	}
+	ns := len(states)
+	for i := 1; i < ns; i++ {
+		if slices.Equal(stateTok[(i-1)*order:i*order], stateTok[i*order:(i+1)*order]) {
+			return nil, fmt.Errorf("%w: duplicate state", ErrFormat)
+		}
+	}
+	// first[w]..first[w+1] are the states whose first word is w, so finding
+	// a state searches only those.
+	first := make([]int32, len(words)+1)
+	for _, s := range states {
+		first[toks[s.at]+1]++
+	}
+	for i := range words {
+		first[i+1] += first[i]
+	}
+	find := func(t []int32) int32 {
+		lo, hi := first[t[0]], first[t[0]+1]
+		i, ok := slices.BinarySearchFunc(states[lo:hi], t, func(s state, t []int32) int { return slices.Compare(tokAt(s), t) })
+		if !ok {
+			return noState
+		}
+		return lo + int32(i)
+	}
+	start := find(make([]int32, order))
+	if start == noState {
+		return nil, fmt.Errorf("%w: no start state", ErrFormat)
+	}
+
+	// Edges grouped by state (counting sort), then sorted by word.
+	m := &Model{
+		meta:     meta,
+		headings: headings,
+		order:    order,
+		words:    words,
+		shown:    shown,
+		stateTok: stateTok,
+		start:    start,
+		off:      make([]int32, ns+1),
+		byWord:   make(map[string][]int32),
+	}
+	for _, f := range raw.from {
+		m.off[stateOf[f]+1]++
+	}
+	for i := range ns {
+		m.off[i+1] += m.off[i]
+	}
+	ne := len(raw.from)
+	m.edgeWord = make([]int32, ne)
+	m.edgeNext = make([]int32, ne)
+	m.edgeCum = make([]uint32, ne)
+	fill := slices.Clone(m.off[:ns])
+	for i, f := range raw.from {
+		s := stateOf[f]
+		w := wordOf[raw.to[i]]
+		if w < 0 {
+			return nil, fmt.Errorf("%w: successor %q is not a word", ErrFormat, raw.names[raw.to[i]])
+		}
+		e := fill[s]
+		fill[s]++
+		m.edgeWord[e] = w
+		m.edgeCum[e] = raw.count[i] // made cumulative below
+	}
+	inCount := make([]int32, ns)
+	next := make([]int32, order)
+	for s := range ns {
+		lo, hi := m.off[s], m.off[s+1]
+		row := edgeRow{m.edgeWord[lo:hi], m.edgeCum[lo:hi]}
+		sort.Sort(row)
+		var cum uint64
+		for e := lo; e < hi; e++ {
+			if e > lo && m.edgeWord[e] == m.edgeWord[e-1] {
+				return nil, fmt.Errorf("%w: duplicate successor", ErrFormat)
+			}
+			cum += uint64(m.edgeCum[e])
+			if cum > math.MaxUint32 {
+				return nil, fmt.Errorf("%w: counts overflow", ErrFormat)
+			}
+			m.edgeCum[e] = uint32(cum)
+			t := noState
+			if w := m.edgeWord[e]; w != wordEnd {
+				copy(next, stateTok[(s*order)+1:(s+1)*order])
+				next[order-1] = w
+				// A successor with no state of its own (never written by
+				// gomarkov, but possible in a hand-edited file) ends the walk.
+				if t = find(next); t != noState {
+					inCount[t]++
+				}
+			}
+			m.edgeNext[e] = t
+		}
+		if last := stateTok[(s+1)*order-1]; last > wordEnd && folded[last] != "" {
+			m.byWord[folded[last]] = append(m.byWord[folded[last]], int32(s))
+		}
+	}
+	m.meta.States = ns
+	m.meta.Transitions = ne
+	m.meta.Vocabulary = len(words) - 2
+
+	// Predecessor tables.
+	m.prevOff = make([]int32, ns+1)
+	for i, c := range inCount {
+		m.prevOff[i+1] = m.prevOff[i] + c
+	}
+	np := m.prevOff[ns]
+	m.prevState = make([]int32, np)
+	m.prevCum = make([]uint32, np)
+	fill = slices.Clone(m.prevOff[:ns])
+	for s := range ns {
+		prev := uint32(0)
+		for e := m.off[s]; e < m.off[s+1]; e++ {
+			c := m.edgeCum[e] - prev
+			prev = m.edgeCum[e]
+			if t := m.edgeNext[e]; t != noState {
+				m.prevState[fill[t]] = int32(s)
+				m.prevCum[fill[t]] = c // made cumulative below
+				fill[t]++
+			}
+		}
+	}
+	for s := range ns {
+		var cum uint32
+		for e := m.prevOff[s]; e < m.prevOff[s+1]; e++ {
+			cum += m.prevCum[e]
+			m.prevCum[e] = cum
+		}
+	}
+
+	// Novelty index: map word ids onto its ids.
+	if nov.sentences != meta.Sentences || nov.tokens != meta.Words {
+		return nil, fmt.Errorf("%w: corpus has %d sentences and %d words, envelope says %d and %d",
+			ErrFormat, nov.sentences, nov.tokens, meta.Sentences, meta.Words)
+	}
+	m.novelty = nov
+	m.nid = make([]int32, len(words))
+	for i, w := range words {
+		m.nid[i] = -1
+		if id, ok := nov.ids[w]; ok && i > int(wordEnd) {
+			m.nid[i] = id
+		}
+	}
+	for _, w := range nov.words[1:] {
+		if _, ok := vocab[w]; !ok {
+			return nil, fmt.Errorf("%w: corpus word %q is not in the chain", ErrFormat, w)
+		}
+	}
+
+	h := sha256.New()
+	fmt.Fprintf(h, "%d %d %s", meta.Format, order, meta.CorpusSHA256)
+	m.id = hex.EncodeToString(h.Sum(nil))[:8]
+	return m, nil
+}
+
+// edgeRow sorts a state's successors by word id, keeping counts alongside.
+type edgeRow struct {
+	word  []int32
+	count []uint32
+}
+
+func (r edgeRow) Len() int           { return len(r.word) }
+func (r edgeRow) Less(i, j int) bool { return r.word[i] < r.word[j] }
+func (r edgeRow) Swap(i, j int) {
+	r.word[i], r.word[j] = r.word[j], r.word[i]
+	r.count[i], r.count[j] = r.count[j], r.count[i]
+}
+
+// Fold is the form in which words are matched against topics: lower case,
+// with surrounding punctuation and possessive "'s" removed.
+func Fold(w string) string {
+	w = strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	w = strings.ToLower(w)
+	w = strings.TrimSuffix(w, "'s")
+	return w
+}
+
+// Meta returns the model's envelope.
+func (m *Model) Meta() Meta { return m.meta }
+
+// ID returns a short id of the model: the same corpus, order and format give
+// the same id.
+func (m *Model) ID() string { return m.id }
+
+// Order returns the number of words in a state.
+func (m *Model) Order() int { return m.order }
+
+// Headings returns the headings of the training text, for titles. The
+// caller must not modify the slice.
+func (m *Model) Headings() []string { return m.headings }
+
+// Knows reports whether the folded word w ends any state, so a walk can be
+// steered through it.
+func (m *Model) Knows(w string) bool { return len(m.byWord[Fold(w)]) > 0 }

@@ -1,0 +1,94 @@
+package markov
+
+import (
+	"index/suffixarray"
+	"strings"
+	"unicode/utf8"
+)
+
+// noveltyIndex indexes the training sentences so that "does this run of
+// words occur in the corpus?" costs O(run length × log corpus size), not a
+// scan of the corpus. Words get their own ids here (nids, first seen first,
+// 0 separating sentences), so the index can be built from the sentences
+// alone, beside training.
+type noveltyIndex struct {
+	words  []string         // nid -> escaped word; words[0] is the separator
+	ids    map[string]int32 // escaped word -> nid
+	corpus []int32          // the sentences as nids, each followed by 0
+	sa     *suffixarray.Index
+	// sentences and tokens count what was indexed.
+	sentences, tokens int
+}
+
+// buildNovelty indexes sentences, skipping empty and invalid tokens as
+// Train does.
+func buildNovelty(sentences [][]string) *noveltyIndex {
+	x := &noveltyIndex{words: []string{""}, ids: make(map[string]int32)}
+	for _, s := range sentences {
+		had := false
+		for _, w := range s {
+			if w = strings.TrimSpace(w); w == "" || !utf8.ValidString(w) {
+				continue
+			}
+			w = escape(w)
+			id, ok := x.ids[w]
+			if !ok {
+				id = int32(len(x.words))
+				x.ids[w] = id
+				x.words = append(x.words, w)
+			}
+			x.corpus = append(x.corpus, id)
+			x.tokens++
+			had = true
+		}
+		if had {
+			x.corpus = append(x.corpus, 0)
+			x.sentences++
+		}
+	}
+	x.sa = suffixarray.New(encodeIDs(nil, x.corpus))
+	return x
+}
+
+// contains reports whether the run of nids occurs in the corpus.
+func (x *noveltyIndex) contains(run []int32) bool {
+	var buf [16 * 6]byte
+	q := encodeIDs(buf[:0], run)
+	q = append(q, 0)
+	return len(x.sa.Lookup(q, 1)) > 0
+}
+
+// sentenceTexts returns the indexed sentences, words unescaped and joined by
+// spaces.
+func (x *noveltyIndex) sentenceTexts() []string {
+	out := make([]string, 0, x.sentences)
+	var words []string
+	for _, id := range x.corpus {
+		if id == 0 {
+			out = append(out, strings.Join(words, " "))
+			words = words[:0]
+			continue
+		}
+		words = append(words, unescape(x.words[id]))
+	}
+	return out
+}
+
+// encodeIDs appends ids in a self-synchronising byte code for the suffix
+// array: each id is a 0x00 byte followed by its base-255 digits (each
+// 1..255), so a byte match that starts with 0x00 and ends with a 0x00 can
+// only align with whole words.
+func encodeIDs(b []byte, ids []int32) []byte {
+	for _, id := range ids {
+		b = append(b, 0)
+		v := uint32(id)
+		for {
+			b = append(b, byte(v%255)+1)
+			v /= 255
+			if v == 0 {
+				break
+			}
+		}
+	}
+	return b
+}
