@@ -28,7 +28,7 @@ type Options struct {
 }
 
 // DefaultMinBits is the default for Options.MinBits.
-const DefaultMinBits = 12
+const DefaultMinBits = 16
 
 // Sentence is a generated sentence.
 type Sentence struct {

@@ -1,0 +1,244 @@
+package markov
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/mb-14/gomarkov"
+)
+
+// chiSquare returns the chi-square statistic of observed counts against
+// expected proportions.
+func chiSquare(observed []int, weights []float64) float64 {
+	total, wsum := 0, 0.0
+	for i := range observed {
+		total += observed[i]
+		wsum += weights[i]
+	}
+	x := 0.0
+	for i, o := range observed {
+		e := float64(total) * weights[i] / wsum
+		x += (float64(o) - e) * (float64(o) - e) / e
+	}
+	return x
+}
+
+// chiCritical001 holds the chi-square critical values at p = 0.001 for 1..7
+// degrees of freedom: a fair sampler exceeds them once in a thousand runs.
+var chiCritical001 = []float64{0, 10.83, 13.82, 16.27, 18.47, 20.52, 22.46, 24.32}
+
+// sentencesFor returns one sentence "x w." per word for each count, so the
+// order-1 state "x" has successors w with those counts.
+func sentencesFor(counts []int) [][]string {
+	var out [][]string
+	for i, n := range counts {
+		w := string(rune('a'+i)) + "."
+		for range n {
+			out = append(out, []string{"x", w})
+		}
+	}
+	return out
+}
+
+func TestDrawIsProportional(t *testing.T) {
+	t.Parallel()
+	for _, counts := range [][]int{{1, 1, 1}, {1, 2, 3, 10}, {5, 1}, {1, 1, 1, 1, 1, 1, 1}, {7}} {
+		m, err := Train(sentencesFor(counts), TrainOptions{Order: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := m.findState(t, "x")
+		lo, hi := m.off[x], m.off[x+1]
+		if int(hi-lo) != len(counts) {
+			t.Fatalf("state x has %d successors, want %d", hi-lo, len(counts))
+		}
+		rng := rand.New(rand.NewPCG(1, 2))
+		const draws = 60000
+		observed := make([]int, len(counts))
+		for range draws {
+			e, _, _ := draw(rng, m.edgeCum, lo, hi)
+			observed[e-lo]++
+		}
+		weights := make([]float64, len(counts))
+		for i, e := 0, lo; e < hi; i, e = i+1, e+1 {
+			// Successor words sort as a., b., c., so edge i is word i.
+			if got, want := m.shown[m.edgeWord[e]], string(rune('a'+i))+"."; got != want {
+				t.Fatalf("edge %d is %q, want %q", i, got, want)
+			}
+			weights[i] = float64(counts[i])
+		}
+		if len(counts) == 1 {
+			if observed[0] != draws {
+				t.Errorf("single successor drawn %d of %d times", observed[0], draws)
+			}
+			continue
+		}
+		if x2 := chiSquare(observed, weights); x2 > chiCritical001[len(counts)-1] {
+			t.Errorf("counts %v: observed %v, chi-square %.2f > %.2f (p < 0.001): draws are not proportional",
+				counts, observed, x2, chiCritical001[len(counts)-1])
+		}
+	}
+}
+
+// TestGomarkovDrawIsBiased documents why this package samples by itself:
+// gomarkov's GenerateDeterministic fails the same chi-square test.
+func TestGomarkovDrawIsBiased(t *testing.T) {
+	t.Parallel()
+	chain := gomarkov.NewChain(1)
+	for _, s := range sentencesFor([]int{1, 1, 1}) {
+		chain.Add(s)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	prng := intnFunc(func(n int) int { return rng.IntN(n) })
+	observed := map[string]int{}
+	for range 30000 {
+		w, err := chain.GenerateDeterministic(gomarkov.NGram{"x"}, prng)
+		if err != nil {
+			t.Fatal(err)
+		}
+		observed[w]++
+	}
+	obs := []int{observed["a."], observed["b."], observed["c."]}
+	if x2 := chiSquare(obs, []float64{1, 1, 1}); x2 < chiCritical001[2] {
+		t.Errorf("gomarkov's draw looks fair now (%v, chi-square %.1f): revisit the package doc", obs, x2)
+	}
+}
+
+type intnFunc func(int) int
+
+func (f intnFunc) Intn(n int) int { return f(n) }
+
+// findState returns the id of the state whose words are the given ones.
+func (m *Model) findState(t *testing.T, words ...string) int32 {
+	t.Helper()
+	for s := 0; s < len(m.off)-1; s++ {
+		match := true
+		for i, w := range words {
+			if m.words[m.stateTok[s*m.order+i]] != escape(w) {
+				match = false
+			}
+		}
+		if match {
+			return int32(s)
+		}
+	}
+	t.Fatalf("no state %q", words)
+	return 0
+}
+
+func TestBackwardDrawIsProportional(t *testing.T) {
+	t.Parallel()
+	// "a z." twice, "b z." once, "c z." three times: the order-1 state "z."
+	// has predecessors a, b, c with counts 2, 1, 3.
+	var sentences [][]string
+	for w, n := range map[string]int{"a": 2, "b": 1, "c": 3} {
+		for range n {
+			sentences = append(sentences, []string{w, "z."})
+		}
+	}
+	m, err := Train(sentences, TrainOptions{Order: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	z := m.findState(t, "z.")
+	lo, hi := m.prevOff[z], m.prevOff[z+1]
+	rng := rand.New(rand.NewPCG(3, 4))
+	got := map[string]int{}
+	for range 60000 {
+		e, _, _ := draw(rng, m.prevCum, lo, hi)
+		got[m.shown[m.stateTok[m.prevState[e]]]]++
+	}
+	obs := []int{got["a"], got["b"], got["c"]}
+	if x2 := chiSquare(obs, []float64{2, 1, 3}); x2 > chiCritical001[2] {
+		t.Errorf("predecessors drawn %v, chi-square %.2f: not proportional", obs, x2)
+	}
+}
+
+func TestChainCountsPathsAgree(t *testing.T) {
+	t.Parallel()
+	sentences := [][]string{
+		strings.Fields("The ^ costs $ 5 and a_b is 100% real."),
+		strings.Fields("The $ sign and the ^ caret and snake_case words."),
+		strings.Fields("The Glow Cloud is made up of what's to be."),
+	}
+	for order := 1; order <= 3; order++ {
+		chain := gomarkov.NewChain(order)
+		for _, s := range sentences {
+			es := make([]string, len(s))
+			for i, w := range s {
+				es[i] = escape(w)
+			}
+			chain.Add(es)
+		}
+		if !mirrorMatches() {
+			t.Fatal("gomarkov's layout no longer matches chainMirror: the fast path is off")
+		}
+		fast, err := chainCounts(chain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slow, err := chainCountsJSON(chain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, raw := range []*rawChain{fast, slow} {
+			if raw.order != order {
+				t.Fatalf("order %d, want %d", raw.order, order)
+			}
+			total := map[int32]uint32{}
+			for i := range raw.from {
+				total[raw.from[i]] += raw.count[i]
+			}
+			for i := range raw.from {
+				p, err := chain.TransitionProbability(raw.names[raw.to[i]], strings.Split(raw.names[raw.from[i]], "_"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := float64(raw.count[i]) / float64(total[raw.from[i]]); math.Abs(p-want) > 1e-12 {
+					t.Errorf("order %d: P(%s | %s) = %v from gomarkov, %v read", order, raw.names[raw.to[i]], raw.names[raw.from[i]], p, want)
+				}
+			}
+		}
+		if len(fast.from) != len(slow.from) {
+			t.Errorf("order %d: fast path read %d transitions, JSON path %d", order, len(fast.from), len(slow.from))
+		}
+	}
+}
+
+func TestEscapeRoundTrip(t *testing.T) {
+	t.Parallel()
+	for _, w := range []string{"^", "$", "_", "a_b", "%", "%5F", "100%", "$5", "^_^", "plain", "ü_ß"} {
+		e := escape(w)
+		if e == gomarkov.StartToken || e == gomarkov.EndToken || strings.Contains(e, "_") {
+			t.Errorf("escape(%q) = %q collides with gomarkov's markers or separator", w, e)
+		}
+		if got := unescape(e); got != w {
+			t.Errorf("unescape(escape(%q)) = %q", w, got)
+		}
+	}
+}
+
+func TestWalkIsCapped(t *testing.T) {
+	t.Parallel()
+	// A hand-made chain whose state "loop" only ever leads back to itself.
+	body := `{"int":1,"spool_map":{"^":0,"$":1,"Loop":2,"loop":3},"freq_mat":{"0":{"2":1},"2":{"3":1},"3":{"3":5}}}`
+	raw, err := parseChain([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nov := buildNovelty([][]string{{"Loop", "loop"}})
+	m, err := compile(Meta{Format: FormatVersion, Order: 1, Sentences: 1, Words: 2}, raw, nov, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 1))
+	ids, _, ok := m.walk(rng, m.start, nil, 0)
+	if ok || len(ids) != MaxWords {
+		t.Errorf("walk through a trap: ok=%v after %d words, want a refusal after %d", ok, len(ids), MaxWords)
+	}
+	if _, err := m.Sentence(rng, Options{MaxTries: 5}); err == nil {
+		t.Error("Sentence from a chain that never ends succeeded")
+	}
+}

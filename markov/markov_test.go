@@ -1,0 +1,448 @@
+package markov_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/markov"
+	"github.com/mb-14/gomarkov"
+)
+
+func essay(t testing.TB) (*markov.Model, *corpus.Text) {
+	t.Helper()
+	text := corpus.Parse(corpus.EssayText())
+	m, err := markov.Train(text.Sentences, markov.TrainOptions{Headings: text.Headings, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, text
+}
+
+func fixedNow() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
+
+func rng(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0)) }
+
+// longestShared returns the longest run of words that s shares with any
+// corpus sentence, by brute force: the independent check of the model's
+// suffix-array novelty index.
+func longestShared(s []string, text *corpus.Text) int {
+	best := 0
+	for _, c := range text.Sentences {
+		for i := range s {
+			for j := range c {
+				k := 0
+				for i+k < len(s) && j+k < len(c) && s[i+k] == c[j+k] {
+					k++
+				}
+				best = max(best, k)
+			}
+		}
+	}
+	return best
+}
+
+func TestSentencesAreNovelDistinctAndReadable(t *testing.T) {
+	t.Parallel()
+	m, text := essay(t)
+	verbatim := map[string]bool{}
+	for _, s := range text.Sentences {
+		verbatim[strings.Join(s, " ")] = true
+	}
+	const n = 1000
+	seen := map[string]int{}
+	for seed := range uint64(n) {
+		s, err := m.Sentence(rng(seed), markov.Options{})
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		seen[s.Text]++
+		words := strings.Fields(s.Text)
+		if verbatim[s.Text] {
+			t.Errorf("seed %d: verbatim corpus sentence %q", seed, s.Text)
+		}
+		// The first word may have been capitalised; compare as generated.
+		if shared, limit := longestShared(words[1:], text), min(len(words)*7/10, 14); shared > limit {
+			t.Errorf("seed %d: shares %d consecutive words with the corpus (limit %d): %q", seed, shared, limit, s.Text)
+		}
+		checkReadable(t, s.Text)
+		if len(words) != s.Words {
+			t.Errorf("seed %d: Words = %d, text has %d", seed, s.Words, len(words))
+		}
+	}
+	if distinct := len(seen); distinct < n*95/100 {
+		t.Errorf("%d distinct sentences of %d, want at least 95%%", distinct, n)
+	}
+}
+
+func checkReadable(t *testing.T, s string) {
+	t.Helper()
+	if !utf8.ValidString(s) {
+		t.Errorf("invalid UTF-8: %q", s)
+	}
+	first, _ := utf8.DecodeRuneInString(strings.TrimLeft(s, `"'([`))
+	if unicode.IsLetter(first) && !unicode.IsUpper(first) {
+		t.Errorf("not capitalised: %q", s)
+	}
+	core := strings.TrimRight(s, `"')]`)
+	if !strings.ContainsAny(core[len(core)-1:], ".!?") {
+		t.Errorf("no terminal punctuation: %q", s)
+	}
+	if strings.Count(s, `"`)%2 != 0 || strings.Count(s, "(") != strings.Count(s, ")") {
+		t.Errorf("unbalanced: %q", s)
+	}
+	if strings.Contains(s, "  ") || strings.HasSuffix(s, "—") || strings.HasPrefix(s, "—") {
+		t.Errorf("doubled space or dangling dash: %q", s)
+	}
+	if n := utf8.RuneCountInString(s); n > 280 {
+		t.Errorf("%d characters: %q", n, s)
+	}
+}
+
+func TestSameSeedSameSentence(t *testing.T) {
+	t.Parallel()
+	m1, _ := essay(t)
+	m2, _ := essay(t)
+	for seed := range uint64(50) {
+		a, err1 := m1.Sentence(rng(seed), markov.Options{Topic: []string{"anarchism"}})
+		b, err2 := m2.Sentence(rng(seed), markov.Options{Topic: []string{"anarchism"}})
+		if err1 != nil || err2 != nil || a != b {
+			t.Fatalf("seed %d: %+v %v vs %+v %v", seed, a, err1, b, err2)
+		}
+	}
+}
+
+func TestTopicSteering(t *testing.T) {
+	t.Parallel()
+	m, _ := essay(t)
+	for _, topic := range []string{"anarchism", "Capitalism", "cloud", "planning"} {
+		if !m.Knows(topic) {
+			t.Fatalf("model does not know %q", topic)
+		}
+		hits := 0
+		for seed := range uint64(100) {
+			s, err := m.Sentence(rng(seed), markov.Options{Topic: []string{topic}})
+			if err != nil {
+				continue
+			}
+			for _, w := range strings.Fields(s.Text) {
+				if markov.Fold(w) == markov.Fold(topic) {
+					hits++
+					break
+				}
+			}
+		}
+		if hits < 80 {
+			t.Errorf("topic %q appears in %d of 100 sentences, want most", topic, hits)
+		}
+	}
+	if m.Knows("zxqvbn") {
+		t.Error("model knows a word that is not in the essay")
+	}
+	if _, err := m.Sentence(rng(1), markov.Options{Topic: []string{"zxqvbn"}}); err != nil {
+		t.Errorf("unknown topic: %v, want a sentence anyway", err)
+	}
+}
+
+func TestConcurrentGeneration(t *testing.T) {
+	t.Parallel()
+	m, _ := essay(t)
+	var wg sync.WaitGroup
+	results := make([]string, 16)
+	for g := range 16 {
+		wg.Go(func() {
+			for i := range 50 {
+				s, err := m.Sentence(rng(uint64(g*1000+i)), markov.Options{Topic: []string{"socialism"}})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if i == 0 {
+					results[g] = s.Text
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for g, got := range results {
+		want, _ := m.Sentence(rng(uint64(g*1000)), markov.Options{Topic: []string{"socialism"}})
+		if got != want.Text {
+			t.Errorf("goroutine %d: %q, serially %q", g, got, want.Text)
+		}
+	}
+}
+
+func TestSaveLoadRoundTrip(t *testing.T) {
+	t.Parallel()
+	m, _ := essay(t)
+	path := filepath.Join(t.TempDir(), "essay.model")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	got, err := markov.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Meta() != m.Meta() || got.ID() != m.ID() || !slices.Equal(got.Headings(), m.Headings()) {
+		t.Errorf("loaded %+v %s, saved %+v %s", got.Meta(), got.ID(), m.Meta(), m.ID())
+	}
+	for seed := range uint64(100) {
+		a, _ := m.Sentence(rng(seed), markov.Options{Topic: []string{"anarchism"}})
+		b, _ := got.Sentence(rng(seed), markov.Options{Topic: []string{"anarchism"}})
+		if a != b {
+			t.Fatalf("seed %d: saved model says %q, loaded %q", seed, a.Text, b.Text)
+		}
+	}
+	// Saving the loaded model gives the same bytes.
+	var b1, b2 bytes.Buffer
+	if err := m.Encode(&b1); err != nil {
+		t.Fatal(err)
+	}
+	if err := got.Encode(&b2); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b1.Bytes(), b2.Bytes()) {
+		t.Error("re-encoding a loaded model changed its bytes")
+	}
+	if entries, _ := os.ReadDir(filepath.Dir(path)); len(entries) != 1 {
+		t.Errorf("save left %d files behind, want only the model", len(entries))
+	}
+}
+
+// TestSaveIsGomarkovJSON checks that the file's body is gomarkov's own
+// format: gomarkov reads it and agrees on every transition.
+func TestSaveIsGomarkovJSON(t *testing.T) {
+	t.Parallel()
+	sentences := [][]string{
+		strings.Fields("The ^ caret costs $ 5 and a_b is 100% real."),
+		strings.Fields("The Glow Cloud says \"hello\" and \\ back."),
+		strings.Fields("The Glow Cloud is made of a_b and ^."),
+	}
+	for order := 1; order <= 3; order++ {
+		m, err := markov.Train(sentences, markov.TrainOptions{Order: order})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := m.Encode(&buf); err != nil {
+			t.Fatal(err)
+		}
+		var env struct {
+			Chain json.RawMessage `json:"chain"`
+		}
+		if err := json.Unmarshal(buf.Bytes(), &env); err != nil {
+			t.Fatal(err)
+		}
+		var chain gomarkov.Chain
+		if err := json.Unmarshal(env.Chain, &chain); err != nil {
+			t.Fatalf("gomarkov cannot read the body: %v", err)
+		}
+		if chain.Order != order {
+			t.Errorf("gomarkov reads order %d, want %d", chain.Order, order)
+		}
+		// Every sentence start: gomarkov agrees "The" always opens.
+		start := make(gomarkov.NGram, order)
+		for i := range start {
+			start[i] = gomarkov.StartToken
+		}
+		if p, err := chain.TransitionProbability("The", start); err != nil || p != 1 {
+			t.Errorf("order %d: P(The | start) = %v, %v; want 1", order, p, err)
+		}
+		// The escaped tokens are what gomarkov sees.
+		if order == 1 {
+			// "and" is followed by "a_b", "\" and "^." once each.
+			if p, _ := chain.TransitionProbability("a%5Fb", gomarkov.NGram{"and"}); p != 1.0/3 {
+				t.Errorf("P(a_b | and) = %v, want 1/3", p)
+			}
+		}
+	}
+}
+
+func TestTokensLikeMarkersSurvive(t *testing.T) {
+	t.Parallel()
+	var sentences [][]string
+	for range 5 {
+		sentences = append(sentences, strings.Fields("One ^ two $ three a_b four % five."))
+	}
+	m, err := markov.Train(sentences, markov.TrainOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The only walk is the sentence itself (a copy, so with novelty off).
+	ids := m.Meta()
+	if ids.Vocabulary != 9 {
+		t.Errorf("vocabulary %d, want 9 (the markers must be words like any other)", ids.Vocabulary)
+	}
+	var buf bytes.Buffer
+	if err := m.Encode(&buf); err != nil {
+		t.Fatal(err)
+	}
+	got, err := markov.Decode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Meta() != m.Meta() {
+		t.Errorf("round trip changed meta: %+v vs %+v", got.Meta(), m.Meta())
+	}
+}
+
+func TestLoadRejectsBadFiles(t *testing.T) {
+	t.Parallel()
+	m, _ := essay(t)
+	var good bytes.Buffer
+	if err := m.Encode(&good); err != nil {
+		t.Fatal(err)
+	}
+	g := good.String()
+	at := strings.Index(g, `"freq_mat":`)
+	flip := g[:at] + strings.Replace(g[at:], `":1}`, `":2}`, 1)
+	if flip == g {
+		t.Fatal("test setup: no count to edit")
+	}
+	for _, tt := range []struct {
+		name string
+		data string
+		want error
+	}{
+		{"empty", "", markov.ErrFormat},
+		{"garbage", "not a model at all", markov.ErrFormat},
+		{"other json", `{"hello":"world"}`, markov.ErrFormat},
+		{"truncated", g[:len(g)/2], markov.ErrFormat},
+		{"truncated end", g[:len(g)-3], markov.ErrFormat},
+		{"future version", strings.Replace(g, `"format":1,`, `"format":2,`, 1), markov.ErrVersion},
+		{"chain edited", flip, markov.ErrFormat},
+		{"meta edited", strings.Replace(g, fmt.Sprintf(`"sentences":%d`, m.Meta().Sentences), `"sentences":3`, 1), markov.ErrFormat},
+		{"order edited", strings.Replace(g, `"order":2`, `"order":3`, 1), markov.ErrFormat},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := markov.Decode(strings.NewReader(tt.data))
+			if !errors.Is(err, tt.want) || got != nil {
+				t.Errorf("Decode: model %v, error %v; want no model, %v", got != nil, err, tt.want)
+			}
+		})
+	}
+	if _, err := markov.Load(filepath.Join(t.TempDir(), "missing")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Load(missing) = %v, want not-exist", err)
+	}
+}
+
+func TestSaveFailureKeepsOldFile(t *testing.T) {
+	t.Parallel()
+	m, _ := essay(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "m")
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A directory in the model's place makes the rename fail.
+	if err := m.Save(filepath.Join(dir, "missing-dir", "m")); err == nil {
+		t.Error("save into a missing directory succeeded")
+	}
+	if b, _ := os.ReadFile(path); string(b) != "old" {
+		t.Errorf("old file now %q", b)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("%d files in dir after failed save, want 1", len(entries))
+	}
+}
+
+func TestTrainErrors(t *testing.T) {
+	t.Parallel()
+	if _, err := markov.Train(nil, markov.TrainOptions{}); !errors.Is(err, markov.ErrEmpty) {
+		t.Errorf("Train(nil) = %v, want ErrEmpty", err)
+	}
+	if _, err := markov.Train([][]string{{"", " "}}, markov.TrainOptions{}); !errors.Is(err, markov.ErrEmpty) {
+		t.Errorf("Train(blank) = %v, want ErrEmpty", err)
+	}
+	if _, err := markov.Train([][]string{{"a", "b"}}, markov.TrainOptions{Order: markov.MaxOrder + 1}); err == nil {
+		t.Error("order beyond MaxOrder accepted")
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	text := corpus.Parse("The cloud is here. The cloud is near! What is the cloud?")
+	m, err := markov.Train(text.Sentences, markov.TrainOptions{Order: 1, Now: fixedNow})
+	if err != nil {
+		f.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := m.Encode(&buf); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	f.Add([]byte(`{"glowcloud_model":"x","format":1}`))
+	f.Add([]byte(`{}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := markov.Decode(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		for seed := range uint64(3) {
+			if s, err := m.Sentence(rng(seed), markov.Options{MinBits: -1}); err == nil && !utf8.ValidString(s.Text) {
+				t.Errorf("invalid UTF-8 from a decoded model: %q", s.Text)
+			}
+		}
+	})
+}
+
+func FuzzTrainGenerate(f *testing.F) {
+	f.Add("The cloud is here. The cloud is near! What is the cloud?", uint64(1), 2)
+	f.Add("A ^ b $ c. A_b ^_^ $$ %. D e f g.", uint64(2), 1)
+	f.Add(corpus.EssayText()[:2000], uint64(3), 3)
+	f.Fuzz(func(t *testing.T, input string, seed uint64, order int) {
+		order = 1 + (order%3+3)%3
+		text := corpus.Parse(input)
+		m, err := markov.Train(text.Sentences, markov.TrainOptions{Order: order})
+		if err != nil {
+			if !errors.Is(err, markov.ErrEmpty) {
+				t.Fatalf("Train: %v", err)
+			}
+			return
+		}
+		topic := strings.Fields(input)
+		for i := range uint64(3) {
+			s, err := m.Sentence(rng(seed+i), markov.Options{Topic: topic, MinBits: -1, MinWords: 1})
+			if err != nil {
+				continue
+			}
+			if !utf8.ValidString(s.Text) || strings.Contains(s.Text, "  ") {
+				t.Errorf("bad sentence %q", s.Text)
+			}
+		}
+		var buf bytes.Buffer
+		if err := m.Encode(&buf); err != nil {
+			t.Fatal(err)
+		}
+		back, err := markov.Decode(&buf)
+		if err != nil {
+			t.Fatalf("decode what was encoded: %v", err)
+		}
+		if back.Meta() != m.Meta() {
+			t.Errorf("round trip changed meta")
+		}
+	})
+}
+
+// A chain where every state has one successor says its only sentence for
+// any seed — but that sentence is a copy of the corpus, so Sentence refuses.
+func ExampleModel_Sentence() {
+	text := corpus.Parse("The Glow Cloud sees all. All hail the Glow Cloud!")
+	m, _ := markov.Train(text.Sentences, markov.TrainOptions{})
+	_, err := m.Sentence(rand.New(rand.NewPCG(1, 2)), markov.Options{})
+	fmt.Println(err)
+	// Output: markov: no acceptable sentence found in 64 tries
+}
