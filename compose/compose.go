@@ -79,14 +79,18 @@ func (w *Writer) Manifesto(seed uint64, topic string, paragraphs int) (title, bo
 		var b strings.Builder
 		for i := 0; i < want; i++ {
 			var s string
+			steered := false
 			switch {
-			case p == 0 && i == 0 && topic != "" && len(words) == 0:
-				// The model does not know the topic: say it in the essay's voice.
-				s = splice(rng, topic)
 			case i == 0 || (i == 2 && rng.IntN(2) == 0):
-				s = w.sentence(rng, words, sentenceChars, seen)
+				s, steered = w.sentence(rng, words, sentenceChars, seen)
 			default:
-				s = w.sentence(rng, nil, sentenceChars, seen)
+				s, _ = w.sentence(rng, nil, sentenceChars, seen)
+			}
+			if p == 0 && i == 0 && topic != "" && !steered {
+				// The model cannot say anything new through the topic (it
+				// never saw it, or only in lines it would have to copy): say
+				// it in the essay's voice instead.
+				s = splice(rng, topic)
 			}
 			if s == "" {
 				continue
@@ -124,12 +128,14 @@ func (w *Writer) Squint(seed uint64, thing string) string {
 	seen := map[string]bool{}
 	for i := 0; i < n; i++ {
 		var s string
-		if len(words) == 0 && i == 0 {
-			s = splice(rng, thing)
-		} else if i < 2 {
-			s = w.sentence(rng, words, squintChars, seen)
+		steered := false
+		if i < 2 {
+			s, steered = w.sentence(rng, words, squintChars, seen)
 		} else {
-			s = w.sentence(rng, nil, squintChars, seen)
+			s, _ = w.sentence(rng, nil, squintChars, seen)
+		}
+		if i == 0 && !steered {
+			s = splice(rng, thing)
 		}
 		if s != "" {
 			lines = append(lines, s)
@@ -155,7 +161,7 @@ func (w *Writer) Glowcloud(seed uint64) string {
 		if i == 0 {
 			words = steer
 		}
-		if s := w.sentence(rng, words, sentenceChars, seen); s != "" {
+		if s, _ := w.sentence(rng, words, sentenceChars, seen); s != "" {
 			lines = append(lines, s)
 		}
 	}
@@ -167,9 +173,10 @@ func (w *Writer) Glowcloud(seed uint64) string {
 }
 
 // sentence draws one sentence through one of words (or anywhere when words
-// is empty), avoiding ones already said in this text. It returns "" when the
-// model has nothing acceptable to say.
-func (w *Writer) sentence(rng *rand.Rand, words []string, maxChars int, seen map[string]bool) string {
+// is empty), avoiding ones already said in this text, and reports whether it
+// passes through one of words. It returns "" when the model has nothing
+// acceptable to say.
+func (w *Writer) sentence(rng *rand.Rand, words []string, maxChars int, seen map[string]bool) (string, bool) {
 	for try := 0; try < 3; try++ {
 		s, err := w.m.Sentence(rng, markov.Options{Topic: words, MaxChars: maxChars})
 		if errors.Is(err, markov.ErrNoSentence) && len(words) > 0 {
@@ -178,14 +185,14 @@ func (w *Writer) sentence(rng *rand.Rand, words []string, maxChars int, seen map
 			continue
 		}
 		if err != nil {
-			return ""
+			return "", false
 		}
 		if !seen[s.Text] {
 			seen[s.Text] = true
-			return s.Text
+			return s.Text, s.Topic != ""
 		}
 	}
-	return ""
+	return "", false
 }
 
 // steer returns the words of text the model can steer through, leaving out

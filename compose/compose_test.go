@@ -1,0 +1,243 @@
+package compose_test
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/glowcloud/glowcloud/compose"
+	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/markov"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
+
+func fixedNow() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
+
+func writerFor(t testing.TB, text string) *compose.Writer {
+	t.Helper()
+	parsed := corpus.Parse(text)
+	m, err := markov.Train(parsed.Sentences, markov.TrainOptions{Headings: parsed.Headings, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return compose.New(m)
+}
+
+func essayWriter(t testing.TB) *compose.Writer { return writerFor(t, corpus.EssayText()) }
+
+// TestGolden pins determinism: the same seed and model give the same bytes.
+// Run `go test ./compose -update` to rewrite testdata/tiny.golden after an
+// intended change.
+func TestGolden(t *testing.T) {
+	t.Parallel()
+	tiny, err := os.ReadFile(filepath.Join("testdata", "tiny.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, w := range []*compose.Writer{writerFor(t, string(tiny)), essayWriter(t)} {
+		title, body := w.Manifesto(42, "workers", 2)
+		fmt.Fprintf(&b, "== manifesto 42 workers 2 (model %s)\n%s\n\n%s\n", w.ModelID(), title, body)
+		fmt.Fprintf(&b, "== squint 7 late capitalism\n%s\n", w.Squint(7, "late capitalism"))
+		fmt.Fprintf(&b, "== glowcloud 3\n%s\n", w.Glowcloud(3))
+	}
+	golden := filepath.Join("testdata", "tiny.golden")
+	if *update {
+		if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./compose -update to create it)", err)
+	}
+	if b.String() != string(want) {
+		t.Errorf("output differs from %s (run with -update if intended):\n%s", golden, b.String())
+	}
+}
+
+func TestManifestoShape(t *testing.T) {
+	t.Parallel()
+	w := essayWriter(t)
+	for seed := range uint64(200) {
+		paragraphs := int(seed%5) + 1
+		title, body := w.Manifesto(seed, "", paragraphs)
+		if title == "" || utf8.RuneCountInString(title) > 256 || strings.Contains(title, "\n") {
+			t.Errorf("seed %d: bad title %q", seed, title)
+		}
+		if n := utf8.RuneCountInString(body); n > 4096 {
+			t.Errorf("seed %d: body of %d characters exceeds an embed description", seed, n)
+		}
+		if !strings.HasSuffix(body, "\n\n"+compose.Hail) {
+			t.Errorf("seed %d: body does not close with the hail: %q", seed, body[max(0, len(body)-80):])
+		}
+		if got := len(strings.Split(body, "\n\n")) - 1; got != paragraphs {
+			t.Errorf("seed %d: %d paragraphs, want %d", seed, got, paragraphs)
+		}
+		if strings.Contains(body, "  ") {
+			t.Errorf("seed %d: doubled space", seed)
+		}
+	}
+	// Out-of-range paragraph counts are clamped.
+	if _, body := w.Manifesto(1, "", 99); len(strings.Split(body, "\n\n"))-1 != compose.MaxParagraphs {
+		t.Error("99 paragraphs not clamped to 5")
+	}
+}
+
+func TestManifestoTopic(t *testing.T) {
+	t.Parallel()
+	w := essayWriter(t)
+	for _, tt := range []struct {
+		topic string
+		min   int // of 20 manifestos, how many must mention it
+	}{
+		{"anarchism", 18},
+		{"robots", 20}, // known once: steered, or spliced in the title at least
+		{"zxqvbn", 20}, // unknown: spliced in
+		{"Glow Cloud", 18},
+	} {
+		hits := 0
+		for seed := range uint64(20) {
+			title, body := w.Manifesto(seed, tt.topic, 2)
+			first := strings.ToLower(strings.Fields(tt.topic)[0])
+			if strings.Contains(strings.ToLower(body), first) {
+				hits++
+			}
+			if !strings.Contains(strings.ToLower(title), first) {
+				t.Errorf("topic %q: title %q does not name it", tt.topic, title)
+			}
+		}
+		if hits < tt.min {
+			t.Errorf("topic %q in %d of 20 bodies, want at least %d", tt.topic, hits, tt.min)
+		}
+	}
+}
+
+func TestSquint(t *testing.T) {
+	t.Parallel()
+	w := essayWriter(t)
+	for _, tt := range []struct{ thing, opening string }{
+		{"capitalism", "Capitalism is Anarchist if you squint."},
+		{"  late   capitalism!  ", "Late capitalism is Anarchist if you squint."},
+		{"tea", "Tea is Anarchist if you squint."},
+		{"", "Everything is Anarchist if you squint."},
+		{strings.Repeat("long ", 40), "Long long"},
+	} {
+		for seed := range uint64(10) {
+			s := w.Squint(seed, tt.thing)
+			if !strings.HasPrefix(s, tt.opening) {
+				t.Errorf("Squint(%d, %q) = %q, want it to open %q", seed, tt.thing, s, tt.opening)
+			}
+			if n := utf8.RuneCountInString(s); n > compose.MaxShort {
+				t.Errorf("squint of %d characters", n)
+			}
+			if strings.Count(s, ".")+strings.Count(s, "!")+strings.Count(s, "?") < 3 {
+				t.Errorf("Squint(%d, %q) = %q: want the opening and at least two sentences", seed, tt.thing, s)
+			}
+		}
+	}
+}
+
+func TestGlowcloud(t *testing.T) {
+	t.Parallel()
+	w := essayWriter(t)
+	seen := map[string]bool{}
+	for seed := range uint64(100) {
+		s := w.Glowcloud(seed)
+		seen[s] = true
+		if n := utf8.RuneCountInString(s); n > compose.MaxShort || n < 40 {
+			t.Errorf("seed %d: proclamation of %d characters", seed, n)
+		}
+		if !strings.Contains(strings.ToLower(s), "hail") {
+			t.Errorf("seed %d: no hail in %q", seed, s)
+		}
+	}
+	if len(seen) < 99 {
+		t.Errorf("%d distinct proclamations of 100", len(seen))
+	}
+}
+
+func TestDeterministicAndConcurrent(t *testing.T) {
+	t.Parallel()
+	w := essayWriter(t)
+	want := make([]string, 20)
+	for i := range want {
+		title, body := w.Manifesto(uint64(i), "planning", 3)
+		want[i] = title + body + w.Squint(uint64(i), "tea") + w.Glowcloud(uint64(i))
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range want {
+				i := (i + g) % len(want)
+				title, body := w.Manifesto(uint64(i), "planning", 3)
+				if got := title + body + w.Squint(uint64(i), "tea") + w.Glowcloud(uint64(i)); got != want[i] {
+					t.Errorf("seed %d differs between goroutines", i)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	// A fresh model from the same essay says the same.
+	if title, body := essayWriter(t).Manifesto(3, "planning", 3); title+body != want[3][:len(title)+len(body)] {
+		t.Error("a retrained model says something else for the same seed")
+	}
+}
+
+func TestClean(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"  tea  party ", 50, "tea party"},
+		{"robots!!!", 50, "robots"},
+		{"a\x00b\u200bc\td", 50, "a b c d"},
+		{"one two three four", 10, "one two"},
+		{"abcdefghijkl", 5, "abcde"},
+		{"\xff\xfeok", 50, "ok"},
+		{"", 50, ""},
+	} {
+		if got := compose.Clean(tt.in, tt.max); got != tt.want {
+			t.Errorf("Clean(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
+		}
+	}
+}
+
+func BenchmarkManifesto(b *testing.B) {
+	w := essayWriter(b)
+	b.ReportAllocs()
+	seed := uint64(0)
+	for b.Loop() {
+		seed++
+		w.Manifesto(seed, "", 5)
+	}
+}
+
+func BenchmarkSquint(b *testing.B) {
+	w := essayWriter(b)
+	b.ReportAllocs()
+	seed := uint64(0)
+	for b.Loop() {
+		seed++
+		w.Squint(seed, "late capitalism")
+	}
+}
+
+func BenchmarkGlowcloud(b *testing.B) {
+	w := essayWriter(b)
+	b.ReportAllocs()
+	seed := uint64(0)
+	for b.Loop() {
+		seed++
+		w.Glowcloud(seed)
+	}
+}
