@@ -1,0 +1,197 @@
+// Package retrain feeds the Glow Cloud new scripture while it serves: it
+// adds text files to a corpus directory, trains a model from the whole
+// directory, writes it atomically, and swaps it in. One retrain runs at a
+// time.
+package retrain
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/markov"
+)
+
+// File is a text file to add to the corpus.
+type File struct {
+	Name string
+	Data []byte
+}
+
+// Result says what a retrain learned.
+type Result struct {
+	Added    []string // file names written to the corpus directory
+	Meta     markov.Meta
+	ModelID  string
+	Headings int
+	Took     time.Duration
+}
+
+// Summary is a one-line account of the result for people.
+func (r Result) Summary() string {
+	added := "no new files"
+	if len(r.Added) > 0 {
+		added = fmt.Sprintf("added %s", strings.Join(r.Added, ", "))
+	}
+	return fmt.Sprintf("%s; learned %d sentences, %d words (%d distinct), %d states; model %s, trained in %s",
+		added, r.Meta.Sentences, r.Meta.Words, r.Meta.Vocabulary, r.Meta.States, r.ModelID, r.Took.Round(time.Millisecond))
+}
+
+// Errors a caller may show.
+var (
+	ErrBusy     = errors.New("a retrain is already running")
+	ErrNotText  = errors.New("not a text file")
+	ErrDisabled = errors.New("retraining is not configured (set GLOWCLOUD_CORPUS_DIR)")
+)
+
+// Trainer retrains from a corpus directory. It is safe for concurrent use;
+// the zero value is not usable.
+type Trainer struct {
+	Dir       string // corpus directory (created if missing)
+	ModelPath string // where the model is written; "" = Dir/glowcloud.model
+	Order     int    // chain order; 0 = markov.DefaultOrder
+	// Swap serves the new model; called after it is safely on disk.
+	Swap func(*markov.Model)
+	Now  func() time.Time
+
+	mu sync.Mutex
+}
+
+// MaxFile is the largest file Retrain accepts.
+const MaxFile = 8 << 20
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// Retrain adds files to the corpus directory (rejecting anything that is not
+// UTF-8 text), trains a model from the whole directory, writes it atomically
+// and swaps it in. It returns ErrBusy when another retrain is running. On
+// any error nothing is swapped and the model file is untouched; files
+// already added stay in the corpus.
+func (t *Trainer) Retrain(ctx context.Context, files []File) (Result, error) {
+	if t.Dir == "" {
+		return Result{}, ErrDisabled
+	}
+	if !t.mu.TryLock() {
+		return Result{}, ErrBusy
+	}
+	defer t.mu.Unlock()
+	start := time.Now()
+	for _, f := range files {
+		if err := CheckText(f.Name, f.Data); err != nil {
+			return Result{}, err
+		}
+	}
+	if err := os.MkdirAll(t.Dir, 0o755); err != nil {
+		return Result{}, fmt.Errorf("retrain: %w", err)
+	}
+	var res Result
+	for _, f := range files {
+		name, err := t.add(f)
+		if err != nil {
+			return Result{}, err
+		}
+		if name != "" {
+			res.Added = append(res.Added, name)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+	text, err := corpus.Read([]string{t.Dir}, corpus.ReadOptions{})
+	if err != nil {
+		return Result{}, fmt.Errorf("retrain: %w", err)
+	}
+	sum := sha256.New()
+	for _, s := range text.Sentences {
+		sum.Write([]byte(strings.Join(s, " ")))
+		sum.Write([]byte{'\n'})
+	}
+	m, err := markov.Train(text.Sentences, markov.TrainOptions{
+		Order: t.Order, Headings: text.Headings, CorpusSHA256: hex.EncodeToString(sum.Sum(nil)), Now: t.Now,
+	})
+	if err != nil {
+		return Result{}, fmt.Errorf("retrain: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+	path := t.ModelPath
+	if path == "" {
+		path = filepath.Join(t.Dir, "glowcloud.model")
+	}
+	if err := m.Save(path); err != nil {
+		return Result{}, fmt.Errorf("retrain: %w", err)
+	}
+	if t.Swap != nil {
+		t.Swap(m)
+	}
+	res.Meta, res.ModelID, res.Headings, res.Took = m.Meta(), m.ID(), len(text.Headings), time.Since(start)
+	return res, nil
+}
+
+// add writes f into the corpus directory under a safe name; a file with the
+// same content already there is not written again ("" is returned).
+func (t *Trainer) add(f File) (string, error) {
+	base := strings.TrimSuffix(filepath.Base(f.Name), filepath.Ext(f.Name))
+	base = strings.Trim(unsafeName.ReplaceAllString(base, "-"), "-.")
+	if base == "" {
+		base = "scripture"
+	}
+	ext := strings.ToLower(filepath.Ext(f.Name))
+	if ext != ".md" {
+		ext = ".txt"
+	}
+	sum := sha256.Sum256(f.Data)
+	name := fmt.Sprintf("%s-%s%s", base, hex.EncodeToString(sum[:4]), ext)
+	path := filepath.Join(t.Dir, name)
+	if _, err := os.Stat(path); err == nil {
+		return "", nil // the same text is already scripture
+	}
+	tmp, err := os.CreateTemp(t.Dir, ".upload-*")
+	if err != nil {
+		return "", fmt.Errorf("retrain: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(f.Data); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("retrain: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("retrain: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return "", fmt.Errorf("retrain: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return "", fmt.Errorf("retrain: %w", err)
+	}
+	return name, nil
+}
+
+// CheckText reports whether data is a text file training can use: a .txt or
+// .md name, at most MaxFile bytes, UTF-8 without NUL bytes.
+func CheckText(name string, data []byte) error {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".txt", ".md", ".markdown":
+	default:
+		return fmt.Errorf("%w: %s (only .txt and .md files)", ErrNotText, name)
+	}
+	if len(data) > MaxFile {
+		return fmt.Errorf("%w: %s is larger than %d MiB", ErrNotText, name, MaxFile>>20)
+	}
+	if !utf8.Valid(data) || strings.ContainsRune(string(data), 0) {
+		return fmt.Errorf("%w: %s is not UTF-8 text", ErrNotText, name)
+	}
+	return nil
+}

@@ -1,0 +1,121 @@
+package retrain_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/markov"
+	"github.com/glowcloud/glowcloud/retrain"
+)
+
+func TestRetrainAddsTrainsSavesAndSwaps(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	model := filepath.Join(t.TempDir(), "glowcloud.model")
+	var swapped *markov.Model
+	tr := &retrain.Trainer{Dir: dir, ModelPath: model, Swap: func(m *markov.Model) { swapped = m }}
+	res, err := tr.Retrain(t.Context(), []retrain.File{
+		{Name: "essay.txt", Data: []byte(corpus.EssayText())},
+		{Name: "../../etc/passwd notes.md", Data: []byte("The tea is anarchist if you squint hard. The tea party is a cooperative.")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Added) != 2 || swapped == nil || swapped.ID() != res.ModelID {
+		t.Fatalf("result %+v, swapped %v", res, swapped)
+	}
+	for _, name := range res.Added {
+		if strings.ContainsAny(name, "/\\ ") || !strings.HasSuffix(name, ".txt") && !strings.HasSuffix(name, ".md") {
+			t.Errorf("unsafe corpus file name %q", name)
+		}
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Error(err)
+		}
+	}
+	loaded, err := markov.Load(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loaded.Meta() != swapped.Meta() || !loaded.Knows("tea") {
+		t.Errorf("saved model differs from the swapped one, or misses the new text")
+	}
+	if !strings.Contains(res.Summary(), "learned") {
+		t.Errorf("summary %q", res.Summary())
+	}
+	// The same file again adds nothing; retraining from the directory as it is works.
+	res2, err := tr.Retrain(t.Context(), []retrain.File{{Name: "essay.txt", Data: []byte(corpus.EssayText())}})
+	if err != nil || len(res2.Added) != 0 || res2.Meta.Sentences != res.Meta.Sentences {
+		t.Errorf("retrain with a known file: %+v, %v", res2, err)
+	}
+}
+
+func TestRetrainRejectsAndKeepsTheModel(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	model := filepath.Join(dir, "glowcloud.model")
+	if err := os.WriteFile(model, []byte("the old model"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	swaps := 0
+	tr := &retrain.Trainer{Dir: dir, ModelPath: model, Swap: func(*markov.Model) { swaps++ }}
+	for _, tt := range []struct {
+		name string
+		file retrain.File
+		want error
+	}{
+		{"binary", retrain.File{Name: "x.txt", Data: []byte{0x7f, 'E', 'L', 'F', 0, 1}}, retrain.ErrNotText},
+		{"latin-1", retrain.File{Name: "x.txt", Data: []byte("caf\xe9 au lait")}, retrain.ErrNotText},
+		{"image", retrain.File{Name: "cat.png", Data: []byte("PNG")}, retrain.ErrNotText},
+		{"huge", retrain.File{Name: "big.txt", Data: make([]byte, retrain.MaxFile+1)}, retrain.ErrNotText},
+		{"no sentences", retrain.File{Name: "x.txt", Data: []byte("hello")}, corpus.ErrEmpty},
+	} {
+		if _, err := tr.Retrain(t.Context(), []retrain.File{tt.file}); !errors.Is(err, tt.want) {
+			t.Errorf("%s: %v, want %v", tt.name, err, tt.want)
+		}
+	}
+	if b, _ := os.ReadFile(model); string(b) != "the old model" || swaps != 0 {
+		t.Errorf("model file now %q after %d swaps; want it untouched", b, swaps)
+	}
+	if _, err := (&retrain.Trainer{}).Retrain(t.Context(), nil); !errors.Is(err, retrain.ErrDisabled) {
+		t.Errorf("no directory: %v", err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := (&retrain.Trainer{Dir: t.TempDir()}).Retrain(ctx, []retrain.File{{Name: "a.txt", Data: []byte(corpus.EssayText())}}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v", err)
+	}
+}
+
+func TestOneRetrainAtATime(t *testing.T) {
+	t.Parallel()
+	tr := &retrain.Trainer{Dir: t.TempDir()}
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	start := make(chan struct{})
+	for i := range errs {
+		wg.Go(func() {
+			<-start
+			_, errs[i] = tr.Retrain(t.Context(), []retrain.File{{Name: "essay.txt", Data: []byte(corpus.EssayText())}})
+		})
+	}
+	close(start)
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case !errors.Is(err, retrain.ErrBusy):
+			t.Errorf("unexpected error %v", err)
+		}
+	}
+	if ok == 0 {
+		t.Error("no retrain succeeded")
+	}
+}
