@@ -52,7 +52,7 @@ func (m *Model) Sentence(rng *rand.Rand, opts Options) (Sentence, error) {
 	opts = opts.withDefaults()
 	var topics []string
 	for _, t := range opts.Topic {
-		if f := Fold(t); f != "" && len(m.byWord[f]) > 0 {
+		if f := Fold(t); f != "" && m.byWord[f] != nil {
 			topics = append(topics, f)
 		}
 	}
@@ -166,24 +166,10 @@ func (m *Model) walk(rng *rand.Rand, s int32, ids []int32, bits float64) ([]int3
 // it occurs, then the sentence is walked backwards to its start and forwards
 // to its end, each step drawn in proportion to its count.
 func (m *Model) through(rng *rand.Rand, topic string, ids []int32) ([]int32, float64, bool) {
-	states := m.byWord[topic]
-	var total uint64
-	for _, s := range states {
-		total += uint64(m.outTotal(s))
-	}
-	if total == 0 {
-		return ids, 0, false
-	}
-	r := rng.Uint64N(total)
-	pivot := states[len(states)-1]
-	for _, s := range states {
-		if t := uint64(m.outTotal(s)); r < t {
-			pivot = s
-			break
-		} else {
-			r -= t
-		}
-	}
+	p := m.byWord[topic]
+	r := rng.Uint64N(p.cum[len(p.cum)-1])
+	i, _ := slices.BinarySearch(p.cum, r+1) // the first running count > r
+	pivot := p.states[i]
 	// Backwards: collect the last word of each state until the start state.
 	var bits float64
 	s := pivot

@@ -115,7 +115,7 @@ type Model struct {
 	prevCum   []uint32
 
 	// byWord maps a folded word (see Fold) to the states that end in it.
-	byWord map[string][]int32
+	byWord map[string]*pivots
 
 	// novelty indexes the training sentences; nid maps word ids to its ids
 	// (-1: a word that is in no sentence).
@@ -453,7 +453,7 @@ func compile(meta Meta, raw *rawChain, nov *noveltyIndex, headings []string) (*M
 		stateTok: stateTok,
 		start:    start,
 		off:      make([]int32, ns+1),
-		byWord:   make(map[string][]int32),
+		byWord:   make(map[string]*pivots),
 	}
 	for _, f := range raw.from {
 		m.off[stateOf[f]+1]++
@@ -506,7 +506,14 @@ func compile(meta Meta, raw *rawChain, nov *noveltyIndex, headings []string) (*M
 			m.edgeNext[e] = t
 		}
 		if last := stateTok[(s+1)*order-1]; last > wordEnd && folded[last] != "" {
-			m.byWord[folded[last]] = append(m.byWord[folded[last]], int32(s))
+			p := m.byWord[folded[last]]
+			if p == nil {
+				p = &pivots{}
+				m.byWord[folded[last]] = p
+			}
+			// How often the state occurs: the sum of its successors' counts.
+			p.cum = append(p.cum, lastOr(p.cum, 0)+uint64(m.edgeCum[hi-1]))
+			p.states = append(p.states, int32(s))
 		}
 	}
 	m.meta.States = ns
@@ -605,4 +612,18 @@ func (m *Model) Headings() []string { return m.headings }
 
 // Knows reports whether the folded word w ends any state, so a walk can be
 // steered through it.
-func (m *Model) Knows(w string) bool { return len(m.byWord[Fold(w)]) > 0 }
+func (m *Model) Knows(w string) bool { return m.byWord[Fold(w)] != nil }
+
+// pivots are the states that end in one word, with running counts of how
+// often each occurs, for drawing a state to steer a sentence through.
+type pivots struct {
+	states []int32
+	cum    []uint64
+}
+
+func lastOr(s []uint64, def uint64) uint64 {
+	if len(s) == 0 {
+		return def
+	}
+	return s[len(s)-1]
+}
