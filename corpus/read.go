@@ -120,6 +120,7 @@ func Read(paths []string, opts ReadOptions) (*Text, error) {
 				opts.Skipped(in.path, why)
 			}
 			done += int64(len(data))
+			report(0)
 			continue
 		}
 		p.add(string(data))

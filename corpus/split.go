@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"hash/fnv"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -119,6 +120,22 @@ func (p *parser) paragraph(para string) {
 	if para == "" {
 		return
 	}
+	// A Markdown heading line is a paragraph of its own even when no blank
+	// line separates it from the text around it.
+	if !strings.Contains(para, "#") {
+		// The common case: no heading line to split off.
+	} else if lines := strings.Split(para, "\n"); len(lines) > 1 && slices.ContainsFunc(lines, isMarkdownHeading) {
+		start := 0
+		for i, l := range lines {
+			if isMarkdownHeading(l) {
+				p.paragraph(strings.Join(lines[start:i], "\n"))
+				p.paragraph(l)
+				start = i + 1
+			}
+		}
+		p.paragraph(strings.Join(lines[start:], "\n"))
+		return
+	}
 	p.t.Paragraphs++
 	h := fnv.New64a()
 	h.Write([]byte(para))
@@ -149,11 +166,19 @@ func (p *parser) paragraph(para string) {
 	}
 }
 
+// isMarkdownHeading reports whether line is a Markdown ATX heading
+// ("# Title", "## Title"), not a "#1" or a "#hashtag".
+func isMarkdownHeading(line string) bool {
+	line = strings.TrimLeft(line, " ")
+	rest := strings.TrimLeft(line, "#")
+	return len(rest) < len(line) && (rest == "" || rest[0] == ' ')
+}
+
 // stripMarkdown removes the Markdown a .md file would add around prose:
 // heading hashes (reporting a heading), block quotes, list markers, and
 // emphasis and code marks.
 func stripMarkdown(para string) (string, bool) {
-	if strings.HasPrefix(para, "#") && !strings.Contains(para, "\n") {
+	if isMarkdownHeading(para) && !strings.Contains(para, "\n") {
 		return strings.TrimSpace(strings.TrimLeft(para, "#")), true
 	}
 	if !strings.ContainsAny(para, "*`>-") {
@@ -186,10 +211,19 @@ func isHeading(para string) bool {
 	if !unicode.IsUpper(first) {
 		return false
 	}
-	last := words[len(words)-1]
+	last := strings.TrimRight(words[len(words)-1], `"')]~*_`)
+	if last == "" {
+		return false
+	}
 	switch last[len(last)-1] {
 	case '.', ',', ';', ':':
 		return false
+	case '!', '?':
+		// "Everything Is Just Dandy!" is a title; "Are you quite sure?" is
+		// a line of dialogue.
+		if !titleCased(words) {
+			return false
+		}
 	}
 	for i := 0; i+1 < len(words); i++ {
 		if endsSentence(words[i], words[i+1]) {
@@ -197,6 +231,23 @@ func isHeading(para string) bool {
 		}
 	}
 	return true
+}
+
+// titleCased reports whether most words longer than three letters start
+// with a capital.
+func titleCased(words []string) bool {
+	long, upper := 0, 0
+	for _, w := range words {
+		w = strings.TrimLeft(w, `"'(`)
+		if utf8.RuneCountInString(w) <= 3 {
+			continue
+		}
+		long++
+		if r, _ := utf8.DecodeRuneInString(w); unicode.IsUpper(r) {
+			upper++
+		}
+	}
+	return long > 0 && upper*2 > long
 }
 
 // abbreviations never end a sentence even before a capitalised word.

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
-	"runtime"
 	"runtime/metrics"
 	"strings"
 	"time"
@@ -137,13 +136,22 @@ func isTerminal(w any) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-// peakMemory returns the most memory the Go runtime has asked the OS for.
+// peakMemory returns the process's peak resident memory where the OS says
+// (Linux's VmHWM), else the most memory the Go runtime has asked the OS for.
 func peakMemory() uint64 {
+	if b, err := os.ReadFile("/proc/self/status"); err == nil {
+		for line := range strings.Lines(string(b)) {
+			if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+				var kb uint64
+				if _, err := fmt.Sscanf(strings.TrimSpace(rest), "%d kB", &kb); err == nil && kb > 0 {
+					return kb << 10
+				}
+			}
+		}
+	}
 	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}}
 	metrics.Read(s)
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return max(ms.Sys, s[0].Value.Uint64())
+	return s[0].Value.Uint64()
 }
 
 // byteSize formats n bytes for people.

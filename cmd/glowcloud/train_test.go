@@ -1,0 +1,497 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/glowcloud/glowcloud/compose"
+	"github.com/glowcloud/glowcloud/corpus"
+)
+
+// essayFile writes the essay into dir and returns its path.
+func essayFile(t *testing.T, dir string) string {
+	t.Helper()
+	path := filepath.Join(dir, "essay.txt")
+	if err := os.WriteFile(path, []byte(corpus.EssayText()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// dirNames lists the names in dir.
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+// trainModel trains a model of the essay at order into a new directory and
+// returns the model's path.
+func trainModel(t *testing.T, order int) string {
+	t.Helper()
+	dir := t.TempDir()
+	out := filepath.Join(dir, "model.json")
+	r := glowcloud(t, nil, "", "train", "-order", strconv.Itoa(order), "-o", out, essayFile(t, dir))
+	if r.code != 0 {
+		t.Fatalf("train: exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	return out
+}
+
+var learnedRE = regexp.MustCompile(`(?m)^glowcloud: learned (\d+) sentences, (\d+) words, (\d+) distinct words, (\d+) states, (\d+) transitions, (\d+) headings from .+\n` +
+	`glowcloud: wrote (.+) \(model ([0-9a-f]+), order (\d+)\) in [0-9.hmµn]+s, peak memory [0-9.]+ (B|KiB|MiB|GiB)\n\z`)
+
+func TestTrain(t *testing.T) {
+	t.Parallel()
+	essay := corpus.Parse(corpus.EssayText())
+	half := len(corpus.EssayText()) / 2
+	half += strings.Index(corpus.EssayText()[half:], "\n\n") // split between paragraphs
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, dir string) (paths []string, stdin string)
+	}{
+		{"file", func(t *testing.T, dir string) ([]string, string) {
+			return []string{essayFile(t, dir)}, ""
+		}},
+		{"directory", func(t *testing.T, dir string) ([]string, string) {
+			in := filepath.Join(dir, "in")
+			for name, text := range map[string]string{
+				"1-first.txt":     corpus.EssayText()[:half],
+				"sub/2-second.md": corpus.EssayText()[half:],
+				"sub/ignored.pdf": "Not read at all, this sentence.",
+			} {
+				path := filepath.Join(in, filepath.FromSlash(name))
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return []string{in}, ""
+		}},
+		{"stdin", func(t *testing.T, dir string) ([]string, string) {
+			return []string{"-"}, corpus.EssayText()
+		}},
+		{"file and stdin, duplicates dropped", func(t *testing.T, dir string) ([]string, string) {
+			return []string{essayFile(t, dir), "-"}, corpus.EssayText()
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			paths, stdin := tc.setup(t, dir)
+			out := filepath.Join(dir, "model.json")
+			r := glowcloud(t, nil, stdin, append([]string{"train", "-o", out}, paths...)...)
+			if r.code != 0 {
+				t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+			}
+			if r.stdout != "" {
+				t.Errorf("train wrote to stdout:\n%s", r.stdout)
+			}
+			m := learnedRE.FindStringSubmatch(r.stderr)
+			if m == nil {
+				t.Fatalf("stderr does not report sentences, words, states and time:\n%s", r.stderr)
+			}
+			if m[1] != strconv.Itoa(len(essay.Sentences)) || m[2] != strconv.Itoa(essay.Words()) || m[6] != strconv.Itoa(len(essay.Headings)) {
+				t.Errorf("learned %s sentences, %s words, %s headings; the essay has %d, %d, %d", m[1], m[2], m[6], len(essay.Sentences), essay.Words(), len(essay.Headings))
+			}
+			if m[4] == "0" || m[5] == "0" || m[7] != out || m[9] != "2" {
+				t.Errorf("stderr report: %q", m[0])
+			}
+			if names := dirNames(t, dir); slices.ContainsFunc(names, func(n string) bool { return strings.HasSuffix(n, ".tmp") }) {
+				t.Errorf("temporary files left: %q", names)
+			}
+
+			// The model works.
+			w := glowcloud(t, nil, "", "manifesto", "-model", out, "-seed", "1")
+			if w.code != 0 || w.stderr != "" {
+				t.Fatalf("manifesto -model: exit %d, stderr:\n%s", w.code, w.stderr)
+			}
+			manifesto(t, w.stdout)
+			env := glowcloud(t, map[string]string{"GLOWCLOUD_MODEL": out}, "", "manifesto", "-seed", "1")
+			if env.stdout != w.stdout {
+				t.Errorf("GLOWCLOUD_MODEL=%s gives other text than -model:\n%s\n%s", out, env.stdout, w.stdout)
+			}
+			// The same essay gives the same chain as the embedded model, so
+			// the same text.
+			embedded := glowcloud(t, nil, "", "manifesto", "-seed", "1")
+			if embedded.stdout != w.stdout {
+				t.Errorf("model of the essay file writes other text than the embedded essay:\n%s\n%s", w.stdout, embedded.stdout)
+			}
+		})
+	}
+}
+
+func TestTrainOrder(t *testing.T) {
+	t.Parallel()
+	for _, order := range []int{1, 3, 6} {
+		t.Run(strconv.Itoa(order), func(t *testing.T) {
+			t.Parallel()
+			out := trainModel(t, order)
+			r := glowcloud(t, nil, "", "inspect", "-model", out)
+			if r.code != 0 {
+				t.Fatalf("inspect: exit %d, stderr:\n%s", r.code, r.stderr)
+			}
+			if !regexp.MustCompile(`(?m)^order +` + strconv.Itoa(order) + `$`).MatchString(r.stdout) {
+				t.Errorf("inspect does not say order %d:\n%s", order, r.stdout)
+			}
+			for _, cmd := range [][]string{{"squint", "the", "weather"}, {"glowcloud"}} {
+				w := glowcloud(t, nil, "", append([]string{cmd[0], "-model", out, "-seed", "2"}, cmd[1:]...)...)
+				if w.code != 0 || w.stdout == "" {
+					t.Errorf("%s with an order-%d model: exit %d, stdout %q, stderr %q", cmd[0], order, w.code, w.stdout, w.stderr)
+				}
+			}
+		})
+	}
+}
+
+func TestTrainUsageErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		args   func(dir, essay string) []string
+		stderr string
+	}{
+		{"no -o", func(dir, essay string) []string { return []string{essay} }, "-o"},
+		{"empty -o", func(dir, essay string) []string { return []string{"-o", "", essay} }, "-o"},
+		{"no PATH", func(dir, essay string) []string { return []string{"-o", filepath.Join(dir, "m.json")} }, "PATH"},
+		{"order 0", func(dir, essay string) []string {
+			return []string{"-order", "0", "-o", filepath.Join(dir, "m.json"), essay}
+		}, "-order 0"},
+		{"order 9", func(dir, essay string) []string {
+			return []string{"-order", "9", "-o", filepath.Join(dir, "m.json"), essay}
+		}, "-order 9"},
+		{"order words", func(dir, essay string) []string {
+			return []string{"-order", "two", "-o", filepath.Join(dir, "m.json"), essay}
+		}, "-order"},
+		{"unknown flag", func(dir, essay string) []string {
+			return []string{"-x", "-o", filepath.Join(dir, "m.json"), essay}
+		}, "-x"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			essay := essayFile(t, dir)
+			r := glowcloud(t, nil, "", append([]string{"train"}, tc.args(dir, essay)...)...)
+			if r.code != 2 {
+				t.Errorf("exit %d, want 2; stderr:\n%s", r.code, r.stderr)
+			}
+			if r.stdout != "" {
+				t.Errorf("stdout not empty:\n%s", r.stdout)
+			}
+			if !strings.Contains(r.stderr, tc.stderr) {
+				t.Errorf("stderr does not mention %q:\n%s", tc.stderr, r.stderr)
+			}
+			if names := dirNames(t, dir); !slices.Equal(names, []string{"essay.txt"}) {
+				t.Errorf("files after a usage error: %q", names)
+			}
+		})
+	}
+}
+
+func TestTrainFailures(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		setup  func(t *testing.T, dir string) []string // the PATHs
+		stdin  string
+		stderr []string
+	}{
+		{"missing file", func(t *testing.T, dir string) []string {
+			return []string{filepath.Join(dir, "missing.txt")}
+		}, "", []string{"missing.txt", "no such file"}},
+		{"missing file after a good one", func(t *testing.T, dir string) []string {
+			return []string{essayFile(t, dir), filepath.Join(dir, "missing.txt")}
+		}, "", []string{"missing.txt"}},
+		{"empty file", func(t *testing.T, dir string) []string {
+			path := filepath.Join(dir, "empty.txt")
+			if err := os.WriteFile(path, nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return []string{path}
+		}, "", []string{"no sentences"}},
+		{"empty stdin", func(t *testing.T, dir string) []string { return []string{"-"} }, "", []string{"no sentences"}},
+		{"only fragments", func(t *testing.T, dir string) []string { return []string{"-"} }, "2022 03 31\n\nfrom Strange Opinions by Ecks D. Essay\n", []string{"no sentences"}},
+		{"empty directory", func(t *testing.T, dir string) []string {
+			empty := filepath.Join(dir, "empty")
+			if err := os.Mkdir(empty, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			return []string{empty}
+		}, "", []string{"no sentences"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			paths := tc.setup(t, dir)
+			before := dirNames(t, dir)
+			out := filepath.Join(dir, "model.json")
+			r := glowcloud(t, nil, tc.stdin, append([]string{"train", "-o", out}, paths...)...)
+			if r.code != 1 {
+				t.Errorf("exit %d, want 1; stderr:\n%s", r.code, r.stderr)
+			}
+			if r.stdout != "" {
+				t.Errorf("stdout not empty:\n%s", r.stdout)
+			}
+			wantOneErrorLine(t, r, tc.stderr...)
+			if after := dirNames(t, dir); !slices.Equal(after, before) {
+				t.Errorf("files before %q, after a failed train %q", before, after)
+			}
+		})
+	}
+}
+
+func TestTrainSkipsBinaryWithANote(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "image.txt")
+	if err := os.WriteFile(bin, []byte("\x89PNG\r\n\x1a\n\x00\x00\x00"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := glowcloud(t, nil, "", "train", "-o", filepath.Join(dir, "m.json"), bin, essayFile(t, dir))
+	if r.code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "glowcloud: skipping "+bin+": binary") {
+		t.Errorf("no note about the skipped file:\n%s", r.stderr)
+	}
+}
+
+func TestTrainReplacesModelAtomically(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	out := filepath.Join(dir, "model.json")
+	essay := essayFile(t, dir)
+	train := func(stdin string, args ...string) result {
+		return glowcloud(t, nil, stdin, append([]string{"train", "-o", out}, args...)...)
+	}
+	if r := train("", "-order", "3", essay); r.code != 0 {
+		t.Fatalf("first train: exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	old, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A failed train leaves the good model as it was.
+	for _, args := range [][]string{{"-"}, {filepath.Join(dir, "missing.txt")}} {
+		if r := train("no sentences here", args...); r.code != 1 {
+			t.Errorf("train %q: exit %d, want 1", args, r.code)
+		}
+		if now, err := os.ReadFile(out); err != nil || !bytes.Equal(now, old) {
+			t.Fatalf("a failed train changed the model file (err %v)", err)
+		}
+	}
+
+	// A good train replaces it, leaving no temporary files.
+	if r := train("", "-order", "2", essay); r.code != 0 {
+		t.Fatalf("second train: exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	now, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(now, old) {
+		t.Error("the model file was not replaced")
+	}
+	if !bytes.Contains(now, []byte(`"order":2`)) {
+		t.Error("the new model file is not the order-2 model")
+	}
+	if names := dirNames(t, dir); !slices.Equal(names, []string{"essay.txt", "model.json"}) {
+		t.Errorf("files after training: %q", names)
+	}
+	if info, err := os.Stat(out); err != nil || info.Mode().Perm() != 0o644 {
+		t.Errorf("model file mode: %v %v", info.Mode(), err)
+	}
+}
+
+func TestTrainCannotWrite(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		out  func(dir string) string
+	}{
+		{"missing directory", func(dir string) string { return filepath.Join(dir, "no", "such", "model.json") }},
+		{"output is a directory", func(dir string) string {
+			out := filepath.Join(dir, "model.json")
+			os.MkdirAll(filepath.Join(out, "keep"), 0o755)
+			return out
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			essay := essayFile(t, dir)
+			out := tc.out(dir)
+			before := dirNames(t, dir)
+			r := glowcloud(t, nil, "", "train", "-o", out, essay)
+			if r.code != 1 {
+				t.Errorf("exit %d, want 1; stderr:\n%s", r.code, r.stderr)
+			}
+			wantOneErrorLine(t, r, "model.json")
+			if after := dirNames(t, dir); !slices.Equal(after, before) {
+				t.Errorf("files before %q, after a failed save %q", before, after)
+			}
+		})
+	}
+}
+
+func TestBadModel(t *testing.T) {
+	t.Parallel()
+	good, err := os.ReadFile(trainModel(t, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// edit returns good with the first old replaced by new, failing if old
+	// is not there.
+	edit := func(t *testing.T, old, new string) []byte {
+		if !bytes.Contains(good, []byte(old)) {
+			t.Fatalf("model file has no %q", old)
+		}
+		return bytes.Replace(good, []byte(old), []byte(new), 1)
+	}
+	tests := []struct {
+		name    string
+		content func(t *testing.T) []byte // nil: no file
+		stderr  string
+	}{
+		{"missing", nil, "no such file"},
+		{"empty", func(t *testing.T) []byte { return nil }, "not a valid glowcloud model"},
+		{"truncated", func(t *testing.T) []byte { return good[:len(good)/2] }, "not a valid glowcloud model"},
+		{"truncated at the end", func(t *testing.T) []byte { return good[:len(good)-3] }, "not a valid glowcloud model"},
+		{"garbage", func(t *testing.T) []byte { return []byte("\x00\xffPK\x03\x04 not a model at all") }, "not a valid glowcloud model"},
+		{"other JSON", func(t *testing.T) []byte { return []byte(`{"hello":"world"}`) }, "not a valid glowcloud model"},
+		{"future format", func(t *testing.T) []byte {
+			return edit(t, `"format":1,"meta":{"format":1`, `"format":2,"meta":{"format":1`)
+		}, "unsupported model format version"},
+		{"no format", func(t *testing.T) []byte {
+			return edit(t, `"format":1,"meta":{"format":1`, `"meta":{"format":1`)
+		}, "unsupported model format version"},
+		{"meta format", func(t *testing.T) []byte {
+			return edit(t, `"meta":{"format":1`, `"meta":{"format":7`)
+		}, "not a valid glowcloud model"},
+		{"meta order", func(t *testing.T) []byte {
+			return edit(t, `"order":2`, `"order":99`)
+		}, "not a valid glowcloud model"},
+		{"meta counts", func(t *testing.T) []byte {
+			return edit(t, `"sentences":`, `"sentences":1`)
+		}, "not a valid glowcloud model"},
+		{"chain edited", func(t *testing.T) []byte {
+			i := bytes.Index(good, []byte(`"chain":`))
+			if i < 0 {
+				t.Fatal("no chain")
+			}
+			b := bytes.Clone(good)
+			j := i + bytes.IndexByte(b[i:], '1')
+			b[j] = '2'
+			return b
+		}, "not a valid glowcloud model"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "model.json")
+			if tc.content != nil {
+				if err := os.WriteFile(path, tc.content(t), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, args := range [][]string{
+				{"manifesto", "-seed", "1", "-model", path},
+				{"squint", "-model", path, "x"},
+				{"glowcloud", "-model", path},
+				{"inspect", "-model", path},
+			} {
+				r := glowcloud(t, nil, "", args...)
+				if r.code != 1 {
+					t.Errorf("%s: exit %d, want 1", args[0], r.code)
+				}
+				if r.stdout != "" {
+					t.Errorf("%s: stdout not empty:\n%s", args[0], r.stdout)
+				}
+				wantOneErrorLine(t, r, path, tc.stderr)
+			}
+			// GLOWCLOUD_MODEL is read the same way.
+			r := glowcloud(t, map[string]string{"GLOWCLOUD_MODEL": path}, "", "glowcloud", "-seed", "1")
+			if r.code != 1 || r.stdout != "" {
+				t.Errorf("GLOWCLOUD_MODEL: exit %d, stdout %q", r.code, r.stdout)
+			}
+			wantOneErrorLine(t, r, path, tc.stderr)
+		})
+	}
+}
+
+func TestInspect(t *testing.T) {
+	t.Parallel()
+	out := trainModel(t, 2)
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string // the model line
+	}{
+		{"-model", []string{"inspect", "-model", out}, nil, out},
+		{"GLOWCLOUD_MODEL", []string{"inspect"}, map[string]string{"GLOWCLOUD_MODEL": out}, out},
+		{"embedded", []string{"inspect"}, nil, "(embedded essay)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := glowcloud(t, tc.env, "", tc.args...)
+			if r.code != 0 || r.stderr != "" {
+				t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+			}
+			essay := corpus.Parse(corpus.EssayText())
+			for _, re := range []string{
+				`(?m)^model +` + regexp.QuoteMeta(tc.want) + `$`,
+				`(?m)^id +[0-9a-f]{6,}$`,
+				`(?m)^format +1$`,
+				`(?m)^order +2$`,
+				`(?m)^sentences +` + strconv.Itoa(len(essay.Sentences)) + `$`,
+				`(?m)^words +` + strconv.Itoa(essay.Words()) + `$`,
+				`(?m)^vocabulary +\d+ distinct words$`,
+				`(?m)^states +[1-9]\d*$`,
+				`(?m)^headings +` + strconv.Itoa(len(essay.Headings)) + `$`,
+				`(?m)^most common openings:\n +\d+ +The\n`,
+				`(?m)^sample sentences:\n(  - \S.*\S\n){3}\z`,
+			} {
+				if !regexp.MustCompile(re).MatchString(r.stdout) {
+					t.Errorf("inspect output does not match %s:\n%s", re, r.stdout)
+				}
+			}
+			again := glowcloud(t, tc.env, "", tc.args...)
+			if again.stdout != r.stdout {
+				t.Errorf("inspect is not the same twice")
+			}
+		})
+	}
+	// The id printed is the model's id, as -n pieces and the bot show it.
+	r := glowcloud(t, nil, "", "inspect")
+	m, err := essayModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r.stdout, "\nid") || !regexp.MustCompile(`(?m)^id +`+m.ID()+`$`).MatchString(r.stdout) {
+		t.Errorf("inspect of the embedded essay does not print id %s:\n%s", m.ID(), r.stdout)
+	}
+	if compose.New(m).ModelID() != m.ID() {
+		t.Error("compose's model id differs")
+	}
+}
