@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"runtime/metrics"
 	"strings"
 	"time"
@@ -35,6 +36,13 @@ func (e environment) runTrain(args []string) error {
 		return &usageError{msg: "train: give at least one PATH (a file, a directory, or - for stdin)"}
 	case *order < 1 || *order > markov.MaxOrder:
 		return &usageError{msg: fmt.Sprintf("train: -order %d: must be 1 to %d", *order, markov.MaxOrder)}
+	}
+	if e.getenv("GOGC") == "" {
+		// gomarkov's chain is most of the live heap while training; the
+		// default GOGC=100 lets the heap grow to twice that before
+		// collecting. 60 trims the peak by a fifth (430 -> 345 MiB RSS on
+		// a 5 MB corpus) for about 3 % more time.
+		defer debug.SetGCPercent(debug.SetGCPercent(60))
 	}
 	start := time.Now()
 	prog := newProgress(e.stderr, isTerminal(e.stderr), start)
