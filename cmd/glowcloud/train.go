@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"runtime/debug"
 	"runtime/metrics"
@@ -45,7 +46,7 @@ func (e environment) runTrain(args []string) error {
 		defer debug.SetGCPercent(debug.SetGCPercent(60))
 	}
 	start := time.Now()
-	prog := newProgress(e.stderr, isTerminal(e.stderr), start)
+	prog := newProgress(e.stderr, isTerminal(e.stderr), time.Now)
 	text, err := corpus.Read(fs.Args(), corpus.ReadOptions{
 		Stdin:    e.stdin,
 		Skipped:  func(path, why string) { fmt.Fprintf(e.stderr, "glowcloud: skipping %s: %s\n", path, why) },
@@ -83,15 +84,17 @@ func (e environment) runTrain(args []string) error {
 // terminal, a plain line every few seconds otherwise. Small inputs stay
 // quiet.
 type progress struct {
-	w        interface{ Write([]byte) (int, error) }
+	w        io.Writer
 	terminal bool
+	now      func() time.Time
 	start    time.Time
 	last     time.Time
 	shown    bool
 }
 
-func newProgress(w interface{ Write([]byte) (int, error) }, terminal bool, start time.Time) *progress {
-	return &progress{w: w, terminal: terminal, start: start, last: start}
+func newProgress(w io.Writer, terminal bool, now func() time.Time) *progress {
+	start := now()
+	return &progress{w: w, terminal: terminal, now: now, start: start, last: start}
 }
 
 // progressMin is the input size below which no progress is shown.
@@ -101,7 +104,7 @@ func (p *progress) report(pr corpus.Progress) {
 	if pr.Total >= 0 && pr.Total < progressMin && !p.shown {
 		return
 	}
-	now := time.Now()
+	now := p.now()
 	every := 5 * time.Second
 	if p.terminal {
 		every = 200 * time.Millisecond
