@@ -1,0 +1,105 @@
+package bot
+
+import (
+	"errors"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The "Hail again" button's custom_id carries everything needed to
+// regenerate its reply, so it keeps working after a restart and on any
+// instance. The format is versioned and '|'-separated; the last field is the
+// free text and may itself contain '|':
+//
+//	gc1|m|<paragraphs>|<topic>   /manifesto (paragraphs is one digit 1..5; topic may be empty)
+//	gc1|s|<thing>                /squint
+//	gc1|g                        /glowcloud
+//
+// The seed is deliberately absent: pressing the button asks for a new one.
+//
+// Discord allows at most 100 characters; we count bytes, which is stricter.
+// A thing (up to 100 characters) or topic (up to 50, but up to 200 bytes of
+// UTF-8) that does not fit is cut at the last word boundary that fits (at a
+// character boundary if one word is too long), so the regenerated reply
+// squints at, or preaches about, the shortened text.
+//
+// Decoding is strict: it accepts exactly what encodeCustomID produces for
+// valid options, so encodeCustomID(decodeCustomID(s)) == s. Anything else,
+// including ids from a future format version, is rejected and the user gets
+// a polite ephemeral reply.
+
+// customIDVersion prefixes every custom_id; bump it when the format changes.
+const customIDVersion = "gc1"
+
+// MaxCustomID is Discord's limit on a component's custom_id.
+const MaxCustomID = 100
+
+// errBadCustomID is returned for any custom_id decodeCustomID rejects.
+var errBadCustomID = errors.New("bad custom_id")
+
+// encodeCustomID returns the custom_id of the button regenerating act.
+func encodeCustomID(act action) string {
+	switch act.command {
+	case CmdManifesto:
+		prefix := customIDVersion + "|m|" + string(rune('0'+act.paragraphs)) + "|"
+		return prefix + cutWords(act.topic, MaxCustomID-len(prefix))
+	case CmdSquint:
+		prefix := customIDVersion + "|s|"
+		return prefix + cutWords(act.thing, MaxCustomID-len(prefix))
+	case CmdGlowcloud:
+		return customIDVersion + "|g"
+	}
+	return ""
+}
+
+// decodeCustomID parses a custom_id made by encodeCustomID.
+func decodeCustomID(id string) (action, error) {
+	if len(id) > MaxCustomID || !utf8.ValidString(id) {
+		return action{}, errBadCustomID
+	}
+	version, rest, ok := strings.Cut(id, "|")
+	if !ok || version != customIDVersion {
+		return action{}, errBadCustomID
+	}
+	cmd, rest, hasRest := strings.Cut(rest, "|")
+	switch {
+	case cmd == "g" && !hasRest:
+		return action{command: CmdGlowcloud}, nil
+	case cmd == "s" && hasRest:
+		if thing, err := validThing(rest); err == nil && thing == rest {
+			return action{command: CmdSquint, thing: thing}, nil
+		}
+	case cmd == "m" && hasRest:
+		p, topic, ok := strings.Cut(rest, "|")
+		if !ok || len(p) != 1 || p[0] < '0'+MinParagraphs || p[0] > '0'+MaxParagraphs {
+			break
+		}
+		if t, err := validTopic(topic); err == nil && t == topic {
+			return action{command: CmdManifesto, paragraphs: int(p[0] - '0'), topic: topic}, nil
+		}
+	}
+	return action{}, errBadCustomID
+}
+
+// cutWords returns s if it fits in max bytes, or else its longest prefix
+// that ends at a word boundary and fits, or, for a single overlong word, the
+// longest prefix that ends at a character boundary. Trailing space is
+// trimmed. s must not start with a space.
+func cutWords(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	// Cutting right before a space ends a word; otherwise back up to the
+	// last space inside the prefix, if there is one.
+	if r, _ := utf8.DecodeRuneInString(s[cut:]); !unicode.IsSpace(r) {
+		if i := strings.LastIndexFunc(s[:cut], unicode.IsSpace); i > 0 {
+			cut = i
+		}
+	}
+	return strings.TrimRightFunc(s[:cut], unicode.IsSpace)
+}

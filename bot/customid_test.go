@@ -1,0 +1,176 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+func TestCustomIDEncode(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		act  action
+		want string
+	}{
+		{"manifesto", action{command: CmdManifesto, paragraphs: 3, topic: "robots"}, "gc1|m|3|robots"},
+		{"manifesto no topic", action{command: CmdManifesto, paragraphs: 1}, "gc1|m|1|"},
+		{"manifesto pipes", action{command: CmdManifesto, paragraphs: 5, topic: "a|b||c"}, "gc1|m|5|a|b||c"},
+		{"seed is not kept", action{command: CmdManifesto, paragraphs: 2, topic: "x", seed: 42, hasSeed: true}, "gc1|m|2|x"},
+		{"squint", action{command: CmdSquint, thing: "tea party"}, "gc1|s|tea party"},
+		{"glowcloud", action{command: CmdGlowcloud}, "gc1|g"},
+		{"squint cut at a word", action{command: CmdSquint, thing: strings.Repeat("abcdefghi ", 10)[:99] + "z"},
+			"gc1|s|" + strings.TrimSpace(strings.Repeat("abcdefghi ", 9))},
+		{"squint cut right before a space", action{command: CmdSquint, thing: strings.Repeat("x", 94) + " yz"}, "gc1|s|" + strings.Repeat("x", 94)},
+		{"squint one long word", action{command: CmdSquint, thing: strings.Repeat("w", 100)}, "gc1|s|" + strings.Repeat("w", 94)},
+		{"squint multibyte word", action{command: CmdSquint, thing: strings.Repeat("é", 100)}, "gc1|s|" + strings.Repeat("é", 47)},
+		{"squint emoji word", action{command: CmdSquint, thing: strings.Repeat("🎉", 30)}, "gc1|s|" + strings.Repeat("🎉", 23)},
+		{"topic multibyte", action{command: CmdManifesto, paragraphs: 3, topic: strings.Repeat("日本 ", 16) + "日本"},
+			"gc1|m|3|" + strings.TrimSpace(strings.Repeat("日本 ", 13))},
+		{"unknown", action{command: "nope"}, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := encodeCustomID(tt.act)
+			if got != tt.want {
+				t.Errorf("encode = %q (%d bytes)\nwant     %q", got, len(got), tt.want)
+			}
+			if len(got) > MaxCustomID {
+				t.Errorf("%d bytes", len(got))
+			}
+		})
+	}
+}
+
+func TestCustomIDDecode(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		id   string
+		want action
+		ok   bool
+	}{
+		{"gc1|m|3|robots", action{command: CmdManifesto, paragraphs: 3, topic: "robots"}, true},
+		{"gc1|m|1|", action{command: CmdManifesto, paragraphs: 1}, true},
+		{"gc1|m|5|a|b", action{command: CmdManifesto, paragraphs: 5, topic: "a|b"}, true},
+		{"gc1|s|x", action{command: CmdSquint, thing: "x"}, true},
+		{"gc1|s||", action{command: CmdSquint, thing: "|"}, true},
+		{"gc1|g", action{command: CmdGlowcloud}, true},
+
+		{"", action{}, false},
+		{"gc1", action{}, false},
+		{"gc1|", action{}, false},
+		{"gc2|g", action{}, false},
+		{"GC1|g", action{}, false},
+		{"gc1|g|", action{}, false},
+		{"gc1|g|x", action{}, false},
+		{"gc1|x", action{}, false},
+		{"gc1|m", action{}, false},
+		{"gc1|m|3", action{}, false},
+		{"gc1|m|0|x", action{}, false},
+		{"gc1|m|6|x", action{}, false},
+		{"gc1|m|03|x", action{}, false},
+		{"gc1|m|+3|x", action{}, false},
+		{"gc1|m||x", action{}, false},
+		{"gc1|m|3| padded", action{}, false},
+		{"gc1|m|3|" + strings.Repeat("t", 51), action{}, false},
+		{"gc1|s|", action{}, false},
+		{"gc1|s| x", action{}, false},
+		{"gc1|s|x ", action{}, false},
+		{"gc1|s|\xff", action{}, false},
+		{"gc1|s|" + strings.Repeat("s", 95), action{}, false}, // 101 bytes
+		{"gc1|s|" + strings.Repeat("s", 94), action{command: CmdSquint, thing: strings.Repeat("s", 94)}, true},
+		{"squint", action{}, false},
+		{"gc1 |g", action{}, false},
+	} {
+		t.Run(fmt.Sprintf("%q", tt.id), func(t *testing.T) {
+			t.Parallel()
+			got, err := decodeCustomID(tt.id)
+			if (err == nil) != tt.ok {
+				t.Fatalf("decode err = %v, want ok %v", err, tt.ok)
+			}
+			if got != tt.want {
+				t.Errorf("decode = %+v, want %+v", got, tt.want)
+			}
+			if tt.ok {
+				if again := encodeCustomID(got); again != tt.id {
+					t.Errorf("re-encoded as %q", again)
+				}
+			}
+		})
+	}
+}
+
+// FuzzCustomID checks that decoding never panics and accepts only canonical
+// ids, and that any valid options encode to an id that decodes to them (with
+// the free text cut as documented).
+func FuzzCustomID(f *testing.F) {
+	for _, s := range []string{"gc1|m|3|robots", "gc1|s|tea party", "gc1|g", "gc1|m|5|", "gc1|s|a|b", "gc2|g", "", "\xff"} {
+		f.Add(s, "tea party", uint8(3))
+	}
+	f.Add("gc1|m|1|x", strings.Repeat("日本 ", 40), uint8(1))
+	f.Add("x", strings.Repeat("🎉", 100), uint8(5))
+	f.Fuzz(func(t *testing.T, id, text string, p uint8) {
+		if act, err := decodeCustomID(id); err == nil {
+			if again := encodeCustomID(act); again != id {
+				t.Errorf("decode(%q) = %+v, which encodes as %q", id, act, again)
+			}
+		}
+
+		paragraphs := MinParagraphs + int(p)%(MaxParagraphs-MinParagraphs+1)
+		var acts []action
+		if thing, err := validThing(text); err == nil {
+			acts = append(acts, action{command: CmdSquint, thing: thing})
+		}
+		if topic, err := validTopic(text); err == nil {
+			acts = append(acts, action{command: CmdManifesto, paragraphs: paragraphs, topic: topic})
+		}
+		acts = append(acts, action{command: CmdGlowcloud})
+		for _, act := range acts {
+			id := encodeCustomID(act)
+			if id == "" || len(id) > MaxCustomID || !utf8.ValidString(id) {
+				t.Fatalf("encode(%+v) = %q (%d bytes)", act, id, len(id))
+			}
+			got, err := decodeCustomID(id)
+			if err != nil {
+				t.Fatalf("decode(encode(%+v)) = %q: %v", act, id, err)
+			}
+			if got.command != act.command || got.paragraphs != act.paragraphs {
+				t.Fatalf("round trip %+v -> %q -> %+v", act, id, got)
+			}
+			// The free text survives whole, or as a prefix cut at a
+			// word boundary (or inside an overlong word).
+			for _, pair := range [][2]string{{act.thing, got.thing}, {act.topic, got.topic}} {
+				orig, back := pair[0], pair[1]
+				if !strings.HasPrefix(orig, back) || (orig != "" && back == "") {
+					t.Fatalf("round trip lost text: %q -> %q", orig, back)
+				}
+			}
+		}
+	})
+}
+
+func TestCooldownEviction(t *testing.T) {
+	t.Parallel()
+	c := newCooldowns(3 * time.Second)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 10000 {
+		if wait := c.take(fmt.Sprint("user", i), t0.Add(time.Duration(i)*time.Millisecond)); wait != 0 {
+			t.Fatalf("user %d throttled", i)
+		}
+	}
+	// 10 s of distinct users: only those of the last ~2 cooldowns remain.
+	if n := c.size(); n > 6000 {
+		t.Errorf("%d entries after 10 s at 1000 users/s; want at most 6000", n)
+	}
+	// Long after, one request sweeps everybody else away.
+	c.take("late", t0.Add(time.Hour))
+	if n := c.size(); n != 1 {
+		t.Errorf("%d entries an hour later, want 1", n)
+	}
+	// A clock that steps back does not lock a user out.
+	if wait := c.take("late", t0); wait != 0 {
+		t.Errorf("after the clock stepped back, wait = %v", wait)
+	}
+}

@@ -1,0 +1,521 @@
+// Package bot turns Discord interactions into glowcloud replies.
+//
+// The core (this file, customid.go, answer.go) is pure: [Bot.Handle] takes a
+// [Request] and returns a [Reply] without doing any I/O, so the gateway, the
+// HTTP interactions endpoint and the local console share one set of handlers
+// and tests need no Discord. The transports convert between discordgo types
+// and Request/Reply (discord.go) and deliver replies through a [Responder]
+// with [Bot.Answer], which also defers slow replies, logs and records metrics.
+package bot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// Defaults used when the corresponding Config field is zero.
+const (
+	DefaultCooldown   = 3 * time.Second
+	DefaultDeferAfter = 2 * time.Second
+)
+
+// Option limits, mirrored by the slash command definitions (commands.go).
+// They are counted in Unicode code points, as Discord counts option lengths.
+const (
+	MaxThing      = 100       // /squint thing: 1..MaxThing characters
+	MaxTopic      = 50        // /manifesto topic: 0..MaxTopic characters
+	MinParagraphs = 1         // /manifesto paragraphs: MinParagraphs..MaxParagraphs
+	MaxParagraphs = 5         // the most paragraphs a manifesto may have
+	DefParagraphs = 3         // when paragraphs is not given
+	MaxSeed       = 1<<53 - 1 // /manifesto seed: 0..MaxSeed (JS-safe, fits a Discord integer option)
+)
+
+// Command names the bot answers.
+const (
+	CmdSquint    = "squint"
+	CmdGlowcloud = "glowcloud"
+	CmdManifesto = "manifesto"
+)
+
+// HailAgainLabel is the label of the button under every generated reply.
+const HailAgainLabel = "Hail again"
+
+// hailAgainEmoji decorates the "Hail again" button.
+const hailAgainEmoji = "🔁"
+
+// glowColor is the colour a reply's embed glows in. The seed picks it, so a
+// reproduced reply glows the same; the Glow Cloud changes colour as it
+// pleases, and so do we.
+func glowColor(seed uint64) int {
+	colors := [...]int{
+		0xB388FF, // lavender glow
+		0xFF80AB, // neon pink
+		0x84FFFF, // eerie cyan
+		0xCCFF90, // radioactive lime
+		0xFFD180, // sodium-lamp amber
+	}
+	return colors[seed%uint64(len(colors))]
+}
+
+// Config configures a Bot. The zero value of every field but Writer is usable.
+type Config struct {
+	// Writer returns the text generator; it is called once per interaction,
+	// so a model reload can swap it. A nil func or a nil Writer makes every
+	// generating command answer with a polite "not ready" message.
+	Writer func() Writer
+	// Logger receives one line per answered interaction and any recovered
+	// panic. Nil discards.
+	Logger *slog.Logger
+	// Metrics, if not nil, records interactions and generation errors.
+	Metrics *Metrics
+	// Cooldown is the time a user waits between generating requests.
+	// 0 means DefaultCooldown; a negative value turns the cooldown off.
+	Cooldown time.Duration
+	// DeferAfter is how long Answer waits for a reply before it defers the
+	// interaction (Discord allows 3 s). 0 means DefaultDeferAfter.
+	DeferAfter time.Duration
+	// Now is the clock of the cooldown; nil means time.Now.
+	Now func() time.Time
+	// Seed returns a fresh seed for each reply that was not given one;
+	// nil means random seeds in [0, 2^53).
+	Seed func() uint64
+	// Operators are the user ids allowed to run operator commands (/retrain).
+	Operators []string
+}
+
+// Bot answers interactions. It is safe for concurrent use.
+type Bot struct {
+	writer     func() Writer
+	log        *slog.Logger
+	metrics    *Metrics
+	deferAfter time.Duration
+	now        func() time.Time
+	seed       func() uint64
+	operators  map[string]bool
+	cool       *cooldowns // nil when the cooldown is off
+}
+
+// New returns a Bot configured by cfg.
+func New(cfg Config) *Bot {
+	b := &Bot{
+		writer:     cfg.Writer,
+		log:        cfg.Logger,
+		metrics:    cfg.Metrics,
+		deferAfter: cfg.DeferAfter,
+		now:        cfg.Now,
+		seed:       cfg.Seed,
+		operators:  make(map[string]bool, len(cfg.Operators)),
+	}
+	if b.writer == nil {
+		b.writer = func() Writer { return nil }
+	}
+	if b.log == nil {
+		b.log = slog.New(slog.DiscardHandler)
+	}
+	if b.deferAfter <= 0 {
+		b.deferAfter = DefaultDeferAfter
+	}
+	if b.now == nil {
+		b.now = time.Now
+	}
+	if b.seed == nil {
+		b.seed = func() uint64 { return rand.Uint64() >> 11 } // [0, 2^53)
+	}
+	for _, id := range cfg.Operators {
+		b.operators[id] = true
+	}
+	switch {
+	case cfg.Cooldown == 0:
+		b.cool = newCooldowns(DefaultCooldown)
+	case cfg.Cooldown > 0:
+		b.cool = newCooldowns(cfg.Cooldown)
+	}
+	return b
+}
+
+// IsOperator reports whether userID may run operator commands.
+func (b *Bot) IsOperator(userID string) bool { return userID != "" && b.operators[userID] }
+
+// Outcomes of an interaction, as logged and used as the "outcome" metric label.
+const (
+	OutcomeOK         = "ok"
+	OutcomeCooldown   = "cooldown"
+	OutcomeBadRequest = "bad_request"
+	OutcomeError      = "error"
+	OutcomePanic      = "panic"
+	OutcomeDeferred   = "deferred" // ok, but only after deferring
+)
+
+// result is what handle reports besides the reply.
+type result struct {
+	command string // a bounded label: a known command name or "unknown"
+	outcome string
+}
+
+// Polite messages. They are the user's side of an error; the operator's side
+// goes to the log.
+const (
+	msgUnknownCommand = "The Glow Cloud does not know that command. It answers /manifesto, /squint and /glowcloud."
+	msgUnknownKind    = "The Glow Cloud only answers its slash commands and its own buttons."
+	msgBadButton      = "That button has faded from the Glow Cloud's memory. Run the command again to summon a fresh one."
+	msgNotReady       = "The Glow Cloud is still gathering itself. Please try again in a moment."
+	msgApology        = "Something went wrong inside the Glow Cloud. It has been noted; please try again."
+	msgSilent         = "The Glow Cloud has nothing to say right now. Please try again."
+)
+
+// Handle answers one interaction. It does no I/O and never panics: a panic
+// (say, in the Writer) becomes an ephemeral apology. The reply is already
+// within Discord's limits.
+func (b *Bot) Handle(ctx context.Context, req Request) Reply {
+	r, _ := b.handle(ctx, req, true)
+	return r
+}
+
+// handle is Handle plus what Answer needs to log; the console calls it with
+// useCooldown false, since one person at a prompt cannot spam anybody.
+func (b *Bot) handle(ctx context.Context, req Request, useCooldown bool) (reply Reply, res result) {
+	res.command = "unknown"
+	defer func() {
+		if v := recover(); v != nil {
+			b.log.LogAttrs(ctx, slog.LevelError, "handler panic",
+				slog.String("command", res.command),
+				slog.Any("panic", v),
+				slog.String("stack", string(debug.Stack())))
+			b.metrics.generationError()
+			reply, res.outcome = ephemeral(msgApology), OutcomePanic
+		}
+	}()
+
+	var (
+		act action
+		err error
+	)
+	switch req.Kind {
+	case KindCommand:
+		act, err = actionFromCommand(req.Command, req.Options)
+	case KindComponent:
+		act, err = decodeCustomID(req.CustomID)
+		if err != nil {
+			err = userError(msgBadButton)
+		}
+	default:
+		err = userError(msgUnknownKind)
+	}
+	if act.command != "" {
+		res.command = act.command
+	}
+	if err != nil {
+		return ephemeral(userMessage(err)), result{res.command, OutcomeBadRequest}
+	}
+
+	if useCooldown && b.cool != nil {
+		if wait := b.cool.take(req.UserID, b.now()); wait > 0 {
+			return ephemeral(cooldownMessage(wait)), result{res.command, OutcomeCooldown}
+		}
+	}
+
+	w := b.writer()
+	if w == nil {
+		b.metrics.generationError()
+		b.log.LogAttrs(ctx, slog.LevelError, "no writer", slog.String("command", res.command))
+		return ephemeral(msgNotReady), result{res.command, OutcomeError}
+	}
+	seed := b.seed()
+	if act.hasSeed {
+		seed = act.seed
+	}
+	reply, ok := generate(w, act, seed)
+	if !ok {
+		b.metrics.generationError()
+		b.log.LogAttrs(ctx, slog.LevelError, "writer returned no text",
+			slog.String("command", res.command), slog.Uint64("seed", seed))
+		return ephemeral(msgSilent), result{res.command, OutcomeError}
+	}
+	return LimitReply(reply), result{res.command, OutcomeOK}
+}
+
+// action is one thing the bot can generate, decoded from a command's options
+// or from a button's custom_id.
+type action struct {
+	command    string // CmdSquint, CmdGlowcloud or CmdManifesto
+	thing      string // squint
+	topic      string // manifesto, may be empty
+	paragraphs int    // manifesto
+	seed       uint64 // manifesto, when hasSeed
+	hasSeed    bool
+}
+
+// generate asks w for the text of act and dresses it as a reply. ok is false
+// when the Writer returned nothing to show.
+func generate(w Writer, act action, seed uint64) (r Reply, ok bool) {
+	model := shortModelID(w.ModelID())
+	e := Embed{Color: glowColor(seed)}
+	switch act.command {
+	case CmdManifesto:
+		e.Title, e.Description = w.Manifesto(seed, act.topic, act.paragraphs)
+		e.Footer = fmt.Sprintf("seed %d · model %s · %s to summon it again", seed, model, manifestoCommand(act, seed))
+	case CmdSquint:
+		e.Title = "Squinting at “" + act.thing + "”"
+		e.Description = w.Squint(seed, act.thing)
+		e.Footer = fmt.Sprintf("seed %d · model %s", seed, model)
+	case CmdGlowcloud:
+		e.Title = "ALL HAIL THE GLOW CLOUD"
+		e.Description = w.Glowcloud(seed)
+		e.Footer = fmt.Sprintf("seed %d · model %s", seed, model)
+	}
+	if strings.TrimSpace(e.Description) == "" {
+		return Reply{}, false
+	}
+	// The button posts a new message (callback type 4) rather than updating
+	// this one (type 7): in a channel the original stays, and stays
+	// reproducible from its footer, while the new one joins it.
+	return Reply{
+		Embeds:  []Embed{e},
+		Buttons: []Button{{Label: HailAgainLabel, Emoji: hailAgainEmoji, CustomID: encodeCustomID(act)}},
+	}, true
+}
+
+// manifestoCommand is the slash command that reproduces a manifesto.
+func manifestoCommand(act action, seed uint64) string {
+	var sb strings.Builder
+	sb.WriteString("/manifesto")
+	if act.topic != "" {
+		sb.WriteString(" topic:" + act.topic)
+	}
+	if act.paragraphs != DefParagraphs {
+		sb.WriteString(" paragraphs:" + strconv.Itoa(act.paragraphs))
+	}
+	sb.WriteString(" seed:" + strconv.FormatUint(seed, 10))
+	return sb.String()
+}
+
+// shortModelID keeps footers tidy whatever id the Writer reports.
+func shortModelID(id string) string {
+	id = strings.TrimSpace(id)
+	if id == "" {
+		return "unknown"
+	}
+	if utf8.RuneCountInString(id) > 12 {
+		return string([]rune(id)[:12])
+	}
+	return id
+}
+
+func ephemeral(msg string) Reply { return LimitReply(Reply{Content: msg, Ephemeral: true}) }
+
+// userError is an error whose text is fit to show the user.
+type userError string
+
+func (e userError) Error() string { return string(e) }
+
+func userMessage(err error) string {
+	if ue, ok := err.(userError); ok {
+		return string(ue)
+	}
+	return msgApology
+}
+
+// optionKind is the type of a slash command option's value.
+type optionKind int
+
+const (
+	optString optionKind = iota
+	optInteger
+)
+
+// commandOptions lists a command's options and their types (ok is false for
+// an unknown command); the console uses it to type what it parses.
+func commandOptions(command string) (opts map[string]optionKind, ok bool) {
+	switch command {
+	case CmdSquint:
+		return map[string]optionKind{"thing": optString}, true
+	case CmdGlowcloud:
+		return map[string]optionKind{}, true
+	case CmdManifesto:
+		return map[string]optionKind{"topic": optString, "paragraphs": optInteger, "seed": optInteger}, true
+	}
+	return nil, false
+}
+
+// actionFromCommand validates a slash command's options. Discord validates
+// them too, against the definitions in commands.go, but a stale definition,
+// the console or a forged HTTP request can send anything.
+func actionFromCommand(name string, opts map[string]any) (action, error) {
+	spec, ok := commandOptions(name)
+	if !ok {
+		return action{}, userError(msgUnknownCommand)
+	}
+	act := action{command: name}
+	for k := range opts {
+		if _, ok := spec[k]; !ok {
+			return act, userError(fmt.Sprintf("/%s has no option %q. The Glow Cloud sees what you did there.", name, clip(k, 32)))
+		}
+	}
+	switch name {
+	case CmdSquint:
+		v, present := opts["thing"]
+		if !present {
+			return act, userError("Tell the Glow Cloud what to squint at: /squint thing:<anything>.")
+		}
+		s, ok := v.(string)
+		if !ok {
+			return act, userError("thing must be text.")
+		}
+		thing, err := validThing(s)
+		if err != nil {
+			return act, err
+		}
+		act.thing = thing
+	case CmdManifesto:
+		act.paragraphs = DefParagraphs
+		if v, present := opts["topic"]; present {
+			s, ok := v.(string)
+			if !ok {
+				return act, userError("topic must be text.")
+			}
+			topic, err := validTopic(s)
+			if err != nil {
+				return act, err
+			}
+			act.topic = topic
+		}
+		if v, present := opts["paragraphs"]; present {
+			n, ok := integer(v)
+			if !ok || n < MinParagraphs || n > MaxParagraphs {
+				return act, userError(fmt.Sprintf("paragraphs must be a whole number from %d to %d. The revolution is concise.", MinParagraphs, MaxParagraphs))
+			}
+			act.paragraphs = int(n)
+		}
+		if v, present := opts["seed"]; present {
+			n, ok := integer(v)
+			if !ok || n < 0 || n > MaxSeed {
+				return act, userError(fmt.Sprintf("seed must be a whole number from 0 to %d.", int64(MaxSeed)))
+			}
+			act.seed, act.hasSeed = uint64(n), true
+		}
+	}
+	return act, nil
+}
+
+// validThing trims a squint thing and checks its length.
+func validThing(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case !utf8.ValidString(s):
+		return "", userError("thing must be text.")
+	case s == "":
+		return "", userError("Tell the Glow Cloud what to squint at: /squint thing:<anything>.")
+	case utf8.RuneCountInString(s) > MaxThing:
+		return "", userError(fmt.Sprintf("That is too much to squint at: thing is %d characters at most.", MaxThing))
+	}
+	return s, nil
+}
+
+// validTopic trims a manifesto topic and checks its length.
+func validTopic(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case !utf8.ValidString(s):
+		return "", userError("topic must be text.")
+	case utf8.RuneCountInString(s) > MaxTopic:
+		return "", userError(fmt.Sprintf("topic is %d characters at most. Manifestos have focus.", MaxTopic))
+	}
+	return s, nil
+}
+
+// integer accepts the integral numbers an option value can hold: float64 from
+// JSON, and int or int64 from Go callers.
+func integer(v any) (int64, bool) {
+	switch n := v.(type) {
+	case float64:
+		if n != math.Trunc(n) || math.Abs(n) > MaxSeed {
+			return 0, false
+		}
+		return int64(n), true
+	case int:
+		return int64(n), true
+	case int64:
+		return n, true
+	}
+	return 0, false
+}
+
+// clip shortens s for echoing in an error message.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+func cooldownMessage(wait time.Duration) string {
+	secs := int64(math.Ceil(wait.Seconds()))
+	if secs < 1 {
+		secs = 1
+	}
+	unit := "seconds"
+	if secs == 1 {
+		unit = "second"
+	}
+	return fmt.Sprintf("Easy, comrade: the Glow Cloud is still glowing from your last request. Try again in %d %s.", secs, unit)
+}
+
+// cooldowns remembers when each user last generated something. Entries older
+// than the cooldown are swept at most once per cooldown period, so the map
+// holds only users seen within about two cooldowns.
+type cooldowns struct {
+	every time.Duration
+
+	mu        sync.Mutex
+	last      map[string]time.Time
+	lastSweep time.Time
+}
+
+func newCooldowns(every time.Duration) *cooldowns {
+	return &cooldowns{every: every, last: make(map[string]time.Time)}
+}
+
+// take records a request by user at now and returns 0, or, if the user is
+// still cooling down, how long they must wait (the request is not recorded).
+func (c *cooldowns) take(user string, now time.Time) time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if now.Sub(c.lastSweep) >= c.every {
+		c.sweep(now)
+	}
+	if t, ok := c.last[user]; ok {
+		if elapsed := now.Sub(t); elapsed >= 0 && elapsed < c.every {
+			return c.every - elapsed
+		}
+	}
+	c.last[user] = now
+	return 0
+}
+
+// sweep drops expired entries. It copies the survivors to a new map because
+// Go maps never shrink, and a burst of users must not pin memory forever.
+func (c *cooldowns) sweep(now time.Time) {
+	fresh := make(map[string]time.Time, len(c.last)/2)
+	for u, t := range c.last {
+		if d := now.Sub(t); d >= 0 && d < c.every {
+			fresh[u] = t
+		}
+	}
+	c.last, c.lastSweep = fresh, now
+}
+
+// size reports the number of remembered users (for tests).
+func (c *cooldowns) size() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.last)
+}

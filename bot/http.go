@@ -1,0 +1,302 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// MaxInteractionBody caps the body of POST /interactions. The largest
+// interactions Discord sends are button presses, which embed the whole
+// message the button is on: up to 2000 characters of content and 6000 of
+// embeds, which JSON escapes to at most 6 bytes per UTF-16 unit (~48 KB),
+// plus mentions, attachments and components; and slash commands with
+// resolved users, members (a member can list 250 roles) and attachments
+// (~1 KB each, signed CDN URLs included). That is well under 128 KB; 256 KiB
+// leaves room for Discord adding fields, while still refusing junk before
+// verifying a signature over it.
+const MaxInteractionBody = 256 << 10
+
+// SignatureWindow is how far X-Signature-Timestamp may be from our clock.
+// discordgo.VerifyInteraction checks no freshness, so without this a
+// captured request could be replayed forever.
+const SignatureWindow = 5 * time.Minute
+
+// followupTimeout bounds the work left after an HTTP handler has returned a
+// deferred response: the generation and the PATCH of @original. Discord's
+// interaction token lives 15 minutes.
+const followupTimeout = 14 * time.Minute
+
+// HTTPConfig configures the HTTP interactions endpoint.
+type HTTPConfig struct {
+	// PublicKey is the application's Ed25519 public key; requests not signed
+	// by it get 401.
+	PublicKey ed25519.PublicKey
+	// Followups is the REST client that edits @original after a deferred
+	// response. Webhook calls need no token, so discordgo.New("") will do;
+	// tests point its Client at a fake Discord. Nil means deferred replies
+	// are never delivered (and logged as errors).
+	Followups *discordgo.Session
+	// Health reports readiness for GET /healthz; nil means always healthy.
+	// The detail is added to the JSON body.
+	Health func() (healthy bool, detail map[string]any)
+	// Now is the clock for the timestamp window; nil means time.Now.
+	Now func() time.Time
+}
+
+// HTTPHandler serves Discord's HTTP interactions and the operator endpoints:
+//
+//	POST /interactions  Ed25519-verified interactions; other methods get 405
+//	GET  /healthz       {"status":"ok"|"unhealthy", ...detail}: 200 or 503
+//	GET  /metrics       the Bot's Prometheus metrics (404 without Metrics)
+//
+// Requests without a valid, fresh signature get 401 (Discord sends invalid
+// signatures on purpose to check this); a verified body that is not JSON
+// gets 400; every verified interaction gets 200: PING a PONG, anything else
+// an interaction response, polite and ephemeral for what the bot cannot do.
+// Panics are recovered, never a 500.
+func (b *Bot) HTTPHandler(cfg HTTPConfig) http.Handler {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	mux := http.NewServeMux()
+	mux.Handle("POST /interactions", &interactionsHandler{bot: b, cfg: cfg, log: b.log.With("component", "http")})
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		healthy, detail := true, map[string]any(nil)
+		if cfg.Health != nil {
+			healthy, detail = cfg.Health()
+		}
+		body := make(map[string]any, len(detail)+1)
+		for k, v := range detail {
+			body[k] = v
+		}
+		body["status"] = "ok"
+		status := http.StatusOK
+		if !healthy {
+			body["status"], status = "unhealthy", http.StatusServiceUnavailable
+		}
+		writeJSON(w, status, body)
+	})
+	mux.Handle("GET /metrics", b.metrics.Handler())
+	return mux
+}
+
+// NewHTTPServer returns a server for h with timeouts that suit interactions
+// (Discord waits 3 s for an answer) and scrapes, so slow or idle clients
+// cannot hold connections forever.
+func NewHTTPServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      15 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
+
+type interactionsHandler struct {
+	bot *Bot
+	cfg HTTPConfig
+	log *slog.Logger
+}
+
+func (h *interactionsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	wrote := false
+	defer func() {
+		if v := recover(); v != nil {
+			h.log.LogAttrs(r.Context(), slog.LevelError, "interactions handler panic",
+				slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
+			if !wrote {
+				writeResponse(w, ResponseFromReply(ephemeral(msgApology)))
+			}
+		}
+	}()
+
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxInteractionBody))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			h.reject(w, r, "too_large", http.StatusRequestEntityTooLarge, err)
+		} else {
+			h.reject(w, r, "malformed", http.StatusBadRequest, err)
+		}
+		wrote = true
+		return
+	}
+	if err := h.verify(r, body); err != nil {
+		reason := "signature"
+		if errors.Is(err, errStale) {
+			reason = "stale"
+		}
+		h.reject(w, r, reason, http.StatusUnauthorized, err)
+		wrote = true
+		return
+	}
+	var in discordgo.Interaction
+	if err := json.Unmarshal(body, &in); err != nil {
+		h.reject(w, r, "malformed", http.StatusBadRequest, err)
+		wrote = true
+		return
+	}
+	if in.Type == discordgo.InteractionPing {
+		writeResponse(w, &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong})
+		wrote = true
+		return
+	}
+
+	req := RequestFromInteraction(&in)
+	rs := &httpResponder{first: make(chan []byte, 1), followups: h.cfg.Followups, appID: req.AppID, token: req.Token}
+	// Answer outlives this handler when it defers: the edit follows after
+	// the deferred response is written. So it runs on a context that is not
+	// cancelled when the client hangs up.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), followupTimeout)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer cancel()
+		defer func() {
+			if v := recover(); v != nil {
+				h.log.LogAttrs(ctx, slog.LevelError, "answer panic",
+					slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
+			}
+		}()
+		if err := h.bot.Answer(ctx, req, rs); err != nil {
+			h.log.LogAttrs(ctx, slog.LevelWarn, "answer failed", slog.String("err", err.Error()))
+		}
+	}()
+
+	select {
+	case first := <-rs.first:
+		writeJSONBody(w, http.StatusOK, first)
+	case <-done:
+		// Answer ended without a response (it had an error, already logged).
+		select {
+		case first := <-rs.first:
+			writeJSONBody(w, http.StatusOK, first)
+		default:
+			writeResponse(w, ResponseFromReply(ephemeral(msgApology)))
+		}
+	case <-r.Context().Done():
+		// The client is gone; Answer finishes on its own.
+	}
+	wrote = true
+}
+
+var errStale = errors.New("timestamp outside the signature window")
+
+// verify checks the request's timestamp window and Ed25519 signature over
+// timestamp+body.
+func (h *interactionsHandler) verify(r *http.Request, body []byte) error {
+	tsHeader := r.Header.Get("X-Signature-Timestamp")
+	ts, err := strconv.ParseInt(tsHeader, 10, 64)
+	if err != nil {
+		return fmt.Errorf("parse signature timestamp: %w", err)
+	}
+	if d := h.cfg.Now().Sub(time.Unix(ts, 0)); d > SignatureWindow || d < -SignatureWindow {
+		return fmt.Errorf("signature timestamp %d is %v away: %w", ts, d.Round(time.Second), errStale)
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if !discordgo.VerifyInteraction(r, h.cfg.PublicKey) {
+		return errors.New("invalid signature")
+	}
+	return nil
+}
+
+func (h *interactionsHandler) reject(w http.ResponseWriter, r *http.Request, reason string, status int, err error) {
+	h.bot.metrics.httpRejected(reason)
+	// Discord probes with bad signatures routinely: debug, not warn.
+	h.log.LogAttrs(r.Context(), slog.LevelDebug, "interaction rejected",
+		slog.String("reason", reason), slog.Int("status", status),
+		slog.String("remote", r.RemoteAddr), slog.String("err", err.Error()))
+	http.Error(w, http.StatusText(status), status)
+}
+
+// httpResponder answers inline, in the HTTP response the handler is
+// waiting to write, and edits deferred replies through the REST API.
+type httpResponder struct {
+	first     chan []byte // the one inline response body; buffered 1
+	followups *discordgo.Session
+	appID     string
+	token     string
+}
+
+func (rs *httpResponder) send(resp *discordgo.InteractionResponse) error {
+	body, err := json.Marshal(resp)
+	if err != nil {
+		return fmt.Errorf("encode interaction response: %w", err)
+	}
+	select {
+	case rs.first <- body:
+		return nil
+	default:
+		return errAlreadyResponded
+	}
+}
+
+func (rs *httpResponder) Respond(_ context.Context, r Reply) error {
+	return rs.send(ResponseFromReply(r))
+}
+
+func (rs *httpResponder) Defer(_ context.Context, ephemeral bool) error {
+	return rs.send(DeferredResponse(ephemeral))
+}
+
+func (rs *httpResponder) Edit(ctx context.Context, r Reply) error {
+	if rs.followups == nil {
+		return errors.New("no followup session configured")
+	}
+	_, err := rs.followups.InteractionResponseEdit(
+		&discordgo.Interaction{AppID: rs.appID, Token: rs.token},
+		WebhookEditFromReply(r),
+		discordgo.WithContext(ctx))
+	if err != nil {
+		// discordgo's errors can quote the URL, which holds the token.
+		return errors.New("PATCH @original: " + redact(err.Error(), rs.token))
+	}
+	return nil
+}
+
+// redact removes every occurrence of secret from s.
+func redact(s, secret string) string {
+	if secret == "" {
+		return s
+	}
+	return string(bytes.ReplaceAll([]byte(s), []byte(secret), []byte("[redacted]")))
+}
+
+func writeResponse(w http.ResponseWriter, resp *discordgo.InteractionResponse) {
+	body, err := json.Marshal(resp)
+	if err != nil { // cannot happen with our types; never a 500 all the same
+		body = []byte(`{"type":4,"data":{"content":"` + msgApology + `","flags":64,"allowed_mentions":{"parse":[]}}}`)
+	}
+	writeJSONBody(w, http.StatusOK, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		body, _ = json.Marshal(map[string]string{"status": "unhealthy", "error": "encode health detail"})
+		status = http.StatusServiceUnavailable
+	}
+	writeJSONBody(w, status, body)
+}
+
+func writeJSONBody(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}

@@ -1,0 +1,105 @@
+package bot_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/glowcloud/glowcloud/bot"
+)
+
+// scrape returns what m's handler serves.
+func scrape(t testing.TB, m *bot.Metrics) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET /metrics: %d %s", rec.Code, rec.Body)
+	}
+	body, _ := io.ReadAll(rec.Body)
+	return string(body)
+}
+
+func TestMetrics(t *testing.T) {
+	t.Parallel()
+	m := bot.NewMetrics()
+	m.GatewayReconnect()
+	m.GatewayReconnect()
+	m.SetModel("old")
+	m.SetModel("3fa2c9e1")
+	m.ModelReloaded(true)
+	m.ModelReloaded(false)
+	m.ModelReloaded(false)
+
+	b := newCoreBot(bot.Config{Metrics: m})
+	rs := &coreResponder{}
+	for _, req := range []bot.Request{
+		cmd("manifesto", nil),
+		cmd("manifesto", nil),
+		cmd("squint", nil),
+		cmd("no-such-command-1", nil),
+		cmd("no-such-command-2", nil),
+		{Kind: bot.KindComponent, CustomID: "gc1|g"},
+		{Kind: bot.KindComponent, CustomID: "garbage"},
+	} {
+		if err := b.Answer(t.Context(), req, rs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := scrape(t, m)
+	for _, want := range []string{
+		"glowcloud_gateway_reconnects_total 2",
+		`glowcloud_model_info{model="3fa2c9e1"} 1`,
+		`glowcloud_model_reloads_total{result="ok"} 1`,
+		`glowcloud_model_reloads_total{result="error"} 2`,
+		`glowcloud_interactions_total{command="manifesto",outcome="ok"} 2`,
+		`glowcloud_interactions_total{command="squint",outcome="bad_request"} 1`,
+		`glowcloud_interactions_total{command="glowcloud",outcome="ok"} 1`,
+		`glowcloud_interactions_total{command="unknown",outcome="bad_request"} 3`,
+		`glowcloud_interaction_duration_seconds_count{command="manifesto"} 2`,
+		"glowcloud_generation_errors_total 0",
+		"go_goroutines",
+	} {
+		if !strings.Contains(got, want+"\n") && !strings.Contains(got, want+" ") {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	for _, unwanted := range []string{`model="old"`, "no-such-command"} {
+		if strings.Contains(got, unwanted) {
+			t.Errorf("metrics have %q", unwanted)
+		}
+	}
+}
+
+func TestMetricsNil(t *testing.T) {
+	t.Parallel()
+	var m *bot.Metrics
+	m.GatewayReconnect()
+	m.SetModel("x")
+	m.ModelReloaded(true)
+	if m.Registry() != nil {
+		t.Error("nil Metrics has a registry")
+	}
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if rec.Code != http.StatusNotFound {
+		t.Errorf("nil Metrics handler: %d", rec.Code)
+	}
+	// A bot without metrics answers all the same.
+	b := newCoreBot(bot.Config{})
+	if err := b.Answer(t.Context(), cmd("glowcloud", nil), &coreResponder{}); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestMetricsOwnRegistry(t *testing.T) {
+	t.Parallel()
+	// Two sets of metrics in one process must not collide (no global registry).
+	a, b := bot.NewMetrics(), bot.NewMetrics()
+	a.GatewayReconnect()
+	if got := scrape(t, b); !strings.Contains(got, "glowcloud_gateway_reconnects_total 0\n") {
+		t.Errorf("metrics are shared between registries")
+	}
+}

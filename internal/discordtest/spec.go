@@ -1,0 +1,653 @@
+package discordtest
+
+import (
+	"bytes"
+	"cmp"
+	_ "embed" // the OpenAPI document
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"math/big"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// openAPI is Discord's OpenAPI 3.1 description (see testdata/SOURCES.md). It is embedded so that
+// tests of any package importing discordtest find it whatever their working directory.
+//
+//go:embed testdata/openapi.json
+var openAPI []byte
+
+// spec is the parsed OpenAPI document. It never changes after parsing.
+type spec struct {
+	doc      map[string]any
+	ops      map[string]any            // operationId -> application/json request body schema
+	patterns map[string]*regexp.Regexp // every "pattern" in the document, compiled
+}
+
+// loadSpec parses the embedded document once per process. It is a package-level variable only because
+// the result is immutable, read-only data shared by every Server and ValidateJSON call; parsing it
+// per test would cost ~20ms each.
+var loadSpec = sync.OnceValues(func() (*spec, error) {
+	d := json.NewDecoder(bytes.NewReader(openAPI))
+	d.UseNumber()
+	var doc map[string]any
+	if err := d.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("parse openapi.json: %w", err)
+	}
+	sp := &spec{doc: doc, ops: map[string]any{}, patterns: map[string]*regexp.Regexp{}}
+	paths, _ := doc["paths"].(map[string]any)
+	for _, p := range paths {
+		item, _ := p.(map[string]any)
+		for _, op := range item {
+			o, ok := op.(map[string]any)
+			if !ok {
+				continue
+			}
+			id, _ := o["operationId"].(string)
+			schema := dig(o, "requestBody", "content", "application/json", "schema")
+			if id != "" && schema != nil {
+				sp.ops[id] = schema
+			}
+		}
+	}
+	var compile func(v any) error
+	compile = func(v any) error {
+		switch v := v.(type) {
+		case map[string]any:
+			if p, ok := v["pattern"].(string); ok {
+				re, err := regexp.Compile(p)
+				if err != nil {
+					return fmt.Errorf("compile pattern %q: %w", p, err)
+				}
+				sp.patterns[p] = re
+			}
+			for _, e := range v {
+				if err := compile(e); err != nil {
+					return err
+				}
+			}
+		case []any:
+			for _, e := range v {
+				if err := compile(e); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	if err := compile(doc["components"]); err != nil {
+		return nil, err
+	}
+	return sp, nil
+})
+
+func dig(v any, keys ...string) any {
+	for _, k := range keys {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
+}
+
+// ValidateJSON checks body against a schema of Discord's OpenAPI description. schemaRef is either a JSON
+// pointer into the document ("#/components/schemas/CreateMessageInteractionCallbackRequest"), a bare
+// component schema name ("RichEmbed"), or an operationId, meaning that operation's JSON request body
+// ("create_interaction_response", "update_original_webhook_message", "execute_webhook",
+// "bulk_set_application_commands", "bulk_set_guild_application_commands", ...).
+// Following the spec's README, a string holding an integer is accepted where an integer is expected.
+// The error lists every violation found, one per line, each prefixed with its JSON pointer.
+func ValidateJSON(schemaRef string, body []byte) error {
+	sp, err := loadSpec()
+	if err != nil {
+		return err
+	}
+	schema, err := sp.lookup(schemaRef)
+	if err != nil {
+		return err
+	}
+	v, err := decodeJSON(body)
+	if err != nil {
+		return err
+	}
+	if errs := sp.validate(schema, v, "", 0); len(errs) > 0 {
+		return &SchemaError{Ref: schemaRef, Problems: errs}
+	}
+	return nil
+}
+
+// SchemaError lists the ways a body breaks a schema.
+type SchemaError struct {
+	Ref      string   // the schemaRef passed to ValidateJSON
+	Problems []string // "pointer: problem", e.g. "/data/content: 2001 characters, want at most 2000"
+}
+
+func (e *SchemaError) Error() string {
+	return fmt.Sprintf("body does not match %s:\n\t%s", e.Ref, strings.Join(e.Problems, "\n\t"))
+}
+
+func decodeJSON(body []byte) (any, error) {
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, fmt.Errorf("decode JSON: %w", err)
+	}
+	if d.More() {
+		return nil, errors.New("decode JSON: trailing data after the value")
+	}
+	return v, nil
+}
+
+func (sp *spec) lookup(ref string) (any, error) {
+	switch {
+	case strings.HasPrefix(ref, "#/"):
+		return sp.resolve(ref)
+	case sp.ops[ref] != nil:
+		return sp.ops[ref], nil
+	}
+	if s := dig(sp.doc, "components", "schemas", ref); s != nil {
+		return s, nil
+	}
+	return nil, fmt.Errorf("unknown schema or operation %q", ref)
+}
+
+func (sp *spec) resolve(ref string) (any, error) {
+	if !strings.HasPrefix(ref, "#/") {
+		return nil, fmt.Errorf("unsupported $ref %q", ref)
+	}
+	var v any = sp.doc
+	for _, part := range strings.Split(ref[2:], "/") {
+		part = strings.ReplaceAll(strings.ReplaceAll(part, "~1", "/"), "~0", "~")
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("unresolvable $ref %q", ref)
+		}
+		if v, ok = m[part]; !ok {
+			return nil, fmt.Errorf("unresolvable $ref %q", ref)
+		}
+	}
+	return v, nil
+}
+
+// maxDepth bounds schema recursion ($ref chains plus instance nesting).
+const maxDepth = 200
+
+// validator walks a schema and a value. In quiet mode (used to try the alternatives of anyOf and oneOf)
+// it stops at the first problem and does not format messages; the alternatives are validated again,
+// loudly, only when none matched.
+type validator struct {
+	sp    *spec
+	quiet bool
+}
+
+// quietProblem stands for any problem in quiet mode.
+const quietProblem = "?"
+
+func (sp *spec) validate(schema, v any, path string, depth int) []string {
+	return validator{sp: sp}.validate(schema, v, path, depth)
+}
+
+// validate returns the problems of v against schema, each prefixed with its JSON pointer.
+// It implements the JSON Schema 2020-12 keywords the Discord document uses: $ref, type (incl. lists and null),
+// const, enum, minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, minLength, maxLength, pattern,
+// format (int32, int64, snowflake, date-time, uri), items, prefixItems, minItems, maxItems, uniqueItems,
+// properties, required, additionalProperties, minProperties, maxProperties, allOf, anyOf, oneOf, not.
+// Annotations (title, description, x-discord-*, contentEncoding) are ignored.
+func (vd validator) validate(schema, v any, path string, depth int) []string {
+	if depth > maxDepth {
+		return []string{at(path) + ": schema nesting too deep"}
+	}
+	switch s := schema.(type) {
+	case bool:
+		if !s {
+			return []string{at(path) + ": no value is allowed here"}
+		}
+		return nil
+	case map[string]any:
+		return vd.validateObject(s, v, path, depth)
+	}
+	return []string{at(path) + ": invalid schema"}
+}
+
+func at(path string) string {
+	if path == "" {
+		return "/"
+	}
+	return path
+}
+
+func (vd validator) validateObject(s map[string]any, v any, path string, depth int) []string {
+	var errs []string
+	add := func(format string, args ...any) {
+		if vd.quiet {
+			errs = append(errs, quietProblem)
+			return
+		}
+		errs = append(errs, at(path)+": "+fmt.Sprintf(format, args...))
+	}
+	sub := func(schema, v any, p string) bool { // reports whether validation may go on
+		errs = append(errs, vd.validate(schema, v, p, depth+1)...)
+		return !vd.quiet || len(errs) == 0
+	}
+
+	if ref, ok := s["$ref"].(string); ok {
+		target, err := vd.sp.resolve(ref)
+		if err != nil {
+			return []string{at(path) + ": " + err.Error()}
+		}
+		if !sub(target, v, path) {
+			return errs
+		}
+	}
+
+	if t, ok := s["type"]; ok {
+		types := typeList(t)
+		// Discord accepts a string holding an integer where an integer is expected.
+		if str, isStr := v.(string); isStr && !slices.Contains(types, "string") &&
+			(slices.Contains(types, "integer") || slices.Contains(types, "number")) {
+			if n, ok := toNum(json.Number(str)); ok && n.isInt() && !strings.ContainsAny(str, ".eE") {
+				v = json.Number(str)
+			}
+		}
+		if !slices.ContainsFunc(types, func(t string) bool { return hasType(t, v) }) {
+			add("got %s, want %s", kind(v), strings.Join(types, " or "))
+			return errs // the other keywords would only repeat the mismatch
+		}
+	}
+	if c, ok := s["const"]; ok && !jsonEqual(c, v) {
+		add("got %s, want %s", short(v), short(c))
+	}
+	if e, ok := s["enum"].([]any); ok && !slices.ContainsFunc(e, func(x any) bool { return jsonEqual(x, v) }) {
+		add("got %s, want one of %s", short(v), short(e))
+	}
+	if vd.quiet && len(errs) > 0 {
+		return errs
+	}
+
+	switch v := v.(type) {
+	case json.Number:
+		vd.numberProblems(s, v, add)
+	case string:
+		n := utf8.RuneCountInString(v)
+		if m, ok := intKeyword(s, "maxLength"); ok && n > m {
+			add("%d characters, want at most %d", n, m)
+		}
+		if m, ok := intKeyword(s, "minLength"); ok && n < m {
+			add("%d characters, want at least %d", n, m)
+		}
+		if p, ok := s["pattern"].(string); ok {
+			if re := vd.sp.patterns[p]; re != nil && !re.MatchString(v) {
+				add("%s does not match %s", short(v), p)
+			}
+		}
+		if f, ok := s["format"].(string); ok {
+			if msg := stringFormat(f, v); msg != "" {
+				add("%s", msg)
+			}
+		}
+	case []any:
+		if m, ok := intKeyword(s, "maxItems"); ok && len(v) > m {
+			add("%d items, want at most %d", len(v), m)
+		}
+		if m, ok := intKeyword(s, "minItems"); ok && len(v) < m {
+			add("%d items, want at least %d", len(v), m)
+		}
+		if u, _ := s["uniqueItems"].(bool); u {
+			for i := range v {
+				for j := range i {
+					if jsonEqual(v[i], v[j]) {
+						add("items %d and %d are equal, want unique items", j, i)
+					}
+				}
+			}
+		}
+		if vd.quiet && len(errs) > 0 {
+			return errs
+		}
+		prefix, _ := s["prefixItems"].([]any)
+		for i, item := range v {
+			p := path + "/" + strconv.Itoa(i)
+			if i < len(prefix) {
+				if !sub(prefix[i], item, p) {
+					return errs
+				}
+			} else if is, ok := s["items"]; ok {
+				if !sub(is, item, p) {
+					return errs
+				}
+			}
+		}
+	case map[string]any:
+		if m, ok := intKeyword(s, "maxProperties"); ok && len(v) > m {
+			add("%d properties, want at most %d", len(v), m)
+		}
+		if m, ok := intKeyword(s, "minProperties"); ok && len(v) < m {
+			add("%d properties, want at least %d", len(v), m)
+		}
+		if req, ok := s["required"].([]any); ok {
+			for _, r := range req {
+				if name, _ := r.(string); name != "" {
+					if _, ok := v[name]; !ok {
+						add("missing required property %q", name)
+					}
+				}
+			}
+		}
+		if vd.quiet && len(errs) > 0 {
+			return errs
+		}
+		props, _ := s["properties"].(map[string]any)
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			p := path + "/" + strings.ReplaceAll(strings.ReplaceAll(k, "~", "~0"), "/", "~1")
+			if ps, ok := props[k]; ok {
+				if !sub(ps, v[k], p) {
+					return errs
+				}
+			} else if ap, ok := s["additionalProperties"]; ok {
+				if b, isBool := ap.(bool); isBool && !b {
+					if vd.quiet {
+						return append(errs, quietProblem)
+					}
+					errs = append(errs, p+": unknown property")
+				} else if !sub(ap, v[k], p) {
+					return errs
+				}
+			}
+		}
+	}
+	if vd.quiet && len(errs) > 0 {
+		return errs
+	}
+
+	if all, ok := s["allOf"].([]any); ok {
+		for _, a := range all {
+			if !sub(a, v, path) {
+				return errs
+			}
+		}
+	}
+	if anyOf, ok := s["anyOf"].([]any); ok {
+		if matched := vd.matches(anyOf, v, path, depth); len(matched) == 0 {
+			errs = append(errs, vd.noMatch(anyOf, v, path, depth, "anyOf")...)
+		}
+	}
+	if oneOf, ok := s["oneOf"].([]any); ok {
+		switch matched := vd.matches(oneOf, v, path, depth); {
+		case len(matched) == 0:
+			errs = append(errs, vd.noMatch(oneOf, v, path, depth, "oneOf")...)
+		case len(matched) > 1:
+			add("matches %d alternatives of oneOf (%v), want exactly one", len(matched), matched)
+		}
+	}
+	if not, ok := s["not"]; ok && len(validator{sp: vd.sp, quiet: true}.validate(not, v, path, depth+1)) == 0 {
+		add("matches a schema it must not match")
+	}
+	return errs
+}
+
+// matches returns the indexes of the alternatives v matches.
+func (vd validator) matches(alts []any, v any, path string, depth int) []int {
+	var matched []int
+	q := validator{sp: vd.sp, quiet: true}
+	for i, alt := range alts {
+		if len(q.validate(alt, v, path, depth+1)) == 0 {
+			matched = append(matched, i)
+		}
+	}
+	return matched
+}
+
+// noMatch returns the problems to report when v matches none of alts (a single placeholder in quiet mode).
+// Alternatives ruled out by their discriminator (a wrong JSON type at path, or a wrong "type" member, as
+// Discord's unions use) are skipped; of the rest, the one with the fewest problems is reported, as it is
+// most likely the one the sender meant.
+func (vd validator) noMatch(alts []any, v any, path string, depth int, keyword string) []string {
+	if vd.quiet {
+		return []string{quietProblem}
+	}
+	var candidates, branches [][]string
+	for _, alt := range alts {
+		b := vd.validate(alt, v, path, depth+1)
+		branches = append(branches, b)
+		if !slices.ContainsFunc(b, func(e string) bool {
+			return strings.HasPrefix(e, at(path)+": got ") || strings.HasPrefix(e, path+"/type: ")
+		}) {
+			candidates = append(candidates, b)
+		}
+	}
+	if len(candidates) == 0 {
+		firsts := make([]string, 0, len(branches))
+		for _, b := range branches {
+			firsts = append(firsts, strings.TrimPrefix(b[0], at(path)+": "))
+		}
+		return []string{fmt.Sprintf("%s: matches none of the %d alternatives of %s (%s)", at(path), len(branches), keyword, strings.Join(firsts, "; "))}
+	}
+	return slices.MinFunc(candidates, func(a, b []string) int { return len(a) - len(b) })
+}
+
+func typeList(t any) []string {
+	switch t := t.(type) {
+	case string:
+		return []string{t}
+	case []any:
+		var out []string
+		for _, e := range t {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func hasType(t string, v any) bool {
+	switch t {
+	case "null":
+		return v == nil
+	case "boolean":
+		_, ok := v.(bool)
+		return ok
+	case "object":
+		_, ok := v.(map[string]any)
+		return ok
+	case "array":
+		_, ok := v.([]any)
+		return ok
+	case "string":
+		_, ok := v.(string)
+		return ok
+	case "number":
+		_, ok := v.(json.Number)
+		return ok
+	case "integer":
+		n, ok := toNum(v)
+		_, isNumber := v.(json.Number)
+		return ok && isNumber && n.isInt()
+	}
+	return false
+}
+
+func kind(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case map[string]any:
+		return "object"
+	case []any:
+		return "array"
+	case string:
+		return "string " + short(v)
+	case json.Number:
+		return "number " + string(v)
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func short(v any) string {
+	b, _ := json.Marshal(v)
+	if len(b) > 60 {
+		return string(b[:57]) + "..."
+	}
+	return string(b)
+}
+
+// num is a JSON number: an int64 when it is one (the common case, compared without allocating), else a big.Rat.
+type num struct {
+	i    int64
+	r    *big.Rat // nil when the number is the int64 i
+	text string
+}
+
+func toNum(v any) (num, bool) {
+	switch v := v.(type) {
+	case json.Number:
+		if i, err := strconv.ParseInt(string(v), 10, 64); err == nil {
+			return num{i: i, text: string(v)}, true
+		}
+		if r, ok := new(big.Rat).SetString(string(v)); ok {
+			return num{r: r, text: string(v)}, true
+		}
+	case float64:
+		if v == math.Trunc(v) && math.Abs(v) <= 1<<53 {
+			return num{i: int64(v), text: strconv.FormatFloat(v, 'f', -1, 64)}, true
+		}
+		if !math.IsInf(v, 0) && !math.IsNaN(v) {
+			return num{r: new(big.Rat).SetFloat64(v), text: strconv.FormatFloat(v, 'g', -1, 64)}, true
+		}
+	case int:
+		return num{i: int64(v), text: strconv.Itoa(v)}, true
+	}
+	return num{}, false
+}
+
+func (n num) rat() *big.Rat {
+	if n.r != nil {
+		return n.r
+	}
+	return new(big.Rat).SetInt64(n.i)
+}
+
+func (n num) isInt() bool { return n.r == nil || n.r.IsInt() }
+
+func (n num) cmp(m num) int {
+	if n.r == nil && m.r == nil {
+		return cmp.Compare(n.i, m.i)
+	}
+	return n.rat().Cmp(m.rat())
+}
+
+// int64 returns n as an int64 when it is an integer that fits.
+func (n num) int64() (int64, bool) {
+	if n.r == nil {
+		return n.i, true
+	}
+	if n.r.IsInt() && n.r.Num().IsInt64() {
+		return n.r.Num().Int64(), true
+	}
+	return 0, false
+}
+
+func intKeyword(s map[string]any, k string) (int, bool) {
+	n, ok := toNum(s[k])
+	if !ok {
+		return 0, false
+	}
+	i, ok := n.int64()
+	return int(i), ok
+}
+
+// jsonEqual compares two decoded JSON values, numbers by value.
+func jsonEqual(a, b any) bool {
+	na, aok := toNum(a)
+	nb, bok := toNum(b)
+	if aok || bok {
+		return aok && bok && na.cmp(nb) == 0
+	}
+	switch a := a.(type) {
+	case map[string]any:
+		bm, ok := b.(map[string]any)
+		if !ok || len(a) != len(bm) {
+			return false
+		}
+		for k, av := range a {
+			bv, ok := bm[k]
+			if !ok || !jsonEqual(av, bv) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		bs, ok := b.([]any)
+		return ok && slices.EqualFunc(a, bs, jsonEqual)
+	}
+	return a == b
+}
+
+func (vd validator) numberProblems(s map[string]any, n json.Number, add func(string, ...any)) {
+	v, ok := toNum(n)
+	if !ok {
+		add("not a number")
+		return
+	}
+	if m, ok := toNum(s["minimum"]); ok && v.cmp(m) < 0 {
+		add("%s is less than the minimum %s", n, m.text)
+	}
+	if m, ok := toNum(s["maximum"]); ok && v.cmp(m) > 0 {
+		add("%s is more than the maximum %s", n, m.text)
+	}
+	if m, ok := toNum(s["exclusiveMinimum"]); ok && v.cmp(m) <= 0 {
+		add("%s is not more than %s", n, m.text)
+	}
+	if m, ok := toNum(s["exclusiveMaximum"]); ok && v.cmp(m) >= 0 {
+		add("%s is not less than %s", n, m.text)
+	}
+	if m, ok := toNum(s["multipleOf"]); ok && m.rat().Sign() != 0 && !new(big.Rat).Quo(v.rat(), m.rat()).IsInt() {
+		add("%s is not a multiple of %s", n, m.text)
+	}
+	if v.isInt() {
+		x, fits64 := v.int64()
+		switch s["format"] {
+		case "int32":
+			if !fits64 || x < math.MinInt32 || x > math.MaxInt32 {
+				add("%s does not fit int32", n)
+			}
+		case "int64":
+			if !fits64 {
+				add("%s does not fit int64", n)
+			}
+		}
+	}
+}
+
+func stringFormat(format, v string) string {
+	switch format {
+	case "snowflake":
+		if _, err := strconv.ParseUint(v, 10, 64); err != nil {
+			return fmt.Sprintf("%s is not a snowflake", short(v))
+		}
+	case "date-time":
+		if _, err := time.Parse(time.RFC3339Nano, v); err != nil {
+			return fmt.Sprintf("%s is not an RFC 3339 date-time", short(v))
+		}
+	case "uri":
+		if u, err := url.Parse(v); err != nil || u.Scheme == "" {
+			return fmt.Sprintf("%s is not an absolute URI", short(v))
+		}
+	}
+	return ""
+}
