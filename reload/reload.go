@@ -59,9 +59,16 @@ func New[T any](initial T, path string, load func(string) (T, error), log *slog.
 // Current returns the value being served.
 func (h *Holder[T]) Current() T { return *h.cur.Load() }
 
-// Swap serves v from now on.
+// Swap serves v from now on. The caller has typically just written v to
+// the file (a retrain), so the file as it is now counts as loaded: Watch
+// does not load it again.
 func (h *Holder[T]) Swap(v T) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	h.cur.Store(&v)
+	if h.path != "" {
+		h.seen = stat(h.path)
+	}
 	if h.OnSwap != nil {
 		h.OnSwap(v, nil)
 	}

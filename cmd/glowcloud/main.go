@@ -35,9 +35,18 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/glowcloud/glowcloud/bot"
 )
 
 func main() {
+	// discordgo logs through a package-level function; route it into slog
+	// once, here, since setting it anywhere else would race between tests.
+	if l, err := newLogger(os.Stderr, os.Getenv("GLOWCLOUD_LOG_FORMAT")); err == nil {
+		discordgo.Logger = bot.DiscordgoLogger(l.With("component", "discordgo"))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
@@ -125,6 +134,8 @@ type environment struct {
 	getenv         func(string) string
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	// ready, if set, is told serve's HTTP address once serve is up (tests).
+	ready func(httpAddr string)
 }
 
 // flags returns a FlagSet for a subcommand that reports to stderr.

@@ -124,9 +124,10 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		ShardID:    c.shardID,
 		ShardCount: c.shardCount,
 		Version:    versionString(),
+		Ready:      e.ready,
 	})
 	if err != nil {
-		return fmt.Errorf("serve: %w", err)
+		return err // already says "serve: ..."
 	}
 	log.Info("stopped cleanly")
 	return nil

@@ -1,0 +1,263 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/markov"
+)
+
+// syncBuffer is a bytes.Buffer safe for the logger and the test at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// trainFile trains a model of text into path (atomically, as train does).
+func trainFile(t *testing.T, path, text string) *markov.Model {
+	t.Helper()
+	parsed := corpus.Parse(text)
+	m, err := markov.Train(parsed.Sentences, markov.TrainOptions{Headings: parsed.Headings})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// signedPost sends a signed interaction to the HTTP endpoint.
+func signedPost(t *testing.T, url string, priv ed25519.PrivateKey, body string) (int, string) {
+	t.Helper()
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	sig := ed25519.Sign(priv, []byte(ts+body))
+	req, err := http.NewRequest(http.MethodPost, url+"/interactions", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(sig))
+	req.Header.Set("X-Signature-Timestamp", ts)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Error(err)
+		return 0, ""
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func manifestoInteraction(i int) string {
+	return fmt.Sprintf(`{"id":"%d","application_id":"1","type":2,"token":"tok%d","version":1,
+		"channel_id":"3","guild_id":"4","member":{"user":{"id":"%d"}},
+		"data":{"id":"9","name":"manifesto","type":1,"options":[{"name":"topic","type":3,"value":"tea"}]}}`, 100+i, i, 1000+i)
+}
+
+// TestServeHTTPReloadAndShutdown runs serve as an operator would, with the
+// HTTP interactions endpoint only: it answers signed interactions, reloads
+// the model on SIGHUP and when the file is replaced — keeping the old model
+// when the new file is corrupt — under concurrent interactions that must
+// all succeed, reports it all in /metrics, and shuts down cleanly.
+func TestServeHTTPReloadAndShutdown(t *testing.T) {
+	dir := t.TempDir()
+	modelPath := filepath.Join(dir, "glowcloud.model")
+	first := trainFile(t, modelPath, corpus.EssayText())
+	pub, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{
+		"DISCORD_PUBLIC_KEY":   hex.EncodeToString(pub),
+		"GLOWCLOUD_HTTP_ADDR":  "127.0.0.1:0",
+		"GLOWCLOUD_MODEL":      modelPath,
+		"GLOWCLOUD_LOG_FORMAT": "json",
+	}
+	var stderr syncBuffer
+	addrc := make(chan string, 1)
+	e := environment{
+		getenv: func(k string) string { return env[k] },
+		stdin:  strings.NewReader(""), stdout: io.Discard, stderr: &stderr,
+		ready: func(addr string) { addrc <- addr },
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- e.runServe(ctx, nil) }()
+	var base string
+	select {
+	case addr := <-addrc:
+		base = "http://" + addr
+	case err := <-done:
+		t.Fatalf("serve ended before it was ready: %v\n%s", err, stderr.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve not ready within 30 s")
+	}
+
+	modelInMetrics := func(id string) bool {
+		resp, err := http.Get(base + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return strings.Contains(string(b), `glowcloud_model_info{model="`+id+`"} 1`)
+	}
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.After(20 * time.Second)
+		tick := time.NewTicker(20 * time.Millisecond) // polls a server in other goroutines
+		defer tick.Stop()
+		for !cond() {
+			select {
+			case <-deadline:
+				t.Fatalf("timed out waiting for %s\n%s", what, stderr.String())
+			case <-tick.C:
+			}
+		}
+	}
+	if !modelInMetrics(first.ID()) {
+		t.Fatalf("metrics do not show model %s", first.ID())
+	}
+	if resp, err := http.Get(base + "/healthz"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("/healthz: %v %v", resp, err)
+	}
+
+	// Interactions keep flowing, and must all succeed, while models swap.
+	var failures, answered atomic.Int64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := g; ; i += 4 {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				code, body := signedPost(t, base, priv, manifestoInteraction(i))
+				var resp struct {
+					Type int `json:"type"`
+					Data struct {
+						Embeds []struct{ Description string } `json:"embeds"`
+						Flags  int                            `json:"flags"`
+					} `json:"data"`
+				}
+				if code != http.StatusOK || json.Unmarshal([]byte(body), &resp) != nil || resp.Type != 4 ||
+					len(resp.Data.Embeds) != 1 || !strings.HasSuffix(resp.Data.Embeds[0].Description, "Hail the mighty Glow Cloud!") {
+					// A cooldown reply is the only other acceptable answer for a repeated user.
+					if !strings.Contains(body, "cool") {
+						failures.Add(1)
+						t.Errorf("interaction %d: %d %s", i, code, body)
+					}
+				}
+				answered.Add(1)
+			}
+		})
+	}
+
+	// 1. A replaced file is picked up by the watch.
+	second := trainFile(t, modelPath, corpus.EssayText()+"\n\nThe tea party is anarchist if you squint at the teapot. Teapots of the world, unite and hail the Glow Cloud.\n")
+	waitFor("the replaced model", func() bool { return modelInMetrics(second.ID()) })
+	// 2. A corrupt file is rejected and the second model keeps serving.
+	if err := os.WriteFile(modelPath+".tmp", []byte(`{"glowcloud_model":"broken`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(modelPath+".tmp", modelPath); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("the reload error", func() bool { return strings.Contains(stderr.String(), "reload failed") })
+	if !modelInMetrics(second.ID()) {
+		t.Error("a corrupt file replaced the serving model")
+	}
+	// 3. SIGHUP reloads a good file again.
+	third := trainFile(t, modelPath, corpus.EssayText()+"\n\nRobots are anarchist if you squint at their circuits. The robots hail the Glow Cloud at dawn.\n")
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("the SIGHUP reload", func() bool { return modelInMetrics(third.ID()) && strings.Contains(stderr.String(), "SIGHUP") })
+	waitFor("interactions after the swaps", func() bool { return answered.Load() >= 40 })
+	close(stop)
+	wg.Wait()
+	if failures.Load() > 0 {
+		t.Errorf("%d of %d interactions failed during reloads", failures.Load(), answered.Load())
+	}
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`glowcloud_model_reloads_total{result="ok"}`, `glowcloud_model_reloads_total{result="error"}`, `glowcloud_interactions_total{command="manifesto",outcome="ok"}`} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+
+	// Shutdown: cancel (SIGTERM in main) ends serve with nil.
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve returned %v after cancel, want nil", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop within 10 s of cancel")
+	}
+	if strings.Contains(stderr.String(), "tok1") {
+		t.Error("an interaction token reached the log")
+	}
+}
+
+func TestServeConfigErrors(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		env  map[string]string
+		want string
+		code int
+	}{
+		{"nothing to serve", map[string]string{}, "nothing to serve", 1},
+		{"bad public key", map[string]string{"DISCORD_PUBLIC_KEY": "zz", "GLOWCLOUD_HTTP_ADDR": "127.0.0.1:0"}, "DISCORD_PUBLIC_KEY", 2},
+		{"bad log format", map[string]string{"GLOWCLOUD_LOG_FORMAT": "xml"}, "GLOWCLOUD_LOG_FORMAT", 2},
+		{"bad shard", map[string]string{"SHARD_ID": "x"}, "SHARD_ID", 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var stderr bytes.Buffer
+			err := run(t.Context(), []string{"serve"}, func(k string) string { return tt.env[k] }, nil, io.Discard, &stderr)
+			if code := exitCode(err, &stderr); code != tt.code || !strings.Contains(stderr.String(), tt.want) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr.String(), tt.code, tt.want)
+			}
+		})
+	}
+}
