@@ -253,7 +253,7 @@ func Decode(r io.Reader) (*Model, error) {
 		for i, s := range env.Corpus {
 			sentences[i] = strings.Fields(s)
 		}
-		novc <- buildNovelty(sentences)
+		novc <- buildNovelty(sentences, false)
 	}()
 	raw, err := parseChain(env.Chain)
 	nov := <-novc

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mb-14/gomarkov"
 )
@@ -228,7 +229,7 @@ func TestWalkIsCapped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nov := buildNovelty([][]string{{"Loop", "loop"}})
+	nov := buildNovelty([][]string{{"Loop", "loop"}}, false)
 	m, err := compile(Meta{Format: FormatVersion, Order: 1, Sentences: 1, Words: 2}, raw, nov, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -240,5 +241,48 @@ func TestWalkIsCapped(t *testing.T) {
 	}
 	if _, err := m.Sentence(rng, Options{MaxTries: 5}); err == nil {
 		t.Error("Sentence from a chain that never ends succeeded")
+	}
+}
+
+// TestParallelTrainingMatchesOneChain checks that counting in two chains and
+// merging gives exactly the model one chain gives.
+func TestParallelTrainingMatchesOneChain(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(5, 6))
+	vocab := strings.Fields("the Glow Cloud sees all and hails workers who plan the economy of ^ $ a_b tea party")
+	var sentences [][]string
+	for range parallelMin + 500 {
+		n := 3 + rng.IntN(8)
+		s := make([]string, n)
+		for i := range s {
+			s[i] = vocab[rng.IntN(len(vocab))]
+		}
+		s[n-1] += "."
+		sentences = append(sentences, s)
+	}
+	now := func() time.Time { return time.Unix(0, 0) }
+	par, err := Train(sentences, TrainOptions{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := chainCounts(addAll(DefaultOrder, sentences))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nov := buildNovelty(sentences, true)
+	one, err := compile(Meta{Format: FormatVersion, Order: DefaultOrder, CorpusSHA256: nov.sha256,
+		Sentences: nov.sentences, Words: nov.tokens, TrainedAt: now().UTC()}, raw, nov, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b strings.Builder
+	if err := par.Encode(&a); err != nil {
+		t.Fatal(err)
+	}
+	if err := one.Encode(&b); err != nil {
+		t.Fatal(err)
+	}
+	if a.String() != b.String() {
+		t.Error("the model counted in two chains differs from the one counted in one")
 	}
 }

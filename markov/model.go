@@ -22,12 +22,14 @@
 package markov
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
 	"reflect"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -145,12 +147,72 @@ func Train(sentences [][]string, opts TrainOptions) (*Model, error) {
 	if order < 1 || order > MaxOrder {
 		return nil, fmt.Errorf("markov: train: order %d out of range 1..%d", order, MaxOrder)
 	}
-	chain := gomarkov.NewChain(order)
-	h := sha256.New()
-	// The novelty index needs only the sentences: build it on the other core.
+	// The novelty index (and the corpus hash) need only the sentences:
+	// build them beside the counting.
 	novc := make(chan *noveltyIndex, 1)
-	go func() { novc <- buildNovelty(sentences) }()
-	n, words := 0, 0
+	go func() { novc <- buildNovelty(sentences, opts.CorpusSHA256 == "") }()
+	// gomarkov's Add is most of training, and one chain takes a lock per
+	// word: large corpora are counted in two chains at once, one per core,
+	// and merged (parallelMin sentences or more).
+	parts := 1
+	if len(sentences) >= parallelMin && runtime.GOMAXPROCS(0) > 1 {
+		parts = 2
+	}
+	chains := make([]*gomarkov.Chain, parts)
+	var wg sync.WaitGroup
+	for i := range parts {
+		part := sentences[len(sentences)*i/parts : len(sentences)*(i+1)/parts]
+		wg.Go(func() { chains[i] = addAll(order, part) })
+	}
+	wg.Wait()
+	nov := <-novc
+	if nov.sentences == 0 {
+		return nil, fmt.Errorf("markov: train: %w", ErrEmpty)
+	}
+	var raw *rawChain
+	for _, c := range chains {
+		r, err := chainCounts(c)
+		if err != nil {
+			return nil, fmt.Errorf("markov: train: %w", err)
+		}
+		if raw == nil {
+			raw = r
+		} else {
+			raw.merge(r)
+		}
+	}
+	chains = nil // let the chains go before compiling
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	sum := opts.CorpusSHA256
+	if sum == "" {
+		sum = nov.sha256
+	}
+	meta := Meta{
+		Format:       FormatVersion,
+		Order:        order,
+		CorpusSHA256: sum,
+		Sentences:    nov.sentences,
+		Words:        nov.tokens,
+		TrainedAt:    now().UTC().Truncate(time.Second),
+	}
+	m, err := compile(meta, raw, nov, opts.Headings)
+	if err != nil {
+		return nil, fmt.Errorf("markov: train: %w", err)
+	}
+	return m, nil
+}
+
+// parallelMin is the number of sentences from which Train counts in two
+// chains at once.
+const parallelMin = 20000
+
+// addAll counts sentences' transitions in a new gomarkov chain, escaping
+// tokens and skipping empty or invalid ones as buildNovelty does.
+func addAll(order int, sentences [][]string) *gomarkov.Chain {
+	chain := gomarkov.NewChain(order)
 	buf := make([]string, 0, 64)
 	for _, s := range sentences {
 		buf = buf[:0]
@@ -159,49 +221,11 @@ func Train(sentences [][]string, opts TrainOptions) (*Model, error) {
 				buf = append(buf, escape(w))
 			}
 		}
-		if len(buf) == 0 {
-			continue
-		}
-		chain.Add(buf)
-		n++
-		words += len(buf)
-		if opts.CorpusSHA256 == "" {
-			for _, w := range buf {
-				h.Write([]byte(w))
-				h.Write([]byte{' '})
-			}
-			h.Write([]byte{'\n'})
+		if len(buf) > 0 {
+			chain.Add(buf)
 		}
 	}
-	nov := <-novc
-	if n == 0 {
-		return nil, fmt.Errorf("markov: train: %w", ErrEmpty)
-	}
-	raw, err := chainCounts(chain)
-	if err != nil {
-		return nil, fmt.Errorf("markov: train: %w", err)
-	}
-	now := time.Now
-	if opts.Now != nil {
-		now = opts.Now
-	}
-	sum := opts.CorpusSHA256
-	if sum == "" {
-		sum = hex.EncodeToString(h.Sum(nil))
-	}
-	meta := Meta{
-		Format:       FormatVersion,
-		Order:        order,
-		CorpusSHA256: sum,
-		Sentences:    n,
-		Words:        words,
-		TrainedAt:    now().UTC().Truncate(time.Second),
-	}
-	m, err := compile(meta, raw, nov, opts.Headings)
-	if err != nil {
-		return nil, fmt.Errorf("markov: train: %w", err)
-	}
-	return m, nil
+	return chain
 }
 
 // rawChain is a chain's transitions as gomarkov stores them: names[id] is
@@ -213,6 +237,32 @@ type rawChain struct {
 	names    []string
 	from, to []int32
 	count    []uint32
+	// merged chains may list one transition more than once; its counts add.
+	merged bool
+}
+
+// merge adds b's transitions to r, matching states and words by name.
+func (r *rawChain) merge(b *rawChain) {
+	ids := make(map[string]int32, len(r.names))
+	for i, name := range r.names {
+		ids[name] = int32(i)
+	}
+	remap := make([]int32, len(b.names))
+	for i, name := range b.names {
+		id, ok := ids[name]
+		if !ok {
+			id = int32(len(r.names))
+			r.names = append(r.names, name)
+			ids[name] = id
+		}
+		remap[i] = id
+	}
+	for i := range b.from {
+		r.from = append(r.from, remap[b.from[i]])
+		r.to = append(r.to, remap[b.to[i]])
+		r.count = append(r.count, b.count[i])
+	}
+	r.merged = true
 }
 
 // chainMirror and spoolMirror repeat the layout of gomarkov's unexported
@@ -384,6 +434,7 @@ func compile(meta Meta, raw *rawChain, nov *noveltyIndex, headings []string) (*M
 
 	// States, as word ids, sorted.
 	type state struct {
+		key   uint64 // the words packed, for order <= 2
 		spool int32
 		at    int32 // offset into toks
 	}
@@ -405,10 +456,26 @@ func compile(meta Meta, raw *rawChain, nov *noveltyIndex, headings []string) (*M
 		if len(toks)-int(at) != order {
 			return nil, fmt.Errorf("%w: state %q has %d words, want %d", ErrFormat, key, len(toks)-int(at), order)
 		}
-		states = append(states, state{int32(id), at})
+		states = append(states, state{spool: int32(id), at: at})
 	}
 	tokAt := func(s state) []int32 { return toks[s.at : s.at+int32(order)] }
-	slices.SortFunc(states, func(a, b state) int { return slices.Compare(tokAt(a), tokAt(b)) })
+	// Chains of order 1 and 2 (the default) pack a state's words into one
+	// integer: sorting and searching those is several times faster.
+	packed := order <= 2
+	pack := func(t []int32) uint64 {
+		if len(t) == 1 {
+			return uint64(t[0])
+		}
+		return uint64(t[0])<<32 | uint64(t[1])
+	}
+	if packed {
+		for i := range states {
+			states[i].key = pack(tokAt(states[i]))
+		}
+		slices.SortFunc(states, func(a, b state) int { return cmp.Compare(a.key, b.key) })
+	} else {
+		slices.SortFunc(states, func(a, b state) int { return slices.Compare(tokAt(a), tokAt(b)) })
+	}
 	stateOf := make([]int32, n) // spool id -> state index
 	stateTok := make([]int32, 0, len(states)*order)
 	for i, s := range states {
@@ -432,7 +499,14 @@ func compile(meta Meta, raw *rawChain, nov *noveltyIndex, headings []string) (*M
 	}
 	find := func(t []int32) int32 {
 		lo, hi := first[t[0]], first[t[0]+1]
-		i, ok := slices.BinarySearchFunc(states[lo:hi], t, func(s state, t []int32) int { return slices.Compare(tokAt(s), t) })
+		var i int
+		var ok bool
+		if packed {
+			k := pack(t)
+			i, ok = slices.BinarySearchFunc(states[lo:hi], k, func(s state, k uint64) int { return cmp.Compare(s.key, k) })
+		} else {
+			i, ok = slices.BinarySearchFunc(states[lo:hi], t, func(s state, t []int32) int { return slices.Compare(tokAt(s), t) })
+		}
 		if !ok {
 			return noState
 		}
@@ -479,20 +553,44 @@ func compile(meta Meta, raw *rawChain, nov *noveltyIndex, headings []string) (*M
 	}
 	inCount := make([]int32, ns)
 	next := make([]int32, order)
+	// Each row is sorted by word, then written back from position out on:
+	// successors counted in several chains (a parallel training) are summed,
+	// so rows can only shrink and out never passes the row being read.
+	out := int32(0)
 	for s := range ns {
 		lo, hi := m.off[s], m.off[s+1]
 		row := edgeRow{m.edgeWord[lo:hi], m.edgeCum[lo:hi]}
 		sort.Sort(row)
+		m.off[s] = out
 		var cum uint64
 		for e := lo; e < hi; e++ {
+			c := uint64(m.edgeCum[e])
 			if e > lo && m.edgeWord[e] == m.edgeWord[e-1] {
-				return nil, fmt.Errorf("%w: duplicate successor", ErrFormat)
+				if !raw.merged {
+					return nil, fmt.Errorf("%w: duplicate successor", ErrFormat)
+				}
+				cum += c
+				if cum > math.MaxUint32 {
+					return nil, fmt.Errorf("%w: counts overflow", ErrFormat)
+				}
+				m.edgeCum[out-1] = uint32(cum)
+				continue
 			}
-			cum += uint64(m.edgeCum[e])
+			cum += c
 			if cum > math.MaxUint32 {
 				return nil, fmt.Errorf("%w: counts overflow", ErrFormat)
 			}
-			m.edgeCum[e] = uint32(cum)
+			m.edgeWord[out] = m.edgeWord[e]
+			m.edgeCum[out] = uint32(cum)
+			out++
+		}
+	}
+	m.off[ns] = out
+	ne = int(out)
+	m.edgeWord, m.edgeCum, m.edgeNext = m.edgeWord[:ne], m.edgeCum[:ne], m.edgeNext[:ne]
+	for s := range ns {
+		lo, hi := m.off[s], m.off[s+1]
+		for e := lo; e < hi; e++ {
 			t := noState
 			if w := m.edgeWord[e]; w != wordEnd {
 				copy(next, stateTok[(s*order)+1:(s+1)*order])

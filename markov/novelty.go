@@ -1,6 +1,9 @@
 package markov
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"hash"
 	"index/suffixarray"
 	"strings"
 	"unicode/utf8"
@@ -18,12 +21,19 @@ type noveltyIndex struct {
 	sa     *suffixarray.Index
 	// sentences and tokens count what was indexed.
 	sentences, tokens int
+	// sha256 is the hex SHA-256 of the sentences (escaped words, each
+	// followed by a space, each sentence by a newline), when asked for.
+	sha256 string
 }
 
 // buildNovelty indexes sentences, skipping empty and invalid tokens as
 // Train does.
-func buildNovelty(sentences [][]string) *noveltyIndex {
+func buildNovelty(sentences [][]string, withHash bool) *noveltyIndex {
 	x := &noveltyIndex{words: []string{""}, ids: make(map[string]int32)}
+	var h hash.Hash
+	if withHash {
+		h = sha256.New()
+	}
 	for _, s := range sentences {
 		had := false
 		for _, w := range s {
@@ -40,11 +50,21 @@ func buildNovelty(sentences [][]string) *noveltyIndex {
 			x.corpus = append(x.corpus, id)
 			x.tokens++
 			had = true
+			if h != nil {
+				h.Write([]byte(w))
+				h.Write([]byte{' '})
+			}
 		}
 		if had {
 			x.corpus = append(x.corpus, 0)
 			x.sentences++
+			if h != nil {
+				h.Write([]byte{'\n'})
+			}
 		}
+	}
+	if h != nil {
+		x.sha256 = hex.EncodeToString(h.Sum(nil))
 	}
 	x.sa = suffixarray.New(encodeIDs(nil, x.corpus))
 	return x
