@@ -155,7 +155,7 @@ func Train(sentences [][]string, opts TrainOptions) (*Model, error) {
 	// word: large corpora are counted in two chains at once, one per core,
 	// and merged (parallelMin sentences or more).
 	parts := 1
-	if len(sentences) >= parallelMin && runtime.GOMAXPROCS(0) > 1 {
+	if len(sentences) >= parallelMin && len(sentences) <= parallelMax && runtime.GOMAXPROCS(0) > 1 {
 		parts = 2
 	}
 	chains := make([]*gomarkov.Chain, parts)
@@ -205,9 +205,13 @@ func Train(sentences [][]string, opts TrainOptions) (*Model, error) {
 	return m, nil
 }
 
-// parallelMin is the number of sentences from which Train counts in two
-// chains at once.
-const parallelMin = 20000
+// Train counts in two chains at once from parallelMin sentences up to
+// parallelMax: below, one chain is quick anyway; above, two chains that each
+// hold most of a large corpus's states would double the memory.
+const (
+	parallelMin = 20000
+	parallelMax = 200000
+)
 
 // addAll counts sentences' transitions in a new gomarkov chain, escaping
 // tokens and skipping empty or invalid ones as buildNovelty does.
@@ -648,9 +652,9 @@ func compile(meta Meta, raw *rawChain, nov *noveltyIndex, headings []string) (*M
 	}
 
 	// Novelty index: map word ids onto its ids.
-	if nov.sentences != meta.Sentences || nov.tokens != meta.Words {
-		return nil, fmt.Errorf("%w: corpus has %d sentences and %d words, envelope says %d and %d",
-			ErrFormat, nov.sentences, nov.tokens, meta.Sentences, meta.Words)
+	if nov.distinct == 0 || nov.distinct > meta.Sentences || nov.tokens > meta.Words {
+		return nil, fmt.Errorf("%w: corpus has %d distinct sentences and %d words, envelope says %d and %d",
+			ErrFormat, nov.distinct, nov.tokens, meta.Sentences, meta.Words)
 	}
 	m.novelty = nov
 	m.nid = make([]int32, len(words))

@@ -19,8 +19,9 @@ type noveltyIndex struct {
 	ids    map[string]int32 // escaped word -> nid
 	corpus []int32          // the sentences as nids, each followed by 0
 	sa     *suffixarray.Index
-	// sentences and tokens count what was indexed.
-	sentences, tokens int
+	// sentences and tokens count what was read; distinct counts the
+	// sentences indexed (an exact repeat adds nothing to the index).
+	sentences, tokens, distinct int
 	// sha256 is the hex SHA-256 of the sentences (escaped words, each
 	// followed by a space, each sentence by a newline), when asked for.
 	sha256 string
@@ -34,8 +35,11 @@ func buildNovelty(sentences [][]string, withHash bool) *noveltyIndex {
 	if withHash {
 		h = sha256.New()
 	}
+	seen := make(map[uint64]struct{})
+	var run []int32
 	for _, s := range sentences {
 		had := false
+		run = run[:0]
 		for _, w := range s {
 			if w = strings.TrimSpace(w); w == "" || !utf8.ValidString(w) {
 				continue
@@ -47,7 +51,7 @@ func buildNovelty(sentences [][]string, withHash bool) *noveltyIndex {
 				x.ids[w] = id
 				x.words = append(x.words, w)
 			}
-			x.corpus = append(x.corpus, id)
+			run = append(run, id)
 			x.tokens++
 			had = true
 			if h != nil {
@@ -56,8 +60,13 @@ func buildNovelty(sentences [][]string, withHash bool) *noveltyIndex {
 			}
 		}
 		if had {
-			x.corpus = append(x.corpus, 0)
 			x.sentences++
+			if h := hashIDs(run); !contains(seen, h) {
+				seen[h] = struct{}{}
+				x.corpus = append(x.corpus, run...)
+				x.corpus = append(x.corpus, 0)
+				x.distinct++
+			}
 			if h != nil {
 				h.Write([]byte{'\n'})
 			}
@@ -81,7 +90,7 @@ func (x *noveltyIndex) contains(run []int32) bool {
 // sentenceTexts returns the indexed sentences, words unescaped and joined by
 // spaces.
 func (x *noveltyIndex) sentenceTexts() []string {
-	out := make([]string, 0, x.sentences)
+	out := make([]string, 0, x.distinct)
 	var words []string
 	for _, id := range x.corpus {
 		if id == 0 {
@@ -111,4 +120,21 @@ func encodeIDs(b []byte, ids []int32) []byte {
 		}
 	}
 	return b
+}
+
+// hashIDs is FNV-1a over ids, to tell repeated sentences apart.
+func hashIDs(ids []int32) uint64 {
+	h := uint64(14695981039346656037)
+	for _, id := range ids {
+		for i := 0; i < 4; i++ {
+			h ^= uint64(byte(id >> (8 * i)))
+			h *= 1099511628211
+		}
+	}
+	return h
+}
+
+func contains(set map[uint64]struct{}, h uint64) bool {
+	_, ok := set[h]
+	return ok
 }

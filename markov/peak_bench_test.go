@@ -1,0 +1,76 @@
+package markov_test
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/markov"
+	"github.com/mb-14/gomarkov"
+)
+
+// peakRSS returns the process's peak resident memory in MiB (Linux), or 0.
+func peakRSS() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(b)) {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb float64
+			fmt.Sscanf(strings.TrimSpace(rest), "%f kB", &kb)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+// benchFile is the corpus named by $GLOWCLOUD_BENCH_FILE: the file-level
+// training benchmarks below measure throughput and peak memory on it. Run
+// each alone, in its own process, so the peak is its own:
+//
+//	GLOWCLOUD_BENCH_FILE=/tmp/c50.txt go test -run '^$' -bench 'TrainFile$' -benchtime 1x ./markov
+//	GLOWCLOUD_BENCH_FILE=/tmp/c50.txt go test -run '^$' -bench 'GomarkovTrainFile$' -benchtime 1x ./markov
+func benchFile(b *testing.B) string {
+	path := os.Getenv("GLOWCLOUD_BENCH_FILE")
+	if path == "" {
+		b.Skip("set GLOWCLOUD_BENCH_FILE to a corpus to measure training throughput and peak memory on it")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return string(data)
+}
+
+// BenchmarkTrainFile: sentence splitting (with duplicate paragraphs dropped)
+// and training, as `glowcloud train` does in memory.
+func BenchmarkTrainFile(b *testing.B) {
+	text := benchFile(b)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		t := corpus.Parse(text)
+		if _, err := markov.Train(t.Sentences, markov.TrainOptions{Headings: t.Headings}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(peakRSS(), "peak-MiB")
+}
+
+// BenchmarkGomarkovTrainFile: the baseline, raw gomarkov on whitespace
+// tokens of each line (no sentence splitting worth the name).
+func BenchmarkGomarkovTrainFile(b *testing.B) {
+	text := benchFile(b)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		chain := gomarkov.NewChain(markov.DefaultOrder)
+		for line := range strings.Lines(text) {
+			if words := strings.Fields(line); len(words) > 0 {
+				chain.Add(words)
+			}
+		}
+	}
+	b.ReportMetric(peakRSS(), "peak-MiB")
+}
