@@ -219,13 +219,26 @@ func Decode(r io.Reader) (*Model, error) {
 	if len(data) > maxModelFile {
 		return nil, fmt.Errorf("%w: larger than %d bytes", ErrFormat, maxModelFile)
 	}
+	// The chain is the envelope's last field (Encode writes it so), and by
+	// far its largest: split it off and give it to the purpose-built
+	// parser, so encoding/json reads only the small header. The pattern
+	// cannot occur inside a JSON string, where quotes are escaped.
+	header, chain := data, []byte(nil)
+	if i := bytes.Index(data, []byte(`,"chain":`)); i >= 0 {
+		header = append(data[:i:i], '}')
+		rest := bytes.TrimRight(data[i+len(`,"chain":`):], " \t\r\n")
+		if !bytes.HasSuffix(rest, []byte("}")) {
+			return nil, fmt.Errorf("%w: truncated", ErrFormat)
+		}
+		chain = rest[:len(rest)-1]
+	}
 	// Check the kind and version before anything else, so an old or future
 	// file says so rather than failing on some field.
 	var head struct {
 		Magic  string `json:"glowcloud_model"`
 		Format int    `json:"format"`
 	}
-	if err := json.Unmarshal(data, &head); err != nil || head.Magic != magic {
+	if err := json.Unmarshal(header, &head); err != nil || head.Magic != magic {
 		if err == nil {
 			err = errors.New("missing glowcloud_model header")
 		}
@@ -235,9 +248,13 @@ func Decode(r io.Reader) (*Model, error) {
 		return nil, fmt.Errorf("%w: file has format %d, this build reads %d", ErrVersion, head.Format, FormatVersion)
 	}
 	var env envelope
-	if err := json.Unmarshal(data, &env); err != nil {
+	if err := json.Unmarshal(header, &env); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
 	}
+	if chain == nil {
+		return nil, fmt.Errorf("%w: no chain", ErrFormat)
+	}
+	env.Chain = chain
 	sum := sha256.Sum256(env.Chain)
 	if hex.EncodeToString(sum[:]) != env.ChainSHA256 {
 		return nil, fmt.Errorf("%w: chain checksum mismatch", ErrFormat)
