@@ -158,30 +158,26 @@ func Train(sentences [][]string, opts TrainOptions) (*Model, error) {
 	if len(sentences) >= parallelMin && len(sentences) <= parallelMax && runtime.GOMAXPROCS(0) > 1 {
 		parts = 2
 	}
-	chains := make([]*gomarkov.Chain, parts)
+	raws := make([]*rawChain, parts)
+	errs := make([]error, parts)
 	var wg sync.WaitGroup
 	for i := range parts {
 		part := sentences[len(sentences)*i/parts : len(sentences)*(i+1)/parts]
-		wg.Go(func() { chains[i] = addAll(order, part) })
+		wg.Go(func() { raws[i], errs[i] = chainCounts(addAll(order, part)) })
 	}
 	wg.Wait()
 	nov := <-novc
 	if nov.sentences == 0 {
 		return nil, fmt.Errorf("markov: train: %w", ErrEmpty)
 	}
-	var raw *rawChain
-	for _, c := range chains {
-		r, err := chainCounts(c)
-		if err != nil {
-			return nil, fmt.Errorf("markov: train: %w", err)
-		}
-		if raw == nil {
-			raw = r
-		} else {
-			raw.merge(r)
-		}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("markov: train: %w", err)
 	}
-	chains = nil // let the chains go before compiling
+	raw := raws[0]
+	for _, r := range raws[1:] {
+		raw.merge(r)
+	}
+	raws = nil
 	now := time.Now
 	if opts.Now != nil {
 		now = opts.Now
@@ -261,6 +257,9 @@ func (r *rawChain) merge(b *rawChain) {
 		}
 		remap[i] = id
 	}
+	r.from = slices.Grow(r.from, len(b.from))
+	r.to = slices.Grow(r.to, len(b.from))
+	r.count = slices.Grow(r.count, len(b.from))
 	for i := range b.from {
 		r.from = append(r.from, remap[b.from[i]])
 		r.to = append(r.to, remap[b.to[i]])
@@ -306,6 +305,13 @@ func chainCounts(c *gomarkov.Chain) (*rawChain, error) {
 		}
 		raw.names[id] = name
 	}
+	edges := 0
+	for _, row := range mc.frequencyMat {
+		edges += len(row)
+	}
+	raw.from = make([]int32, 0, edges)
+	raw.to = make([]int32, 0, edges)
+	raw.count = make([]uint32, 0, edges)
 	for from, row := range mc.frequencyMat {
 		for to, n := range row {
 			raw.from = append(raw.from, int32(from))
