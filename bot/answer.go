@@ -33,7 +33,14 @@ type Responder interface {
 // A deferred reply is always public: whether it will be an error is unknown
 // when deferring, and Discord cannot make a message ephemeral in an edit. In
 // practice only generation is slow, and polite errors are fast.
+//
+// /retrain is the exception: an operator's allowed request is deferred at
+// once, ephemerally, and retrained in the background (see answerRetrain);
+// Answer returns when it has deferred, and the Bot's Wait waits for the rest.
 func (b *Bot) Answer(ctx context.Context, req Request, rs Responder) error {
+	if req.Kind == KindCommand && req.Command == CmdRetrain {
+		return b.answerRetrain(ctx, req, rs)
+	}
 	start := time.Now()
 	type handled struct {
 		reply Reply
@@ -81,7 +88,14 @@ func (b *Bot) Answer(ctx context.Context, req Request, rs Responder) error {
 		err = fmt.Errorf("wait for reply: %w", context.Cause(ctx))
 	}
 
-	outcome := h.res.outcome
+	return b.answered(ctx, req, h.res, deferred, start, err)
+}
+
+// answered records an answered interaction: the metrics, and one log line
+// (command, guild, user, latency, outcome), never the token. It returns err
+// wrapped with the interaction id.
+func (b *Bot) answered(ctx context.Context, req Request, res result, deferred bool, start time.Time, err error) error {
+	outcome := res.outcome
 	switch {
 	case err != nil:
 		outcome = OutcomeError
@@ -89,14 +103,14 @@ func (b *Bot) Answer(ctx context.Context, req Request, rs Responder) error {
 		outcome = OutcomeDeferred
 	}
 	latency := time.Since(start)
-	b.metrics.observe(h.res.command, outcome, latency)
+	b.metrics.observe(res.command, outcome, latency)
 
 	level := slog.LevelInfo
 	if outcome == OutcomeError || outcome == OutcomePanic {
 		level = slog.LevelError
 	}
 	attrs := []slog.Attr{
-		slog.String("command", h.res.command),
+		slog.String("command", res.command),
 		slog.String("kind", kindName(req.Kind)),
 		slog.String("guild", req.GuildID),
 		slog.String("user", req.UserID),

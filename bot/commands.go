@@ -13,9 +13,6 @@ import (
 	"github.com/bwmarrin/discordgo"
 )
 
-// CmdRetrain is the name of the operators' retraining command.
-const CmdRetrain = "retrain"
-
 // Commands returns the public slash commands, defined for global registration:
 // /squint, /glowcloud and /manifesto, usable in guilds, in DMs with the bot
 // and (for user installs) in private channels. Each call returns fresh
@@ -93,17 +90,17 @@ func RetrainCommand() *discordgo.ApplicationCommand {
 		Options: []*discordgo.ApplicationCommandOption{
 			{
 				Type:        discordgo.ApplicationCommandOptionAttachment,
-				Name:        "scripture",
+				Name:        OptScripture,
 				Description: "A .txt or .md file of new scripture for the corpus.",
 			},
 			{
 				Type:        discordgo.ApplicationCommandOptionAttachment,
-				Name:        "apocrypha",
+				Name:        OptApocrypha,
 				Description: "Another text file to learn from.",
 			},
 			{
 				Type:        discordgo.ApplicationCommandOptionAttachment,
-				Name:        "pamphlet",
+				Name:        OptPamphlet,
 				Description: "One more text file to learn from.",
 			},
 		},

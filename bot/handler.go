@@ -14,10 +14,12 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
+	"net/http"
 	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -44,6 +46,7 @@ const (
 	CmdSquint    = "squint"
 	CmdGlowcloud = "glowcloud"
 	CmdManifesto = "manifesto"
+	CmdRetrain   = "retrain" // operators only; see retrain.go
 )
 
 // HailAgainLabel is the label of the button under every generated reply.
@@ -89,7 +92,15 @@ type Config struct {
 	// nil means random seeds in [0, 2^53).
 	Seed func() uint64
 	// Operators are the user ids allowed to run operator commands (/retrain).
+	// Nobody is an operator when it is empty.
 	Operators []string
+	// Retrainer retrains the model for /retrain; nil means operators are
+	// told that retraining is not configured here.
+	Retrainer Retrainer
+	// HTTPClient downloads /retrain's attachments. Nil means the client
+	// Serve uses for Discord's REST API (with its DISCORD_API_BASE
+	// redirect), or, outside Serve, a plain client with a timeout.
+	HTTPClient *http.Client
 }
 
 // Bot answers interactions. It is safe for concurrent use.
@@ -102,6 +113,12 @@ type Bot struct {
 	seed       func() uint64
 	operators  map[string]bool
 	cool       *cooldowns // nil when the cooldown is off
+
+	retrainer  Retrainer
+	download   atomic.Pointer[http.Client] // nil until configured or set by Serve
+	retraining atomic.Bool                 // a /retrain job is running
+	retrains   *retrainMetrics             // nil without Metrics
+	bg         *background                 // work that outlives Answer; see Wait
 }
 
 // New returns a Bot configured by cfg.
@@ -114,6 +131,12 @@ func New(cfg Config) *Bot {
 		now:        cfg.Now,
 		seed:       cfg.Seed,
 		operators:  make(map[string]bool, len(cfg.Operators)),
+		retrainer:  cfg.Retrainer,
+		retrains:   newRetrainMetrics(cfg.Metrics),
+		bg:         newBackground(),
+	}
+	if cfg.HTTPClient != nil {
+		b.download.Store(cfg.HTTPClient)
 	}
 	if b.writer == nil {
 		b.writer = func() Writer { return nil }
@@ -150,6 +173,7 @@ const (
 	OutcomeOK         = "ok"
 	OutcomeCooldown   = "cooldown"
 	OutcomeBadRequest = "bad_request"
+	OutcomeForbidden  = "forbidden" // an operator command from someone who is not one
 	OutcomeError      = "error"
 	OutcomePanic      = "panic"
 	OutcomeDeferred   = "deferred" // ok, but only after deferring
@@ -159,6 +183,9 @@ const (
 type result struct {
 	command string // a bounded label: a known command name or "unknown"
 	outcome string
+	// files are the attachments an allowed /retrain learns from (outcome
+	// OutcomeOK, command CmdRetrain); Answer downloads them.
+	files []Attachment
 }
 
 // Polite messages. They are the user's side of an error; the operator's side
@@ -175,14 +202,22 @@ const (
 // Handle answers one interaction. It does no I/O and never panics: a panic
 // (say, in the Writer) becomes an ephemeral apology. The reply is already
 // within Discord's limits.
+//
+// For /retrain, Handle only judges the request: who asks (the caller must be
+// one of Config.Operators) and what is attached. A refusal is the reply; an
+// allowed request gets an ephemeral note of what will be learnt, and the
+// retraining itself is done by Answer, which does the I/O.
 func (b *Bot) Handle(ctx context.Context, req Request) Reply {
 	r, _ := b.handle(ctx, req, true)
 	return r
 }
 
-// handle is Handle plus what Answer needs to log; the console calls it with
-// useCooldown false, since one person at a prompt cannot spam anybody.
-func (b *Bot) handle(ctx context.Context, req Request, useCooldown bool) (reply Reply, res result) {
+// handle is Handle plus what Answer needs to log. The console calls it with
+// fromDiscord false: it applies no cooldown, since one person at a prompt
+// cannot spam anybody, and offers no operator commands, since it has no
+// attachments to learn from and no operator at the keyboard (/retrain is
+// unknown there, as in its help).
+func (b *Bot) handle(ctx context.Context, req Request, fromDiscord bool) (reply Reply, res result) {
 	res.command = "unknown"
 	defer func() {
 		if v := recover(); v != nil {
@@ -194,6 +229,15 @@ func (b *Bot) handle(ctx context.Context, req Request, useCooldown bool) (reply 
 			reply, res.outcome = ephemeral(msgApology), OutcomePanic
 		}
 	}()
+
+	if fromDiscord && req.Kind == KindCommand && req.Command == CmdRetrain {
+		res.command = CmdRetrain
+		files, outcome, err := b.checkRetrain(req)
+		if err != nil {
+			return ephemeral(userMessage(err)), result{command: CmdRetrain, outcome: outcome}
+		}
+		return ephemeral(retrainPlanned(files)), result{command: CmdRetrain, outcome: OutcomeOK, files: files}
+	}
 
 	var (
 		act action
@@ -214,12 +258,12 @@ func (b *Bot) handle(ctx context.Context, req Request, useCooldown bool) (reply 
 		res.command = act.command
 	}
 	if err != nil {
-		return ephemeral(userMessage(err)), result{res.command, OutcomeBadRequest}
+		return ephemeral(userMessage(err)), result{command: res.command, outcome: OutcomeBadRequest}
 	}
 
-	if useCooldown && b.cool != nil {
+	if fromDiscord && b.cool != nil {
 		if wait := b.cool.take(req.UserID, b.now()); wait > 0 {
-			return ephemeral(cooldownMessage(wait)), result{res.command, OutcomeCooldown}
+			return ephemeral(cooldownMessage(wait)), result{command: res.command, outcome: OutcomeCooldown}
 		}
 	}
 
@@ -227,7 +271,7 @@ func (b *Bot) handle(ctx context.Context, req Request, useCooldown bool) (reply 
 	if w == nil {
 		b.metrics.generationError()
 		b.log.LogAttrs(ctx, slog.LevelError, "no writer", slog.String("command", res.command))
-		return ephemeral(msgNotReady), result{res.command, OutcomeError}
+		return ephemeral(msgNotReady), result{command: res.command, outcome: OutcomeError}
 	}
 	seed := b.seed()
 	if act.hasSeed {
@@ -238,9 +282,9 @@ func (b *Bot) handle(ctx context.Context, req Request, useCooldown bool) (reply 
 		b.metrics.generationError()
 		b.log.LogAttrs(ctx, slog.LevelError, "writer returned no text",
 			slog.String("command", res.command), slog.Uint64("seed", seed))
-		return ephemeral(msgSilent), result{res.command, OutcomeError}
+		return ephemeral(msgSilent), result{command: res.command, outcome: OutcomeError}
 	}
-	return LimitReply(reply), result{res.command, OutcomeOK}
+	return LimitReply(reply), result{command: res.command, outcome: OutcomeOK}
 }
 
 // action is one thing the bot can generate, decoded from a command's options

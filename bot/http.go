@@ -62,13 +62,20 @@ type HTTPConfig struct {
 //	GET  /metrics       the Bot's Prometheus metrics (404 without Metrics)
 //
 // Requests without a valid, fresh signature get 401 (Discord sends invalid
-// signatures on purpose to check this); a verified body that is not JSON
+// signatures on purpose to check this), and so does every request when
+// cfg.PublicKey is not an Ed25519 public key; a verified body that is not JSON
 // gets 400; every verified interaction gets 200: PING a PONG, anything else
 // an interaction response, polite and ephemeral for what the bot cannot do.
 // Panics are recovered, never a 500.
 func (b *Bot) HTTPHandler(cfg HTTPConfig) http.Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	// Without a key (Serve's health-only endpoint) every interaction gets
+	// 401 quietly; a key of the wrong size is a mistake worth a line.
+	if n := len(cfg.PublicKey); n != 0 && n != ed25519.PublicKeySize {
+		b.log.Error("the HTTP interactions endpoint has no valid public key: every interaction will get 401",
+			"component", "http", "key_bytes", len(cfg.PublicKey), "want_bytes", ed25519.PublicKeySize)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("POST /interactions", &interactionsHandler{bot: b, cfg: cfg, log: b.log.With("component", "http")})
@@ -160,13 +167,12 @@ func (h *interactionsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 	req := RequestFromInteraction(&in)
 	rs := &httpResponder{first: make(chan []byte, 1), followups: h.cfg.Followups, appID: req.AppID, token: req.Token}
 	// Answer outlives this handler when it defers: the edit follows after
-	// the deferred response is written. So it runs on a context that is not
+	// the deferred response is written. So it runs as the Bot's background
+	// work (Serve's shutdown waits for it), on a context that is not
 	// cancelled when the client hangs up.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), followupTimeout)
 	done := make(chan struct{})
-	go func() {
+	h.bot.goBackground(r.Context(), followupTimeout, func(ctx context.Context) {
 		defer close(done)
-		defer cancel()
 		defer func() {
 			if v := recover(); v != nil {
 				h.log.LogAttrs(ctx, slog.LevelError, "answer panic",
@@ -176,7 +182,7 @@ func (h *interactionsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 		if err := h.bot.Answer(ctx, req, rs); err != nil {
 			h.log.LogAttrs(ctx, slog.LevelWarn, "answer failed", slog.String("err", err.Error()))
 		}
-	}()
+	})
 
 	select {
 	case first := <-rs.first:
@@ -200,6 +206,10 @@ var errStale = errors.New("timestamp outside the signature window")
 // verify checks the request's timestamp window and Ed25519 signature over
 // timestamp+body.
 func (h *interactionsHandler) verify(r *http.Request, body []byte) error {
+	if len(h.cfg.PublicKey) != ed25519.PublicKeySize {
+		// ed25519.Verify would panic.
+		return errors.New("no valid public key configured")
+	}
 	tsHeader := r.Header.Get("X-Signature-Timestamp")
 	ts, err := strconv.ParseInt(tsHeader, 10, 64)
 	if err != nil {

@@ -17,7 +17,8 @@ import (
 )
 
 // DefaultShutdownTimeout is how long Serve waits, after its context ends,
-// for in-flight interactions and HTTP requests.
+// for in-flight interactions, HTTP requests and the Bot's background work
+// (retrains, deferred replies; see Bot.Wait).
 const DefaultShutdownTimeout = 5 * time.Second
 
 // ErrNothingToServe is returned by Serve when neither transport is
@@ -115,11 +116,12 @@ func userAgent(version string) string {
 // it is connected.
 //
 // When ctx ends, Serve stops taking interactions, closes the gateway, lets
-// in-flight interactions and HTTP requests finish within
-// cfg.ShutdownTimeout, and returns nil. If Discord closes the gateway with a
-// fatal code, Serve shuts down the same way and returns a *FatalCloseError
-// (errors.Is(err, ErrFatalClose)). The token never appears in its errors or
-// logs.
+// in-flight interactions and HTTP requests finish, and then the Bot's
+// background work (Bot.Wait: retrains, replies the HTTP endpoint edits in
+// after deferring), all within cfg.ShutdownTimeout, and returns nil. If
+// Discord closes the gateway with a fatal code, Serve shuts down the same
+// way and returns a *FatalCloseError (errors.Is(err, ErrFatalClose)). The
+// token never appears in its errors or logs.
 func Serve(ctx context.Context, cfg ServeConfig) error {
 	if err := cfg.check(); err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -137,6 +139,9 @@ func Serve(ctx context.Context, cfg ServeConfig) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	ua := userAgent(cfg.Version)
+	// /retrain downloads attachments through the REST client too, so the
+	// API base and tests' fakes apply (unless the Bot has its own client).
+	cfg.Bot.setDownloadClient(client)
 	metrics := cfg.Metrics
 	if metrics == nil {
 		metrics = cfg.Bot.metrics
@@ -273,6 +278,14 @@ wait:
 		})
 	}
 	wg.Wait()
+	// Then the work that outlives an interaction's answer: retrains, and
+	// replies the HTTP endpoint edits in after deferring.
+	if n := cfg.Bot.bg.running(); n > 0 {
+		log.Info("waiting for background work", "jobs", n)
+	}
+	if err := cfg.Bot.Wait(sctx); err != nil {
+		log.Warn("shutdown timeout: background work cancelled", "err", err)
+	}
 	if runErr != nil {
 		log.Error("stopped", "err", runErr)
 		return runErr

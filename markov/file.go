@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // envelope is the model file: a small versioned header around gomarkov's
@@ -25,9 +26,11 @@ type envelope struct {
 	Headings []string `json:"headings"`
 	// Corpus is the training sentences, words joined by single spaces: the
 	// novelty check needs them and a chain cannot give them back.
-	Corpus      []string        `json:"corpus"`
-	ChainSHA256 string          `json:"chain_sha256"`
-	Chain       json.RawMessage `json:"chain"`
+	Corpus []string `json:"corpus"`
+	// SHA256 covers everything else (see checksum), so an edit or a
+	// flipped bit anywhere is caught.
+	SHA256 string          `json:"sha256"`
+	Chain  json.RawMessage `json:"chain"`
 }
 
 const magic = "glowcloud Markov model; body is gomarkov JSON"
@@ -79,18 +82,17 @@ func (m *Model) Save(path string) (err error) {
 // Encode writes the model file format to w.
 func (m *Model) Encode(w io.Writer) error {
 	chain := m.chainJSON()
-	sum := sha256.Sum256(chain)
 	env := envelope{
-		Magic:       magic,
-		Format:      FormatVersion,
-		Meta:        m.meta,
-		Headings:    m.headings,
-		ChainSHA256: hex.EncodeToString(sum[:]),
+		Magic:    magic,
+		Format:   FormatVersion,
+		Meta:     m.meta,
+		Headings: m.headings,
+		Corpus:   m.novelty.sentenceTexts(),
 	}
 	if env.Headings == nil {
 		env.Headings = []string{}
 	}
-	env.Corpus = m.novelty.sentenceTexts()
+	env.SHA256 = checksum(env.Meta, env.Headings, env.Corpus, chain)
 	head, err := json.Marshal(struct {
 		envelope
 		Chain *struct{} `json:"chain,omitempty"` // shadows the raw chain: nil, so left out
@@ -255,9 +257,8 @@ func Decode(r io.Reader) (*Model, error) {
 		return nil, fmt.Errorf("%w: no chain", ErrFormat)
 	}
 	env.Chain = chain
-	sum := sha256.Sum256(env.Chain)
-	if hex.EncodeToString(sum[:]) != env.ChainSHA256 {
-		return nil, fmt.Errorf("%w: chain checksum mismatch", ErrFormat)
+	if checksum(env.Meta, env.Headings, env.Corpus, env.Chain) != env.SHA256 {
+		return nil, fmt.Errorf("%w: checksum mismatch (the file was changed or damaged)", ErrFormat)
 	}
 	meta := env.Meta
 	if meta.Format != FormatVersion || meta.Order < 1 || meta.Order > MaxOrder {
@@ -285,4 +286,22 @@ func Decode(r io.Reader) (*Model, error) {
 		return nil, fmt.Errorf("%w: counts do not match the envelope", ErrFormat)
 	}
 	return m, nil
+}
+
+// checksum is the hex SHA-256 of a model file's content: the envelope's
+// fields in a fixed text form, each heading and corpus sentence on its own
+// line, then the chain's bytes.
+func checksum(meta Meta, headings, corpus []string, chain []byte) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%d %d %s %d %d %d %d %d %s\n", meta.Format, meta.Order, meta.CorpusSHA256,
+		meta.Sentences, meta.Words, meta.Vocabulary, meta.States, meta.Transitions, meta.TrainedAt.UTC().Format(time.RFC3339Nano))
+	for _, list := range [][]string{headings, corpus} {
+		fmt.Fprintf(h, "%d\n", len(list))
+		for _, s := range list {
+			h.Write([]byte(s))
+			h.Write([]byte{'\n'})
+		}
+	}
+	h.Write(chain)
+	return hex.EncodeToString(h.Sum(nil))
 }

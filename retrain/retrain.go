@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -67,6 +68,10 @@ type Trainer struct {
 	mu sync.Mutex
 }
 
+// ModelName is the model file's name in the corpus directory when the
+// Trainer has no ModelPath.
+const ModelName = "glowcloud.model"
+
 // MaxFile is the largest file Retrain accepts.
 const MaxFile = 8 << 20
 
@@ -93,6 +98,9 @@ func (t *Trainer) Retrain(ctx context.Context, files []File) (Result, error) {
 	}
 	if err := os.MkdirAll(t.Dir, 0o755); err != nil {
 		return Result{}, fmt.Errorf("retrain: %w", err)
+	}
+	if err := t.seed(); err != nil {
+		return Result{}, err
 	}
 	var res Result
 	for _, f := range files {
@@ -127,7 +135,7 @@ func (t *Trainer) Retrain(ctx context.Context, files []File) (Result, error) {
 	}
 	path := t.ModelPath
 	if path == "" {
-		path = filepath.Join(t.Dir, "glowcloud.model")
+		path = filepath.Join(t.Dir, ModelName)
 	}
 	if err := m.Save(path); err != nil {
 		return Result{}, fmt.Errorf("retrain: %w", err)
@@ -137,6 +145,34 @@ func (t *Trainer) Retrain(ctx context.Context, files []File) (Result, error) {
 	}
 	res.Meta, res.ModelID, res.Headings, res.Took = m.Meta(), m.ID(), len(text.Headings), time.Since(start)
 	return res, nil
+}
+
+// seed writes the essay into a corpus directory that holds no text yet, so
+// the first retrain adds to the Glow Cloud's scripture instead of replacing
+// it. An operator who wants it gone deletes the file.
+func (t *Trainer) seed() error {
+	empty := true
+	err := filepath.WalkDir(t.Dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		switch strings.ToLower(filepath.Ext(path)) {
+		case ".txt", ".md", ".markdown":
+			if !d.IsDir() {
+				empty = false
+				return fs.SkipAll
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("retrain: %w", err)
+	}
+	if !empty {
+		return nil
+	}
+	_, err = t.add(File{Name: corpus.EssayName, Data: []byte(corpus.EssayText())})
+	return err
 }
 
 // add writes f into the corpus directory under a safe name; a file with the

@@ -62,6 +62,10 @@ func TestRetrainRejectsAndKeepsTheModel(t *testing.T) {
 	if err := os.WriteFile(model, []byte("the old model"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// Text without a sentence, so the directory is not seeded with the essay.
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("hello"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	swaps := 0
 	tr := &retrain.Trainer{Dir: dir, ModelPath: model, Swap: func(*markov.Model) { swaps++ }}
 	for _, tt := range []struct {
@@ -80,7 +84,7 @@ func TestRetrainRejectsAndKeepsTheModel(t *testing.T) {
 		}
 	}
 	if b, _ := os.ReadFile(model); string(b) != "the old model" || swaps != 0 {
-		t.Errorf("model file now %q after %d swaps; want it untouched", b, swaps)
+		t.Errorf("model file changed (%d bytes) after %d swaps; want it untouched", len(b), swaps)
 	}
 	if _, err := (&retrain.Trainer{}).Retrain(t.Context(), nil); !errors.Is(err, retrain.ErrDisabled) {
 		t.Errorf("no directory: %v", err)
@@ -117,5 +121,22 @@ func TestOneRetrainAtATime(t *testing.T) {
 	}
 	if ok == 0 {
 		t.Error("no retrain succeeded")
+	}
+}
+
+func TestEmptyCorpusIsSeededWithTheEssay(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tr := &retrain.Trainer{Dir: dir}
+	res, err := tr.Retrain(t.Context(), []retrain.File{{Name: "tea.txt", Data: []byte("The tea party is anarchist if you squint at the teapot.")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	essay := corpus.Parse(corpus.EssayText())
+	if res.Meta.Sentences != len(essay.Sentences)+1 {
+		t.Errorf("learned %d sentences, want the essay's %d and the new one", res.Meta.Sentences, len(essay.Sentences))
+	}
+	if _, err := os.Stat(filepath.Join(dir, retrain.ModelName)); err != nil {
+		t.Errorf("no model in the corpus directory: %v", err)
 	}
 }

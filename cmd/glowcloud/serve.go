@@ -4,10 +4,13 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -15,7 +18,9 @@ import (
 
 	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/compose"
+	"github.com/glowcloud/glowcloud/markov"
 	"github.com/glowcloud/glowcloud/reload"
+	"github.com/glowcloud/glowcloud/retrain"
 )
 
 // watchInterval is how often serve checks GLOWCLOUD_MODEL for a new file.
@@ -51,6 +56,10 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		return &usageError{msg: fmt.Sprintf("serve: unexpected argument %q (serve is configured by environment)", fs.Arg(0))}
 	}
 	c.token = e.getenv("DISCORD_TOKEN") // never a flag: it would show in ps
+	if c.model == "" && c.corpusDir != "" {
+		// /retrain writes its model here; serve it from the next start on.
+		c.model = filepath.Join(c.corpusDir, retrain.ModelName)
+	}
 	var err error
 	if c.shardID, err = envInt(e.getenv, "SHARD_ID", 0); err != nil {
 		return &usageError{msg: err.Error()}
@@ -83,12 +92,17 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 			metrics.SetModel(w.ModelID())
 		}
 	}
-	b := bot.New(bot.Config{
+	cfg := bot.Config{
 		Writer:    func() bot.Writer { return holder.Current() },
 		Logger:    log.With("component", "bot"),
 		Metrics:   metrics,
 		Operators: splitList(c.operators),
-	})
+	}
+	if c.corpusDir != "" {
+		trainer := &retrain.Trainer{Dir: c.corpusDir, ModelPath: c.model, Swap: func(m *markov.Model) { holder.Swap(compose.New(m)) }}
+		cfg.Retrainer = retrainer{trainer}
+	}
+	b := bot.New(cfg)
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -145,7 +159,10 @@ func newModelHolder(path string, log *slog.Logger) (*reload.Holder[*compose.Writ
 		return compose.New(m), nil
 	}
 	w, err := load(path)
-	if err != nil {
+	if errors.Is(err, fs.ErrNotExist) {
+		log.Info("no model file yet; serving the embedded essay until one appears", "path", path)
+		w, err = load("")
+	} else if err != nil {
 		log.Error("cannot load the model; serving the embedded essay until a good file appears", "path", path, "err", err)
 		if w, err = load(""); err != nil {
 			return nil, err

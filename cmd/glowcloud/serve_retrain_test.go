@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/internal/discordtest"
+	"github.com/glowcloud/glowcloud/markov"
+)
+
+// TestServeRetrainEndToEnd runs serve as an operator would, over the
+// gateway of a fake Discord (DISCORD_API_BASE) with a corpus directory: it
+// registers /retrain for admins only, and an operator's /retrain with an
+// attachment is deferred ephemerally, learnt, written to GLOWCLOUD_MODEL,
+// served, and reported in the edited reply.
+func TestServeRetrainEndToEnd(t *testing.T) {
+	t.Parallel()
+	const token = "NzkyNzE1NDU0MTk2MDg4ODQy.X-hvzA.Ovy4MCQywSkoMRRclStW4xAYK7I"
+	fake := discordtest.New(t, discordtest.WithToken(token))
+	dir := t.TempDir()
+	corpusDir := filepath.Join(dir, "corpus")
+	if err := os.MkdirAll(corpusDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(corpusDir, "essay.txt"), []byte(corpus.EssayText()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	modelPath := filepath.Join(dir, "glowcloud.model")
+	first := trainFile(t, modelPath, corpus.EssayText())
+	env := map[string]string{
+		"DISCORD_TOKEN":        token,
+		"DISCORD_API_BASE":     fake.URL(),
+		"GLOWCLOUD_OPERATORS":  "1300000000000000099, " + discordtest.DefaultUserID,
+		"GLOWCLOUD_CORPUS_DIR": corpusDir,
+		"GLOWCLOUD_MODEL":      modelPath,
+		"GLOWCLOUD_HTTP_ADDR":  "127.0.0.1:0",
+		"GLOWCLOUD_LOG_FORMAT": "json",
+	}
+	var stderr syncBuffer
+	addrc := make(chan string, 1)
+	e := environment{
+		getenv: func(k string) string { return env[k] },
+		stdin:  strings.NewReader(""), stdout: io.Discard, stderr: &stderr,
+		ready: func(addr string) { addrc <- addr },
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- e.runServe(ctx, nil) }()
+	var base string
+	select {
+	case addr := <-addrc:
+		base = "http://" + addr
+	case err := <-done:
+		t.Fatalf("serve ended before it was ready: %v\n%s", err, stderr.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve not ready within 30 s")
+	}
+	wctx, wcancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer wcancel()
+
+	var registered map[string]any
+	for _, c := range fake.Commands("") {
+		if c["name"] == "retrain" {
+			registered = c
+		}
+	}
+	if registered == nil || registered["default_member_permissions"] != "0" {
+		t.Fatalf("/retrain registered as %v, want default_member_permissions \"0\"", registered)
+	}
+
+	const scripture = "The xylophonists of the night shift seize the means of percussion. " +
+		"Every xylophonist is an anarchist if you squint at the mallets."
+	att := fake.Attachment("night shift.txt", []byte(scripture), "text/plain; charset=utf-8")
+	id := att["id"].(string)
+	cb, err := fake.Interaction(wctx, map[string]any{"data": map[string]any{
+		"name": "retrain", "type": 1,
+		"options":  []any{map[string]any{"name": "scripture", "type": 11, "value": id}},
+		"resolved": map[string]any{"attachments": map[string]any{id: att}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cb.Type != 5 || cb.Data["flags"] != float64(64) {
+		t.Fatalf("callback %s, want an ephemeral deferral", cb.Raw)
+	}
+	edit, err := fake.WaitEdit(wctx, cb.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	content, _ := edit["content"].(string)
+	m, err := markov.Load(modelPath)
+	if err != nil {
+		t.Fatalf("the retrained model does not load: %v", err)
+	}
+	if m.ID() == first.ID() || !m.Knows("xylophonists") {
+		t.Fatalf("the model file was not retrained with the attachment")
+	}
+	if !strings.Contains(content, "added night-shift-") || !strings.Contains(content, "learned") || !strings.Contains(content, m.ID()) {
+		t.Errorf("edit %q does not say what was learnt", content)
+	}
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`glowcloud_model_info{model="` + m.ID() + `"} 1`, `glowcloud_retrains_total{result="ok"} 1`} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve = %v, want nil\n%s", err, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}
