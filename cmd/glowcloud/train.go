@@ -52,11 +52,13 @@ func (e environment) runTrain(args []string) error {
 	if e.getenv("GOMEMLIMIT") == "" && e.getenv("GOGC") == "" {
 		// gomarkov's chains are most of the live heap while training, and
 		// the default GOGC=100 lets the heap grow to twice that before
-		// collecting. A soft limit makes the collector work harder only
-		// near it: 500 -> 375 MiB peak on a 5 MB corpus for ~4 % more
-		// time. It grows with the input, so a corpus whose live heap is
-		// larger is not made to crawl.
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(max(360<<20, 64*text.Bytes)))
+		// collecting. A soft limit a quarter above the expected live heap
+		// (measured: about twice the input's bytes plus 300 bytes a word)
+		// makes the collector work harder only near it: 500 -> 375 MiB
+		// peak on a 5 MB corpus, for a few per cent more time. Set too
+		// low it would make training crawl, so it errs high.
+		live := 2*text.Bytes + 300*int64(text.Words())
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(max(384<<20, live*5/4)))
 	}
 	sum := sha256.New()
 	for _, s := range text.Sentences {
