@@ -72,6 +72,9 @@ func (m *Model) Sentence(rng *rand.Rand, opts Options) (Sentence, error) {
 		if !ok || len(ids) < opts.MinWords || len(ids) > opts.MaxWords {
 			continue
 		}
+		if bits < opts.MinBits && found && bits <= best.Bits {
+			continue // it could only be a fallback, and a worse one
+		}
 		text, ok := m.render(ids, opts.MaxChars)
 		if !ok || !m.novel(ids) {
 			continue
@@ -225,6 +228,28 @@ func (m *Model) novel(ids []int32) bool {
 	run := buf[:0]
 	for _, id := range ids {
 		run = append(run, m.nid[id])
+	}
+	// A window can occur in the corpus only if each of its gramLen-word
+	// pieces does: count, for each end, how many pieces in a row are known,
+	// and look at the suffix array only for windows made of known pieces.
+	if gram >= gramLen {
+		known := 0
+		for i := 0; i+gramLen <= n; i++ {
+			if slices.Contains(run[i:i+gramLen], -1) || !m.novelty.hasGram(run[i:i+gramLen]) {
+				known = 0
+				continue
+			}
+			known++
+			// Pieces i-known+1..i are known: the window ending with piece i
+			// and starting at piece i-(gram-gramLen) is a candidate.
+			if known >= gram-gramLen+1 {
+				start := i - (gram - gramLen)
+				if m.novelty.contains(run[start : start+gram]) {
+					return false
+				}
+			}
+		}
+		return true
 	}
 	for i := 0; i+gram <= n; i++ {
 		if !slices.Contains(run[i:i+gram], -1) && m.novelty.contains(run[i:i+gram]) {

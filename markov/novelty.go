@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"hash"
 	"index/suffixarray"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -19,6 +20,10 @@ type noveltyIndex struct {
 	ids    map[string]int32 // escaped word -> nid
 	corpus []int32          // the sentences as nids, each followed by 0
 	sa     *suffixarray.Index
+	// grams holds the hashes of every run of gramLen words in the corpus,
+	// sorted: a cheap first test, since a run can only occur in the corpus
+	// if all its gramLen-word pieces do.
+	grams []uint64
 	// sentences and tokens count what was read; distinct counts the
 	// sentences indexed (an exact repeat adds nothing to the index).
 	sentences, tokens, distinct int
@@ -76,7 +81,29 @@ func buildNovelty(sentences [][]string, withHash bool) *noveltyIndex {
 		x.sha256 = hex.EncodeToString(h.Sum(nil))
 	}
 	x.sa = suffixarray.New(encodeIDs(nil, x.corpus))
+	start := 0
+	for i, id := range x.corpus {
+		if id != 0 {
+			continue
+		}
+		for j := start; j+gramLen <= i; j++ {
+			x.grams = append(x.grams, hashIDs(x.corpus[j:j+gramLen]))
+		}
+		start = i + 1
+	}
+	slices.Sort(x.grams)
+	x.grams = slices.Compact(x.grams)
 	return x
+}
+
+// gramLen is the length of the runs noveltyIndex.grams holds.
+const gramLen = 4
+
+// hasGram reports whether the gramLen words at run may occur in the corpus
+// (a false true costs only a closer look).
+func (x *noveltyIndex) hasGram(run []int32) bool {
+	_, ok := slices.BinarySearch(x.grams, hashIDs(run[:gramLen]))
+	return ok
 }
 
 // contains reports whether the run of nids occurs in the corpus.
