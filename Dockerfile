@@ -12,7 +12,7 @@ RUN --mount=type=cache,target=/go/pkg/mod go mod download
 COPY . .
 ARG VERSION=dev
 RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
-    CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/glowcloud ./cmd/glowcloud
+    CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X main.buildVersion=${VERSION}" -o /out/glowcloud ./cmd/glowcloud
 # The image's volume, owned by the non-root user (distroless "nonroot" is 65532).
 RUN mkdir -p /out/data/corpus && chown -R 65532:65532 /out/data
 

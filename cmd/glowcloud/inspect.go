@@ -77,6 +77,11 @@ func (e environment) runVersion(args []string) error {
 	return err
 }
 
+// buildVersion, when set at link time (go build -ldflags "-X
+// main.buildVersion=v1.2.3", as the Dockerfile's VERSION argument does),
+// names the version of a build whose module version is "(devel)".
+var buildVersion string
+
 // versionString describes this build: module version, VCS revision and
 // time, and the Go version.
 func versionString() string {
@@ -85,6 +90,9 @@ func versionString() string {
 		return "glowcloud (unknown version)"
 	}
 	version := info.Main.Version
+	if buildVersion != "" && (version == "" || version == "(devel)") {
+		version = buildVersion
+	}
 	if version == "" {
 		version = "(devel)"
 	}
