@@ -33,6 +33,9 @@ type ReadOptions struct {
 	Skipped func(path, reason string)
 	// Progress, if set, is called every megabyte or so and once at the end.
 	Progress func(Progress)
+	// Compact returns the sentences as Text.Lines rather than
+	// Text.Sentences (see Text).
+	Compact bool
 }
 
 // maxFile is the largest single input file read (guards memory).
@@ -105,10 +108,11 @@ func Read(paths []string, opts ReadOptions) (*Text, error) {
 	var done int64
 	report := func(extra int64) {
 		if opts.Progress != nil {
-			opts.Progress(Progress{Done: done + extra, Total: total, Sentences: len(t.Sentences)})
+			opts.Progress(Progress{Done: done + extra, Total: total, Sentences: t.Len()})
 		}
 	}
 	p.progress = report
+	p.compact = opts.Compact
 	for _, in := range inputs {
 		data, err := readInput(in.path, in.size, opts.Stdin)
 		if err != nil {
@@ -126,7 +130,7 @@ func Read(paths []string, opts ReadOptions) (*Text, error) {
 		done += int64(len(data))
 		report(0)
 	}
-	if len(t.Sentences) == 0 {
+	if t.Len() == 0 {
 		return nil, fmt.Errorf("read corpus: %w (read %d bytes from %s)", ErrEmpty, t.Bytes, strings.Join(paths, ", "))
 	}
 	return &t, nil

@@ -363,3 +363,28 @@ func checkProgress(t *testing.T, calls []corpus.Progress, total int64, sentences
 		t.Errorf("final progress %+v, want Done = Total = %d and %d sentences", final, total, sentences)
 	}
 }
+
+// TestReadCompact checks that Compact gives the same sentences as lines.
+func TestReadCompact(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "essay.txt")
+	if err := os.WriteFile(path, []byte(corpus.EssayText()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	full, err := corpus.Read([]string{path}, corpus.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	compact, err := corpus.Read([]string{path}, corpus.ReadOptions{Compact: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if compact.Sentences != nil || len(compact.Lines) != len(full.Sentences) || compact.Len() != full.Len() || compact.Words() != full.Words() {
+		t.Fatalf("compact: %d lines, %d words; full: %d sentences, %d words", len(compact.Lines), compact.Words(), len(full.Sentences), full.Words())
+	}
+	for i, s := range full.Sentences {
+		if got := strings.Join(s, " "); compact.Lines[i] != got {
+			t.Errorf("line %d = %q, want %q", i, compact.Lines[i], got)
+		}
+	}
+}

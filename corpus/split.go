@@ -53,6 +53,8 @@ type parser struct {
 	// progress, when set, is called about every progressEvery bytes of
 	// normalised input with the bytes of the current document done so far.
 	progress func(done int64)
+	// compact files sentences as Lines instead of Sentences.
+	compact bool
 }
 
 const progressEvery = 1 << 20
@@ -160,7 +162,11 @@ func (p *parser) paragraph(para string) {
 			continue
 		}
 		if s := cleanSentence(words[start : i+1]); s != nil {
-			p.t.Sentences = append(p.t.Sentences, s)
+			if p.compact {
+				p.t.Lines = append(p.t.Lines, strings.Join(s, " "))
+			} else {
+				p.t.Sentences = append(p.t.Sentences, s)
+			}
 		}
 		start = i + 1
 	}

@@ -266,13 +266,7 @@ func Decode(r io.Reader) (*Model, error) {
 	}
 	// Parse the chain and index the corpus side by side.
 	novc := make(chan *noveltyIndex, 1)
-	go func() {
-		sentences := make([][]string, len(env.Corpus))
-		for i, s := range env.Corpus {
-			sentences[i] = strings.Fields(s)
-		}
-		novc <- buildNovelty(sentences, false)
-	}()
+	go func() { novc <- buildNovelty(lineTokens(env.Corpus), false) }()
 	raw, err := parseChain(env.Chain)
 	nov := <-novc
 	if err != nil {

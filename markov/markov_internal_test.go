@@ -229,7 +229,7 @@ func TestWalkIsCapped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nov := buildNovelty([][]string{{"Loop", "loop"}}, false)
+	nov := buildNovelty(tokenSlices{{"Loop", "loop"}}, false)
 	m, err := compile(Meta{Format: FormatVersion, Order: 1, Sentences: 1, Words: 2}, raw, nov, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -265,11 +265,11 @@ func TestParallelTrainingMatchesOneChain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := chainCounts(addAll(DefaultOrder, sentences))
+	raw, err := chainCounts(addAll(DefaultOrder, tokenSlices(sentences)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	nov := buildNovelty(sentences, true)
+	nov := buildNovelty(tokenSlices(sentences), true)
 	one, err := compile(Meta{Format: FormatVersion, Order: DefaultOrder, CorpusSHA256: nov.sha256,
 		Sentences: nov.sentences, Words: nov.tokens, TrainedAt: now().UTC()}, raw, nov, nil)
 	if err != nil {

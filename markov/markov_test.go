@@ -446,3 +446,32 @@ func ExampleModel_Sentence() {
 	fmt.Println(err)
 	// Output: markov: no acceptable sentence found in 64 tries
 }
+
+// TestTrainLinesMatchesTrain checks that the compact input gives the same
+// model, byte for byte.
+func TestTrainLinesMatchesTrain(t *testing.T) {
+	t.Parallel()
+	text := corpus.Parse(corpus.EssayText())
+	lines := make([]string, len(text.Sentences))
+	for i, s := range text.Sentences {
+		lines[i] = strings.Join(s, " ")
+	}
+	a, err := markov.Train(text.Sentences, markov.TrainOptions{Headings: text.Headings, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := markov.TrainLines(lines, markov.TrainOptions{Headings: text.Headings, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ea, eb bytes.Buffer
+	if err := a.Encode(&ea); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Encode(&eb); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(ea.Bytes(), eb.Bytes()) {
+		t.Error("TrainLines and Train made different models of the same sentences")
+	}
+}

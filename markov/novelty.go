@@ -34,7 +34,7 @@ type noveltyIndex struct {
 
 // buildNovelty indexes sentences, skipping empty and invalid tokens as
 // Train does.
-func buildNovelty(sentences [][]string, withHash bool) *noveltyIndex {
+func buildNovelty(sentences sentences, withHash bool) *noveltyIndex {
 	x := &noveltyIndex{words: []string{""}, ids: make(map[string]int32)}
 	var h hash.Hash
 	if withHash {
@@ -42,10 +42,12 @@ func buildNovelty(sentences [][]string, withHash bool) *noveltyIndex {
 	}
 	seen := make(map[uint64]struct{})
 	var run []int32
-	for _, s := range sentences {
+	var toks []string
+	for i := range sentences.len() {
+		toks = sentences.tokens(i, toks)
 		had := false
 		run = run[:0]
-		for _, w := range s {
+		for _, w := range toks {
 			if w = strings.TrimSpace(w); w == "" || !utf8.ValidString(w) {
 				continue
 			}

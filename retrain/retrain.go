@@ -115,16 +115,16 @@ func (t *Trainer) Retrain(ctx context.Context, files []File) (Result, error) {
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}
-	text, err := corpus.Read([]string{t.Dir}, corpus.ReadOptions{})
+	text, err := corpus.Read([]string{t.Dir}, corpus.ReadOptions{Compact: true})
 	if err != nil {
 		return Result{}, fmt.Errorf("retrain: %w", err)
 	}
 	sum := sha256.New()
-	for _, s := range text.Sentences {
-		sum.Write([]byte(strings.Join(s, " ")))
+	for _, l := range text.Lines {
+		sum.Write([]byte(l))
 		sum.Write([]byte{'\n'})
 	}
-	m, err := markov.Train(text.Sentences, markov.TrainOptions{
+	m, err := markov.TrainLines(text.Lines, markov.TrainOptions{
 		Order: t.Order, Headings: text.Headings, CorpusSHA256: hex.EncodeToString(sum.Sum(nil)), Now: t.Now,
 	})
 	if err != nil {

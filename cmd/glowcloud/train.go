@@ -44,6 +44,7 @@ func (e environment) runTrain(args []string) error {
 		Stdin:    e.stdin,
 		Skipped:  func(path, why string) { fmt.Fprintf(e.stderr, "glowcloud: skipping %s: %s\n", path, why) },
 		Progress: prog.report,
+		Compact:  true,
 	})
 	prog.done()
 	if err != nil {
@@ -52,20 +53,21 @@ func (e environment) runTrain(args []string) error {
 	if e.getenv("GOMEMLIMIT") == "" && e.getenv("GOGC") == "" {
 		// gomarkov's chains are most of the live heap while training, and
 		// the default GOGC=100 lets the heap grow to twice that before
-		// collecting. A soft limit a quarter above the expected live heap
-		// (measured: about twice the input's bytes plus 300 bytes a word)
-		// makes the collector work harder only near it: 500 -> 375 MiB
-		// peak on a 5 MB corpus, for a few per cent more time. Set too
-		// low it would make training crawl, so it errs high.
-		live := 2*text.Bytes + 300*int64(text.Words())
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(max(384<<20, live*5/4)))
+		// collecting. A soft limit a third above the expected live heap
+		// (measured on 5 and 50 MB corpora: under 192 MiB, plus twice the
+		// input's bytes, plus 8 bytes a word) makes the collector work
+		// harder only near it: 500 -> 375 MiB peak on a 5 MB corpus, for
+		// a few per cent more time. Set too low it would make training
+		// crawl, so it errs high.
+		live := 192<<20 + 2*text.Bytes + 8*int64(text.Words())
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(max(384<<20, live*4/3)))
 	}
 	sum := sha256.New()
-	for _, s := range text.Sentences {
-		sum.Write([]byte(strings.Join(s, " ")))
+	for _, l := range text.Lines {
+		sum.Write([]byte(l))
 		sum.Write([]byte{'\n'})
 	}
-	m, err := markov.Train(text.Sentences, markov.TrainOptions{
+	m, err := markov.TrainLines(text.Lines, markov.TrainOptions{
 		Order:        *order,
 		Headings:     text.Headings,
 		CorpusSHA256: hex.EncodeToString(sum.Sum(nil)),
