@@ -25,7 +25,6 @@ func parseChain(data []byte) (raw *rawChain, err error) {
 		}
 	}()
 	raw = &rawChain{}
-	var spool map[string]int
 	seen := map[string]bool{}
 	p.expect('{')
 	for first := true; ; first = false {
@@ -43,21 +42,22 @@ func parseChain(data []byte) (raw *rawChain, err error) {
 		case "int":
 			raw.order = p.int()
 		case "spool_map":
-			spool = map[string]int{}
-			p.object(func(name string) {
-				id := p.int()
-				if _, dup := spool[name]; dup {
-					p.fail("duplicate spool entry %q", name)
-				}
-				spool[name] = id
-			})
-			raw.names = make([]string, len(spool))
-			set := make([]bool, len(spool))
-			for name, id := range spool {
-				if id < 0 || id >= len(raw.names) || set[id] {
+			// Names are placed by id; a repeated name is caught in compile
+			// (duplicate words and states are errors there), so no map is
+			// needed here.
+			type entry struct {
+				name string
+				id   int
+			}
+			var entries []entry
+			p.object(func(name string) { entries = append(entries, entry{name, p.int()}) })
+			raw.names = make([]string, len(entries))
+			set := make([]bool, len(entries))
+			for _, e := range entries {
+				if e.id < 0 || e.id >= len(raw.names) || set[e.id] {
 					p.fail("spool ids are not 0..%d", len(raw.names)-1)
 				}
-				raw.names[id], set[id] = name, true
+				raw.names[e.id], set[e.id] = e.name, true
 			}
 		case "freq_mat":
 			p.object(func(k string) {
