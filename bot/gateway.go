@@ -417,8 +417,12 @@ func (g *gateway) registerCommands(ctx context.Context) {
 
 // unblockOpen closes the websocket's connection if Open is still waiting
 // on Discord when ctx ends; once connected, close() ends things cleanly.
+// It runs on its own goroutine, so run may already have returned and
+// close() be closing the session (stateStopped): dropping the connection
+// under it would replace its close frame (1000: the bot goes offline at
+// once) with a bare TCP close.
 func (g *gateway) unblockOpen() {
-	if g.currentState() == stateConnected {
+	if st := g.currentState(); st == stateConnected || st == stateStopped {
 		return
 	}
 	g.mu.Lock()

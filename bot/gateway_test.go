@@ -385,3 +385,37 @@ func BenchmarkFrameParser(b *testing.B) {
 		}
 	}
 }
+
+// TestUnblockOpen: when Serve's context ends, unblockOpen (on its own
+// goroutine) closes the connection only while Open may be waiting on it;
+// once the gateway is connected, or close() is already closing the session
+// with 1000, dropping the connection would lose that close frame.
+func TestUnblockOpen(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		state      gatewayState
+		wantClosed bool
+	}{
+		{stateConnecting, true},
+		{stateResuming, true},
+		{stateDisconnected, true},
+		{stateConnected, false},
+		{stateStopped, false},
+	} {
+		t.Run(tt.state.String(), func(t *testing.T) {
+			t.Parallel()
+			c, peer := net.Pipe()
+			t.Cleanup(func() { c.Close(); peer.Close() })
+			g := &gateway{conn: c}
+			g.setState(tt.state)
+			g.unblockOpen()
+			// net.Pipe is synchronous: a write succeeds only into an open
+			// connection whose peer reads it.
+			go func() { _, _ = io.Copy(io.Discard, peer) }()
+			_, err := c.Write([]byte("x"))
+			if closed := errors.Is(err, io.ErrClosedPipe); closed != tt.wantClosed {
+				t.Errorf("state %v: connection closed = %v (write: %v), want %v", tt.state, closed, err, tt.wantClosed)
+			}
+		})
+	}
+}

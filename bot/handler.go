@@ -262,7 +262,7 @@ func (b *Bot) handle(ctx context.Context, req Request, fromDiscord bool) (reply 
 	}
 
 	if fromDiscord && b.cool != nil {
-		if wait := b.cool.take(req.UserID, b.now()); wait > 0 {
+		if wait := b.cool.take(req.UserID, b.now); wait > 0 {
 			return ephemeral(cooldownMessage(wait)), result{command: res.command, outcome: OutcomeCooldown}
 		}
 	}
@@ -528,11 +528,16 @@ func newCooldowns(every time.Duration) *cooldowns {
 	return &cooldowns{every: every, last: make(map[string]time.Time)}
 }
 
-// take records a request by user at now and returns 0, or, if the user is
-// still cooling down, how long they must wait (the request is not recorded).
-func (c *cooldowns) take(user string, now time.Time) time.Duration {
+// take records a request by user at the clock's time and returns 0, or, if
+// the user is still cooling down, how long they must wait (the request is
+// not recorded). The clock is read under the lock, so concurrent requests
+// are recorded in the order of their times: read before it, a request could
+// carry a time earlier than one recorded meanwhile, look like a clock that
+// stepped back, and slip through the cooldown.
+func (c *cooldowns) take(user string, clock func() time.Time) time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	now := clock()
 	if now.Sub(c.lastSweep) >= c.every {
 		c.sweep(now)
 	}

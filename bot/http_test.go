@@ -27,6 +27,7 @@ import (
 
 // coreHTTP is an HTTP endpoint under test with its signing key and fakes.
 type coreHTTP struct {
+	bot     *bot.Bot
 	priv    ed25519.PrivateKey
 	now     time.Time
 	handler http.Handler
@@ -34,8 +35,19 @@ type coreHTTP struct {
 	metrics *bot.Metrics
 }
 
+// newCoreHTTP returns the HTTP endpoint of a Bot configured by cfg, with a
+// fresh signing key and a fake Discord for its follow-ups.
+//
+// Unless cfg sets DeferAfter, the race detector gets a pure timing
+// allowance: it slows signature checks and generation so much that, on a
+// loaded machine, answers could miss DefaultDeferAfter and be deferred
+// instead of coming inline. Without it the default applies, so tests still
+// assert inline answers within Discord's deadline.
 func newCoreHTTP(t testing.TB, cfg bot.Config, health func() (bool, map[string]any)) *coreHTTP {
 	t.Helper()
+	if cfg.DeferAfter == 0 && raceEnabled {
+		cfg.DeferAfter = time.Minute
+	}
 	pub, priv, err := ed25519.GenerateKey(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +60,8 @@ func newCoreHTTP(t testing.TB, cfg bot.Config, health func() (bool, map[string]a
 	followups.Client = fake.Client()
 	h := &coreHTTP{priv: priv, now: time.Unix(1_780_000_000, 0), fake: fake, metrics: bot.NewMetrics()}
 	cfg.Metrics = h.metrics
-	h.handler = newCoreBot(cfg).HTTPHandler(bot.HTTPConfig{
+	h.bot = newCoreBot(cfg)
+	h.handler = h.bot.HTTPHandler(bot.HTTPConfig{
 		PublicKey: pub,
 		Followups: followups,
 		Health:    health,
@@ -372,6 +385,13 @@ func TestHTTPHealthAndMetrics(t *testing.T) {
 		}
 	}
 	h.serve(h.signed(h.interaction(t, command("glowcloud")), h.now))
+	// The answer is written as soon as it is ready; Answer records the
+	// metrics right after, as the Bot's background work.
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	if err := h.bot.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
 	rec := get("/metrics")
 	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `glowcloud_interactions_total{command="glowcloud",outcome="ok"} 1`) {
 		t.Errorf("GET /metrics = %d\n%s", rec.Code, rec.Body)
@@ -393,6 +413,9 @@ func TestHTTPDefaultHealth(t *testing.T) {
 // TestHTTPConcurrent sends 200 signed requests at once to a real server.
 func TestHTTPConcurrent(t *testing.T) {
 	t.Parallel()
+	// Every answer must come inline, before the bot would defer it
+	// (DefaultDeferAfter); CI asserts that without the race detector (see
+	// newCoreHTTP).
 	h := newCoreHTTP(t, bot.Config{Cooldown: 3 * time.Second}, nil)
 	srv := httptest.NewServer(h.handler)
 	defer srv.Close()

@@ -34,7 +34,8 @@
 // (follow-ups, answered 200 with a message object); and files registered with ServeFile or
 // Attachment. Versions v9 and v10 are both routed. Other routes answer 404 and are listed by
 // Unhandled; they do not fail the test. Every request is recorded (Requests, WaitRequest), with
-// Authorization values redacted. FailNext injects one failure (a 429 with retry_after, a 500).
+// Authorization values redacted, before its answer is sent and no later than its effect shows (a
+// request is listed once WaitCallback or WaitEdit returns what it sent). FailNext injects one failure (a 429 with retry_after, a 500).
 // Interactions the fake never dispatched (HTTP-mode tests) are learnt from their first callback
 // or webhook call, so their edits and follow-ups are recorded too.
 //
@@ -53,7 +54,10 @@
 // undecodable or oversized payloads (4002), unknown opcodes (4001), sending before identifying
 // (4003), identifying twice (4005), a bad token (4004, see WithToken), an invalid shard (4010) and
 // an unsupported API version (4012); and, as Discord does, a session the bot closed with 1000 or
-// 1001 cannot be resumed. Tests drive it with Dispatch, Interaction, Send, Reconnect,
+// 1001 cannot be resumed (a close frame the bot sends after the fake closed the connection only
+// answers the fake's, so it does not end the session: discordgo answers every close with 1000).
+// CloseGateway, like Discord, waits for that answer (so ClientCloseCodes lists it) before it drops
+// the TCP connection. Tests drive it with Dispatch, Interaction, Send, Reconnect,
 // InvalidSession, CloseGateway and DropGateway, and observe it with WaitIdentify, WaitResume,
 // WaitHeartbeats, WaitConnections, Identifies, Resumes, Heartbeats, Connected and ClientCloseCodes.
 //

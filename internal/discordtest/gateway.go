@@ -24,7 +24,8 @@ const (
 	closeInvalidVersion = 4012
 	maxGatewayPayload   = 4096
 	writeTimeout        = 5 * time.Second
-	eventLogLimit       = 1000 // events kept per session for RESUME replays
+	closeGrace          = 10 * time.Second // how long CloseGateway leaves the bot to answer its close frame
+	eventLogLimit       = 1000             // events kept per session for RESUME replays
 )
 
 // Identify is an IDENTIFY (op 2) payload the bot sent.
@@ -59,6 +60,10 @@ type gwConn struct {
 	wmu   sync.Mutex // serialises writes (gorilla allows one concurrent writer)
 	query string
 	sess  *session // guarded by Server.mu; set once IDENTIFY or RESUME succeeded
+	// closed is set, under Server.mu, before the fake sends its close frame: a close frame the bot
+	// sends afterwards only completes the closing handshake the fake started (RFC 6455 §5.5.1).
+	closed bool
+	done   chan struct{} // closed when the connection's reading goroutine has finished
 }
 
 func (c *gwConn) writeJSON(v any) error {
@@ -79,8 +84,11 @@ func (c *gwConn) writeLocked(b []byte) error {
 	return nil
 }
 
-// closeWith sends a close frame with code and closes the connection.
-func (c *gwConn) closeWith(code int, reason string) {
+// closeWith sends a close frame with code on c and closes the connection.
+func (s *Server) closeWith(c *gwConn, code int, reason string) {
+	s.mu.Lock()
+	c.closed = true
+	s.mu.Unlock()
 	_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(writeTimeout))
 	c.ws.Close()
 }
@@ -107,7 +115,7 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // Upgrade already answered
 	}
-	c := &gwConn{ws: ws, query: r.URL.RawQuery}
+	c := &gwConn{ws: ws, query: r.URL.RawQuery, done: make(chan struct{})}
 	s.mu.Lock()
 	s.conns[c] = struct{}{}
 	closing := s.closing
@@ -115,6 +123,7 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	defer func() {
 		ws.Close()
+		close(c.done)
 		s.mu.Lock()
 		delete(s.conns, c)
 		if s.live == c {
@@ -127,7 +136,7 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if v := r.URL.Query().Get("v"); v != "" && v != "9" && v != "10" {
-		c.closeWith(closeInvalidVersion, "Invalid API version")
+		s.closeWith(c, closeInvalidVersion, "Invalid API version")
 		return
 	}
 	if err := c.writeJSON(map[string]any{"op": 10, "s": nil, "t": nil,
@@ -141,12 +150,12 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if len(msg) > maxGatewayPayload {
-			c.closeWith(closeDecodeError, "Payload too large")
+			s.closeWith(c, closeDecodeError, "Payload too large")
 			return
 		}
 		var f gatewayFrame
 		if mt != websocket.TextMessage || json.Unmarshal(msg, &f) != nil {
-			c.closeWith(closeDecodeError, "Error while decoding payload")
+			s.closeWith(c, closeDecodeError, "Error while decoding payload")
 			return
 		}
 		switch f.Op {
@@ -162,7 +171,7 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 			}
 		case 2: // identify
 			if s.authed(c) {
-				c.closeWith(closeAlreadyAuth, "Already authenticated")
+				s.closeWith(c, closeAlreadyAuth, "Already authenticated")
 				return
 			}
 			if err := s.identify(c, f.D); err != nil {
@@ -170,7 +179,7 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 			}
 		case 6: // resume
 			if s.authed(c) {
-				c.closeWith(closeAlreadyAuth, "Already authenticated")
+				s.closeWith(c, closeAlreadyAuth, "Already authenticated")
 				return
 			}
 			if err := s.resume(c, f.D); err != nil {
@@ -178,11 +187,11 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 			}
 		case 3, 4, 8, 31: // presence, voice state, request members, request soundboard sounds
 			if !s.authed(c) {
-				c.closeWith(closeNotAuth, "Not authenticated")
+				s.closeWith(c, closeNotAuth, "Not authenticated")
 				return
 			}
 		default:
-			c.closeWith(closeUnknownOpcode, "Unknown opcode")
+			s.closeWith(c, closeUnknownOpcode, "Unknown opcode")
 			return
 		}
 	}
@@ -196,7 +205,10 @@ func (s *Server) authed(c *gwConn) bool {
 }
 
 // clientClosed records the close code the bot sent, if any. As on Discord, closing with 1000 or 1001
-// ends the session, so it cannot be resumed.
+// ends the session, so it cannot be resumed; but not when the fake had closed the connection first
+// (CloseGateway, or a close code of its own): the bot's close frame then merely answers the fake's,
+// whatever its code (discordgo answers every close with 1000), and the session outlives the
+// connection as Discord's close code says (4000 is resumable, 4009 is not).
 func (s *Server) clientClosed(c *gwConn, err error) {
 	var ce *websocket.CloseError
 	if !errors.As(err, &ce) {
@@ -205,7 +217,7 @@ func (s *Server) clientClosed(c *gwConn, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.clientCloses = append(s.clientCloses, ce.Code)
-	if c.sess != nil && (ce.Code == websocket.CloseNormalClosure || ce.Code == websocket.CloseGoingAway) {
+	if c.sess != nil && !c.closed && (ce.Code == websocket.CloseNormalClosure || ce.Code == websocket.CloseGoingAway) {
 		delete(s.sessions, c.sess.id)
 	}
 	s.broadcastLocked()
@@ -234,7 +246,7 @@ func (s *Server) identify(c *gwConn, raw json.RawMessage) error {
 		Compress bool    `json:"compress"`
 	}
 	if json.Unmarshal(raw, &d) != nil || d.Intents == nil {
-		c.closeWith(closeDecodeError, "Error while decoding payload")
+		s.closeWith(c, closeDecodeError, "Error while decoding payload")
 		return fmt.Errorf("bad identify")
 	}
 	id := Identify{Token: d.Token, Intents: *d.Intents, Shard: [2]int{0, 1}, Compress: d.Compress, Query: c.query, Raw: slices.Clone(raw)}
@@ -253,13 +265,13 @@ func (s *Server) identify(c *gwConn, raw json.RawMessage) error {
 	}
 	switch {
 	case res.CloseCode != 0:
-		c.closeWith(res.CloseCode, "Closed by fake discord")
+		s.closeWith(c, res.CloseCode, "Closed by fake discord")
 		return fmt.Errorf("closed with %d", res.CloseCode)
 	case !s.tokenOK(d.Token):
-		c.closeWith(closeAuthFailed, "Authentication failed.")
+		s.closeWith(c, closeAuthFailed, "Authentication failed.")
 		return fmt.Errorf("authentication failed")
 	case id.Shard[1] < 1 || id.Shard[0] < 0 || id.Shard[0] >= id.Shard[1]:
-		c.closeWith(4010, "Invalid shard.")
+		s.closeWith(c, 4010, "Invalid shard.")
 		return fmt.Errorf("invalid shard")
 	case res.InvalidSession:
 		return c.writeJSON(map[string]any{"op": 9, "d": false, "s": nil, "t": nil})
@@ -315,11 +327,11 @@ func (s *Server) resume(c *gwConn, raw json.RawMessage) error {
 		Seq       int64  `json:"seq"`
 	}
 	if json.Unmarshal(raw, &d) != nil {
-		c.closeWith(closeDecodeError, "Error while decoding payload")
+		s.closeWith(c, closeDecodeError, "Error while decoding payload")
 		return fmt.Errorf("bad resume")
 	}
 	if !s.tokenOK(d.Token) {
-		c.closeWith(closeAuthFailed, "Authentication failed.")
+		s.closeWith(c, closeAuthFailed, "Authentication failed.")
 		return fmt.Errorf("authentication failed")
 	}
 	c.wmu.Lock()
@@ -467,18 +479,43 @@ func (s *Server) openConns() []*gwConn {
 
 // CloseGateway sends a close frame with code (e.g. 4000 unknown error, 4004 authentication failed,
 // 4014 disallowed intents) on every open gateway connection and closes them.
-// After a fatal code (4004, 4010-4014) or 4007/4009 the sessions can no longer be resumed.
+// After a fatal code (4004, 4010-4014) or 4007/4009 the sessions can no longer be resumed;
+// after any other code they can, whatever close frame the bot answers with.
+//
+// As Discord (and RFC 6455 §7.1.1) does, the fake then waits for the bot's close frame in answer, so
+// ClientCloseCodes lists it, before it closes the TCP connection; it stops waiting after 10s. CloseGateway
+// does not wait for that: the connection may still be open, though not Connected, when it returns
+// (WaitConnections waits for it to close).
 func (s *Server) CloseGateway(code int) {
 	for _, c := range s.openConns() {
 		s.mu.Lock()
 		if c.sess != nil && (code == 4004 || code == 4007 || code == 4009 || (code >= 4010 && code <= 4014)) {
 			delete(s.sessions, c.sess.id)
 		}
+		c.closed = true
 		s.unliveLocked(c)
+		closing := s.closing
+		if !closing {
+			s.gwWG.Add(1)
+		}
 		s.mu.Unlock()
 		c.wmu.Lock()
-		c.closeWith(code, "Closed by fake discord")
+		_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, "Closed by fake discord"), time.Now().Add(writeTimeout))
 		c.wmu.Unlock()
+		if closing { // the fake is shutting down: no handshake
+			c.ws.Close()
+			continue
+		}
+		go func() {
+			defer s.gwWG.Done()
+			t := time.NewTimer(closeGrace)
+			defer t.Stop()
+			select {
+			case <-c.done: // the reading goroutine saw the bot's close frame (or an error) and closed
+			case <-t.C:
+			}
+			c.ws.Close()
+		}()
 	}
 }
 
@@ -487,6 +524,7 @@ func (s *Server) CloseGateway(code int) {
 func (s *Server) DropGateway() {
 	for _, c := range s.openConns() {
 		s.mu.Lock()
+		c.closed = true
 		s.unliveLocked(c)
 		s.mu.Unlock()
 		c.ws.Close()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -284,6 +286,58 @@ func TestGatewayDispatchSequenceAndResumeReplay(t *testing.T) {
 	}
 	if r, err := fake.WaitResume(ctx); err != nil || r.Accepted {
 		t.Errorf("second WaitResume = %+v, %v, want not accepted", r, err)
+	}
+}
+
+// TestGatewayCloseHandshake closes the gateway as Discord does, with the bot answering like discordgo
+// (its close frame always says 1000): the fake waits for that answer, lists it, and still lets the
+// session resume unless its own close code ended it.
+func TestGatewayCloseHandshake(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		code      int
+		resumable bool
+	}{
+		{4000, true},
+		{4008, true},
+		{4009, false},
+	} {
+		t.Run(strconv.Itoa(tt.code), func(t *testing.T) {
+			t.Parallel()
+			ctx := testContext(t)
+			fake := discordtest.New(t)
+			c := dial(t, fake, fake.GatewayURL())
+			session := c.identify()
+			c.conn.SetCloseHandler(func(int, string) error {
+				return c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(1000, ""), time.Now().Add(5*time.Second))
+			})
+			fake.CloseGateway(tt.code)
+			if fake.Connected() {
+				t.Error("Connected right after CloseGateway")
+			}
+			if code := c.closeCode(); code != tt.code {
+				t.Errorf("close code = %d, want %d", code, tt.code)
+			}
+			if err := fake.WaitConnections(ctx, 0); err != nil {
+				t.Fatal(err)
+			}
+			if codes := fake.ClientCloseCodes(); !slices.Equal(codes, []int{1000}) {
+				t.Errorf("ClientCloseCodes = %v, want [1000]: the fake waits for the bot's answer", codes)
+			}
+
+			c2 := dial(t, fake, fake.GatewayURL())
+			c2.send(`{"op":6,"d":{"token":"Bot t","session_id":"` + session + `","seq":1}}`)
+			f := c2.read()
+			switch {
+			case tt.resumable && (f.T == nil || *f.T != "RESUMED"):
+				t.Errorf("RESUME after close %d = %+v, want RESUMED", tt.code, f)
+			case !tt.resumable && (f.Op != 9 || string(f.D) != "false"):
+				t.Errorf("RESUME after close %d = op %d d %s, want op 9 false", tt.code, f.Op, f.D)
+			}
+			if r, err := fake.WaitResume(ctx); err != nil || r.Accepted != tt.resumable {
+				t.Errorf("WaitResume = %+v, %v, want Accepted %v", r, err, tt.resumable)
+			}
+		})
 	}
 }
 

@@ -99,12 +99,20 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	cb.Err = err
+	if _, seen := s.firstCB[id]; !seen {
+		s.firstCB[id] = len(s.callbacks)
+	}
 	s.callbacks = append(s.callbacks, cb)
+	// The callback, its request and its violation become visible together: WaitCallback implies them.
+	s.recordLocked(w, status)
+	report := err != nil && s.violationLocked(err)
 	s.broadcastLocked()
 	s.mu.Unlock()
 
+	if report {
+		s.tb.Errorf("discordtest: %v", err)
+	}
 	if err != nil {
-		s.violation(err)
 		writeError(w, status, code, msg)
 		return
 	}
@@ -202,6 +210,7 @@ func (s *Server) handleDeleteMessage(w http.ResponseWriter, r *http.Request) {
 		} else {
 			delete(in.messages, id)
 		}
+		s.recordLocked(w, http.StatusNoContent)
 		s.broadcastLocked()
 	}
 	s.mu.Unlock()
@@ -250,6 +259,7 @@ func (s *Server) handleEditMessage(w http.ResponseWriter, r *http.Request) {
 		}
 		m["edited_timestamp"] = time.Now().UTC().Format(time.RFC3339Nano)
 		m = cloneJSON(m)
+		s.recordLocked(w, http.StatusOK)
 	}
 	s.broadcastLocked()
 	s.mu.Unlock()
@@ -286,6 +296,7 @@ func (s *Server) handleFollowup(w http.ResponseWriter, r *http.Request) {
 	}
 	in.messages[m["id"].(string)] = m
 	out := cloneJSON(m)
+	s.recordLocked(w, http.StatusOK)
 	s.broadcastLocked()
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, out)
@@ -323,6 +334,7 @@ func (s *Server) handleDeleteCommand(w http.ResponseWriter, r *http.Request) {
 	i := slices.IndexFunc(cmds, func(c map[string]any) bool { return c["id"] == r.PathValue("cmd") })
 	if i >= 0 {
 		s.commands[guild] = slices.Delete(slices.Clone(cmds), i, i+1)
+		s.recordLocked(w, http.StatusNoContent)
 		s.broadcastLocked()
 	}
 	s.mu.Unlock()
@@ -354,6 +366,7 @@ func (s *Server) handlePutCommands(w http.ResponseWriter, r *http.Request) {
 	s.commandPuts++
 	s.storeCommandsLocked(guild, cmds)
 	out := cloneJSON(s.commands[guild])
+	s.recordLocked(w, http.StatusOK)
 	s.broadcastLocked()
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, out)
@@ -395,12 +408,13 @@ func (s *Server) handlePostCommand(w http.ResponseWriter, r *http.Request) {
 			out = cloneJSON(c)
 		}
 	}
-	s.broadcastLocked()
-	s.mu.Unlock()
 	status := http.StatusCreated
 	if replaced {
 		status = http.StatusOK
 	}
+	s.recordLocked(w, status)
+	s.broadcastLocked()
+	s.mu.Unlock()
 	writeJSON(w, status, out)
 }
 

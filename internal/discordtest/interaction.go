@@ -3,7 +3,6 @@ package discordtest
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 )
 
@@ -173,11 +172,13 @@ func (s *Server) Interaction(ctx context.Context, i map[string]any) (Callback, e
 func (s *Server) WaitCallback(ctx context.Context, id string) (Callback, error) {
 	var cb Callback
 	err := s.waitFor(ctx, "callback for interaction "+id, func() bool {
-		i := slices.IndexFunc(s.callbacks, func(c Callback) bool { return c.ID == id })
-		if i >= 0 {
+		// An index, not a scan: a test may wait for hundreds of interactions at once, and every
+		// request wakes every waiter.
+		i, ok := s.firstCB[id]
+		if ok {
 			cb = s.callbacks[i].clone()
 		}
-		return i >= 0
+		return ok
 	})
 	if err != nil {
 		return Callback{}, err

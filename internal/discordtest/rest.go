@@ -16,9 +16,15 @@ import (
 // maxBody bounds what the fake reads from one request (Discord's default upload limit plus room for JSON).
 const maxBody = 11 << 20
 
-// statusRecorder remembers the status a handler wrote.
+// statusRecorder remembers the status a handler wrote, and records the request (see Requests) before
+// any byte of the answer can reach the client: at the handler's first WriteHeader or Write, or earlier,
+// together with the state change the request caused (recordLocked), so that whatever a test observes
+// of that change (WaitCallback, WaitEdit, ...) implies the request is already listed.
 type statusRecorder struct {
 	http.ResponseWriter
+	s         *Server
+	req       Request // the request to record; Status is filled in when recorded
+	recorded  bool    // only the handler's goroutine reads or writes it
 	status    int
 	unhandled bool // set by handleRoot
 }
@@ -26,13 +32,18 @@ type statusRecorder struct {
 func (r *statusRecorder) WriteHeader(code int) {
 	if r.status == 0 {
 		r.status = code
+		r.s.mu.Lock()
+		if r.s.recordLocked(r, code) {
+			r.s.broadcastLocked()
+		}
+		r.s.mu.Unlock()
 	}
 	r.ResponseWriter.WriteHeader(code)
 }
 
 func (r *statusRecorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
-		r.status = http.StatusOK
+		r.WriteHeader(http.StatusOK)
 	}
 	return r.ResponseWriter.Write(b)
 }
@@ -72,12 +83,13 @@ func (s *Server) routes() http.Handler {
 		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 		if err != nil {
-			writeError(w, http.StatusRequestEntityTooLarge, 40005, "Request entity too large")
 			s.record(r, body, http.StatusRequestEntityTooLarge, false)
+			writeError(w, http.StatusRequestEntityTooLarge, 40005, "Request entity too large")
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		if f, ok := s.takeFailure(r); ok {
+			s.record(r, body, f.status, false)
 			w.Header().Set("Content-Type", "application/json")
 			if f.status == http.StatusTooManyRequests {
 				w.Header().Set("X-RateLimit-Limit", "5")
@@ -87,12 +99,16 @@ func (s *Server) routes() http.Handler {
 			}
 			w.WriteHeader(f.status)
 			_, _ = io.WriteString(w, f.body)
-			s.record(r, body, f.status, false)
 			return
 		}
-		rec := &statusRecorder{ResponseWriter: w}
+		rec := &statusRecorder{ResponseWriter: w, s: s, req: newRequest(r, body)}
 		mux.ServeHTTP(rec, r)
-		s.record(r, body, rec.status, rec.unhandled || rec.status == http.StatusMethodNotAllowed)
+		if !rec.recorded { // the handler wrote nothing: net/http answers 200
+			s.mu.Lock()
+			s.recordLocked(rec, http.StatusOK)
+			s.broadcastLocked()
+			s.mu.Unlock()
+		}
 	})
 }
 
@@ -123,22 +139,28 @@ func (s *Server) takeFailure(r *http.Request) (failure, bool) {
 	return failure{}, false
 }
 
-func (s *Server) record(r *http.Request, body []byte, status int, unhandled bool) {
+// newRequest is the record of r, its Authorization redacted; Status is left for the caller.
+func newRequest(r *http.Request, body []byte) Request {
 	h := r.Header.Clone()
 	if a := h.Get("Authorization"); a != "" {
 		scheme, _, _ := strings.Cut(a, " ")
 		h.Set("Authorization", scheme+" [redacted]")
 	}
-	req := Request{
+	return Request{
 		Method: r.Method,
 		Path:   r.URL.Path,
 		Query:  r.URL.Query(),
 		Host:   r.Host,
 		Header: h,
 		Body:   body,
-		Status: status,
 		At:     time.Now(),
 	}
+}
+
+// record records r, answered with status, for a request not served through a statusRecorder.
+func (s *Server) record(r *http.Request, body []byte, status int, unhandled bool) {
+	req := newRequest(r, body)
+	req.Status = status
 	s.mu.Lock()
 	s.requests = append(s.requests, req)
 	if unhandled {
@@ -146,6 +168,24 @@ func (s *Server) record(r *http.Request, body []byte, status int, unhandled bool
 	}
 	s.broadcastLocked()
 	s.mu.Unlock()
+}
+
+// recordLocked records the request w serves, answered with status, unless it already is (or w is not a
+// statusRecorder). Handlers call it, with s.mu held, in the critical section that makes the request's
+// effect visible (a callback, an edit, ...), so a test that sees the effect also sees the request.
+// It reports whether it recorded; the caller broadcasts.
+func (s *Server) recordLocked(w http.ResponseWriter, status int) bool {
+	rec, ok := w.(*statusRecorder)
+	if !ok || rec.recorded {
+		return false
+	}
+	rec.recorded = true
+	rec.req.Status = status
+	s.requests = append(s.requests, rec.req)
+	if rec.unhandled || status == http.StatusMethodNotAllowed {
+		s.unhandled = append(s.unhandled, rec.req)
+	}
+	return true
 }
 
 func (s *Server) handleRoot(w http.ResponseWriter, r *http.Request) {

@@ -266,3 +266,80 @@ func TestFillInteractionDecodes(t *testing.T) {
 		})
 	}
 }
+
+// TestRESTEffectImpliesRequest checks that once a wait sees a request's effect (WaitCallback,
+// WaitEdit), Requests already lists that request with its status, and Violations its violation:
+// the fake records them together, before it answers.
+func TestRESTEffectImpliesRequest(t *testing.T) {
+	t.Parallel()
+	const n = 40
+	ctx := testContext(t)
+	fake := discordtest.New(t, discordtest.WithReportOnly())
+	c := fake.Client()
+	good := `{"type":5,"data":{"flags":0}}`
+	bad := `{"type":4,"data":{"content":"no allowed_mentions"}}`
+	edit := `{"content":"hi","allowed_mentions":{"parse":[]}}`
+	has := func(method, path string, status int) bool {
+		for _, r := range fake.Requests() {
+			if r.Method == method && r.Path == path && r.Status == status {
+				return true
+			}
+		}
+		return false
+	}
+	for i := range n {
+		in := fake.FillInteraction(map[string]any{"data": map[string]any{"name": "squint"}})
+		id, token := in["id"].(string), in["token"].(string)
+		cbPath := "/api/v9/interactions/" + id + "/" + token + "/callback"
+		editPath := "/api/v9/webhooks/" + discordtest.DefaultAppID + "/" + token + "/messages/@original"
+		body, wantStatus := good, http.StatusNoContent
+		if i%2 == 1 {
+			body, wantStatus = bad, http.StatusBadRequest
+		}
+		violations := len(fake.Violations())
+		sent := make(chan struct{})
+		go func() {
+			defer close(sent)
+			// Errors show up below as a missing callback or edit.
+			_, _ = doQuiet(c, "POST", "https://discord.com"+cbPath, body)
+			if wantStatus == http.StatusNoContent {
+				_, _ = doQuiet(c, "PATCH", "https://discord.com"+editPath, edit)
+			}
+		}()
+		_, err := fake.WaitCallback(ctx, id)
+		if (err != nil) != (wantStatus != http.StatusNoContent) {
+			t.Fatalf("interaction %d: WaitCallback = %v", i, err)
+		}
+		if !has("POST", cbPath, wantStatus) {
+			t.Errorf("interaction %d: WaitCallback returned, but Requests lacks the callback answered %d", i, wantStatus)
+		}
+		if err != nil && len(fake.Violations()) <= violations {
+			t.Errorf("interaction %d: callback rejected (%v), but Violations lacks it", i, err)
+		}
+		if wantStatus == http.StatusNoContent {
+			if _, err := fake.WaitEdit(ctx, token); err != nil {
+				t.Fatal(err)
+			}
+			if !has("PATCH", editPath, http.StatusOK) {
+				t.Errorf("interaction %d: WaitEdit returned, but Requests lacks the edit", i)
+			}
+		}
+		<-sent
+	}
+}
+
+// doQuiet is do for goroutines other than the test's: it returns errors instead of failing.
+func doQuiet(c *http.Client, method, url, body string) (int, error) {
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	_, err = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, err
+}

@@ -62,10 +62,10 @@ func checkCallback(body []byte, files, itype int) error {
 }
 
 func checkResponse(body []byte, files, itype int, inline bool) error {
-	if err := ValidateJSON("create_interaction_response", body); err != nil {
+	v, err := validateBody("create_interaction_response", body)
+	if err != nil {
 		return err
 	}
-	v, _ := decodeJSON(body) // valid: ValidateJSON decoded it
 	m, _ := v.(map[string]any)
 	typ := intValue(m["type"])
 	data, _ := m["data"].(map[string]any)
@@ -120,10 +120,10 @@ func allowedCallbacks(itype int) *callbackSet {
 func CheckWebhookEdit(body []byte) error { return checkEdit(body, 0) }
 
 func checkEdit(body []byte, files int) error {
-	if err := ValidateJSON("update_original_webhook_message", body); err != nil {
+	v, err := validateBody("update_original_webhook_message", body)
+	if err != nil {
 		return err
 	}
-	v, _ := decodeJSON(body)
 	m, _ := v.(map[string]any)
 	return ruleErr("message edit", messageProblems(m, "", messageRules{files: files, flags: allowedEditFlags}))
 }
@@ -133,10 +133,10 @@ func checkEdit(body []byte, files int) error {
 func CheckFollowup(body []byte) error { return checkFollowup(body, 0) }
 
 func checkFollowup(body []byte, files int) error {
-	if err := ValidateJSON("execute_webhook", body); err != nil {
+	v, err := validateBody("execute_webhook", body)
+	if err != nil {
 		return err
 	}
-	v, _ := decodeJSON(body)
 	m, _ := v.(map[string]any)
 	return ruleErr("follow-up message", messageProblems(m, "", messageRules{requireBody: true, files: files, flags: allowedReplyFlags}))
 }
@@ -279,10 +279,10 @@ func walkComponents(cs []any, path string, f func(string, map[string]any)) {
 // subcommand nesting; choice values match the option type; not both choices and autocomplete;
 // min ≤ max; ≤8000 characters per command; ≤100 CHAT_INPUT, ≤15 USER and ≤15 MESSAGE commands.
 func CheckCommands(body []byte) error {
-	if err := ValidateJSON("bulk_set_application_commands", body); err != nil {
+	v, err := validateBody("bulk_set_application_commands", body)
+	if err != nil {
 		return err
 	}
-	v, _ := decodeJSON(body)
 	list, _ := v.([]any)
 	re := regexp.MustCompile(commandNamePattern)
 	var probs []string
@@ -313,10 +313,10 @@ func CheckCommands(body []byte) error {
 
 // checkCommand checks one command (POST .../commands).
 func checkCommand(body []byte) error {
-	if err := ValidateJSON("create_application_command", body); err != nil {
+	v, err := validateBody("create_application_command", body)
+	if err != nil {
 		return err
 	}
-	v, _ := decodeJSON(body)
 	m, _ := v.(map[string]any)
 	return ruleErr("application command", commandProblems(regexp.MustCompile(commandNamePattern), m, ""))
 }

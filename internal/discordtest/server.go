@@ -54,6 +54,7 @@ type Server struct {
 	byID        map[string]*interaction // interactions by id
 	byToken     map[string]*interaction // interactions by token
 	callbacks   []Callback
+	firstCB     map[string]int              // index in callbacks of each interaction's first callback, by id
 	edits       map[string][]map[string]any // PATCH @original bodies by token
 	followups   map[string][]map[string]any // POST webhook bodies by token
 	files       map[string]servedFile       // by URL path
@@ -170,6 +171,7 @@ func New(tb testing.TB, opts ...Option) *Server {
 		commands:  map[string][]map[string]any{},
 		byID:      map[string]*interaction{},
 		byToken:   map[string]*interaction{},
+		firstCB:   map[string]int{},
 		edits:     map[string][]map[string]any{},
 		followups: map[string][]map[string]any{},
 		files:     map[string]servedFile{},
@@ -290,13 +292,19 @@ func (s *Server) snowflakeLocked() string {
 // violation records a broken Discord rule or project policy and, unless WithReportOnly, fails the test.
 func (s *Server) violation(err error) {
 	s.mu.Lock()
-	s.violations = append(s.violations, err)
-	closing := s.closing
+	report := s.violationLocked(err)
 	s.broadcastLocked()
 	s.mu.Unlock()
-	if !s.opts.reportOnly && !closing {
+	if report {
 		s.tb.Errorf("discordtest: %v", err)
 	}
+}
+
+// violationLocked records err with s.mu held and reports whether the caller must fail the test with it
+// (after unlocking). The caller broadcasts.
+func (s *Server) violationLocked(err error) bool {
+	s.violations = append(s.violations, err)
+	return !s.opts.reportOnly && !s.closing
 }
 
 // Violations returns every rule violation seen so far (invalid payloads, wrong application id, ...).

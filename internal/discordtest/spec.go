@@ -11,6 +11,7 @@ import (
 	"math"
 	"math/big"
 	"net/url"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -31,6 +32,95 @@ type spec struct {
 	doc      map[string]any
 	ops      map[string]any            // operationId -> application/json request body schema
 	patterns map[string]*regexp.Regexp // every "pattern" in the document, compiled
+	refs     map[string]any            // every "$ref" in the document, resolved
+	keywords map[uintptr]*keywords     // every object of the document, by map identity, read as a schema
+}
+
+// keywords are the validation keywords of one schema object, read when the document is loaded, so
+// that validating does not look up some twenty keywords in every schema it visits. The numeric
+// keywords (minimum, ...) are rare and still read from the schema.
+type keywords struct {
+	ref                              any // the $ref's target, or nil
+	refErr                           error
+	typ                              any // the "type" keyword (a name or a list of names), or nil
+	constV                           any
+	hasConst                         bool
+	enum                             []any // nil when absent
+	hasEnum                          bool
+	maxLength, minLength             int // -1 when absent
+	maxItems, minItems               int
+	maxProperties, minProperties     int
+	pattern                          *regexp.Regexp
+	patternSrc, format               string
+	uniqueItems                      bool
+	prefixItems                      []any
+	items                            any
+	hasItems                         bool
+	required                         []string
+	properties                       map[string]any
+	additional                       any
+	hasAdditional, additionalIsFalse bool
+	allOf, anyOf, oneOf              []any
+	not                              any
+	hasNot                           bool
+}
+
+// readKeywords reads s's keywords (see keywords).
+func (sp *spec) readKeywords(s map[string]any) *keywords {
+	kw := &keywords{}
+	if ref, ok := s["$ref"].(string); ok {
+		if t, ok := sp.refs[ref]; ok {
+			kw.ref = t
+		} else if t, err := sp.resolve(ref); err != nil {
+			kw.refErr = err
+		} else {
+			kw.ref = t
+		}
+	}
+	kw.typ = s["type"]
+	kw.constV, kw.hasConst = s["const"]
+	kw.enum, kw.hasEnum = s["enum"].([]any)
+	intKw := func(k string) int {
+		if m, ok := intKeyword(s, k); ok {
+			return m
+		}
+		return -1
+	}
+	kw.maxLength, kw.minLength = intKw("maxLength"), intKw("minLength")
+	kw.maxItems, kw.minItems = intKw("maxItems"), intKw("minItems")
+	kw.maxProperties, kw.minProperties = intKw("maxProperties"), intKw("minProperties")
+	if p, ok := s["pattern"].(string); ok {
+		kw.patternSrc, kw.pattern = p, sp.patterns[p]
+	}
+	kw.format, _ = s["format"].(string)
+	kw.uniqueItems, _ = s["uniqueItems"].(bool)
+	kw.prefixItems, _ = s["prefixItems"].([]any)
+	kw.items, kw.hasItems = s["items"]
+	if req, ok := s["required"].([]any); ok {
+		for _, r := range req {
+			if name, _ := r.(string); name != "" {
+				kw.required = append(kw.required, name)
+			}
+		}
+	}
+	kw.properties, _ = s["properties"].(map[string]any)
+	kw.additional, kw.hasAdditional = s["additionalProperties"]
+	if b, isBool := kw.additional.(bool); isBool && !b {
+		kw.additionalIsFalse = true
+	}
+	kw.allOf, _ = s["allOf"].([]any)
+	kw.anyOf, _ = s["anyOf"].([]any)
+	kw.oneOf, _ = s["oneOf"].([]any)
+	kw.not, kw.hasNot = s["not"]
+	return kw
+}
+
+// keywordsOf returns s's keywords: read at load time for the document's objects, else now.
+func (sp *spec) keywordsOf(s map[string]any) *keywords {
+	if kw, ok := sp.keywords[reflect.ValueOf(s).Pointer()]; ok {
+		return kw
+	}
+	return sp.readKeywords(s)
 }
 
 // loadSpec parses the embedded document once per process. It is a package-level variable only because
@@ -43,7 +133,8 @@ var loadSpec = sync.OnceValues(func() (*spec, error) {
 	if err := d.Decode(&doc); err != nil {
 		return nil, fmt.Errorf("parse openapi.json: %w", err)
 	}
-	sp := &spec{doc: doc, ops: map[string]any{}, patterns: map[string]*regexp.Regexp{}}
+	sp := &spec{doc: doc, ops: map[string]any{}, patterns: map[string]*regexp.Regexp{}, refs: map[string]any{},
+		keywords: map[uintptr]*keywords{}}
 	paths, _ := doc["paths"].(map[string]any)
 	for _, p := range paths {
 		item, _ := p.(map[string]any)
@@ -70,6 +161,11 @@ var loadSpec = sync.OnceValues(func() (*spec, error) {
 				}
 				sp.patterns[p] = re
 			}
+			if ref, ok := v["$ref"].(string); ok {
+				if target, err := sp.resolve(ref); err == nil {
+					sp.refs[ref] = target // unresolvable ones are reported when validation meets them
+				}
+			}
 			for _, e := range v {
 				if err := compile(e); err != nil {
 					return err
@@ -87,6 +183,30 @@ var loadSpec = sync.OnceValues(func() (*spec, error) {
 	if err := compile(doc["components"]); err != nil {
 		return nil, err
 	}
+	if err := compile(sp.ops); err != nil {
+		return nil, err
+	}
+	// Then, with every pattern and $ref known, read the keywords of every object. The document is
+	// never changed or freed, so its maps' identities are stable keys.
+	var read func(v any)
+	read = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			p := reflect.ValueOf(v).Pointer()
+			if _, done := sp.keywords[p]; done {
+				return
+			}
+			sp.keywords[p] = sp.readKeywords(v)
+			for _, e := range v {
+				read(e)
+			}
+		case []any:
+			for _, e := range v {
+				read(e)
+			}
+		}
+	}
+	read(doc)
 	return sp, nil
 })
 
@@ -109,22 +229,29 @@ func dig(v any, keys ...string) any {
 // Following the spec's README, a string holding an integer is accepted where an integer is expected.
 // The error lists every violation found, one per line, each prefixed with its JSON pointer.
 func ValidateJSON(schemaRef string, body []byte) error {
+	_, err := validateBody(schemaRef, body)
+	return err
+}
+
+// validateBody is ValidateJSON that also returns the decoded body (numbers as json.Number), for the
+// checks that go on to apply Discord's rules to it.
+func validateBody(schemaRef string, body []byte) (any, error) {
 	sp, err := loadSpec()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	schema, err := sp.lookup(schemaRef)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	v, err := decodeJSON(body)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if errs := sp.validate(schema, v, "", 0); len(errs) > 0 {
-		return &SchemaError{Ref: schemaRef, Problems: errs}
+		return v, &SchemaError{Ref: schemaRef, Problems: errs}
 	}
-	return nil
+	return v, nil
 }
 
 // SchemaError lists the ways a body breaks a schema.
@@ -185,8 +312,9 @@ func (sp *spec) resolve(ref string) (any, error) {
 const maxDepth = 200
 
 // validator walks a schema and a value. In quiet mode (used to try the alternatives of anyOf and oneOf)
-// it stops at the first problem and does not format messages; the alternatives are validated again,
-// loudly, only when none matched.
+// it stops at the first problem and neither formats messages nor builds JSON pointers, and it visits an
+// object's "type" member first (Discord's unions are told apart by it); the alternatives are validated
+// again, loudly, only when none matched. Quiet mode is most of the work: keep it allocation-free.
 type validator struct {
 	sp    *spec
 	quiet bool
@@ -231,179 +359,257 @@ func at(path string) string {
 func (vd validator) validateObject(s map[string]any, v any, path string, depth int) []string {
 	var errs []string
 	add := func(format string, args ...any) {
-		if vd.quiet {
-			errs = append(errs, quietProblem)
-			return
-		}
 		errs = append(errs, at(path)+": "+fmt.Sprintf(format, args...))
 	}
 	sub := func(schema, v any, p string) bool { // reports whether validation may go on
 		errs = append(errs, vd.validate(schema, v, p, depth+1)...)
 		return !vd.quiet || len(errs) == 0
 	}
-
-	if ref, ok := s["$ref"].(string); ok {
-		target, err := vd.sp.resolve(ref)
-		if err != nil {
-			return []string{at(path) + ": " + err.Error()}
+	child := func(name string) string { // the JSON pointer of a member or item; quiet mode needs none
+		if vd.quiet {
+			return ""
 		}
-		if !sub(target, v, path) {
-			return errs
-		}
+		return path + "/" + strings.ReplaceAll(strings.ReplaceAll(name, "~", "~0"), "/", "~1")
 	}
 
-	if t, ok := s["type"]; ok {
-		types := typeList(t)
+	kw := vd.sp.keywordsOf(s)
+	if kw.refErr != nil {
+		return []string{at(path) + ": " + kw.refErr.Error()}
+	}
+	if kw.ref != nil && !sub(kw.ref, v, path) {
+		return errs
+	}
+
+	if t := kw.typ; t != nil {
 		// Discord accepts a string holding an integer where an integer is expected.
-		if str, isStr := v.(string); isStr && !slices.Contains(types, "string") &&
-			(slices.Contains(types, "integer") || slices.Contains(types, "number")) {
+		if str, isStr := v.(string); isStr && !typeListHas(t, "string") && (typeListHas(t, "integer") || typeListHas(t, "number")) {
 			if n, ok := toNum(json.Number(str)); ok && n.isInt() && !strings.ContainsAny(str, ".eE") {
 				v = json.Number(str)
 			}
 		}
-		if !slices.ContainsFunc(types, func(t string) bool { return hasType(t, v) }) {
-			add("got %s, want %s", kind(v), strings.Join(types, " or "))
+		if !typeMatches(t, v) {
+			if vd.quiet {
+				return quiet()
+			}
+			add("got %s, want %s", kind(v), strings.Join(typeList(t), " or "))
 			return errs // the other keywords would only repeat the mismatch
 		}
 	}
-	if c, ok := s["const"]; ok && !jsonEqual(c, v) {
-		add("got %s, want %s", short(v), short(c))
+	if kw.hasConst && !jsonEqual(kw.constV, v) {
+		if vd.quiet {
+			return quiet()
+		}
+		add("got %s, want %s", short(v), short(kw.constV))
 	}
-	if e, ok := s["enum"].([]any); ok && !slices.ContainsFunc(e, func(x any) bool { return jsonEqual(x, v) }) {
+	if e := kw.enum; kw.hasEnum && !slices.ContainsFunc(e, func(x any) bool { return jsonEqual(x, v) }) {
+		if vd.quiet {
+			return quiet()
+		}
 		add("got %s, want one of %s", short(v), short(e))
-	}
-	if vd.quiet && len(errs) > 0 {
-		return errs
 	}
 
 	switch v := v.(type) {
 	case json.Number:
-		vd.numberProblems(s, v, add)
+		if vd.quiet {
+			if numberFails(s, v) {
+				return quiet()
+			}
+		} else {
+			vd.numberProblems(s, v, add)
+		}
 	case string:
-		n := utf8.RuneCountInString(v)
-		if m, ok := intKeyword(s, "maxLength"); ok && n > m {
-			add("%d characters, want at most %d", n, m)
-		}
-		if m, ok := intKeyword(s, "minLength"); ok && n < m {
-			add("%d characters, want at least %d", n, m)
-		}
-		if p, ok := s["pattern"].(string); ok {
-			if re := vd.sp.patterns[p]; re != nil && !re.MatchString(v) {
-				add("%s does not match %s", short(v), p)
+		if m := kw.maxLength; m >= 0 {
+			if n := utf8.RuneCountInString(v); n > m {
+				if vd.quiet {
+					return quiet()
+				}
+				add("%d characters, want at most %d", n, m)
 			}
 		}
-		if f, ok := s["format"].(string); ok {
+		if m := kw.minLength; m >= 0 {
+			if n := utf8.RuneCountInString(v); n < m {
+				if vd.quiet {
+					return quiet()
+				}
+				add("%d characters, want at least %d", n, m)
+			}
+		}
+		if re := kw.pattern; re != nil && !re.MatchString(v) {
+			if vd.quiet {
+				return quiet()
+			}
+			add("%s does not match %s", short(v), kw.patternSrc)
+		}
+		if f := kw.format; f != "" {
 			if msg := stringFormat(f, v); msg != "" {
+				if vd.quiet {
+					return quiet()
+				}
 				add("%s", msg)
 			}
 		}
 	case []any:
-		if m, ok := intKeyword(s, "maxItems"); ok && len(v) > m {
+		if m := kw.maxItems; m >= 0 && len(v) > m {
+			if vd.quiet {
+				return quiet()
+			}
 			add("%d items, want at most %d", len(v), m)
 		}
-		if m, ok := intKeyword(s, "minItems"); ok && len(v) < m {
+		if m := kw.minItems; m >= 0 && len(v) < m {
+			if vd.quiet {
+				return quiet()
+			}
 			add("%d items, want at least %d", len(v), m)
 		}
-		if u, _ := s["uniqueItems"].(bool); u {
+		if kw.uniqueItems {
 			for i := range v {
 				for j := range i {
 					if jsonEqual(v[i], v[j]) {
+						if vd.quiet {
+							return quiet()
+						}
 						add("items %d and %d are equal, want unique items", j, i)
 					}
 				}
 			}
 		}
-		if vd.quiet && len(errs) > 0 {
-			return errs
-		}
-		prefix, _ := s["prefixItems"].([]any)
+		prefix, items, hasItems := kw.prefixItems, kw.items, kw.hasItems
 		for i, item := range v {
-			p := path + "/" + strconv.Itoa(i)
-			if i < len(prefix) {
-				if !sub(prefix[i], item, p) {
-					return errs
-				}
-			} else if is, ok := s["items"]; ok {
-				if !sub(is, item, p) {
-					return errs
-				}
+			var is any
+			switch {
+			case i < len(prefix):
+				is = prefix[i]
+			case hasItems:
+				is = items
+			default:
+				continue
+			}
+			p := ""
+			if !vd.quiet {
+				p = path + "/" + strconv.Itoa(i)
+			}
+			if !sub(is, item, p) {
+				return errs
 			}
 		}
 	case map[string]any:
-		if m, ok := intKeyword(s, "maxProperties"); ok && len(v) > m {
+		if m := kw.maxProperties; m >= 0 && len(v) > m {
+			if vd.quiet {
+				return quiet()
+			}
 			add("%d properties, want at most %d", len(v), m)
 		}
-		if m, ok := intKeyword(s, "minProperties"); ok && len(v) < m {
+		if m := kw.minProperties; m >= 0 && len(v) < m {
+			if vd.quiet {
+				return quiet()
+			}
 			add("%d properties, want at least %d", len(v), m)
 		}
-		if req, ok := s["required"].([]any); ok {
-			for _, r := range req {
-				if name, _ := r.(string); name != "" {
-					if _, ok := v[name]; !ok {
-						add("missing required property %q", name)
-					}
+		for _, name := range kw.required {
+			if _, ok := v[name]; !ok {
+				if vd.quiet {
+					return quiet()
 				}
+				add("missing required property %q", name)
 			}
 		}
-		if vd.quiet && len(errs) > 0 {
-			return errs
-		}
-		props, _ := s["properties"].(map[string]any)
-		for _, k := range slices.Sorted(maps.Keys(v)) {
-			p := path + "/" + strings.ReplaceAll(strings.ReplaceAll(k, "~", "~0"), "/", "~1")
+		props, ap, hasAP := kw.properties, kw.additional, kw.hasAdditional
+		member := func(k string, e any) bool { // reports whether validation may go on
 			if ps, ok := props[k]; ok {
-				if !sub(ps, v[k], p) {
-					return errs
+				return sub(ps, e, child(k))
+			}
+			if !hasAP {
+				return true
+			}
+			if kw.additionalIsFalse {
+				if vd.quiet {
+					errs = append(errs, quietProblem)
+					return false
 				}
-			} else if ap, ok := s["additionalProperties"]; ok {
-				if b, isBool := ap.(bool); isBool && !b {
-					if vd.quiet {
-						return append(errs, quietProblem)
-					}
-					errs = append(errs, p+": unknown property")
-				} else if !sub(ap, v[k], p) {
+				errs = append(errs, child(k)+": unknown property")
+				return true
+			}
+			return sub(ap, e, child(k))
+		}
+		if vd.quiet {
+			// Any order will do: the first problem ends it. The discriminator first rules out most
+			// alternatives of a union at once.
+			if t, ok := v["type"]; ok && !member("type", t) {
+				return errs
+			}
+			for k, e := range v {
+				if k != "type" && !member(k, e) {
 					return errs
 				}
 			}
+		} else {
+			for _, k := range slices.Sorted(maps.Keys(v)) {
+				member(k, v[k])
+			}
 		}
-	}
-	if vd.quiet && len(errs) > 0 {
-		return errs
 	}
 
-	if all, ok := s["allOf"].([]any); ok {
+	if all := kw.allOf; all != nil {
 		for _, a := range all {
 			if !sub(a, v, path) {
 				return errs
 			}
 		}
 	}
-	if anyOf, ok := s["anyOf"].([]any); ok {
-		if matched := vd.matches(anyOf, v, path, depth); len(matched) == 0 {
+	if anyOf := kw.anyOf; anyOf != nil {
+		if !vd.matchesAny(anyOf, v, depth) {
+			if vd.quiet {
+				return quiet()
+			}
 			errs = append(errs, vd.noMatch(anyOf, v, path, depth, "anyOf")...)
 		}
 	}
-	if oneOf, ok := s["oneOf"].([]any); ok {
-		switch matched := vd.matches(oneOf, v, path, depth); {
+	if oneOf := kw.oneOf; oneOf != nil {
+		switch matched := vd.matches(oneOf, v, depth); {
 		case len(matched) == 0:
+			if vd.quiet {
+				return quiet()
+			}
 			errs = append(errs, vd.noMatch(oneOf, v, path, depth, "oneOf")...)
 		case len(matched) > 1:
+			if vd.quiet {
+				return quiet()
+			}
 			add("matches %d alternatives of oneOf (%v), want exactly one", len(matched), matched)
 		}
 	}
-	if not, ok := s["not"]; ok && len(validator{sp: vd.sp, quiet: true}.validate(not, v, path, depth+1)) == 0 {
+	if not := kw.not; kw.hasNot && len(validator{sp: vd.sp, quiet: true}.validate(not, v, "", depth+1)) == 0 {
+		if vd.quiet {
+			return quiet()
+		}
 		add("matches a schema it must not match")
 	}
 	return errs
 }
 
-// matches returns the indexes of the alternatives v matches.
-func (vd validator) matches(alts []any, v any, path string, depth int) []int {
+// quiet is the result of a failed quiet validation.
+func quiet() []string { return []string{quietProblem} }
+
+// matchesAny reports whether v matches one of alts, trying them in order until one does.
+func (vd validator) matchesAny(alts []any, v any, depth int) bool {
+	q := validator{sp: vd.sp, quiet: true}
+	for _, alt := range alts {
+		if len(q.validate(alt, v, "", depth+1)) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// matches returns the indexes of the alternatives v matches, stopping at the second: oneOf needs no more.
+func (vd validator) matches(alts []any, v any, depth int) []int {
 	var matched []int
 	q := validator{sp: vd.sp, quiet: true}
 	for i, alt := range alts {
-		if len(q.validate(alt, v, path, depth+1)) == 0 {
-			matched = append(matched, i)
+		if len(q.validate(alt, v, "", depth+1)) == 0 {
+			if matched = append(matched, i); len(matched) == 2 && vd.quiet {
+				break
+			}
 		}
 	}
 	return matched
@@ -435,6 +641,32 @@ func (vd validator) noMatch(alts []any, v any, path string, depth int, keyword s
 		return []string{fmt.Sprintf("%s: matches none of the %d alternatives of %s (%s)", at(path), len(branches), keyword, strings.Join(firsts, "; "))}
 	}
 	return slices.MinFunc(candidates, func(a, b []string) int { return len(a) - len(b) })
+}
+
+// typeMatches reports whether v has one of the types of a "type" keyword (a name or a list of names).
+func typeMatches(t, v any) bool {
+	switch t := t.(type) {
+	case string:
+		return hasType(t, v)
+	case []any:
+		for _, e := range t {
+			if name, ok := e.(string); ok && hasType(name, v) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// typeListHas reports whether a "type" keyword names typ.
+func typeListHas(t any, typ string) bool {
+	switch t := t.(type) {
+	case string:
+		return t == typ
+	case []any:
+		return slices.Contains(t, any(typ))
+	}
+	return false
 }
 
 func typeList(t any) []string {
@@ -573,11 +805,34 @@ func intKeyword(s map[string]any, k string) (int, bool) {
 
 // jsonEqual compares two decoded JSON values, numbers by value.
 func jsonEqual(a, b any) bool {
+	switch a := a.(type) {
+	case string: // the common case (const and enum members, discriminators): no number parsing
+		bs, ok := b.(string)
+		return ok && a == bs
+	case json.Number:
+		if bn, ok := b.(json.Number); ok && a == bn {
+			return true // same text: the same number (or the same non-number)
+		}
+	}
+	if !isNumber(a) && !isNumber(b) {
+		return jsonEqualComposite(a, b)
+	}
 	na, aok := toNum(a)
 	nb, bok := toNum(b)
-	if aok || bok {
-		return aok && bok && na.cmp(nb) == 0
+	return aok && bok && na.cmp(nb) == 0
+}
+
+// isNumber reports whether v is a JSON number as decoded here (json.Number) or built by Go code.
+func isNumber(v any) bool {
+	switch v.(type) {
+	case json.Number, float64, int:
+		return true
 	}
+	return false
+}
+
+// jsonEqualComposite is jsonEqual for values that are not numbers.
+func jsonEqualComposite(a, b any) bool {
 	switch a := a.(type) {
 	case map[string]any:
 		bm, ok := b.(map[string]any)
@@ -596,6 +851,13 @@ func jsonEqual(a, b any) bool {
 		return ok && slices.EqualFunc(a, bs, jsonEqual)
 	}
 	return a == b
+}
+
+// numberFails reports whether n breaks one of s's numeric keywords (quiet mode's numberProblems).
+func numberFails(s map[string]any, n json.Number) bool {
+	failed := false
+	validator{}.numberProblems(s, n, func(string, ...any) { failed = true })
+	return failed
 }
 
 func (vd validator) numberProblems(s map[string]any, n json.Number, add func(string, ...any)) {
