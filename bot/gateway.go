@@ -217,7 +217,8 @@ func (g *gateway) health() (bool, map[string]any) {
 	st := g.currentState()
 	return st == stateConnected, map[string]any{
 		"gateway":    st.String(),
-		"shard":      g.shard,
+		"shard":      g.shard[0],
+		"shards":     g.shard[1],
 		"reconnects": g.reconnects.Load(),
 	}
 }

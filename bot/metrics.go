@@ -33,7 +33,7 @@ func NewMetrics() *Metrics {
 		reg: prometheus.NewRegistry(),
 		interactions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "glowcloud_interactions_total",
-			Help: "Interactions answered, by command and outcome (ok, deferred, cooldown, bad_request, error, panic).",
+			Help: "Interactions answered, by command and outcome (ok, deferred, cooldown, bad_request, forbidden, error, panic).",
 		}, []string{"command", "outcome"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "glowcloud_interaction_duration_seconds",

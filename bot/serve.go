@@ -152,6 +152,12 @@ func Serve(ctx context.Context, cfg ServeConfig) error {
 		var commands []*discordgo.ApplicationCommand
 		if cfg.ShardID == 0 {
 			commands = CommandSet(cfg.GuildID, cfg.Retrain)
+			// With the application id known, register over REST right away,
+			// whether or not the gateway connects; otherwise the gateway
+			// registers once READY tells it the id.
+			if cfg.AppID != "" && registerNow(ctx, restSessionWithToken(client, ua, cfg.Token), cfg.AppID, cfg.GuildID, commands, log) {
+				commands = nil
+			}
 		} else {
 			log.Info("commands are registered by shard 0, not this one", "shard", cfg.ShardID)
 		}
@@ -303,6 +309,36 @@ func restSession(client *http.Client, ua string) *discordgo.Session {
 	s.UserAgent = ua
 	s.LogLevel = discordgo.LogWarning
 	return s
+}
+
+// restSessionWithToken is restSession authorised as the bot.
+func restSessionWithToken(client *http.Client, ua string, token Token) *discordgo.Session {
+	s := restSession(client, ua)
+	s.Token = token.authorization()
+	s.Identify.Token = s.Token
+	return s
+}
+
+// registerNow registers the commands over REST and reports whether it did
+// (or found them unchanged).
+func registerNow(ctx context.Context, s *discordgo.Session, appID, guildID string, cmds []*discordgo.ApplicationCommand, log *slog.Logger) bool {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	scope := "global"
+	if guildID != "" {
+		scope = "guild " + guildID
+	}
+	put, err := registerCommands(ctx, s, appID, guildID, cmds, log)
+	switch {
+	case err != nil:
+		log.Error("slash commands not registered yet; the gateway will try again once connected", "scope", scope, "err", err)
+		return false
+	case put:
+		log.Info("slash commands registered", "scope", scope, "count", len(cmds))
+	default:
+		log.Info("slash commands unchanged", "scope", scope, "count", len(cmds))
+	}
+	return true
 }
 
 // withoutInteractions answers 404 on /interactions: without a public key

@@ -917,3 +917,47 @@ func TestServeShutdownWhileConnecting(t *testing.T) {
 	default:
 	}
 }
+
+// TestServeRegistersWithAppIDBeforeTheGateway: with DISCORD_APP_ID the
+// commands are registered over REST at once, even when the gateway never
+// comes up (here it refuses the IDENTIFY), and the gateway does not PUT them
+// again.
+func TestServeRegistersWithAppIDBeforeTheGateway(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name      string
+		identify  []discordtest.Option
+		wantFatal bool
+	}{
+		{"gateway refused", []discordtest.Option{discordtest.WithCloseOnIdentify(4004)}, true},
+		{"gateway up", nil, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fake := discordtest.New(t, append([]discordtest.Option{discordtest.WithToken(testToken)}, tt.identify...)...)
+			cfg := gatewayServe(fake, testBot(&testWriter{}))
+			cfg.AppID = fake.AppID()
+			s := startNoWait(t, cfg)
+			if tt.wantFatal {
+				if err := s.wait(t); !errors.Is(err, ErrFatalClose) {
+					t.Fatalf("Serve = %v, want a fatal close", err)
+				}
+			} else {
+				ctx := waitCtx(t)
+				select {
+				case <-s.readyc:
+				case err := <-s.done:
+					t.Fatalf("Serve returned before it was ready: %v", err)
+				case <-ctx.Done():
+					t.Fatal("not ready")
+				}
+			}
+			if got := fake.CommandPuts(); got != 1 {
+				t.Errorf("%d command PUTs, want exactly 1", got)
+			}
+			if got := len(fake.Commands("")); got != len(Commands()) {
+				t.Errorf("%d commands registered, want %d", got, len(Commands()))
+			}
+		})
+	}
+}

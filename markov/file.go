@@ -98,13 +98,13 @@ func (m *Model) Encode(w io.Writer) error {
 		Chain *struct{} `json:"chain,omitempty"` // shadows the raw chain: nil, so left out
 	}{envelope: env})
 	if err != nil {
-		return err
+		return fmt.Errorf("markov: encode: %w", err)
 	}
 	// head ends with "}": splice the chain in as the last field.
 	head = bytes.TrimSuffix(head, []byte("}"))
 	for _, part := range [][]byte{head, []byte(`,"chain":`), chain, []byte("}\n")} {
 		if _, err := w.Write(part); err != nil {
-			return err
+			return fmt.Errorf("markov: encode: %w", err)
 		}
 	}
 	return nil
@@ -216,7 +216,7 @@ func Load(path string) (*Model, error) {
 func Decode(r io.Reader) (*Model, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxModelFile+1))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("markov: decode: %w", err)
 	}
 	if len(data) > maxModelFile {
 		return nil, fmt.Errorf("%w: larger than %d bytes", ErrFormat, maxModelFile)

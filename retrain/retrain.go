@@ -113,7 +113,7 @@ func (t *Trainer) Retrain(ctx context.Context, files []File) (Result, error) {
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return Result{}, err
+		return Result{}, fmt.Errorf("retrain: %w", err)
 	}
 	text, err := corpus.Read([]string{t.Dir}, corpus.ReadOptions{Compact: true})
 	if err != nil {
@@ -131,7 +131,7 @@ func (t *Trainer) Retrain(ctx context.Context, files []File) (Result, error) {
 		return Result{}, fmt.Errorf("retrain: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
-		return Result{}, err
+		return Result{}, fmt.Errorf("retrain: %w", err)
 	}
 	path := t.ModelPath
 	if path == "" {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -127,12 +129,17 @@ func (e environment) runHealthcheck(ctx context.Context, args []string) error {
 	}
 	addr := fs.String("addr", def, "address of serve's HTTP endpoint (default: $GLOWCLOUD_HTTP_ADDR)")
 	timeout := fs.Duration("timeout", 3*time.Second, "how long to wait for an answer")
-	if err := parse(fs, args); err != nil {
-		return err
+	// A container HEALTHCHECK knows only 0 (healthy) and 1 (unhealthy):
+	// even a bad command line exits 1 here.
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("healthcheck: %w", err)
 	}
 	host, port, err := net.SplitHostPort(*addr)
 	if err != nil {
-		return &usageError{msg: fmt.Sprintf("healthcheck: -addr %q: %v", *addr, err)}
+		return fmt.Errorf("healthcheck: -addr %q: %w", *addr, err)
 	}
 	if host == "" || host == "0.0.0.0" || host == "::" {
 		host = "127.0.0.1" // a server listening on all addresses answers on loopback

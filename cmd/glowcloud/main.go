@@ -45,7 +45,7 @@ func main() {
 	// discordgo logs through a package-level function; route it into slog
 	// once, here, since setting it anywhere else would race between tests.
 	if l, err := newLogger(os.Stderr, os.Getenv("GLOWCLOUD_LOG_FORMAT")); err == nil {
-		discordgo.Logger = bot.DiscordgoLogger(l.With("component", "discordgo"))
+		discordgo.Logger = bot.DiscordgoLogger(l) // it adds component=discordgo
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)

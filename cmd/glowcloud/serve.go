@@ -48,10 +48,18 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 	str(&c.apiBase, "api-base", "DISCORD_API_BASE", "origin replacing https://discord.com for REST calls (a REST proxy)")
 	str(&c.operators, "operators", "GLOWCLOUD_OPERATORS", "comma-separated user ids allowed to /retrain")
 	str(&c.corpusDir, "corpus-dir", "GLOWCLOUD_CORPUS_DIR", "directory /retrain adds scripture to and trains from")
-	str(&c.logFormat, "log-format", "GLOWCLOUD_LOG_FORMAT", "text or json")
+	str(&c.logFormat, "log-format", "GLOWCLOUD_LOG_FORMAT", "text or json (discordgo's own lines follow the environment variable)")
+	var shardID, shardCount string
+	str(&shardID, "shard-id", "SHARD_ID", "this process's shard, 0-based")
+	str(&shardCount, "shard-count", "SHARD_COUNT", "number of shards")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	// SIGHUP means "reload": catch it before anything slow, so that one
+	// arriving during start-up does not end the process.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	if fs.NArg() > 0 {
 		return &usageError{msg: fmt.Sprintf("serve: unexpected argument %q (serve is configured by environment)", fs.Arg(0))}
 	}
@@ -61,10 +69,10 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		c.model = filepath.Join(c.corpusDir, retrain.ModelName)
 	}
 	var err error
-	if c.shardID, err = envInt(e.getenv, "SHARD_ID", 0); err != nil {
+	if c.shardID, err = parseCount("SHARD_ID", shardID, 0); err != nil {
 		return &usageError{msg: err.Error()}
 	}
-	if c.shardCount, err = envInt(e.getenv, "SHARD_COUNT", 1); err != nil {
+	if c.shardCount, err = parseCount("SHARD_COUNT", shardCount, 1); err != nil {
 		return &usageError{msg: err.Error()}
 	}
 	log, err := newLogger(e.stderr, c.logFormat)
@@ -106,9 +114,6 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 	go func() {
 		for {
 			select {
@@ -116,7 +121,9 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 				return
 			case <-hup:
 				log.Info("SIGHUP: reloading the model", "path", c.model)
-				holder.Reload() // logged; the old model keeps serving on error
+				if err := holder.Reload(); errors.Is(err, reload.ErrNoPath) {
+					log.Warn("SIGHUP: no model file configured (GLOWCLOUD_MODEL); nothing to reload")
+				} // other errors are logged by the holder; the old model keeps serving
 			}
 		}
 	}()
@@ -201,9 +208,9 @@ func newLogger(w interface{ Write([]byte) (int, error) }, format string) (*slog.
 	return nil, fmt.Errorf("GLOWCLOUD_LOG_FORMAT %q: want text or json", format)
 }
 
-// envInt reads an integer environment variable, def when unset.
-func envInt(getenv func(string) string, name string, def int) (int, error) {
-	v := strings.TrimSpace(getenv(name))
+// parseCount parses a whole number setting, def when empty.
+func parseCount(name, v string, def int) (int, error) {
+	v = strings.TrimSpace(v)
 	if v == "" {
 		return def, nil
 	}
