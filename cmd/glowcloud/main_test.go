@@ -178,7 +178,6 @@ func TestHealthcheck(t *testing.T) {
 		{"bad address", func(t *testing.T) ([]string, map[string]string) {
 			return []string{"-addr", "no-port-here"}, nil
 		}, 1, "-addr"},
-
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
