@@ -399,21 +399,7 @@ func (g *gateway) registerCommands(ctx context.Context) {
 	g.mu.Lock()
 	appID := g.appID
 	g.mu.Unlock()
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	scope := "global"
-	if g.guildID != "" {
-		scope = "guild " + g.guildID
-	}
-	put, err := registerCommands(ctx, g.s, appID, g.guildID, g.commands, g.log)
-	switch {
-	case err != nil:
-		g.log.Error("slash commands not registered", "scope", scope, "err", err)
-	case put:
-		g.log.Info("slash commands registered", "scope", scope, "count", len(g.commands))
-	default:
-		g.log.Info("slash commands unchanged", "scope", scope, "count", len(g.commands))
-	}
+	registerNow(ctx, g.s, appID, g.guildID, g.commands, g.log)
 }
 
 // unblockOpen closes the websocket's connection if Open is still waiting

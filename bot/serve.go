@@ -155,6 +155,7 @@ func Serve(ctx context.Context, cfg ServeConfig) error {
 			// With the application id known, register over REST right away,
 			// whether or not the gateway connects; otherwise the gateway
 			// registers once READY tells it the id.
+			// (On failure the gateway tries again once connected.)
 			if cfg.AppID != "" && registerNow(ctx, restSessionWithToken(client, ua, cfg.Token), cfg.AppID, cfg.GuildID, commands, log) {
 				commands = nil
 			}
@@ -331,7 +332,7 @@ func registerNow(ctx context.Context, s *discordgo.Session, appID, guildID strin
 	put, err := registerCommands(ctx, s, appID, guildID, cmds, log)
 	switch {
 	case err != nil:
-		log.Error("slash commands not registered yet; the gateway will try again once connected", "scope", scope, "err", err)
+		log.Error("slash commands not registered", "scope", scope, "err", err)
 		return false
 	case put:
 		log.Info("slash commands registered", "scope", scope, "count", len(cmds))
