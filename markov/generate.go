@@ -75,8 +75,12 @@ func (m *Model) Sentence(rng *rand.Rand, opts Options) (Sentence, error) {
 		if bits < opts.MinBits && found && bits <= best.Bits {
 			continue // it could only be a fallback, and a worse one
 		}
+		// Cheap checks first; the text is only built for a keeper.
+		if !m.balanced(ids, opts.MaxChars) || !m.novel(ids) {
+			continue
+		}
 		text, ok := m.render(ids, opts.MaxChars)
-		if !ok || !m.novel(ids) {
+		if !ok {
 			continue
 		}
 		s := Sentence{Text: text, Words: len(ids), Bits: bits, Topic: topic}
@@ -323,6 +327,59 @@ func (m *Model) render(ids []int32, maxChars int) (string, bool) {
 		return "", false
 	}
 	return s, true
+}
+
+// marks is what balanced needs to know of a word, worked out once.
+type marks struct {
+	size            int32 // bytes
+	quotes          int32 // double quotes
+	parens, parMin  int32 // net "(" minus ")", and the lowest running value
+	brackets, brMin int32 // the same for "[" and "]"
+	dash            bool  // the word is only dashes
+}
+
+func markWord(w string) marks {
+	var k marks
+	k.size = int32(len(w))
+	k.dash = isDash(w)
+	for j := 0; j < len(w); j++ {
+		switch w[j] {
+		case '"':
+			k.quotes++
+		case '(':
+			k.parens++
+		case ')':
+			k.parens--
+			k.parMin = min(k.parMin, k.parens)
+		case '[':
+			k.brackets++
+		case ']':
+			k.brackets--
+			k.brMin = min(k.brMin, k.brackets)
+		}
+	}
+	return k
+}
+
+// balanced reports what render would check before building any text: no
+// dangling dash, short enough, and quotes and brackets balanced.
+func (m *Model) balanced(ids []int32, maxChars int) bool {
+	if m.marks[ids[0]].dash || m.marks[ids[len(ids)-1]].dash {
+		return false
+	}
+	size := len(ids) - 1
+	var quotes, parens, brackets int32
+	for _, id := range ids {
+		k := &m.marks[id]
+		size += int(k.size)
+		if parens+k.parMin < 0 || brackets+k.brMin < 0 {
+			return false
+		}
+		quotes += k.quotes
+		parens += k.parens
+		brackets += k.brackets
+	}
+	return size <= maxChars+1 && quotes%2 == 0 && parens == 0 && brackets == 0
 }
 
 func isDash(w string) bool { return strings.Trim(w, "-\u2014\u2013") == "" }

@@ -98,6 +98,7 @@ type Model struct {
 	order int
 	words []string // word id -> escaped token (as gomarkov saw it)
 	shown []string // word id -> token as printed
+	marks []marks  // word id -> what balanced needs
 
 	// States: stateTok[s*order:(s+1)*order] are state s's word ids.
 	stateTok []int32
@@ -485,9 +486,11 @@ func compile(meta Meta, raw *rawChain, nov *noveltyIndex, headings []string) (*M
 	}
 	shown := make([]string, len(words))
 	folded := make([]string, len(words))
+	wordMarks := make([]marks, len(words))
 	for i, w := range words[2:] {
 		shown[i+2] = unescape(w)
 		folded[i+2] = Fold(shown[i+2])
+		wordMarks[i+2] = markWord(shown[i+2])
 	}
 
 	// States, as word ids, sorted.
@@ -582,6 +585,7 @@ func compile(meta Meta, raw *rawChain, nov *noveltyIndex, headings []string) (*M
 		order:    order,
 		words:    words,
 		shown:    shown,
+		marks:    wordMarks,
 		stateTok: stateTok,
 		start:    start,
 		off:      make([]int32, ns+1),
