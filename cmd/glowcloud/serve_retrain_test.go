@@ -43,26 +43,8 @@ func TestServeRetrainEndToEnd(t *testing.T) {
 		"GLOWCLOUD_HTTP_ADDR":  "127.0.0.1:0",
 		"GLOWCLOUD_LOG_FORMAT": "json",
 	}
-	var stderr syncBuffer
-	addrc := make(chan string, 1)
-	e := environment{
-		getenv: func(k string) string { return env[k] },
-		stdin:  strings.NewReader(""), stdout: io.Discard, stderr: &stderr,
-		ready: func(addr string) { addrc <- addr },
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- e.runServe(ctx, nil) }()
-	var base string
-	select {
-	case addr := <-addrc:
-		base = "http://" + addr
-	case err := <-done:
-		t.Fatalf("serve ended before it was ready: %v\n%s", err, stderr.String())
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve not ready within 30 s")
-	}
+	srv := startServe(t, env)
+	base := srv.base
 	wctx, wcancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer wcancel()
 
@@ -118,13 +100,5 @@ func TestServeRetrainEndToEnd(t *testing.T) {
 		}
 	}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("serve = %v, want nil\n%s", err, stderr.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	srv.stop(t)
 }

@@ -83,6 +83,54 @@ func manifestoInteraction(i int) string {
 		"data":{"id":"9","name":"manifesto","type":1,"options":[{"name":"topic","type":3,"value":"tea"}]}}`, 100+i, i, 1000+i)
 }
 
+// runningServe is runServe running in the background for a test.
+type runningServe struct {
+	base   string // http://HOST:PORT of its HTTP endpoint
+	stderr *syncBuffer
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// startServe runs serve with env (GLOWCLOUD_HTTP_ADDR must be set) and
+// waits until it is up; a cleanup stops it if the test has not.
+func startServe(t *testing.T, env map[string]string) *runningServe {
+	t.Helper()
+	r := &runningServe{stderr: &syncBuffer{}, done: make(chan error, 1)}
+	addrc := make(chan string, 1)
+	e := environment{
+		getenv: func(k string) string { return env[k] },
+		stdin:  strings.NewReader(""), stdout: io.Discard, stderr: r.stderr,
+		ready: func(addr string) { addrc <- addr },
+	}
+	var ctx context.Context
+	ctx, r.cancel = context.WithCancel(t.Context())
+	t.Cleanup(r.cancel)
+	go func() { r.done <- e.runServe(ctx, nil) }()
+	select {
+	case addr := <-addrc:
+		r.base = "http://" + addr
+	case err := <-r.done:
+		t.Fatalf("serve ended before it was ready: %v\n%s", err, r.stderr.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve not ready within 30 s")
+	}
+	return r
+}
+
+// stop cancels serve (SIGTERM in main) and checks that it returns nil.
+func (r *runningServe) stop(t *testing.T) {
+	t.Helper()
+	r.cancel()
+	select {
+	case err := <-r.done:
+		if err != nil {
+			t.Errorf("serve returned %v after cancel, want nil\n%s", err, r.stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop within 30 s of cancel")
+	}
+}
+
 // TestServeHTTPReloadAndShutdown runs serve as an operator would, with the
 // HTTP interactions endpoint only: it answers signed interactions, reloads
 // the model on SIGHUP and when the file is replaced — keeping the old model
@@ -102,27 +150,8 @@ func TestServeHTTPReloadAndShutdown(t *testing.T) {
 		"GLOWCLOUD_MODEL":      modelPath,
 		"GLOWCLOUD_LOG_FORMAT": "json",
 	}
-	var stderr syncBuffer
-	addrc := make(chan string, 1)
-	e := environment{
-		getenv: func(k string) string { return env[k] },
-		stdin:  strings.NewReader(""), stdout: io.Discard, stderr: &stderr,
-		ready: func(addr string) { addrc <- addr },
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- e.runServe(ctx, nil) }()
-	var base string
-	select {
-	case addr := <-addrc:
-		base = "http://" + addr
-	case err := <-done:
-		t.Fatalf("serve ended before it was ready: %v\n%s", err, stderr.String())
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve not ready within 30 s")
-	}
-
+	srv := startServe(t, env)
+	base, stderr := srv.base, srv.stderr
 	modelInMetrics := func(id string) bool {
 		resp, err := http.Get(base + "/metrics")
 		if err != nil {
@@ -224,15 +253,7 @@ func TestServeHTTPReloadAndShutdown(t *testing.T) {
 	}
 
 	// Shutdown: cancel (SIGTERM in main) ends serve with nil.
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("serve returned %v after cancel, want nil", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not stop within 10 s of cancel")
-	}
+	srv.stop(t)
 	if strings.Contains(stderr.String(), "tok1") {
 		t.Error("an interaction token reached the log")
 	}
