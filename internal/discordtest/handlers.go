@@ -226,16 +226,8 @@ func (s *Server) handleEditMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token, msg := r.PathValue("token"), r.PathValue("msg")
-	payload, files, err := readPayload(r)
-	if err == nil {
-		err = checkEdit(payload, files)
-	}
-	var data map[string]any
-	if err == nil {
-		err = json.Unmarshal(payload, &data)
-	}
-	if err != nil {
-		s.invalidBody(w, r, err)
+	data, ok := s.readChecked(w, r, checkEdit)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
@@ -275,16 +267,8 @@ func (s *Server) handleFollowup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token := r.PathValue("token")
-	payload, files, err := readPayload(r)
-	if err == nil {
-		err = checkFollowup(payload, files)
-	}
-	var data map[string]any
-	if err == nil {
-		err = json.Unmarshal(payload, &data)
-	}
-	if err != nil {
-		s.invalidBody(w, r, err)
+	data, ok := s.readChecked(w, r, checkFollowup)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
@@ -486,4 +470,22 @@ func stripNulls(v any) any {
 		return out
 	}
 	return v
+}
+
+// readChecked reads a webhook request's JSON body (plain or multipart),
+// checks it with check, and decodes it; on failure it has answered 400.
+func (s *Server) readChecked(w http.ResponseWriter, r *http.Request, check func(body []byte, files int) error) (map[string]any, bool) {
+	payload, files, err := readPayload(r)
+	if err == nil {
+		err = check(payload, files)
+	}
+	var data map[string]any
+	if err == nil {
+		err = json.Unmarshal(payload, &data)
+	}
+	if err != nil {
+		s.invalidBody(w, r, err)
+		return nil, false
+	}
+	return data, true
 }
