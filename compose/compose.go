@@ -43,9 +43,6 @@ type Writer struct {
 // New returns a Writer over m.
 func New(m *markov.Model) *Writer { return &Writer{m: m} }
 
-// Model returns the Writer's model.
-func (w *Writer) Model() *markov.Model { return w.m }
-
 // ModelID returns the short id of the Writer's model.
 func (w *Writer) ModelID() string { return w.m.ID() }
 

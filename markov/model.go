@@ -763,9 +763,6 @@ func (m *Model) Meta() Meta { return m.meta }
 // the same id.
 func (m *Model) ID() string { return m.id }
 
-// Order returns the number of words in a state.
-func (m *Model) Order() int { return m.order }
-
 // Headings returns the headings of the training text, for titles. The
 // caller must not modify the slice.
 func (m *Model) Headings() []string { return m.headings }
