@@ -3,6 +3,7 @@ module github.com/glowcloud/glowcloud
 go 1.26.8
 
 require (
+	filippo.io/edwards25519 v1.2.0
 	github.com/bwmarrin/discordgo v0.29.0
 	github.com/gorilla/websocket v1.5.3
 	github.com/mb-14/gomarkov v0.0.0-20231120193207-9cbdc8df67a8
