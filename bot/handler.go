@@ -1,11 +1,13 @@
-// Package bot turns Discord interactions into glowcloud replies.
+// Package bot is glowcloud's pure core: it turns an interaction into a reply.
 //
-// The core (this file, customid.go, answer.go) is pure: [Bot.Handle] takes a
-// [Request] and returns a [Reply] without doing any I/O, so the gateway, the
-// HTTP interactions endpoint and the local console share one set of handlers
-// and tests need no Discord. The transports convert between discordgo types
-// and Request/Reply (discord.go) and deliver replies through a [Responder]
-// with [Bot.Answer], which also defers slow replies, logs and records metrics.
+// [Bot.Handle] takes a [Request] and returns a [Reply] without any I/O: the
+// commands and their options (defined as data in [Commands]), Discord's
+// limits ([LimitReply]), the "Hail again" button's custom ids and the
+// per-user cooldown all live here. [Bot.Answer] delivers a reply through a
+// transport's [Responder] within Discord's 3 s, deferring slow ones. The
+// transports are packages of their own over this one: bot/gateway,
+// bot/httpapi and bot/console (with bot/discord converting discordgo's
+// types); it imports none of them, nor discordgo, net/http or Prometheus.
 package bot
 
 import (
@@ -14,12 +16,11 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
-	"net/http"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -79,7 +80,7 @@ type Config struct {
 	// panic. Nil discards.
 	Logger *slog.Logger
 	// Metrics, if not nil, records interactions and generation errors.
-	Metrics *Metrics
+	Metrics Recorder
 	// Cooldown is the time a user waits between generating requests.
 	// 0 means DefaultCooldown; a negative value turns the cooldown off.
 	Cooldown time.Duration
@@ -94,31 +95,38 @@ type Config struct {
 	// Operators are the user ids allowed to run operator commands (/retrain).
 	// Nobody is an operator when it is empty.
 	Operators []string
-	// Retrainer retrains the model for /retrain; nil means operators are
+	// Retrainer runs the jobs /retrain starts; nil means operators are
 	// told that retraining is not configured here.
 	Retrainer Retrainer
-	// HTTPClient downloads /retrain's attachments. Nil means the client
-	// Serve uses for Discord's REST API (with its DISCORD_API_BASE
-	// redirect), or, outside Serve, a plain client with a timeout.
-	HTTPClient *http.Client
 }
+
+// Recorder records what the bot does; *metrics.Metrics is one. Its methods
+// must be safe for concurrent use.
+type Recorder interface {
+	// Interaction counts an answered interaction: command is a known command
+	// name or "unknown", outcome one of the outcomes Answer logs.
+	Interaction(command, outcome string, took time.Duration)
+	// GenerationError counts a reply the Writer failed to produce.
+	GenerationError()
+}
+
+// noRecorder records nothing.
+type noRecorder struct{}
+
+func (noRecorder) Interaction(string, string, time.Duration) {}
+func (noRecorder) GenerationError()                          {}
 
 // Bot answers interactions. It is safe for concurrent use.
 type Bot struct {
 	writer     func() Writer
 	log        *slog.Logger
-	metrics    *Metrics
+	metrics    Recorder
 	deferAfter time.Duration
 	now        func() time.Time
 	seed       func() uint64
 	operators  map[string]bool
 	cool       *cooldowns // nil when the cooldown is off
-
 	retrainer  Retrainer
-	download   atomic.Pointer[http.Client] // nil until configured or set by Serve
-	retraining atomic.Bool                 // a /retrain job is running
-	retrains   *retrainMetrics             // nil without Metrics
-	bg         *background                 // work that outlives Answer; see Wait
 }
 
 // New returns a Bot configured by cfg.
@@ -132,11 +140,9 @@ func New(cfg Config) *Bot {
 		seed:       cfg.Seed,
 		operators:  make(map[string]bool, len(cfg.Operators)),
 		retrainer:  cfg.Retrainer,
-		retrains:   newRetrainMetrics(cfg.Metrics),
-		bg:         newBackground(),
 	}
-	if cfg.HTTPClient != nil {
-		b.download.Store(cfg.HTTPClient)
+	if b.metrics == nil {
+		b.metrics = noRecorder{}
 	}
 	if b.writer == nil {
 		b.writer = func() Writer { return nil }
@@ -165,18 +171,18 @@ func New(cfg Config) *Bot {
 	return b
 }
 
-// IsOperator reports whether userID may run operator commands.
-func (b *Bot) IsOperator(userID string) bool { return userID != "" && b.operators[userID] }
+// isOperator reports whether userID may run operator commands.
+func (b *Bot) isOperator(userID string) bool { return userID != "" && b.operators[userID] }
 
 // Outcomes of an interaction, as logged and used as the "outcome" metric label.
 const (
-	OutcomeOK         = "ok"
-	OutcomeCooldown   = "cooldown"
-	OutcomeBadRequest = "bad_request"
-	OutcomeForbidden  = "forbidden" // an operator command from someone who is not one
-	OutcomeError      = "error"
-	OutcomePanic      = "panic"
-	OutcomeDeferred   = "deferred" // ok, but only after deferring
+	outcomeOK         = "ok"
+	outcomeCooldown   = "cooldown"
+	outcomeBadRequest = "bad_request"
+	outcomeForbidden  = "forbidden" // an operator command from someone who is not one
+	outcomeError      = "error"
+	outcomePanic      = "panic"
+	outcomeDeferred   = "deferred" // ok, but only after deferring
 )
 
 // result is what handle reports besides the reply.
@@ -184,7 +190,7 @@ type result struct {
 	command string // a bounded label: a known command name or "unknown"
 	outcome string
 	// files are the attachments an allowed /retrain learns from (outcome
-	// OutcomeOK, command CmdRetrain); Answer downloads them.
+	// outcomeOK, command CmdRetrain); Answer downloads them.
 	files []Attachment
 }
 
@@ -212,11 +218,18 @@ func (b *Bot) Handle(ctx context.Context, req Request) Reply {
 	return r
 }
 
-// handle is Handle plus what Answer needs to log. The console calls it with
-// fromDiscord false: it applies no cooldown, since one person at a prompt
-// cannot spam anybody, and offers no operator commands, since it has no
-// attachments to learn from and no operator at the keyboard (/retrain is
-// unknown there, as in its help).
+// HandleLocal answers a request typed at a local prompt (bot/console) as
+// Handle would, except that it applies no cooldown, since one person at a
+// prompt cannot spam anybody, and offers no operator commands, since there
+// are no attachments to learn from and no operator at the keyboard (/retrain
+// is unknown there).
+func (b *Bot) HandleLocal(ctx context.Context, req Request) Reply {
+	r, _ := b.handle(ctx, req, false)
+	return r
+}
+
+// handle is Handle plus what Answer needs to log; fromDiscord is false for
+// HandleLocal.
 func (b *Bot) handle(ctx context.Context, req Request, fromDiscord bool) (reply Reply, res result) {
 	res.command = "unknown"
 	defer func() {
@@ -225,8 +238,8 @@ func (b *Bot) handle(ctx context.Context, req Request, fromDiscord bool) (reply 
 				slog.String("command", res.command),
 				slog.Any("panic", v),
 				slog.String("stack", string(debug.Stack())))
-			b.metrics.generationError()
-			reply, res.outcome = ephemeral(msgApology), OutcomePanic
+			b.metrics.GenerationError()
+			reply, res.outcome = ephemeral(msgApology), outcomePanic
 		}
 	}()
 
@@ -236,7 +249,7 @@ func (b *Bot) handle(ctx context.Context, req Request, fromDiscord bool) (reply 
 		if err != nil {
 			return ephemeral(userMessage(err)), result{command: CmdRetrain, outcome: outcome}
 		}
-		return ephemeral(retrainPlanned(files)), result{command: CmdRetrain, outcome: OutcomeOK, files: files}
+		return ephemeral(retrainPlanned(files)), result{command: CmdRetrain, outcome: outcomeOK, files: files}
 	}
 
 	var (
@@ -258,20 +271,20 @@ func (b *Bot) handle(ctx context.Context, req Request, fromDiscord bool) (reply 
 		res.command = act.command
 	}
 	if err != nil {
-		return ephemeral(userMessage(err)), result{command: res.command, outcome: OutcomeBadRequest}
+		return ephemeral(userMessage(err)), result{command: res.command, outcome: outcomeBadRequest}
 	}
 
 	if fromDiscord && b.cool != nil {
 		if wait := b.cool.take(req.UserID, b.now); wait > 0 {
-			return ephemeral(cooldownMessage(wait)), result{command: res.command, outcome: OutcomeCooldown}
+			return ephemeral(cooldownMessage(wait)), result{command: res.command, outcome: outcomeCooldown}
 		}
 	}
 
 	w := b.writer()
 	if w == nil {
-		b.metrics.generationError()
+		b.metrics.GenerationError()
 		b.log.LogAttrs(ctx, slog.LevelError, "no writer", slog.String("command", res.command))
-		return ephemeral(msgNotReady), result{command: res.command, outcome: OutcomeError}
+		return ephemeral(msgNotReady), result{command: res.command, outcome: outcomeError}
 	}
 	seed := b.seed()
 	if act.hasSeed {
@@ -279,12 +292,12 @@ func (b *Bot) handle(ctx context.Context, req Request, fromDiscord bool) (reply 
 	}
 	reply, ok := generate(w, act, seed)
 	if !ok {
-		b.metrics.generationError()
+		b.metrics.GenerationError()
 		b.log.LogAttrs(ctx, slog.LevelError, "writer returned no text",
 			slog.String("command", res.command), slog.Uint64("seed", seed))
-		return ephemeral(msgSilent), result{command: res.command, outcome: OutcomeError}
+		return ephemeral(msgSilent), result{command: res.command, outcome: outcomeError}
 	}
-	return LimitReply(reply), result{command: res.command, outcome: OutcomeOK}
+	return LimitReply(reply), result{command: res.command, outcome: outcomeOK}
 }
 
 // action is one thing the bot can generate, decoded from a command's options
@@ -368,39 +381,17 @@ func userMessage(err error) string {
 	return msgApology
 }
 
-// optionKind is the type of a slash command option's value.
-type optionKind int
-
-const (
-	optString optionKind = iota
-	optInteger
-)
-
-// commandOptions lists a command's options and their types (ok is false for
-// an unknown command); the console uses it to type what it parses.
-func commandOptions(command string) (opts map[string]optionKind, ok bool) {
-	switch command {
-	case CmdSquint:
-		return map[string]optionKind{"thing": optString}, true
-	case CmdGlowcloud:
-		return map[string]optionKind{}, true
-	case CmdManifesto:
-		return map[string]optionKind{"topic": optString, "paragraphs": optInteger, "seed": optInteger}, true
-	}
-	return nil, false
-}
-
 // actionFromCommand validates a slash command's options. Discord validates
 // them too, against the definitions in commands.go, but a stale definition,
 // the console or a forged HTTP request can send anything.
 func actionFromCommand(name string, opts map[string]any) (action, error) {
-	spec, ok := commandOptions(name)
+	def, ok := Lookup(name)
 	if !ok {
 		return action{}, userError(msgUnknownCommand)
 	}
 	act := action{command: name}
 	for k := range opts {
-		if _, ok := spec[k]; !ok {
+		if !slices.ContainsFunc(def.Options, func(o Option) bool { return o.Name == k }) {
 			return act, userError(fmt.Sprintf("/%s has no option %q. The Glow Cloud sees what you did there.", name, clip(k, 32)))
 		}
 	}
@@ -568,3 +559,7 @@ func (c *cooldowns) size() int {
 	defer c.mu.Unlock()
 	return len(c.last)
 }
+
+// Apology is the polite ephemeral reply a transport sends when something
+// failed before the core could answer (a panic in the transport, say).
+func Apology() Reply { return ephemeral(msgApology) }
