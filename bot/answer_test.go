@@ -264,3 +264,57 @@ func TestAnswerContextCancelled(t *testing.T) {
 		}
 	})
 }
+
+// TestAnswerManyWithinDeadline: 200 interactions at once, their generation
+// taking anything from nothing to 14 minutes, each get their first callback
+// within Discord's 3 s: inline when ready before DefaultDeferAfter, else a
+// deferral at exactly that moment and the reply edited in when ready. On
+// synctest's clock, so a loaded machine or the race detector cannot make it
+// pass or fail.
+func TestAnswerManyWithinDeadline(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		delays := []time.Duration{0, time.Millisecond, time.Second, bot.DefaultDeferAfter - time.Nanosecond,
+			bot.DefaultDeferAfter + time.Nanosecond, 2500 * time.Millisecond, 10 * time.Second, 14 * time.Minute}
+		const n = 200
+		rss := make([]*coreResponder, n)
+		start := time.Now()
+		var wg sync.WaitGroup
+		for i := range n {
+			rss[i] = &coreResponder{}
+			delay := delays[i%len(delays)]
+			bi := newCoreBot(bot.Config{Writer: func() bot.Writer { return coreSlowWriter{Delay: delay} }})
+			wg.Go(func() {
+				if err := bi.Answer(t.Context(), cmd("manifesto", map[string]any{"topic": fmt.Sprint("t", i)}), rss[i]); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		for i, rs := range rss {
+			delay := delays[i%len(delays)]
+			calls := rs.calls
+			if len(calls) == 0 {
+				t.Fatalf("interaction %d: no callback", i)
+			}
+			if first := calls[0].at.Sub(start); first >= 3*time.Second {
+				t.Errorf("interaction %d (generation %v): first callback after %v, want within 3s", i, delay, first)
+			}
+			want := "[respond]"
+			if delay >= bot.DefaultDeferAfter {
+				want = "[defer edit]"
+			}
+			if got := fmt.Sprint(rs.methods()); got != want {
+				t.Errorf("interaction %d (generation %v): calls %s, want %s", i, delay, got, want)
+				continue
+			}
+			last := calls[len(calls)-1]
+			if d := last.reply.Embeds[0].Description; !strings.Contains(d, fmt.Sprintf("topic=t%d ", i)) {
+				t.Errorf("interaction %d: reply %q is not its own", i, d)
+			}
+			if at := last.at.Sub(start); at != delay {
+				t.Errorf("interaction %d: reply delivered after %v, want when ready (%v)", i, at, delay)
+			}
+		}
+	})
+}

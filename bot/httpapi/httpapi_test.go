@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -746,4 +747,93 @@ func TestHTTPDeferredEditWaited(t *testing.T) {
 	if edits := fake.Edits(full["token"].(string)); len(edits) != 1 || !strings.Contains(fmt.Sprint(edits[0]), "GLOW CLOUD") {
 		t.Errorf("edits once Wait returned: %v, want the proclamation", edits)
 	}
+}
+
+// patchRecorder is an http.RoundTripper that answers every request 200 and
+// counts the PATCHes of @original, in memory: no network inside a synctest
+// bubble.
+type patchRecorder struct {
+	mu      sync.Mutex
+	patches map[string]int // by interaction token
+}
+
+func (p *patchRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodPatch && strings.HasSuffix(r.URL.Path, "/messages/@original") {
+		parts := strings.Split(r.URL.Path, "/")
+		p.mu.Lock()
+		p.patches[parts[len(parts)-3]]++
+		p.mu.Unlock()
+	}
+	return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(strings.NewReader(`{"id":"1","channel_id":"2"}`)), Request: r}, nil
+}
+
+// TestHTTPDeadline: 64 signed interactions at once, their generation taking
+// anything from nothing to 13 minutes, each get their HTTP response within
+// Discord's 3 s: the reply inline when ready before DefaultDeferAfter, else
+// a deferral, with the reply PATCHed in once ready (Wait waits for it). On
+// synctest's clock: the handler runs in memory, so a loaded machine or the
+// race detector cannot make it pass or fail.
+func TestHTTPDeadline(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		delays := []time.Duration{0, time.Second, bot.DefaultDeferAfter - time.Nanosecond,
+			bot.DefaultDeferAfter + time.Nanosecond, 10 * time.Second, 13 * time.Minute}
+		pub, priv, err := ed25519.GenerateKey(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		patches := &patchRecorder{patches: map[string]int{}}
+		followups, err := discordgo.New("")
+		if err != nil {
+			t.Fatal(err)
+		}
+		followups.Client = &http.Client{Transport: patches}
+		const n = 64
+		now := time.Now()
+		var wg sync.WaitGroup
+		handlers := make([]*httpapi.Handler, n)
+		recs := make([]*httptest.ResponseRecorder, n)
+		took := make([]time.Duration, n)
+		for i := range n {
+			delay := delays[i%len(delays)]
+			b := bottest.NewBot(bot.Config{Writer: func() bot.Writer { return bottest.SlowWriter{Delay: delay} }})
+			handlers[i] = httpapi.New(b, httpapi.Config{PublicKey: pub, Followups: followups})
+			body := []byte(fmt.Sprintf(`{"id":"%d","application_id":"2","type":2,"token":"tok%d","version":1,`+
+				`"member":{"user":{"id":"3"}},"data":{"name":"manifesto","type":1,"options":[{"name":"topic","type":3,"value":"t%d"}]}}`, i, i, i))
+			req := signedRequest(priv, body, now)
+			recs[i] = httptest.NewRecorder()
+			wg.Go(func() {
+				start := time.Now()
+				handlers[i].ServeHTTP(recs[i], req)
+				took[i] = time.Since(start)
+			})
+		}
+		wg.Wait()
+		for i := range n {
+			delay := delays[i%len(delays)]
+			if took[i] >= 3*time.Second {
+				t.Errorf("interaction %d (generation %v): answered after %v, want within 3s", i, delay, took[i])
+			}
+			resp := decodeResponse(t, recs[i])
+			deferred := delay >= bot.DefaultDeferAfter
+			if want := map[bool]float64{false: 4, true: 5}[deferred]; resp["type"] != want {
+				t.Errorf("interaction %d (generation %v): response type %v, want %v", i, delay, resp["type"], want)
+			}
+			if !deferred && !strings.Contains(recs[i].Body.String(), fmt.Sprintf("topic=t%d ", i)) {
+				t.Errorf("interaction %d: inline reply %s is not its own", i, recs[i].Body)
+			}
+		}
+		for i, h := range handlers {
+			if err := h.Wait(t.Context()); err != nil {
+				t.Errorf("interaction %d: Wait = %v", i, err)
+			}
+		}
+		for i := range n {
+			deferred := delays[i%len(delays)] >= bot.DefaultDeferAfter
+			if got, want := patches.patches[fmt.Sprint("tok", i)], map[bool]int{false: 0, true: 1}[deferred]; got != want {
+				t.Errorf("interaction %d: %d edits of @original, want %d", i, got, want)
+			}
+		}
+	})
 }
