@@ -314,6 +314,41 @@ func TestServeReloadSignal(t *testing.T) {
 	srv.stop(t)
 }
 
+// TestServeCooldown: GLOWCLOUD_COOLDOWN sets the pause a user waits
+// between generating commands (default 3s), and 0 turns it off.
+func TestServeCooldown(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		cooldown   string
+		secondCool bool // the same user's second request is refused
+	}{
+		{"", true},
+		{"1h", true},
+		{"0", false},
+		{"0s", false},
+	} {
+		t.Run("cooldown="+tt.cooldown, func(t *testing.T) {
+			t.Parallel()
+			pub, priv, err := ed25519.GenerateKey(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := startServe(t, map[string]string{
+				"DISCORD_PUBLIC_KEY":  hex.EncodeToString(pub),
+				"GLOWCLOUD_HTTP_ADDR": "127.0.0.1:0",
+				"GLOWCLOUD_COOLDOWN":  tt.cooldown,
+			})
+			for i, wantCool := range []bool{false, tt.secondCool} {
+				code, body := signedPost(t, srv.base, priv, manifestoInteraction(7))
+				if cool := strings.Contains(body, "still glowing from your last request"); code != http.StatusOK || cool != wantCool {
+					t.Errorf("request %d: %d %.200s; want cooldown %v", i+1, code, body, wantCool)
+				}
+			}
+			srv.stop(t)
+		})
+	}
+}
+
 func TestServeConfigErrors(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {

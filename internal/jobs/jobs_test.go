@@ -76,3 +76,23 @@ func TestGoDetachesFromParent(t *testing.T) {
 	}
 	_ = g.Wait(t.Context())
 }
+
+// TestWaitIdleWithEndedContext: an idle Group's Wait returns nil even when
+// its context has ended (a shutdown out of time has nothing to cancel).
+func TestWaitIdleWithEndedContext(t *testing.T) {
+	t.Parallel()
+	g := New(nil)
+	g.Go(t.Context(), time.Minute, func(context.Context) {})
+	for g.Running() > 0 {
+		if err := g.Wait(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ended, cancel := context.WithCancel(t.Context())
+	cancel()
+	for i := range 100 {
+		if err := g.Wait(ended); err != nil {
+			t.Fatalf("try %d: Wait on an idle Group = %v, want nil", i, err)
+		}
+	}
+}
