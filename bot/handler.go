@@ -50,8 +50,8 @@ const (
 	CmdRetrain   = "retrain" // operators only; see retrain.go
 )
 
-// HailAgainLabel is the label of the button under every generated reply.
-const HailAgainLabel = "Hail again"
+// hailAgainLabel is the label of the button under every generated reply.
+const hailAgainLabel = "Hail again"
 
 // hailAgainEmoji decorates the "Hail again" button.
 const hailAgainEmoji = "🔁"
@@ -337,7 +337,7 @@ func generate(w Writer, act action, seed uint64) (r Reply, ok bool) {
 	// reproducible from its footer, while the new one joins it.
 	return Reply{
 		Embeds:  []Embed{e},
-		Buttons: []Button{{Label: HailAgainLabel, Emoji: hailAgainEmoji, CustomID: encodeCustomID(act)}},
+		Buttons: []Button{{Label: hailAgainLabel, Emoji: hailAgainEmoji, CustomID: encodeCustomID(act)}},
 	}, true
 }
 

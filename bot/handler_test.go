@@ -178,7 +178,7 @@ func TestHandleCommands(t *testing.T) {
 				if r.Embeds[0].Color == 0 {
 					t.Errorf("embed has no colour")
 				}
-				if r.Buttons[0].Label != bot.HailAgainLabel {
+				if r.Buttons[0].Label != "Hail again" {
 					t.Errorf("button label = %q", r.Buttons[0].Label)
 				}
 			}

@@ -70,7 +70,7 @@ func LimitReply(r Reply) Reply {
 			bt.Emoji = ""
 		}
 		if bt.Label == "" && bt.Emoji == "" {
-			bt.Label = HailAgainLabel
+			bt.Label = hailAgainLabel
 		}
 		buttons = append(buttons, bt)
 	}

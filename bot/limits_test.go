@@ -62,7 +62,7 @@ func TestLimitReply(t *testing.T) {
 	if want := []string{id100, "b3", "b4", "b5", "b6"}; !reflect.DeepEqual(ids, want) {
 		t.Errorf("button ids = %q, want %q", ids, want)
 	}
-	if got.Buttons[2].Emoji != "" || got.Buttons[2].Label != bot.HailAgainLabel {
+	if got.Buttons[2].Emoji != "" || got.Buttons[2].Label != "Hail again" {
 		t.Errorf("button with an overlong emoji = %+v", got.Buttons[2])
 	}
 	if again := bot.LimitReply(got); !reflect.DeepEqual(again, got) {

@@ -24,10 +24,10 @@ import (
 // the Trainer and edits the deferred reply with what was learnt or why not.
 // The slot is the one "one retrain at a time" lock: nothing else retrains.
 
-// Timeout bounds a retrain job: downloads, training and saving. Discord's
+// jobTimeout bounds a retrain job: downloads, training and saving. Discord's
 // interaction token lives 15 minutes, and the job's last act is to edit the
 // reply with it.
-const Timeout = 10 * time.Minute
+const jobTimeout = 10 * time.Minute
 
 // editTimeout bounds the edit that reports a job's end when the job's own
 // context is over (it timed out, or shutdown cancelled it).
@@ -108,9 +108,9 @@ func (r *Runner) Release() { r.busy.Store(false) }
 
 // Run starts the claimed job in the background: it downloads files,
 // retrains, gives the slot back, and edits the deferred reply through rs.
-// The job ends within Timeout, or sooner when Wait runs out of time.
+// The job ends within ten minutes, or sooner when Wait runs out of time.
 func (r *Runner) Run(ctx context.Context, req bot.Request, files []bot.Attachment, rs bot.Responder) {
-	r.jobs.Go(ctx, Timeout, func(ctx context.Context) {
+	r.jobs.Go(ctx, jobTimeout, func(ctx context.Context) {
 		// The slot is free for the next /retrain once the retraining is
 		// over: the release comes before the edit, so an operator who
 		// reads the result and asks again is not told to wait. On a panic

@@ -25,7 +25,7 @@ import (
 	"github.com/glowcloud/glowcloud/internal/jobs"
 )
 
-// MaxInteractionBody caps the body of POST /interactions. The largest
+// maxInteractionBody caps the body of POST /interactions. The largest
 // interactions Discord sends are button presses, which embed the whole
 // message the button is on: up to 2000 characters of content and 6000 of
 // embeds, which JSON escapes to at most 6 bytes per UTF-16 unit (~48 KB),
@@ -34,12 +34,12 @@ import (
 // (~1 KB each, signed CDN URLs included). That is well under 128 KB; 256 KiB
 // leaves room for Discord adding fields, while still refusing junk before
 // verifying a signature over it.
-const MaxInteractionBody = 256 << 10
+const maxInteractionBody = 256 << 10
 
-// SignatureWindow is how far X-Signature-Timestamp may be from our clock.
+// signatureWindow is how far X-Signature-Timestamp may be from our clock.
 // discordgo.VerifyInteraction checks no freshness, so without this a
 // captured request could be replayed forever.
-const SignatureWindow = 5 * time.Minute
+const signatureWindow = 5 * time.Minute
 
 // followupTimeout bounds the work left after an HTTP handler has returned a
 // deferred response: the generation and the PATCH of @original. Discord's
@@ -190,7 +190,7 @@ func (h *interactionsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 		}
 	}()
 
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxInteractionBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxInteractionBody))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -273,7 +273,7 @@ func (h *interactionsHandler) verify(r *http.Request, body []byte) error {
 	if err != nil {
 		return fmt.Errorf("parse signature timestamp: %w", err)
 	}
-	if d := h.cfg.Now().Sub(time.Unix(ts, 0)); d > SignatureWindow || d < -SignatureWindow {
+	if d := h.cfg.Now().Sub(time.Unix(ts, 0)); d > signatureWindow || d < -signatureWindow {
 		return fmt.Errorf("signature timestamp %d is %v away: %w", ts, d.Round(time.Second), errStale)
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))

@@ -275,7 +275,7 @@ func TestHTTPRejects(t *testing.T) {
 		{"not an object", func() *http.Request { return h.signed([]byte(`[1,2]`), h.now) }, 400, "malformed"},
 		{"command without data", func() *http.Request { return h.signed([]byte(`{"type":2}`), h.now) }, 400, "malformed"},
 		{"too large", func() *http.Request {
-			return h.signed(append(append([]byte(`{"type":1,"x":"`), bytes.Repeat([]byte("a"), httpapi.MaxInteractionBody)...), `"}`...), h.now)
+			return h.signed(append(append([]byte(`{"type":1,"x":"`), bytes.Repeat([]byte("a"), 256<<10)...), `"}`...), h.now)
 		}, 413, "too_large"},
 		{"GET", func() *http.Request { return httptest.NewRequest(http.MethodGet, "/interactions", nil) }, 405, ""},
 		{"PUT", func() *http.Request {

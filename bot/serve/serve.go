@@ -26,14 +26,14 @@ import (
 	"github.com/glowcloud/glowcloud/bot/rest"
 )
 
-// DefaultShutdownTimeout is how long Run waits, after its context ends,
+// defaultShutdownTimeout is how long Run waits, after its context ends,
 // for in-flight interactions, HTTP requests and background work (replies
 // edited in after a deferral, and Config.Background: retrains).
-const DefaultShutdownTimeout = 5 * time.Second
+const defaultShutdownTimeout = 5 * time.Second
 
-// ErrNothingToServe is returned by Run when neither transport is
+// errNothingToServe is returned by Run when neither transport is
 // configured.
-var ErrNothingToServe = errors.New("nothing to serve: set Token (DISCORD_TOKEN) for the gateway, or PublicKey (DISCORD_PUBLIC_KEY) and HTTPAddr (GLOWCLOUD_HTTP_ADDR) for the HTTP endpoint")
+var errNothingToServe = errors.New("nothing to serve: set Token (DISCORD_TOKEN) for the gateway, or PublicKey (DISCORD_PUBLIC_KEY) and HTTPAddr (GLOWCLOUD_HTTP_ADDR) for the HTTP endpoint")
 
 // Config configures Run. Bot is required, and so is at least one
 // transport: Token for the gateway, or PublicKey with HTTPAddr for the HTTP
@@ -79,7 +79,7 @@ type Config struct {
 	// runner's jobs.
 	Background []Waiter
 
-	// ShutdownTimeout bounds the graceful shutdown; 0 = DefaultShutdownTimeout.
+	// ShutdownTimeout bounds the graceful shutdown; 0 = defaultShutdownTimeout.
 	ShutdownTimeout time.Duration
 	// Version goes into the User-Agent; empty = the module's build version.
 	Version string
@@ -105,7 +105,7 @@ func (cfg *Config) check() error {
 	case cfg.Bot == nil:
 		return errors.New("no Bot")
 	case cfg.Token == "" && (len(cfg.PublicKey) == 0 || cfg.HTTPAddr == ""):
-		return ErrNothingToServe
+		return errNothingToServe
 	case len(cfg.PublicKey) != 0 && len(cfg.PublicKey) != ed25519.PublicKeySize:
 		return fmt.Errorf("public key (DISCORD_PUBLIC_KEY) has %d bytes, want %d", len(cfg.PublicKey), ed25519.PublicKeySize)
 	case len(cfg.PublicKey) != 0 && cfg.HTTPAddr == "":
@@ -143,7 +143,7 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	timeout := cfg.ShutdownTimeout
 	if timeout == 0 {
-		timeout = DefaultShutdownTimeout
+		timeout = defaultShutdownTimeout
 	}
 	client, err := rest.Client(cfg.HTTPClient, cfg.APIBase)
 	if err != nil {

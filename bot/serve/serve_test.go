@@ -797,9 +797,9 @@ func TestServeConfigErrors(t *testing.T) {
 		is   error
 	}{
 		{"no bot", Config{Token: testToken}, "no Bot", nil},
-		{"nothing", Config{Bot: b}, "nothing to serve", ErrNothingToServe},
-		{"key without addr", Config{Bot: b, PublicKey: key}, "nothing to serve", ErrNothingToServe},
-		{"addr without key or token", Config{Bot: b, HTTPAddr: "127.0.0.1:0"}, "nothing to serve", ErrNothingToServe},
+		{"nothing", Config{Bot: b}, "nothing to serve", errNothingToServe},
+		{"key without addr", Config{Bot: b, PublicKey: key}, "nothing to serve", errNothingToServe},
+		{"addr without key or token", Config{Bot: b, HTTPAddr: "127.0.0.1:0"}, "nothing to serve", errNothingToServe},
 		{"key without addr, with token", Config{Bot: b, Token: testToken, PublicKey: key}, "without an HTTP address", nil},
 		{"short key", Config{Bot: b, PublicKey: key[:10], HTTPAddr: "127.0.0.1:0"}, "has 10 bytes", nil},
 		{"shard out of range", Config{Bot: b, Token: testToken, ShardID: 2, ShardCount: 2}, "must be less than", nil},
