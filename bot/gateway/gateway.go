@@ -360,8 +360,20 @@ func (g *Gateway) fatal(openErr error) (*FatalCloseError, int) {
 // (then it returns a *FatalCloseError). connected is called once, after the
 // first connect and command registration. Run once per Gateway.
 func (g *Gateway) Run(ctx context.Context, connected func()) error {
-	stop := context.AfterFunc(ctx, g.unblockOpen)
-	defer stop()
+	// When ctx ends, unblockOpen frees an Open still waiting on Discord.
+	// Its goroutine is joined before Run returns (the defers run in
+	// reverse: close the session, stop the watcher, wait for it).
+	var watch sync.WaitGroup
+	stopWatch := make(chan struct{})
+	watch.Go(func() {
+		select {
+		case <-ctx.Done():
+			g.unblockOpen()
+		case <-stopWatch:
+		}
+	})
+	defer watch.Wait()
+	defer close(stopWatch)
 	defer g.close()
 
 	if _, err := g.connect(ctx, stateConnecting); err != nil || ctx.Err() != nil {

@@ -293,6 +293,7 @@ wait:
 			if !gw.Drain(sctx) {
 				log.Warn("shutdown timeout: in-flight interactions cancelled")
 			}
+			<-gwDone // its context is cancelled and its connection closed: it returns promptly
 		})
 	}
 	wg.Wait()
