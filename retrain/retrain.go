@@ -69,8 +69,8 @@ var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 // Retrain adds files to the corpus directory (rejecting any that
 // corpus.CheckUpload refuses: its errors match corpus.ErrNotText), trains a
 // model from the whole directory, writes it atomically and swaps it in. A
-// corpus without a sentence gives an error matching corpus.ErrEmpty or
-// markov.ErrEmpty. On any error nothing is swapped and the model file is
+// corpus without a sentence gives an error matching corpus.ErrEmpty. On any
+// error nothing is swapped and the model file is
 // untouched; files already added stay in the corpus.
 func (t *Trainer) Retrain(ctx context.Context, files []File) (Result, error) {
 	if t.Dir == "" {
@@ -113,6 +113,11 @@ func (t *Trainer) Retrain(ctx context.Context, files []File) (Result, error) {
 	m, err := markov.TrainLines(text.Lines, markov.TrainOptions{
 		Order: t.Order, Headings: text.Headings, CorpusSHA256: hex.EncodeToString(sum.Sum(nil)), Now: t.Now,
 	})
+	if errors.Is(err, markov.ErrEmpty) {
+		// Sentences the chain cannot take are an empty corpus all the same:
+		// callers test for one error, corpus's.
+		return Result{}, fmt.Errorf("retrain: %w: %w", corpus.ErrEmpty, err)
+	}
 	if err != nil {
 		return Result{}, fmt.Errorf("retrain: %w", err)
 	}

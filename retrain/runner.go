@@ -15,7 +15,6 @@ import (
 	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/corpus"
 	"github.com/glowcloud/glowcloud/internal/jobs"
-	"github.com/glowcloud/glowcloud/markov"
 )
 
 // /retrain's jobs. The core (bot) judges a request, claims the Runner's one
@@ -244,7 +243,7 @@ func jobReply(ctx context.Context, summary string, err error) (bot.Reply, string
 		return bot.Reply{Content: je.msg}, je.result
 	case errors.Is(err, corpus.ErrNotText):
 		return bot.Reply{Content: "The Glow Cloud learned nothing: " + clip(err.Error(), 300)}, resultNotText
-	case errors.Is(err, corpus.ErrEmpty), errors.Is(err, markov.ErrEmpty):
+	case errors.Is(err, corpus.ErrEmpty):
 		return bot.Reply{Content: msgEmpty}, resultEmpty
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return bot.Reply{Content: msgSlow}, resultCancelled

@@ -439,8 +439,6 @@ func TestRetrainJobOutcomes(t *testing.T) {
 			}, "could not download `gone.txt`", "download_error", -1, 1},
 		{"empty corpus", &fakeLearner{err: fmt.Errorf("read corpus: %w", corpus.ErrEmpty)},
 			func(*discordtest.Server) []fileOpt { return nil }, "no sentences yet", "empty_corpus", 0, 0},
-		{"no sentence the chain takes", &fakeLearner{err: fmt.Errorf("retrain: %w", markov.ErrEmpty)},
-			func(*discordtest.Server) []fileOpt { return nil }, "no sentences yet", "empty_corpus", 0, 0},
 		{"not text to the trainer", &fakeLearner{err: fmt.Errorf("%w: odd.md is not scripture", corpus.ErrNotText)},
 			func(fake *discordtest.Server) []fileOpt {
 				return []fileOpt{{bot.OptScripture, fake.Attachment("odd.md", []byte("odd"), "text/markdown")}}
