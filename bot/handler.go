@@ -30,7 +30,7 @@ const (
 	DefaultDeferAfter = 2 * time.Second
 )
 
-// Option limits, mirrored by the slash command definitions (commands.go).
+// Option limits, used by the slash command definitions (commands.go).
 // They are counted in Unicode code points, as Discord counts option lengths.
 const (
 	MaxThing      = 100       // /squint thing: 1..MaxThing characters

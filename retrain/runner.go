@@ -128,7 +128,7 @@ func (r *Runner) Run(ctx context.Context, req bot.Request, files []bot.Attachmen
 
 // Wait waits until the running jobs are done. If ctx ends first, Wait
 // cancels them (each still tries to tell its operator, for a few seconds)
-// and returns an error wrapping ctx's. Serve's shutdown calls it.
+// and returns an error wrapping ctx's. serve.Run's shutdown calls it.
 func (r *Runner) Wait(ctx context.Context) error { return r.jobs.Wait(ctx) }
 
 // Running reports the number of jobs running.

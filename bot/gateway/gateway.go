@@ -35,7 +35,7 @@ import (
 // looks at the close code Discord sent — read off the wire by a wrapper
 // around the websocket's net.Conn, installed through the session's own
 // Dialer, so nothing is global — and either reconnects (discordgo resumes
-// when it has a session id) or ends Serve with a *FatalCloseError.
+// when it has a session id) or ends Run with a *FatalCloseError.
 
 // interactionLifetime bounds the work on one interaction: its token stops
 // working after 15 minutes, so nothing useful can be sent later.

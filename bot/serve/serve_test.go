@@ -94,14 +94,14 @@ func gatewayServe(fake *discordtest.Server, b *bot.Bot) Config {
 	}
 }
 
-// running is a Serve running in the background.
+// running is a Run running in the background.
 type running struct {
 	addr   string // the HTTP address, if any
 	cancel context.CancelFunc
 	done   chan error
 }
 
-// start runs Serve and waits for Ready. Cleanup stops it.
+// start runs Run and waits for Ready. Cleanup stops it.
 func start(t *testing.T, cfg Config) *running {
 	t.Helper()
 	r := startNoWait(t, cfg)
@@ -110,9 +110,9 @@ func start(t *testing.T, cfg Config) *running {
 	select {
 	case r.addr = <-r.readyc:
 	case err := <-r.done:
-		t.Fatalf("Serve returned before it was ready: %v", err)
+		t.Fatalf("Run returned before it was ready: %v", err)
 	case <-ctx.Done():
-		t.Fatal("Serve never became ready")
+		t.Fatal("Run never became ready")
 	}
 	return r.running
 }
@@ -136,14 +136,14 @@ func startNoWait(t *testing.T, cfg Config) startedServe {
 	return startedServe{r, readyc}
 }
 
-// stop cancels Serve and returns its error.
+// stop cancels Run and returns its error.
 func (r *running) stop(t *testing.T) error {
 	t.Helper()
 	r.cancel()
 	return r.wait(t)
 }
 
-// wait returns Serve's error once it has returned.
+// wait returns Run's error once it has returned.
 func (r *running) wait(t *testing.T) error {
 	t.Helper()
 	select {
@@ -154,7 +154,7 @@ func (r *running) wait(t *testing.T) error {
 		close(r.done)
 		return err
 	case <-time.After(waitLimit):
-		t.Fatal("Serve did not return")
+		t.Fatal("Run did not return")
 		return nil
 	}
 }
@@ -317,7 +317,7 @@ func TestServeRegistersCommandsOnlyWhenChanged(t *testing.T) {
 				cfg.Retrain = st.retrain
 				r := start(t, cfg)
 				if err := r.stop(t); err != nil {
-					t.Fatalf("start %d: Serve = %v, want nil", i, err)
+					t.Fatalf("start %d: Run = %v, want nil", i, err)
 				}
 				if n := fake.CommandPuts(); n != st.wantPuts {
 					t.Errorf("start %d: %d PUTs, want %d", i, n, st.wantPuts)
@@ -400,7 +400,7 @@ func TestServeReconnects(t *testing.T) {
 				return code == http.StatusOK && strings.Contains(body, `"gateway":"connected"`)
 			})
 			if err := r.stop(t); err != nil {
-				t.Errorf("Serve = %v, want nil", err)
+				t.Errorf("Run = %v, want nil", err)
 			}
 		})
 	}
@@ -452,7 +452,7 @@ func TestServeFatalClose(t *testing.T) {
 				select {
 				case <-s.readyc:
 				case err := <-s.done:
-					t.Fatalf("Serve returned before it was ready: %v", err)
+					t.Fatalf("Run returned before it was ready: %v", err)
 				case <-ctx.Done():
 					t.Fatal("not ready")
 				}
@@ -464,7 +464,7 @@ func TestServeFatalClose(t *testing.T) {
 			err := s.wait(t)
 			var fe *gateway.FatalCloseError
 			if !errors.As(err, &fe) || fe.Code != tt.wantCode || !errors.Is(err, gateway.ErrFatalClose) {
-				t.Fatalf("Serve = %v, want a FatalCloseError with code %d", err, tt.wantCode)
+				t.Fatalf("Run = %v, want a FatalCloseError with code %d", err, tt.wantCode)
 			}
 			if strings.Contains(err.Error(), string(tt.token)) {
 				t.Errorf("the error shows the token: %v", err)
@@ -539,7 +539,7 @@ func TestServeShutdownFinishesInFlight(t *testing.T) {
 	}
 	select {
 	case err := <-r.done:
-		t.Fatalf("Serve returned %v with an interaction in flight", err)
+		t.Fatalf("Run returned %v with an interaction in flight", err)
 	default:
 	}
 	// ...and once generation finishes, the reply still goes out.
@@ -553,7 +553,7 @@ func TestServeShutdownFinishesInFlight(t *testing.T) {
 	}
 	assertNoPings(t, res.cb)
 	if err := r.wait(t); err != nil {
-		t.Errorf("Serve = %v, want nil", err)
+		t.Errorf("Run = %v, want nil", err)
 	}
 }
 
@@ -572,9 +572,9 @@ func TestServeShutdownTimeout(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("generation never started")
 	}
-	// The generator never finishes; Serve gives up on it after the timeout.
+	// The generator never finishes; Run gives up on it after the timeout.
 	if err := r.stop(t); err != nil {
-		t.Errorf("Serve = %v, want nil", err)
+		t.Errorf("Run = %v, want nil", err)
 	}
 }
 
@@ -761,7 +761,7 @@ func TestServeHTTPOnly(t *testing.T) {
 		t.Errorf("%d IDENTIFYs without a token", n)
 	}
 	if err := r.stop(t); err != nil {
-		t.Errorf("Serve = %v, want nil", err)
+		t.Errorf("Run = %v, want nil", err)
 	}
 }
 
@@ -814,10 +814,10 @@ func TestServeConfigErrors(t *testing.T) {
 			t.Parallel()
 			err := Run(t.Context(), tt.cfg)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("Serve = %v, want an error containing %q", err, tt.want)
+				t.Fatalf("Run = %v, want an error containing %q", err, tt.want)
 			}
 			if tt.is != nil && !errors.Is(err, tt.is) {
-				t.Errorf("Serve = %v, want errors.Is %v", err, tt.is)
+				t.Errorf("Run = %v, want errors.Is %v", err, tt.is)
 			}
 			if strings.Contains(err.Error(), testToken) {
 				t.Errorf("the error shows the token: %v", err)
@@ -842,7 +842,7 @@ func TestServeLogsNoToken(t *testing.T) {
 	}
 	fake.CloseGateway(4004)
 	if err := s.wait(t); !errors.Is(err, gateway.ErrFatalClose) {
-		t.Fatalf("Serve = %v, want a fatal close", err)
+		t.Fatalf("Run = %v, want a fatal close", err)
 	}
 	out := buf.String()
 	if strings.Contains(out, testToken) || strings.Contains(out, testToken[:20]) {
@@ -873,9 +873,9 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// TestServeShutdownWhileConnecting cancels Serve while discordgo's Open
+// TestServeShutdownWhileConnecting cancels Run while discordgo's Open
 // waits for a HELLO that never comes: the connection is closed under it,
-// and Serve returns long before its (generous) shutdown timeout.
+// and Run returns long before its (generous) shutdown timeout.
 func TestServeShutdownWhileConnecting(t *testing.T) {
 	t.Parallel()
 	accepted := make(chan struct{})
@@ -909,7 +909,7 @@ func TestServeShutdownWhileConnecting(t *testing.T) {
 	}
 	s.cancel()
 	if err := s.wait(t); err != nil {
-		t.Errorf("Serve = %v, want nil", err)
+		t.Errorf("Run = %v, want nil", err)
 	}
 	select {
 	case <-clientGone:
@@ -945,14 +945,14 @@ func TestServeRegistersWithAppIDBeforeTheGateway(t *testing.T) {
 			s := startNoWait(t, cfg)
 			if tt.wantFatal {
 				if err := s.wait(t); !errors.Is(err, gateway.ErrFatalClose) {
-					t.Fatalf("Serve = %v, want a fatal close", err)
+					t.Fatalf("Run = %v, want a fatal close", err)
 				}
 			} else {
 				ctx := waitCtx(t)
 				select {
 				case <-s.readyc:
 				case err := <-s.done:
-					t.Fatalf("Serve returned before it was ready: %v", err)
+					t.Fatalf("Run returned before it was ready: %v", err)
 				case <-ctx.Done():
 					t.Fatal("not ready")
 				}
