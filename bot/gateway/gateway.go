@@ -445,7 +445,7 @@ func (g *Gateway) registerCommands(ctx context.Context) {
 	g.mu.Lock()
 	appID := g.appID
 	g.mu.Unlock()
-	register.Register(ctx, g.s, appID, g.guildID, g.commands, g.log)
+	register.Commands(ctx, g.s, appID, g.guildID, g.commands, g.log)
 }
 
 // unblockOpen closes the websocket's connection if Open is still waiting

@@ -19,11 +19,11 @@ import (
 // timeout bounds one registration: the GET and the PUT.
 const timeout = time.Minute
 
-// Register makes the application's commands (global, or the guild's when
+// Commands makes the application's commands (global, or the guild's when
 // guildID is set) equal to cmds, logs what it did, and reports whether the
 // commands are now registered (put, or found unchanged). s needs the bot's
 // token (rest.Session).
-func Register(ctx context.Context, s *discordgo.Session, appID, guildID string, cmds []*discordgo.ApplicationCommand, log *slog.Logger) bool {
+func Commands(ctx context.Context, s *discordgo.Session, appID, guildID string, cmds []*discordgo.ApplicationCommand, log *slog.Logger) bool {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	scope := "global"

@@ -160,7 +160,7 @@ func Run(ctx context.Context, cfg Config) error {
 			// whether or not the gateway connects; otherwise the gateway
 			// registers once READY tells it the id.
 			// (On failure the gateway tries again once connected.)
-			if cfg.AppID != "" && register.Register(ctx, rest.Session(client, ua, cfg.Token), cfg.AppID, cfg.GuildID, commands, log) {
+			if cfg.AppID != "" && register.Commands(ctx, rest.Session(client, ua, cfg.Token), cfg.AppID, cfg.GuildID, commands, log) {
 				commands = nil
 			}
 		} else {
