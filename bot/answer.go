@@ -2,13 +2,9 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
-	"unicode/utf16"
-	"unicode/utf8"
 )
 
 // Responder is what a transport gives Answer to deliver a reply. Answer
@@ -35,8 +31,9 @@ type Responder interface {
 // practice only generation is slow, and polite errors are fast.
 //
 // /retrain is the exception: an operator's allowed request is deferred at
-// once, ephemerally, and retrained in the background (see answerRetrain);
-// Answer returns when it has deferred, and the Bot's Wait waits for the rest.
+// once, ephemerally, and handed to the Retrainer, whose job runs in the
+// background and edits the reply (see answerRetrain); Answer returns when it
+// has deferred.
 func (b *Bot) Answer(ctx context.Context, req Request, rs Responder) error {
 	if req.Kind == KindCommand && req.Command == CmdRetrain {
 		return b.answerRetrain(ctx, req, rs)
@@ -80,11 +77,11 @@ func (b *Bot) Answer(ctx context.Context, req Request, rs Responder) error {
 				err = fmt.Errorf("edit deferred reply: %w", err)
 			}
 		case <-ctx.Done():
-			h.res = result{command: commandLabel(req), outcome: OutcomeError}
+			h.res = result{command: commandLabel(req), outcome: outcomeError}
 			err = fmt.Errorf("wait for reply: %w", context.Cause(ctx))
 		}
 	case <-ctx.Done():
-		h.res = result{command: commandLabel(req), outcome: OutcomeError}
+		h.res = result{command: commandLabel(req), outcome: outcomeError}
 		err = fmt.Errorf("wait for reply: %w", context.Cause(ctx))
 	}
 
@@ -98,15 +95,15 @@ func (b *Bot) answered(ctx context.Context, req Request, res result, deferred bo
 	outcome := res.outcome
 	switch {
 	case err != nil:
-		outcome = OutcomeError
-	case deferred && outcome == OutcomeOK:
-		outcome = OutcomeDeferred
+		outcome = outcomeError
+	case deferred && outcome == outcomeOK:
+		outcome = outcomeDeferred
 	}
 	latency := time.Since(start)
-	b.metrics.observe(res.command, outcome, latency)
+	b.metrics.Interaction(res.command, outcome, latency)
 
 	level := slog.LevelInfo
-	if outcome == OutcomeError || outcome == OutcomePanic {
+	if outcome == outcomeError || outcome == outcomePanic {
 		level = slog.LevelError
 	}
 	attrs := []slog.Attr{
@@ -132,7 +129,7 @@ func (b *Bot) answered(ctx context.Context, req Request, res result, deferred bo
 // did not report one.
 func commandLabel(req Request) string {
 	if req.Kind == KindCommand {
-		if _, ok := commandOptions(req.Command); ok {
+		if _, ok := Lookup(req.Command); ok {
 			return req.Command
 		}
 	}
@@ -156,147 +153,3 @@ func kindName(k Kind) string {
 	}
 	return "unknown"
 }
-
-// Discord's limits on what a reply may hold.
-const (
-	MaxContent     = 2000
-	MaxEmbeds      = 10
-	MaxTitle       = 256
-	MaxDescription = 4096
-	MaxFooter      = 2048
-	MaxEmbedTotal  = 6000 // title + description + footer over all embeds
-	MaxButtons     = 5    // one action row
-	MaxLabel       = 80
-	maxEmojiName   = 32
-)
-
-// emptyReply stands in for a reply with nothing to show, which Discord
-// would reject.
-const emptyReply = "The Glow Cloud has nothing to say."
-
-// LimitReply returns r cut to Discord's limits, whatever produced it: texts
-// are cut on character boundaries and end with "…"; embeds and buttons past
-// the limits, empty embeds, and buttons with an unusable custom_id are
-// dropped. "@everyone" and "@here" get a zero-width space so they read as
-// text even where allowed_mentions is lost (transports always send
-// allowed_mentions parsing nothing, which is the real guarantee). Lengths
-// are counted in UTF-16 code units, which is never less than the code points
-// Discord counts, so the result is safe under either count. LimitReply is
-// idempotent, and the conversions in discord.go apply it again.
-func LimitReply(r Reply) Reply {
-	r.Content = fit(neutralize(r.Content), MaxContent)
-
-	embeds := make([]Embed, 0, min(len(r.Embeds), MaxEmbeds))
-	for _, e := range r.Embeds {
-		if len(embeds) == MaxEmbeds {
-			break
-		}
-		e.Title = fit(neutralize(e.Title), MaxTitle)
-		e.Description = fit(neutralize(e.Description), MaxDescription)
-		e.Footer = fit(neutralize(e.Footer), MaxFooter)
-		e.Color = max(0, min(e.Color, 0xFFFFFF))
-		if e.Title == "" && e.Description == "" && e.Footer == "" {
-			continue
-		}
-		embeds = append(embeds, e)
-	}
-	fitEmbedTotal(embeds)
-	r.Embeds = nil
-	for _, e := range embeds { // fitting the total may have emptied some
-		if e.Title != "" || e.Description != "" || e.Footer != "" {
-			r.Embeds = append(r.Embeds, e)
-		}
-	}
-
-	var buttons []Button
-	for _, bt := range r.Buttons {
-		if len(buttons) == MaxButtons {
-			break
-		}
-		if bt.CustomID == "" || len(bt.CustomID) > MaxCustomID || !utf8.ValidString(bt.CustomID) {
-			continue
-		}
-		bt.Label = fit(neutralize(bt.Label), MaxLabel)
-		if len(bt.Emoji) > maxEmojiName || !utf8.ValidString(bt.Emoji) {
-			bt.Emoji = ""
-		}
-		if bt.Label == "" && bt.Emoji == "" {
-			bt.Label = HailAgainLabel
-		}
-		buttons = append(buttons, bt)
-	}
-	r.Buttons = buttons
-
-	if strings.TrimSpace(r.Content) == "" && len(r.Embeds) == 0 {
-		r.Content = emptyReply
-	}
-	return r
-}
-
-// fitEmbedTotal shortens descriptions, then footers, then titles, from the
-// last embed back, until all embeds together fit MaxEmbedTotal.
-func fitEmbedTotal(embeds []Embed) {
-	total := 0
-	for _, e := range embeds {
-		total += textLen(e.Title) + textLen(e.Description) + textLen(e.Footer)
-	}
-	for _, field := range []func(*Embed) *string{
-		func(e *Embed) *string { return &e.Description },
-		func(e *Embed) *string { return &e.Footer },
-		func(e *Embed) *string { return &e.Title },
-	} {
-		for i := len(embeds) - 1; i >= 0 && total > MaxEmbedTotal; i-- {
-			s := field(&embeds[i])
-			n := textLen(*s)
-			keep := max(0, n-(total-MaxEmbedTotal))
-			*s = fit(*s, keep)
-			total -= n - textLen(*s)
-		}
-	}
-}
-
-// textLen is the length of s in UTF-16 code units, as the limits count it.
-func textLen(s string) int {
-	n := 0
-	for _, r := range s {
-		n += utf16.RuneLen(r)
-	}
-	return n
-}
-
-// fit returns s, made valid UTF-8, cut to at most max UTF-16 code units on a
-// character boundary; a cut string ends with "…".
-func fit(s string, max int) string {
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	if len(s) <= max { // bytes >= UTF-16 units, so it fits
-		return s
-	}
-	if textLen(s) <= max {
-		return s
-	}
-	if max <= 0 {
-		return ""
-	}
-	n := 0
-	for i, r := range s {
-		if n+utf16.RuneLen(r) > max-1 { // leave room for "…"
-			return s[:i] + "…"
-		}
-		n += utf16.RuneLen(r)
-	}
-	return s
-}
-
-// neutralize breaks "@everyone" and "@here" with a zero-width space.
-func neutralize(s string) string {
-	if !strings.Contains(s, "@") {
-		return s
-	}
-	s = strings.ReplaceAll(s, "@everyone", "@\u200beveryone")
-	return strings.ReplaceAll(s, "@here", "@\u200bhere")
-}
-
-// errAlreadyResponded is returned by a Responder asked to respond twice.
-var errAlreadyResponded = errors.New("interaction already answered")

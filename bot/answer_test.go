@@ -64,28 +64,6 @@ func (r *coreResponder) methods() []string {
 	return out
 }
 
-// coreSlowWriter takes its time (fake time, inside a synctest bubble).
-type coreSlowWriter struct {
-	coreWriter
-	delay time.Duration
-}
-
-func (w coreSlowWriter) Manifesto(seed uint64, topic string, paragraphs int) (string, string) {
-	<-time.After(w.delay)
-	return w.coreWriter.Manifesto(seed, topic, paragraphs)
-}
-
-// coreBlockedWriter blocks until release is closed.
-type coreBlockedWriter struct {
-	coreWriter
-	release chan struct{}
-}
-
-func (w coreBlockedWriter) Glowcloud(seed uint64) string {
-	<-w.release
-	return w.coreWriter.Glowcloud(seed)
-}
-
 // logLines decodes JSON log lines.
 func logLines(t *testing.T, s string) []map[string]any {
 	t.Helper()
@@ -179,11 +157,11 @@ func TestAnswerOutcomes(t *testing.T) {
 func TestAnswerDefers(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		m := bot.NewMetrics()
+		m := &fakeRecorder{}
 		var logs strings.Builder
 		lw := &lockedWriter{w: &logs}
 		b := newCoreBot(bot.Config{
-			Writer:  func() bot.Writer { return coreSlowWriter{delay: 5 * time.Second} },
+			Writer:  func() bot.Writer { return coreSlowWriter{Delay: 5 * time.Second} },
 			Metrics: m,
 			Logger:  slog.New(slog.NewJSONHandler(lw, nil)),
 		})
@@ -211,8 +189,8 @@ func TestAnswerDefers(t *testing.T) {
 		if line["outcome"] != "deferred" || line["deferred"] != true || line["latency"] != float64(5*time.Second) {
 			t.Errorf("log line = %v", line)
 		}
-		if got := scrape(t, m); !strings.Contains(got, `glowcloud_interactions_total{command="manifesto",outcome="deferred"} 1`) {
-			t.Errorf("deferral not counted:\n%s", got)
+		if got := m.count("manifesto", "deferred"); got != 1 {
+			t.Errorf("deferral counted %d times, want 1", got)
 		}
 	})
 }
@@ -222,7 +200,7 @@ func TestAnswerDeferAfterConfigurable(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		release := make(chan struct{})
 		b := newCoreBot(bot.Config{
-			Writer:     func() bot.Writer { return coreBlockedWriter{release: release} },
+			Writer:     func() bot.Writer { return coreBlockedWriter{Release: release} },
 			DeferAfter: 500 * time.Millisecond,
 		})
 		rs := &coreResponder{}
@@ -256,7 +234,7 @@ func TestAnswerDeferAfterConfigurable(t *testing.T) {
 func TestAnswerDeferFails(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		b := newCoreBot(bot.Config{Writer: func() bot.Writer { return coreSlowWriter{delay: 3 * time.Second} }})
+		b := newCoreBot(bot.Config{Writer: func() bot.Writer { return coreSlowWriter{Delay: 3 * time.Second} }})
 		rs := &coreResponder{failOn: "defer", err: errors.New("boom")}
 		err := b.Answer(t.Context(), cmd("manifesto", nil), rs)
 		if !errors.Is(err, rs.err) {
@@ -273,7 +251,7 @@ func TestAnswerContextCancelled(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		release := make(chan struct{})
 		defer close(release)
-		b := newCoreBot(bot.Config{Writer: func() bot.Writer { return coreBlockedWriter{release: release} }})
+		b := newCoreBot(bot.Config{Writer: func() bot.Writer { return coreBlockedWriter{Release: release} }})
 		ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
 		defer cancel()
 		rs := &coreResponder{}
@@ -283,6 +261,60 @@ func TestAnswerContextCancelled(t *testing.T) {
 		}
 		if got := fmt.Sprint(rs.methods()); got != "[defer]" {
 			t.Errorf("calls = %s, want [defer]", got)
+		}
+	})
+}
+
+// TestAnswerManyWithinDeadline: 200 interactions at once, their generation
+// taking anything from nothing to 14 minutes, each get their first callback
+// within Discord's 3 s: inline when ready before DefaultDeferAfter, else a
+// deferral at exactly that moment and the reply edited in when ready. On
+// synctest's clock, so a loaded machine or the race detector cannot make it
+// pass or fail.
+func TestAnswerManyWithinDeadline(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		delays := []time.Duration{0, time.Millisecond, time.Second, bot.DefaultDeferAfter - time.Nanosecond,
+			bot.DefaultDeferAfter + time.Nanosecond, 2500 * time.Millisecond, 10 * time.Second, 14 * time.Minute}
+		const n = 200
+		rss := make([]*coreResponder, n)
+		start := time.Now()
+		var wg sync.WaitGroup
+		for i := range n {
+			rss[i] = &coreResponder{}
+			delay := delays[i%len(delays)]
+			bi := newCoreBot(bot.Config{Writer: func() bot.Writer { return coreSlowWriter{Delay: delay} }})
+			wg.Go(func() {
+				if err := bi.Answer(t.Context(), cmd("manifesto", map[string]any{"topic": fmt.Sprint("t", i)}), rss[i]); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		for i, rs := range rss {
+			delay := delays[i%len(delays)]
+			calls := rs.calls
+			if len(calls) == 0 {
+				t.Fatalf("interaction %d: no callback", i)
+			}
+			if first := calls[0].at.Sub(start); first >= 3*time.Second {
+				t.Errorf("interaction %d (generation %v): first callback after %v, want within 3s", i, delay, first)
+			}
+			want := "[respond]"
+			if delay >= bot.DefaultDeferAfter {
+				want = "[defer edit]"
+			}
+			if got := fmt.Sprint(rs.methods()); got != want {
+				t.Errorf("interaction %d (generation %v): calls %s, want %s", i, delay, got, want)
+				continue
+			}
+			last := calls[len(calls)-1]
+			if d := last.reply.Embeds[0].Description; !strings.Contains(d, fmt.Sprintf("topic=t%d ", i)) {
+				t.Errorf("interaction %d: reply %q is not its own", i, d)
+			}
+			if at := last.at.Sub(start); at != delay {
+				t.Errorf("interaction %d: reply delivered after %v, want when ready (%v)", i, at, delay)
+			}
 		}
 	})
 }

@@ -1,32 +1,58 @@
 package bot
 
-import (
-	"bytes"
-	"cmp"
-	"context"
-	"encoding/json"
-	"fmt"
-	"log/slog"
-	"slices"
-	"strconv"
+// The slash commands, as data. The transports turn these definitions into
+// their own types (bot/discord for discordgo), and the console reads them to
+// type and name the options it parses, so a command is defined once.
 
-	"github.com/bwmarrin/discordgo"
+// OptionType is the type of a slash command option's value.
+type OptionType int
+
+// The option types the commands use, numbered as Discord numbers them.
+const (
+	OptionString     OptionType = 3
+	OptionInteger    OptionType = 4
+	OptionAttachment OptionType = 11
 )
 
-// Commands returns the public slash commands, defined for global registration:
-// /squint, /glowcloud and /manifesto, usable in guilds, in DMs with the bot
-// and (for user installs) in private channels. Each call returns fresh
-// values, so a caller may change them.
-func Commands() []*discordgo.ApplicationCommand {
-	return []*discordgo.ApplicationCommand{
+// Option is one option of a slash command.
+type Option struct {
+	Name        string
+	Description string
+	Type        OptionType
+	Required    bool
+	// MinLength and MaxLength bound a string option's length in characters;
+	// MinLength nil or MaxLength 0 means no bound.
+	MinLength *int
+	MaxLength int
+	// MinValue and MaxValue bound an integer option; MinValue nil or
+	// MaxValue 0 means no bound.
+	MinValue *float64
+	MaxValue float64
+}
+
+// Command is a slash command's definition.
+type Command struct {
+	Name        string
+	Description string
+	Options     []Option
+	// Operators marks an operator command: it exists in guilds only, and its
+	// default_member_permissions of "0" hides it from everyone but server
+	// administrators (the handler still checks Config.Operators, since
+	// admins may grant the command to anyone). Other commands work in
+	// guilds, in DMs with the bot and, for user installs, anywhere.
+	Operators bool
+}
+
+// Commands returns the slash commands to register: /squint, /glowcloud and
+// /manifesto, and the operators' /retrain when retrain is set. Each call
+// returns fresh values, so a caller may change them.
+func Commands(retrain bool) []Command {
+	cmds := []Command{
 		{
-			Type:             discordgo.ChatApplicationCommand,
-			Name:             CmdSquint,
-			Description:      "Squint at anything until it turns out to be anarchist. Everything is, if you squint.",
-			Contexts:         everywhere(),
-			IntegrationTypes: anyInstall(),
-			Options: []*discordgo.ApplicationCommandOption{{
-				Type:        discordgo.ApplicationCommandOptionString,
+			Name:        CmdSquint,
+			Description: "Squint at anything until it turns out to be anarchist. Everything is, if you squint.",
+			Options: []Option{{
+				Type:        OptionString,
 				Name:        "thing",
 				Description: "The thing to squint at: a state, a cafeteria, a toaster, your landlord.",
 				Required:    true,
@@ -35,34 +61,28 @@ func Commands() []*discordgo.ApplicationCommand {
 			}},
 		},
 		{
-			Type:             discordgo.ChatApplicationCommand,
-			Name:             CmdGlowcloud,
-			Description:      "Receive a proclamation from the mighty Glow Cloud. All hail.",
-			Contexts:         everywhere(),
-			IntegrationTypes: anyInstall(),
+			Name:        CmdGlowcloud,
+			Description: "Receive a proclamation from the mighty Glow Cloud. All hail.",
 		},
 		{
-			Type:             discordgo.ChatApplicationCommand,
-			Name:             CmdManifesto,
-			Description:      "Generate a parody manifesto. Hail the singularity! Hail the mighty Glow Cloud!",
-			Contexts:         everywhere(),
-			IntegrationTypes: anyInstall(),
-			Options: []*discordgo.ApplicationCommandOption{
+			Name:        CmdManifesto,
+			Description: "Generate a parody manifesto. Hail the singularity! Hail the mighty Glow Cloud!",
+			Options: []Option{
 				{
-					Type:        discordgo.ApplicationCommandOptionString,
+					Type:        OptionString,
 					Name:        "topic",
 					Description: "What the revolution is about this time (robots, rent, the cafeteria).",
 					MaxLength:   MaxTopic,
 				},
 				{
-					Type:        discordgo.ApplicationCommandOptionInteger,
+					Type:        OptionInteger,
 					Name:        "paragraphs",
 					Description: "How many paragraphs of theory to endure, from 1 to 5.",
 					MinValue:    ptr(float64(MinParagraphs)),
 					MaxValue:    MaxParagraphs,
 				},
 				{
-					Type:        discordgo.ApplicationCommandOptionInteger,
+					Type:        OptionInteger,
 					Name:        "seed",
 					Description: "The seed printed under an earlier manifesto, to read it again word for word.",
 					MinValue:    ptr(0.0),
@@ -71,311 +91,30 @@ func Commands() []*discordgo.ApplicationCommand {
 			},
 		},
 	}
-}
-
-// RetrainCommand returns /retrain, the operators' command that feeds the bot
-// new scripture (up to three attachments) and retrains its model. Its
-// default_member_permissions of "0" hides it from everyone but server
-// administrators, and it exists in guilds only; the handler still checks the
-// caller against its operator list, since a server's admins may grant the
-// command to anyone.
-func RetrainCommand() *discordgo.ApplicationCommand {
-	return &discordgo.ApplicationCommand{
-		Type:                     discordgo.ChatApplicationCommand,
-		Name:                     CmdRetrain,
-		Description:              "Operators only: feed the Glow Cloud new scripture and retrain the model.",
-		DefaultMemberPermissions: ptr(int64(0)),
-		Contexts:                 &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild},
-		IntegrationTypes:         &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall},
-		Options: []*discordgo.ApplicationCommandOption{
-			{
-				Type:        discordgo.ApplicationCommandOptionAttachment,
-				Name:        OptScripture,
-				Description: "A .txt or .md file of new scripture for the corpus.",
-			},
-			{
-				Type:        discordgo.ApplicationCommandOptionAttachment,
-				Name:        OptApocrypha,
-				Description: "Another text file to learn from.",
-			},
-			{
-				Type:        discordgo.ApplicationCommandOptionAttachment,
-				Name:        OptPamphlet,
-				Description: "One more text file to learn from.",
-			},
-		},
-	}
-}
-
-// CommandSet returns the commands to register: Commands, plus RetrainCommand
-// when retrain is set. For a guild registration (guildID not empty) it drops
-// contexts and integration_types, which only global commands take.
-func CommandSet(guildID string, retrain bool) []*discordgo.ApplicationCommand {
-	cmds := Commands()
 	if retrain {
-		cmds = append(cmds, RetrainCommand())
-	}
-	if guildID != "" {
-		for _, c := range cmds {
-			c.Contexts = nil
-			c.IntegrationTypes = nil
-		}
+		cmds = append(cmds, Command{
+			Name:        CmdRetrain,
+			Description: "Operators only: feed the Glow Cloud new scripture and retrain the model.",
+			Operators:   true,
+			Options: []Option{
+				{Type: OptionAttachment, Name: OptScripture, Description: "A .txt or .md file of new scripture for the corpus."},
+				{Type: OptionAttachment, Name: OptApocrypha, Description: "Another text file to learn from."},
+				{Type: OptionAttachment, Name: OptPamphlet, Description: "One more text file to learn from."},
+			},
+		})
 	}
 	return cmds
 }
 
+// Lookup returns the definition of the command name that anyone may run
+// (so not /retrain), and reports whether there is one.
+func Lookup(name string) (Command, bool) {
+	for _, c := range Commands(false) {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Command{}, false
+}
+
 func ptr[T any](v T) *T { return &v }
-
-func everywhere() *[]discordgo.InteractionContextType {
-	return &[]discordgo.InteractionContextType{
-		discordgo.InteractionContextGuild,
-		discordgo.InteractionContextBotDM,
-		discordgo.InteractionContextPrivateChannel,
-	}
-}
-
-func anyInstall() *[]discordgo.ApplicationIntegrationType {
-	return &[]discordgo.ApplicationIntegrationType{
-		discordgo.ApplicationIntegrationGuildInstall,
-		discordgo.ApplicationIntegrationUserInstall,
-	}
-}
-
-// registerCommands makes the application's commands (global, or the guild's
-// when guildID is set) equal to cmds with one bulk overwrite (PUT), skipped
-// when Discord already has the same definitions. It reports whether it PUT.
-// A failed GET is logged and followed by the PUT anyway.
-func registerCommands(ctx context.Context, s *discordgo.Session, appID, guildID string, cmds []*discordgo.ApplicationCommand, log *slog.Logger) (bool, error) {
-	if appID == "" {
-		return false, fmt.Errorf("register commands: no application id")
-	}
-	want, err := commandsPayload(cmds)
-	if err != nil {
-		return false, fmt.Errorf("register commands: %w", err)
-	}
-	endpoint := discordgo.EndpointApplicationGlobalCommands(appID)
-	if guildID != "" {
-		endpoint = discordgo.EndpointApplicationGuildCommands(appID, guildID)
-	}
-	current, err := s.RequestWithBucketID("GET", endpoint, nil, "GET "+endpoint, discordgo.WithContext(ctx))
-	if err != nil {
-		log.Warn("get registered commands; overwriting them", "err", err)
-	} else if same, err := sameCommands(want, current); err != nil {
-		log.Warn("compare registered commands; overwriting them", "err", err)
-	} else if same {
-		return false, nil
-	}
-	if _, err := s.RequestWithBucketID("PUT", endpoint, want, endpoint, discordgo.WithContext(ctx)); err != nil {
-		return false, fmt.Errorf("register commands: bulk overwrite: %w", err)
-	}
-	return true, nil
-}
-
-// commandsPayload encodes cmds as the JSON array Discord's bulk overwrite
-// takes. discordgo marshals nil Options, Choices and ChannelTypes as null;
-// the payload drops the nulls. default_member_permissions stays the decimal
-// string Discord documents (and every library sends).
-func commandsPayload(cmds []*discordgo.ApplicationCommand) ([]map[string]any, error) {
-	raw, err := json.Marshal(cmds)
-	if err != nil {
-		return nil, fmt.Errorf("encode commands: %w", err)
-	}
-	var out []map[string]any
-	if err := decodeJSON(raw, &out); err != nil {
-		return nil, fmt.Errorf("decode commands: %w", err)
-	}
-	for _, c := range out {
-		dropNulls(c)
-	}
-	if out == nil {
-		out = []map[string]any{}
-	}
-	return out, nil
-}
-
-func decodeJSON(raw []byte, v any) error {
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.UseNumber()
-	return d.Decode(v)
-}
-
-// dropNulls removes null members, and "autocomplete": false (which not every
-// option type takes), from m and from every object nested in it.
-func dropNulls(m map[string]any) {
-	for k, v := range m {
-		switch v := v.(type) {
-		case nil:
-			delete(m, k)
-		case bool:
-			if k == "autocomplete" && !v {
-				delete(m, k)
-			}
-		case map[string]any:
-			dropNulls(v)
-		case []any:
-			for _, e := range v {
-				if o, ok := e.(map[string]any); ok {
-					dropNulls(o)
-				}
-			}
-		}
-	}
-}
-
-// sameCommands reports whether the commands Discord returned (current, the
-// JSON of a GET) match want in every field that the bot sets: type, name,
-// description, default_member_permissions, contexts, integration_types and
-// the options, deeply. Ids, versions, localizations and Discord's defaults
-// (null contexts, integration_types [0], required false) do not count.
-func sameCommands(want []map[string]any, current []byte) (bool, error) {
-	var got []map[string]any
-	if err := decodeJSON(current, &got); err != nil {
-		return false, fmt.Errorf("decode registered commands: %w", err)
-	}
-	a, err := canonicalCommands(want)
-	if err != nil {
-		return false, err
-	}
-	b, err := canonicalCommands(got)
-	if err != nil {
-		return false, err
-	}
-	return bytes.Equal(a, b), nil
-}
-
-// canonicalCommands renders commands in a form where equal definitions give
-// equal bytes: only the fields that matter, defaults filled in, sorted by
-// type and name.
-func canonicalCommands(cmds []map[string]any) ([]byte, error) {
-	type command struct {
-		Type         int64    `json:"type"`
-		Name         string   `json:"name"`
-		Description  string   `json:"description"`
-		Permissions  *string  `json:"default_member_permissions"`
-		Contexts     []int64  `json:"contexts"`
-		Integrations []int64  `json:"integration_types"`
-		Options      []option `json:"options"`
-	}
-	out := make([]command, 0, len(cmds))
-	for _, c := range cmds {
-		cc := command{
-			Type:         intOr(c["type"], int64(discordgo.ChatApplicationCommand)),
-			Name:         str(c["name"]),
-			Description:  str(c["description"]),
-			Contexts:     intSet(c["contexts"], 0, 1, 2),
-			Integrations: intSet(c["integration_types"], 0),
-			Options:      canonicalOptions(c["options"]),
-		}
-		if p := c["default_member_permissions"]; p != nil {
-			s := fmt.Sprint(p)
-			cc.Permissions = &s
-		}
-		out = append(out, cc)
-	}
-	slices.SortFunc(out, func(a, b command) int {
-		return cmp.Or(cmp.Compare(a.Type, b.Type), cmp.Compare(a.Name, b.Name))
-	})
-	return json.Marshal(out)
-}
-
-// option is the canonical form of an application command option.
-type option struct {
-	Type         int64    `json:"type"`
-	Name         string   `json:"name"`
-	Description  string   `json:"description"`
-	Required     bool     `json:"required"`
-	Autocomplete bool     `json:"autocomplete"`
-	MinLength    *string  `json:"min_length"`
-	MaxLength    *string  `json:"max_length"`
-	MinValue     *string  `json:"min_value"`
-	MaxValue     *string  `json:"max_value"`
-	ChannelTypes []int64  `json:"channel_types"`
-	Choices      []choice `json:"choices"`
-	Options      []option `json:"options"`
-}
-
-type choice struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
-}
-
-// canonicalOptions keeps the options' order: Discord shows them as given.
-func canonicalOptions(v any) []option {
-	list, _ := v.([]any)
-	var out []option
-	for _, e := range list {
-		o, ok := e.(map[string]any)
-		if !ok {
-			continue
-		}
-		co := option{
-			Type:         intOr(o["type"], 0),
-			Name:         str(o["name"]),
-			Description:  str(o["description"]),
-			Required:     o["required"] == true,
-			Autocomplete: o["autocomplete"] == true,
-			MinLength:    number(o["min_length"]),
-			MaxLength:    number(o["max_length"]),
-			MinValue:     number(o["min_value"]),
-			MaxValue:     number(o["max_value"]),
-			ChannelTypes: intSet(o["channel_types"]),
-			Options:      canonicalOptions(o["options"]),
-		}
-		if cs, ok := o["choices"].([]any); ok {
-			for _, c := range cs {
-				if m, ok := c.(map[string]any); ok {
-					co.Choices = append(co.Choices, choice{Name: str(m["name"]), Value: fmt.Sprint(m["value"])})
-				}
-			}
-		}
-		out = append(out, co)
-	}
-	return out
-}
-
-func str(v any) string {
-	s, _ := v.(string)
-	return s
-}
-
-// number renders a JSON number (or a numeric string) canonically, so 5, 5.0
-// and "5" compare equal; anything else is nil.
-func number(v any) *string {
-	var s string
-	switch v := v.(type) {
-	case json.Number:
-		s = string(v)
-	case string:
-		s = v
-	default:
-		return nil
-	}
-	if x, err := strconv.ParseFloat(s, 64); err == nil {
-		s = strconv.FormatFloat(x, 'f', -1, 64)
-	}
-	return &s
-}
-
-func intOr(v any, def int64) int64 {
-	if p := number(v); p != nil {
-		if x, err := strconv.ParseInt(*p, 10, 64); err == nil {
-			return x
-		}
-	}
-	return def
-}
-
-// intSet returns the sorted integers of a JSON array, or def when v is
-// absent or null.
-func intSet(v any, def ...int64) []int64 {
-	list, ok := v.([]any)
-	if !ok {
-		return def
-	}
-	out := make([]int64, 0, len(list))
-	for _, e := range list {
-		out = append(out, intOr(e, -1))
-	}
-	slices.Sort(out)
-	return out
-}

@@ -1,11 +1,13 @@
-// Package bot turns Discord interactions into glowcloud replies.
+// Package bot is glowcloud's pure core: it turns an interaction into a reply.
 //
-// The core (this file, customid.go, answer.go) is pure: [Bot.Handle] takes a
-// [Request] and returns a [Reply] without doing any I/O, so the gateway, the
-// HTTP interactions endpoint and the local console share one set of handlers
-// and tests need no Discord. The transports convert between discordgo types
-// and Request/Reply (discord.go) and deliver replies through a [Responder]
-// with [Bot.Answer], which also defers slow replies, logs and records metrics.
+// [Bot.Handle] takes a [Request] and returns a [Reply] without any I/O: the
+// commands and their options (defined as data in [Commands]), Discord's
+// limits ([LimitReply]), the "Hail again" button's custom ids and the
+// per-user cooldown all live here. [Bot.Answer] delivers a reply through a
+// transport's [Responder] within Discord's 3 s, deferring slow ones. The
+// transports are packages of their own over this one: bot/gateway,
+// bot/httpapi and bot/console (with bot/discord converting discordgo's
+// types); it imports none of them, nor discordgo, net/http or Prometheus.
 package bot
 
 import (
@@ -14,12 +16,10 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
-	"net/http"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -30,7 +30,7 @@ const (
 	DefaultDeferAfter = 2 * time.Second
 )
 
-// Option limits, mirrored by the slash command definitions (commands.go).
+// Option limits, used by the slash command definitions (commands.go).
 // They are counted in Unicode code points, as Discord counts option lengths.
 const (
 	MaxThing      = 100       // /squint thing: 1..MaxThing characters
@@ -49,8 +49,8 @@ const (
 	CmdRetrain   = "retrain" // operators only; see retrain.go
 )
 
-// HailAgainLabel is the label of the button under every generated reply.
-const HailAgainLabel = "Hail again"
+// hailAgainLabel is the label of the button under every generated reply.
+const hailAgainLabel = "Hail again"
 
 // hailAgainEmoji decorates the "Hail again" button.
 const hailAgainEmoji = "🔁"
@@ -79,7 +79,7 @@ type Config struct {
 	// panic. Nil discards.
 	Logger *slog.Logger
 	// Metrics, if not nil, records interactions and generation errors.
-	Metrics *Metrics
+	Metrics Recorder
 	// Cooldown is the time a user waits between generating requests.
 	// 0 means DefaultCooldown; a negative value turns the cooldown off.
 	Cooldown time.Duration
@@ -94,31 +94,38 @@ type Config struct {
 	// Operators are the user ids allowed to run operator commands (/retrain).
 	// Nobody is an operator when it is empty.
 	Operators []string
-	// Retrainer retrains the model for /retrain; nil means operators are
+	// Retrainer runs the jobs /retrain starts; nil means operators are
 	// told that retraining is not configured here.
 	Retrainer Retrainer
-	// HTTPClient downloads /retrain's attachments. Nil means the client
-	// Serve uses for Discord's REST API (with its DISCORD_API_BASE
-	// redirect), or, outside Serve, a plain client with a timeout.
-	HTTPClient *http.Client
 }
+
+// Recorder records what the bot does; *metrics.Metrics is one. Its methods
+// must be safe for concurrent use.
+type Recorder interface {
+	// Interaction counts an answered interaction: command is a known command
+	// name or "unknown", outcome one of the outcomes Answer logs.
+	Interaction(command, outcome string, took time.Duration)
+	// GenerationError counts a reply the Writer failed to produce.
+	GenerationError()
+}
+
+// noRecorder records nothing.
+type noRecorder struct{}
+
+func (noRecorder) Interaction(string, string, time.Duration) {}
+func (noRecorder) GenerationError()                          {}
 
 // Bot answers interactions. It is safe for concurrent use.
 type Bot struct {
 	writer     func() Writer
 	log        *slog.Logger
-	metrics    *Metrics
+	metrics    Recorder
 	deferAfter time.Duration
 	now        func() time.Time
 	seed       func() uint64
 	operators  map[string]bool
 	cool       *cooldowns // nil when the cooldown is off
-
 	retrainer  Retrainer
-	download   atomic.Pointer[http.Client] // nil until configured or set by Serve
-	retraining atomic.Bool                 // a /retrain job is running
-	retrains   *retrainMetrics             // nil without Metrics
-	bg         *background                 // work that outlives Answer; see Wait
 }
 
 // New returns a Bot configured by cfg.
@@ -132,11 +139,9 @@ func New(cfg Config) *Bot {
 		seed:       cfg.Seed,
 		operators:  make(map[string]bool, len(cfg.Operators)),
 		retrainer:  cfg.Retrainer,
-		retrains:   newRetrainMetrics(cfg.Metrics),
-		bg:         newBackground(),
 	}
-	if cfg.HTTPClient != nil {
-		b.download.Store(cfg.HTTPClient)
+	if b.metrics == nil {
+		b.metrics = noRecorder{}
 	}
 	if b.writer == nil {
 		b.writer = func() Writer { return nil }
@@ -165,18 +170,18 @@ func New(cfg Config) *Bot {
 	return b
 }
 
-// IsOperator reports whether userID may run operator commands.
-func (b *Bot) IsOperator(userID string) bool { return userID != "" && b.operators[userID] }
+// isOperator reports whether userID may run operator commands.
+func (b *Bot) isOperator(userID string) bool { return userID != "" && b.operators[userID] }
 
 // Outcomes of an interaction, as logged and used as the "outcome" metric label.
 const (
-	OutcomeOK         = "ok"
-	OutcomeCooldown   = "cooldown"
-	OutcomeBadRequest = "bad_request"
-	OutcomeForbidden  = "forbidden" // an operator command from someone who is not one
-	OutcomeError      = "error"
-	OutcomePanic      = "panic"
-	OutcomeDeferred   = "deferred" // ok, but only after deferring
+	outcomeOK         = "ok"
+	outcomeCooldown   = "cooldown"
+	outcomeBadRequest = "bad_request"
+	outcomeForbidden  = "forbidden" // an operator command from someone who is not one
+	outcomeError      = "error"
+	outcomePanic      = "panic"
+	outcomeDeferred   = "deferred" // ok, but only after deferring
 )
 
 // result is what handle reports besides the reply.
@@ -184,7 +189,7 @@ type result struct {
 	command string // a bounded label: a known command name or "unknown"
 	outcome string
 	// files are the attachments an allowed /retrain learns from (outcome
-	// OutcomeOK, command CmdRetrain); Answer downloads them.
+	// outcomeOK, command CmdRetrain); Answer downloads them.
 	files []Attachment
 }
 
@@ -212,11 +217,18 @@ func (b *Bot) Handle(ctx context.Context, req Request) Reply {
 	return r
 }
 
-// handle is Handle plus what Answer needs to log. The console calls it with
-// fromDiscord false: it applies no cooldown, since one person at a prompt
-// cannot spam anybody, and offers no operator commands, since it has no
-// attachments to learn from and no operator at the keyboard (/retrain is
-// unknown there, as in its help).
+// HandleLocal answers a request typed at a local prompt (bot/console) as
+// Handle would, except that it applies no cooldown, since one person at a
+// prompt cannot spam anybody, and offers no operator commands, since there
+// are no attachments to learn from and no operator at the keyboard (/retrain
+// is unknown there).
+func (b *Bot) HandleLocal(ctx context.Context, req Request) Reply {
+	r, _ := b.handle(ctx, req, false)
+	return r
+}
+
+// handle is Handle plus what Answer needs to log; fromDiscord is false for
+// HandleLocal.
 func (b *Bot) handle(ctx context.Context, req Request, fromDiscord bool) (reply Reply, res result) {
 	res.command = "unknown"
 	defer func() {
@@ -225,8 +237,8 @@ func (b *Bot) handle(ctx context.Context, req Request, fromDiscord bool) (reply 
 				slog.String("command", res.command),
 				slog.Any("panic", v),
 				slog.String("stack", string(debug.Stack())))
-			b.metrics.generationError()
-			reply, res.outcome = ephemeral(msgApology), OutcomePanic
+			b.metrics.GenerationError()
+			reply, res.outcome = ephemeral(msgApology), outcomePanic
 		}
 	}()
 
@@ -236,7 +248,7 @@ func (b *Bot) handle(ctx context.Context, req Request, fromDiscord bool) (reply 
 		if err != nil {
 			return ephemeral(userMessage(err)), result{command: CmdRetrain, outcome: outcome}
 		}
-		return ephemeral(retrainPlanned(files)), result{command: CmdRetrain, outcome: OutcomeOK, files: files}
+		return ephemeral(retrainPlanned(files)), result{command: CmdRetrain, outcome: outcomeOK, files: files}
 	}
 
 	var (
@@ -258,20 +270,20 @@ func (b *Bot) handle(ctx context.Context, req Request, fromDiscord bool) (reply 
 		res.command = act.command
 	}
 	if err != nil {
-		return ephemeral(userMessage(err)), result{command: res.command, outcome: OutcomeBadRequest}
+		return ephemeral(userMessage(err)), result{command: res.command, outcome: outcomeBadRequest}
 	}
 
 	if fromDiscord && b.cool != nil {
 		if wait := b.cool.take(req.UserID, b.now); wait > 0 {
-			return ephemeral(cooldownMessage(wait)), result{command: res.command, outcome: OutcomeCooldown}
+			return ephemeral(cooldownMessage(wait)), result{command: res.command, outcome: outcomeCooldown}
 		}
 	}
 
 	w := b.writer()
 	if w == nil {
-		b.metrics.generationError()
+		b.metrics.GenerationError()
 		b.log.LogAttrs(ctx, slog.LevelError, "no writer", slog.String("command", res.command))
-		return ephemeral(msgNotReady), result{command: res.command, outcome: OutcomeError}
+		return ephemeral(msgNotReady), result{command: res.command, outcome: outcomeError}
 	}
 	seed := b.seed()
 	if act.hasSeed {
@@ -279,12 +291,12 @@ func (b *Bot) handle(ctx context.Context, req Request, fromDiscord bool) (reply 
 	}
 	reply, ok := generate(w, act, seed)
 	if !ok {
-		b.metrics.generationError()
+		b.metrics.GenerationError()
 		b.log.LogAttrs(ctx, slog.LevelError, "writer returned no text",
 			slog.String("command", res.command), slog.Uint64("seed", seed))
-		return ephemeral(msgSilent), result{command: res.command, outcome: OutcomeError}
+		return ephemeral(msgSilent), result{command: res.command, outcome: outcomeError}
 	}
-	return LimitReply(reply), result{command: res.command, outcome: OutcomeOK}
+	return LimitReply(reply), result{command: res.command, outcome: outcomeOK}
 }
 
 // action is one thing the bot can generate, decoded from a command's options
@@ -324,7 +336,7 @@ func generate(w Writer, act action, seed uint64) (r Reply, ok bool) {
 	// reproducible from its footer, while the new one joins it.
 	return Reply{
 		Embeds:  []Embed{e},
-		Buttons: []Button{{Label: HailAgainLabel, Emoji: hailAgainEmoji, CustomID: encodeCustomID(act)}},
+		Buttons: []Button{{Label: hailAgainLabel, Emoji: hailAgainEmoji, CustomID: encodeCustomID(act)}},
 	}, true
 }
 
@@ -368,39 +380,17 @@ func userMessage(err error) string {
 	return msgApology
 }
 
-// optionKind is the type of a slash command option's value.
-type optionKind int
-
-const (
-	optString optionKind = iota
-	optInteger
-)
-
-// commandOptions lists a command's options and their types (ok is false for
-// an unknown command); the console uses it to type what it parses.
-func commandOptions(command string) (opts map[string]optionKind, ok bool) {
-	switch command {
-	case CmdSquint:
-		return map[string]optionKind{"thing": optString}, true
-	case CmdGlowcloud:
-		return map[string]optionKind{}, true
-	case CmdManifesto:
-		return map[string]optionKind{"topic": optString, "paragraphs": optInteger, "seed": optInteger}, true
-	}
-	return nil, false
-}
-
 // actionFromCommand validates a slash command's options. Discord validates
 // them too, against the definitions in commands.go, but a stale definition,
 // the console or a forged HTTP request can send anything.
 func actionFromCommand(name string, opts map[string]any) (action, error) {
-	spec, ok := commandOptions(name)
+	def, ok := Lookup(name)
 	if !ok {
 		return action{}, userError(msgUnknownCommand)
 	}
 	act := action{command: name}
 	for k := range opts {
-		if _, ok := spec[k]; !ok {
+		if !slices.ContainsFunc(def.Options, func(o Option) bool { return o.Name == k }) {
 			return act, userError(fmt.Sprintf("/%s has no option %q. The Glow Cloud sees what you did there.", name, clip(k, 32)))
 		}
 	}
@@ -501,70 +491,6 @@ func clip(s string, n int) string {
 	return string([]rune(s)[:n-1]) + "…"
 }
 
-func cooldownMessage(wait time.Duration) string {
-	secs := int64(math.Ceil(wait.Seconds()))
-	if secs < 1 {
-		secs = 1
-	}
-	unit := "seconds"
-	if secs == 1 {
-		unit = "second"
-	}
-	return fmt.Sprintf("Easy, comrade: the Glow Cloud is still glowing from your last request. Try again in %d %s.", secs, unit)
-}
-
-// cooldowns remembers when each user last generated something. Entries older
-// than the cooldown are swept at most once per cooldown period, so the map
-// holds only users seen within about two cooldowns.
-type cooldowns struct {
-	every time.Duration
-
-	mu        sync.Mutex
-	last      map[string]time.Time
-	lastSweep time.Time
-}
-
-func newCooldowns(every time.Duration) *cooldowns {
-	return &cooldowns{every: every, last: make(map[string]time.Time)}
-}
-
-// take records a request by user at the clock's time and returns 0, or, if
-// the user is still cooling down, how long they must wait (the request is
-// not recorded). The clock is read under the lock, so concurrent requests
-// are recorded in the order of their times: read before it, a request could
-// carry a time earlier than one recorded meanwhile, look like a clock that
-// stepped back, and slip through the cooldown.
-func (c *cooldowns) take(user string, clock func() time.Time) time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	now := clock()
-	if now.Sub(c.lastSweep) >= c.every {
-		c.sweep(now)
-	}
-	if t, ok := c.last[user]; ok {
-		if elapsed := now.Sub(t); elapsed >= 0 && elapsed < c.every {
-			return c.every - elapsed
-		}
-	}
-	c.last[user] = now
-	return 0
-}
-
-// sweep drops expired entries. It copies the survivors to a new map because
-// Go maps never shrink, and a burst of users must not pin memory forever.
-func (c *cooldowns) sweep(now time.Time) {
-	fresh := make(map[string]time.Time, len(c.last)/2)
-	for u, t := range c.last {
-		if d := now.Sub(t); d >= 0 && d < c.every {
-			fresh[u] = t
-		}
-	}
-	c.last, c.lastSweep = fresh, now
-}
-
-// size reports the number of remembered users (for tests).
-func (c *cooldowns) size() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.last)
-}
+// Apology is the polite ephemeral reply a transport sends when something
+// failed before the core could answer (a panic in the transport, say).
+func Apology() Reply { return ephemeral(msgApology) }

@@ -9,163 +9,79 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/glowcloud/glowcloud/bot"
+	"github.com/glowcloud/glowcloud/internal/bottest"
 )
 
 // coreWriter is a deterministic fake Writer whose text shows its inputs.
-type coreWriter struct{}
-
-func (coreWriter) Manifesto(seed uint64, topic string, paragraphs int) (string, string) {
-	return "Manifesto of " + topic, fmt.Sprintf("seed=%d topic=%s paragraphs=%d. Hail the singularity! Hail the mighty Glow Cloud!", seed, topic, paragraphs)
-}
-func (coreWriter) Squint(seed uint64, thing string) string {
-	return fmt.Sprintf("%s is anarchist if you squint. seed=%d", thing, seed)
-}
-func (coreWriter) Glowcloud(seed uint64) string { return fmt.Sprintf("ALL HAIL. seed=%d", seed) }
-func (coreWriter) ModelID() string              { return "3fa2c9e1" }
-
-// coreHostileWriter returns far too much text, full of mentions.
-type coreHostileWriter struct{}
-
-func (coreHostileWriter) Manifesto(seed uint64, topic string, paragraphs int) (string, string) {
-	return strings.Repeat("@everyone ", 100), strings.Repeat("<@123> @here 🎉 ", 1000) + topic
-}
-func (coreHostileWriter) Squint(seed uint64, thing string) string {
-	return strings.Repeat("@everyone "+thing, 400)
-}
-func (coreHostileWriter) Glowcloud(seed uint64) string {
-	return strings.Repeat("\xff\xfe<@&456>@here", 3000)
-}
-func (coreHostileWriter) ModelID() string { return strings.Repeat("m", 5000) }
-
-// corePanicWriter panics in every method.
-type corePanicWriter struct{}
-
-func (corePanicWriter) Manifesto(uint64, string, int) (string, string) { panic("manifesto boom") }
-func (corePanicWriter) Squint(uint64, string) string                   { panic("squint boom") }
-func (corePanicWriter) Glowcloud(uint64) string                        { panic("glowcloud boom") }
-func (corePanicWriter) ModelID() string                                { return "boom" }
-
 // coreEmptyWriter says nothing.
 type coreEmptyWriter struct{ coreWriter }
 
 func (coreEmptyWriter) Glowcloud(uint64) string { return "  " }
 
-// coreSeeds returns 1000, 1001, ... and is safe for concurrent use.
-func coreSeeds() func() uint64 {
-	var n atomic.Uint64
-	return func() uint64 { return 1000 + n.Add(1) - 1 }
+// The shared fakes, under the names these tests grew up with.
+type (
+	coreWriter        = bottest.Writer
+	coreHostileWriter = bottest.HostileWriter
+	corePanicWriter   = bottest.PanicWriter
+	coreSlowWriter    = bottest.SlowWriter
+	coreBlockedWriter = bottest.BlockedWriter
+)
+
+var (
+	coreSeeds   = bottest.Seeds
+	newCoreBot  = bottest.NewBot
+	cmd         = bottest.Command
+	checkLimits = bottest.CheckLimits
+	replyTexts  = bottest.Texts
+)
+
+// fakeRecorder is a bot.Recorder that remembers what it was told.
+type fakeRecorder struct {
+	mu           sync.Mutex
+	interactions map[string]int // "command/outcome"
+	generation   int
 }
 
-// newCoreBot returns a bot with the fake writer, counting seeds and no
-// cooldown, unless cfg says otherwise.
-func newCoreBot(cfg bot.Config) *bot.Bot {
-	if cfg.Writer == nil {
-		cfg.Writer = func() bot.Writer { return coreWriter{} }
+func (f *fakeRecorder) Interaction(command, outcome string, _ time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.interactions == nil {
+		f.interactions = map[string]int{}
 	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.Seed == nil {
-		cfg.Seed = coreSeeds()
-	}
-	if cfg.Cooldown == 0 {
-		cfg.Cooldown = -1
-	}
-	return bot.New(cfg)
+	f.interactions[command+"/"+outcome]++
 }
 
-func cmd(name string, opts map[string]any) bot.Request {
-	return bot.Request{Kind: bot.KindCommand, ID: "I1", Token: "tok", Command: name, Options: opts, UserID: "U1", GuildID: "G1"}
+func (f *fakeRecorder) GenerationError() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.generation++
 }
 
-// checkLimits reports how r breaks Discord's limits, if it does.
-func checkLimits(r bot.Reply) error {
-	count := func(s string) int { return len(utf16Units(s)) }
-	var errs []string
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
-	if count(r.Content) > 2000 {
-		bad("content %d", count(r.Content))
-	}
-	if r.Content == "" && len(r.Embeds) == 0 {
-		bad("empty reply")
-	}
-	if len(r.Embeds) > 10 {
-		bad("%d embeds", len(r.Embeds))
-	}
-	total := 0
-	for _, e := range r.Embeds {
-		if count(e.Title) > 256 || count(e.Description) > 4096 || count(e.Footer) > 2048 {
-			bad("embed field too long: %d/%d/%d", count(e.Title), count(e.Description), count(e.Footer))
-		}
-		if e.Title == "" && e.Description == "" && e.Footer == "" {
-			bad("empty embed")
-		}
-		if e.Color < 0 || e.Color > 0xFFFFFF {
-			bad("color %x", e.Color)
-		}
-		total += count(e.Title) + count(e.Description) + count(e.Footer)
-	}
-	if total > 6000 {
-		bad("embed total %d", total)
-	}
-	if len(r.Buttons) > 5 {
-		bad("%d buttons", len(r.Buttons))
-	}
+func (f *fakeRecorder) genErrors() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.generation
+}
+
+func (f *fakeRecorder) count(command, outcome string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.interactions[command+"/"+outcome]
+}
+
+// show is a reply's texts, one a line, its buttons as [emoji label], and
+// "(ephemeral)" for an ephemeral one.
+func show(r bot.Reply) string {
+	s := strings.Join(replyTexts(r), "\n")
 	for _, b := range r.Buttons {
-		if b.CustomID == "" || len(b.CustomID) > 100 {
-			bad("custom_id %q (%d bytes)", b.CustomID, len(b.CustomID))
-		}
-		if count(b.Label) > 80 {
-			bad("label %d", count(b.Label))
-		}
-		if b.Label == "" && b.Emoji == "" {
-			bad("button without label or emoji")
-		}
+		s += "\n[" + strings.TrimSpace(b.Emoji+" "+b.Label) + "]"
 	}
-	for _, s := range replyTexts(r) {
-		if !utf8.ValidString(s) {
-			bad("invalid UTF-8 %q", s)
-		}
-		if strings.Contains(s, "@everyone") || strings.Contains(s, "@here") {
-			bad("unneutralised mass mention in %q", clipForTest(s))
-		}
+	if r.Ephemeral {
+		s += "\n(ephemeral)"
 	}
-	for _, b := range r.Buttons {
-		if !utf8.ValidString(b.CustomID) || !utf8.ValidString(b.Emoji) {
-			bad("invalid UTF-8 in button %+v", b)
-		}
-	}
-	if errs != nil {
-		return fmt.Errorf("%s", strings.Join(errs, "; "))
-	}
-	return nil
-}
-
-func utf16Units(s string) []uint16 {
-	var u []uint16
-	for _, r := range s {
-		if r >= 0x10000 {
-			u = append(u, 0, 0)
-		} else {
-			u = append(u, 0)
-		}
-	}
-	return u
-}
-
-// replyTexts lists the texts a reply shows: content, embed fields, labels.
-func replyTexts(r bot.Reply) []string {
-	out := []string{r.Content}
-	for _, e := range r.Embeds {
-		out = append(out, e.Title, e.Description, e.Footer)
-	}
-	for _, b := range r.Buttons {
-		out = append(out, b.Label)
-	}
-	return out
+	return s
 }
 
 func clipForTest(s string) string {
@@ -233,7 +149,7 @@ func TestHandleCommands(t *testing.T) {
 			b := newCoreBot(bot.Config{})
 			r := b.Handle(t.Context(), tt.req)
 			if r.Ephemeral != tt.ephemeral {
-				t.Errorf("Ephemeral = %v, want %v; reply:\n%s", r.Ephemeral, tt.ephemeral, bot.RenderReply(r))
+				t.Errorf("Ephemeral = %v, want %v; reply:\n%s", r.Ephemeral, tt.ephemeral, show(r))
 			}
 			if r.Update {
 				t.Errorf("Update = true; every reply should post a new message")
@@ -241,7 +157,7 @@ func TestHandleCommands(t *testing.T) {
 			if err := checkLimits(r); err != nil {
 				t.Errorf("reply breaks limits: %v", err)
 			}
-			shown := bot.RenderReply(r)
+			shown := show(r)
 			for _, w := range tt.want {
 				if !strings.Contains(shown, w) {
 					t.Errorf("reply lacks %q; got:\n%s", w, shown)
@@ -262,7 +178,7 @@ func TestHandleCommands(t *testing.T) {
 				if r.Embeds[0].Color == 0 {
 					t.Errorf("embed has no colour")
 				}
-				if r.Buttons[0].Label != bot.HailAgainLabel {
+				if r.Buttons[0].Label != "Hail again" {
 					t.Errorf("button label = %q", r.Buttons[0].Label)
 				}
 			}
@@ -369,12 +285,9 @@ func TestHandleMentionSafety(t *testing.T) {
 			if err := checkLimits(r); err != nil {
 				t.Errorf("limits: %v", err)
 			}
-			if !strings.Contains(bot.RenderReply(r), "@\u200b") {
-				t.Errorf("no neutralised mention in:\n%s", clipForTest(bot.RenderReply(r)))
+			if !strings.Contains(show(r), "@\u200b") {
+				t.Errorf("no neutralised mention in:\n%s", clipForTest(show(r)))
 			}
-			// The payloads carry parse [] whatever the text says.
-			assertNoMentions(t, bot.ResponseFromReply(r).Data.AllowedMentions)
-			assertNoMentions(t, bot.WebhookEditFromReply(r).AllowedMentions)
 		})
 	}
 }
@@ -382,24 +295,24 @@ func TestHandleMentionSafety(t *testing.T) {
 func TestHandleWriterProblems(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
-		name    string
-		writer  func() bot.Writer
-		req     bot.Request
-		want    string
-		metrics string // a line of /metrics to expect
+		name      string
+		writer    func() bot.Writer
+		req       bot.Request
+		want      string
+		genErrors int // generation errors to expect
 	}{
-		{"panic manifesto", func() bot.Writer { return corePanicWriter{} }, cmd("manifesto", nil), "Something went wrong", "glowcloud_generation_errors_total 1"},
-		{"panic squint", func() bot.Writer { return corePanicWriter{} }, cmd("squint", map[string]any{"thing": "x"}), "Something went wrong", "glowcloud_generation_errors_total 1"},
-		{"panic button", func() bot.Writer { return corePanicWriter{} }, bot.Request{Kind: bot.KindComponent, CustomID: "gc1|g"}, "Something went wrong", "glowcloud_generation_errors_total 1"},
-		{"panic getting writer", func() bot.Writer { panic("no model") }, cmd("glowcloud", nil), "Something went wrong", "glowcloud_generation_errors_total 1"},
-		{"nil writer", func() bot.Writer { return nil }, cmd("glowcloud", nil), "still gathering itself", "glowcloud_generation_errors_total 1"},
-		{"nil writer func", nil, cmd("glowcloud", nil), "still gathering itself", "glowcloud_generation_errors_total 1"},
-		{"empty text", func() bot.Writer { return coreEmptyWriter{} }, cmd("glowcloud", nil), "nothing to say", "glowcloud_generation_errors_total 1"},
-		{"bad request needs no writer", func() bot.Writer { panic("not called") }, cmd("squint", nil), "what to squint at", "glowcloud_generation_errors_total 0"},
+		{"panic manifesto", func() bot.Writer { return corePanicWriter{} }, cmd("manifesto", nil), "Something went wrong", 1},
+		{"panic squint", func() bot.Writer { return corePanicWriter{} }, cmd("squint", map[string]any{"thing": "x"}), "Something went wrong", 1},
+		{"panic button", func() bot.Writer { return corePanicWriter{} }, bot.Request{Kind: bot.KindComponent, CustomID: "gc1|g"}, "Something went wrong", 1},
+		{"panic getting writer", func() bot.Writer { panic("no model") }, cmd("glowcloud", nil), "Something went wrong", 1},
+		{"nil writer", func() bot.Writer { return nil }, cmd("glowcloud", nil), "still gathering itself", 1},
+		{"nil writer func", nil, cmd("glowcloud", nil), "still gathering itself", 1},
+		{"empty text", func() bot.Writer { return coreEmptyWriter{} }, cmd("glowcloud", nil), "nothing to say", 1},
+		{"bad request needs no writer", func() bot.Writer { panic("not called") }, cmd("squint", nil), "what to squint at", 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			m := bot.NewMetrics()
+			m := &fakeRecorder{}
 			var logs strings.Builder
 			cfg := bot.Config{Writer: tt.writer, Metrics: m, Cooldown: -1, Seed: coreSeeds(),
 				Logger: slog.New(slog.NewTextHandler(&lockedWriter{w: &logs}, nil))}
@@ -408,8 +321,8 @@ func TestHandleWriterProblems(t *testing.T) {
 			if !r.Ephemeral || !strings.Contains(r.Content, tt.want) {
 				t.Errorf("reply = %+v, want ephemeral %q", r, tt.want)
 			}
-			if got := scrape(t, m); !strings.Contains(got, tt.metrics+"\n") {
-				t.Errorf("metrics lack %q", tt.metrics)
+			if got := m.genErrors(); got != tt.genErrors {
+				t.Errorf("%d generation errors recorded, want %d", got, tt.genErrors)
 			}
 			if strings.Contains(tt.name, "panic") && !strings.Contains(logs.String(), "handler panic") {
 				t.Errorf("panic not logged: %s", logs.String())
@@ -566,14 +479,14 @@ func ExampleBot_Handle() {
 		Options: map[string]any{"topic": "robots", "paragraphs": float64(2)},
 		UserID:  "1300000000000000004",
 	})
-	fmt.Print(bot.RenderReply(r))
-	fmt.Println("custom_id:", r.Buttons[0].CustomID)
+	e := r.Embeds[0]
+	fmt.Println(e.Title)
+	fmt.Println(e.Description)
+	fmt.Println(e.Footer)
+	fmt.Println(r.Buttons[0].Emoji, r.Buttons[0].Label, r.Buttons[0].CustomID)
 	// Output:
-	// ┃ Manifesto of robots
-	// ┃ ───────────────────
-	// ┃ seed=12345 topic=robots paragraphs=2. Hail the singularity! Hail the mighty Glow Cloud!
-	// ┃
-	// ┃ seed 12345 · model 3fa2c9e1 · /manifesto topic:robots paragraphs:2 seed:12345 to summon it again
-	// [🔁 Hail again]
-	// custom_id: gc1|m|2|robots
+	// Manifesto of robots
+	// seed=12345 topic=robots paragraphs=2. Hail the singularity! Hail the mighty Glow Cloud!
+	// seed 12345 · model 3fa2c9e1 · /manifesto topic:robots paragraphs:2 seed:12345 to summon it again
+	// 🔁 Hail again gc1|m|2|robots
 }

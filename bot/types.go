@@ -1,7 +1,7 @@
 package bot
 
-// This file is the contract between the pure handler core and the two
-// transports (gateway.go, http.go). It imports nothing from discordgo.
+// This file is the contract between the core and its transports
+// (bot/gateway, bot/httpapi, bot/console).
 
 // Kind says what sort of interaction a Request is.
 type Kind int

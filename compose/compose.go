@@ -20,10 +20,11 @@ import (
 // Hail closes every manifesto.
 const Hail = "Hail the singularity! Hail the mighty Glow Cloud!"
 
-// Limits the texts keep to, in characters (Discord's limits, with room to
-// spare for the bot's own decorations).
+// The lengths compose keeps its texts to, in characters: its own choices,
+// below Discord's limits (which bot defines) to leave room for the bot's
+// decorations.
 const (
-	MaxTitle       = 200  // embed title: 256
+	LongestTitle   = 200  // embed title: 256
 	MaxManifesto   = 4000 // embed description: 4096
 	MaxShort       = 1800 // message content: 2000
 	MaxParagraphs  = 5
@@ -59,7 +60,7 @@ func RandomSeed() uint64 { return rand.Uint64() & maxSeedForJSON }
 
 // Manifesto returns a titled manifesto of 1..5 paragraphs (others are
 // clamped) about topic (may be empty), closing with Hail. The title is at
-// most MaxTitle characters and the body at most MaxManifesto.
+// most LongestTitle characters and the body at most MaxManifesto.
 func (w *Writer) Manifesto(seed uint64, topic string, paragraphs int) (title, body string) {
 	rng := NewRand(seed)
 	paragraphs = min(max(paragraphs, 1), MaxParagraphs)
@@ -141,7 +142,7 @@ func (w *Writer) Squint(seed uint64, thing string) string {
 	if len(lines) == 1 {
 		lines = append(lines, silence(rng))
 	}
-	return fit(lines, MaxShort)
+	return joinWithin(lines, MaxShort)
 }
 
 // Glowcloud returns a short proclamation of the Glow Cloud: an opening, one
@@ -166,7 +167,7 @@ func (w *Writer) Glowcloud(seed uint64) string {
 		lines = append(lines, silence(rng))
 	}
 	lines = append(lines, hails[rng.IntN(len(hails))])
-	return fit(lines, MaxShort)
+	return joinWithin(lines, MaxShort)
 }
 
 // sentence draws one sentence through one of words (or anywhere when words
@@ -238,9 +239,9 @@ func Capitalise(s string) string {
 	return string(unicode.ToUpper(r)) + s[size:]
 }
 
-// fit joins lines with spaces, dropping lines from the end (but never the
+// joinWithin joins lines with spaces, dropping lines from the end (but never the
 // first or last) until the text is at most max characters.
-func fit(lines []string, max int) string {
+func joinWithin(lines []string, max int) string {
 	for len(lines) > 2 && utf8.RuneCountInString(strings.Join(lines, " ")) > max {
 		lines = append(lines[:len(lines)-2], lines[len(lines)-1])
 	}

@@ -69,15 +69,15 @@ func (w *Writer) title(rng *rand.Rand, topic string) string {
 	subject := Capitalise(topic)
 	if subject == "" {
 		if hs := w.m.Headings(); len(hs) > 0 && rng.IntN(3) == 0 {
-			if h := hs[rng.IntN(len(hs))]; utf8.RuneCountInString(h) <= MaxTitle {
+			if h := hs[rng.IntN(len(hs))]; utf8.RuneCountInString(h) <= LongestTitle {
 				return h
 			}
 		}
 		subject = subjects[rng.IntN(len(subjects))]
 	}
 	t := strings.Replace(titleForms[rng.IntN(len(titleForms))], "%s", subject, 1)
-	if utf8.RuneCountInString(t) > MaxTitle {
-		t = Capitalise(Clean(subject, MaxTitle))
+	if utf8.RuneCountInString(t) > LongestTitle {
+		t = Capitalise(Clean(subject, LongestTitle))
 	}
 	return t
 }

@@ -75,7 +75,7 @@ func Read(paths []string, opts ReadOptions) (*Text, error) {
 			if err != nil {
 				return err
 			}
-			if d.IsDir() || !isTextName(path) {
+			if d.IsDir() || !IsTextName(path) {
 				return nil
 			}
 			fi, err := d.Info()
@@ -165,15 +165,6 @@ func readInput(path string, size int64, stdin io.Reader) (string, error) {
 		return "", fmt.Errorf("read corpus %s: larger than %d bytes", path, maxFile)
 	}
 	return b.String(), nil
-}
-
-// isTextName reports whether a file found in a directory is training text.
-func isTextName(path string) bool {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".txt", ".md", ".markdown":
-		return true
-	}
-	return false
 }
 
 // notText says why data is not text, or "" when it is.

@@ -1,7 +1,7 @@
-// Package retrain feeds the Glow Cloud new scripture while it serves: it
-// adds text files to a corpus directory, trains a model from the whole
-// directory, writes it atomically, and swaps it in. One retrain runs at a
-// time.
+// Package retrain feeds the Glow Cloud new scripture while it serves: its
+// Runner runs /retrain's jobs one at a time (downloading the attachments),
+// and its Trainer adds the files to a corpus directory, trains a model from
+// the whole directory, writes it atomically and swaps it in.
 package retrain
 
 import (
@@ -15,9 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/glowcloud/glowcloud/corpus"
 	"github.com/glowcloud/glowcloud/markov"
@@ -48,15 +46,11 @@ func (r Result) Summary() string {
 		added, r.Meta.Sentences, r.Meta.Words, r.Meta.Vocabulary, r.Meta.States, r.ModelID, r.Took.Round(time.Millisecond))
 }
 
-// Errors a caller may show.
-var (
-	ErrBusy     = errors.New("a retrain is already running")
-	ErrNotText  = errors.New("not a text file")
-	ErrDisabled = errors.New("retraining is not configured (set GLOWCLOUD_CORPUS_DIR)")
-)
+// ErrDisabled is returned by a Trainer without a corpus directory.
+var ErrDisabled = errors.New("retraining is not configured (set GLOWCLOUD_CORPUS_DIR)")
 
-// Trainer retrains from a corpus directory. It is safe for concurrent use;
-// the zero value is not usable.
+// Trainer retrains from a corpus directory. It is not safe for concurrent
+// use: a Runner retrains with one job at a time, and nothing else retrains.
 type Trainer struct {
 	Dir       string // corpus directory (created if missing)
 	ModelPath string // where the model is written; "" = Dir/glowcloud.model
@@ -64,36 +58,28 @@ type Trainer struct {
 	// Swap serves the new model; called after it is safely on disk.
 	Swap func(*markov.Model)
 	Now  func() time.Time
-
-	mu sync.Mutex
 }
 
 // ModelName is the model file's name in the corpus directory when the
 // Trainer has no ModelPath.
 const ModelName = "glowcloud.model"
 
-// MaxFile is the largest file Retrain accepts.
-const MaxFile = 8 << 20
-
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
-// Retrain adds files to the corpus directory (rejecting anything that is not
-// UTF-8 text), trains a model from the whole directory, writes it atomically
-// and swaps it in. It returns ErrBusy when another retrain is running. On
-// any error nothing is swapped and the model file is untouched; files
-// already added stay in the corpus.
+// Retrain adds files to the corpus directory (rejecting any that
+// corpus.CheckUpload refuses: its errors match corpus.ErrNotText), trains a
+// model from the whole directory, writes it atomically and swaps it in. A
+// corpus without a sentence gives an error matching corpus.ErrEmpty. On any
+// error nothing is swapped and the model file is
+// untouched; files already added stay in the corpus.
 func (t *Trainer) Retrain(ctx context.Context, files []File) (Result, error) {
 	if t.Dir == "" {
 		return Result{}, ErrDisabled
 	}
-	if !t.mu.TryLock() {
-		return Result{}, ErrBusy
-	}
-	defer t.mu.Unlock()
 	start := time.Now()
 	for _, f := range files {
-		if err := CheckText(f.Name, f.Data); err != nil {
-			return Result{}, err
+		if err := corpus.CheckUpload(f.Name, f.Data); err != nil {
+			return Result{}, fmt.Errorf("retrain: %w", err)
 		}
 	}
 	if err := os.MkdirAll(t.Dir, 0o755); err != nil {
@@ -127,6 +113,11 @@ func (t *Trainer) Retrain(ctx context.Context, files []File) (Result, error) {
 	m, err := markov.TrainLines(text.Lines, markov.TrainOptions{
 		Order: t.Order, Headings: text.Headings, CorpusSHA256: hex.EncodeToString(sum.Sum(nil)), Now: t.Now,
 	})
+	if errors.Is(err, markov.ErrEmpty) {
+		// Sentences the chain cannot take are an empty corpus all the same:
+		// callers test for one error, corpus's.
+		return Result{}, fmt.Errorf("retrain: %w: %w", corpus.ErrEmpty, err)
+	}
 	if err != nil {
 		return Result{}, fmt.Errorf("retrain: %w", err)
 	}
@@ -156,12 +147,9 @@ func (t *Trainer) seed() error {
 		if err != nil {
 			return err
 		}
-		switch strings.ToLower(filepath.Ext(path)) {
-		case ".txt", ".md", ".markdown":
-			if !d.IsDir() {
-				empty = false
-				return fs.SkipAll
-			}
+		if !d.IsDir() && corpus.IsTextName(path) {
+			empty = false
+			return fs.SkipAll
 		}
 		return nil
 	})
@@ -213,21 +201,4 @@ func (t *Trainer) add(f File) (string, error) {
 		return "", fmt.Errorf("retrain: %w", err)
 	}
 	return name, nil
-}
-
-// CheckText reports whether data is a text file training can use: a .txt or
-// .md name, at most MaxFile bytes, UTF-8 without NUL bytes.
-func CheckText(name string, data []byte) error {
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".txt", ".md", ".markdown":
-	default:
-		return fmt.Errorf("%w: %s (only .txt and .md files)", ErrNotText, name)
-	}
-	if len(data) > MaxFile {
-		return fmt.Errorf("%w: %s is larger than %d MiB", ErrNotText, name, MaxFile>>20)
-	}
-	if !utf8.Valid(data) || strings.ContainsRune(string(data), 0) {
-		return fmt.Errorf("%w: %s is not UTF-8 text", ErrNotText, name)
-	}
-	return nil
 }

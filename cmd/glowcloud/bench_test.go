@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/glowcloud/glowcloud/bot"
+	"github.com/glowcloud/glowcloud/bot/httpapi"
 	"github.com/glowcloud/glowcloud/compose"
 )
 
@@ -36,7 +37,7 @@ func BenchmarkHTTPManifestoEndToEnd(b *testing.B) {
 		b.Fatal(err)
 	}
 	bt := bot.New(bot.Config{Writer: func() bot.Writer { return w }, Cooldown: -1, Logger: slog.New(slog.DiscardHandler)})
-	srv := httptest.NewServer(bt.HTTPHandler(bot.HTTPConfig{PublicKey: pub}))
+	srv := httptest.NewServer(httpapi.New(bt, httpapi.Config{PublicKey: pub}))
 	defer srv.Close()
 	client := srv.Client()
 	client.Transport.(*http.Transport).MaxIdleConnsPerHost = 64

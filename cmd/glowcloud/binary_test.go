@@ -1,14 +1,15 @@
 package main
 
 import (
-	"bytes"
+	"bufio"
 	"crypto/ed25519"
 	"encoding/hex"
 	"errors"
-	"net"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"syscall"
@@ -16,11 +17,19 @@ import (
 	"time"
 )
 
+// listening finds the address in serve's "http endpoint listening" log line.
+var listening = regexp.MustCompile(`msg="http endpoint listening" addr=(\S+)`)
+
 // TestStaticBinary builds the binary as the Dockerfile does (CGO_ENABLED=0,
 // -trimpath) and runs it from an empty directory with nothing but
 // environment variables: generation, version, serve, healthcheck and a
 // clean SIGTERM shutdown. It is what the container would run.
+//
+// It takes a build, so -short skips it; CI runs it.
 func TestStaticBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary: run without -short")
+	}
 	t.Parallel()
 	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
 	bin := filepath.Join(t.TempDir(), "glowcloud")
@@ -47,22 +56,48 @@ func TestStaticBinary(t *testing.T) {
 		t.Errorf("the binary left %d files in its directory", len(entries))
 	}
 
-	// serve with the HTTP endpoint on a free port.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	// serve with the HTTP endpoint on port 0: the kernel picks a free port
+	// and serve's log says which, so no other process can take it between
+	// a test's choice and serve's listen.
+	pub, _, _ := ed25519.GenerateKey(nil)
+	serve := cmd([]string{"DISCORD_PUBLIC_KEY=" + hex.EncodeToString(pub), "GLOWCLOUD_HTTP_ADDR=127.0.0.1:0"}, "serve")
+	pipe, err := serve.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := l.Addr().String()
-	l.Close()
-	pub, _, _ := ed25519.GenerateKey(nil)
-	var stderr bytes.Buffer
-	serve := cmd([]string{"DISCORD_PUBLIC_KEY=" + hex.EncodeToString(pub), "GLOWCLOUD_HTTP_ADDR=" + addr}, "serve")
-	serve.Stderr = &stderr
 	if err := serve.Start(); err != nil {
 		t.Fatal(err)
 	}
+	var stderr syncBuffer
+	addrc := make(chan string, 1)
+	logged := make(chan struct{})
+	go func() {
+		defer close(logged)
+		sc := bufio.NewScanner(pipe)
+		for sc.Scan() {
+			line := sc.Text()
+			fmt.Fprintln(&stderr, line)
+			if m := listening.FindStringSubmatch(line); m != nil {
+				select {
+				case addrc <- m[1]:
+				default:
+				}
+			}
+		}
+	}()
 	exited := make(chan error, 1)
-	go func() { exited <- serve.Wait() }()
+	go func() {
+		<-logged // Wait closes the pipe: read it all first
+		exited <- serve.Wait()
+	}()
+	var addr string
+	select {
+	case addr = <-addrc:
+	case err := <-exited:
+		t.Fatalf("serve exited: %v\n%s", err, stderr.String())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("serve never said where it listens:\n%s", stderr.String())
+	}
 	healthy := func() int {
 		err := cmd(nil, "healthcheck", "-addr", addr, "-timeout", "2s").Run()
 		var ee *exec.ExitError

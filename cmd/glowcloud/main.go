@@ -22,8 +22,9 @@
 // serve is configured by environment variables (see README.md):
 // DISCORD_TOKEN, DISCORD_APP_ID, DISCORD_GUILD_ID, DISCORD_PUBLIC_KEY,
 // GLOWCLOUD_HTTP_ADDR, GLOWCLOUD_MODEL, DISCORD_API_BASE, SHARD_ID,
-// SHARD_COUNT, GLOWCLOUD_OPERATORS, GLOWCLOUD_CORPUS_DIR and
-// GLOWCLOUD_LOG_FORMAT.
+// SHARD_COUNT, GLOWCLOUD_OPERATORS, GLOWCLOUD_CORPUS_DIR, GLOWCLOUD_LOG_FORMAT
+// and GLOWCLOUD_COOLDOWN; each has a flag of its own but DISCORD_TOKEN
+// (serve -h lists them).
 package main
 
 import (
@@ -35,18 +36,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-
-	"github.com/bwmarrin/discordgo"
-
-	"github.com/glowcloud/glowcloud/bot"
+	"time"
 )
 
 func main() {
-	// discordgo logs through a package-level function; route it into slog
-	// once, here, since setting it anywhere else would race between tests.
-	if l, err := newLogger(os.Stderr, os.Getenv("GLOWCLOUD_LOG_FORMAT")); err == nil {
-		discordgo.Logger = bot.DiscordgoLogger(l) // it adds component=discordgo
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
@@ -136,6 +129,12 @@ type environment struct {
 	stdout, stderr io.Writer
 	// ready, if set, is told serve's HTTP address once serve is up (tests).
 	ready func(httpAddr string)
+	// reload, if set, stands in for SIGHUP: each value reloads the model
+	// (tests, which must not signal their whole process).
+	reload <-chan os.Signal
+	// watchEvery, if not 0, is how often serve looks at GLOWCLOUD_MODEL
+	// (tests); 0 means watchInterval.
+	watchEvery time.Duration
 }
 
 // flags returns a FlagSet for a subcommand that reports to stderr.

@@ -13,10 +13,18 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
+
 	"github.com/glowcloud/glowcloud/bot"
+	"github.com/glowcloud/glowcloud/bot/console"
+	"github.com/glowcloud/glowcloud/bot/discord"
+	"github.com/glowcloud/glowcloud/bot/metrics"
+	"github.com/glowcloud/glowcloud/bot/rest"
+	"github.com/glowcloud/glowcloud/bot/serve"
 	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/markov"
 	"github.com/glowcloud/glowcloud/reload"
@@ -30,7 +38,7 @@ const watchInterval = 2 * time.Second
 // environment (CONTRACT.md).
 type serveConfig struct {
 	token, appID, guildID, publicKey, httpAddr, model, apiBase string
-	operators, corpusDir, logFormat                            string
+	operators, corpusDir, logFormat, cooldown                  string
 	shardID, shardCount                                        int
 }
 
@@ -48,7 +56,8 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 	str(&c.apiBase, "api-base", "DISCORD_API_BASE", "origin replacing https://discord.com for REST calls (a REST proxy)")
 	str(&c.operators, "operators", "GLOWCLOUD_OPERATORS", "comma-separated user ids allowed to /retrain")
 	str(&c.corpusDir, "corpus-dir", "GLOWCLOUD_CORPUS_DIR", "directory /retrain adds scripture to and trains from")
-	str(&c.logFormat, "log-format", "GLOWCLOUD_LOG_FORMAT", "text or json (discordgo's own lines follow the environment variable)")
+	str(&c.logFormat, "log-format", "GLOWCLOUD_LOG_FORMAT", "text or json")
+	str(&c.cooldown, "cooldown", "GLOWCLOUD_COOLDOWN", "per-user pause between generating commands, a Go duration (default 3s; 0 turns it off)")
 	var shardID, shardCount string
 	str(&shardID, "shard-id", "SHARD_ID", "this process's shard, 0-based")
 	str(&shardCount, "shard-count", "SHARD_COUNT", "number of shards")
@@ -56,10 +65,15 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	// SIGHUP means "reload": catch it before anything slow, so that one
-	// arriving during start-up does not end the process.
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
+	// arriving during start-up does not end the process. Tests hand in
+	// their own channel instead of signalling the whole test process.
+	hup := e.reload
+	if hup == nil {
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, syscall.SIGHUP)
+		defer signal.Stop(sig)
+		hup = sig
+	}
 	if fs.NArg() > 0 {
 		return &usageError{msg: fmt.Sprintf("serve: unexpected argument %q (serve is configured by environment)", fs.Arg(0))}
 	}
@@ -75,9 +89,20 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 	if c.shardCount, err = parseCount("SHARD_COUNT", shardCount, 1); err != nil {
 		return &usageError{msg: err.Error()}
 	}
+	cooldown, err := parseCooldown(c.cooldown)
+	if err != nil {
+		return &usageError{msg: err.Error()}
+	}
 	log, err := newLogger(e.stderr, c.logFormat)
 	if err != nil {
 		return &usageError{msg: err.Error()}
+	}
+	// discordgo logs through a package variable, discordgo.Logger: point it
+	// at serve's logger (so it follows -log-format), but only when that
+	// logger writes to a real file, the process's stderr. Tests run many
+	// serves at once, into buffers, and must not race on the global.
+	if _, ok := e.stderr.(*os.File); ok {
+		discordgo.Logger = discord.Logger(log)
 	}
 	var key ed25519.PublicKey
 	if c.publicKey != "" {
@@ -88,7 +113,7 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		key = raw
 	}
 
-	metrics := bot.NewMetrics()
+	metrics := metrics.New()
 	holder, err := newModelHolder(c.model, log)
 	if err != nil {
 		return err
@@ -104,17 +129,31 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		Writer:    func() bot.Writer { return holder.Current() },
 		Logger:    log.With("component", "bot"),
 		Metrics:   metrics,
+		Cooldown:  cooldown,
 		Operators: splitList(c.operators),
 	}
+	var background []serve.Waiter
 	if c.corpusDir != "" {
+		// Attachments are downloaded through the REST client, so that
+		// DISCORD_API_BASE applies to them as to every REST call.
+		client, err := rest.Client(nil, c.apiBase)
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
 		trainer := &retrain.Trainer{Dir: c.corpusDir, ModelPath: c.model, Swap: func(m *markov.Model) { holder.Swap(compose.New(m)) }}
-		cfg.Retrainer = retrainer{trainer}
+		runner := retrain.NewRunner(trainer, retrain.RunnerConfig{Client: client, Log: log.With("component", "retrain"), Metrics: metrics})
+		cfg.Retrainer = runner
+		background = append(background, runner)
 	}
 	b := bot.New(cfg)
 
+	// The reload watcher and the SIGHUP loop end with ctx, and serve
+	// returns only once they have.
 	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	defer cancel()
-	go func() {
+	wg.Go(func() {
 		for {
 			select {
 			case <-ctx.Done():
@@ -126,16 +165,20 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 				} // other errors are logged by the holder; the old model keeps serving
 			}
 		}
-	}()
-	go holder.Watch(ctx, watchInterval)
+	})
+	every := e.watchEvery
+	if every == 0 {
+		every = watchInterval
+	}
+	wg.Go(func() { holder.Watch(ctx, every) })
 
 	log.Info("serving", "model", holder.Current().ModelID(), "gateway", c.token != "", "http", c.httpAddr,
 		"interactions_endpoint", key != nil, "shard", c.shardID, "shards", c.shardCount)
-	err = bot.Serve(ctx, bot.ServeConfig{
+	err = serve.Run(ctx, serve.Config{
 		Bot:        b,
 		Metrics:    metrics,
 		Logger:     log,
-		Token:      bot.Token(c.token),
+		Token:      rest.Token(c.token),
 		AppID:      c.appID,
 		GuildID:    c.guildID,
 		Retrain:    c.corpusDir != "" && c.operators != "",
@@ -144,6 +187,7 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		APIBase:    c.apiBase,
 		ShardID:    c.shardID,
 		ShardCount: c.shardCount,
+		Background: background,
 		Version:    versionString(),
 		Ready:      e.ready,
 	})
@@ -190,11 +234,8 @@ func (e environment) runConsole(ctx context.Context, args []string) error {
 		return err
 	}
 	w := compose.New(m)
-	b := bot.New(bot.Config{
-		Writer:   func() bot.Writer { return w },
-		Cooldown: -1, // one person at a prompt needs no spam guard
-	})
-	return b.Console(ctx, e.stdin, e.stdout)
+	b := bot.New(bot.Config{Writer: func() bot.Writer { return w }}) // the console applies no cooldown
+	return console.Run(ctx, b, e.stdin, e.stdout)
 }
 
 // newLogger returns serve's logger: text (the default) or JSON on w.
@@ -206,6 +247,24 @@ func newLogger(w interface{ Write([]byte) (int, error) }, format string) (*slog.
 		return slog.New(slog.NewJSONHandler(w, nil)), nil
 	}
 	return nil, fmt.Errorf("GLOWCLOUD_LOG_FORMAT %q: want text or json", format)
+}
+
+// parseCooldown parses GLOWCLOUD_COOLDOWN: a Go duration, empty for the
+// default (bot.DefaultCooldown), 0 to turn the cooldown off. It returns
+// bot.Config's Cooldown: 0 for the default, negative for off.
+func parseCooldown(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("GLOWCLOUD_COOLDOWN=%q: want a duration such as 3s or 500ms, or 0 to turn the cooldown off", v)
+	}
+	if d == 0 {
+		return -1, nil
+	}
+	return d, nil
 }
 
 // parseCount parses a whole number setting, def when empty.

@@ -87,6 +87,7 @@ func manifestoInteraction(i int) string {
 type runningServe struct {
 	base   string // http://HOST:PORT of its HTTP endpoint
 	stderr *syncBuffer
+	reload chan os.Signal // stands in for SIGHUP
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -95,12 +96,21 @@ type runningServe struct {
 // waits until it is up; a cleanup stops it if the test has not.
 func startServe(t *testing.T, env map[string]string) *runningServe {
 	t.Helper()
-	r := &runningServe{stderr: &syncBuffer{}, done: make(chan error, 1)}
+	return startServeWatching(t, env, 0)
+}
+
+// startServeWatching is startServe with the model file watched every
+// watchEvery (0: as serve does).
+func startServeWatching(t *testing.T, env map[string]string, watchEvery time.Duration) *runningServe {
+	t.Helper()
+	r := &runningServe{stderr: &syncBuffer{}, reload: make(chan os.Signal), done: make(chan error, 1)}
 	addrc := make(chan string, 1)
 	e := environment{
 		getenv: func(k string) string { return env[k] },
 		stdin:  strings.NewReader(""), stdout: io.Discard, stderr: r.stderr,
-		ready: func(addr string) { addrc <- addr },
+		ready:      func(addr string) { addrc <- addr },
+		reload:     r.reload,
+		watchEvery: watchEvery,
 	}
 	var ctx context.Context
 	ctx, r.cancel = context.WithCancel(t.Context())
@@ -137,6 +147,7 @@ func (r *runningServe) stop(t *testing.T) {
 // when the new file is corrupt — under concurrent interactions that must
 // all succeed, reports it all in /metrics, and shuts down cleanly.
 func TestServeHTTPReloadAndShutdown(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	modelPath := filepath.Join(dir, "glowcloud.model")
 	first := trainFile(t, modelPath, corpus.EssayText())
@@ -228,11 +239,10 @@ func TestServeHTTPReloadAndShutdown(t *testing.T) {
 	if !modelInMetrics(second.ID()) {
 		t.Error("a corrupt file replaced the serving model")
 	}
-	// 3. SIGHUP reloads a good file again.
+	// 3. SIGHUP reloads a good file again (TestServeReloadSignal proves it
+	// is the signal, not the watch, that does).
 	third := trainFile(t, modelPath, corpus.EssayText()+"\n\nRobots are anarchist if you squint at their circuits. The robots hail the Glow Cloud at dawn.\n")
-	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
-		t.Fatal(err)
-	}
+	srv.reload <- syscall.SIGHUP
 	waitFor("the SIGHUP reload", func() bool { return modelInMetrics(third.ID()) && strings.Contains(stderr.String(), "SIGHUP") })
 	waitFor("interactions after the swaps", func() bool { return answered.Load() >= 40 })
 	close(stop)
@@ -259,6 +269,86 @@ func TestServeHTTPReloadAndShutdown(t *testing.T) {
 	}
 }
 
+// TestServeReloadSignal: SIGHUP (here its stand-in, environment.reload)
+// reloads the model file; the watch, which would also notice the new file,
+// is slowed to an hour so that only the signal can.
+func TestServeReloadSignal(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	modelPath := filepath.Join(dir, "glowcloud.model")
+	trainFile(t, modelPath, corpus.EssayText())
+	pub, _, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := startServeWatching(t, map[string]string{
+		"DISCORD_PUBLIC_KEY":  hex.EncodeToString(pub),
+		"GLOWCLOUD_HTTP_ADDR": "127.0.0.1:0",
+		"GLOWCLOUD_MODEL":     modelPath,
+	}, time.Hour)
+	next := trainFile(t, modelPath, corpus.EssayText()+"\n\nRobots are anarchist if you squint at their circuits.\n")
+	select {
+	case srv.reload <- syscall.SIGHUP:
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve does not take reload signals")
+	}
+	deadline := time.After(30 * time.Second)
+	tick := time.NewTicker(20 * time.Millisecond) // polls a server in other goroutines
+	defer tick.Stop()
+	for {
+		resp, err := http.Get(srv.base + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(b), `glowcloud_model_info{model="`+next.ID()+`"} 1`) {
+			break
+		}
+		select {
+		case <-deadline:
+			t.Fatalf("the signal did not reload the model\n%s", srv.stderr.String())
+		case <-tick.C:
+		}
+	}
+	srv.stop(t)
+}
+
+// TestServeCooldown: GLOWCLOUD_COOLDOWN sets the pause a user waits
+// between generating commands (default 3s), and 0 turns it off.
+func TestServeCooldown(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		cooldown   string
+		secondCool bool // the same user's second request is refused
+	}{
+		{"", true},
+		{"1h", true},
+		{"0", false},
+		{"0s", false},
+	} {
+		t.Run("cooldown="+tt.cooldown, func(t *testing.T) {
+			t.Parallel()
+			pub, priv, err := ed25519.GenerateKey(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := startServe(t, map[string]string{
+				"DISCORD_PUBLIC_KEY":  hex.EncodeToString(pub),
+				"GLOWCLOUD_HTTP_ADDR": "127.0.0.1:0",
+				"GLOWCLOUD_COOLDOWN":  tt.cooldown,
+			})
+			for i, wantCool := range []bool{false, tt.secondCool} {
+				code, body := signedPost(t, srv.base, priv, manifestoInteraction(7))
+				if cool := strings.Contains(body, "still glowing from your last request"); code != http.StatusOK || cool != wantCool {
+					t.Errorf("request %d: %d %.200s; want cooldown %v", i+1, code, body, wantCool)
+				}
+			}
+			srv.stop(t)
+		})
+	}
+}
+
 func TestServeConfigErrors(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
@@ -271,6 +361,8 @@ func TestServeConfigErrors(t *testing.T) {
 		{"bad public key", map[string]string{"DISCORD_PUBLIC_KEY": "zz", "GLOWCLOUD_HTTP_ADDR": "127.0.0.1:0"}, "DISCORD_PUBLIC_KEY", 2},
 		{"bad log format", map[string]string{"GLOWCLOUD_LOG_FORMAT": "xml"}, "GLOWCLOUD_LOG_FORMAT", 2},
 		{"bad shard", map[string]string{"SHARD_ID": "x"}, "SHARD_ID", 2},
+		{"bad cooldown", map[string]string{"GLOWCLOUD_COOLDOWN": "3"}, "GLOWCLOUD_COOLDOWN", 2},
+		{"negative cooldown", map[string]string{"GLOWCLOUD_COOLDOWN": "-1s"}, "GLOWCLOUD_COOLDOWN", 2},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

@@ -38,7 +38,7 @@ func manifesto(t *testing.T, out string) (title string, paras []string) {
 		}
 	}
 	title = blocks[0]
-	if n := utf8.RuneCountInString(title); n > compose.MaxTitle {
+	if n := utf8.RuneCountInString(title); n > compose.LongestTitle {
 		t.Errorf("title of %d characters", n)
 	}
 	return title, blocks[1 : len(blocks)-1]

@@ -1,7 +1,10 @@
-package bot_test
+package discord_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"reflect"
 	"strings"
 	"testing"
@@ -9,6 +12,8 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/glowcloud/glowcloud/bot"
+	"github.com/glowcloud/glowcloud/bot/discord"
+	"github.com/glowcloud/glowcloud/internal/bottest"
 	"github.com/glowcloud/glowcloud/internal/discordtest"
 )
 
@@ -28,7 +33,7 @@ func decodeInteraction(t testing.TB, raw string) *discordgo.Interaction {
 	return &i
 }
 
-func TestRequestFromInteraction(t *testing.T) {
+func TestRequest(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
 		name string
@@ -60,7 +65,7 @@ func TestRequestFromInteraction(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := bot.RequestFromInteraction(decodeInteraction(t, tt.raw))
+			got := discord.Request(decodeInteraction(t, tt.raw))
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got  %+v\nwant %+v", got, tt.want)
 			}
@@ -68,7 +73,7 @@ func TestRequestFromInteraction(t *testing.T) {
 	}
 	t.Run("nil", func(t *testing.T) {
 		t.Parallel()
-		if got := bot.RequestFromInteraction(nil); !reflect.DeepEqual(got, bot.Request{}) {
+		if got := discord.Request(nil); !reflect.DeepEqual(got, bot.Request{}) {
 			t.Errorf("got %+v", got)
 		}
 	})
@@ -80,34 +85,34 @@ func TestRequestFromInteraction(t *testing.T) {
 			{Type: discordgo.InteractionMessageComponent, Data: discordgo.ApplicationCommandInteractionData{Name: "x"}},
 			{Type: discordgo.InteractionMessageComponent},
 		} {
-			if got := bot.RequestFromInteraction(i); got.Kind != bot.KindUnknown {
+			if got := discord.Request(i); got.Kind != bot.KindUnknown {
 				t.Errorf("%+v: Kind = %v", i, got.Kind)
 			}
 		}
 	})
 }
 
-func TestResponseFromReply(t *testing.T) {
+func TestResponse(t *testing.T) {
 	t.Parallel()
-	b := newCoreBot(bot.Config{})
+	b := bottest.NewBot(bot.Config{})
 	for _, tt := range []struct {
 		name     string
 		reply    bot.Reply
 		wantType discordgo.InteractionResponseType
 		want     string // JSON fragment
 	}{
-		{"manifesto", b.Handle(t.Context(), cmd("manifesto", map[string]any{"topic": "robots", "seed": float64(12345)})), 4,
+		{"manifesto", b.Handle(t.Context(), bottest.Command("manifesto", map[string]any{"topic": "robots", "seed": float64(12345)})), 4,
 			`"embeds":[{"title":"Manifesto of robots","description":"seed=12345 topic=robots paragraphs=3. Hail the singularity! Hail the mighty Glow Cloud!","color":`},
-		{"button", b.Handle(t.Context(), cmd("glowcloud", nil)), 4,
+		{"button", b.Handle(t.Context(), bottest.Command("glowcloud", nil)), 4,
 			`"components":[{"components":[{"label":"Hail again","style":1,"disabled":false,"emoji":{"name":"🔁"},"custom_id":"gc1|g","type":2}],"type":1}]`},
-		{"error", b.Handle(t.Context(), cmd("nope", nil)), 4, `"embeds":[],"allowed_mentions":{"parse":[],"replied_user":false},"flags":64`},
+		{"error", b.Handle(t.Context(), bottest.Command("nope", nil)), 4, `"embeds":[],"allowed_mentions":{"parse":[],"replied_user":false},"flags":64`},
 		{"update", bot.Reply{Content: "hi", Update: true}, 7, `"content":"hi","components":[],"embeds":[]`},
 		{"empty", bot.Reply{}, 4, `"content":"The Glow Cloud has nothing to say."`},
 		{"mentions", bot.Reply{Content: "@everyone <@1> <@&2> @here"}, 4, "\"content\":\"@\u200beveryone \\u003c@1\\u003e \\u003c@\\u00262\\u003e @\u200bhere\""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			resp := bot.ResponseFromReply(tt.reply)
+			resp := discord.Response(tt.reply)
 			if resp.Type != tt.wantType {
 				t.Errorf("type = %d, want %d", resp.Type, tt.wantType)
 			}
@@ -126,7 +131,7 @@ func TestResponseFromReply(t *testing.T) {
 				t.Errorf("invalid interaction response %s: %v", body, err)
 			}
 
-			edit := bot.WebhookEditFromReply(tt.reply)
+			edit := discord.WebhookEdit(tt.reply)
 			assertNoMentions(t, edit.AllowedMentions)
 			ebody, err := json.Marshal(edit)
 			if err != nil {
@@ -139,10 +144,10 @@ func TestResponseFromReply(t *testing.T) {
 	}
 }
 
-func TestDeferredResponse(t *testing.T) {
+func TestDeferred(t *testing.T) {
 	t.Parallel()
 	for _, eph := range []bool{false, true} {
-		resp := bot.DeferredResponse(eph)
+		resp := discord.Deferred(eph)
 		if resp.Type != discordgo.InteractionResponseDeferredChannelMessageWithSource {
 			t.Errorf("type = %d, want 5", resp.Type)
 		}
@@ -157,67 +162,34 @@ func TestDeferredResponse(t *testing.T) {
 	}
 }
 
-func TestLimitReply(t *testing.T) {
+func TestLogger(t *testing.T) {
 	t.Parallel()
-	id100 := strings.Repeat("i", 100)
-	in := bot.Reply{
-		Content: strings.Repeat("é", 2500),
-		Embeds: []bot.Embed{
-			{Title: strings.Repeat("T", 300), Description: strings.Repeat("😀", 3000), Footer: strings.Repeat("f", 3000), Color: -5},
-			{}, // empty: dropped
-			{Title: "second", Description: strings.Repeat("d", 4096), Color: 1 << 30},
-		},
-		Buttons: []bot.Button{
-			{Label: strings.Repeat("L", 100), CustomID: id100},
-			{Label: "too long id", CustomID: id100 + "x"},
-			{Label: "no id"},
-			{CustomID: "b3"},
-			{CustomID: "b4", Emoji: strings.Repeat("🔁", 20)},
-			{CustomID: "b5"}, {CustomID: "b6"}, {CustomID: "b7"},
-		},
+	var buf bytes.Buffer
+	logf := discord.Logger(slog.New(slog.NewTextHandler(&buf, nil)))
+	logf(discordgo.LogWarning, 2, "error reading from gateway %s websocket, %s\n", "ws://x", "close 4000")
+	logf(discordgo.LogDebug, 2, "not shown")
+	got := buf.String()
+	for _, want := range []string{"level=WARN", "component=discordgo", `msg="error reading from gateway ws://x websocket, close 4000"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("log %q lacks %q", got, want)
+		}
 	}
-	got := bot.LimitReply(in)
-	if err := checkLimits(got); err != nil {
-		t.Fatal(err)
+	if strings.Contains(got, "not shown") {
+		t.Errorf("debug message logged at the default level: %q", got)
 	}
-	if !strings.HasSuffix(got.Content, "…") || len([]rune(got.Content)) != 2000 {
-		t.Errorf("content: %d runes, suffix %q", len([]rune(got.Content)), got.Content[len(got.Content)-3:])
+}
+
+func ExampleApplicationCommands() {
+	for _, c := range discord.ApplicationCommands(bot.Commands(true), "") {
+		fmt.Printf("/%s", c.Name)
+		for _, o := range c.Options {
+			fmt.Printf(" %s:%s", o.Name, strings.ToLower(o.Type.String()))
+		}
+		fmt.Println()
 	}
-	if len(got.Embeds) != 2 || got.Embeds[1].Title != "second" {
-		t.Fatalf("embeds = %d (%+v)", len(got.Embeds), got.Embeds)
-	}
-	if c := got.Embeds[0].Color; c != 0 {
-		t.Errorf("negative colour became %x", c)
-	}
-	if c := got.Embeds[1].Color; c != 0xFFFFFF {
-		t.Errorf("big colour became %x", c)
-	}
-	// The total of 6000 is reached by cutting descriptions from the last.
-	if d := got.Embeds[1].Description; d != "" {
-		t.Errorf("second description kept %d bytes", len(d))
-	}
-	if d := got.Embeds[0].Description; len([]rune(d)) != 1845 || !strings.HasSuffix(d, "😀…") {
-		t.Errorf("first description: %d runes", len([]rune(d)))
-	}
-	// A 😀 is two UTF-16 units: 4096 units hold 2047 of them and the "…".
-	one := bot.LimitReply(bot.Reply{Embeds: []bot.Embed{{Description: strings.Repeat("😀", 3000)}}})
-	if d := one.Embeds[0].Description; len([]rune(d)) != 2048 || !strings.HasSuffix(d, "😀…") {
-		t.Errorf("description: %d runes", len([]rune(d)))
-	}
-	var ids []string
-	for _, b := range got.Buttons {
-		ids = append(ids, b.CustomID)
-	}
-	if want := []string{id100, "b3", "b4", "b5", "b6"}; !reflect.DeepEqual(ids, want) {
-		t.Errorf("button ids = %q, want %q", ids, want)
-	}
-	if got.Buttons[2].Emoji != "" || got.Buttons[2].Label != bot.HailAgainLabel {
-		t.Errorf("button with an overlong emoji = %+v", got.Buttons[2])
-	}
-	if again := bot.LimitReply(got); !reflect.DeepEqual(again, got) {
-		t.Errorf("LimitReply is not idempotent")
-	}
-	if len(in.Embeds[0].Title) != 300 {
-		t.Errorf("LimitReply changed its argument")
-	}
+	// Output:
+	// /squint thing:string
+	// /glowcloud
+	// /manifesto topic:string paragraphs:integer seed:integer
+	// /retrain scripture:attachment apocrypha:attachment pamphlet:attachment
 }

@@ -1,8 +1,7 @@
-package bot
+package register
 
 import (
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -10,8 +9,15 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/glowcloud/glowcloud/bot"
+	"github.com/glowcloud/glowcloud/bot/discord"
 	"github.com/glowcloud/glowcloud/internal/discordtest"
 )
+
+// CommandSet is what serve registers: the core's definitions, converted.
+func CommandSet(guildID string, retrain bool) []*discordgo.ApplicationCommand {
+	return discord.ApplicationCommands(bot.Commands(retrain), guildID)
+}
 
 func payloadJSON(t *testing.T, cmds []*discordgo.ApplicationCommand) []byte {
 	t.Helper()
@@ -69,7 +75,7 @@ func TestCommandSetValidates(t *testing.T) {
 func TestCommandDefinitions(t *testing.T) {
 	t.Parallel()
 	byName := map[string]*discordgo.ApplicationCommand{}
-	for _, c := range append(Commands(), RetrainCommand()) {
+	for _, c := range CommandSet("", true) {
 		byName[c.Name] = c
 	}
 	opt := func(cmd, name string) *discordgo.ApplicationCommandOption {
@@ -295,21 +301,6 @@ func TestRegisterCommands(t *testing.T) {
 			}
 		})
 	}
-}
-
-func ExampleCommandSet() {
-	for _, c := range CommandSet("", true) {
-		fmt.Printf("/%s", c.Name)
-		for _, o := range c.Options {
-			fmt.Printf(" %s:%s", o.Name, strings.ToLower(o.Type.String()))
-		}
-		fmt.Println()
-	}
-	// Output:
-	// /squint thing:string
-	// /glowcloud
-	// /manifesto topic:string paragraphs:integer seed:integer
-	// /retrain scripture:attachment apocrypha:attachment pamphlet:attachment
 }
 
 func BenchmarkSameCommands(b *testing.B) {

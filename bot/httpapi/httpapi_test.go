@@ -1,4 +1,4 @@
-package bot_test
+package httpapi_test
 
 import (
 	"bytes"
@@ -17,11 +17,16 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/glowcloud/glowcloud/bot"
+	"github.com/glowcloud/glowcloud/bot/discord"
+	"github.com/glowcloud/glowcloud/bot/httpapi"
+	"github.com/glowcloud/glowcloud/bot/metrics"
+	"github.com/glowcloud/glowcloud/internal/bottest"
 	"github.com/glowcloud/glowcloud/internal/discordtest"
 )
 
@@ -30,22 +35,21 @@ type coreHTTP struct {
 	bot     *bot.Bot
 	priv    ed25519.PrivateKey
 	now     time.Time
-	handler http.Handler
+	handler *httpapi.Handler
 	fake    *discordtest.Server
-	metrics *bot.Metrics
+	metrics *metrics.Metrics
 }
 
 // newCoreHTTP returns the HTTP endpoint of a Bot configured by cfg, with a
 // fresh signing key and a fake Discord for its follow-ups.
 //
-// Unless cfg sets DeferAfter, the race detector gets a pure timing
-// allowance: it slows signature checks and generation so much that, on a
-// loaded machine, answers could miss DefaultDeferAfter and be deferred
-// instead of coming inline. Without it the default applies, so tests still
-// assert inline answers within Discord's deadline.
+// Unless cfg sets DeferAfter, answers are deferred only after a minute, so
+// that these tests, on a loaded machine and under the race detector, get
+// every answer inline whatever the wall clock does; TestHTTPDeadline holds
+// the endpoint to Discord's 3 s on synctest's clock instead.
 func newCoreHTTP(t testing.TB, cfg bot.Config, health func() (bool, map[string]any)) *coreHTTP {
 	t.Helper()
-	if cfg.DeferAfter == 0 && raceEnabled {
+	if cfg.DeferAfter == 0 {
 		cfg.DeferAfter = time.Minute
 	}
 	pub, priv, err := ed25519.GenerateKey(nil)
@@ -58,13 +62,16 @@ func newCoreHTTP(t testing.TB, cfg bot.Config, health func() (bool, map[string]a
 		t.Fatal(err)
 	}
 	followups.Client = fake.Client()
-	h := &coreHTTP{priv: priv, now: time.Unix(1_780_000_000, 0), fake: fake, metrics: bot.NewMetrics()}
+	h := &coreHTTP{priv: priv, now: time.Unix(1_780_000_000, 0), fake: fake, metrics: metrics.New()}
 	cfg.Metrics = h.metrics
-	h.bot = newCoreBot(cfg)
-	h.handler = h.bot.HTTPHandler(bot.HTTPConfig{
+	h.bot = bottest.NewBot(cfg)
+	h.handler = httpapi.New(h.bot, httpapi.Config{
 		PublicKey: pub,
 		Followups: followups,
 		Health:    health,
+		Metrics:   h.metrics.Handler(),
+		Recorder:  h.metrics,
+		Log:       cfg.Logger,
 		Now:       func() time.Time { return h.now },
 	})
 	return h
@@ -268,7 +275,7 @@ func TestHTTPRejects(t *testing.T) {
 		{"not an object", func() *http.Request { return h.signed([]byte(`[1,2]`), h.now) }, 400, "malformed"},
 		{"command without data", func() *http.Request { return h.signed([]byte(`{"type":2}`), h.now) }, 400, "malformed"},
 		{"too large", func() *http.Request {
-			return h.signed(append(append([]byte(`{"type":1,"x":"`), bytes.Repeat([]byte("a"), bot.MaxInteractionBody)...), `"}`...), h.now)
+			return h.signed(append(append([]byte(`{"type":1,"x":"`), bytes.Repeat([]byte("a"), 256<<10)...), `"}`...), h.now)
 		}, 413, "too_large"},
 		{"GET", func() *http.Request { return httptest.NewRequest(http.MethodGet, "/interactions", nil) }, 405, ""},
 		{"PUT", func() *http.Request {
@@ -319,7 +326,7 @@ func TestHTTPDeferred(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
 	h := newCoreHTTP(t, bot.Config{
-		Writer:     func() bot.Writer { return coreBlockedWriter{release: release} },
+		Writer:     func() bot.Writer { return bottest.BlockedWriter{Release: release} },
 		DeferAfter: time.Millisecond,
 	}, nil)
 	body := h.interaction(t, command("glowcloud"))
@@ -348,7 +355,7 @@ func TestHTTPDeferred(t *testing.T) {
 
 func TestHTTPPanicRecovered(t *testing.T) {
 	t.Parallel()
-	h := newCoreHTTP(t, bot.Config{Writer: func() bot.Writer { return corePanicWriter{} }}, nil)
+	h := newCoreHTTP(t, bot.Config{Writer: func() bot.Writer { return bottest.PanicWriter{} }}, nil)
 	resp := decodeResponse(t, h.serve(h.signed(h.interaction(t, command("manifesto")), h.now)))
 	data, _ := resp["data"].(map[string]any)
 	if data["flags"] != float64(64) || !strings.Contains(fmt.Sprint(data["content"]), "Something went wrong") {
@@ -389,7 +396,7 @@ func TestHTTPHealthAndMetrics(t *testing.T) {
 	// metrics right after, as the Bot's background work.
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	if err := h.bot.Wait(ctx); err != nil {
+	if err := h.handler.Wait(ctx); err != nil {
 		t.Fatal(err)
 	}
 	rec := get("/metrics")
@@ -413,9 +420,8 @@ func TestHTTPDefaultHealth(t *testing.T) {
 // TestHTTPConcurrent sends 200 signed requests at once to a real server.
 func TestHTTPConcurrent(t *testing.T) {
 	t.Parallel()
-	// Every answer must come inline, before the bot would defer it
-	// (DefaultDeferAfter); CI asserts that without the race detector (see
-	// newCoreHTTP).
+	// Every answer must come inline (newCoreHTTP defers only after a
+	// minute), and right: its own topic, never another request's.
 	h := newCoreHTTP(t, bot.Config{Cooldown: 3 * time.Second}, nil)
 	srv := httptest.NewServer(h.handler)
 	defer srv.Close()
@@ -476,18 +482,18 @@ func FuzzDecodeInteraction(f *testing.F) {
 	f.Add([]byte(`{"type":2,"data":{"name":"squint","options":[{"name":"thing","value":{"a":1}}]}}`))
 	f.Add([]byte(`{"type":3,"data":{"custom_id":7}}`))
 	f.Add([]byte(`null`))
-	b := newCoreBot(bot.Config{Writer: func() bot.Writer { return coreHostileWriter{} }})
+	b := bottest.NewBot(bot.Config{Writer: func() bot.Writer { return bottest.HostileWriter{} }})
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var i discordgo.Interaction
 		if err := json.Unmarshal(body, &i); err != nil {
 			return
 		}
-		req := bot.RequestFromInteraction(&i)
+		req := discord.Request(&i)
 		r := b.Handle(context.Background(), req)
-		if err := checkLimits(r); err != nil {
+		if err := bottest.CheckLimits(r); err != nil {
 			t.Fatalf("reply to %s breaks limits: %v", body, err)
 		}
-		resp, err := json.Marshal(bot.ResponseFromReply(r))
+		resp, err := json.Marshal(discord.Response(r))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -550,7 +556,7 @@ func BenchmarkHTTPEndToEnd(b *testing.B) {
 func TestNewHTTPServer(t *testing.T) {
 	t.Parallel()
 	h := http.NotFoundHandler()
-	s := bot.NewHTTPServer("127.0.0.1:0", h)
+	s := httpapi.NewServer("127.0.0.1:0", h)
 	if s.Addr != "127.0.0.1:0" || s.Handler == nil {
 		t.Errorf("server = %+v", s)
 	}
@@ -591,11 +597,11 @@ func TestHTTPDeferredEditFails(t *testing.T) {
 	logs := make(coreLogLines, 16)
 	release := make(chan struct{})
 	h := &coreHTTP{priv: priv, now: time.Unix(1_780_000_000, 0)}
-	h.handler = newCoreBot(bot.Config{
-		Writer:     func() bot.Writer { return coreBlockedWriter{release: release} },
+	h.handler = httpapi.New(bottest.NewBot(bot.Config{
+		Writer:     func() bot.Writer { return bottest.BlockedWriter{Release: release} },
 		DeferAfter: time.Millisecond,
 		Logger:     slog.New(slog.NewTextHandler(logs, nil)),
-	}).HTTPHandler(bot.HTTPConfig{PublicKey: pub, Followups: followups, Now: func() time.Time { return h.now }})
+	}), httpapi.Config{PublicKey: pub, Followups: followups, Now: func() time.Time { return h.now }})
 
 	const token = "SECRET-INTERACTION-TOKEN"
 	body := []byte(`{"id":"1","application_id":"2","type":2,"token":"` + token + `","member":{"user":{"id":"3"}},"data":{"name":"glowcloud","type":1}}`)
@@ -620,4 +626,214 @@ func TestHTTPDeferredEditFails(t *testing.T) {
 	if strings.Contains(all.String(), token) {
 		t.Errorf("the token was logged:\n%s", all.String())
 	}
+}
+
+// scrape returns what m serves on /metrics.
+func scrape(t testing.TB, m *metrics.Metrics) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET /metrics: %d %s", rec.Code, rec.Body)
+	}
+	return rec.Body.String()
+}
+
+// signedRequest is POST /interactions with body signed by priv at ts.
+func signedRequest(priv ed25519.PrivateKey, body []byte, ts time.Time) *http.Request {
+	stamp := strconv.FormatInt(ts.Unix(), 10)
+	r := httptest.NewRequest(http.MethodPost, "/interactions", bytes.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(priv, append([]byte(stamp), body...))))
+	r.Header.Set("X-Signature-Timestamp", stamp)
+	return r
+}
+
+// lockedBuffer is a strings.Builder safe for a logger and a test at once.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestHTTPHandlerWithoutValidKey: without a usable public key every
+// interaction gets 401 (ed25519.Verify would panic on it), never an answer.
+func TestHTTPHandlerWithoutValidKey(t *testing.T) {
+	t.Parallel()
+	_, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := []byte(`{"id":"1","application_id":"2","type":1,"token":"t","version":1}`)
+	for _, tt := range []struct {
+		name string
+		key  ed25519.PublicKey
+	}{
+		{"nil", nil},
+		{"empty", ed25519.PublicKey{}},
+		{"short", ed25519.PublicKey(make([]byte, 31))},
+		{"long", ed25519.PublicKey(make([]byte, 33))},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var logs lockedBuffer
+			b := bot.New(bot.Config{})
+			h := httpapi.New(b, httpapi.Config{PublicKey: tt.key, Log: slog.New(slog.NewTextHandler(&logs, nil))})
+			if logged := strings.Contains(logs.String(), "no valid public key"); logged != (len(tt.key) != 0) {
+				t.Errorf("logged at construction: %q; want a line only for a key of the wrong size", logs.String())
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, signedRequest(priv, body, time.Now()))
+			if rec.Code != http.StatusUnauthorized {
+				t.Errorf("status %d %s, want 401", rec.Code, rec.Body)
+			}
+			rec = httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
+			if rec.Code != http.StatusOK {
+				t.Errorf("healthz %d, want 200", rec.Code)
+			}
+		})
+	}
+}
+
+// TestHTTPDeferredEditWaited: Wait waits for a reply the endpoint edits in
+// after deferring, which outlives the request's handler.
+func TestHTTPDeferredEditWaited(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t)
+	pub, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	followups, err := discordgo.New("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	followups.Client = fake.Client()
+	release := make(chan struct{})
+	b := bot.New(bot.Config{
+		Writer:     func() bot.Writer { return bottest.BlockedWriter{Release: release} },
+		Logger:     slog.New(slog.DiscardHandler),
+		DeferAfter: time.Millisecond,
+	})
+	full := fake.FillInteraction(command("glowcloud"))
+	body, err := json.Marshal(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	h := httpapi.New(b, httpapi.Config{PublicKey: pub, Followups: followups})
+	h.ServeHTTP(rec, signedRequest(priv, body, time.Now()))
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"type":5`) {
+		t.Fatalf("inline answer %d %s, want a deferral", rec.Code, rec.Body)
+	}
+	close(release)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	if err := h.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if edits := fake.Edits(full["token"].(string)); len(edits) != 1 || !strings.Contains(fmt.Sprint(edits[0]), "GLOW CLOUD") {
+		t.Errorf("edits once Wait returned: %v, want the proclamation", edits)
+	}
+}
+
+// patchRecorder is an http.RoundTripper that answers every request 200 and
+// counts the PATCHes of @original, in memory: no network inside a synctest
+// bubble.
+type patchRecorder struct {
+	mu      sync.Mutex
+	patches map[string]int // by interaction token
+}
+
+func (p *patchRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodPatch && strings.HasSuffix(r.URL.Path, "/messages/@original") {
+		parts := strings.Split(r.URL.Path, "/")
+		p.mu.Lock()
+		p.patches[parts[len(parts)-3]]++
+		p.mu.Unlock()
+	}
+	return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(strings.NewReader(`{"id":"1","channel_id":"2"}`)), Request: r}, nil
+}
+
+// TestHTTPDeadline: 64 signed interactions at once, their generation taking
+// anything from nothing to 13 minutes, each get their HTTP response within
+// Discord's 3 s: the reply inline when ready before DefaultDeferAfter, else
+// a deferral, with the reply PATCHed in once ready (Wait waits for it). On
+// synctest's clock: the handler runs in memory, so a loaded machine or the
+// race detector cannot make it pass or fail.
+func TestHTTPDeadline(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		delays := []time.Duration{0, time.Second, bot.DefaultDeferAfter - time.Nanosecond,
+			bot.DefaultDeferAfter + time.Nanosecond, 10 * time.Second, 13 * time.Minute}
+		pub, priv, err := ed25519.GenerateKey(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		patches := &patchRecorder{patches: map[string]int{}}
+		followups, err := discordgo.New("")
+		if err != nil {
+			t.Fatal(err)
+		}
+		followups.Client = &http.Client{Transport: patches}
+		const n = 64
+		now := time.Now()
+		var wg sync.WaitGroup
+		handlers := make([]*httpapi.Handler, n)
+		recs := make([]*httptest.ResponseRecorder, n)
+		took := make([]time.Duration, n)
+		for i := range n {
+			delay := delays[i%len(delays)]
+			b := bottest.NewBot(bot.Config{Writer: func() bot.Writer { return bottest.SlowWriter{Delay: delay} }})
+			handlers[i] = httpapi.New(b, httpapi.Config{PublicKey: pub, Followups: followups})
+			body := []byte(fmt.Sprintf(`{"id":"%d","application_id":"2","type":2,"token":"tok%d","version":1,`+
+				`"member":{"user":{"id":"3"}},"data":{"name":"manifesto","type":1,"options":[{"name":"topic","type":3,"value":"t%d"}]}}`, i, i, i))
+			req := signedRequest(priv, body, now)
+			recs[i] = httptest.NewRecorder()
+			wg.Go(func() {
+				start := time.Now()
+				handlers[i].ServeHTTP(recs[i], req)
+				took[i] = time.Since(start)
+			})
+		}
+		wg.Wait()
+		for i := range n {
+			delay := delays[i%len(delays)]
+			if took[i] >= 3*time.Second {
+				t.Errorf("interaction %d (generation %v): answered after %v, want within 3s", i, delay, took[i])
+			}
+			resp := decodeResponse(t, recs[i])
+			deferred := delay >= bot.DefaultDeferAfter
+			if want := map[bool]float64{false: 4, true: 5}[deferred]; resp["type"] != want {
+				t.Errorf("interaction %d (generation %v): response type %v, want %v", i, delay, resp["type"], want)
+			}
+			if !deferred && !strings.Contains(recs[i].Body.String(), fmt.Sprintf("topic=t%d ", i)) {
+				t.Errorf("interaction %d: inline reply %s is not its own", i, recs[i].Body)
+			}
+		}
+		for i, h := range handlers {
+			if err := h.Wait(t.Context()); err != nil {
+				t.Errorf("interaction %d: Wait = %v", i, err)
+			}
+		}
+		for i := range n {
+			deferred := delays[i%len(delays)] >= bot.DefaultDeferAfter
+			if got, want := patches.patches[fmt.Sprint("tok", i)], map[bool]int{false: 0, true: 1}[deferred]; got != want {
+				t.Errorf("interaction %d: %d edits of @original, want %d", i, got, want)
+			}
+		}
+	})
 }

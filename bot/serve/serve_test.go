@@ -1,4 +1,4 @@
-package bot
+package serve
 
 import (
 	"bytes"
@@ -23,6 +23,10 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
 
+	"github.com/glowcloud/glowcloud/bot"
+	"github.com/glowcloud/glowcloud/bot/gateway"
+	"github.com/glowcloud/glowcloud/bot/metrics"
+	"github.com/glowcloud/glowcloud/bot/rest"
 	"github.com/glowcloud/glowcloud/internal/discordtest"
 )
 
@@ -69,9 +73,9 @@ func (w *testWriter) Glowcloud(seed uint64) string {
 
 func (w *testWriter) ModelID() string { return "test-model" }
 
-func testBot(w Writer) *Bot {
-	return New(Config{
-		Writer:     func() Writer { return w },
+func testBot(w bot.Writer) *bot.Bot {
+	return bot.New(bot.Config{
+		Writer:     func() bot.Writer { return w },
 		Logger:     slog.New(slog.DiscardHandler),
 		Cooldown:   -1,
 		DeferAfter: time.Minute, // the tests want one callback per interaction
@@ -79,9 +83,9 @@ func testBot(w Writer) *Bot {
 	})
 }
 
-// gatewayServe is a ServeConfig for the gateway against fake.
-func gatewayServe(fake *discordtest.Server, b *Bot) ServeConfig {
-	return ServeConfig{
+// gatewayServe is a Config for the gateway against fake.
+func gatewayServe(fake *discordtest.Server, b *bot.Bot) Config {
+	return Config{
 		Bot:        b,
 		Logger:     slog.New(slog.DiscardHandler),
 		Token:      testToken,
@@ -90,15 +94,15 @@ func gatewayServe(fake *discordtest.Server, b *Bot) ServeConfig {
 	}
 }
 
-// running is a Serve running in the background.
+// running is a Run running in the background.
 type running struct {
 	addr   string // the HTTP address, if any
 	cancel context.CancelFunc
 	done   chan error
 }
 
-// start runs Serve and waits for Ready. Cleanup stops it.
-func start(t *testing.T, cfg ServeConfig) *running {
+// start runs Run and waits for Ready. Cleanup stops it.
+func start(t *testing.T, cfg Config) *running {
 	t.Helper()
 	r := startNoWait(t, cfg)
 	ctx, cancel := context.WithTimeout(t.Context(), waitLimit)
@@ -106,9 +110,9 @@ func start(t *testing.T, cfg ServeConfig) *running {
 	select {
 	case r.addr = <-r.readyc:
 	case err := <-r.done:
-		t.Fatalf("Serve returned before it was ready: %v", err)
+		t.Fatalf("Run returned before it was ready: %v", err)
 	case <-ctx.Done():
-		t.Fatal("Serve never became ready")
+		t.Fatal("Run never became ready")
 	}
 	return r.running
 }
@@ -118,13 +122,13 @@ type startedServe struct {
 	readyc chan string
 }
 
-func startNoWait(t *testing.T, cfg ServeConfig) startedServe {
+func startNoWait(t *testing.T, cfg Config) startedServe {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	readyc := make(chan string, 1)
 	cfg.Ready = func(addr string) { readyc <- addr }
 	r := &running{cancel: cancel, done: make(chan error, 1)}
-	go func() { r.done <- Serve(ctx, cfg) }()
+	go func() { r.done <- Run(ctx, cfg) }()
 	t.Cleanup(func() {
 		cancel()
 		_ = r.wait(t)
@@ -132,14 +136,14 @@ func startNoWait(t *testing.T, cfg ServeConfig) startedServe {
 	return startedServe{r, readyc}
 }
 
-// stop cancels Serve and returns its error.
+// stop cancels Run and returns its error.
 func (r *running) stop(t *testing.T) error {
 	t.Helper()
 	r.cancel()
 	return r.wait(t)
 }
 
-// wait returns Serve's error once it has returned.
+// wait returns Run's error once it has returned.
 func (r *running) wait(t *testing.T) error {
 	t.Helper()
 	select {
@@ -150,7 +154,7 @@ func (r *running) wait(t *testing.T) error {
 		close(r.done)
 		return err
 	case <-time.After(waitLimit):
-		t.Fatal("Serve did not return")
+		t.Fatal("Run did not return")
 		return nil
 	}
 }
@@ -313,7 +317,7 @@ func TestServeRegistersCommandsOnlyWhenChanged(t *testing.T) {
 				cfg.Retrain = st.retrain
 				r := start(t, cfg)
 				if err := r.stop(t); err != nil {
-					t.Fatalf("start %d: Serve = %v, want nil", i, err)
+					t.Fatalf("start %d: Run = %v, want nil", i, err)
 				}
 				if n := fake.CommandPuts(); n != st.wantPuts {
 					t.Errorf("start %d: %d PUTs, want %d", i, n, st.wantPuts)
@@ -350,9 +354,11 @@ func TestServeReconnects(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			fake := discordtest.New(t, discordtest.WithToken(testToken))
-			// ServeConfig.Metrics defaults to the Bot's, which /metrics serves.
-			b := New(Config{Writer: func() Writer { return &testWriter{} }, Metrics: NewMetrics(), Cooldown: -1})
+			// Config.Metrics counts the reconnects, and /metrics serves it.
+			m := metrics.New()
+			b := bot.New(bot.Config{Writer: func() bot.Writer { return &testWriter{} }, Metrics: m, Cooldown: -1})
 			cfg := gatewayServe(fake, b)
+			cfg.Metrics = m
 			cfg.HTTPAddr = "127.0.0.1:0"
 			r := start(t, cfg)
 			ctx := waitCtx(t)
@@ -394,7 +400,7 @@ func TestServeReconnects(t *testing.T) {
 				return code == http.StatusOK && strings.Contains(body, `"gateway":"connected"`)
 			})
 			if err := r.stop(t); err != nil {
-				t.Errorf("Serve = %v, want nil", err)
+				t.Errorf("Run = %v, want nil", err)
 			}
 		})
 	}
@@ -424,7 +430,7 @@ func TestServeFatalClose(t *testing.T) {
 	for _, tt := range []struct {
 		name       string
 		opts       []discordtest.Option
-		token      Token
+		token      rest.Token
 		whileUp    int // close code sent once connected; 0 = none
 		wantCode   int
 		wantUpOnce bool
@@ -446,7 +452,7 @@ func TestServeFatalClose(t *testing.T) {
 				select {
 				case <-s.readyc:
 				case err := <-s.done:
-					t.Fatalf("Serve returned before it was ready: %v", err)
+					t.Fatalf("Run returned before it was ready: %v", err)
 				case <-ctx.Done():
 					t.Fatal("not ready")
 				}
@@ -456,9 +462,9 @@ func TestServeFatalClose(t *testing.T) {
 				fake.CloseGateway(tt.whileUp)
 			}
 			err := s.wait(t)
-			var fe *FatalCloseError
-			if !errors.As(err, &fe) || fe.Code != tt.wantCode || !errors.Is(err, ErrFatalClose) {
-				t.Fatalf("Serve = %v, want a FatalCloseError with code %d", err, tt.wantCode)
+			var fe *gateway.FatalCloseError
+			if !errors.As(err, &fe) || fe.Code != tt.wantCode || !errors.Is(err, gateway.ErrFatalClose) {
+				t.Fatalf("Run = %v, want a FatalCloseError with code %d", err, tt.wantCode)
 			}
 			if strings.Contains(err.Error(), string(tt.token)) {
 				t.Errorf("the error shows the token: %v", err)
@@ -533,7 +539,7 @@ func TestServeShutdownFinishesInFlight(t *testing.T) {
 	}
 	select {
 	case err := <-r.done:
-		t.Fatalf("Serve returned %v with an interaction in flight", err)
+		t.Fatalf("Run returned %v with an interaction in flight", err)
 	default:
 	}
 	// ...and once generation finishes, the reply still goes out.
@@ -547,7 +553,7 @@ func TestServeShutdownFinishesInFlight(t *testing.T) {
 	}
 	assertNoPings(t, res.cb)
 	if err := r.wait(t); err != nil {
-		t.Errorf("Serve = %v, want nil", err)
+		t.Errorf("Run = %v, want nil", err)
 	}
 }
 
@@ -566,9 +572,9 @@ func TestServeShutdownTimeout(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("generation never started")
 	}
-	// The generator never finishes; Serve gives up on it after the timeout.
+	// The generator never finishes; Run gives up on it after the timeout.
 	if err := r.stop(t); err != nil {
-		t.Errorf("Serve = %v, want nil", err)
+		t.Errorf("Run = %v, want nil", err)
 	}
 }
 
@@ -576,7 +582,8 @@ func TestServeManyConcurrentInteractions(t *testing.T) {
 	t.Parallel()
 	const n = 200
 	fake := discordtest.New(t, discordtest.WithToken(testToken))
-	// The Bot's real deadline handling: it defers after DefaultDeferAfter.
+	// The Bot's real deadline handling: it defers after bot.DefaultDeferAfter,
+	// so a slow machine gets deferrals and edits, which must all arrive.
 	var logs lockedBuffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	t.Cleanup(func() {
@@ -584,7 +591,7 @@ func TestServeManyConcurrentInteractions(t *testing.T) {
 			t.Logf("log:\n%s", logs.String())
 		}
 	})
-	b := New(Config{Writer: func() Writer { return &testWriter{} }, Cooldown: -1, Logger: log})
+	b := bot.New(bot.Config{Writer: func() bot.Writer { return &testWriter{} }, Cooldown: -1, Logger: log})
 	cfg := gatewayServe(fake, b)
 	cfg.Logger = log
 	// REST over plain HTTP (through the API base rewrite): 200 TLS
@@ -625,11 +632,9 @@ func TestServeManyConcurrentInteractions(t *testing.T) {
 		default:
 			t.Errorf("interaction %d: callback type %d, want 4 or 5", i, cb.Type)
 		}
-		// Recorded by the fake: from dispatch to the callback's arrival,
-		// against Discord's 3 s. Meaningless under the race detector.
-		if cb.Latency <= 0 || (!raceEnabled && cb.Latency >= 3*time.Second) {
-			t.Errorf("interaction %d answered %v after dispatch, want within 3s", i, cb.Latency)
-		}
+		// Discord's 3 s is not asserted here, on the wall clock of a loaded
+		// machine: bot's TestAnswerManyWithinDeadline holds the deferral
+		// logic to it on synctest's clock.
 	}
 	if got := len(fake.Callbacks()); got != n {
 		t.Errorf("%d callbacks, want %d", got, n)
@@ -681,7 +686,7 @@ func TestServeSharding(t *testing.T) {
 func TestServeAPIBase(t *testing.T) {
 	t.Parallel()
 	fake := discordtest.New(t, discordtest.WithToken(testToken))
-	cfg := ServeConfig{
+	cfg := Config{
 		Bot:     testBot(&testWriter{}),
 		Token:   testToken,
 		APIBase: fake.URL(),
@@ -722,7 +727,7 @@ func TestServeHTTPOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	fake := discordtest.New(t)
-	r := start(t, ServeConfig{
+	r := start(t, Config{
 		Bot:        testBot(&testWriter{}),
 		PublicKey:  pub,
 		HTTPAddr:   "127.0.0.1:0",
@@ -756,7 +761,7 @@ func TestServeHTTPOnly(t *testing.T) {
 		t.Errorf("%d IDENTIFYs without a token", n)
 	}
 	if err := r.stop(t); err != nil {
-		t.Errorf("Serve = %v, want nil", err)
+		t.Errorf("Run = %v, want nil", err)
 	}
 }
 
@@ -787,32 +792,32 @@ func TestServeConfigErrors(t *testing.T) {
 	key := make(ed25519.PublicKey, ed25519.PublicKeySize)
 	for _, tt := range []struct {
 		name string
-		cfg  ServeConfig
+		cfg  Config
 		want string
 		is   error
 	}{
-		{"no bot", ServeConfig{Token: testToken}, "no Bot", nil},
-		{"nothing", ServeConfig{Bot: b}, "nothing to serve", ErrNothingToServe},
-		{"key without addr", ServeConfig{Bot: b, PublicKey: key}, "nothing to serve", ErrNothingToServe},
-		{"addr without key or token", ServeConfig{Bot: b, HTTPAddr: "127.0.0.1:0"}, "nothing to serve", ErrNothingToServe},
-		{"key without addr, with token", ServeConfig{Bot: b, Token: testToken, PublicKey: key}, "without an HTTP address", nil},
-		{"short key", ServeConfig{Bot: b, PublicKey: key[:10], HTTPAddr: "127.0.0.1:0"}, "has 10 bytes", nil},
-		{"shard out of range", ServeConfig{Bot: b, Token: testToken, ShardID: 2, ShardCount: 2}, "must be less than", nil},
-		{"shard without count", ServeConfig{Bot: b, Token: testToken, ShardID: 1}, "must be less than", nil},
-		{"negative shard", ServeConfig{Bot: b, Token: testToken, ShardID: -1, ShardCount: 2}, "negative", nil},
-		{"bad api base", ServeConfig{Bot: b, Token: testToken, APIBase: "proxy:8080"}, "api base", nil},
-		{"api base with path", ServeConfig{Bot: b, Token: testToken, APIBase: "http://proxy/api"}, "without a path", nil},
-		{"negative timeout", ServeConfig{Bot: b, Token: testToken, ShutdownTimeout: -time.Second}, "negative shutdown", nil},
-		{"bad listen address", ServeConfig{Bot: b, PublicKey: key, HTTPAddr: "256.0.0.1:http"}, "listen", nil},
+		{"no bot", Config{Token: testToken}, "no Bot", nil},
+		{"nothing", Config{Bot: b}, "nothing to serve", errNothingToServe},
+		{"key without addr", Config{Bot: b, PublicKey: key}, "nothing to serve", errNothingToServe},
+		{"addr without key or token", Config{Bot: b, HTTPAddr: "127.0.0.1:0"}, "nothing to serve", errNothingToServe},
+		{"key without addr, with token", Config{Bot: b, Token: testToken, PublicKey: key}, "without an HTTP address", nil},
+		{"short key", Config{Bot: b, PublicKey: key[:10], HTTPAddr: "127.0.0.1:0"}, "has 10 bytes", nil},
+		{"shard out of range", Config{Bot: b, Token: testToken, ShardID: 2, ShardCount: 2}, "must be less than", nil},
+		{"shard without count", Config{Bot: b, Token: testToken, ShardID: 1}, "must be less than", nil},
+		{"negative shard", Config{Bot: b, Token: testToken, ShardID: -1, ShardCount: 2}, "negative", nil},
+		{"bad api base", Config{Bot: b, Token: testToken, APIBase: "proxy:8080"}, "api base", nil},
+		{"api base with path", Config{Bot: b, Token: testToken, APIBase: "http://proxy/api"}, "without a path", nil},
+		{"negative timeout", Config{Bot: b, Token: testToken, ShutdownTimeout: -time.Second}, "negative shutdown", nil},
+		{"bad listen address", Config{Bot: b, PublicKey: key, HTTPAddr: "256.0.0.1:http"}, "listen", nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			err := Serve(t.Context(), tt.cfg)
+			err := Run(t.Context(), tt.cfg)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("Serve = %v, want an error containing %q", err, tt.want)
+				t.Fatalf("Run = %v, want an error containing %q", err, tt.want)
 			}
 			if tt.is != nil && !errors.Is(err, tt.is) {
-				t.Errorf("Serve = %v, want errors.Is %v", err, tt.is)
+				t.Errorf("Run = %v, want errors.Is %v", err, tt.is)
 			}
 			if strings.Contains(err.Error(), testToken) {
 				t.Errorf("the error shows the token: %v", err)
@@ -828,7 +833,7 @@ func TestServeLogsNoToken(t *testing.T) {
 	var buf lockedBuffer
 	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	fake := discordtest.New(t, discordtest.WithToken(testToken))
-	cfg := gatewayServe(fake, New(Config{Writer: func() Writer { return &testWriter{} }, Logger: log, Cooldown: -1}))
+	cfg := gatewayServe(fake, bot.New(bot.Config{Writer: func() bot.Writer { return &testWriter{} }, Logger: log, Cooldown: -1}))
 	cfg.Logger = log
 	s := startNoWait(t, cfg)
 	ctx := waitCtx(t)
@@ -836,8 +841,8 @@ func TestServeLogsNoToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	fake.CloseGateway(4004)
-	if err := s.wait(t); !errors.Is(err, ErrFatalClose) {
-		t.Fatalf("Serve = %v, want a fatal close", err)
+	if err := s.wait(t); !errors.Is(err, gateway.ErrFatalClose) {
+		t.Fatalf("Run = %v, want a fatal close", err)
 	}
 	out := buf.String()
 	if strings.Contains(out, testToken) || strings.Contains(out, testToken[:20]) {
@@ -868,9 +873,9 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// TestServeShutdownWhileConnecting cancels Serve while discordgo's Open
+// TestServeShutdownWhileConnecting cancels Run while discordgo's Open
 // waits for a HELLO that never comes: the connection is closed under it,
-// and Serve returns long before its (generous) shutdown timeout.
+// and Run returns long before its (generous) shutdown timeout.
 func TestServeShutdownWhileConnecting(t *testing.T) {
 	t.Parallel()
 	accepted := make(chan struct{})
@@ -904,7 +909,7 @@ func TestServeShutdownWhileConnecting(t *testing.T) {
 	}
 	s.cancel()
 	if err := s.wait(t); err != nil {
-		t.Errorf("Serve = %v, want nil", err)
+		t.Errorf("Run = %v, want nil", err)
 	}
 	select {
 	case <-clientGone:
@@ -939,15 +944,15 @@ func TestServeRegistersWithAppIDBeforeTheGateway(t *testing.T) {
 			cfg.AppID = fake.AppID()
 			s := startNoWait(t, cfg)
 			if tt.wantFatal {
-				if err := s.wait(t); !errors.Is(err, ErrFatalClose) {
-					t.Fatalf("Serve = %v, want a fatal close", err)
+				if err := s.wait(t); !errors.Is(err, gateway.ErrFatalClose) {
+					t.Fatalf("Run = %v, want a fatal close", err)
 				}
 			} else {
 				ctx := waitCtx(t)
 				select {
 				case <-s.readyc:
 				case err := <-s.done:
-					t.Fatalf("Serve returned before it was ready: %v", err)
+					t.Fatalf("Run returned before it was ready: %v", err)
 				case <-ctx.Done():
 					t.Fatal("not ready")
 				}
@@ -955,8 +960,8 @@ func TestServeRegistersWithAppIDBeforeTheGateway(t *testing.T) {
 			if got := fake.CommandPuts(); got != 1 {
 				t.Errorf("%d command PUTs, want exactly 1", got)
 			}
-			if got := len(fake.Commands("")); got != len(Commands()) {
-				t.Errorf("%d commands registered, want %d", got, len(Commands()))
+			if got := len(fake.Commands("")); got != len(bot.Commands(false)) {
+				t.Errorf("%d commands registered, want %d", got, len(bot.Commands(false)))
 			}
 		})
 	}

@@ -1,4 +1,7 @@
-package bot
+// Package rest is how glowcloud reaches Discord's REST API: the bot token
+// that redacts itself, the HTTP client that redirects discord.com to
+// DISCORD_API_BASE, and the discordgo sessions used for REST alone.
+package rest
 
 import (
 	"fmt"
@@ -13,8 +16,8 @@ const redacted = "[redacted]"
 // Token is a Discord bot token. It hides itself from every printer: String,
 // GoString, Format (every fmt verb, so %v, %+v, %#v, %q and %x too), slog's
 // LogValue and encoding.TextMarshaler (so encoding/json) all give
-// "[redacted]". Only an explicit conversion, string(t), reveals it, and the
-// gateway does that once, to authenticate.
+// "[redacted]". Only Authorization, or an explicit conversion string(t),
+// reveals it: the gateway and Session do that to authenticate.
 type Token string
 
 // String returns "[redacted]".
@@ -33,9 +36,9 @@ func (Token) LogValue() slog.Value { return slog.StringValue(redacted) }
 // the token either.
 func (Token) MarshalText() ([]byte, error) { return []byte(redacted), nil }
 
-// authorization returns the value of the Authorization header for t: "Bot "
+// Authorization returns the value of the Authorization header for t: "Bot "
 // and the token, which may already carry that prefix.
-func (t Token) authorization() string {
+func (t Token) Authorization() string {
 	s := strings.TrimSpace(string(t))
 	if strings.HasPrefix(s, "Bot ") {
 		return s

@@ -1,4 +1,7 @@
-package bot
+// Package httpapi is the bot's HTTP endpoint: POST /interactions, checked
+// against Discord's Ed25519 signature and answered through the core, beside
+// GET /healthz and GET /metrics for operators.
+package httpapi
 
 import (
 	"bytes"
@@ -15,9 +18,14 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/glowcloud/glowcloud/bot"
+	"github.com/glowcloud/glowcloud/bot/discord"
+	"github.com/glowcloud/glowcloud/bot/rest"
+	"github.com/glowcloud/glowcloud/internal/jobs"
 )
 
-// MaxInteractionBody caps the body of POST /interactions. The largest
+// maxInteractionBody caps the body of POST /interactions. The largest
 // interactions Discord sends are button presses, which embed the whole
 // message the button is on: up to 2000 characters of content and 6000 of
 // embeds, which JSON escapes to at most 6 bytes per UTF-16 unit (~48 KB),
@@ -26,20 +34,20 @@ import (
 // (~1 KB each, signed CDN URLs included). That is well under 128 KB; 256 KiB
 // leaves room for Discord adding fields, while still refusing junk before
 // verifying a signature over it.
-const MaxInteractionBody = 256 << 10
+const maxInteractionBody = 256 << 10
 
-// SignatureWindow is how far X-Signature-Timestamp may be from our clock.
+// signatureWindow is how far X-Signature-Timestamp may be from our clock.
 // discordgo.VerifyInteraction checks no freshness, so without this a
 // captured request could be replayed forever.
-const SignatureWindow = 5 * time.Minute
+const signatureWindow = 5 * time.Minute
 
 // followupTimeout bounds the work left after an HTTP handler has returned a
 // deferred response: the generation and the PATCH of @original. Discord's
 // interaction token lives 15 minutes.
 const followupTimeout = 14 * time.Minute
 
-// HTTPConfig configures the HTTP interactions endpoint.
-type HTTPConfig struct {
+// Config configures the HTTP endpoint.
+type Config struct {
 	// PublicKey is the application's Ed25519 public key; requests not signed
 	// by it get 401.
 	PublicKey ed25519.PublicKey
@@ -51,15 +59,53 @@ type HTTPConfig struct {
 	// Health reports readiness for GET /healthz; nil means always healthy.
 	// The detail is added to the JSON body.
 	Health func() (healthy bool, detail map[string]any)
+	// Metrics serves GET /metrics; nil answers 404.
+	Metrics http.Handler
+	// Recorder counts the requests refused before reaching the bot; nil
+	// records nothing.
+	Recorder Recorder
+	// Log receives what goes wrong; nil discards.
+	Log *slog.Logger
 	// Now is the clock for the timestamp window; nil means time.Now.
 	Now func() time.Time
 }
 
-// HTTPHandler serves Discord's HTTP interactions and the operator endpoints:
+// Recorder counts what the endpoint refuses; *metrics.Metrics is one.
+type Recorder interface {
+	// HTTPRejected counts a request refused before reaching the bot: reason
+	// is signature, stale, too_large or malformed.
+	HTTPRejected(reason string)
+}
+
+type noRecorder struct{}
+
+func (noRecorder) HTTPRejected(string) {}
+
+// Handler serves Discord's HTTP interactions and the operator endpoints.
+// It is safe for concurrent use.
+type Handler struct {
+	mux          *http.ServeMux
+	interactions *interactionsHandler
+}
+
+// ServeHTTP serves one request.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+// Wait waits until the replies being edited in after a deferral (which
+// outlive the request that deferred them) are delivered. If ctx ends first,
+// Wait cancels them and returns an error wrapping ctx's. The server's
+// Shutdown, which waits for handlers, does not wait for these: call Wait
+// after it.
+func (h *Handler) Wait(ctx context.Context) error { return h.interactions.followups.Wait(ctx) }
+
+// Running reports how many deferred replies are still being edited in.
+func (h *Handler) Running() int { return h.interactions.followups.Running() }
+
+// New returns the endpoint of b:
 //
 //	POST /interactions  Ed25519-verified interactions; other methods get 405
 //	GET  /healthz       {"status":"ok"|"unhealthy", ...detail}: 200 or 503
-//	GET  /metrics       the Bot's Prometheus metrics (404 without Metrics)
+//	GET  /metrics       cfg.Metrics (404 without)
 //
 // Requests without a valid, fresh signature get 401 (Discord sends invalid
 // signatures on purpose to check this), and so does every request when
@@ -67,18 +113,29 @@ type HTTPConfig struct {
 // gets 400; every verified interaction gets 200: PING a PONG, anything else
 // an interaction response, polite and ephemeral for what the bot cannot do.
 // Panics are recovered, never a 500.
-func (b *Bot) HTTPHandler(cfg HTTPConfig) http.Handler {
+func New(b *bot.Bot, cfg Config) *Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	// Without a key (Serve's health-only endpoint) every interaction gets
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Recorder == nil {
+		cfg.Recorder = noRecorder{}
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = http.NotFoundHandler()
+	}
+	log := cfg.Log.With("component", "http")
+	// Without a key (serve's health-only endpoint) every interaction gets
 	// 401 quietly; a key of the wrong size is a mistake worth a line.
 	if n := len(cfg.PublicKey); n != 0 && n != ed25519.PublicKeySize {
-		b.log.Error("the HTTP interactions endpoint has no valid public key: every interaction will get 401",
-			"component", "http", "key_bytes", len(cfg.PublicKey), "want_bytes", ed25519.PublicKeySize)
+		log.Error("the HTTP interactions endpoint has no valid public key: every interaction will get 401",
+			"key_bytes", len(cfg.PublicKey), "want_bytes", ed25519.PublicKeySize)
 	}
+	ih := &interactionsHandler{bot: b, cfg: cfg, log: log, followups: jobs.New(log)}
 	mux := http.NewServeMux()
-	mux.Handle("POST /interactions", &interactionsHandler{bot: b, cfg: cfg, log: b.log.With("component", "http")})
+	mux.Handle("POST /interactions", ih)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		healthy, detail := true, map[string]any(nil)
 		if cfg.Health != nil {
@@ -95,14 +152,14 @@ func (b *Bot) HTTPHandler(cfg HTTPConfig) http.Handler {
 		}
 		writeJSON(w, status, body)
 	})
-	mux.Handle("GET /metrics", b.metrics.Handler())
-	return mux
+	mux.Handle("GET /metrics", cfg.Metrics)
+	return &Handler{mux: mux, interactions: ih}
 }
 
-// NewHTTPServer returns a server for h with timeouts that suit interactions
+// NewServer returns a server for h with timeouts that suit interactions
 // (Discord waits 3 s for an answer) and scrapes, so slow or idle clients
 // cannot hold connections forever.
-func NewHTTPServer(addr string, h http.Handler) *http.Server {
+func NewServer(addr string, h http.Handler) *http.Server {
 	return &http.Server{
 		Addr:              addr,
 		Handler:           h,
@@ -115,9 +172,10 @@ func NewHTTPServer(addr string, h http.Handler) *http.Server {
 }
 
 type interactionsHandler struct {
-	bot *Bot
-	cfg HTTPConfig
-	log *slog.Logger
+	bot       *bot.Bot
+	cfg       Config
+	log       *slog.Logger
+	followups *jobs.Group // Answers that outlive the request: deferred replies
 }
 
 func (h *interactionsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -127,12 +185,12 @@ func (h *interactionsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 			h.log.LogAttrs(r.Context(), slog.LevelError, "interactions handler panic",
 				slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
 			if !wrote {
-				writeResponse(w, ResponseFromReply(ephemeral(msgApology)))
+				writeResponse(w, discord.Response(bot.Apology()))
 			}
 		}
 	}()
 
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxInteractionBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxInteractionBody))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -164,14 +222,14 @@ func (h *interactionsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 
-	req := RequestFromInteraction(&in)
+	req := discord.Request(&in)
 	rs := &httpResponder{first: make(chan []byte, 1), followups: h.cfg.Followups, appID: req.AppID, token: req.Token}
 	// Answer outlives this handler when it defers: the edit follows after
-	// the deferred response is written. So it runs as the Bot's background
-	// work (Serve's shutdown waits for it), on a context that is not
-	// cancelled when the client hangs up.
+	// the deferred response is written. So it runs as tracked background
+	// work (Wait, which serve's shutdown calls, waits for it), on a context
+	// that is not cancelled when the client hangs up.
 	done := make(chan struct{})
-	h.bot.goBackground(r.Context(), followupTimeout, func(ctx context.Context) {
+	h.followups.Go(r.Context(), followupTimeout, func(ctx context.Context) {
 		defer close(done)
 		defer func() {
 			if v := recover(); v != nil {
@@ -193,7 +251,7 @@ func (h *interactionsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 		case first := <-rs.first:
 			writeJSONBody(w, http.StatusOK, first)
 		default:
-			writeResponse(w, ResponseFromReply(ephemeral(msgApology)))
+			writeResponse(w, discord.Response(bot.Apology()))
 		}
 	case <-r.Context().Done():
 		// The client is gone; Answer finishes on its own.
@@ -215,7 +273,7 @@ func (h *interactionsHandler) verify(r *http.Request, body []byte) error {
 	if err != nil {
 		return fmt.Errorf("parse signature timestamp: %w", err)
 	}
-	if d := h.cfg.Now().Sub(time.Unix(ts, 0)); d > SignatureWindow || d < -SignatureWindow {
+	if d := h.cfg.Now().Sub(time.Unix(ts, 0)); d > signatureWindow || d < -signatureWindow {
 		return fmt.Errorf("signature timestamp %d is %v away: %w", ts, d.Round(time.Second), errStale)
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
@@ -226,7 +284,7 @@ func (h *interactionsHandler) verify(r *http.Request, body []byte) error {
 }
 
 func (h *interactionsHandler) reject(w http.ResponseWriter, r *http.Request, reason string, status int, err error) {
-	h.bot.metrics.httpRejected(reason)
+	h.cfg.Recorder.HTTPRejected(reason)
 	// Discord probes with bad signatures routinely: debug, not warn.
 	h.log.LogAttrs(r.Context(), slog.LevelDebug, "interaction rejected",
 		slog.String("reason", reason), slog.Int("status", status),
@@ -256,41 +314,39 @@ func (rs *httpResponder) send(resp *discordgo.InteractionResponse) error {
 	}
 }
 
-func (rs *httpResponder) Respond(_ context.Context, r Reply) error {
-	return rs.send(ResponseFromReply(r))
+// Respond hands the response to the waiting handler.
+func (rs *httpResponder) Respond(_ context.Context, r bot.Reply) error {
+	return rs.send(discord.Response(r))
 }
 
+// Defer hands the deferral to the waiting handler.
 func (rs *httpResponder) Defer(_ context.Context, ephemeral bool) error {
-	return rs.send(DeferredResponse(ephemeral))
+	return rs.send(discord.Deferred(ephemeral))
 }
 
-func (rs *httpResponder) Edit(ctx context.Context, r Reply) error {
+// Edit edits the deferred reply through the REST API.
+func (rs *httpResponder) Edit(ctx context.Context, r bot.Reply) error {
 	if rs.followups == nil {
 		return errors.New("no followup session configured")
 	}
 	_, err := rs.followups.InteractionResponseEdit(
 		&discordgo.Interaction{AppID: rs.appID, Token: rs.token},
-		WebhookEditFromReply(r),
+		discord.WebhookEdit(r),
 		discordgo.WithContext(ctx))
 	if err != nil {
 		// discordgo's errors can quote the URL, which holds the token.
-		return errors.New("PATCH @original: " + redact(err.Error(), rs.token))
+		return fmt.Errorf("PATCH @original: %w", rest.Redact(err, rs.token))
 	}
 	return nil
 }
 
-// redact removes every occurrence of secret from s.
-func redact(s, secret string) string {
-	if secret == "" {
-		return s
-	}
-	return string(bytes.ReplaceAll([]byte(s), []byte(secret), []byte("[redacted]")))
-}
+// errAlreadyResponded is returned by a Responder asked to respond twice.
+var errAlreadyResponded = errors.New("interaction already answered")
 
 func writeResponse(w http.ResponseWriter, resp *discordgo.InteractionResponse) {
 	body, err := json.Marshal(resp)
 	if err != nil { // cannot happen with our types; never a 500 all the same
-		body = []byte(`{"type":4,"data":{"content":"` + msgApology + `","flags":64,"allowed_mentions":{"parse":[]}}}`)
+		body = []byte(`{"type":4,"data":{"content":"Something went wrong inside the Glow Cloud.","flags":64,"allowed_mentions":{"parse":[]}}}`)
 	}
 	writeJSONBody(w, http.StatusOK, body)
 }

@@ -1,4 +1,8 @@
-package bot
+// Package gateway is the bot's connection to Discord's gateway: one
+// discordgo session that receives INTERACTION_CREATE over the websocket and
+// answers through REST, with the reconnect loop, fatal close codes and
+// close-frame sniffing dialer that discordgo lacks.
+package gateway
 
 import (
 	"context"
@@ -9,20 +13,21 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"runtime/debug"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
+
+	"github.com/glowcloud/glowcloud/bot"
+	"github.com/glowcloud/glowcloud/bot/discord"
+	"github.com/glowcloud/glowcloud/bot/register"
+	"github.com/glowcloud/glowcloud/bot/rest"
 )
 
-// The gateway transport: one discordgo session per process (or shard) that
-// receives INTERACTION_CREATE over Discord's websocket and answers through
-// REST.
+// One discordgo session per process (or shard).
 //
 // discordgo v0.29.0 reconnects forever, on every close code, fatal ones
 // included. The gateway therefore turns its reconnect loop off
@@ -30,7 +35,7 @@ import (
 // looks at the close code Discord sent — read off the wire by a wrapper
 // around the websocket's net.Conn, installed through the session's own
 // Dialer, so nothing is global — and either reconnects (discordgo resumes
-// when it has a session id) or ends Serve with a *FatalCloseError.
+// when it has a session id) or ends Run with a *FatalCloseError.
 
 // interactionLifetime bounds the work on one interaction: its token stops
 // working after 15 minutes, so nothing useful can be sent later.
@@ -48,7 +53,7 @@ var ErrFatalClose = errors.New("fatal gateway close")
 
 // FatalCloseError reports that Discord closed the gateway with a code after
 // which reconnecting cannot help (4004 bad token, 4010/4011 sharding, 4012
-// API version, 4013/4014 intents). Serve returns it instead of retrying,
+// API version, 4013/4014 intents). Run returns it instead of retrying,
 // which would burn the daily IDENTIFY budget.
 type FatalCloseError struct {
 	Code   int    // the websocket close code, e.g. 4004
@@ -113,27 +118,43 @@ func (s gatewayState) String() string {
 	return "unknown"
 }
 
-// gatewayConfig is what newGateway needs; Serve fills it from ServeConfig.
-type gatewayConfig struct {
-	bot        *Bot
-	metrics    *Metrics
-	log        *slog.Logger
-	token      Token
-	client     *http.Client // REST, already redirected to the API base
-	dialer     *websocket.Dialer
-	userAgent  string
-	shardID    int
-	shardCount int
-	appID      string // "" = take it from READY
-	guildID    string
-	commands   []*discordgo.ApplicationCommand // nil = do not register
+// Config configures a Gateway.
+type Config struct {
+	Bot     *bot.Bot
+	Metrics Recorder     // nil records nothing
+	Log     *slog.Logger // nil discards
+	Token   rest.Token
+	// Client is the REST client, already redirected to the API base
+	// (rest.Client); nil means discordgo's default.
+	Client    *http.Client
+	Dialer    *websocket.Dialer // nil = websocket.DefaultDialer
+	UserAgent string
+	// ShardID and ShardCount make the session one shard of several
+	// (ShardCount > 1).
+	ShardID, ShardCount int
+	AppID               string // "" = take it from READY
+	GuildID             string
+	// Commands, if not nil, are registered once connected (when the
+	// application id is known).
+	Commands []*discordgo.ApplicationCommand
 }
 
-// gateway owns one discordgo session and the interactions it is answering.
-type gateway struct {
+// Recorder counts what the gateway does; *metrics.Metrics is one.
+type Recorder interface {
+	// GatewayReconnect counts a connection re-established after a disconnect.
+	GatewayReconnect()
+}
+
+type noRecorder struct{}
+
+func (noRecorder) GatewayReconnect() {}
+
+// Gateway owns one discordgo session and the interactions it is answering.
+// Its methods are safe for concurrent use.
+type Gateway struct {
 	s        *discordgo.Session
-	bot      *Bot
-	metrics  *Metrics
+	bot      *bot.Bot
+	metrics  Recorder
 	log      *slog.Logger
 	guildID  string
 	commands []*discordgo.ApplicationCommand
@@ -151,26 +172,32 @@ type gateway struct {
 	draining  bool     // shutting down: no new interactions
 
 	inflight    sync.WaitGroup
-	answerCtx   context.Context // outlives Serve's ctx, so in-flight replies finish
+	answerCtx   context.Context // outlives Run's ctx, so in-flight replies finish
 	stopAnswers context.CancelFunc
 }
 
-// newGateway builds the session; nothing connects until run.
-func newGateway(cfg gatewayConfig) (*gateway, error) {
-	s, err := discordgo.New(cfg.token.authorization())
+// New builds the session; nothing connects until Run.
+func New(cfg Config) (*Gateway, error) {
+	s, err := discordgo.New(cfg.Token.Authorization())
 	if err != nil {
 		return nil, fmt.Errorf("new discord session: %w", err)
 	}
-	g := &gateway{
+	g := &Gateway{
 		s:        s,
-		bot:      cfg.bot,
-		metrics:  cfg.metrics,
-		log:      cfg.log,
-		guildID:  cfg.guildID,
-		commands: cfg.commands,
-		shard:    [2]int{cfg.shardID, max(cfg.shardCount, 1)},
-		appID:    cfg.appID,
+		bot:      cfg.Bot,
+		metrics:  cfg.Metrics,
+		log:      cfg.Log,
+		guildID:  cfg.GuildID,
+		commands: cfg.Commands,
+		shard:    [2]int{cfg.ShardID, max(cfg.ShardCount, 1)},
+		appID:    cfg.AppID,
 		wake:     make(chan struct{}, 1),
+	}
+	if g.metrics == nil {
+		g.metrics = noRecorder{}
+	}
+	if g.log == nil {
+		g.log = slog.New(slog.DiscardHandler)
 	}
 	g.answerCtx, g.stopAnswers = context.WithCancel(context.Background())
 
@@ -180,14 +207,16 @@ func newGateway(cfg gatewayConfig) (*gateway, error) {
 	// non-privileged intent).
 	s.Identify.Intents = discordgo.IntentsNone
 	s.StateEnabled = false
-	s.ShouldReconnectOnError = false // run() reconnects, and stops on fatal codes
+	s.ShouldReconnectOnError = false // Run reconnects, and stops on fatal codes
 	s.SyncEvents = true              // handlers run in order; onInteraction spawns the goroutine itself
 	s.LogLevel = discordgo.LogWarning
-	s.UserAgent = cfg.userAgent
-	s.Client = cfg.client
-	s.Dialer = sniffingDialer(cfg.dialer, g.sawConn, g.sawClose)
-	if cfg.shardCount > 1 {
-		s.ShardID, s.ShardCount = cfg.shardID, cfg.shardCount
+	s.UserAgent = cfg.UserAgent
+	if cfg.Client != nil {
+		s.Client = cfg.Client
+	}
+	s.Dialer = sniffingDialer(cfg.Dialer, g.sawConn, g.sawClose)
+	if cfg.ShardCount > 1 {
+		s.ShardID, s.ShardCount = cfg.ShardID, cfg.ShardCount
 	}
 
 	s.AddHandler(g.onConnect)
@@ -198,10 +227,10 @@ func newGateway(cfg gatewayConfig) (*gateway, error) {
 	return g, nil
 }
 
-func (g *gateway) setState(s gatewayState) { g.state.Store(int32(s)) }
+func (g *Gateway) setState(s gatewayState) { g.state.Store(int32(s)) }
 
 // noteState sets s unless the gateway has stopped, which is final.
-func (g *gateway) noteState(s gatewayState) {
+func (g *Gateway) noteState(s gatewayState) {
 	for {
 		old := g.state.Load()
 		if gatewayState(old) == stateStopped || g.state.CompareAndSwap(old, int32(s)) {
@@ -210,10 +239,15 @@ func (g *gateway) noteState(s gatewayState) {
 	}
 }
 
-func (g *gateway) currentState() gatewayState { return gatewayState(g.state.Load()) }
+func (g *Gateway) currentState() gatewayState { return gatewayState(g.state.Load()) }
 
-// health reports for /healthz: healthy only while connected.
-func (g *gateway) health() (bool, map[string]any) {
+// Session returns the gateway's discordgo session, which the HTTP endpoint
+// may share for its follow-ups.
+func (g *Gateway) Session() *discordgo.Session { return g.s }
+
+// Health reports for /healthz: healthy only while connected, with the
+// connection's state, shard and reconnect count.
+func (g *Gateway) Health() (bool, map[string]any) {
 	st := g.currentState()
 	return st == stateConnected, map[string]any{
 		"gateway":    st.String(),
@@ -227,13 +261,13 @@ func (g *gateway) health() (bool, map[string]any) {
 // (onConnect and onReady even inside Open, with the session locked), so they
 // only record and signal; none calls the session itself.
 
-func (g *gateway) onConnect(*discordgo.Session, *discordgo.Connect) { g.noteState(stateConnected) }
+func (g *Gateway) onConnect(*discordgo.Session, *discordgo.Connect) { g.noteState(stateConnected) }
 
-func (g *gateway) onResumed(*discordgo.Session, *discordgo.Resumed) {
+func (g *Gateway) onResumed(*discordgo.Session, *discordgo.Resumed) {
 	g.log.Debug("gateway session resumed")
 }
 
-func (g *gateway) onDisconnect(*discordgo.Session, *discordgo.Disconnect) {
+func (g *Gateway) onDisconnect(*discordgo.Session, *discordgo.Disconnect) {
 	g.noteState(stateDisconnected)
 	select {
 	case g.wake <- struct{}{}:
@@ -241,7 +275,7 @@ func (g *gateway) onDisconnect(*discordgo.Session, *discordgo.Disconnect) {
 	}
 }
 
-func (g *gateway) onReady(_ *discordgo.Session, r *discordgo.Ready) {
+func (g *Gateway) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 	id := ""
 	switch {
 	case r.Application != nil && r.Application.ID != "":
@@ -258,7 +292,7 @@ func (g *gateway) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 
 // onInteraction answers each interaction on its own goroutine, tracked so a
 // shutdown can let it finish.
-func (g *gateway) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
+func (g *Gateway) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
 	if ic == nil || ic.Interaction == nil {
 		return
 	}
@@ -280,26 +314,26 @@ func (g *gateway) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 		ctx, cancel := context.WithTimeout(g.answerCtx, interactionLifetime)
 		defer cancel()
 		// Answer logs the outcome, errors included.
-		_ = g.bot.Answer(ctx, RequestFromInteraction(ic.Interaction), gatewayResponder{s: g.s, i: ic.Interaction})
+		_ = g.bot.Answer(ctx, discord.Request(ic.Interaction), responder{s: g.s, i: ic.Interaction})
 	}()
 }
 
 // sawConn records the websocket's connection as it is dialled.
-func (g *gateway) sawConn(c net.Conn) {
+func (g *Gateway) sawConn(c net.Conn) {
 	g.mu.Lock()
 	g.conn = c
 	g.mu.Unlock()
 }
 
 // sawClose records a close frame Discord sent.
-func (g *gateway) sawClose(code int, text string) {
+func (g *Gateway) sawClose(code int, text string) {
 	g.mu.Lock()
 	g.closeCode, g.closeText = code, text
 	g.mu.Unlock()
 }
 
 // lastClose returns the last close frame seen and forgets it.
-func (g *gateway) lastClose() (int, string) {
+func (g *Gateway) lastClose() (int, string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	code, text := g.closeCode, g.closeText
@@ -309,7 +343,7 @@ func (g *gateway) lastClose() (int, string) {
 
 // fatal returns a *FatalCloseError when openErr, or the close frame seen
 // since the last call, carries a fatal code; it also reports the code seen.
-func (g *gateway) fatal(openErr error) (*FatalCloseError, int) {
+func (g *Gateway) fatal(openErr error) (*FatalCloseError, int) {
 	code, text := g.lastClose()
 	var ce *websocket.CloseError
 	if errors.As(openErr, &ce) {
@@ -321,13 +355,25 @@ func (g *gateway) fatal(openErr error) (*FatalCloseError, int) {
 	return nil, code
 }
 
-// run connects and keeps the session connected until ctx ends (then it
+// Run connects and keeps the session connected until ctx ends (then it
 // closes the session and returns nil) or Discord closes it with a fatal code
 // (then it returns a *FatalCloseError). connected is called once, after the
-// first connect and command registration.
-func (g *gateway) run(ctx context.Context, connected func()) error {
-	stop := context.AfterFunc(ctx, g.unblockOpen)
-	defer stop()
+// first connect and command registration. Run once per Gateway.
+func (g *Gateway) Run(ctx context.Context, connected func()) error {
+	// When ctx ends, unblockOpen frees an Open still waiting on Discord.
+	// Its goroutine is joined before Run returns (the defers run in
+	// reverse: close the session, stop the watcher, wait for it).
+	var watch sync.WaitGroup
+	stopWatch := make(chan struct{})
+	watch.Go(func() {
+		select {
+		case <-ctx.Done():
+			g.unblockOpen()
+		case <-stopWatch:
+		}
+	})
+	defer watch.Wait()
+	defer close(stopWatch)
 	defer g.close()
 
 	if _, err := g.connect(ctx, stateConnecting); err != nil || ctx.Err() != nil {
@@ -363,7 +409,7 @@ func (g *gateway) run(ctx context.Context, connected func()) error {
 // session), retrying with backoff, until it is open, ctx ends (nil) or
 // Discord refuses with a fatal close code (a *FatalCloseError). It reports
 // whether it opened a new connection; false means one was already open.
-func (g *gateway) connect(ctx context.Context, st gatewayState) (bool, error) {
+func (g *Gateway) connect(ctx context.Context, st gatewayState) (bool, error) {
 	backoff := time.Duration(0)
 	for ctx.Err() == nil {
 		g.noteState(st)
@@ -392,23 +438,23 @@ func (g *gateway) connect(ctx context.Context, st gatewayState) (bool, error) {
 }
 
 // registerCommands registers the commands once, if this gateway should.
-func (g *gateway) registerCommands(ctx context.Context) {
+func (g *Gateway) registerCommands(ctx context.Context) {
 	if g.commands == nil {
 		return
 	}
 	g.mu.Lock()
 	appID := g.appID
 	g.mu.Unlock()
-	registerNow(ctx, g.s, appID, g.guildID, g.commands, g.log)
+	register.Commands(ctx, g.s, appID, g.guildID, g.commands, g.log)
 }
 
 // unblockOpen closes the websocket's connection if Open is still waiting
 // on Discord when ctx ends; once connected, close() ends things cleanly.
-// It runs on its own goroutine, so run may already have returned and
+// It runs on its own goroutine, so Run may already have returned and
 // close() be closing the session (stateStopped): dropping the connection
 // under it would replace its close frame (1000: the bot goes offline at
 // once) with a bare TCP close.
-func (g *gateway) unblockOpen() {
+func (g *Gateway) unblockOpen() {
 	if st := g.currentState(); st == stateConnected || st == stateStopped {
 		return
 	}
@@ -421,16 +467,16 @@ func (g *gateway) unblockOpen() {
 }
 
 // close closes the session (close code 1000: the bot goes offline at once).
-func (g *gateway) close() {
+func (g *Gateway) close() {
 	g.setState(stateStopped)
 	if err := g.s.Close(); err != nil {
 		g.log.Warn("close gateway", "err", err)
 	}
 }
 
-// drain stops accepting interactions and waits for those in flight until
+// Drain stops accepting interactions and waits for those in flight until
 // ctx ends, when it cancels them. It reports whether all finished.
-func (g *gateway) drain(ctx context.Context) bool {
+func (g *Gateway) Drain(ctx context.Context) bool {
 	g.mu.Lock()
 	g.draining = true
 	g.mu.Unlock()
@@ -461,52 +507,32 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// gatewayResponder delivers Answer's reply to an interaction received over
-// the gateway, through REST.
-type gatewayResponder struct {
+// responder delivers Answer's reply to an interaction received over the
+// gateway, through REST.
+type responder struct {
 	s *discordgo.Session
 	i *discordgo.Interaction
 }
 
 // Respond sends the initial response (callback type 4, or 7 for an update).
-func (r gatewayResponder) Respond(ctx context.Context, rep Reply) error {
-	err := r.s.InteractionRespond(r.i, ResponseFromReply(rep), discordgo.WithContext(ctx))
-	return r.redact(err)
+// Errors never quote the interaction token (rest.Redact), which is part of
+// the callback and webhook URLs that net/http puts in its errors.
+func (r responder) Respond(ctx context.Context, rep bot.Reply) error {
+	err := r.s.InteractionRespond(r.i, discord.Response(rep), discordgo.WithContext(ctx))
+	return rest.Redact(err, r.i.Token)
 }
 
 // Defer sends callback type 5, ephemeral when asked.
-func (r gatewayResponder) Defer(ctx context.Context, ephemeral bool) error {
-	err := r.s.InteractionRespond(r.i, DeferredResponse(ephemeral), discordgo.WithContext(ctx))
-	return r.redact(err)
+func (r responder) Defer(ctx context.Context, ephemeral bool) error {
+	err := r.s.InteractionRespond(r.i, discord.Deferred(ephemeral), discordgo.WithContext(ctx))
+	return rest.Redact(err, r.i.Token)
 }
 
 // Edit replaces the deferred response.
-func (r gatewayResponder) Edit(ctx context.Context, rep Reply) error {
-	_, err := r.s.InteractionResponseEdit(r.i, WebhookEditFromReply(rep), discordgo.WithContext(ctx))
-	return r.redact(err)
+func (r responder) Edit(ctx context.Context, rep bot.Reply) error {
+	_, err := r.s.InteractionResponseEdit(r.i, discord.WebhookEdit(rep), discordgo.WithContext(ctx))
+	return rest.Redact(err, r.i.Token)
 }
-
-// redact keeps the interaction token, which is part of the callback and
-// webhook URLs that net/http puts in its errors, out of error messages.
-func (r gatewayResponder) redact(err error) error {
-	if err == nil || r.i.Token == "" {
-		return err
-	}
-	return redactedError{err: err, secret: r.i.Token}
-}
-
-// redactedError replaces a secret in an error's message; Unwrap still gives
-// the original.
-type redactedError struct {
-	err    error
-	secret string
-}
-
-func (e redactedError) Error() string {
-	return strings.ReplaceAll(e.err.Error(), e.secret, redacted)
-}
-
-func (e redactedError) Unwrap() error { return e.err }
 
 // sniffingDialer returns a copy of base (nil = websocket.DefaultDialer)
 // whose connections report themselves to onConn and every close frame
@@ -693,85 +719,4 @@ func (p *frameParser) closed() (int, string, bool) {
 		return websocket.CloseNoStatusReceived, "", true
 	}
 	return int(binary.BigEndian.Uint16(p.payload)), string(p.payload[2:]), true
-}
-
-// restClient returns the HTTP client for Discord's REST API: base (nil = a
-// client with discordgo's 20 s timeout) with every https://discord.com
-// request sent to apiBase's origin instead, paths unchanged, when apiBase is
-// set. Webhook edits and the gateway URL lookup go through it too.
-func restClient(base *http.Client, apiBase string) (*http.Client, error) {
-	if base == nil {
-		base = &http.Client{Timeout: 20 * time.Second}
-	}
-	if apiBase == "" {
-		return base, nil
-	}
-	u, err := parseAPIBase(apiBase)
-	if err != nil {
-		return nil, err
-	}
-	c := *base
-	next := base.Transport
-	if next == nil {
-		next = http.DefaultTransport
-	}
-	c.Transport = &rewriteTransport{next: next, scheme: u.Scheme, host: u.Host}
-	return &c, nil
-}
-
-// parseAPIBase checks that s is an http(s) origin: a scheme and a host, no
-// path beyond "/", no query.
-func parseAPIBase(s string) (*url.URL, error) {
-	u, err := url.Parse(s)
-	switch {
-	case err != nil:
-		return nil, fmt.Errorf("api base %q: %w", s, err)
-	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, fmt.Errorf("api base %q: scheme must be http or https", s)
-	case u.Host == "":
-		return nil, fmt.Errorf("api base %q: no host", s)
-	case u.Path != "" && u.Path != "/", u.RawQuery != "", u.Fragment != "", u.User != nil:
-		return nil, fmt.Errorf("api base %q: must be an origin like https://proxy.example:8080, without a path", s)
-	}
-	return u, nil
-}
-
-// rewriteTransport sends requests for https://discord.com to another origin.
-type rewriteTransport struct {
-	next         http.RoundTripper
-	scheme, host string
-}
-
-// RoundTrip rewrites the request's origin when it is Discord's.
-func (t *rewriteTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.URL.Scheme != "https" || (req.URL.Host != "discord.com" && req.URL.Host != "discord.com:443") {
-		return t.next.RoundTrip(req)
-	}
-	r := req.Clone(req.Context())
-	r.URL.Scheme, r.URL.Host = t.scheme, t.host
-	r.Host = ""
-	return t.next.RoundTrip(r)
-}
-
-// DiscordgoLogger returns a function to assign to discordgo.Logger, so that
-// discordgo's own messages go to l (with component=discordgo) instead of
-// the standard log package. discordgo.Logger is a package variable: assign it
-// once, in main, before Serve; Serve itself never touches it, since tests run
-// many sessions in parallel. Serve's sessions pass on errors and warnings
-// only, never discordgo's debug messages (one of which prints the IDENTIFY
-// payload, token included).
-func DiscordgoLogger(l *slog.Logger) func(msgL, caller int, format string, a ...any) {
-	l = l.With("component", "discordgo")
-	return func(msgL, _ int, format string, a ...any) {
-		level := slog.LevelDebug
-		switch msgL {
-		case discordgo.LogError:
-			level = slog.LevelError
-		case discordgo.LogWarning:
-			level = slog.LevelWarn
-		case discordgo.LogInformational:
-			level = slog.LevelInfo
-		}
-		l.Log(context.Background(), level, strings.TrimSpace(fmt.Sprintf(format, a...)))
-	}
 }

@@ -1,4 +1,4 @@
-package bot_test
+package console_test
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"testing/iotest"
 
 	"github.com/glowcloud/glowcloud/bot"
+	"github.com/glowcloud/glowcloud/bot/console"
+	"github.com/glowcloud/glowcloud/internal/bottest"
 )
 
 func TestConsole(t *testing.T) {
@@ -26,8 +28,8 @@ func TestConsole(t *testing.T) {
 		"/glowcloud",
 	}, "\n")
 	var out strings.Builder
-	b := newCoreBot(bot.Config{Cooldown: 0}) // the console ignores the default cooldown
-	if err := b.Console(t.Context(), strings.NewReader(script), &out); err != nil {
+	b := bottest.NewBot(bot.Config{Cooldown: 0}) // the console ignores the default cooldown
+	if err := console.Run(t.Context(), b, strings.NewReader(script), &out); err != nil {
 		t.Fatal(err)
 	}
 	const want = `┃ Manifesto of robots
@@ -61,12 +63,18 @@ func TestConsole(t *testing.T) {
 paragraphs must be a whole number from 1 to 5. The revolution is concise.
 (only you can see this)
 
-Options look like name:value, as in /squint thing:tea party. Type help for more.
-┃ ALL HAIL THE GLOW CLOUD
-┃ ───────────────────────
-┃ ALL HAIL. seed=1004
+┃ Squinting at “tea”
+┃ ──────────────────
+┃ tea is anarchist if you squint. seed=1004
 ┃
 ┃ seed 1004 · model 3fa2c9e1
+[🔁 Hail again]
+
+┃ Squinting at “tea”
+┃ ──────────────────
+┃ tea is anarchist if you squint. seed=1005
+┃
+┃ seed 1005 · model 3fa2c9e1
 [🔁 Hail again]
 
 `
@@ -86,6 +94,12 @@ func TestConsoleCommands(t *testing.T) {
 		{"unknown command", "/retrain", []string{"does not know that command", "(only you can see this)"}},
 		{"unknown option", "/glowcloud loud:yes", []string{`/glowcloud has no option "loud"`}},
 		{"no slash", "squint thing:x", []string{"x is anarchist"}},
+		{"first required option unnamed", "/squint capitalism", []string{"Squinting at “capitalism”", "capitalism is anarchist"}},
+		{"unnamed value of several words", "/squint the tea party", []string{"the tea party is anarchist"}},
+		{"required option missing", "/squint", []string{"/squint needs thing", "/squint thing:WORDS"}},
+		{"required option empty", "/squint thing:", []string{"what to squint at"}},
+		{"no required option to take the text", "/manifesto robots", []string{"Options look like name:value"}},
+		{"unnamed, then named", "/squint tea thing:cake", []string{"cake is anarchist"}},
 		{"seed", "/manifesto seed:42 topic: the robot uprising ", []string{"seed=42 topic=the robot uprising paragraphs=3"}},
 		{"bad number", "/manifesto seed:forty-two", []string{"seed must be a whole number"}},
 		{"EOF without quit", "/glowcloud", []string{"ALL HAIL."}},
@@ -93,7 +107,7 @@ func TestConsoleCommands(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var out strings.Builder
-			if err := newCoreBot(bot.Config{}).Console(t.Context(), strings.NewReader(tt.in), &out); err != nil {
+			if err := console.Run(t.Context(), bottest.NewBot(bot.Config{}), strings.NewReader(tt.in), &out); err != nil {
 				t.Fatal(err)
 			}
 			for _, w := range tt.want {
@@ -111,7 +125,7 @@ func TestConsoleStopsOnCancel(t *testing.T) {
 	defer pw.Close()
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
-	go func() { done <- newCoreBot(bot.Config{}).Console(ctx, pr, io.Discard) }()
+	go func() { done <- console.Run(ctx, bottest.NewBot(bot.Config{}), pr, io.Discard) }()
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("Console after cancel = %v, want nil", err)
@@ -124,12 +138,12 @@ func (coreFailWriter) Write([]byte) (int, error) { return 0, errors.New("disk fu
 
 func TestConsoleErrors(t *testing.T) {
 	t.Parallel()
-	b := newCoreBot(bot.Config{})
-	if err := b.Console(t.Context(), strings.NewReader("/glowcloud"), coreFailWriter{}); err == nil || !strings.Contains(err.Error(), "disk full") {
+	b := bottest.NewBot(bot.Config{})
+	if err := console.Run(t.Context(), b, strings.NewReader("/glowcloud"), coreFailWriter{}); err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Errorf("write failure: err = %v", err)
 	}
 	r := io.MultiReader(strings.NewReader("/glowcloud\n"), iotest.ErrReader(errors.New("tty gone")))
-	if err := b.Console(t.Context(), r, io.Discard); err == nil || !strings.Contains(err.Error(), "tty gone") {
+	if err := console.Run(t.Context(), b, r, io.Discard); err == nil || !strings.Contains(err.Error(), "tty gone") {
 		t.Errorf("read failure: err = %v", err)
 	}
 }

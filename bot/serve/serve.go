@@ -1,4 +1,7 @@
-package bot
+// Package serve runs the bot's transports together: the gateway, the HTTP
+// endpoint or both, with command registration at start-up and a graceful
+// shutdown that waits for in-flight and background work.
+package serve
 
 import (
 	"context"
@@ -8,34 +11,43 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"runtime/debug"
 	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
+
+	"github.com/glowcloud/glowcloud/bot"
+	"github.com/glowcloud/glowcloud/bot/discord"
+	"github.com/glowcloud/glowcloud/bot/gateway"
+	"github.com/glowcloud/glowcloud/bot/httpapi"
+	"github.com/glowcloud/glowcloud/bot/metrics"
+	"github.com/glowcloud/glowcloud/bot/register"
+	"github.com/glowcloud/glowcloud/bot/rest"
 )
 
-// DefaultShutdownTimeout is how long Serve waits, after its context ends,
-// for in-flight interactions, HTTP requests and the Bot's background work
-// (retrains, deferred replies; see Bot.Wait).
-const DefaultShutdownTimeout = 5 * time.Second
+// defaultShutdownTimeout is how long Run waits, after its context ends,
+// for in-flight interactions, HTTP requests and background work (replies
+// edited in after a deferral, and Config.Background: retrains).
+const defaultShutdownTimeout = 5 * time.Second
 
-// ErrNothingToServe is returned by Serve when neither transport is
+// errNothingToServe is returned by Run when neither transport is
 // configured.
-var ErrNothingToServe = errors.New("nothing to serve: set Token (DISCORD_TOKEN) for the gateway, or PublicKey (DISCORD_PUBLIC_KEY) and HTTPAddr (GLOWCLOUD_HTTP_ADDR) for the HTTP endpoint")
+var errNothingToServe = errors.New("nothing to serve: set Token (DISCORD_TOKEN) for the gateway, or PublicKey (DISCORD_PUBLIC_KEY) and HTTPAddr (GLOWCLOUD_HTTP_ADDR) for the HTTP endpoint")
 
-// ServeConfig configures Serve. Bot is required, and so is at least one
+// Config configures Run. Bot is required, and so is at least one
 // transport: Token for the gateway, or PublicKey with HTTPAddr for the HTTP
 // interactions endpoint. Both may run at once.
-type ServeConfig struct {
-	Bot     *Bot
-	Metrics *Metrics     // gateway reconnects are counted here; nil = the Bot's Metrics
+type Config struct {
+	Bot *bot.Bot
+	// Metrics counts gateway reconnects and refused HTTP requests, and is
+	// what GET /metrics serves; nil counts nothing and answers 404.
+	Metrics *metrics.Metrics
 	Logger  *slog.Logger // nil = discard
 
-	// Token is the bot token. When set, Serve runs the gateway and registers
+	// Token is the bot token. When set, Run runs the gateway and registers
 	// the slash commands (shard 0 only).
-	Token Token
+	Token rest.Token
 	// AppID is the application id commands are registered under; empty =
 	// the one in the gateway's READY.
 	AppID string
@@ -62,24 +74,38 @@ type ServeConfig struct {
 	HTTPClient *http.Client      // REST client; nil = a default one
 	Dialer     *websocket.Dialer // gateway dialer; nil = websocket.DefaultDialer
 
-	// ShutdownTimeout bounds the graceful shutdown; 0 = DefaultShutdownTimeout.
+	// Background is work that outlives an interaction's answer and that the
+	// shutdown waits for, after the transports have stopped: the retrain
+	// runner's jobs.
+	Background []Waiter
+
+	// ShutdownTimeout bounds the graceful shutdown; 0 = defaultShutdownTimeout.
 	ShutdownTimeout time.Duration
 	// Version goes into the User-Agent; empty = the module's build version.
 	Version string
 	// Ready, if set, is called once when everything configured is up: the
 	// HTTP endpoint listening (httpAddr is its address, "" without one) and
-	// the gateway connected with the commands registered. It runs on Serve's
+	// the gateway connected with the commands registered. It runs on Run's
 	// goroutine and must not block.
 	Ready func(httpAddr string)
 }
 
+// Waiter is background work a shutdown waits for; *retrain.Runner is one.
+type Waiter interface {
+	// Wait waits until the work is done, or cancels it and returns an error
+	// wrapping ctx's when ctx ends first.
+	Wait(ctx context.Context) error
+	// Running reports how many jobs are running.
+	Running() int
+}
+
 // check validates cfg.
-func (cfg *ServeConfig) check() error {
+func (cfg *Config) check() error {
 	switch {
 	case cfg.Bot == nil:
 		return errors.New("no Bot")
 	case cfg.Token == "" && (len(cfg.PublicKey) == 0 || cfg.HTTPAddr == ""):
-		return ErrNothingToServe
+		return errNothingToServe
 	case len(cfg.PublicKey) != 0 && len(cfg.PublicKey) != ed25519.PublicKeySize:
 		return fmt.Errorf("public key (DISCORD_PUBLIC_KEY) has %d bytes, want %d", len(cfg.PublicKey), ed25519.PublicKeySize)
 	case len(cfg.PublicKey) != 0 && cfg.HTTPAddr == "":
@@ -91,38 +117,23 @@ func (cfg *ServeConfig) check() error {
 	case cfg.ShutdownTimeout < 0:
 		return fmt.Errorf("negative shutdown timeout %v", cfg.ShutdownTimeout)
 	}
-	if cfg.APIBase != "" {
-		if _, err := parseAPIBase(cfg.APIBase); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
-// userAgent is what Discord asks bots to send: "DiscordBot ($url, $version)".
-func userAgent(version string) string {
-	if version == "" {
-		version = "dev"
-		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-			version = bi.Main.Version
-		}
-	}
-	return "DiscordBot (https://github.com/glowcloud/glowcloud, " + version + ")"
-}
-
-// Serve runs the bot until ctx ends: the gateway when cfg.Token is set, the
+// Run runs the bot until ctx ends: the gateway when cfg.Token is set, the
 // HTTP endpoint when cfg.HTTPAddr is set (interactions too with
 // cfg.PublicKey), or both. With the gateway, /healthz is healthy only while
 // it is connected.
 //
-// When ctx ends, Serve stops taking interactions, closes the gateway, lets
-// in-flight interactions and HTTP requests finish, and then the Bot's
-// background work (Bot.Wait: retrains, replies the HTTP endpoint edits in
-// after deferring), all within cfg.ShutdownTimeout, and returns nil. If
-// Discord closes the gateway with a fatal code, Serve shuts down the same
-// way and returns a *FatalCloseError (errors.Is(err, ErrFatalClose)). The
+// When ctx ends, Run stops taking interactions, closes the gateway, lets
+// in-flight interactions and HTTP requests finish, and then the background
+// work (replies the HTTP endpoint edits in after deferring, and
+// cfg.Background), all within cfg.ShutdownTimeout, and returns nil once
+// every goroutine it started has ended. If Discord closes the gateway with
+// a fatal code, Run shuts down the same way and returns a
+// *gateway.FatalCloseError (errors.Is(err, gateway.ErrFatalClose)). The
 // token never appears in its errors or logs.
-func Serve(ctx context.Context, cfg ServeConfig) error {
+func Run(ctx context.Context, cfg Config) error {
 	if err := cfg.check(); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -132,49 +143,42 @@ func Serve(ctx context.Context, cfg ServeConfig) error {
 	}
 	timeout := cfg.ShutdownTimeout
 	if timeout == 0 {
-		timeout = DefaultShutdownTimeout
+		timeout = defaultShutdownTimeout
 	}
-	client, err := restClient(cfg.HTTPClient, cfg.APIBase)
+	client, err := rest.Client(cfg.HTTPClient, cfg.APIBase)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	ua := userAgent(cfg.Version)
-	// /retrain downloads attachments through the REST client too, so the
-	// API base and tests' fakes apply (unless the Bot has its own client).
-	cfg.Bot.setDownloadClient(client)
-	metrics := cfg.Metrics
-	if metrics == nil {
-		metrics = cfg.Bot.metrics
-	}
+	ua := rest.UserAgent(cfg.Version)
 
-	var gw *gateway
+	var gw *gateway.Gateway
 	if cfg.Token != "" {
 		var commands []*discordgo.ApplicationCommand
 		if cfg.ShardID == 0 {
-			commands = CommandSet(cfg.GuildID, cfg.Retrain)
+			commands = discord.ApplicationCommands(bot.Commands(cfg.Retrain), cfg.GuildID)
 			// With the application id known, register over REST right away,
 			// whether or not the gateway connects; otherwise the gateway
 			// registers once READY tells it the id.
 			// (On failure the gateway tries again once connected.)
-			if cfg.AppID != "" && registerNow(ctx, restSessionWithToken(client, ua, cfg.Token), cfg.AppID, cfg.GuildID, commands, log) {
+			if cfg.AppID != "" && register.Commands(ctx, rest.Session(client, ua, cfg.Token), cfg.AppID, cfg.GuildID, commands, log) {
 				commands = nil
 			}
 		} else {
 			log.Info("commands are registered by shard 0, not this one", "shard", cfg.ShardID)
 		}
-		gw, err = newGateway(gatewayConfig{
-			bot:        cfg.Bot,
-			metrics:    metrics,
-			log:        log.With("component", "gateway"),
-			token:      cfg.Token,
-			client:     client,
-			dialer:     cfg.Dialer,
-			userAgent:  ua,
-			shardID:    cfg.ShardID,
-			shardCount: cfg.ShardCount,
-			appID:      cfg.AppID,
-			guildID:    cfg.GuildID,
-			commands:   commands,
+		gw, err = gateway.New(gateway.Config{
+			Bot:        cfg.Bot,
+			Metrics:    cfg.Metrics,
+			Log:        log.With("component", "gateway"),
+			Token:      cfg.Token,
+			Client:     client,
+			Dialer:     cfg.Dialer,
+			UserAgent:  ua,
+			ShardID:    cfg.ShardID,
+			ShardCount: cfg.ShardCount,
+			AppID:      cfg.AppID,
+			GuildID:    cfg.GuildID,
+			Commands:   commands,
 		})
 		if err != nil {
 			return fmt.Errorf("serve: %w", err)
@@ -185,27 +189,34 @@ func Serve(ctx context.Context, cfg ServeConfig) error {
 
 	var (
 		srv  *http.Server
+		api  *httpapi.Handler
 		ln   net.Listener
 		addr string
 	)
 	if cfg.HTTPAddr != "" {
-		hc := HTTPConfig{PublicKey: cfg.PublicKey}
+		hc := httpapi.Config{
+			PublicKey: cfg.PublicKey,
+			Metrics:   cfg.Metrics.Handler(),
+			Recorder:  cfg.Metrics,
+			Log:       log,
+		}
 		if gw != nil {
-			hc.Followups = gw.s
-			hc.Health = gw.health
+			hc.Followups = gw.Session()
+			hc.Health = gw.Health
 		} else {
-			hc.Followups = restSession(client, ua)
+			hc.Followups = rest.Session(client, ua, "")
 		}
 		ln, err = net.Listen("tcp", cfg.HTTPAddr)
 		if err != nil {
 			return fmt.Errorf("serve: listen: %w", err)
 		}
 		addr = ln.Addr().String()
-		h := cfg.Bot.HTTPHandler(hc)
+		api = httpapi.New(cfg.Bot, hc)
+		var h http.Handler = api
 		if len(cfg.PublicKey) == 0 {
 			h = withoutInteractions(h)
 		}
-		srv = NewHTTPServer(addr, h)
+		srv = httpapi.NewServer(addr, h)
 	}
 
 	runCtx, stopRun := context.WithCancel(ctx)
@@ -230,7 +241,7 @@ func Serve(ctx context.Context, cfg ServeConfig) error {
 	if gw != nil {
 		go func() {
 			defer close(gwDone)
-			if err := gw.run(runCtx, func() { close(connected) }); err != nil {
+			if err := gw.Run(runCtx, func() { close(connected) }); err != nil {
 				errc <- fmt.Errorf("serve: %w", err)
 			}
 		}()
@@ -279,67 +290,40 @@ wait:
 			case <-sctx.Done():
 				log.Warn("gateway did not close in time")
 			}
-			if !gw.drain(sctx) {
+			if !gw.Drain(sctx) {
 				log.Warn("shutdown timeout: in-flight interactions cancelled")
+			}
+			<-gwDone // its context is cancelled and its connection closed: it returns promptly
+		})
+	}
+	wg.Wait()
+	// Then the work that outlives an interaction's answer: replies the HTTP
+	// endpoint edits in after deferring, and retrains.
+	background := cfg.Background
+	if api != nil {
+		background = append([]Waiter{api}, background...)
+	}
+	n := 0
+	for _, w := range background {
+		n += w.Running()
+	}
+	if n > 0 {
+		log.Info("waiting for background work", "jobs", n)
+	}
+	for _, w := range background {
+		wg.Go(func() {
+			if err := w.Wait(sctx); err != nil {
+				log.Warn("shutdown timeout: background work cancelled", "err", err)
 			}
 		})
 	}
 	wg.Wait()
-	// Then the work that outlives an interaction's answer: retrains, and
-	// replies the HTTP endpoint edits in after deferring.
-	if n := cfg.Bot.bg.running(); n > 0 {
-		log.Info("waiting for background work", "jobs", n)
-	}
-	if err := cfg.Bot.Wait(sctx); err != nil {
-		log.Warn("shutdown timeout: background work cancelled", "err", err)
-	}
 	if runErr != nil {
 		log.Error("stopped", "err", runErr)
 		return runErr
 	}
 	log.Info("stopped")
 	return nil
-}
-
-// restSession is a discordgo session used for REST only (no token): the
-// HTTP endpoint's follow-ups, which webhook URLs authorize by themselves.
-func restSession(client *http.Client, ua string) *discordgo.Session {
-	s, _ := discordgo.New("") // New never fails
-	s.StateEnabled = false
-	s.Client = client
-	s.UserAgent = ua
-	s.LogLevel = discordgo.LogWarning
-	return s
-}
-
-// restSessionWithToken is restSession authorised as the bot.
-func restSessionWithToken(client *http.Client, ua string, token Token) *discordgo.Session {
-	s := restSession(client, ua)
-	s.Token = token.authorization()
-	s.Identify.Token = s.Token
-	return s
-}
-
-// registerNow registers the commands over REST and reports whether it did
-// (or found them unchanged).
-func registerNow(ctx context.Context, s *discordgo.Session, appID, guildID string, cmds []*discordgo.ApplicationCommand, log *slog.Logger) bool {
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	scope := "global"
-	if guildID != "" {
-		scope = "guild " + guildID
-	}
-	put, err := registerCommands(ctx, s, appID, guildID, cmds, log)
-	switch {
-	case err != nil:
-		log.Error("slash commands not registered", "scope", scope, "err", err)
-		return false
-	case put:
-		log.Info("slash commands registered", "scope", scope, "count", len(cmds))
-	default:
-		log.Info("slash commands unchanged", "scope", scope, "count", len(cmds))
-	}
-	return true
 }
 
 // withoutInteractions answers 404 on /interactions: without a public key

@@ -1,4 +1,6 @@
-package bot
+// Package metrics holds glowcloud's Prometheus metrics, in a registry of
+// its own, and serves them for GET /metrics.
+package metrics
 
 import (
 	"net/http"
@@ -11,10 +13,14 @@ import (
 
 // Metrics holds the bot's Prometheus metrics in a registry of its own (never
 // the global one, so tests and several bots in one process do not collide).
-// Every method is safe on a nil *Metrics, which records nothing.
+// Every method is safe for concurrent use, and safe on a nil *Metrics, which
+// records nothing. It is the bot.Recorder of the core, and what the
+// gateway, the HTTP endpoint, the model reloader and the retrain runner
+// count with.
 //
 // Label values are bounded: command is a known command name or "unknown",
-// outcome one of the Outcome constants, model the one current model id.
+// outcome one of the outcomes the core logs, model the one current model
+// id, result and reason one of a fixed few.
 type Metrics struct {
 	reg          *prometheus.Registry
 	interactions *prometheus.CounterVec
@@ -24,11 +30,15 @@ type Metrics struct {
 	modelInfo    *prometheus.GaugeVec
 	reloads      *prometheus.CounterVec
 	rejected     *prometheus.CounterVec
+	retrains     *prometheus.CounterVec
 }
 
-// NewMetrics returns metrics registered in a new registry, together with the
-// Go runtime and process collectors.
-func NewMetrics() *Metrics {
+// retrainResults are the values of glowcloud_retrains_total's result label.
+var retrainResults = []string{"ok", "busy", "too_large", "not_text", "download_error", "empty_corpus", "cancelled", "error"}
+
+// New returns metrics registered in a new registry, together with the Go
+// runtime and process collectors.
+func New() *Metrics {
 	m := &Metrics{
 		reg: prometheus.NewRegistry(),
 		interactions: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -60,14 +70,21 @@ func NewMetrics() *Metrics {
 			Name: "glowcloud_http_rejected_total",
 			Help: "HTTP interaction requests refused before reaching the bot, by reason (signature, stale, too_large, malformed).",
 		}, []string{"reason"}),
+		retrains: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "glowcloud_retrains_total",
+			Help: "Retrain jobs started by /retrain, by result (ok, busy, too_large, not_text, download_error, empty_corpus, cancelled, error).",
+		}, []string{"result"}),
 	}
 	m.reg.MustRegister(
-		m.interactions, m.duration, m.genErrors, m.reconnects, m.modelInfo, m.reloads, m.rejected,
+		m.interactions, m.duration, m.genErrors, m.reconnects, m.modelInfo, m.reloads, m.rejected, m.retrains,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 	for _, r := range []string{"ok", "error"} {
 		m.reloads.WithLabelValues(r)
+	}
+	for _, r := range retrainResults {
+		m.retrains.WithLabelValues(r)
 	}
 	return m
 }
@@ -121,7 +138,8 @@ func (m *Metrics) ModelReloaded(ok bool) {
 	m.reloads.WithLabelValues(r).Inc()
 }
 
-func (m *Metrics) observe(command, outcome string, d time.Duration) {
+// Interaction counts an answered interaction and how long it took.
+func (m *Metrics) Interaction(command, outcome string, d time.Duration) {
 	if m == nil {
 		return
 	}
@@ -129,14 +147,24 @@ func (m *Metrics) observe(command, outcome string, d time.Duration) {
 	m.duration.WithLabelValues(command).Observe(d.Seconds())
 }
 
-func (m *Metrics) generationError() {
+// GenerationError counts a reply the text generator failed to produce.
+func (m *Metrics) GenerationError() {
 	if m != nil {
 		m.genErrors.Inc()
 	}
 }
 
-func (m *Metrics) httpRejected(reason string) {
+// HTTPRejected counts an HTTP interaction refused before reaching the bot:
+// reason is signature, stale, too_large or malformed.
+func (m *Metrics) HTTPRejected(reason string) {
 	if m != nil {
 		m.rejected.WithLabelValues(reason).Inc()
+	}
+}
+
+// Retrained counts a finished retrain job by its result.
+func (m *Metrics) Retrained(result string) {
+	if m != nil {
+		m.retrains.WithLabelValues(result).Inc()
 	}
 }

@@ -1,4 +1,7 @@
-package bot
+// Package console is the bot's local transport: a prompt where lines like
+// "/manifesto topic:robots" go through the core's handlers and print what
+// Discord would show.
+package console
 
 import (
 	"bufio"
@@ -9,6 +12,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/glowcloud/glowcloud/bot"
 )
 
 // consoleUser is the user id console requests carry.
@@ -16,26 +21,27 @@ const consoleUser = "console"
 
 const consoleHelp = `The Glow Cloud listens. Type:
   /manifesto [topic:WORDS] [paragraphs:1-5] [seed:N]
-  /squint thing:WORDS
+  /squint thing:WORDS      (or /squint WORDS)
   /glowcloud
   press      press the last reply's "Hail again" button (also: again)
   help       this text
   quit       leave (also: exit, or end of input)
-An option's value runs until the next " name:".`
+An option's value runs until the next " name:". A command's first required
+option may go without its name.`
 
 // optionStart finds the start of an option: a name and a colon at the start
 // of the text or after a space.
 var optionStart = regexp.MustCompile(`(?:^|\s)([a-z][a-z0-9_-]*):`)
 
-// Console is a local prompt that shows what Discord would. It reads lines
+// Run is a local prompt that shows what Discord would of b's replies. It reads lines
 // from in (a terminal or not) until "quit", the end of input or ctx is
 // cancelled, and prints each reply to out: embed title, description and
 // footer, the button as [🔁 Hail again], and "(only you can see this)" for
-// ephemeral replies. Commands go through Handle, and "press" goes through
-// the same custom_id decoding as a button press on Discord. There is no
-// cooldown at the console. It returns nil when done, or an error if in or
-// out fails.
-func (b *Bot) Console(ctx context.Context, in io.Reader, out io.Writer) error {
+// ephemeral replies. Commands go through b.HandleLocal, and "press" goes
+// through the same custom_id decoding as a button press on Discord. There
+// is no cooldown at the console. It returns nil when done, or an error if in
+// or out fails.
+func Run(ctx context.Context, b *bot.Bot, in io.Reader, out io.Writer) error {
 	lines := make(chan string)
 	readErr := make(chan error, 1)
 	go func() {
@@ -78,7 +84,7 @@ func (b *Bot) Console(ctx context.Context, in io.Reader, out io.Writer) error {
 			line = strings.TrimSpace(l)
 		}
 
-		var req Request
+		var req bot.Request
 		switch strings.ToLower(line) {
 		case "":
 			continue
@@ -96,7 +102,7 @@ func (b *Bot) Console(ctx context.Context, in io.Reader, out io.Writer) error {
 				}
 				continue
 			}
-			req = Request{Kind: KindComponent, CustomID: lastButton}
+			req = bot.Request{Kind: bot.KindComponent, CustomID: lastButton}
 		default:
 			var err error
 			if req, err = parseConsoleCommand(line); err != nil {
@@ -108,34 +114,43 @@ func (b *Bot) Console(ctx context.Context, in io.Reader, out io.Writer) error {
 		}
 		req.ID, req.UserID = "console", consoleUser
 
-		reply, _ := b.handle(ctx, req, false)
+		reply := b.HandleLocal(ctx, req)
 		if len(reply.Buttons) > 0 {
 			lastButton = reply.Buttons[0].CustomID
 		}
-		if _, err := io.WriteString(out, RenderReply(reply)+"\n"); err != nil {
+		if _, err := io.WriteString(out, render(reply)+"\n"); err != nil {
 			return fmt.Errorf("console: write: %w", err)
 		}
 	}
 }
 
 // parseConsoleCommand turns "/manifesto topic:robots paragraphs:2" into a
-// command request. Values of integer options that parse as integers are sent
-// as numbers, as Discord would; other values are sent as text, for Handle to
-// judge. Text before the first option is an error.
-func parseConsoleCommand(line string) (Request, error) {
+// command request. Text before the first option is the value of the
+// command's first required option ("/squint tea" is "/squint thing:tea");
+// a command without one takes no such text. Values of integer options that
+// parse as integers are sent as numbers, as Discord would; other values are
+// sent as text, for the core to judge. A required option left out is an
+// error that names it.
+func parseConsoleCommand(line string) (bot.Request, error) {
 	line = strings.TrimPrefix(line, "/")
 	name, rest, _ := strings.Cut(line, " ")
-	req := Request{Kind: KindCommand, Command: strings.ToLower(name)}
+	req := bot.Request{Kind: bot.KindCommand, Command: strings.ToLower(name)}
+	def, known := bot.Lookup(req.Command)
 	rest = strings.TrimSpace(rest)
-	if rest == "" {
-		return req, nil
-	}
 	locs := optionStart.FindAllStringSubmatchIndex(rest, -1)
-	if len(locs) == 0 || locs[0][0] != 0 {
-		return req, userError("Options look like name:value, as in /squint thing:tea party. Type help for more.")
+	if rest != "" {
+		req.Options = make(map[string]any, len(locs)+1)
 	}
-	kinds, _ := commandOptions(req.Command)
-	req.Options = make(map[string]any, len(locs))
+	if bare := rest; rest != "" && (len(locs) == 0 || locs[0][0] != 0) {
+		if len(locs) > 0 {
+			bare = rest[:locs[0][0]]
+		}
+		first, ok := firstRequired(def)
+		if !ok {
+			return req, notice("Options look like name:value, as in /manifesto topic:tea party. Type help for more.")
+		}
+		req.Options[first.Name] = typed(first, strings.TrimSpace(bare))
+	}
 	for i, loc := range locs {
 		optName := rest[loc[2]:loc[3]]
 		end := len(rest)
@@ -143,21 +158,54 @@ func parseConsoleCommand(line string) (Request, error) {
 			end = locs[i+1][0]
 		}
 		value := strings.TrimSpace(rest[loc[1]:end])
-		if kinds[optName] == optInteger {
-			if n, err := strconv.ParseInt(value, 10, 64); err == nil {
-				req.Options[optName] = float64(n)
-				continue
+		req.Options[optName] = value
+		for _, o := range def.Options {
+			if o.Name == optName {
+				req.Options[optName] = typed(o, value)
 			}
 		}
-		req.Options[optName] = value
+	}
+	if !known {
+		return req, nil // the core says it does not know the command
+	}
+	for _, o := range def.Options {
+		if _, ok := req.Options[o.Name]; o.Required && !ok {
+			return req, notice(fmt.Sprintf("/%s needs %s: type /%s %s:WORDS, or just /%s WORDS.", def.Name, o.Name, def.Name, o.Name, def.Name))
+		}
 	}
 	return req, nil
 }
 
-// RenderReply shows a reply as plain text, roughly as Discord would: the
+// notice is a line the console prints instead of sending a request.
+type notice string
+
+func (n notice) Error() string { return string(n) }
+
+// firstRequired returns a command's first required option.
+func firstRequired(c bot.Command) (bot.Option, bool) {
+	for _, o := range c.Options {
+		if o.Required {
+			return o, true
+		}
+	}
+	return bot.Option{}, false
+}
+
+// typed is value as Discord would send it for o: a number for an integer
+// option that parses as one, else the text.
+func typed(o bot.Option, value string) any {
+	if o.Type == bot.OptionInteger {
+		if n, err := strconv.ParseInt(value, 10, 64); err == nil {
+			return float64(n)
+		}
+	}
+	return value
+}
+
+// render shows a reply as plain text, roughly as Discord would: the
 // content, each embed with a bar at its left, the buttons in brackets, and
 // "(only you can see this)" under an ephemeral reply.
-func RenderReply(r Reply) string {
+func render(r bot.Reply) string {
 	var sb strings.Builder
 	if r.Content != "" {
 		sb.WriteString(r.Content)

@@ -1,4 +1,4 @@
-package bot
+package rest
 
 import (
 	"bytes"
@@ -15,7 +15,11 @@ const secretToken = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.c2VjcmV0LXRva2VuLXNob3VsZC1
 func TestTokenNeverPrinted(t *testing.T) {
 	t.Parallel()
 	tok := Token(secretToken)
-	cfg := ServeConfig{Token: tok, AppID: "1"}
+	type config struct {
+		Token Token
+		AppID string
+	}
+	cfg := config{Token: tok, AppID: "1"}
 	type holder struct {
 		Name  string
 		Token Token
@@ -38,8 +42,8 @@ func TestTokenNeverPrinted(t *testing.T) {
 		{"struct %v", func() string { return fmt.Sprintf("%v", holder{"x", tok}) }},
 		{"struct %+v", func() string { return fmt.Sprintf("%+v", holder{"x", tok}) }},
 		{"struct %#v", func() string { return fmt.Sprintf("%#v", holder{"x", tok}) }},
-		{"ServeConfig %+v", func() string { return fmt.Sprintf("%+v", cfg) }},
-		{"ServeConfig %#v", func() string { return fmt.Sprintf("%#v", cfg) }},
+		{"config %+v", func() string { return fmt.Sprintf("%+v", cfg) }},
+		{"config %#v", func() string { return fmt.Sprintf("%#v", cfg) }},
 		{"error %v", func() string { return fmt.Errorf("connect with %v: %w", tok, errors.New("x")).Error() }},
 		{"json", func() string {
 			b, err := json.Marshal(holder{"x", tok})
@@ -79,8 +83,8 @@ func TestTokenAuthorization(t *testing.T) {
 		{"Bot abc", "Bot abc"},
 		{" abc\n", "Bot abc"},
 	} {
-		if got := Token(tt.in).authorization(); got != tt.want {
-			t.Errorf("Token(%q).authorization() = %q, want %q", tt.in, got, tt.want)
+		if got := Token(tt.in).Authorization(); got != tt.want {
+			t.Errorf("Token(%q).Authorization() = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

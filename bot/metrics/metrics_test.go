@@ -1,4 +1,4 @@
-package bot_test
+package metrics_test
 
 import (
 	"io"
@@ -8,10 +8,12 @@ import (
 	"testing"
 
 	"github.com/glowcloud/glowcloud/bot"
+	"github.com/glowcloud/glowcloud/bot/metrics"
+	"github.com/glowcloud/glowcloud/internal/bottest"
 )
 
 // scrape returns what m's handler serves.
-func scrape(t testing.TB, m *bot.Metrics) string {
+func scrape(t testing.TB, m *metrics.Metrics) string {
 	t.Helper()
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
@@ -24,7 +26,7 @@ func scrape(t testing.TB, m *bot.Metrics) string {
 
 func TestMetrics(t *testing.T) {
 	t.Parallel()
-	m := bot.NewMetrics()
+	m := metrics.New()
 	m.GatewayReconnect()
 	m.GatewayReconnect()
 	m.SetModel("old")
@@ -32,15 +34,17 @@ func TestMetrics(t *testing.T) {
 	m.ModelReloaded(true)
 	m.ModelReloaded(false)
 	m.ModelReloaded(false)
+	m.Retrained("ok")
+	m.HTTPRejected("stale")
 
-	b := newCoreBot(bot.Config{Metrics: m})
-	rs := &coreResponder{}
+	b := bottest.NewBot(bot.Config{Metrics: m})
+	rs := &bottest.Responder{}
 	for _, req := range []bot.Request{
-		cmd("manifesto", nil),
-		cmd("manifesto", nil),
-		cmd("squint", nil),
-		cmd("no-such-command-1", nil),
-		cmd("no-such-command-2", nil),
+		bottest.Command("manifesto", nil),
+		bottest.Command("manifesto", nil),
+		bottest.Command("squint", nil),
+		bottest.Command("no-such-command-1", nil),
+		bottest.Command("no-such-command-2", nil),
 		{Kind: bot.KindComponent, CustomID: "gc1|g"},
 		{Kind: bot.KindComponent, CustomID: "garbage"},
 	} {
@@ -60,6 +64,9 @@ func TestMetrics(t *testing.T) {
 		`glowcloud_interactions_total{command="unknown",outcome="bad_request"} 3`,
 		`glowcloud_interaction_duration_seconds_count{command="manifesto"} 2`,
 		"glowcloud_generation_errors_total 0",
+		`glowcloud_retrains_total{result="ok"} 1`,
+		`glowcloud_retrains_total{result="busy"} 0`,
+		`glowcloud_http_rejected_total{reason="stale"} 1`,
 		"go_goroutines",
 	} {
 		if !strings.Contains(got, want+"\n") && !strings.Contains(got, want+" ") {
@@ -75,7 +82,7 @@ func TestMetrics(t *testing.T) {
 
 func TestMetricsNil(t *testing.T) {
 	t.Parallel()
-	var m *bot.Metrics
+	var m *metrics.Metrics
 	m.GatewayReconnect()
 	m.SetModel("x")
 	m.ModelReloaded(true)
@@ -88,8 +95,8 @@ func TestMetricsNil(t *testing.T) {
 		t.Errorf("nil Metrics handler: %d", rec.Code)
 	}
 	// A bot without metrics answers all the same.
-	b := newCoreBot(bot.Config{})
-	if err := b.Answer(t.Context(), cmd("glowcloud", nil), &coreResponder{}); err != nil {
+	b := bottest.NewBot(bot.Config{})
+	if err := b.Answer(t.Context(), bottest.Command("glowcloud", nil), &bottest.Responder{}); err != nil {
 		t.Error(err)
 	}
 }
@@ -97,7 +104,7 @@ func TestMetricsNil(t *testing.T) {
 func TestMetricsOwnRegistry(t *testing.T) {
 	t.Parallel()
 	// Two sets of metrics in one process must not collide (no global registry).
-	a, b := bot.NewMetrics(), bot.NewMetrics()
+	a, b := metrics.New(), metrics.New()
 	a.GatewayReconnect()
 	if got := scrape(t, b); !strings.Contains(got, "glowcloud_gateway_reconnects_total 0\n") {
 		t.Errorf("metrics are shared between registries")

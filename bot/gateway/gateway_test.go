@@ -1,4 +1,4 @@
-package bot
+package gateway
 
 import (
 	"bytes"
@@ -8,7 +8,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -17,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
 )
 
@@ -214,107 +212,6 @@ func TestSniffingDialer(t *testing.T) {
 	}
 }
 
-// recordingTransport records requests and answers 200.
-type recordingTransport struct {
-	mu   sync.Mutex
-	reqs []*http.Request
-}
-
-func (rt *recordingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	rt.mu.Lock()
-	rt.reqs = append(rt.reqs, r)
-	rt.mu.Unlock()
-	return &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader("{}")), Request: r, Header: http.Header{}}, nil
-}
-
-func TestRESTClientRewritesDiscord(t *testing.T) {
-	t.Parallel()
-	for _, tt := range []struct {
-		name, in, want, wantHost string
-	}{
-		{"api", "https://discord.com/api/v9/applications/1/commands?with_localizations=true", "http://127.0.0.1:8080/api/v9/applications/1/commands?with_localizations=true", "127.0.0.1:8080"},
-		{"webhook edit", "https://discord.com/api/v9/webhooks/1/tok/messages/@original", "http://127.0.0.1:8080/api/v9/webhooks/1/tok/messages/@original", "127.0.0.1:8080"},
-		{"explicit port", "https://discord.com:443/api/v9/gateway", "http://127.0.0.1:8080/api/v9/gateway", "127.0.0.1:8080"},
-		{"cdn untouched", "https://cdn.discordapp.com/attachments/1/2/a.txt", "https://cdn.discordapp.com/attachments/1/2/a.txt", "cdn.discordapp.com"},
-		{"plain http untouched", "http://discord.com/api/v9/gateway", "http://discord.com/api/v9/gateway", "discord.com"},
-		{"lookalike untouched", "https://discord.com.evil.example/api", "https://discord.com.evil.example/api", "discord.com.evil.example"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			rt := &recordingTransport{}
-			c, err := restClient(&http.Client{Transport: rt}, "http://127.0.0.1:8080")
-			if err != nil {
-				t.Fatal(err)
-			}
-			req, err := http.NewRequest("PATCH", tt.in, strings.NewReader("{}"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp, err := c.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			if len(rt.reqs) != 1 {
-				t.Fatalf("%d requests, want 1", len(rt.reqs))
-			}
-			got := rt.reqs[0]
-			if got.URL.String() != tt.want || got.URL.Host != tt.wantHost || (got.Host != "" && got.Host != tt.wantHost) {
-				t.Errorf("sent %s (Host %q), want %s", got.URL, got.Host, tt.want)
-			}
-			if req.URL.String() != tt.in {
-				t.Errorf("the caller's request changed to %s", req.URL)
-			}
-			if got.Method != "PATCH" {
-				t.Errorf("method %s, want PATCH", got.Method)
-			}
-		})
-	}
-}
-
-func TestRESTClientDefaults(t *testing.T) {
-	t.Parallel()
-	base := &http.Client{Timeout: time.Second}
-	if c, err := restClient(base, ""); err != nil || c != base {
-		t.Errorf("restClient(base, \"\") = %v, %v; want base unchanged", c, err)
-	}
-	c, err := restClient(nil, "")
-	if err != nil || c == nil || c.Timeout == 0 {
-		t.Errorf("restClient(nil, \"\") = %+v, %v; want a client with a timeout", c, err)
-	}
-	c, err = restClient(base, "https://proxy.example:9000/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c == base || base.Transport != nil || c.Timeout != time.Second {
-		t.Errorf("restClient changed the base client or lost its timeout")
-	}
-}
-
-func TestParseAPIBase(t *testing.T) {
-	t.Parallel()
-	for _, tt := range []struct {
-		in string
-		ok bool
-	}{
-		{"http://127.0.0.1:8080", true},
-		{"https://proxy.example", true},
-		{"https://proxy.example/", true},
-		{"127.0.0.1:8080", false},
-		{"ftp://proxy.example", false},
-		{"http://", false},
-		{"http://proxy.example/api/v9", false},
-		{"http://proxy.example?x=1", false},
-		{"http://user:pw@proxy.example", false},
-		{"http://[::1", false},
-	} {
-		_, err := parseAPIBase(tt.in)
-		if (err == nil) != tt.ok {
-			t.Errorf("parseAPIBase(%q) error = %v, want ok=%v", tt.in, err, tt.ok)
-		}
-	}
-}
-
 func TestFatalCloseError(t *testing.T) {
 	t.Parallel()
 	for code := 4000; code <= 4014; code++ {
@@ -339,36 +236,6 @@ func TestFatalCloseError(t *testing.T) {
 	}
 }
 
-func TestRedactedError(t *testing.T) {
-	t.Parallel()
-	inner := &net.OpError{Op: "dial", Err: errors.New("refused")}
-	r := redactedError{err: errors.Join(errors.New(`Post "https://discord.com/api/v9/interactions/1/SECRET-TOKEN/callback"`), inner), secret: "SECRET-TOKEN"}
-	if strings.Contains(r.Error(), "SECRET-TOKEN") || !strings.Contains(r.Error(), redacted) {
-		t.Errorf("Error() = %q, want the token redacted", r.Error())
-	}
-	var oe *net.OpError
-	if !errors.As(r, &oe) {
-		t.Error("redactedError does not unwrap")
-	}
-}
-
-func TestDiscordgoLogger(t *testing.T) {
-	t.Parallel()
-	var buf bytes.Buffer
-	logf := DiscordgoLogger(slog.New(slog.NewTextHandler(&buf, nil)))
-	logf(discordgo.LogWarning, 2, "error reading from gateway %s websocket, %s\n", "ws://x", "close 4000")
-	logf(discordgo.LogDebug, 2, "not shown")
-	got := buf.String()
-	for _, want := range []string{"level=WARN", "component=discordgo", `msg="error reading from gateway ws://x websocket, close 4000"`} {
-		if !strings.Contains(got, want) {
-			t.Errorf("log %q lacks %q", got, want)
-		}
-	}
-	if strings.Contains(got, "not shown") {
-		t.Errorf("debug message logged at the default level: %q", got)
-	}
-}
-
 // BenchmarkFrameParser measures the close-frame sniffer, which sees every
 // byte the gateway sends.
 func BenchmarkFrameParser(b *testing.B) {
@@ -386,7 +253,7 @@ func BenchmarkFrameParser(b *testing.B) {
 	}
 }
 
-// TestUnblockOpen: when Serve's context ends, unblockOpen (on its own
+// TestUnblockOpen: when Run's context ends, unblockOpen (on its own
 // goroutine) closes the connection only while Open may be waiting on it;
 // once the gateway is connected, or close() is already closing the session
 // with 1000, dropping the connection would lose that close frame.
@@ -406,7 +273,7 @@ func TestUnblockOpen(t *testing.T) {
 			t.Parallel()
 			c, peer := net.Pipe()
 			t.Cleanup(func() { c.Close(); peer.Close() })
-			g := &gateway{conn: c}
+			g := &Gateway{conn: c}
 			g.setState(tt.state)
 			g.unblockOpen()
 			// net.Pipe is synchronous: a write succeeds only into an open

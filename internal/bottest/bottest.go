@@ -1,0 +1,292 @@
+// Package bottest holds what the tests of the bot packages share: a
+// deterministic Writer, a Bot built on it, requests, and an independent
+// check of Discord's limits (its numbers are written out, not taken from
+// the code under test).
+package bottest
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/glowcloud/glowcloud/bot"
+)
+
+// Writer is a deterministic bot.Writer whose texts show their inputs.
+type Writer struct{}
+
+// Manifesto returns "Manifesto of TOPIC" and a body naming its inputs.
+func (Writer) Manifesto(seed uint64, topic string, paragraphs int) (string, string) {
+	return "Manifesto of " + topic, fmt.Sprintf("seed=%d topic=%s paragraphs=%d. Hail the singularity! Hail the mighty Glow Cloud!", seed, topic, paragraphs)
+}
+
+// Squint returns "THING is anarchist if you squint. seed=N".
+func (Writer) Squint(seed uint64, thing string) string {
+	return fmt.Sprintf("%s is anarchist if you squint. seed=%d", thing, seed)
+}
+
+// Glowcloud returns "ALL HAIL. seed=N".
+func (Writer) Glowcloud(seed uint64) string { return fmt.Sprintf("ALL HAIL. seed=%d", seed) }
+
+// ModelID returns "3fa2c9e1".
+func (Writer) ModelID() string { return "3fa2c9e1" }
+
+// HostileWriter returns far too much text, full of mentions.
+type HostileWriter struct{}
+
+// Manifesto returns mentions far past every limit.
+func (HostileWriter) Manifesto(seed uint64, topic string, paragraphs int) (string, string) {
+	return strings.Repeat("@everyone ", 100), strings.Repeat("<@123> @here 🎉 ", 1000) + topic
+}
+
+// Squint returns mentions far past every limit.
+func (HostileWriter) Squint(seed uint64, thing string) string {
+	return strings.Repeat("@everyone "+thing, 400)
+}
+
+// Glowcloud returns invalid UTF-8 and mentions.
+func (HostileWriter) Glowcloud(seed uint64) string {
+	return strings.Repeat("\xff\xfe<@&456>@here", 3000)
+}
+
+// ModelID returns an overlong id.
+func (HostileWriter) ModelID() string { return strings.Repeat("m", 5000) }
+
+// PanicWriter panics in every method.
+type PanicWriter struct{}
+
+// Manifesto panics.
+func (PanicWriter) Manifesto(uint64, string, int) (string, string) { panic("manifesto boom") }
+
+// Squint panics.
+func (PanicWriter) Squint(uint64, string) string { panic("squint boom") }
+
+// Glowcloud panics.
+func (PanicWriter) Glowcloud(uint64) string { panic("glowcloud boom") }
+
+// ModelID returns "boom".
+func (PanicWriter) ModelID() string { return "boom" }
+
+// SlowWriter takes Delay to write a manifesto (fake time, inside a
+// synctest bubble).
+type SlowWriter struct {
+	Writer
+	Delay time.Duration
+}
+
+// Manifesto waits Delay, then writes.
+func (w SlowWriter) Manifesto(seed uint64, topic string, paragraphs int) (string, string) {
+	<-time.After(w.Delay)
+	return w.Writer.Manifesto(seed, topic, paragraphs)
+}
+
+// BlockedWriter proclaims only once Release is closed.
+type BlockedWriter struct {
+	Writer
+	Release chan struct{}
+}
+
+// Glowcloud waits for Release, then proclaims.
+func (w BlockedWriter) Glowcloud(seed uint64) string {
+	<-w.Release
+	return w.Writer.Glowcloud(seed)
+}
+
+// Seeds returns 1000, 1001, ... and is safe for concurrent use.
+func Seeds() func() uint64 {
+	var n atomic.Uint64
+	return func() uint64 { return 1000 + n.Add(1) - 1 }
+}
+
+// NewBot returns a bot with Writer, counting seeds and no
+// cooldown, unless cfg says otherwise.
+func NewBot(cfg bot.Config) *bot.Bot {
+	if cfg.Writer == nil {
+		cfg.Writer = func() bot.Writer { return Writer{} }
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Seed == nil {
+		cfg.Seed = Seeds()
+	}
+	if cfg.Cooldown == 0 {
+		cfg.Cooldown = -1
+	}
+	return bot.New(cfg)
+}
+
+// Command is a slash command request from user U1 in guild G1.
+func Command(name string, opts map[string]any) bot.Request {
+	return bot.Request{Kind: bot.KindCommand, ID: "I1", Token: "tok", Command: name, Options: opts, UserID: "U1", GuildID: "G1"}
+}
+
+// CheckLimits reports how r breaks Discord's limits, if it does.
+func CheckLimits(r bot.Reply) error {
+	count := func(s string) int { return len(utf16Units(s)) }
+	var errs []string
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
+	if count(r.Content) > 2000 {
+		bad("content %d", count(r.Content))
+	}
+	if r.Content == "" && len(r.Embeds) == 0 {
+		bad("empty reply")
+	}
+	if len(r.Embeds) > 10 {
+		bad("%d embeds", len(r.Embeds))
+	}
+	total := 0
+	for _, e := range r.Embeds {
+		if count(e.Title) > 256 || count(e.Description) > 4096 || count(e.Footer) > 2048 {
+			bad("embed field too long: %d/%d/%d", count(e.Title), count(e.Description), count(e.Footer))
+		}
+		if e.Title == "" && e.Description == "" && e.Footer == "" {
+			bad("empty embed")
+		}
+		if e.Color < 0 || e.Color > 0xFFFFFF {
+			bad("color %x", e.Color)
+		}
+		total += count(e.Title) + count(e.Description) + count(e.Footer)
+	}
+	if total > 6000 {
+		bad("embed total %d", total)
+	}
+	if len(r.Buttons) > 5 {
+		bad("%d buttons", len(r.Buttons))
+	}
+	for _, b := range r.Buttons {
+		if b.CustomID == "" || len(b.CustomID) > 100 {
+			bad("custom_id %q (%d bytes)", b.CustomID, len(b.CustomID))
+		}
+		if count(b.Label) > 80 {
+			bad("label %d", count(b.Label))
+		}
+		if b.Label == "" && b.Emoji == "" {
+			bad("button without label or emoji")
+		}
+	}
+	for _, s := range Texts(r) {
+		if !utf8.ValidString(s) {
+			bad("invalid UTF-8 %q", s)
+		}
+		if strings.Contains(s, "@everyone") || strings.Contains(s, "@here") {
+			bad("unneutralised mass mention in %q", clip(s))
+		}
+	}
+	for _, b := range r.Buttons {
+		if !utf8.ValidString(b.CustomID) || !utf8.ValidString(b.Emoji) {
+			bad("invalid UTF-8 in button %+v", b)
+		}
+	}
+	if errs != nil {
+		return fmt.Errorf("%s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+func utf16Units(s string) []uint16 {
+	var u []uint16
+	for _, r := range s {
+		if r >= 0x10000 {
+			u = append(u, 0, 0)
+		} else {
+			u = append(u, 0)
+		}
+	}
+	return u
+}
+
+// Texts lists the texts a reply shows: content, embed fields, labels.
+func Texts(r bot.Reply) []string {
+	out := []string{r.Content}
+	for _, e := range r.Embeds {
+		out = append(out, e.Title, e.Description, e.Footer)
+	}
+	for _, b := range r.Buttons {
+		out = append(out, b.Label)
+	}
+	return out
+}
+
+func clip(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "…"
+	}
+	return s
+}
+
+// Call is one call a Responder received.
+type Call struct {
+	Method    string // "respond", "defer" or "edit"
+	Reply     bot.Reply
+	Ephemeral bool // for "defer"
+}
+
+// Responder is a bot.Responder that records what it is asked to send. It is
+// safe for concurrent use.
+type Responder struct {
+	mu    sync.Mutex
+	calls []Call
+	added chan struct{} // closed and replaced on every call
+}
+
+func (r *Responder) add(c Call) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls = append(r.calls, c)
+	if r.added != nil {
+		close(r.added)
+		r.added = nil
+	}
+	return nil
+}
+
+// Respond records a "respond".
+func (r *Responder) Respond(_ context.Context, rep bot.Reply) error {
+	return r.add(Call{Method: "respond", Reply: rep})
+}
+
+// Defer records a "defer".
+func (r *Responder) Defer(_ context.Context, ephemeral bool) error {
+	return r.add(Call{Method: "defer", Ephemeral: ephemeral})
+}
+
+// Edit records an "edit".
+func (r *Responder) Edit(_ context.Context, rep bot.Reply) error {
+	return r.add(Call{Method: "edit", Reply: rep})
+}
+
+// Calls returns the calls so far.
+func (r *Responder) Calls() []Call {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.calls)
+}
+
+// WaitCalls waits until there are at least n calls, or ctx ends, and returns
+// the calls so far.
+func (r *Responder) WaitCalls(ctx context.Context, n int) []Call {
+	for {
+		r.mu.Lock()
+		if len(r.calls) >= n {
+			defer r.mu.Unlock()
+			return slices.Clone(r.calls)
+		}
+		if r.added == nil {
+			r.added = make(chan struct{})
+		}
+		added := r.added
+		r.mu.Unlock()
+		select {
+		case <-added:
+		case <-ctx.Done():
+			return r.Calls()
+		}
+	}
+}
