@@ -35,8 +35,10 @@ type envelope struct {
 
 const magic = "glowcloud Markov model; body is gomarkov JSON"
 
-// maxModelFile bounds what Load reads.
-const maxModelFile = 4 << 30
+// maxModelFile bounds what Load reads. It is an int64 so the module builds
+// where int has 32 bits (a 32-bit process cannot hold such a file anyway:
+// reading it fails first).
+const maxModelFile int64 = 4 << 30
 
 // Save writes the model to path atomically: to a temporary file in the same
 // directory, synced, then renamed over path, so a crash never leaves a
@@ -218,7 +220,7 @@ func Decode(r io.Reader) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("markov: decode: %w", err)
 	}
-	if len(data) > maxModelFile {
+	if int64(len(data)) > maxModelFile {
 		return nil, fmt.Errorf("%w: larger than %d bytes", ErrFormat, maxModelFile)
 	}
 	// The chain is the envelope's last field (Encode writes it so), and by

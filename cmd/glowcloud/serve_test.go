@@ -230,7 +230,10 @@ func TestServeHTTPReloadAndShutdown(t *testing.T) {
 	}
 	// 3. SIGHUP reloads a good file again.
 	third := trainFile(t, modelPath, corpus.EssayText()+"\n\nRobots are anarchist if you squint at their circuits. The robots hail the Glow Cloud at dawn.\n")
-	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+	// os.Process.Signal, not syscall.Kill, so the test builds on Windows.
+	if p, err := os.FindProcess(os.Getpid()); err != nil {
+		t.Fatal(err)
+	} else if err := p.Signal(syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
 	waitFor("the SIGHUP reload", func() bool { return modelInMetrics(third.ID()) && strings.Contains(stderr.String(), "SIGHUP") })
