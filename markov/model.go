@@ -69,8 +69,12 @@ var (
 
 // Meta is the model file's envelope: what a model is and where it came from.
 type Meta struct {
-	Format       int       `json:"format"`
-	Order        int       `json:"order"`
+	Format int `json:"format"`
+	Order  int `json:"order"`
+	// CorpusSHA256 is the hex SHA-256 of the training sentences as this
+	// package reads them (see buildNovelty), computed only here: the same
+	// sentences give the same hash, and so the same ID, however they were
+	// read (a file, a directory, the embedded essay, Train or TrainLines).
 	CorpusSHA256 string    `json:"corpus_sha256"`
 	Sentences    int       `json:"sentences"`
 	Words        int       `json:"words"`
@@ -131,9 +135,6 @@ type TrainOptions struct {
 	Order int // DefaultOrder when 0
 	// Headings are kept in the model for titles.
 	Headings []string
-	// CorpusSHA256 is recorded in the envelope; Train computes one from the
-	// sentences when it is empty.
-	CorpusSHA256 string
 	// Now stamps TrainedAt; time.Now when nil.
 	Now func() time.Time
 }
@@ -196,7 +197,7 @@ func train(sentences sentences, opts TrainOptions) (*Model, error) {
 	// The novelty index (and the corpus hash) need only the sentences:
 	// build them beside the counting.
 	novc := make(chan *noveltyIndex, 1)
-	go func() { novc <- buildNovelty(sentences, opts.CorpusSHA256 == "") }()
+	go func() { novc <- buildNovelty(sentences, true) }()
 	// gomarkov's Add is most of training, and one chain takes a lock per
 	// word: large corpora are counted in two chains at once, one per core,
 	// and merged (parallelMin sentences or more).
@@ -229,14 +230,10 @@ func train(sentences sentences, opts TrainOptions) (*Model, error) {
 	if opts.Now != nil {
 		now = opts.Now
 	}
-	sum := opts.CorpusSHA256
-	if sum == "" {
-		sum = nov.sha256
-	}
 	meta := Meta{
 		Format:       FormatVersion,
 		Order:        order,
-		CorpusSHA256: sum,
+		CorpusSHA256: nov.sha256,
 		Sentences:    nov.sentences,
 		Words:        nov.tokens,
 		TrainedAt:    now().UTC().Truncate(time.Second),

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -62,15 +60,9 @@ func (e environment) runTrain(args []string) error {
 		live := 192<<20 + 2*text.Bytes + 8*int64(text.Words())
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(max(384<<20, live*4/3)))
 	}
-	sum := sha256.New()
-	for _, l := range text.Lines {
-		sum.Write([]byte(l))
-		sum.Write([]byte{'\n'})
-	}
 	m, err := markov.TrainLines(text.Lines, markov.TrainOptions{
-		Order:        *order,
-		Headings:     text.Headings,
-		CorpusSHA256: hex.EncodeToString(sum.Sum(nil)),
+		Order:    *order,
+		Headings: text.Headings,
 	})
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/markov"
 )
 
 // essayFile writes the essay into dir and returns its path.
@@ -493,5 +494,40 @@ func TestInspect(t *testing.T) {
 	}
 	if compose.New(m).ModelID() != m.ID() {
 		t.Error("compose's model id differs")
+	}
+}
+
+// TestTrainEssayGivesTheEmbeddedID checks that the corpus hash has one
+// owner: `glowcloud train` on the essay's text gives the model the binary
+// embeds, id and hash alike, however the text was read.
+func TestTrainEssayGivesTheEmbeddedID(t *testing.T) {
+	t.Parallel()
+	embedded, err := essayModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	out := filepath.Join(dir, "essay.model")
+	for _, tt := range []struct {
+		name  string
+		stdin string
+		path  string
+	}{
+		{"file", "", essayFile(t, dir)},
+		{"the repository's copy", "", filepath.Join("..", "..", "corpus", corpus.EssayName)},
+		{"stdin", corpus.EssayText(), "-"},
+	} {
+		r := glowcloud(t, nil, tt.stdin, "train", "-o", out, tt.path)
+		if r.code != 0 {
+			t.Fatalf("%s: train: exit %d, stderr:\n%s", tt.name, r.code, r.stderr)
+		}
+		m, err := markov.Load(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.ID() != embedded.ID() || m.Meta().CorpusSHA256 != embedded.Meta().CorpusSHA256 {
+			t.Errorf("%s: train gives model %s (corpus %s), the embedded model is %s (corpus %s)",
+				tt.name, m.ID(), m.Meta().CorpusSHA256, embedded.ID(), embedded.Meta().CorpusSHA256)
+		}
 	}
 }
