@@ -240,13 +240,25 @@ func TestSaveIsGomarkovJSON(t *testing.T) {
 			t.Fatal(err)
 		}
 		var env struct {
-			Chain json.RawMessage `json:"chain"`
+			Chains []json.RawMessage `json:"chains"`
 		}
 		if err := json.Unmarshal(buf.Bytes(), &env); err != nil {
 			t.Fatal(err)
 		}
+		if len(env.Chains) != 1 {
+			t.Fatalf("%d chains in the file of a small corpus, want 1", len(env.Chains))
+		}
+		// The body is gomarkov's own MarshalJSON of the (escaped) sentences,
+		// byte for byte.
+		want := gomarkov.NewChain(order)
+		for _, s := range sentences {
+			want.Add(strings.Fields(strings.NewReplacer("%", "%25", "_", "%5F", "^", "%5E", "$", "%24").Replace(strings.Join(s, " "))))
+		}
+		if wantJSON, err := want.MarshalJSON(); err != nil || !bytes.Equal(env.Chains[0], wantJSON) {
+			t.Errorf("order %d: the file's body is not gomarkov's MarshalJSON (%v):\n%s\nwant\n%s", order, err, env.Chains[0], wantJSON)
+		}
 		var chain gomarkov.Chain
-		if err := json.Unmarshal(env.Chain, &chain); err != nil {
+		if err := json.Unmarshal(env.Chains[0], &chain); err != nil {
 			t.Fatalf("gomarkov cannot read the body: %v", err)
 		}
 		if chain.Order != order {
@@ -321,7 +333,11 @@ func TestLoadRejectsBadFiles(t *testing.T) {
 		{"other json", `{"hello":"world"}`, markov.ErrFormat},
 		{"truncated", g[:len(g)/2], markov.ErrFormat},
 		{"truncated end", g[:len(g)-3], markov.ErrFormat},
-		{"future version", strings.Replace(g, `"format":1,`, `"format":2,`, 1), markov.ErrVersion},
+		{"future version", strings.Replace(g, `"format":2,`, `"format":3,`, 1), markov.ErrVersion},
+		{"version 1", strings.Replace(g, `"format":2,`, `"format":1,`, 1), markov.ErrVersion},
+		{"chain bytes edited", strings.Replace(g, `"chain_bytes":[`, `"chain_bytes":[1`, 1), markov.ErrFormat},
+		{"no chains", g[:strings.Index(g, `,"chains":[`)] + `,"chains":[]}`, markov.ErrFormat},
+		{"data after the chains", strings.TrimSuffix(g, "\n") + "{}", markov.ErrFormat},
 		{"chain edited", flip, markov.ErrFormat},
 		{"meta edited", strings.Replace(g, fmt.Sprintf(`"sentences":%d`, m.Meta().Sentences), `"sentences":3`, 1), markov.ErrFormat},
 		{"order edited", strings.Replace(g, `"order":2`, `"order":3`, 1), markov.ErrFormat},
@@ -333,6 +349,11 @@ func TestLoadRejectsBadFiles(t *testing.T) {
 				t.Errorf("Decode: model %v, error %v; want no model, %v", got != nil, err, tt.want)
 			}
 		})
+	}
+	// A model file written by the previous release (one chain body,
+	// re-encoded by this package) says it is of another version.
+	if _, err := markov.Load(filepath.Join("testdata", "format1.model")); !errors.Is(err, markov.ErrVersion) {
+		t.Errorf("Load(a format 1 file) = %v, want %v", err, markov.ErrVersion)
 	}
 	if _, err := markov.Load(filepath.Join(t.TempDir(), "missing")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Load(missing) = %v, want not-exist", err)

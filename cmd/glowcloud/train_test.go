@@ -381,13 +381,13 @@ func TestBadModel(t *testing.T) {
 		{"garbage", func(t *testing.T) []byte { return []byte("\x00\xffPK\x03\x04 not a model at all") }, "not a valid glowcloud model"},
 		{"other JSON", func(t *testing.T) []byte { return []byte(`{"hello":"world"}`) }, "not a valid glowcloud model"},
 		{"future format", func(t *testing.T) []byte {
-			return edit(t, `"format":1,"meta":{"format":1`, `"format":2,"meta":{"format":1`)
+			return edit(t, `"format":2,"meta":{"format":2`, `"format":3,"meta":{"format":2`)
 		}, "unsupported model format version"},
 		{"no format", func(t *testing.T) []byte {
-			return edit(t, `"format":1,"meta":{"format":1`, `"meta":{"format":1`)
+			return edit(t, `"format":2,"meta":{"format":2`, `"meta":{"format":2`)
 		}, "unsupported model format version"},
 		{"meta format", func(t *testing.T) []byte {
-			return edit(t, `"meta":{"format":1`, `"meta":{"format":7`)
+			return edit(t, `"meta":{"format":2`, `"meta":{"format":7`)
 		}, "not a valid glowcloud model"},
 		{"meta order", func(t *testing.T) []byte {
 			return edit(t, `"order":2`, `"order":99`)
@@ -396,7 +396,7 @@ func TestBadModel(t *testing.T) {
 			return edit(t, `"sentences":`, `"sentences":1`)
 		}, "not a valid glowcloud model"},
 		{"chain edited", func(t *testing.T) []byte {
-			i := bytes.Index(good, []byte(`"chain":`))
+			i := bytes.Index(good, []byte(`"chains":`))
 			if i < 0 {
 				t.Fatal("no chain")
 			}
@@ -463,7 +463,7 @@ func TestInspect(t *testing.T) {
 			for _, re := range []string{
 				`(?m)^model +` + regexp.QuoteMeta(tc.want) + `$`,
 				`(?m)^id +[0-9a-f]{6,}$`,
-				`(?m)^format +1$`,
+				`(?m)^format +2$`,
 				`(?m)^order +2$`,
 				`(?m)^sentences +` + strconv.Itoa(len(essay.Sentences)) + `$`,
 				`(?m)^words +` + strconv.Itoa(essay.Words()) + `$`,
