@@ -346,20 +346,51 @@ type rawChain struct {
 }
 
 // merge adds b's transitions to r, matching states and words by name.
+// Looking names up is most of its time, so the index of r's names is built
+// in two halves at once (by a bit of each name) and b's names are looked
+// up in two halves at once.
 func (r *rawChain) merge(b *rawChain) {
-	ids := make(map[string]int32, len(r.names))
-	for i, name := range r.names {
-		ids[name] = int32(i)
-	}
-	remap := make([]int32, len(b.names))
-	for i, name := range b.names {
-		id, ok := ids[name]
-		if !ok {
-			id = int32(len(r.names))
-			r.names = append(r.names, name)
-			ids[name] = id
+	const shards = 2
+	shard := func(name string) int {
+		if name == "" {
+			return 0
 		}
-		remap[i] = id
+		return int(name[len(name)-1]) % shards
+	}
+	var ids [shards]map[string]int32
+	var wg sync.WaitGroup
+	for sh := range shards {
+		wg.Go(func() {
+			m := make(map[string]int32, len(r.names)/shards+1)
+			for i, name := range r.names {
+				if shard(name) == sh {
+					m[name] = int32(i)
+				}
+			}
+			ids[sh] = m
+		})
+	}
+	wg.Wait()
+	remap := make([]int32, len(b.names))
+	for half := range 2 {
+		wg.Go(func() {
+			lo, hi := len(b.names)*half/2, len(b.names)*(half+1)/2
+			for i, name := range b.names[lo:hi] {
+				id, ok := ids[shard(name)][name]
+				if !ok {
+					id = -1
+				}
+				remap[lo+i] = id
+			}
+		})
+	}
+	wg.Wait()
+	// A chain's names are distinct, so each name r lacks is added once.
+	for i, id := range remap {
+		if id < 0 {
+			remap[i] = int32(len(r.names))
+			r.names = append(r.names, b.names[i])
+		}
 	}
 	r.from = slices.Grow(r.from, len(b.from))
 	r.to = slices.Grow(r.to, len(b.from))
@@ -464,25 +495,55 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 		spool int32
 		at    int32 // offset into toks
 	}
+	// Splitting state keys into words is a map lookup a word: the ids are
+	// shared out among the cores, and the pieces joined in id order.
+	parts := min(runtime.GOMAXPROCS(0), 4)
+	pieceStates := make([][]state, parts)
+	pieceToks := make([][]int32, parts)
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for p := range parts {
+		wg.Go(func() {
+			var states []state
+			var toks []int32
+			for id := n * p / parts; id < n*(p+1)/parts; id++ {
+				if !isState[id] {
+					continue
+				}
+				key := raw.names[id]
+				at := int32(len(toks))
+				for part := range strings.SplitSeq(key, "_") {
+					w, ok := vocab[part]
+					if !ok || (order == 1 && part != key) {
+						errs[p] = fmt.Errorf("%w: state %q has an unknown word", ErrFormat, key)
+						return
+					}
+					toks = append(toks, w)
+				}
+				if len(toks)-int(at) != order {
+					errs[p] = fmt.Errorf("%w: state %q has %d words, want %d", ErrFormat, key, len(toks)-int(at), order)
+					return
+				}
+				states = append(states, state{spool: int32(id), at: at})
+			}
+			pieceStates[p], pieceToks[p] = states, toks
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
 	var states []state
 	var toks []int32
-	for id, ok := range isState {
-		if !ok {
-			continue
+	for p := range parts {
+		base := int32(len(toks))
+		for _, st := range pieceStates[p] {
+			st.at += base
+			states = append(states, st)
 		}
-		key := raw.names[id]
-		at := int32(len(toks))
-		for part := range strings.SplitSeq(key, "_") {
-			w, ok := vocab[part]
-			if !ok || (order == 1 && part != key) {
-				return nil, fmt.Errorf("%w: state %q has an unknown word", ErrFormat, key)
-			}
-			toks = append(toks, w)
-		}
-		if len(toks)-int(at) != order {
-			return nil, fmt.Errorf("%w: state %q has %d words, want %d", ErrFormat, key, len(toks)-int(at), order)
-		}
-		states = append(states, state{spool: int32(id), at: at})
+		toks = append(toks, pieceToks[p]...)
 	}
 	tokAt := func(s state) []int32 { return toks[s.at : s.at+int32(order)] }
 	// Chains of order 1 and 2 (the default) pack a state's words into one
@@ -578,7 +639,6 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 		m.edgeCum[e] = raw.count[i] // made cumulative below
 	}
 	inCount := make([]int32, ns)
-	next := make([]int32, order)
 	// Each row is sorted by word, then written back from position out on:
 	// successors counted in several chains (a parallel training) are summed,
 	// so rows can only shrink and out never passes the row being read.
@@ -614,20 +674,34 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 	m.off[ns] = out
 	ne = int(out)
 	m.edgeWord, m.edgeCum, m.edgeNext = m.edgeWord[:ne], m.edgeCum[:ne], m.edgeNext[:ne]
+	// Where each edge leads: a search per edge, read only, so the states
+	// are shared out among the cores.
+	for p := range parts {
+		wg.Go(func() {
+			next := make([]int32, order)
+			for s := ns * p / parts; s < ns*(p+1)/parts; s++ {
+				for e := m.off[s]; e < m.off[s+1]; e++ {
+					t := noState
+					if w := m.edgeWord[e]; w != wordEnd {
+						copy(next, stateTok[(s*order)+1:(s+1)*order])
+						next[order-1] = w
+						// A successor with no state of its own (never
+						// written by gomarkov, but possible in a
+						// hand-edited file) ends the walk.
+						t = find(next)
+					}
+					m.edgeNext[e] = t
+				}
+			}
+		})
+	}
+	wg.Wait()
 	for s := range ns {
 		lo, hi := m.off[s], m.off[s+1]
 		for e := lo; e < hi; e++ {
-			t := noState
-			if w := m.edgeWord[e]; w != wordEnd {
-				copy(next, stateTok[(s*order)+1:(s+1)*order])
-				next[order-1] = w
-				// A successor with no state of its own (never written by
-				// gomarkov, but possible in a hand-edited file) ends the walk.
-				if t = find(next); t != noState {
-					inCount[t]++
-				}
+			if t := m.edgeNext[e]; t != noState {
+				inCount[t]++
 			}
-			m.edgeNext[e] = t
 		}
 		if last := stateTok[(s+1)*order-1]; last > wordEnd && folded[last] != "" {
 			p := m.byWord[folded[last]]
