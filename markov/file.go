@@ -11,13 +11,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
+	"sync"
 	"time"
 )
 
-// envelope is the model file: a small versioned header around gomarkov's
-// JSON. The chain goes last so Save can stream it.
+// envelope is the model file: a small versioned header around the
+// gomarkov JSON of each chain counted, as gomarkov's MarshalJSON wrote it.
+// The chains go last so Save can stream them and Load can hand them to
+// the purpose-built parser without encoding/json reading them.
 type envelope struct {
 	// Magic names the file's kind; Format its version (checked first).
 	Magic    string   `json:"glowcloud_model"`
@@ -29,14 +30,24 @@ type envelope struct {
 	Corpus []string `json:"corpus"`
 	// SHA256 covers everything else (see checksum), so an edit or a
 	// flipped bit anywhere is caught.
-	SHA256 string          `json:"sha256"`
-	Chain  json.RawMessage `json:"chain"`
+	SHA256 string `json:"sha256"`
+	// ChainBytes is the length of each body in Chains, so Load can find
+	// them all and parse them side by side.
+	ChainBytes []int `json:"chain_bytes"`
+	// Chains (written after the header, not through encoding/json) holds
+	// one gomarkov JSON body per chain counted; their counts add up.
 }
 
 const magic = "glowcloud Markov model; body is gomarkov JSON"
 
-// maxModelFile bounds what Load reads.
-const maxModelFile = 4 << 30
+// chainsKey starts the chain bodies: the header is everything before it.
+// It cannot occur earlier, inside a JSON string, where quotes are escaped.
+const chainsKey = `,"chains":[`
+
+// maxModelFile bounds what Load reads. It is an int64 so the module builds
+// where int has 32 bits (a 32-bit process cannot hold such a file anyway:
+// reading it fails first).
+const maxModelFile int64 = 4 << 30
 
 // Save writes the model to path atomically: to a temporary file in the same
 // directory, synced, then renamed over path, so a crash never leaves a
@@ -81,120 +92,40 @@ func (m *Model) Save(path string) (err error) {
 
 // Encode writes the model file format to w.
 func (m *Model) Encode(w io.Writer) error {
-	chain := m.chainJSON()
 	env := envelope{
-		Magic:    magic,
-		Format:   FormatVersion,
-		Meta:     m.meta,
-		Headings: m.headings,
-		Corpus:   m.novelty.sentenceTexts(),
+		Magic:      magic,
+		Format:     FormatVersion,
+		Meta:       m.meta,
+		Headings:   m.headings,
+		Corpus:     m.novelty.sentenceTexts(),
+		ChainBytes: make([]int, len(m.chains)),
 	}
 	if env.Headings == nil {
 		env.Headings = []string{}
 	}
-	env.SHA256 = checksum(env.Meta, env.Headings, env.Corpus, chain)
-	head, err := json.Marshal(struct {
-		envelope
-		Chain *struct{} `json:"chain,omitempty"` // shadows the raw chain: nil, so left out
-	}{envelope: env})
+	for i, c := range m.chains {
+		env.ChainBytes[i] = len(c)
+	}
+	env.SHA256 = checksum(env.Meta, env.Headings, env.Corpus, m.chains)
+	head, err := json.Marshal(env)
 	if err != nil {
 		return fmt.Errorf("markov: encode: %w", err)
 	}
-	// head ends with "}": splice the chain in as the last field.
-	head = bytes.TrimSuffix(head, []byte("}"))
-	for _, part := range [][]byte{head, []byte(`,"chain":`), chain, []byte("}\n")} {
+	// head ends with "}": the chains follow as the last field.
+	parts := [][]byte{bytes.TrimSuffix(head, []byte("}")), []byte(chainsKey)}
+	for i, c := range m.chains {
+		if i > 0 {
+			parts = append(parts, []byte(","))
+		}
+		parts = append(parts, c)
+	}
+	parts = append(parts, []byte("]}\n"))
+	for _, part := range parts {
 		if _, err := w.Write(part); err != nil {
 			return fmt.Errorf("markov: encode: %w", err)
 		}
 	}
 	return nil
-}
-
-// chainJSON writes the model's transitions in gomarkov's JSON format
-// ({"int":order,"spool_map":{...},"freq_mat":{...}}), which
-// gomarkov.Chain.UnmarshalJSON reads back (TestSaveIsGomarkovJSON). It is
-// written here rather than by gomarkov's MarshalJSON, which goes through
-// encoding/json's sorted maps and takes over a second for a 5 MB corpus.
-func (m *Model) chainJSON() []byte {
-	var b []byte
-	b = append(b, `{"int":`...)
-	b = strconv.AppendInt(b, int64(m.order), 10)
-	b = append(b, `,"spool_map":{`...)
-	// Ids: words first, then (for order > 1) state keys.
-	nw := len(m.words)
-	for i, w := range m.words {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, w)
-		b = append(b, ':')
-		b = strconv.AppendInt(b, int64(i), 10)
-	}
-	states := len(m.off) - 1
-	stateID := func(s int) int {
-		if m.order == 1 {
-			return int(m.stateTok[s])
-		}
-		return nw + s
-	}
-	if m.order > 1 {
-		for s := 0; s < states; s++ {
-			b = append(b, ',')
-			b = appendJSONString(b, m.stateKey(s))
-			b = append(b, ':')
-			b = strconv.AppendInt(b, int64(stateID(s)), 10)
-		}
-	}
-	b = append(b, `},"freq_mat":{`...)
-	for s := 0; s < states; s++ {
-		if s > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '"')
-		b = strconv.AppendInt(b, int64(stateID(s)), 10)
-		b = append(b, `":{`...)
-		prev := uint32(0)
-		for e := m.off[s]; e < m.off[s+1]; e++ {
-			if e > m.off[s] {
-				b = append(b, ',')
-			}
-			b = append(b, '"')
-			b = strconv.AppendInt(b, int64(m.edgeWord[e]), 10)
-			b = append(b, `":`...)
-			b = strconv.AppendUint(b, uint64(m.edgeCum[e]-prev), 10)
-			prev = m.edgeCum[e]
-		}
-		b = append(b, '}')
-	}
-	b = append(b, "}}"...)
-	return b
-}
-
-// stateKey is gomarkov's key for state s: its escaped words joined by "_".
-func (m *Model) stateKey(s int) string {
-	parts := make([]string, m.order)
-	for i, t := range m.stateTok[s*m.order : (s+1)*m.order] {
-		parts[i] = m.words[t]
-	}
-	return strings.Join(parts, "_")
-}
-
-// appendJSONString appends s as a JSON string. s is valid UTF-8.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-		case c < 0x20:
-			b = append(b, `\u00`...)
-			b = append(b, "0123456789abcdef"[c>>4], "0123456789abcdef"[c&15])
-		default:
-			b = append(b, c)
-		}
-	}
-	return append(b, '"')
 }
 
 // Load reads a model file. A missing, truncated, corrupt or wrong-version
@@ -218,21 +149,16 @@ func Decode(r io.Reader) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("markov: decode: %w", err)
 	}
-	if len(data) > maxModelFile {
+	if int64(len(data)) > maxModelFile {
 		return nil, fmt.Errorf("%w: larger than %d bytes", ErrFormat, maxModelFile)
 	}
-	// The chain is the envelope's last field (Encode writes it so), and by
-	// far its largest: split it off and give it to the purpose-built
-	// parser, so encoding/json reads only the small header. The pattern
-	// cannot occur inside a JSON string, where quotes are escaped.
-	header, chain := data, []byte(nil)
-	if i := bytes.Index(data, []byte(`,"chain":`)); i >= 0 {
+	// The chains are the envelope's last field (Encode writes them so),
+	// and by far its largest: split them off, so encoding/json reads only
+	// the small header.
+	header, body := data, []byte(nil)
+	if i := bytes.Index(data, []byte(chainsKey)); i >= 0 {
 		header = append(data[:i:i], '}')
-		rest := bytes.TrimRight(data[i+len(`,"chain":`):], " \t\r\n")
-		if !bytes.HasSuffix(rest, []byte("}")) {
-			return nil, fmt.Errorf("%w: truncated", ErrFormat)
-		}
-		chain = rest[:len(rest)-1]
+		body = data[i+len(chainsKey):]
 	}
 	// Check the kind and version before anything else, so an old or future
 	// file says so rather than failing on some field.
@@ -247,45 +173,87 @@ func Decode(r io.Reader) (*Model, error) {
 		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
 	}
 	if head.Format != FormatVersion {
-		return nil, fmt.Errorf("%w: file has format %d, this build reads %d", ErrVersion, head.Format, FormatVersion)
+		return nil, fmt.Errorf("%w: file has format %d, this build reads %d (train the model again)", ErrVersion, head.Format, FormatVersion)
 	}
 	var env envelope
 	if err := json.Unmarshal(header, &env); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
 	}
-	if chain == nil {
+	if body == nil || len(env.ChainBytes) == 0 {
 		return nil, fmt.Errorf("%w: no chain", ErrFormat)
 	}
-	env.Chain = chain
-	if checksum(env.Meta, env.Headings, env.Corpus, env.Chain) != env.SHA256 {
+	chains, err := splitChains(body, env.ChainBytes)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
+	}
+	if checksum(env.Meta, env.Headings, env.Corpus, chains) != env.SHA256 {
 		return nil, fmt.Errorf("%w: checksum mismatch (the file was changed or damaged)", ErrFormat)
 	}
 	meta := env.Meta
 	if meta.Format != FormatVersion || meta.Order < 1 || meta.Order > MaxOrder {
 		return nil, fmt.Errorf("%w: bad meta (format %d, order %d)", ErrFormat, meta.Format, meta.Order)
 	}
-	// Parse the chain and index the corpus side by side.
+	// Parse the chains side by side, then index the corpus beside
+	// compiling them.
+	raws := make([]*rawChain, len(chains))
+	errs := make([]error, len(chains))
+	var wg sync.WaitGroup
+	for i, c := range chains {
+		wg.Go(func() {
+			if raws[i], errs[i] = parseChain(c); errs[i] != nil {
+				errs[i] = fmt.Errorf("chain %d: %w", i, errs[i])
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
+	}
+	for _, r := range raws[1:] {
+		if r.order != raws[0].order {
+			return nil, fmt.Errorf("%w: chains of orders %d and %d", ErrFormat, raws[0].order, r.order)
+		}
+	}
 	novc := make(chan *noveltyIndex, 1)
 	go func() { novc <- buildNovelty(lineTokens(env.Corpus), false) }()
-	raw, err := parseChain(env.Chain)
-	nov := <-novc
-	if err != nil {
-		return nil, fmt.Errorf("%w: chain: %v", ErrFormat, err)
-	}
-	m, err := compile(meta, raw, nov, env.Headings)
+	m, err := compile(meta.Order, mergeAll(raws), env.Headings, func() (Meta, *noveltyIndex, error) { return meta, <-novc, nil })
 	if err != nil {
 		return nil, err
 	}
+	m.chains = chains
 	if m.meta != meta {
 		return nil, fmt.Errorf("%w: counts do not match the envelope", ErrFormat)
 	}
 	return m, nil
 }
 
+// splitChains cuts the bodies of a file's chains out of what follows
+// chainsKey: the bodies of the given sizes, separated by commas, then "]}"
+// and nothing but white space.
+func splitChains(body []byte, sizes []int) ([][]byte, error) {
+	chains := make([][]byte, len(sizes))
+	for i, n := range sizes {
+		if i > 0 {
+			if len(body) == 0 || body[0] != ',' {
+				return nil, errors.New("chains are not where chain_bytes says")
+			}
+			body = body[1:]
+		}
+		if n <= 0 || n > len(body) {
+			return nil, fmt.Errorf("truncated: chain %d of %d bytes, %d left", i, n, len(body))
+		}
+		chains[i], body = body[:n:n], body[n:]
+	}
+	if rest := bytes.TrimRight(body, " \t\r\n"); string(rest) != "]}" {
+		return nil, errors.New("truncated, or data after the chains")
+	}
+	return chains, nil
+}
+
 // checksum is the hex SHA-256 of a model file's content: the envelope's
 // fields in a fixed text form, each heading and corpus sentence on its own
-// line, then the chain's bytes.
-func checksum(meta Meta, headings, corpus []string, chain []byte) string {
+// line, then each chain's length and bytes.
+func checksum(meta Meta, headings, corpus []string, chains [][]byte) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%d %d %s %d %d %d %d %d %s\n", meta.Format, meta.Order, meta.CorpusSHA256,
 		meta.Sentences, meta.Words, meta.Vocabulary, meta.States, meta.Transitions, meta.TrainedAt.UTC().Format(time.RFC3339Nano))
@@ -296,6 +264,10 @@ func checksum(meta Meta, headings, corpus []string, chain []byte) string {
 			h.Write([]byte{'\n'})
 		}
 	}
-	h.Write(chain)
+	fmt.Fprintf(h, "%d\n", len(chains))
+	for _, c := range chains {
+		fmt.Fprintf(h, "%d\n", len(c))
+		h.Write(c)
+	}
 	return hex.EncodeToString(h.Sum(nil))
 }

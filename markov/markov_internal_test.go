@@ -1,8 +1,10 @@
 package markov
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -157,53 +159,49 @@ func TestBackwardDrawIsProportional(t *testing.T) {
 	}
 }
 
-func TestChainCountsPathsAgree(t *testing.T) {
+// TestParsedCountsAreGomarkovs checks that reading gomarkov's MarshalJSON
+// back gives every transition gomarkov itself reports.
+func TestParsedCountsAreGomarkovs(t *testing.T) {
 	t.Parallel()
 	sentences := [][]string{
 		strings.Fields("The ^ costs $ 5 and a_b is 100% real."),
 		strings.Fields("The $ sign and the ^ caret and snake_case words."),
-		strings.Fields("The Glow Cloud is made up of what's to be."),
+		strings.Fields("The Glow Cloud is made up of <what's> to be & \"more\"."),
 	}
 	for order := 1; order <= 3; order++ {
-		chain := gomarkov.NewChain(order)
-		for _, s := range sentences {
-			es := make([]string, len(s))
-			for i, w := range s {
-				es[i] = escape(w)
-			}
-			chain.Add(es)
-		}
-		if !mirrorMatches() {
-			t.Fatal("gomarkov's layout no longer matches chainMirror: the fast path is off")
-		}
-		fast, err := chainCounts(chain)
+		chain := addAll(order, tokenSlices(sentences))
+		body, err := chain.MarshalJSON()
 		if err != nil {
 			t.Fatal(err)
 		}
-		slow, err := chainCountsJSON(chain)
+		raw, err := parseChain(body)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, raw := range []*rawChain{fast, slow} {
-			if raw.order != order {
-				t.Fatalf("order %d, want %d", raw.order, order)
+		if raw.order != order {
+			t.Fatalf("order %d, want %d", raw.order, order)
+		}
+		total := map[int32]uint32{}
+		for i := range raw.from {
+			total[raw.from[i]] += raw.count[i]
+		}
+		for i := range raw.from {
+			p, err := chain.TransitionProbability(raw.names[raw.to[i]], strings.Split(raw.names[raw.from[i]], "_"))
+			if err != nil {
+				t.Fatal(err)
 			}
-			total := map[int32]uint32{}
-			for i := range raw.from {
-				total[raw.from[i]] += raw.count[i]
-			}
-			for i := range raw.from {
-				p, err := chain.TransitionProbability(raw.names[raw.to[i]], strings.Split(raw.names[raw.from[i]], "_"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if want := float64(raw.count[i]) / float64(total[raw.from[i]]); math.Abs(p-want) > 1e-12 {
-					t.Errorf("order %d: P(%s | %s) = %v from gomarkov, %v read", order, raw.names[raw.to[i]], raw.names[raw.from[i]], p, want)
-				}
+			if want := float64(raw.count[i]) / float64(total[raw.from[i]]); math.Abs(p-want) > 1e-12 || p == 0 {
+				t.Errorf("order %d: P(%s | %s) = %v from gomarkov, %v read", order, raw.names[raw.to[i]], raw.names[raw.from[i]], p, want)
 			}
 		}
-		if len(fast.from) != len(slow.from) {
-			t.Errorf("order %d: fast path read %d transitions, JSON path %d", order, len(fast.from), len(slow.from))
+		// Every transition gomarkov counted is read: one per word of each
+		// sentence and one per end marker (gomarkov appends order of them).
+		var sum uint32
+		for _, c := range raw.count {
+			sum += c
+		}
+		if want := uint32(len(sentences[0]) + len(sentences[1]) + len(sentences[2]) + 3*order); sum != want {
+			t.Errorf("order %d: %d transitions read, want %d", order, sum, want)
 		}
 	}
 }
@@ -230,7 +228,9 @@ func TestWalkIsCapped(t *testing.T) {
 		t.Fatal(err)
 	}
 	nov := buildNovelty(tokenSlices{{"Loop", "loop"}}, false)
-	m, err := compile(Meta{Format: FormatVersion, Order: 1, Sentences: 1, Words: 2}, raw, nov, nil)
+	m, err := compile(1, raw, nil, func() (Meta, *noveltyIndex, error) {
+		return Meta{Format: FormatVersion, Order: 1, Sentences: 1, Words: 2}, nov, nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,13 +245,14 @@ func TestWalkIsCapped(t *testing.T) {
 }
 
 // TestParallelTrainingMatchesOneChain checks that counting in two chains and
-// merging gives exactly the model one chain gives.
+// merging gives exactly the model one chain gives. It calls train with two
+// parts itself, so the parallel path runs whatever GOMAXPROCS is.
 func TestParallelTrainingMatchesOneChain(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(5, 6))
 	vocab := strings.Fields("the Glow Cloud sees all and hails workers who plan the economy of ^ $ a_b tea party")
 	var sentences [][]string
-	for range parallelMin + 500 {
+	for range 2000 {
 		n := 3 + rng.IntN(8)
 		s := make([]string, n)
 		for i := range s {
@@ -260,29 +261,42 @@ func TestParallelTrainingMatchesOneChain(t *testing.T) {
 		s[n-1] += "."
 		sentences = append(sentences, s)
 	}
-	now := func() time.Time { return time.Unix(0, 0) }
-	par, err := Train(sentences, TrainOptions{Now: now})
+	opts := TrainOptions{Now: func() time.Time { return time.Unix(0, 0) }}
+	one, err := train(tokenSlices(sentences), opts, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := chainCounts(addAll(DefaultOrder, tokenSlices(sentences)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	nov := buildNovelty(tokenSlices(sentences), true)
-	one, err := compile(Meta{Format: FormatVersion, Order: DefaultOrder, CorpusSHA256: nov.sha256,
-		Sentences: nov.sentences, Words: nov.tokens, TrainedAt: now().UTC()}, raw, nov, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var a, b strings.Builder
-	if err := par.Encode(&a); err != nil {
-		t.Fatal(err)
-	}
-	if err := one.Encode(&b); err != nil {
-		t.Fatal(err)
-	}
-	if a.String() != b.String() {
-		t.Error("the model counted in two chains differs from the one counted in one")
+	for _, parts := range []int{2, 3} {
+		par, err := train(tokenSlices(sentences), opts, parts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(par.chains) != parts || len(one.chains) != 1 {
+			t.Fatalf("counted in %d and %d chains, want %d and 1", len(par.chains), len(one.chains), parts)
+		}
+		if bytes.Equal(par.chains[0], one.chains[0]) {
+			t.Fatal("test setup: the first of the parallel chains holds every sentence")
+		}
+		// The same model in every respect but the bodies it was read from.
+		a, b := *par, *one
+		a.chains, b.chains = nil, nil
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("the model counted in %d chains differs from the one counted in one", parts)
+		}
+		// And it survives a save and load, byte for byte.
+		var saved, again bytes.Buffer
+		if err := par.Encode(&saved); err != nil {
+			t.Fatal(err)
+		}
+		back, err := Decode(bytes.NewReader(saved.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := back.Encode(&again); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(saved.Bytes(), again.Bytes()) {
+			t.Errorf("the model counted in %d chains changed in a save and load", parts)
+		}
 	}
 }

@@ -240,13 +240,25 @@ func TestSaveIsGomarkovJSON(t *testing.T) {
 			t.Fatal(err)
 		}
 		var env struct {
-			Chain json.RawMessage `json:"chain"`
+			Chains []json.RawMessage `json:"chains"`
 		}
 		if err := json.Unmarshal(buf.Bytes(), &env); err != nil {
 			t.Fatal(err)
 		}
+		if len(env.Chains) != 1 {
+			t.Fatalf("%d chains in the file of a small corpus, want 1", len(env.Chains))
+		}
+		// The body is gomarkov's own MarshalJSON of the (escaped) sentences,
+		// byte for byte.
+		want := gomarkov.NewChain(order)
+		for _, s := range sentences {
+			want.Add(strings.Fields(strings.NewReplacer("%", "%25", "_", "%5F", "^", "%5E", "$", "%24").Replace(strings.Join(s, " "))))
+		}
+		if wantJSON, err := want.MarshalJSON(); err != nil || !bytes.Equal(env.Chains[0], wantJSON) {
+			t.Errorf("order %d: the file's body is not gomarkov's MarshalJSON (%v):\n%s\nwant\n%s", order, err, env.Chains[0], wantJSON)
+		}
 		var chain gomarkov.Chain
-		if err := json.Unmarshal(env.Chain, &chain); err != nil {
+		if err := json.Unmarshal(env.Chains[0], &chain); err != nil {
 			t.Fatalf("gomarkov cannot read the body: %v", err)
 		}
 		if chain.Order != order {
@@ -321,7 +333,11 @@ func TestLoadRejectsBadFiles(t *testing.T) {
 		{"other json", `{"hello":"world"}`, markov.ErrFormat},
 		{"truncated", g[:len(g)/2], markov.ErrFormat},
 		{"truncated end", g[:len(g)-3], markov.ErrFormat},
-		{"future version", strings.Replace(g, `"format":1,`, `"format":2,`, 1), markov.ErrVersion},
+		{"future version", strings.Replace(g, `"format":2,`, `"format":3,`, 1), markov.ErrVersion},
+		{"version 1", strings.Replace(g, `"format":2,`, `"format":1,`, 1), markov.ErrVersion},
+		{"chain bytes edited", strings.Replace(g, `"chain_bytes":[`, `"chain_bytes":[1`, 1), markov.ErrFormat},
+		{"no chains", g[:strings.Index(g, `,"chains":[`)] + `,"chains":[]}`, markov.ErrFormat},
+		{"data after the chains", strings.TrimSuffix(g, "\n") + "{}", markov.ErrFormat},
 		{"chain edited", flip, markov.ErrFormat},
 		{"meta edited", strings.Replace(g, fmt.Sprintf(`"sentences":%d`, m.Meta().Sentences), `"sentences":3`, 1), markov.ErrFormat},
 		{"order edited", strings.Replace(g, `"order":2`, `"order":3`, 1), markov.ErrFormat},
@@ -334,30 +350,79 @@ func TestLoadRejectsBadFiles(t *testing.T) {
 			}
 		})
 	}
+	// A model file written by the previous release (one chain body,
+	// re-encoded by this package) says it is of another version.
+	if _, err := markov.Load(filepath.Join("testdata", "format1.model")); !errors.Is(err, markov.ErrVersion) {
+		t.Errorf("Load(a format 1 file) = %v, want %v", err, markov.ErrVersion)
+	}
 	if _, err := markov.Load(filepath.Join(t.TempDir(), "missing")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Load(missing) = %v, want not-exist", err)
 	}
 }
 
+// TestSaveFailureKeepsOldFile makes Save fail at its last step, the rename
+// over path (a non-empty directory stands in the model's place): what is at
+// path stays as it was and the temporary file is cleaned up.
 func TestSaveFailureKeepsOldFile(t *testing.T) {
 	t.Parallel()
 	m, _ := essay(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "m")
+	if err := os.MkdirAll(filepath.Join(path, "old"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Save(path); err == nil {
+		t.Fatal("save over a non-empty directory succeeded")
+	}
+	if entries, _ := os.ReadDir(path); len(entries) != 1 || entries[0].Name() != "old" {
+		t.Errorf("what was at the model's path changed: %v", entries)
+	}
+	if names := dirNames(t, dir); !slices.Equal(names, []string{"m"}) {
+		t.Errorf("files beside the model after a failed save: %q, want only %q", names, "m")
+	}
+}
+
+// TestSaveNeverWritesIntoTheOldFile checks that Save replaces the file at
+// path instead of rewriting it in place: a hard link to the old file still
+// reads the old content, so a reader holding it open never sees half a
+// model, and a crash mid-save leaves the old model whole.
+func TestSaveNeverWritesIntoTheOldFile(t *testing.T) {
+	t.Parallel()
+	m, _ := essay(t)
+	dir := t.TempDir()
+	path, link := filepath.Join(dir, "m"), filepath.Join(dir, "old")
 	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	// A directory in the model's place makes the rename fail.
-	if err := m.Save(filepath.Join(dir, "missing-dir", "m")); err == nil {
-		t.Error("save into a missing directory succeeded")
+	if err := os.Link(path, link); err != nil {
+		t.Skipf("no hard links here: %v", err)
 	}
-	if b, _ := os.ReadFile(path); string(b) != "old" {
-		t.Errorf("old file now %q", b)
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
 	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Errorf("%d files in dir after failed save, want 1", len(entries))
+	if b, _ := os.ReadFile(link); string(b) != "old" {
+		t.Errorf("Save wrote into the old file: it now holds %d bytes", len(b))
 	}
+	if got, err := markov.Load(path); err != nil || got.ID() != m.ID() {
+		t.Errorf("Load after Save: %v", err)
+	}
+	if names := dirNames(t, dir); !slices.Equal(names, []string{"m", "old"}) {
+		t.Errorf("files after a save: %q, want the model and the link", names)
+	}
+}
+
+// dirNames lists the names in dir, sorted.
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
 }
 
 func TestTrainErrors(t *testing.T) {
@@ -437,14 +502,31 @@ func FuzzTrainGenerate(f *testing.F) {
 	})
 }
 
-// A chain where every state has one successor says its only sentence for
-// any seed — but that sentence is a copy of the corpus, so Sentence refuses.
+// Two sentences meet in "the Glow Cloud", so a walk can cross from one to
+// the other. Both copies of the corpus are refused, and so is the crossing
+// that ends with the second sentence's long tail (it shares 12 of its 16
+// words with the corpus, more than 70 %): one sentence is left to say, for
+// any seed.
 func ExampleModel_Sentence() {
-	text := corpus.Parse("The Glow Cloud sees all. All hail the Glow Cloud!")
-	m, _ := markov.Train(text.Sentences, markov.TrainOptions{})
-	_, err := m.Sentence(rand.New(rand.NewPCG(1, 2)), markov.Options{})
-	fmt.Println(err)
-	// Output: markov: no acceptable sentence found in 64 tries
+	m, err := markov.Train([][]string{
+		strings.Fields("All the workers hail the Glow Cloud at dawn each day."),
+		strings.Fields("Every night the anarchists fear the Glow Cloud and its many eyes that see all of them."),
+	}, markov.TrainOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	rng := rand.New(rand.NewPCG(1, 2)) // one per caller: a Model is safe for concurrent use
+	s, err := m.Sentence(rng, markov.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(s.Text)
+	fmt.Println(s.Words, "words")
+	// Output:
+	// Every night the anarchists fear the Glow Cloud at dawn each day.
+	// 12 words
 }
 
 // TestTrainLinesMatchesTrain checks that the compact input gives the same

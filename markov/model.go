@@ -2,8 +2,10 @@
 // sampling a word-level Markov chain. It is the only package that imports
 // github.com/mb-14/gomarkov, and it hides gomarkov's traps behind its own API:
 //
-//   - Training counts transitions with gomarkov.Chain.Add, and the model file's
-//     body is gomarkov's JSON, but tokens are escaped first (see escape):
+//   - Training counts transitions with gomarkov.Chain.Add and reads them
+//     back through gomarkov's exported MarshalJSON, whose bytes are written
+//     into the model file as they are: gomarkov's public API only, no
+//     reaching into its private fields. Tokens are escaped first (see escape):
 //     gomarkov joins a state's words with "_" and uses "^" and "$" as its
 //     start and end markers, so a corpus token equal to a marker or holding
 //     a "_" would otherwise corrupt the chain.
@@ -28,7 +30,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"reflect"
 	"runtime"
 	"slices"
 	"sort"
@@ -37,14 +38,21 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
-	"unsafe"
 
 	"github.com/mb-14/gomarkov"
 )
 
 // FormatVersion is the version of the model file envelope this package
-// reads and writes.
-const FormatVersion = 1
+// reads and writes. Version 2 holds one gomarkov JSON body per chain counted
+// (training counts large corpora in several chains at once); version 1 held
+// one body written by this package, and is refused with ErrVersion.
+const FormatVersion = 2
+
+// modelVersion is the version of what a model means: how sentences are
+// tokenised, escaped and counted. It, not FormatVersion, goes into ID, so a
+// new file layout leaves the ids of the same corpora alone; bump it when
+// the same corpus would give a different chain.
+const modelVersion = 1
 
 // DefaultOrder is the number of words in a chain state unless told otherwise.
 const DefaultOrder = 2
@@ -69,8 +77,12 @@ var (
 
 // Meta is the model file's envelope: what a model is and where it came from.
 type Meta struct {
-	Format       int       `json:"format"`
-	Order        int       `json:"order"`
+	Format int `json:"format"`
+	Order  int `json:"order"`
+	// CorpusSHA256 is the hex SHA-256 of the training sentences as this
+	// package reads them (see buildNovelty), computed only here: the same
+	// sentences give the same hash, and so the same ID, however they were
+	// read (a file, a directory, the embedded essay, Train or TrainLines).
 	CorpusSHA256 string    `json:"corpus_sha256"`
 	Sentences    int       `json:"sentences"`
 	Words        int       `json:"words"`
@@ -94,6 +106,9 @@ type Model struct {
 	meta     Meta
 	headings []string
 	id       string
+	// chains are the gomarkov JSON bodies the counts came from, one per
+	// chain counted: Encode writes them as they are.
+	chains [][]byte
 
 	order int
 	words []string // word id -> escaped token (as gomarkov saw it)
@@ -131,9 +146,6 @@ type TrainOptions struct {
 	Order int // DefaultOrder when 0
 	// Headings are kept in the model for titles.
 	Headings []string
-	// CorpusSHA256 is recorded in the envelope; Train computes one from the
-	// sentences when it is empty.
-	CorpusSHA256 string
 	// Now stamps TrainedAt; time.Now when nil.
 	Now func() time.Time
 }
@@ -141,14 +153,16 @@ type TrainOptions struct {
 // Train builds a model from sentences of tokens (words with punctuation
 // attached, no whitespace inside). Transitions are counted by gomarkov.
 func Train(sentences [][]string, opts TrainOptions) (*Model, error) {
-	return train(tokenSlices(sentences), opts)
+	s := tokenSlices(sentences)
+	return train(s, opts, trainParts(s.len()))
 }
 
 // TrainLines is Train for sentences given as lines of words separated by
 // spaces. It holds a large corpus in a fraction of the memory: 16 bytes a
 // sentence instead of 16 bytes a word.
 func TrainLines(lines []string, opts TrainOptions) (*Model, error) {
-	return train(lineTokens(lines), opts)
+	s := lineTokens(lines)
+	return train(s, opts, trainParts(s.len()))
 }
 
 // sentences is training input, sentence by sentence.
@@ -185,7 +199,9 @@ type span struct {
 func (s span) len() int                            { return s.hi - s.lo }
 func (s span) tokens(i int, buf []string) []string { return s.src.tokens(s.lo+i, buf) }
 
-func train(sentences sentences, opts TrainOptions) (*Model, error) {
+// train trains on sentences, counting in parts chains at once (see
+// trainParts).
+func train(sentences sentences, opts TrainOptions, parts int) (*Model, error) {
 	order := opts.Order
 	if order == 0 {
 		order = DefaultOrder
@@ -193,68 +209,107 @@ func train(sentences sentences, opts TrainOptions) (*Model, error) {
 	if order < 1 || order > MaxOrder {
 		return nil, fmt.Errorf("markov: train: order %d out of range 1..%d", order, MaxOrder)
 	}
-	// The novelty index (and the corpus hash) need only the sentences:
-	// build them beside the counting.
-	novc := make(chan *noveltyIndex, 1)
-	go func() { novc <- buildNovelty(sentences, opts.CorpusSHA256 == "") }()
-	// gomarkov's Add is most of training, and one chain takes a lock per
-	// word: large corpora are counted in two chains at once, one per core,
-	// and merged (parallelMin sentences or more).
-	parts := 1
-	n := sentences.len()
-	if n >= parallelMin && n <= parallelMax && runtime.GOMAXPROCS(0) > 1 {
-		parts = 2
-	}
-	raws := make([]*rawChain, parts)
-	errs := make([]error, parts)
-	var wg sync.WaitGroup
-	for i := range parts {
-		part := span{sentences, n * i / parts, n * (i + 1) / parts}
-		wg.Go(func() { raws[i], errs[i] = chainCounts(addAll(order, part)) })
-	}
-	wg.Wait()
-	nov := <-novc
-	if nov.sentences == 0 {
-		return nil, fmt.Errorf("markov: train: %w", ErrEmpty)
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, fmt.Errorf("markov: train: %w", err)
-	}
-	raw := raws[0]
-	for _, r := range raws[1:] {
-		raw.merge(r)
-	}
-	raws = nil
-	now := time.Now
-	if opts.Now != nil {
-		now = opts.Now
-	}
-	sum := opts.CorpusSHA256
-	if sum == "" {
-		sum = nov.sha256
-	}
-	meta := Meta{
-		Format:       FormatVersion,
-		Order:        order,
-		CorpusSHA256: sum,
-		Sentences:    nov.sentences,
-		Words:        nov.tokens,
-		TrainedAt:    now().UTC().Truncate(time.Second),
-	}
-	m, err := compile(meta, raw, nov, opts.Headings)
+	raw, chains, err := countChains(order, sentences, parts)
 	if err != nil {
 		return nil, fmt.Errorf("markov: train: %w", err)
 	}
+	// The novelty index (and the corpus hash) need only the sentences:
+	// build them beside compiling the chain, which uses one core, rather
+	// than beside the counting, which uses them all and most of the memory.
+	novc := make(chan *noveltyIndex, 1)
+	go func() { novc <- buildNovelty(sentences, true) }()
+	var nov *noveltyIndex
+	corpus := func() (Meta, *noveltyIndex, error) {
+		nov = <-novc
+		if nov.sentences == 0 {
+			return Meta{}, nil, ErrEmpty
+		}
+		now := time.Now
+		if opts.Now != nil {
+			now = opts.Now
+		}
+		return Meta{
+			Format:       FormatVersion,
+			Order:        order,
+			CorpusSHA256: nov.sha256,
+			Sentences:    nov.sentences,
+			Words:        nov.tokens,
+			TrainedAt:    now().UTC().Truncate(time.Second),
+		}, nov, nil
+	}
+	m, err := compile(order, raw, opts.Headings, corpus)
+	if err != nil {
+		if nov == nil {
+			nov = <-novc
+		}
+		if nov.sentences == 0 {
+			err = ErrEmpty
+		}
+		return nil, fmt.Errorf("markov: train: %w", err)
+	}
+	m.chains = chains
 	return m, nil
 }
 
-// Train counts in two chains at once from parallelMin sentences up to
-// parallelMax: below, one chain is quick anyway; above, two chains that each
-// hold most of a large corpus's states would double the memory.
+// trainParts is how many chains Train counts n sentences in at once.
+// gomarkov's Add is most of training and one chain takes a lock per word, so
+// from parallelMin sentences up to parallelMax, and with a second core,
+// two chains count halves of the corpus side by side (each then encoded
+// and parsed side by side too). Below, one chain is quick anyway; above, two
+// chains that each hold most of a large corpus's states would double the
+// memory.
+func trainParts(n int) int {
+	if n >= parallelMin && n <= parallelMax && runtime.GOMAXPROCS(0) > 1 {
+		return 2
+	}
+	return 1
+}
+
 const (
 	parallelMin = 20000
 	parallelMax = 200000
 )
+
+// countChains counts sentences in parts gomarkov chains at once, each over
+// its share of the sentences, and returns the summed counts and each
+// chain's JSON. Each chain is encoded by its own MarshalJSON and parsed
+// back as soon as its counting is done, beside the others.
+func countChains(order int, sentences sentences, parts int) (*rawChain, [][]byte, error) {
+	n := sentences.len()
+	raws := make([]*rawChain, parts)
+	chains := make([][]byte, parts)
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for i := range parts {
+		share := span{sentences, n * i / parts, n * (i + 1) / parts}
+		wg.Go(func() {
+			body, err := addAll(order, share).MarshalJSON()
+			if err != nil {
+				errs[i] = fmt.Errorf("gomarkov: %w", err)
+				return
+			}
+			raw, err := parseChain(body)
+			if err != nil {
+				errs[i] = fmt.Errorf("read gomarkov's JSON: %w", err)
+				return
+			}
+			raws[i], chains[i] = raw, body
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, err
+	}
+	return mergeAll(raws), chains, nil
+}
+
+// mergeAll sums chains counted apart into the first.
+func mergeAll(raws []*rawChain) *rawChain {
+	for _, r := range raws[1:] {
+		raws[0].merge(r)
+	}
+	return raws[0]
+}
 
 // addAll counts sentences' transitions in a new gomarkov chain, escaping
 // tokens and skipping empty or invalid ones as buildNovelty does.
@@ -291,20 +346,51 @@ type rawChain struct {
 }
 
 // merge adds b's transitions to r, matching states and words by name.
+// Looking names up is most of its time, so the index of r's names is built
+// in two halves at once (by a bit of each name) and b's names are looked
+// up in two halves at once.
 func (r *rawChain) merge(b *rawChain) {
-	ids := make(map[string]int32, len(r.names))
-	for i, name := range r.names {
-		ids[name] = int32(i)
-	}
-	remap := make([]int32, len(b.names))
-	for i, name := range b.names {
-		id, ok := ids[name]
-		if !ok {
-			id = int32(len(r.names))
-			r.names = append(r.names, name)
-			ids[name] = id
+	const shards = 2
+	shard := func(name string) int {
+		if name == "" {
+			return 0
 		}
-		remap[i] = id
+		return int(name[len(name)-1]) % shards
+	}
+	var ids [shards]map[string]int32
+	var wg sync.WaitGroup
+	for sh := range shards {
+		wg.Go(func() {
+			m := make(map[string]int32, len(r.names)/shards+1)
+			for i, name := range r.names {
+				if shard(name) == sh {
+					m[name] = int32(i)
+				}
+			}
+			ids[sh] = m
+		})
+	}
+	wg.Wait()
+	remap := make([]int32, len(b.names))
+	for half := range 2 {
+		wg.Go(func() {
+			lo, hi := len(b.names)*half/2, len(b.names)*(half+1)/2
+			for i, name := range b.names[lo:hi] {
+				id, ok := ids[shard(name)][name]
+				if !ok {
+					id = -1
+				}
+				remap[lo+i] = id
+			}
+		})
+	}
+	wg.Wait()
+	// A chain's names are distinct, so each name r lacks is added once.
+	for i, id := range remap {
+		if id < 0 {
+			remap[i] = int32(len(r.names))
+			r.names = append(r.names, b.names[i])
+		}
 	}
 	r.from = slices.Grow(r.from, len(b.from))
 	r.to = slices.Grow(r.to, len(b.from))
@@ -315,99 +401,6 @@ func (r *rawChain) merge(b *rawChain) {
 		r.count = append(r.count, b.count[i])
 	}
 	r.merged = true
-}
-
-// chainMirror and spoolMirror repeat the layout of gomarkov's unexported
-// Chain and spool types; see chainCounts.
-type chainMirror struct {
-	Order        int
-	statePool    *spoolMirror
-	frequencyMat map[int]map[int]int
-	lock         *sync.RWMutex
-}
-
-type spoolMirror struct {
-	stringMap map[string]int
-	intMap    map[int]string
-	sync.RWMutex
-}
-
-// chainCounts reads the transition counts out of a trained gomarkov chain.
-//
-// gomarkov offers no way to list a state's successors but MarshalJSON, which
-// sorts and encodes every map through encoding/json and takes longer than
-// training itself (1.4 s for a 5 MB corpus). So when its unexported layout
-// is exactly what chainMirror says — checked field by field through
-// reflection, names, types and offsets — the maps are read in place through
-// that mirror (read only: the chain is untouched). Otherwise, should a newer
-// gomarkov change its layout, it falls back to MarshalJSON. Tests check both
-// paths against gomarkov's own TransitionProbability.
-func chainCounts(c *gomarkov.Chain) (*rawChain, error) {
-	if !mirrorMatches() {
-		return chainCountsJSON(c)
-	}
-	mc := (*chainMirror)(unsafe.Pointer(c))
-	raw := &rawChain{order: c.Order, names: make([]string, len(mc.statePool.intMap))}
-	for id, name := range mc.statePool.intMap {
-		if id < 0 || id >= len(raw.names) {
-			return nil, errors.New("gomarkov spool ids are not dense")
-		}
-		raw.names[id] = name
-	}
-	edges := 0
-	for _, row := range mc.frequencyMat {
-		edges += len(row)
-	}
-	raw.from = make([]int32, 0, edges)
-	raw.to = make([]int32, 0, edges)
-	raw.count = make([]uint32, 0, edges)
-	for from, row := range mc.frequencyMat {
-		for to, n := range row {
-			raw.from = append(raw.from, int32(from))
-			raw.to = append(raw.to, int32(to))
-			raw.count = append(raw.count, uint32(n))
-		}
-	}
-	return raw, nil
-}
-
-// chainCountsJSON is chainCounts through gomarkov's public MarshalJSON.
-func chainCountsJSON(c *gomarkov.Chain) (*rawChain, error) {
-	data, err := c.MarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return parseChain(data)
-}
-
-// mirrorMatches reports whether chainMirror and spoolMirror have exactly
-// the layout of gomarkov's Chain and spool.
-func mirrorMatches() bool {
-	same := func(a, b reflect.Type) bool {
-		if a.Kind() != reflect.Struct || b.Kind() != reflect.Struct || a.NumField() != b.NumField() || a.Size() != b.Size() {
-			return false
-		}
-		for i := range a.NumField() {
-			fa, fb := a.Field(i), b.Field(i)
-			if fa.Name != fb.Name || fa.Offset != fb.Offset {
-				return false
-			}
-			ta, tb := fa.Type, fb.Type
-			if ta.Kind() == reflect.Pointer && tb.Kind() == reflect.Pointer && ta.Elem().Name() == "spool" && tb.Elem() == reflect.TypeFor[spoolMirror]() {
-				continue
-			}
-			if ta.String() != tb.String() && !(fa.Name == "frequencyMat" && ta.Key() == tb.Key() && ta.Elem().Kind() == reflect.Map && ta.Elem().Key() == tb.Elem().Key() && ta.Elem().Elem() == tb.Elem().Elem()) {
-				return false
-			}
-		}
-		return true
-	}
-	chain := reflect.TypeFor[gomarkov.Chain]()
-	pool, ok := chain.FieldByName("statePool")
-	if !ok || pool.Type.Kind() != reflect.Pointer {
-		return false
-	}
-	return same(chain, reflect.TypeFor[chainMirror]()) && same(pool.Type.Elem(), reflect.TypeFor[spoolMirror]())
 }
 
 // escape makes a corpus token safe for gomarkov: "%" and gomarkov's key
@@ -435,8 +428,11 @@ func unescape(w string) string {
 // out in a deterministic order (words sorted, states sorted by their words,
 // successors by word), so the same counts give the same Model, and the same
 // seed the same text, on every machine, however the counts were stored.
-func compile(meta Meta, raw *rawChain, nov *noveltyIndex, headings []string) (*Model, error) {
-	order := meta.Order
+//
+// The envelope and the corpus's novelty index are asked for (corpus) only
+// once the tables are built, so they can be made meanwhile; the envelope
+// must say order. Its counts of states, transitions and words are set here.
+func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *noveltyIndex, error)) (*Model, error) {
 	if raw.order != order {
 		return nil, fmt.Errorf("%w: chain order %d, envelope order %d", ErrFormat, raw.order, order)
 	}
@@ -499,25 +495,55 @@ func compile(meta Meta, raw *rawChain, nov *noveltyIndex, headings []string) (*M
 		spool int32
 		at    int32 // offset into toks
 	}
+	// Splitting state keys into words is a map lookup a word: the ids are
+	// shared out among the cores, and the pieces joined in id order.
+	parts := min(runtime.GOMAXPROCS(0), 4)
+	pieceStates := make([][]state, parts)
+	pieceToks := make([][]int32, parts)
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for p := range parts {
+		wg.Go(func() {
+			var states []state
+			var toks []int32
+			for id := n * p / parts; id < n*(p+1)/parts; id++ {
+				if !isState[id] {
+					continue
+				}
+				key := raw.names[id]
+				at := int32(len(toks))
+				for part := range strings.SplitSeq(key, "_") {
+					w, ok := vocab[part]
+					if !ok || (order == 1 && part != key) {
+						errs[p] = fmt.Errorf("%w: state %q has an unknown word", ErrFormat, key)
+						return
+					}
+					toks = append(toks, w)
+				}
+				if len(toks)-int(at) != order {
+					errs[p] = fmt.Errorf("%w: state %q has %d words, want %d", ErrFormat, key, len(toks)-int(at), order)
+					return
+				}
+				states = append(states, state{spool: int32(id), at: at})
+			}
+			pieceStates[p], pieceToks[p] = states, toks
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
 	var states []state
 	var toks []int32
-	for id, ok := range isState {
-		if !ok {
-			continue
+	for p := range parts {
+		base := int32(len(toks))
+		for _, st := range pieceStates[p] {
+			st.at += base
+			states = append(states, st)
 		}
-		key := raw.names[id]
-		at := int32(len(toks))
-		for part := range strings.SplitSeq(key, "_") {
-			w, ok := vocab[part]
-			if !ok || (order == 1 && part != key) {
-				return nil, fmt.Errorf("%w: state %q has an unknown word", ErrFormat, key)
-			}
-			toks = append(toks, w)
-		}
-		if len(toks)-int(at) != order {
-			return nil, fmt.Errorf("%w: state %q has %d words, want %d", ErrFormat, key, len(toks)-int(at), order)
-		}
-		states = append(states, state{spool: int32(id), at: at})
+		toks = append(toks, pieceToks[p]...)
 	}
 	tokAt := func(s state) []int32 { return toks[s.at : s.at+int32(order)] }
 	// Chains of order 1 and 2 (the default) pack a state's words into one
@@ -580,7 +606,6 @@ func compile(meta Meta, raw *rawChain, nov *noveltyIndex, headings []string) (*M
 
 	// Edges grouped by state (counting sort), then sorted by word.
 	m := &Model{
-		meta:     meta,
 		headings: headings,
 		order:    order,
 		words:    words,
@@ -614,7 +639,6 @@ func compile(meta Meta, raw *rawChain, nov *noveltyIndex, headings []string) (*M
 		m.edgeCum[e] = raw.count[i] // made cumulative below
 	}
 	inCount := make([]int32, ns)
-	next := make([]int32, order)
 	// Each row is sorted by word, then written back from position out on:
 	// successors counted in several chains (a parallel training) are summed,
 	// so rows can only shrink and out never passes the row being read.
@@ -650,20 +674,34 @@ func compile(meta Meta, raw *rawChain, nov *noveltyIndex, headings []string) (*M
 	m.off[ns] = out
 	ne = int(out)
 	m.edgeWord, m.edgeCum, m.edgeNext = m.edgeWord[:ne], m.edgeCum[:ne], m.edgeNext[:ne]
+	// Where each edge leads: a search per edge, read only, so the states
+	// are shared out among the cores.
+	for p := range parts {
+		wg.Go(func() {
+			next := make([]int32, order)
+			for s := ns * p / parts; s < ns*(p+1)/parts; s++ {
+				for e := m.off[s]; e < m.off[s+1]; e++ {
+					t := noState
+					if w := m.edgeWord[e]; w != wordEnd {
+						copy(next, stateTok[(s*order)+1:(s+1)*order])
+						next[order-1] = w
+						// A successor with no state of its own (never
+						// written by gomarkov, but possible in a
+						// hand-edited file) ends the walk.
+						t = find(next)
+					}
+					m.edgeNext[e] = t
+				}
+			}
+		})
+	}
+	wg.Wait()
 	for s := range ns {
 		lo, hi := m.off[s], m.off[s+1]
 		for e := lo; e < hi; e++ {
-			t := noState
-			if w := m.edgeWord[e]; w != wordEnd {
-				copy(next, stateTok[(s*order)+1:(s+1)*order])
-				next[order-1] = w
-				// A successor with no state of its own (never written by
-				// gomarkov, but possible in a hand-edited file) ends the walk.
-				if t = find(next); t != noState {
-					inCount[t]++
-				}
+			if t := m.edgeNext[e]; t != noState {
+				inCount[t]++
 			}
-			m.edgeNext[e] = t
 		}
 		if last := stateTok[(s+1)*order-1]; last > wordEnd && folded[last] != "" {
 			p := m.byWord[folded[last]]
@@ -676,9 +714,6 @@ func compile(meta Meta, raw *rawChain, nov *noveltyIndex, headings []string) (*M
 			p.states = append(p.states, int32(s))
 		}
 	}
-	m.meta.States = ns
-	m.meta.Transitions = ne
-	m.meta.Vocabulary = len(words) - 2
 
 	// Predecessor tables.
 	m.prevOff = make([]int32, ns+1)
@@ -709,6 +744,18 @@ func compile(meta Meta, raw *rawChain, nov *noveltyIndex, headings []string) (*M
 		}
 	}
 
+	meta, nov, err := corpus()
+	if err != nil {
+		return nil, err
+	}
+	if meta.Order != order {
+		return nil, fmt.Errorf("%w: chain order %d, envelope order %d", ErrFormat, order, meta.Order)
+	}
+	m.meta = meta
+	m.meta.States = ns
+	m.meta.Transitions = ne
+	m.meta.Vocabulary = len(words) - 2
+
 	// Novelty index: map word ids onto its ids.
 	if nov.distinct == 0 || nov.distinct > meta.Sentences || nov.tokens > meta.Words {
 		return nil, fmt.Errorf("%w: corpus has %d distinct sentences and %d words, envelope says %d and %d",
@@ -729,7 +776,7 @@ func compile(meta Meta, raw *rawChain, nov *noveltyIndex, headings []string) (*M
 	}
 
 	h := sha256.New()
-	fmt.Fprintf(h, "%d %d %s", meta.Format, order, meta.CorpusSHA256)
+	fmt.Fprintf(h, "%d %d %s", modelVersion, order, meta.CorpusSHA256)
 	m.id = hex.EncodeToString(h.Sum(nil))[:8]
 	return m, nil
 }

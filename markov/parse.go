@@ -63,13 +63,10 @@ func parseChain(data []byte) (raw *rawChain, err error) {
 			p.object(func(k string) {
 				state := atoi(p, k)
 				p.object(func(k string) {
-					to, n := atoi(p, k), p.int()
-					if n <= 0 || n > math.MaxUint32 {
-						p.fail("count %d out of range", n)
-					}
+					to, n := atoi(p, k), p.count()
 					raw.from = append(raw.from, int32(state))
 					raw.to = append(raw.to, int32(to))
-					raw.count = append(raw.count, uint32(n))
+					raw.count = append(raw.count, n)
 				})
 			})
 		default:
@@ -207,6 +204,21 @@ func (p *chainParser) int() int {
 		p.fail("bad number")
 	}
 	return n
+}
+
+// count reads a transition count: 1 to math.MaxUint32. It parses into a
+// uint64, not an int, so the bound compiles where int has 32 bits.
+func (p *chainParser) count() uint32 {
+	p.ws()
+	start := p.pos
+	for p.pos < len(p.data) && (p.data[p.pos] == '-' || p.data[p.pos] >= '0' && p.data[p.pos] <= '9') {
+		p.pos++
+	}
+	n, err := strconv.ParseUint(string(p.data[start:p.pos]), 10, 64)
+	if err != nil || n == 0 || n > math.MaxUint32 {
+		p.fail("count %s out of range", p.data[start:p.pos])
+	}
+	return uint32(n)
 }
 
 func atoi(p *chainParser, s string) int {

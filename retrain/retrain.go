@@ -105,13 +105,8 @@ func (t *Trainer) Retrain(ctx context.Context, files []File) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("retrain: %w", err)
 	}
-	sum := sha256.New()
-	for _, l := range text.Lines {
-		sum.Write([]byte(l))
-		sum.Write([]byte{'\n'})
-	}
 	m, err := markov.TrainLines(text.Lines, markov.TrainOptions{
-		Order: t.Order, Headings: text.Headings, CorpusSHA256: hex.EncodeToString(sum.Sum(nil)), Now: t.Now,
+		Order: t.Order, Headings: text.Headings, Now: t.Now,
 	})
 	if errors.Is(err, markov.ErrEmpty) {
 		// Sentences the chain cannot take are an empty corpus all the same:

@@ -111,3 +111,22 @@ func TestEmptyCorpusIsSeededWithTheEssay(t *testing.T) {
 		t.Errorf("no model in the corpus directory: %v", err)
 	}
 }
+
+// TestRetrainOfTheEssayGivesTheEssayID checks that a retrain hashes its
+// corpus as training the essay directly does: one corpus, one model id.
+func TestRetrainOfTheEssayGivesTheEssayID(t *testing.T) {
+	t.Parallel()
+	text := corpus.Parse(corpus.EssayText())
+	want, err := markov.Train(text.Sentences, markov.TrainOptions{Headings: text.Headings})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := (&retrain.Trainer{Dir: t.TempDir(), ModelPath: filepath.Join(t.TempDir(), "m")}).Retrain(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ModelID != want.ID() || res.Meta.CorpusSHA256 != want.Meta().CorpusSHA256 {
+		t.Errorf("retrain of the seeded essay gives model %s (corpus %s), training the essay gives %s (corpus %s)",
+			res.ModelID, res.Meta.CorpusSHA256, want.ID(), want.Meta().CorpusSHA256)
+	}
+}

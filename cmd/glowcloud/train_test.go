@@ -12,6 +12,7 @@ import (
 
 	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/markov"
 )
 
 // essayFile writes the essay into dir and returns its path.
@@ -380,13 +381,13 @@ func TestBadModel(t *testing.T) {
 		{"garbage", func(t *testing.T) []byte { return []byte("\x00\xffPK\x03\x04 not a model at all") }, "not a valid glowcloud model"},
 		{"other JSON", func(t *testing.T) []byte { return []byte(`{"hello":"world"}`) }, "not a valid glowcloud model"},
 		{"future format", func(t *testing.T) []byte {
-			return edit(t, `"format":1,"meta":{"format":1`, `"format":2,"meta":{"format":1`)
+			return edit(t, `"format":2,"meta":{"format":2`, `"format":3,"meta":{"format":2`)
 		}, "unsupported model format version"},
 		{"no format", func(t *testing.T) []byte {
-			return edit(t, `"format":1,"meta":{"format":1`, `"meta":{"format":1`)
+			return edit(t, `"format":2,"meta":{"format":2`, `"meta":{"format":2`)
 		}, "unsupported model format version"},
 		{"meta format", func(t *testing.T) []byte {
-			return edit(t, `"meta":{"format":1`, `"meta":{"format":7`)
+			return edit(t, `"meta":{"format":2`, `"meta":{"format":7`)
 		}, "not a valid glowcloud model"},
 		{"meta order", func(t *testing.T) []byte {
 			return edit(t, `"order":2`, `"order":99`)
@@ -395,7 +396,7 @@ func TestBadModel(t *testing.T) {
 			return edit(t, `"sentences":`, `"sentences":1`)
 		}, "not a valid glowcloud model"},
 		{"chain edited", func(t *testing.T) []byte {
-			i := bytes.Index(good, []byte(`"chain":`))
+			i := bytes.Index(good, []byte(`"chains":`))
 			if i < 0 {
 				t.Fatal("no chain")
 			}
@@ -462,7 +463,7 @@ func TestInspect(t *testing.T) {
 			for _, re := range []string{
 				`(?m)^model +` + regexp.QuoteMeta(tc.want) + `$`,
 				`(?m)^id +[0-9a-f]{6,}$`,
-				`(?m)^format +1$`,
+				`(?m)^format +2$`,
 				`(?m)^order +2$`,
 				`(?m)^sentences +` + strconv.Itoa(len(essay.Sentences)) + `$`,
 				`(?m)^words +` + strconv.Itoa(essay.Words()) + `$`,
@@ -493,5 +494,40 @@ func TestInspect(t *testing.T) {
 	}
 	if compose.New(m).ModelID() != m.ID() {
 		t.Error("compose's model id differs")
+	}
+}
+
+// TestTrainEssayGivesTheEmbeddedID checks that the corpus hash has one
+// owner: `glowcloud train` on the essay's text gives the model the binary
+// embeds, id and hash alike, however the text was read.
+func TestTrainEssayGivesTheEmbeddedID(t *testing.T) {
+	t.Parallel()
+	embedded, err := essayModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	out := filepath.Join(dir, "essay.model")
+	for _, tt := range []struct {
+		name  string
+		stdin string
+		path  string
+	}{
+		{"file", "", essayFile(t, dir)},
+		{"the repository's copy", "", filepath.Join("..", "..", "corpus", corpus.EssayName)},
+		{"stdin", corpus.EssayText(), "-"},
+	} {
+		r := glowcloud(t, nil, tt.stdin, "train", "-o", out, tt.path)
+		if r.code != 0 {
+			t.Fatalf("%s: train: exit %d, stderr:\n%s", tt.name, r.code, r.stderr)
+		}
+		m, err := markov.Load(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.ID() != embedded.ID() || m.Meta().CorpusSHA256 != embedded.Meta().CorpusSHA256 {
+			t.Errorf("%s: train gives model %s (corpus %s), the embedded model is %s (corpus %s)",
+				tt.name, m.ID(), m.Meta().CorpusSHA256, embedded.ID(), embedded.Meta().CorpusSHA256)
+		}
 	}
 }
