@@ -178,12 +178,15 @@ func (cm *Commands) List(ctx context.Context, c Caller) (string, error) {
 	for _, s := range all {
 		fmt.Fprintf(&b, "\n- <#%s> every %s, %s: ", s.ChannelID, FormatDuration(s.Every), describeKind(s.Kind, s.Topic))
 		if s.Paused != "" {
-			fmt.Fprintf(&b, "**paused**: %s. Run /proclaim start there again to resume.", s.Paused)
+			fmt.Fprintf(&b, "**paused**, since %s", s.Paused)
 		} else {
 			fmt.Fprintf(&b, "next %s", when(s.NextAt))
 		}
 		if s.LastResult != "" {
 			fmt.Fprintf(&b, "; last %s %s", s.LastResult, relative(s.LastAt))
+		}
+		if s.Paused != "" {
+			b.WriteString(". Fix that, then /proclaim start there again to resume")
 		}
 		b.WriteString(".")
 	}
