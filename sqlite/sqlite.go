@@ -33,13 +33,14 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// ErrNewer means the database was written by a newer glowcloud: its schema
-// version is beyond the migrations this one knows. It is left untouched.
-var ErrNewer = errors.New("database is from a newer glowcloud")
+// ErrNewer (migrate.ErrNewer) means the database was written by a newer
+// glowcloud. It is left untouched.
+var ErrNewer = migrate.ErrNewer
 
-// ErrForeign means the file is an SQLite database of something else: it has
-// tables but no glowcloud schema version. It is left untouched.
-var ErrForeign = errors.New("not a glowcloud database")
+// ErrForeign (migrate.ErrForeign) means the file is an SQLite database of
+// something else: it has tables but no glowcloud schema version. It is left
+// untouched.
+var ErrForeign = migrate.ErrForeign
 
 // busyTimeoutMS is how long a statement waits for another connection's or
 // process's write lock before failing with SQLITE_BUSY.
@@ -159,15 +160,11 @@ func (d *DB) migrate(ctx context.Context, ms []Migration) error {
 	for _, m := range ms {
 		applied, err := d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
 			v, err := schemaVersion(ctx, tx)
-			switch {
-			case err != nil:
+			if err != nil {
 				return false, err
-			case v > latest:
-				return false, fmt.Errorf("%w: its schema version is %d, this glowcloud knows up to %d; upgrade glowcloud or point GLOWCLOUD_DATABASE elsewhere", ErrNewer, v, latest)
-			case v >= m.Version:
-				return false, nil
-			case v != m.Version-1:
-				return false, fmt.Errorf("schema version %d, cannot apply migration %s", v, m.Name)
+			}
+			if apply, err := migrate.Step(v, m, latest); !apply || err != nil {
+				return false, err
 			}
 			if v == 0 {
 				if _, err := tx.ExecContext(ctx, "CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT; INSERT INTO schema_version VALUES (0)"); err != nil {

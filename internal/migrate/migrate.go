@@ -4,12 +4,36 @@
 package migrate
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
 	"strconv"
 	"strings"
 )
+
+// ErrNewer means the database was written by a newer glowcloud: its schema
+// version is beyond the migrations this one knows. It is left untouched.
+var ErrNewer = errors.New("database is from a newer glowcloud")
+
+// ErrForeign means the database holds something else under glowcloud's
+// table names, without a glowcloud schema version. It is left untouched.
+var ErrForeign = errors.New("not a glowcloud database")
+
+// Step decides what to do with migration m of ms (latest is len(ms)) on a
+// database at version current: apply it, skip it (already applied), or
+// refuse the database.
+func Step(current int, m Migration, latest int) (apply bool, err error) {
+	switch {
+	case current > latest:
+		return false, fmt.Errorf("%w: its schema version is %d, this glowcloud knows up to %d; upgrade glowcloud or point GLOWCLOUD_DATABASE elsewhere", ErrNewer, current, latest)
+	case current >= m.Version:
+		return false, nil
+	case current != m.Version-1:
+		return false, fmt.Errorf("schema version %d, cannot apply migration %s", current, m.Name)
+	}
+	return true, nil
+}
 
 // Migration is one schema step: applying it takes a database from version
 // Version-1 to Version.
