@@ -121,13 +121,15 @@ func writerChild() {
 	}
 }
 
-// Clock of the two-process test: each process steps its own clock through
-// the same day in a minute's steps (the Runner polls once a step), far
-// faster than real time.
+// Clock of the two-process test: the parent steps both children's clocks
+// together through eight hours in two-minute steps, far faster than real
+// time. In lockstep, both claim at the same instant each step, so they
+// contend for every slot; a step shorter than the interval means no slot is
+// legitimately skipped, so the count of posts is exact.
 const (
 	stepStart = 1767268800000 // 2026-01-01T12:00:00Z in ms
-	stepPoll  = time.Minute
-	stepDay   = 24 * time.Hour
+	stepPoll  = 2 * time.Minute
+	stepDay   = 8 * time.Hour
 	stepEvery = 10 * time.Minute
 )
 
@@ -157,54 +159,61 @@ func TestTwoProcessesPostEachSlotOnce(t *testing.T) {
 		}
 	}
 
-	type result struct {
-		posts []string
-		err   error
+	// Each child's lines arrive as events; the parent is the clock.
+	type event struct {
+		child int
+		line  string // "tick", "post …", or "" at the end
 	}
-	var (
-		stdins  []io.WriteCloser
-		results = make([]chan result, 2)
-	)
-	var ready sync.WaitGroup
-	for i := range results {
+	const children = 2
+	events := make(chan event)
+	var stdins []io.WriteCloser
+	var cmds []*exec.Cmd
+	for i := range children {
 		cmd, stdin, out := child(t, "TestTwoProcessesPostEachSlotOnce", "runner", path)
-		stdins = append(stdins, stdin)
-		results[i] = make(chan result, 1)
-		ready.Add(1)
+		cmds, stdins = append(cmds, cmd), append(stdins, stdin)
 		go func() {
-			var r result
-			isReady := false
 			for out.Scan() {
-				switch line := out.Text(); {
-				case line == "ready":
-					isReady = true
-					ready.Done()
-				case strings.HasPrefix(line, "post "):
-					r.posts = append(r.posts, strings.TrimPrefix(line, "post "))
-				}
+				events <- event{i, out.Text()}
 			}
-			if !isReady {
-				ready.Done()
-			}
-			r.err = cmd.Wait()
-			results[i] <- r
+			events <- event{i, ""}
 		}()
 	}
-	// Both have opened the database: let them go at once.
-	ready.Wait()
-	for _, in := range stdins {
-		fmt.Fprintln(in, "go")
-		in.Close()
-	}
-	got := map[string]int{}
-	seen := map[string]int{}
-	for i, rc := range results {
-		r := <-rc
-		if r.err != nil {
-			t.Fatalf("child %d: %v", i, r.err)
+	var (
+		live   = children
+		ticked = map[int]bool{}
+		posts  = make([][]string, children)
+		rounds int
+	)
+	for live > 0 {
+		e := <-events
+		switch {
+		case e.line == "":
+			live--
+		case e.line == "tick":
+			ticked[e.child] = true
+		case strings.HasPrefix(e.line, "post "):
+			posts[e.child] = append(posts[e.child], strings.TrimPrefix(e.line, "post "))
+			continue
+		default:
+			continue // the test framework's own lines
 		}
-		t.Logf("child %d posted %d", i, len(r.posts))
-		for _, p := range r.posts {
+		if live > 0 && len(ticked) == live {
+			rounds++
+			for c := range ticked {
+				fmt.Fprintln(stdins[c], "advance")
+			}
+			clear(ticked)
+		}
+	}
+	for i, cmd := range cmds {
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("child %d: %v", i, err)
+		}
+	}
+	got, seen := map[string]int{}, map[string]int{}
+	for i, ps := range posts {
+		t.Logf("child %d posted %d in %d lockstep rounds", i, len(ps), rounds)
+		for _, p := range ps {
 			ch, _, _ := strings.Cut(p, " ")
 			got[ch]++
 			seen[p]++
@@ -222,8 +231,8 @@ func TestTwoProcessesPostEachSlotOnce(t *testing.T) {
 	}
 }
 
-// runnerChild runs a Runner under a stepped clock until the clock has
-// passed the day, printing every post.
+// runnerChild runs a Runner under a clock that its parent steps, until the
+// clock has passed the eight hours, printing every post.
 func runnerChild() {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -232,11 +241,10 @@ func runnerChild() {
 		childFail("%v", err)
 	}
 	defer db.Close()
-	fmt.Println("ready")
-	if line, _ := bufio.NewReader(os.Stdin).ReadString('\n'); line != "go\n" {
-		childFail("no go: %q", line)
+	clock := &steppedClock{
+		now: time.UnixMilli(stepStart), end: time.UnixMilli(stepStart).Add(stepDay),
+		cancel: cancel, in: bufio.NewReader(os.Stdin),
 	}
-	clock := &steppedClock{now: time.UnixMilli(stepStart), end: time.UnixMilli(stepStart).Add(stepDay), cancel: cancel}
 	r := proclaim.NewRunner(db, seedWriter{}, &printPoster{}, proclaim.RunnerConfig{Clock: clock, Poll: stepPoll})
 	if err := r.Run(ctx); err != nil {
 		childFail("run: %v", err)
@@ -244,12 +252,14 @@ func runnerChild() {
 }
 
 // steppedClock moves forward only when the Runner waits, by what it waits
-// for. Past end it cancels the run instead.
+// for, and only when the parent says so. Past end it cancels the run
+// instead.
 type steppedClock struct {
 	mu     sync.Mutex
 	now    time.Time
 	end    time.Time
 	cancel func()
+	in     *bufio.Reader
 }
 
 func (c *steppedClock) Now() time.Time {
@@ -260,14 +270,21 @@ func (c *steppedClock) Now() time.Time {
 
 func (c *steppedClock) After(d time.Duration) <-chan time.Time {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.now.Add(d).After(c.end) {
+	next := c.now.Add(d)
+	c.mu.Unlock()
+	if next.After(c.end) {
 		c.cancel()
 		return nil // never fires: the run ends on its context
 	}
-	c.now = c.now.Add(d)
+	fmt.Println("tick")
+	if line, err := c.in.ReadString('\n'); err != nil || line != "advance\n" {
+		childFail("clock: %q, %v", line, err)
+	}
+	c.mu.Lock()
+	c.now = next
+	c.mu.Unlock()
 	ch := make(chan time.Time, 1)
-	ch <- c.now
+	ch <- next
 	return ch
 }
 
