@@ -1,0 +1,184 @@
+// Package postgres keeps glowcloud's state (proclamation schedules, hushes
+// and cooldowns) in PostgreSQL, the engine several replicas share. It
+// implements proclaim.Store and proclaim.Claimer and passes the same suite
+// (internal/storetest) as the sqlite package.
+//
+// It uses github.com/jackc/pgx/v5, the standard PostgreSQL driver for Go,
+// through its pool (pgxpool). Replicas need no leader: a slot is claimed by
+// one UPDATE over a FOR UPDATE selection, a cooldown by one
+// INSERT … ON CONFLICT DO UPDATE … WHERE, and migrations run under an
+// advisory lock, so replicas starting together apply each exactly once.
+//
+// Tables live in the connection's current schema (the first of its
+// search_path), so one database can hold several glowcloud installations,
+// or tests, side by side: add ?search_path=NAME to the URL.
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/glowcloud/glowcloud/internal/migrate"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// ErrNewer (migrate.ErrNewer) means the database was written by a newer
+// glowcloud. It is left untouched.
+var ErrNewer = migrate.ErrNewer
+
+// ErrForeign (migrate.ErrForeign) means glowcloud's tables exist without its
+// schema version: something else owns them. They are left untouched.
+var ErrForeign = migrate.ErrForeign
+
+// defaultMaxConns sizes the pool when the URL has no pool_max_conns: the
+// Runner's claim and its posts in flight finishing (8 at most), the admin
+// commands, and one cooldown upsert per interaction, which holds a
+// connection for a single round trip.
+const defaultMaxConns = 10
+
+// DB is an open glowcloud database. It is safe for concurrent use, by any
+// number of replicas.
+type DB struct {
+	pool  *pgxpool.Pool
+	log   *slog.Logger
+	takes atomic.Uint64 // cooldown takes, to prune now and then
+}
+
+// Open connects to the PostgreSQL database at url (postgres://…) and brings
+// its schema up to date. A database from a newer glowcloud is refused with
+// ErrNewer and left unchanged. Errors never include the URL's password.
+func Open(ctx context.Context, url string, log *slog.Logger) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres database: %w", err) // pgx masks the password
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = defaultMaxConns
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres database: %w", err)
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	d := &DB{pool: pool, log: log.With("component", "postgres")}
+	ms, err := migrate.Load(migrationFS, "migrations")
+	if err == nil {
+		err = d.migrate(ctx, ms)
+	}
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open postgres database %s/%s: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Database, err)
+	}
+	return d, nil
+}
+
+// Close closes the pool.
+func (d *DB) Close() error {
+	d.pool.Close()
+	return nil
+}
+
+// Latest returns the schema version this glowcloud writes.
+func Latest() int {
+	ms, err := migrate.Load(migrationFS, "migrations")
+	if err != nil {
+		return 0
+	}
+	return len(ms)
+}
+
+// migrate applies the migrations the database lacks, each in its own
+// transaction that first takes an advisory lock (one per schema) and then
+// rereads the version.
+func (d *DB) migrate(ctx context.Context, ms []migrate.Migration) error {
+	latest := len(ms)
+	for _, m := range ms {
+		applied := false
+		err := pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('glowcloud migrate ' || current_schema(), 0))`); err != nil {
+				return fmt.Errorf("lock for migrations: %w", err)
+			}
+			v, err := schemaVersion(ctx, tx)
+			if err != nil {
+				return err
+			}
+			apply, err := migrate.Step(v, m, latest)
+			if !apply || err != nil {
+				return err
+			}
+			if v == 0 {
+				if _, err := tx.Exec(ctx, `CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (0)`); err != nil {
+					return fmt.Errorf("create schema_version: %w", err)
+				}
+			}
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
+				return fmt.Errorf("migration %s: %w", m.Name, err)
+			}
+			if _, err := tx.Exec(ctx, `UPDATE schema_version SET version = $1`, m.Version); err != nil {
+				return fmt.Errorf("migration %s: set version: %w", m.Name, err)
+			}
+			applied = true
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if applied {
+			d.log.Info("migrated database", "version", m.Version, "migration", m.Name)
+		}
+	}
+	return nil
+}
+
+// schemaVersion reads the version: 0 for a schema without glowcloud's
+// tables, ErrForeign for one with them but no schema_version.
+func schemaVersion(ctx context.Context, q interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}) (int, error) {
+	var ours, known int
+	err := q.QueryRow(ctx, `SELECT
+		count(*) FILTER (WHERE tablename = 'schema_version'),
+		count(*) FILTER (WHERE tablename IN ('schedules', 'hushes', 'cooldowns'))
+		FROM pg_tables WHERE schemaname = current_schema()`).Scan(&ours, &known)
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("read schema version: %w", err)
+	case ours == 0 && known > 0:
+		return 0, fmt.Errorf("%w: it has glowcloud's tables but no schema_version", ErrForeign)
+	case ours == 0:
+		return 0, nil
+	}
+	var v int
+	if err := q.QueryRow(ctx, `SELECT version FROM schema_version`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return v, nil
+}
+
+// Check asks the server for the schema version and checks it is this
+// glowcloud's. (PostgreSQL checks its own pages; backups are pg_dump's job.)
+func (d *DB) Check(ctx context.Context) (version int, err error) {
+	v, err := schemaVersion(ctx, d.pool)
+	if err != nil {
+		return 0, err
+	}
+	if v != Latest() {
+		return v, fmt.Errorf("schema version %d, want %d", v, Latest())
+	}
+	return v, nil
+}
+
+// isNoRows reports whether err is pgx's "no rows".
+func isNoRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }

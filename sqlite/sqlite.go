@@ -1,0 +1,337 @@
+// Package sqlite keeps glowcloud's state (proclamation schedules, hushes and
+// cooldowns) in an SQLite file, the embedded default database. It implements
+// proclaim.Store and proclaim.Claimer and passes internal/storetest.
+//
+// It uses modernc.org/sqlite, SQLite compiled to pure Go, through
+// database/sql, so CGO_ENABLED=0 static builds and the distroless image keep
+// working on every platform CI cross-builds. The file is in WAL mode with a
+// busy timeout, every write is a transaction begun IMMEDIATE (so concurrent
+// writers queue on the lock instead of failing), and synchronous=FULL, so a
+// write that returned is on disk. Several processes may share one file on a
+// local disk; not over NFS.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync/atomic"
+
+	// The pure-Go SQLite driver, registered as "sqlite".
+	_ "modernc.org/sqlite"
+
+	"github.com/glowcloud/glowcloud/internal/migrate"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// ErrNewer (migrate.ErrNewer) means the database was written by a newer
+// glowcloud. It is left untouched.
+var ErrNewer = migrate.ErrNewer
+
+// ErrForeign (migrate.ErrForeign) means the file is an SQLite database of
+// something else: it has tables but no glowcloud schema version. It is left
+// untouched.
+var ErrForeign = migrate.ErrForeign
+
+// busyTimeoutMS is how long a statement waits for another connection's or
+// process's write lock before failing with SQLITE_BUSY.
+const busyTimeoutMS = 10000
+
+// DB is an open glowcloud database. It is safe for concurrent use, and
+// several processes may open the same file.
+type DB struct {
+	// w writes: one connection, so this process's writers queue in
+	// database/sql's FIFO rather than spin in SQLite's busy handler, where
+	// one can starve; only other processes contend for the file lock.
+	w *sql.DB
+	// db reads, on as many connections as there are readers (WAL lets them
+	// run beside the writer). In memory, it is w.
+	db    *sql.DB
+	path  string // empty in memory
+	log   *slog.Logger
+	takes atomic.Uint64 // cooldown takes, to prune now and then
+}
+
+// Open opens (creating if need be) the database file at path and brings its
+// schema up to date. A database from a newer glowcloud, or another
+// program's, is refused with ErrNewer or ErrForeign and left unchanged.
+func Open(ctx context.Context, path string, log *slog.Logger) (*DB, error) {
+	if path == "" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") || path == ":memory:" {
+		return nil, fmt.Errorf("open database %q: want a plain file path", path)
+	}
+	params := fmt.Sprintf("?_pragma=busy_timeout(%d)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate", busyTimeoutMS)
+	w, err := sql.Open("sqlite", path+params)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	d := &DB{w: w, db: w, path: path, log: orDiscard(log)}
+	if err := d.setUp(ctx, true); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if d.db, err = sql.Open("sqlite", path+params+"&_pragma=query_only(1)"); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	return d, nil
+}
+
+// OpenMemory returns a fresh database that lives in memory until Close, for
+// the console and tests.
+func OpenMemory(ctx context.Context, log *slog.Logger) (*DB, error) {
+	db, err := sql.Open("sqlite", ":memory:?_txlock=immediate&_pragma=foreign_keys(1)")
+	if err != nil {
+		return nil, fmt.Errorf("open database in memory: %w", err)
+	}
+	// Each connection to :memory: is a database of its own: keep one.
+	db.SetMaxOpenConns(1)
+	db.SetConnMaxIdleTime(0)
+	db.SetConnMaxLifetime(0)
+	d := &DB{w: db, db: db, log: orDiscard(log)}
+	if err := d.setUp(ctx, false); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database in memory: %w", err)
+	}
+	return d, nil
+}
+
+func orDiscard(log *slog.Logger) *slog.Logger {
+	if log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return log.With("component", "sqlite")
+}
+
+// setUp migrates the schema and then, for a file, turns on WAL: only after
+// the version check, so a refused database is not converted.
+func (d *DB) setUp(ctx context.Context, wal bool) error {
+	ms, err := migrate.Load(migrationFS, "migrations")
+	if err != nil {
+		return err
+	}
+	if err := d.migrate(ctx, ms); err != nil {
+		return err
+	}
+	if wal {
+		var mode string
+		if err := d.w.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode); err != nil {
+			return fmt.Errorf("set WAL mode: %w", err)
+		}
+		if !strings.EqualFold(mode, "wal") {
+			return fmt.Errorf("set WAL mode: the database stays in %s mode", mode)
+		}
+	}
+	return nil
+}
+
+// Close closes the database.
+func (d *DB) Close() error {
+	var err error
+	if d.db != d.w {
+		err = d.db.Close()
+	}
+	return errors.Join(err, d.w.Close())
+}
+
+// Latest returns the schema version this glowcloud writes.
+func Latest() int {
+	ms, err := migrate.Load(migrationFS, "migrations")
+	if err != nil {
+		return 0
+	}
+	return len(ms)
+}
+
+// migrate applies the migrations the database lacks, each in its own
+// IMMEDIATE transaction that rereads the version first, so processes opening
+// one file at once apply each migration exactly once.
+func (d *DB) migrate(ctx context.Context, ms []Migration) error {
+	latest := len(ms)
+	for _, m := range ms {
+		applied, err := d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
+			v, err := schemaVersion(ctx, tx)
+			if err != nil {
+				return false, err
+			}
+			if apply, err := migrate.Step(v, m, latest); !apply || err != nil {
+				return false, err
+			}
+			if v == 0 {
+				if _, err := tx.ExecContext(ctx, "CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT; INSERT INTO schema_version VALUES (0)"); err != nil {
+					return false, fmt.Errorf("create schema_version: %w", err)
+				}
+			}
+			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+				return false, fmt.Errorf("migration %s: %w", m.Name, err)
+			}
+			if _, err := tx.ExecContext(ctx, "UPDATE schema_version SET version = ?", m.Version); err != nil {
+				return false, fmt.Errorf("migration %s: set version: %w", m.Name, err)
+			}
+			return true, nil
+		})
+		if err != nil {
+			return err
+		}
+		if applied {
+			d.log.Info("migrated database", "version", m.Version, "migration", m.Name)
+		}
+	}
+	return nil
+}
+
+// Migration is a schema step (see internal/migrate).
+type Migration = migrate.Migration
+
+// schemaVersion reads the version in tx: 0 for an empty database,
+// ErrForeign for one with tables but no schema_version.
+func schemaVersion(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (int, error) {
+	var ours, others int
+	err := q.QueryRowContext(ctx, `SELECT
+		count(*) FILTER (WHERE name = 'schema_version'),
+		count(*) FILTER (WHERE name <> 'schema_version')
+		FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).Scan(&ours, &others)
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("read schema version: %w", err)
+	case ours == 0 && others > 0:
+		return 0, fmt.Errorf("%w: it has tables but no schema_version", ErrForeign)
+	case ours == 0:
+		return 0, nil
+	}
+	var v int
+	if err := q.QueryRowContext(ctx, "SELECT version FROM schema_version").Scan(&v); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return v, nil
+}
+
+// inTx runs f in a transaction (IMMEDIATE, per the DSN) and commits it when f
+// returns no error.
+func (d *DB) inTx(ctx context.Context, f func(*sql.Tx) (bool, error)) (bool, error) {
+	tx, err := d.w.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("begin: %w", err)
+	}
+	ok, err := f(tx)
+	if err != nil {
+		tx.Rollback()
+		return false, err
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("commit: %w", err)
+	}
+	return ok, nil
+}
+
+// Check runs SQLite's integrity check and returns the schema version; an
+// error lists what the check found.
+func (d *DB) Check(ctx context.Context) (version int, err error) {
+	rows, err := d.db.QueryContext(ctx, "PRAGMA integrity_check")
+	if err != nil {
+		return 0, fmt.Errorf("integrity check: %w", err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return 0, fmt.Errorf("integrity check: %w", err)
+		}
+		if s != "ok" {
+			problems = append(problems, s)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("integrity check: %w", err)
+	}
+	if len(problems) > 0 {
+		return 0, fmt.Errorf("integrity check: %s", strings.Join(problems[:min(len(problems), 5)], "; "))
+	}
+	v, err := schemaVersion(ctx, d.db)
+	if err != nil {
+		return 0, err
+	}
+	if v != Latest() {
+		return v, fmt.Errorf("schema version %d, want %d", v, Latest())
+	}
+	return v, nil
+}
+
+// Backup writes a consistent copy of the database to dst while it stays in
+// use: VACUUM INTO a temporary file beside dst, checked, synced, then renamed
+// over dst, so dst is either the old file or a whole new copy.
+func (d *DB) Backup(ctx context.Context, dst string) error {
+	dir := filepath.Dir(dst)
+	tmpDir, err := os.MkdirTemp(dir, ".glowcloud-backup-")
+	if err != nil {
+		return fmt.Errorf("backup to %s: %w", dst, err)
+	}
+	defer os.RemoveAll(tmpDir)
+	tmp := filepath.Join(tmpDir, "backup.db")
+	if _, err := d.w.ExecContext(ctx, "VACUUM INTO ?", tmp); err != nil {
+		return fmt.Errorf("backup to %s: %w", dst, err)
+	}
+	if err := checkCopy(ctx, tmp); err != nil {
+		return fmt.Errorf("backup to %s: the copy fails its check: %w", dst, err)
+	}
+	if err := syncFile(tmp); err != nil {
+		return fmt.Errorf("backup to %s: %w", dst, err)
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		return fmt.Errorf("backup to %s: %w", dst, err)
+	}
+	if err := syncDir(dir); err != nil {
+		return fmt.Errorf("backup to %s: %w", dst, err)
+	}
+	return nil
+}
+
+// checkCopy opens a backup without migrating it and checks it.
+func checkCopy(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite", path+"?_pragma=query_only(1)")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	c := &DB{w: db, db: db}
+	_, err = c.Check(ctx)
+	return err
+}
+
+func syncFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// syncDir makes a rename in dir durable. Windows cannot open a directory for
+// syncing, and does not need to.
+func syncDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil && runtime.GOOS != "windows" {
+		return err
+	}
+	return nil
+}

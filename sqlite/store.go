@@ -1,0 +1,247 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/glowcloud/glowcloud/proclaim"
+)
+
+// Times are stored as Unix milliseconds, durations as milliseconds.
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+func nullMS(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return fromMS(v.Int64)
+}
+
+const scheduleColumns = `id, guild_id, channel_id, every_ms, kind, topic, next_at, created_by, created_at, last_at, last_result, paused`
+
+type scanner interface{ Scan(...any) error }
+
+func scanSchedule(r scanner, extra ...any) (proclaim.Schedule, error) {
+	var (
+		s              proclaim.Schedule
+		every          int64
+		next, created  int64
+		last           sql.NullInt64
+		kind           string
+		scanned        = []any{&s.ID, &s.GuildID, &s.ChannelID, &every, &kind, &s.Topic, &next, &s.CreatedBy, &created, &last, &s.LastResult, &s.Paused}
+		scannedAndMore = append(scanned, extra...)
+	)
+	if err := r.Scan(scannedAndMore...); err != nil {
+		return s, err
+	}
+	s.Every = time.Duration(every) * time.Millisecond
+	s.Kind = proclaim.Kind(kind)
+	s.NextAt, s.CreatedAt, s.LastAt = fromMS(next), fromMS(created), nullMS(last)
+	return s, nil
+}
+
+// PutSchedule implements proclaim.Store: in one IMMEDIATE transaction it
+// deletes the channel's schedule, counts the guild's others and inserts.
+func (d *DB) PutSchedule(ctx context.Context, s proclaim.Schedule, max int) (proclaim.Schedule, error) {
+	var out proclaim.Schedule
+	_, err := d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM schedules WHERE guild_id = ? AND channel_id = ?`, s.GuildID, s.ChannelID); err != nil {
+			return false, err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schedules WHERE guild_id = ?`, s.GuildID).Scan(&n); err != nil {
+			return false, err
+		}
+		if n >= max {
+			return false, proclaim.ErrTooMany
+		}
+		row := tx.QueryRowContext(ctx, `INSERT INTO schedules (guild_id, channel_id, every_ms, kind, topic, next_at, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+scheduleColumns,
+			s.GuildID, s.ChannelID, s.Every.Milliseconds(), string(s.Kind), s.Topic, ms(s.NextAt), s.CreatedBy, ms(s.CreatedAt))
+		var err error
+		out, err = scanSchedule(row)
+		return true, err
+	})
+	if err != nil {
+		return proclaim.Schedule{}, fmt.Errorf("put schedule of channel %s: %w", s.ChannelID, err)
+	}
+	return out, nil
+}
+
+// DeleteSchedule implements proclaim.Store.
+func (d *DB) DeleteSchedule(ctx context.Context, guildID, channelID string) (bool, error) {
+	found, err := d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
+		res, err := tx.ExecContext(ctx, `DELETE FROM schedules WHERE guild_id = ? AND channel_id = ?`, guildID, channelID)
+		if err != nil {
+			return false, err
+		}
+		n, err := res.RowsAffected()
+		return n > 0, err
+	})
+	if err != nil {
+		return false, fmt.Errorf("delete schedule of channel %s: %w", channelID, err)
+	}
+	return found, nil
+}
+
+// Schedules implements proclaim.Store, in the order they were started.
+func (d *DB) Schedules(ctx context.Context, guildID string) ([]proclaim.Schedule, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT `+scheduleColumns+` FROM schedules WHERE guild_id = ? ORDER BY id`, guildID)
+	if err != nil {
+		return nil, fmt.Errorf("list schedules of guild %s: %w", guildID, err)
+	}
+	defer rows.Close()
+	var out []proclaim.Schedule
+	for rows.Next() {
+		s, err := scanSchedule(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list schedules of guild %s: %w", guildID, err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list schedules of guild %s: %w", guildID, err)
+	}
+	return out, nil
+}
+
+// SetHush implements proclaim.Store.
+func (d *DB) SetHush(ctx context.Context, h proclaim.Hush) error {
+	_, err := d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
+		_, err := tx.ExecContext(ctx, `INSERT INTO hushes (guild_id, until_at, by_user) VALUES (?, ?, ?)
+			ON CONFLICT (guild_id) DO UPDATE SET until_at = excluded.until_at, by_user = excluded.by_user`,
+			h.GuildID, ms(h.Until), h.By)
+		return true, err
+	})
+	if err != nil {
+		return fmt.Errorf("hush guild %s: %w", h.GuildID, err)
+	}
+	return nil
+}
+
+// ClearHush implements proclaim.Store.
+func (d *DB) ClearHush(ctx context.Context, guildID string) error {
+	_, err := d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
+		_, err := tx.ExecContext(ctx, `DELETE FROM hushes WHERE guild_id = ?`, guildID)
+		return true, err
+	})
+	if err != nil {
+		return fmt.Errorf("lift hush of guild %s: %w", guildID, err)
+	}
+	return nil
+}
+
+// Hush implements proclaim.Store.
+func (d *DB) Hush(ctx context.Context, guildID string) (proclaim.Hush, error) {
+	h := proclaim.Hush{GuildID: guildID}
+	var until int64
+	err := d.db.QueryRowContext(ctx, `SELECT until_at, by_user FROM hushes WHERE guild_id = ?`, guildID).Scan(&until, &h.By)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return h, nil
+	case err != nil:
+		return h, fmt.Errorf("read hush of guild %s: %w", guildID, err)
+	}
+	h.Until = fromMS(until)
+	return h, nil
+}
+
+// Claim implements proclaim.Claimer with one UPDATE … RETURNING: the rows it
+// returns are exactly the rows whose next_at it moved past now, and SQLite
+// runs it under the database's write lock, so no two claims, in this
+// process or another, return the same slot.
+func (d *DB) Claim(ctx context.Context, now time.Time, limit int) ([]proclaim.Claim, error) {
+	var out []proclaim.Claim
+	_, err := d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
+		rows, err := tx.QueryContext(ctx, `UPDATE schedules
+			SET slot_at = next_at,
+			    next_at = next_at + every_ms * ((?1 - next_at) / every_ms + 1)
+			WHERE id IN (SELECT id FROM schedules WHERE next_at <= ?1 AND paused = '' ORDER BY next_at, id LIMIT ?2)
+			RETURNING `+scheduleColumns+`, slot_at,
+			    EXISTS (SELECT 1 FROM hushes h WHERE h.guild_id = schedules.guild_id AND h.until_at > ?1)`,
+			ms(now), limit)
+		if err != nil {
+			return false, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				c    proclaim.Claim
+				slot int64
+			)
+			c.Schedule, err = scanSchedule(rows, &slot, &c.Hushed)
+			if err != nil {
+				return false, err
+			}
+			c.Slot = fromMS(slot)
+			out = append(out, c)
+		}
+		return true, rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim due schedules: %w", err)
+	}
+	slices.SortFunc(out, func(a, b proclaim.Claim) int { return a.Slot.Compare(b.Slot) })
+	return out, nil
+}
+
+// Finish implements proclaim.Claimer.
+func (d *DB) Finish(ctx context.Context, id int64, o proclaim.Outcome) error {
+	_, err := d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
+		_, err := tx.ExecContext(ctx, `UPDATE schedules
+			SET last_at = ?, last_result = ?, paused = CASE WHEN ? <> '' THEN ? ELSE paused END
+			WHERE id = ?`, ms(o.At), o.Result, o.Pause, o.Pause, id)
+		return true, err
+	})
+	if err != nil {
+		return fmt.Errorf("record result of schedule %d: %w", id, err)
+	}
+	return nil
+}
+
+// pruneEvery is how many cooldown takes pass between sweeps of expired rows.
+const pruneEvery = 512
+
+// TakeCooldown starts a cooldown of length every for key at now, if key has
+// none running, and returns 0; otherwise it returns how long is left (at
+// most every) and changes nothing. The test and the write are one upsert, so
+// of many concurrent takes, in any processes, exactly one wins. A cooldown
+// that seems to start more than every in the future (a clock stepped back)
+// counts as over.
+func (d *DB) TakeCooldown(ctx context.Context, key string, now time.Time, every time.Duration) (time.Duration, error) {
+	var wait time.Duration
+	_, err := d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
+		n, e := ms(now), every.Milliseconds()
+		var last int64
+		err := tx.QueryRowContext(ctx, `INSERT INTO cooldowns (user_key, last_at) VALUES (?1, ?2)
+			ON CONFLICT (user_key) DO UPDATE SET last_at = excluded.last_at
+			WHERE cooldowns.last_at <= ?2 - ?3 OR cooldowns.last_at > ?2 + ?3
+			RETURNING last_at`, key, n, e).Scan(&last)
+		switch {
+		case err == nil:
+			if d.takes.Add(1)%pruneEvery == 0 {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM cooldowns WHERE last_at <= ?`, n-e); err != nil {
+					return false, err
+				}
+			}
+			return true, nil
+		case !errors.Is(err, sql.ErrNoRows):
+			return false, err
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT last_at FROM cooldowns WHERE user_key = ?`, key).Scan(&last); err != nil {
+			return false, err
+		}
+		wait = min(time.Duration(last+e-n)*time.Millisecond, every)
+		return true, nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("take cooldown: %w", err)
+	}
+	return wait, nil
+}
