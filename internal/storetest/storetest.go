@@ -14,12 +14,14 @@ import (
 	"time"
 
 	"github.com/glowcloud/glowcloud/proclaim"
+	"github.com/glowcloud/glowcloud/publish"
 )
 
 // Store is everything a store adapter provides.
 type Store interface {
 	proclaim.Store
 	proclaim.Claimer
+	publish.Store
 	// TakeCooldown starts a cooldown for key at now unless one is running,
 	// and returns 0, or else how long is left (at most every).
 	TakeCooldown(ctx context.Context, key string, now time.Time, every time.Duration) (time.Duration, error)
@@ -49,6 +51,10 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"FinishAndPause", testFinishAndPause},
 		{"Cooldown", testCooldown},
 		{"CooldownConcurrent", testCooldownConcurrent},
+		{"Publish", testPublish},
+		{"Rollback", testRollback},
+		{"PublishKeeps", testPublishKeeps},
+		{"PublishConcurrent", testPublishConcurrent},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
