@@ -12,6 +12,7 @@ import (
 
 	"github.com/glowcloud/glowcloud/postgres"
 	"github.com/glowcloud/glowcloud/proclaim"
+	"github.com/glowcloud/glowcloud/publish"
 	"github.com/glowcloud/glowcloud/sqlite"
 )
 
@@ -24,6 +25,7 @@ const defaultDatabase = "glowcloud.db"
 type database interface {
 	proclaim.Store
 	proclaim.Claimer
+	publish.Store
 	TakeCooldown(ctx context.Context, key string, now time.Time, every time.Duration) (time.Duration, error)
 	Check(ctx context.Context) (version int, err error)
 	Close() error

@@ -13,6 +13,7 @@
 //	glowcloud console [-model FILE]
 //	glowcloud healthcheck [-addr HOST:PORT]
 //	glowcloud db backup FILE | db check
+//	glowcloud publish -model FILE | publish -rollback
 //	glowcloud version
 //
 // Without -model (or GLOWCLOUD_MODEL) the essay embedded in the binary is
@@ -88,6 +89,7 @@ Usage:
   glowcloud console [-model FILE]                 (try the bot's commands without Discord)
   glowcloud healthcheck [-addr HOST:PORT]
   glowcloud db backup FILE | db check             (GLOWCLOUD_DATABASE: an online copy; an integrity check)
+  glowcloud publish -model FILE | -rollback       (the model every serve on GLOWCLOUD_DATABASE serves)
   glowcloud version
 
 Run 'glowcloud COMMAND -h' for a command's flags.
@@ -115,6 +117,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return env.runHealthcheck(ctx, rest)
 	case "db":
 		return env.runDB(ctx, rest)
+	case "publish":
+		return env.runPublish(ctx, rest)
 	case "version":
 		return env.runVersion(rest)
 	case "help", "-h", "-help", "--help":

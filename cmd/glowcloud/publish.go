@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/glowcloud/glowcloud/compose"
+	"github.com/glowcloud/glowcloud/markov"
+	"github.com/glowcloud/glowcloud/publish"
+)
+
+// runPublish runs `glowcloud publish -model FILE` and `glowcloud publish
+// -rollback`: it makes a model the current one in GLOWCLOUD_DATABASE, for
+// every serve using that database.
+func (e environment) runPublish(ctx context.Context, args []string) error {
+	const use = "-model FILE | -rollback   (the database is GLOWCLOUD_DATABASE, or -database)"
+	fs := e.flags("publish", use)
+	dsn := fs.String("database", e.getenv("GLOWCLOUD_DATABASE"), "SQLite file or postgres:// URL (default "+defaultDatabase+")")
+	path := fs.String("model", "", "model `file` to publish (written by glowcloud train)")
+	rollback := fs.Bool("rollback", false, "make the model published before the current one current again")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 || (*path == "") == !*rollback {
+		fs.Usage()
+		return &usageError{msg: "publish: want -model FILE or -rollback"}
+	}
+	var data []byte
+	if *path != "" {
+		// Checked before the database is touched: a model that does not
+		// load is refused and nothing changes.
+		var err error
+		if data, err = readModel(*path); err != nil {
+			return err
+		}
+	}
+	log, err := newLogger(e.stderr, e.getenv("GLOWCLOUD_LOG_FORMAT"))
+	if err != nil {
+		return err
+	}
+	db, err := openDatabase(ctx, *dsn, false, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *rollback {
+		id, err := db.Rollback(ctx)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(e.stdout, "model %d is current again; every replica switches to it within 5 s\n", id)
+		return err
+	}
+	id, err := db.Publish(ctx, data)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(e.stdout, "published %s as model %d (%d bytes); every replica switches to it within 5 s\n", *path, id, len(data))
+	return err
+}
+
+// readModel reads a model file and checks that it loads, returning its
+// bytes: what is checked is what is published.
+func readModel(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("publish: %w", err)
+	}
+	if _, err := markov.Decode(bytes.NewReader(data)); err != nil {
+		return nil, fmt.Errorf("publish: model %s does not load, nothing published: %w", path, err)
+	}
+	return data, nil
+}
+
+// decodePublished loads a published model into a text generator, for
+// publish.WatcherConfig.Apply.
+func decodePublished(m publish.Model) (*compose.Writer, error) {
+	mod, err := markov.Decode(bytes.NewReader(m.Data))
+	if err != nil {
+		return nil, fmt.Errorf("load published model %d: %w", m.ID, err)
+	}
+	return compose.New(mod), nil
+}
