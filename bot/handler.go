@@ -97,6 +97,9 @@ type Config struct {
 	// Retrainer runs the jobs /retrain starts; nil means operators are
 	// told that retraining is not configured here.
 	Retrainer Retrainer
+	// Admin answers /proclaim and /hush (see admin.go); nil means they are
+	// not configured here.
+	Admin Admin
 }
 
 // Recorder records what the bot does; *metrics.Metrics is one. Its methods
@@ -126,6 +129,7 @@ type Bot struct {
 	operators  map[string]bool
 	cool       *cooldowns // nil when the cooldown is off
 	retrainer  Retrainer
+	admin      Admin
 }
 
 // New returns a Bot configured by cfg.
@@ -139,6 +143,7 @@ func New(cfg Config) *Bot {
 		seed:       cfg.Seed,
 		operators:  make(map[string]bool, len(cfg.Operators)),
 		retrainer:  cfg.Retrainer,
+		admin:      cfg.Admin,
 	}
 	if b.metrics == nil {
 		b.metrics = noRecorder{}
@@ -249,6 +254,10 @@ func (b *Bot) handle(ctx context.Context, req Request, fromDiscord bool) (reply 
 			return ephemeral(userMessage(err)), result{command: CmdRetrain, outcome: outcome}
 		}
 		return ephemeral(retrainPlanned(files)), result{command: CmdRetrain, outcome: outcomeOK, files: files}
+	}
+
+	if isAdminCommand(req) {
+		return b.handleAdmin(ctx, req)
 	}
 
 	var (
