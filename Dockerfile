@@ -22,11 +22,13 @@ COPY --from=build /out/glowcloud /usr/local/bin/glowcloud
 COPY --from=build --chown=65532:65532 /out/data /data
 USER nonroot:nonroot
 WORKDIR /data
-# Models and corpora live here: GLOWCLOUD_MODEL=/data/glowcloud.model,
-# GLOWCLOUD_CORPUS_DIR=/data/corpus (an empty model path serves the embedded essay).
+# Models, corpora and the database live here: GLOWCLOUD_MODEL=/data/glowcloud.model,
+# GLOWCLOUD_CORPUS_DIR=/data/corpus (an empty model path serves the embedded essay),
+# GLOWCLOUD_DATABASE=/data/glowcloud.db (SQLite, in WAL mode: keep the volume on a local disk).
 VOLUME ["/data"]
 ENV GLOWCLOUD_HTTP_ADDR=0.0.0.0:8080 \
     GLOWCLOUD_CORPUS_DIR=/data/corpus \
+    GLOWCLOUD_DATABASE=/data/glowcloud.db \
     GLOWCLOUD_LOG_FORMAT=json
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \

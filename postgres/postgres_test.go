@@ -22,7 +22,7 @@ import (
 
 // serverURL is the PostgreSQL the tests use: GLOWCLOUD_TEST_POSTGRES, or
 // the local server CI machines run.
-func serverURL(t *testing.T) string {
+func serverURL(t testing.TB) string {
 	t.Helper()
 	u := os.Getenv("GLOWCLOUD_TEST_POSTGRES")
 	if u == "" {
@@ -45,7 +45,7 @@ func serverURL(t *testing.T) string {
 
 // freshSchema creates a schema of its own for one test, dropped at its
 // end, and returns the URL that selects it.
-func freshSchema(t *testing.T) string {
+func freshSchema(t testing.TB) string {
 	t.Helper()
 	base := serverURL(t)
 	ctx := context.Background()
@@ -284,4 +284,15 @@ func TestReplicasClaimEachSlotOnce(t *testing.T) {
 			t.Errorf("slot %s claimed %d times", k, n)
 		}
 	}
+}
+
+func BenchmarkStore(b *testing.B) {
+	storetest.Benchmark(b, func(b *testing.B) storetest.Store {
+		db, err := postgres.Open(b.Context(), freshSchema(b), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { db.Close() })
+		return db
+	})
 }

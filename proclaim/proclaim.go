@@ -137,7 +137,7 @@ type Store interface {
 	// DeleteSchedule removes the schedule of a channel and reports whether
 	// there was one.
 	DeleteSchedule(ctx context.Context, guildID, channelID string) (bool, error)
-	// Schedules returns the guild's schedules ordered by channel id.
+	// Schedules returns the guild's schedules in the order they were started.
 	Schedules(ctx context.Context, guildID string) ([]Schedule, error)
 	// SetHush hushes h.GuildID until h.Until, replacing any hush there.
 	SetHush(ctx context.Context, h Hush) error
@@ -150,7 +150,7 @@ type Store interface {
 
 // Claimer is what the Runner needs from the database.
 type Claimer interface {
-	// Claim takes up to limit schedules that are due at now (NextAt <= now,
+	// Claim takes up to limit (> 0) schedules that are due at now (NextAt <= now,
 	// not paused), oldest slot first. For each it moves NextAt, in the same
 	// single statement, to the first slot after now, so a slot is claimed
 	// at most once however many processes share the database.

@@ -12,6 +12,7 @@
 //	glowcloud serve
 //	glowcloud console [-model FILE]
 //	glowcloud healthcheck [-addr HOST:PORT]
+//	glowcloud db backup FILE | db check
 //	glowcloud version
 //
 // Without -model (or GLOWCLOUD_MODEL) the essay embedded in the binary is
@@ -86,6 +87,7 @@ Usage:
   glowcloud serve                                 (configured by environment; see README.md)
   glowcloud console [-model FILE]                 (try the bot's commands without Discord)
   glowcloud healthcheck [-addr HOST:PORT]
+  glowcloud db backup FILE | db check             (GLOWCLOUD_DATABASE: an online copy; an integrity check)
   glowcloud version
 
 Run 'glowcloud COMMAND -h' for a command's flags.
@@ -111,6 +113,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return env.runConsole(ctx, rest)
 	case "healthcheck":
 		return env.runHealthcheck(ctx, rest)
+	case "db":
+		return env.runDB(ctx, rest)
 	case "version":
 		return env.runVersion(rest)
 	case "help", "-h", "-help", "--help":

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/glowcloud/glowcloud/postgres"
+	"github.com/glowcloud/glowcloud/proclaim"
+	"github.com/glowcloud/glowcloud/sqlite"
+)
+
+// defaultDatabase is GLOWCLOUD_DATABASE when it is unset: an SQLite file in
+// the working directory.
+const defaultDatabase = "glowcloud.db"
+
+// database is an open store, whichever backend GLOWCLOUD_DATABASE names:
+// *sqlite.DB or *postgres.DB.
+type database interface {
+	proclaim.Store
+	proclaim.Claimer
+	TakeCooldown(ctx context.Context, key string, now time.Time, every time.Duration) (time.Duration, error)
+	Check(ctx context.Context) (version int, err error)
+	Close() error
+}
+
+// isPostgres reports whether a GLOWCLOUD_DATABASE value names PostgreSQL.
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// openDatabase opens GLOWCLOUD_DATABASE (dsn; empty means defaultDatabase):
+// a postgres:// URL selects PostgreSQL, anything else is an SQLite file.
+// With mustExist, a missing SQLite file is an error rather than a new
+// database. Either way the schema is brought up to date.
+func openDatabase(ctx context.Context, dsn string, mustExist bool, log *slog.Logger) (database, error) {
+	if dsn == "" {
+		dsn = defaultDatabase
+	}
+	if isPostgres(dsn) {
+		return postgres.Open(ctx, dsn, log)
+	}
+	if mustExist {
+		if _, err := os.Stat(dsn); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("database %s does not exist (GLOWCLOUD_DATABASE)", dsn)
+		}
+	}
+	return sqlite.Open(ctx, dsn, log)
+}
+
+// runDB runs `glowcloud db backup FILE` and `glowcloud db check`.
+func (e environment) runDB(ctx context.Context, args []string) error {
+	const use = "backup FILE | check   (the database is GLOWCLOUD_DATABASE, or -database)"
+	fs := e.flags("db", use)
+	dsn := fs.String("database", e.getenv("GLOWCLOUD_DATABASE"), "SQLite file or postgres:// URL (default "+defaultDatabase+")")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	rest := fs.Args()
+	if len(rest) == 0 {
+		fs.Usage()
+		return &usageError{}
+	}
+	log, err := newLogger(e.stderr, e.getenv("GLOWCLOUD_LOG_FORMAT"))
+	if err != nil {
+		return err
+	}
+	switch sub := rest[0]; {
+	case sub == "backup" && len(rest) == 2:
+		if isPostgres(*dsn) {
+			return errors.New("db backup copies an SQLite database; for PostgreSQL use pg_dump (see docs/operating.md)")
+		}
+		db, err := openDatabase(ctx, *dsn, true, log)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if err := db.(*sqlite.DB).Backup(ctx, rest[1]); err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(e.stdout, "backed up to %s\n", rest[1])
+		return err
+	case sub == "check" && len(rest) == 1:
+		db, err := openDatabase(ctx, *dsn, true, log)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		v, err := db.Check(ctx)
+		if err != nil {
+			return fmt.Errorf("check database: %w", err)
+		}
+		_, err = fmt.Fprintf(e.stdout, "ok: schema version %d\n", v)
+		return err
+	default:
+		fs.Usage()
+		return &usageError{msg: fmt.Sprintf("db %s: want db %s", strings.Join(rest, " "), use)}
+	}
+}
