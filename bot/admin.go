@@ -108,7 +108,7 @@ func adminCommands() []Command {
 							Type:        OptionString,
 							Name:        "kind",
 							Description: "What to post (default: glowcloud).",
-							Choices:     []Choice{{Name: "glowcloud", Value: "glowcloud"}, {Name: "manifesto", Value: "manifesto"}},
+							Choices:     []Choice{{Name: KindGlowcloudPost, Value: KindGlowcloudPost}, {Name: KindManifestoPost, Value: KindManifestoPost}},
 						},
 						{
 							Type:        OptionString,
