@@ -100,6 +100,9 @@ type Config struct {
 	// Admin answers /proclaim and /hush (see admin.go); nil means they are
 	// not configured here.
 	Admin Admin
+	// CooldownStore, if set, keeps the cooldowns where every process
+	// sharing it sees them; nil keeps them in this process's memory.
+	CooldownStore CooldownStore
 }
 
 // Recorder records what the bot does; *metrics.Metrics is one. Its methods
@@ -130,6 +133,7 @@ type Bot struct {
 	cool       *cooldowns // nil when the cooldown is off
 	retrainer  Retrainer
 	admin      Admin
+	coolStore  CooldownStore // nil: in memory only
 }
 
 // New returns a Bot configured by cfg.
@@ -144,6 +148,7 @@ func New(cfg Config) *Bot {
 		operators:  make(map[string]bool, len(cfg.Operators)),
 		retrainer:  cfg.Retrainer,
 		admin:      cfg.Admin,
+		coolStore:  cfg.CooldownStore,
 	}
 	if b.metrics == nil {
 		b.metrics = noRecorder{}
@@ -283,7 +288,7 @@ func (b *Bot) handle(ctx context.Context, req Request, fromDiscord bool) (reply 
 	}
 
 	if fromDiscord && b.cool != nil {
-		if wait := b.cool.take(req.UserID, b.now); wait > 0 {
+		if wait := b.takeCooldown(ctx, req.UserID); wait > 0 {
 			return ephemeral(cooldownMessage(wait)), result{command: res.command, outcome: outcomeCooldown}
 		}
 	}
