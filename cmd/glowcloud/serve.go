@@ -204,7 +204,9 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		runner := proclaim.NewRunner(db,
 			post.NewWriter(func() bot.Writer { return holder.Current() }),
 			post.NewPoster(client, rest.UserAgent(versionString()), rest.Token(c.token)),
-			proclaim.RunnerConfig{Log: log, Metrics: metrics})
+			// A slot is posted within a poll of its time: 1 s, or a quarter
+			// of the shortest interval when that is shorter (tests).
+			proclaim.RunnerConfig{Log: log, Metrics: metrics, Poll: min(time.Second, proclaimMin/4)})
 		wg.Go(func() { _ = runner.Run(ctx) }) // returns nil once ctx ends and its posts are done
 	} else if db != nil {
 		log.Info("no DISCORD_TOKEN: scheduled proclamations are stored but not posted by this process")
