@@ -64,7 +64,8 @@ func (b *Bot) Answer(ctx context.Context, req Request, rs Responder) error {
 		}
 	case <-timer.C:
 		deferred = true
-		if err = rs.Defer(ctx, false); err != nil {
+		// Admin commands answer ephemerally, so their deferral is too.
+		if err = rs.Defer(ctx, isAdminCommand(req)); err != nil {
 			err = fmt.Errorf("defer: %w", err)
 			// Discord would not accept an edit now; still wait for the
 			// handler so the log line tells what it was doing.

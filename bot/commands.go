@@ -12,7 +12,16 @@ const (
 	OptionString     OptionType = 3
 	OptionInteger    OptionType = 4
 	OptionAttachment OptionType = 11
+
+	OptionSubcommand OptionType = 1 // a subcommand: its Options are its own
+	OptionChannel    OptionType = 7 // a channel; its value is the channel id
 )
+
+// Choice is one value a string option may take when it has Choices.
+type Choice struct {
+	Name  string // what the user sees
+	Value string
+}
 
 // Option is one option of a slash command.
 type Option struct {
@@ -28,6 +37,14 @@ type Option struct {
 	// MaxValue 0 means no bound.
 	MinValue *float64
 	MaxValue float64
+
+	// Choices, when set, are the only values a string option takes.
+	Choices []Choice
+	// ChannelTypes restricts a channel option to these channel types
+	// (Discord's numbers: 0 text, 5 announcement).
+	ChannelTypes []int
+	// Options are a subcommand's options.
+	Options []Option
 }
 
 // Command is a slash command's definition.
@@ -41,6 +58,11 @@ type Command struct {
 	// admins may grant the command to anyone). Other commands work in
 	// guilds, in DMs with the bot and, for user installs, anywhere.
 	Operators bool
+	// Admin marks a server admins' command (/proclaim, /hush): it exists in
+	// guilds only, for guild installs, with default_member_permissions
+	// "32" (Manage Server); the handler checks the member's permissions
+	// again, since a server can override who may use a command.
+	Admin bool
 }
 
 // Commands returns the slash commands to register: /squint, /glowcloud and
@@ -91,6 +113,7 @@ func Commands(retrain bool) []Command {
 			},
 		},
 	}
+	cmds = append(cmds, adminCommands()...)
 	if retrain {
 		cmds = append(cmds, Command{
 			Name:        CmdRetrain,

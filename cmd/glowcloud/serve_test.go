@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -103,6 +104,11 @@ func startServe(t *testing.T, env map[string]string) *runningServe {
 // watchEvery (0: as serve does).
 func startServeWatching(t *testing.T, env map[string]string, watchEvery time.Duration) *runningServe {
 	t.Helper()
+	if _, ok := env["GLOWCLOUD_DATABASE"]; !ok {
+		// Not glowcloud.db in the package directory.
+		env = maps.Clone(env)
+		env["GLOWCLOUD_DATABASE"] = filepath.Join(t.TempDir(), "glowcloud.db")
+	}
 	r := &runningServe{stderr: &syncBuffer{}, reload: make(chan os.Signal), done: make(chan error, 1)}
 	addrc := make(chan string, 1)
 	e := environment{

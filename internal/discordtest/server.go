@@ -58,6 +58,7 @@ type Server struct {
 	edits       map[string][]map[string]any // PATCH @original bodies by token
 	followups   map[string][]map[string]any // POST webhook bodies by token
 	files       map[string]servedFile       // by URL path
+	channels    channelState                // POST /channels/{id}/messages
 
 	// gateway state, guarded by mu
 	conns        map[*gwConn]struct{}

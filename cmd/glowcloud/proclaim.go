@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/glowcloud/glowcloud/bot"
+	"github.com/glowcloud/glowcloud/proclaim"
+)
+
+// parseProclaimMin parses GLOWCLOUD_PROCLAIM_MIN: a positive Go duration,
+// empty for proclaim.DefaultMin.
+func parseProclaimMin(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return proclaim.DefaultMin, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("GLOWCLOUD_PROCLAIM_MIN=%q: want a positive duration such as 1h or 10m", v)
+	}
+	return d, nil
+}
+
+// admin is the core's bot.Admin over proclaim's commands: it converts the
+// core's types into proclaim's, and proclaim's refusals into the core's.
+type admin struct{ cm *proclaim.Commands }
+
+func caller(c bot.Caller) proclaim.Caller {
+	return proclaim.Caller{GuildID: c.GuildID, ChannelID: c.ChannelID, UserID: c.UserID, Permissions: c.Permissions}
+}
+
+// refused maps proclaim's errors onto the core's, keeping both in the chain.
+func refused(text string, err error) (string, error) {
+	switch {
+	case errors.Is(err, proclaim.ErrForbidden):
+		return text, fmt.Errorf("%w: %w", bot.ErrForbidden, err)
+	case errors.Is(err, proclaim.ErrInvalid):
+		return text, fmt.Errorf("%w: %w", bot.ErrInvalid, err)
+	}
+	return text, err
+}
+
+func (a admin) Start(ctx context.Context, c bot.Caller, o bot.StartOptions) (string, error) {
+	return refused(a.cm.Start(ctx, caller(c), proclaim.StartOptions{Every: o.Every, Channel: o.Channel, Kind: o.Kind, Topic: o.Topic}))
+}
+
+func (a admin) Stop(ctx context.Context, c bot.Caller, channel string) (string, error) {
+	return refused(a.cm.Stop(ctx, caller(c), channel))
+}
+
+func (a admin) List(ctx context.Context, c bot.Caller) (string, error) {
+	return refused(a.cm.List(ctx, caller(c)))
+}
+
+func (a admin) Hush(ctx context.Context, c bot.Caller, forOpt string) (string, error) {
+	return refused(a.cm.Hush(ctx, caller(c), forOpt))
+}
+
+// databaseKind is what serve logs of GLOWCLOUD_DATABASE: the SQLite path,
+// or just "postgres" (a URL may hold a password).
+func databaseKind(dsn string) string {
+	switch {
+	case isPostgres(dsn):
+		return "postgres"
+	case dsn == "":
+		return defaultDatabase
+	}
+	return dsn
+}
