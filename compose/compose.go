@@ -250,3 +250,21 @@ func fit(lines []string, max int) string {
 	}
 	return s
 }
+
+// Manifestos returns n manifestos with seeds seed, seed+1, ..., each its
+// title, a blank line and its body, separated by lines "---": the text
+// `glowcloud manifesto -n N` prints.
+func (w *Writer) Manifestos(seed uint64, n int, topic string, paragraphs int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString("---\n")
+		}
+		title, body := w.Manifesto(seed+uint64(i), topic, paragraphs)
+		b.WriteString(title)
+		b.WriteString("\n\n")
+		b.WriteString(body)
+		b.WriteString("\n")
+	}
+	return b.String()
+}
