@@ -17,7 +17,7 @@ func (e environment) runQuality(args []string) error {
 	fs := e.flags("quality", "[-model FILE] [-n N] [-seed N] [-paragraphs N] [-ref FILE] [-corpus FILE] [-json]")
 	modelPath := fs.String("model", e.getenv("GLOWCLOUD_MODEL"), "model `file` (default: $GLOWCLOUD_MODEL, else the embedded essay)")
 	n := fs.Int("n", 300, "how many manifestos to measure")
-	seed := fs.Uint64("seed", 100, "seed of the first manifesto")
+	seed := fs.Uint64("seed", qualitySeed, "seed of the first manifesto")
 	paragraphs := fs.Int("paragraphs", 3, "paragraphs a manifesto, 1 to 5")
 	ref := fs.String("ref", "", "reference `text` for perplexity under a Kneser-Ney trigram model (e.g. ../shared/corpora/mid5.txt); no ppl without it")
 	corpusPath := fs.String("corpus", "", "training `text` for the copy metrics (default: the model's own sentences, or the embedded essay)")
