@@ -8,13 +8,14 @@
 package compose
 
 import (
-	"errors"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/glowcloud/glowcloud/markov"
+	"github.com/glowcloud/glowcloud/quality"
 )
 
 // Hail closes every manifesto.
@@ -38,10 +39,15 @@ const (
 // usable; get one from New.
 type Writer struct {
 	m *markov.Model
+	// copies indexes the model's training text for the copy checks; built
+	// on first use.
+	copies func() *quality.Corpus
 }
 
 // New returns a Writer over m.
-func New(m *markov.Model) *Writer { return &Writer{m: m} }
+func New(m *markov.Model) *Writer {
+	return &Writer{m: m, copies: sync.OnceValue(func() *quality.Corpus { return quality.NewCorpus(m.TrainingSentences()) })}
+}
 
 // ModelID returns the short id of the Writer's model.
 func (w *Writer) ModelID() string { return w.m.ID() }
@@ -69,25 +75,20 @@ func (w *Writer) Manifesto(seed uint64, topic string, paragraphs int) (title, bo
 	title = w.title(rng, topic)
 	budget := MaxManifesto - len(Hail) - 2
 	per := budget/paragraphs - 2
-	seen := map[string]bool{}
+	pc := w.newPiece(rng, words)
 	var paras []string
 	for p := 0; p < paragraphs; p++ {
 		want := 3 + rng.IntN(3)
 		var b strings.Builder
 		for i := 0; i < want; i++ {
-			var s string
-			steered := false
-			switch {
-			case i == 0 || (i == 2 && rng.IntN(2) == 0):
-				s, steered = w.sentence(rng, words, sentenceChars, seen)
-			default:
-				s, _ = w.sentence(rng, nil, sentenceChars, seen)
-			}
-			if p == 0 && i == 0 && topic != "" && !steered {
-				// The model cannot say anything new through the topic (it
-				// never saw it, or only in lines it would have to copy): say
-				// it in the essay's voice instead.
+			// The topic opens each paragraph and now and then returns.
+			s, _ := pc.next(i == 0 || (i == 2 && rng.IntN(2) == 0), sentenceChars)
+			if p == 0 && i == 0 && topic != "" && !mentions(s, topic) {
+				// The model cannot say the topic in anything new (it never
+				// saw it, or only in lines it would have to copy): say it in
+				// the essay's voice instead.
 				s = splice(rng, topic)
+				pc.add(s)
 			}
 			if s == "" {
 				continue
@@ -122,17 +123,13 @@ func (w *Writer) Squint(seed uint64, thing string) string {
 	words := w.steer(thing)
 	lines := []string{Capitalise(thing) + " is Anarchist if you squint."}
 	n := 2 + rng.IntN(2)
-	seen := map[string]bool{}
+	pc := w.newPiece(rng, words)
+	pc.add(lines[0])
 	for i := 0; i < n; i++ {
-		var s string
-		steered := false
-		if i < 2 {
-			s, steered = w.sentence(rng, words, squintChars, seen)
-		} else {
-			s, _ = w.sentence(rng, nil, squintChars, seen)
-		}
-		if i == 0 && !steered {
+		s, _ := pc.next(i < 2, squintChars)
+		if i == 0 && !mentions(s, thing) {
 			s = splice(rng, thing)
+			pc.add(s)
 		}
 		if s != "" {
 			lines = append(lines, s)
@@ -151,14 +148,9 @@ func (w *Writer) Glowcloud(seed uint64) string {
 	rng := NewRand(seed)
 	lines := []string{openings[rng.IntN(len(openings))]}
 	n := 1 + rng.IntN(3)
-	seen := map[string]bool{}
-	steer := w.steer(strings.Join(cloudWords, " "))
+	pc := w.newPiece(rng, w.steer(strings.Join(cloudWords, " ")))
 	for i := 0; i < n; i++ {
-		var words []string
-		if i == 0 {
-			words = steer
-		}
-		if s, _ := w.sentence(rng, words, sentenceChars, seen); s != "" {
+		if s, _ := pc.next(i == 0, sentenceChars); s != "" {
 			lines = append(lines, s)
 		}
 	}
@@ -169,27 +161,11 @@ func (w *Writer) Glowcloud(seed uint64) string {
 	return fit(lines, MaxShort)
 }
 
-// sentence draws one sentence through one of words (or anywhere when words
-// is empty), avoiding ones already said in this text, and reports whether it
-// passes through one of words. It returns "" when the model has nothing
-// acceptable to say.
-func (w *Writer) sentence(rng *rand.Rand, words []string, maxChars int, seen map[string]bool) (string, bool) {
-	for try := 0; try < 3; try++ {
-		s, err := w.m.Sentence(rng, markov.Options{Topic: words, MaxChars: maxChars})
-		if errors.Is(err, markov.ErrNoSentence) && len(words) > 0 {
-			// Nothing novel passes through the topic: speak freely.
-			words = nil
-			continue
-		}
-		if err != nil {
-			return "", false
-		}
-		if !seen[s.Text] {
-			seen[s.Text] = true
-			return s.Text, s.Topic != ""
-		}
-	}
-	return "", false
+// mentions reports whether sentence s says phrase: its words, in order,
+// ignoring case and punctuation.
+func mentions(s, phrase string) bool {
+	p := strings.Join(quality.Words(phrase), " ")
+	return p != "" && strings.Contains(" "+strings.Join(quality.Words(s), " ")+" ", " "+p+" ")
 }
 
 // steer returns the words of text the model can steer through, leaving out

@@ -235,7 +235,7 @@ func TestWalkIsCapped(t *testing.T) {
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(1, 1))
-	ids, _, ok := m.walk(rng, m.start, nil, 0)
+	ids, _, ok := m.walk(rng, m.start, nil, 0, 0)
 	if ok || len(ids) != MaxWords {
 		t.Errorf("walk through a trap: ok=%v after %d words, want a refusal after %d", ok, len(ids), MaxWords)
 	}

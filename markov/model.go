@@ -124,6 +124,9 @@ type Model struct {
 	// (-1: a word that is in no sentence).
 	novelty *noveltyIndex
 	nid     []int32
+
+	// lower is the chain one order lower (see backoff), built on first use.
+	lower func() *backoff
 }
 
 // TrainOptions tunes Train. The zero value trains an order-2 chain.
@@ -715,6 +718,7 @@ func compile(meta Meta, raw *rawChain, nov *noveltyIndex, headings []string) (*M
 			ErrFormat, nov.distinct, nov.tokens, meta.Sentences, meta.Words)
 	}
 	m.novelty = nov
+	m.lower = sync.OnceValue(m.buildBackoff)
 	m.nid = make([]int32, len(words))
 	for i, w := range words {
 		m.nid[i] = -1

@@ -15,7 +15,6 @@ package quality
 
 import (
 	"fmt"
-	"hash/maphash"
 	"math"
 	"slices"
 	"strings"
@@ -43,8 +42,8 @@ type Report struct {
 	// share of pieces in which two sentences share a 5-word run, and the
 	// share of neighbouring sentences sharing a content word.
 	Pieces   int     `json:"pieces,omitempty"`
-	Repeat5  float64 `json:"repeat5,omitempty"`
-	Cohesion float64 `json:"cohesion,omitempty"`
+	Repeat5  float64 `json:"repeat5"`
+	Cohesion float64 `json:"cohesion"`
 }
 
 // String is the report on one line.
@@ -63,48 +62,80 @@ func (r Report) String() string {
 // Corpus is the training text's runs of 8 and 12 words, for the copy
 // metrics. It is safe for concurrent use.
 type Corpus struct {
-	seed  maphash.Seed
 	grams map[int]map[uint64]struct{}
 }
 
-// CopyLengths are the run lengths a Corpus indexes.
+// copyLengths are the run lengths a Corpus indexes.
 var copyLengths = []int{8, 12}
 
 // NewCorpus indexes the sentences of a training text (see SplitSentences).
 func NewCorpus(sentences []string) *Corpus {
-	c := &Corpus{seed: maphash.MakeSeed(), grams: map[int]map[uint64]struct{}{}}
+	c := &Corpus{grams: map[int]map[uint64]struct{}{}}
 	for _, n := range copyLengths {
 		c.grams[n] = map[uint64]struct{}{}
 	}
+	var hs []uint64
 	for _, s := range sentences {
-		w := Words(s)
+		hs = hashWords(hs[:0], Words(s))
 		for _, n := range copyLengths {
-			for i := 0; i+n <= len(w); i++ {
-				c.grams[n][c.hash(w[i:i+n])] = struct{}{}
+			for i := 0; i+n <= len(hs); i++ {
+				c.grams[n][runHash(hs[i:i+n])] = struct{}{}
 			}
 		}
 	}
 	return c
 }
 
-func (c *Corpus) hash(words []string) uint64 {
-	var h maphash.Hash
-	h.SetSeed(c.seed)
+// hashWords appends the FNV-1a hash of each word.
+func hashWords(hs []uint64, words []string) []uint64 {
 	for _, w := range words {
-		h.WriteString(w)
-		h.WriteByte(0)
+		h := uint64(14695981039346656037)
+		for i := 0; i < len(w); i++ {
+			h ^= uint64(w[i])
+			h *= 1099511628211
+		}
+		hs = append(hs, h)
 	}
-	return h.Sum64()
+	return hs
+}
+
+// runHash combines the hashes of a run of words.
+func runHash(hs []uint64) uint64 {
+	h := uint64(len(hs))
+	for _, x := range hs {
+		h = (h ^ x) * 0x9e3779b97f4a7c15
+		h ^= h >> 31
+	}
+	return h
 }
 
 // Copied reports whether the sentence s holds a run of n (8 or 12) words
 // that occurs in the corpus.
 func (c *Corpus) Copied(s string, n int) bool { return c.copied(Words(s), n) }
 
+// CopiedRun returns the longest of the indexed run lengths (12, then 8)
+// that words, a sentence split by Words, copies from the corpus; 0 when it
+// copies neither.
+func (c *Corpus) CopiedRun(words []string) int {
+	var buf [64]uint64
+	hs := hashWords(buf[:0], words)
+	for _, n := range []int{12, 8} {
+		if c.copiedHashes(hs, n) {
+			return n
+		}
+	}
+	return 0
+}
+
 func (c *Corpus) copied(w []string, n int) bool {
+	var buf [64]uint64
+	return c.copiedHashes(hashWords(buf[:0], w), n)
+}
+
+func (c *Corpus) copiedHashes(hs []uint64, n int) bool {
 	set := c.grams[n]
-	for i := 0; i+n <= len(w); i++ {
-		if _, ok := set[c.hash(w[i:i+n])]; ok {
+	for i := 0; i+n <= len(hs); i++ {
+		if _, ok := set[runHash(hs[i:i+n])]; ok {
 			return true
 		}
 	}

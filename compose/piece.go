@@ -1,0 +1,194 @@
+package compose
+
+import (
+	"errors"
+	"hash/fnv"
+	"math/rand/v2"
+	"slices"
+	"strings"
+
+	"github.com/glowcloud/glowcloud/markov"
+	"github.com/glowcloud/glowcloud/quality"
+)
+
+// A piece is the text being written: each next sentence is chosen for it
+// from several candidates, best first (the way cobe and MegaHAL score
+// replies). A candidate that says again a run of five words the piece
+// already said, or that the reader would see with an unbalanced quote, is
+// never taken while another will do; among the rest, a candidate copying
+// twelve words of the corpus loses most, one copying eight loses some, and
+// one that picks up a content word of the sentence before (or the topic,
+// where the topic is wanted) gains.
+type piece struct {
+	w     *Writer
+	rng   *rand.Rand
+	topic []string // steerable topic words
+	said  map[string]bool
+	runs  map[uint64]bool // 5-word runs said, by hash
+	prev  []string        // content words of the last sentence
+}
+
+func (w *Writer) newPiece(rng *rand.Rand, topic []string) *piece {
+	return &piece{w: w, rng: rng, topic: topic, said: map[string]bool{}, runs: map[uint64]bool{}}
+}
+
+// Selection settings, tuned on the essay and sherlock with `glowcloud
+// quality` (see BENCHMARKS.md).
+const (
+	candidates  = 3   // candidates a sentence
+	maxDraws    = 12  // draws a sentence, when no candidate will do
+	backOff     = 0.9 // markov.Options.BackOff for the walks
+	copy12Cost  = 6.0
+	copy8Cost   = 2.5
+	cohesionPay = 2.0
+	topicPay    = 3.0
+)
+
+// cand is a scored candidate.
+type cand struct {
+	text    string
+	topical bool
+	score   float64
+	content []string
+	runs    []uint64
+}
+
+// next returns the best next sentence, steered towards the topic when
+// topical is set, and reports whether it holds a topic word. It returns ""
+// when the model has nothing acceptable to say.
+func (p *piece) next(topical bool, maxChars int) (string, bool) {
+	var best *cand
+	steerPrev := p.steerable(p.prev)
+	// Candidates are drawn until there are enough, or, while none will do,
+	// up to maxDraws.
+	for i := 0; i < maxDraws && (i < candidates || best == nil); i++ {
+		var words []string
+		switch {
+		case topical && len(p.topic) > 0 && i%2 == 0:
+			words = p.topic
+		case len(steerPrev) > 0 && i%3 != 2:
+			words = steerPrev
+		}
+		s, err := p.w.m.Sentence(p.rng, markov.Options{Topic: words, MaxChars: maxChars, BackOff: backOff})
+		if errors.Is(err, markov.ErrNoSentence) && len(words) > 0 {
+			s, err = p.w.m.Sentence(p.rng, markov.Options{MaxChars: maxChars, BackOff: backOff})
+		}
+		if err != nil || p.said[s.Text] {
+			continue
+		}
+		c, ok := p.score(s.Text, topical)
+		if !ok {
+			continue
+		}
+		if best == nil || c.score > best.score {
+			best = c
+		}
+		if best.score >= p.perfect(topical) {
+			break
+		}
+	}
+	if best == nil {
+		return "", false
+	}
+	p.take(best)
+	return best.text, best.topical
+}
+
+// perfect is the score of a candidate nothing could beat.
+func (p *piece) perfect(topical bool) float64 {
+	s := 0.0
+	if len(p.prev) > 0 {
+		s += cohesionPay
+	}
+	if topical && len(p.topic) > 0 {
+		s += topicPay
+	}
+	return s
+}
+
+// steerable returns the words the model can steer through.
+func (p *piece) steerable(words []string) []string {
+	var out []string
+	for _, w := range words {
+		if p.w.m.Knows(w) && !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// score scores text for the piece, reporting false for a candidate that
+// must not be said: a 5-word run already said, or quotes or brackets that
+// come out unbalanced once the text is read back sentence by sentence.
+func (p *piece) score(text string, topical bool) (*cand, bool) {
+	if strings.ContainsAny(text, `"()[]“”`) {
+		for _, s := range quality.SplitSentences(text) {
+			if !quality.Balanced(s) {
+				return nil, false
+			}
+		}
+	}
+	words := quality.Words(text)
+	c := &cand{text: text}
+	for i := 0; i+5 <= len(words); i++ {
+		h := hashWords(words[i : i+5])
+		if p.runs[h] {
+			return nil, false
+		}
+		c.runs = append(c.runs, h)
+	}
+	switch p.w.copies().CopiedRun(words) {
+	case 12:
+		c.score -= copy12Cost
+	case 8:
+		c.score -= copy8Cost
+	}
+	for _, w := range words {
+		if quality.IsContent(w) {
+			c.content = append(c.content, w)
+		}
+	}
+	for _, w := range c.content {
+		if slices.Contains(p.prev, w) {
+			c.score += cohesionPay
+			break
+		}
+	}
+	for _, w := range words {
+		if slices.Contains(p.topic, markov.Fold(w)) {
+			c.topical = true
+			break
+		}
+	}
+	if topical && c.topical {
+		c.score += topicPay
+	}
+	return c, true
+}
+
+// take adds a chosen sentence to the piece.
+func (p *piece) take(c *cand) {
+	p.said[c.text] = true
+	for _, h := range c.runs {
+		p.runs[h] = true
+	}
+	p.prev = c.content
+}
+
+// add adds a sentence that was not chosen by next (a template line).
+func (p *piece) add(text string) {
+	if c, ok := p.score(text, false); ok {
+		p.take(c)
+		return
+	}
+	p.said[text] = true
+}
+
+func hashWords(words []string) uint64 {
+	h := fnv.New64a()
+	for _, w := range words {
+		h.Write([]byte(w))
+		h.Write([]byte{0})
+	}
+	return h.Sum64()
+}

@@ -1,0 +1,73 @@
+package markov
+
+import (
+	"slices"
+	"sort"
+)
+
+// backoff is the chain one order lower, for the forced points of a walk: a
+// state with only one way on (most states of a small corpus, where a walk
+// can only copy the text) may instead draw from the successors of every
+// state that ends in the same order-1 words. Each successor still leads to
+// a state of the full order, since a state (a, b) followed by w always
+// leads to (b, w).
+type backoff struct {
+	group []int32 // state -> its group
+	off   []int32 // group g's successors are off[g]..off[g+1]
+	word  []int32
+	next  []int32
+	cum   []uint32
+}
+
+// buildBackoff groups the states by their last order-1 words and merges
+// their successors. It returns nil for a chain of order 1.
+func (m *Model) buildBackoff() *backoff {
+	if m.order < 2 {
+		return nil
+	}
+	ns := len(m.off) - 1
+	k := m.order - 1
+	suffix := func(s int) []int32 { return m.stateTok[s*m.order+1 : (s+1)*m.order] }
+	order := make([]int32, ns)
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int { return slices.Compare(suffix(int(a)), suffix(int(b))) })
+	b := &backoff{group: make([]int32, ns)}
+	type edge struct {
+		word, next int32
+		n          uint32
+	}
+	var row []edge
+	flush := func() {
+		sort.Slice(row, func(i, j int) bool { return row[i].word < row[j].word })
+		var cum uint32
+		for i, e := range row {
+			if i > 0 && e.word == row[i-1].word {
+				cum += e.n
+				b.cum[len(b.cum)-1] = cum
+				continue
+			}
+			cum += e.n
+			b.word = append(b.word, e.word)
+			b.next = append(b.next, e.next)
+			b.cum = append(b.cum, cum)
+		}
+		b.off = append(b.off, int32(len(b.word)))
+		row = row[:0]
+	}
+	b.off = append(b.off, 0)
+	for i, s := range order {
+		if i > 0 && !slices.Equal(suffix(int(s))[:k], suffix(int(order[i-1]))[:k]) {
+			flush()
+		}
+		b.group[s] = int32(len(b.off) - 1)
+		prev := uint32(0)
+		for e := m.off[s]; e < m.off[s+1]; e++ {
+			row = append(row, edge{m.edgeWord[e], m.edgeNext[e], m.edgeCum[e] - prev})
+			prev = m.edgeCum[e]
+		}
+	}
+	flush()
+	return b
+}
