@@ -72,7 +72,6 @@ func (w *Writer) Manifesto(seed uint64, topic string, paragraphs int) (title, bo
 	topic = Clean(topic, MaxTopic)
 	words := w.steer(topic)
 
-	title = w.title(rng, topic)
 	budget := MaxManifesto - len(Hail) - 2
 	per := budget/paragraphs - 2
 	pc := w.newPiece(rng, words)
@@ -106,6 +105,7 @@ func (w *Writer) Manifesto(seed uint64, topic string, paragraphs int) (title, bo
 		}
 		paras = append(paras, b.String())
 	}
+	title = w.title(rng, topic, paras)
 	paras = append(paras, Hail)
 	return title, strings.Join(paras, "\n\n")
 }
