@@ -42,11 +42,17 @@ type Writer struct {
 	// copies indexes the model's training text for the copy checks; built
 	// on first use.
 	copies func() *quality.Corpus
+	// topics indexes what Suggest offers; built on first use.
+	topics func() *topicIndex
 }
 
 // New returns a Writer over m.
 func New(m *markov.Model) *Writer {
-	return &Writer{m: m, copies: sync.OnceValue(func() *quality.Corpus { return quality.NewCorpus(m.TrainingSentences()) })}
+	return &Writer{
+		m:      m,
+		copies: sync.OnceValue(func() *quality.Corpus { return quality.NewCorpus(m.TrainingSentences()) }),
+		topics: sync.OnceValue(func() *topicIndex { return buildTopics(m) }),
+	}
 }
 
 // ModelID returns the short id of the Writer's model.
