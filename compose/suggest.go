@@ -78,7 +78,9 @@ type topicEntry struct {
 }
 
 // byScore orders entries best first, then by key.
-func byScore(a, b topicEntry) int { return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.key, b.key)) }
+func byScore(a, b topicEntry) int {
+	return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.key, b.key))
+}
 
 // buildTopics indexes the model's words and phrases that can be topics:
 // content words a sentence can be steered through (scored by how often
