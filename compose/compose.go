@@ -111,7 +111,7 @@ func (w *Writer) Manifesto(seed uint64, topic string, paragraphs int) (title, bo
 		}
 		paras = append(paras, b.String())
 	}
-	title = w.title(rng, topic, paras)
+	title = w.title(rng, topic, pc.words)
 	paras = append(paras, Hail)
 	return title, strings.Join(paras, "\n\n")
 }

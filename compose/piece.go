@@ -2,7 +2,6 @@ package compose
 
 import (
 	"errors"
-	"hash/fnv"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -26,10 +25,14 @@ type piece struct {
 	said  map[string]bool
 	runs  map[uint64]bool // 5-word runs said, by hash
 	prev  []string        // content words of the last sentence
+	// hashes is scratch space for the words of a candidate.
+	hashes []uint64
+	// words holds the words of each sentence said, for the title.
+	words [][]string
 }
 
 func (w *Writer) newPiece(rng *rand.Rand, topic []string) *piece {
-	return &piece{w: w, rng: rng, topic: topic, said: map[string]bool{}, runs: map[uint64]bool{}}
+	return &piece{w: w, rng: rng, topic: topic, said: make(map[string]bool, 32), runs: make(map[uint64]bool, 512)}
 }
 
 // Selection settings, tuned on the essay and sherlock with `glowcloud
@@ -37,7 +40,7 @@ func (w *Writer) newPiece(rng *rand.Rand, topic []string) *piece {
 const (
 	candidates  = 3   // candidates a sentence
 	maxDraws    = 12  // draws a sentence, when no candidate will do
-	backOff     = 0.9 // markov.Options.BackOff for the walks
+	backOff     = 0.6 // markov.Options.BackOff for the walks
 	copy12Cost  = 6.0
 	copy8Cost   = 2.5
 	cohesionPay = 2.0
@@ -47,6 +50,7 @@ const (
 // cand is a scored candidate.
 type cand struct {
 	text    string
+	words   []string
 	topical bool
 	score   float64
 	content []string
@@ -94,16 +98,17 @@ func (p *piece) next(topical bool, maxChars int) (string, bool) {
 	return best.text, best.topical
 }
 
-// perfect is the score of a candidate nothing could beat.
+// perfect is the score of a candidate good enough to stop looking: it
+// copies nothing and does what the slot is for, saying the topic where
+// the topic is wanted, else picking up the sentence before.
 func (p *piece) perfect(topical bool) float64 {
-	s := 0.0
-	if len(p.prev) > 0 {
-		s += cohesionPay
+	switch {
+	case topical && len(p.topic) > 0:
+		return topicPay
+	case len(p.prev) > 0:
+		return cohesionPay
 	}
-	if topical && len(p.topic) > 0 {
-		s += topicPay
-	}
-	return s
+	return 0
 }
 
 // steerable returns the words the model can steer through.
@@ -121,23 +126,24 @@ func (p *piece) steerable(words []string) []string {
 // must not be said: a 5-word run already said, or quotes or brackets that
 // come out unbalanced once the text is read back sentence by sentence.
 func (p *piece) score(text string, topical bool) (*cand, bool) {
-	if strings.ContainsAny(text, `"()[]“”`) {
+	if mayUnbalance(text) {
 		for _, s := range quality.SplitSentences(text) {
 			if !quality.Balanced(s) {
 				return nil, false
 			}
 		}
 	}
-	words := quality.Words(text)
-	c := &cand{text: text}
+	words := quality.AppendWords(make([]string, 0, 48), text)
+	p.hashes = quality.HashWords(p.hashes[:0], words)
+	c := &cand{text: text, words: words}
 	for i := 0; i+5 <= len(words); i++ {
-		h := hashWords(words[i : i+5])
+		h := quality.RunHash(p.hashes[i : i+5])
 		if p.runs[h] {
 			return nil, false
 		}
 		c.runs = append(c.runs, h)
 	}
-	switch p.w.copies().CopiedRun(words) {
+	switch p.w.copies().CopiedRun(p.hashes) {
 	case 12:
 		c.score -= copy12Cost
 	case 8:
@@ -169,6 +175,7 @@ func (p *piece) score(text string, topical bool) (*cand, bool) {
 // take adds a chosen sentence to the piece.
 func (p *piece) take(c *cand) {
 	p.said[c.text] = true
+	p.words = append(p.words, c.words)
 	for _, h := range c.runs {
 		p.runs[h] = true
 	}
@@ -184,11 +191,15 @@ func (p *piece) add(text string) {
 	p.said[text] = true
 }
 
-func hashWords(words []string) uint64 {
-	h := fnv.New64a()
-	for _, w := range words {
-		h.Write([]byte(w))
-		h.Write([]byte{0})
+// mayUnbalance reports whether text holds a quote or a bracket.
+func mayUnbalance(text string) bool {
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case '"', '(', ')', '[', ']':
+			return true
+		case 0xe2: // the lead byte of “ and ”
+			return strings.Contains(text[i:], "“") || strings.Contains(text[i:], "”")
+		}
 	}
-	return h.Sum64()
+	return false
 }

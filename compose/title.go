@@ -21,16 +21,16 @@ const (
 )
 
 // title returns a title for a manifesto about topic (may be empty) whose
-// paragraphs are paras: in the style of the model's headings, never a
-// quotation.
-func (w *Writer) title(rng *rand.Rand, topic string, paras []string) string {
+// sentences' words are said: in the style of the model's headings, never
+// a quotation.
+func (w *Writer) title(rng *rand.Rand, topic string, said [][]string) string {
 	heads := w.titleHeadings()
 	subject := titleCase(topic)
 	if subject == "" {
 		if len(heads) > 0 && rng.Float64() < verbatimHeading {
 			return heads[rng.IntN(len(heads))]
 		}
-		subject = bodySubject(rng, paras)
+		subject = bodySubject(rng, said)
 	}
 	if subject == "" {
 		subject = subjects[rng.IntN(len(subjects))]
@@ -131,19 +131,18 @@ func headingTemplate(rng *rand.Rand, h string) (string, bool) {
 	return strings.Join(fields, " "), true
 }
 
-// bodySubject returns a word or two-word phrase the paragraphs dwell on,
+// bodySubject returns a word or two-word phrase the sentences dwell on,
 // title-cased: the words after a determiner ("the", "a", "our", "of", ...)
 // are the nouns, or an adjective and its noun, and the most repeated of
 // them are drawn from.
-func bodySubject(rng *rand.Rand, paras []string) string {
+func bodySubject(rng *rand.Rand, said [][]string) string {
 	type count struct {
 		phrase string
 		n      int
 	}
 	counts, phrases := map[string]int{}, map[string]int{}
-	for _, p := range paras {
-		for _, s := range quality.SplitSentences(p) {
-			ws := quality.Words(s)
+	for _, ws := range said {
+		{
 			for i := 1; i < len(ws); i++ {
 				if !determiners[ws[i-1]] || !subjectWord(ws[i]) {
 					continue

@@ -1,8 +1,11 @@
 package markov
 
 import (
+	"math"
 	"slices"
 	"sort"
+	"strconv"
+	"strings"
 )
 
 // backoff is the chain one order lower, for the forced points of a walk: a
@@ -11,12 +14,23 @@ import (
 // state that ends in the same order-1 words. Each successor still leads to
 // a state of the full order, since a state (a, b) followed by w always
 // leads to (b, w).
+//
+// Walking backwards it is the same: a state (a, b) with only one state
+// before it may be preceded by any state that ends in a, drawn in
+// proportion to how often each occurs.
 type backoff struct {
 	group []int32 // state -> its group
 	off   []int32 // group g's successors are off[g]..off[g+1]
 	word  []int32
 	next  []int32
 	cum   []uint32
+	// Group g's states are members[moff[g]:moff[g+1]], with running
+	// counts of their occurrences; before[s] is the group whose states
+	// can come before state s (their last words are its first), or -1.
+	members []int32
+	moff    []int32
+	mcum    []uint32
+	before  []int32
 }
 
 // buildBackoff groups the states by their last order-1 words and merges
@@ -69,5 +83,40 @@ func (m *Model) buildBackoff() *backoff {
 		}
 	}
 	flush()
+	// Members, in the same order as the groups.
+	b.members = order
+	b.moff = make([]int32, len(b.off))
+	b.mcum = make([]uint32, ns)
+	var cum uint64
+	for i, s := range order {
+		g := b.group[s]
+		if i == 0 || g != b.group[order[i-1]] {
+			b.moff[g] = int32(i)
+			cum = 0
+		}
+		cum += uint64(m.outTotal(s))
+		b.mcum[i] = uint32(min(cum, math.MaxUint32))
+	}
+	b.moff[len(b.off)-1] = int32(ns)
+	key := func(t []int32) string {
+		var sb strings.Builder
+		for _, id := range t {
+			sb.WriteString(strconv.Itoa(int(id)))
+			sb.WriteByte(' ')
+		}
+		return sb.String()
+	}
+	bySuffix := make(map[string]int32, len(b.off))
+	for _, s := range order {
+		bySuffix[key(suffix(int(s)))] = b.group[s]
+	}
+	b.before = make([]int32, ns)
+	for s := range ns {
+		g, ok := bySuffix[key(m.stateTok[s*m.order:s*m.order+k])]
+		if !ok {
+			g = -1
+		}
+		b.before[s] = g
+	}
 	return b
 }

@@ -155,6 +155,10 @@ func draw(rng *rand.Rand, cum []uint32, lo, hi int32) (int32, uint32, uint32) {
 // back off: a run copied from the corpus starts to show only after a few.
 const backOffRun = 2
 
+// backOffRunBack is backOffRun for walking backwards, where a turn costs
+// more fluency: the words before a topic word lead up to it.
+const backOffRunBack = 3
+
 // walk appends the words of a forward walk from state s until the end
 // marker, and reports the walk's surprisal added to bits. At a state with
 // one successor it backs off to the lower order with chance backOff. It
@@ -208,9 +212,15 @@ func (m *Model) through(rng *rand.Rand, topic string, ids []int32, backOff float
 	r := rng.Uint64N(p.cum[len(p.cum)-1])
 	i, _ := slices.BinarySearch(p.cum, r+1) // the first running count > r
 	pivot := p.states[i]
-	// Backwards: collect the last word of each state until the start state.
+	// Backwards: collect the last word of each state until the start
+	// state, backing off as walk does after forced steps.
+	var low *backoff
+	if backOff > 0 {
+		low = m.lower()
+	}
 	var bits float64
 	s := pivot
+	forced := 0
 	for steps := 0; s != m.start; steps++ {
 		if steps >= MaxWords {
 			return ids, 0, false
@@ -220,8 +230,23 @@ func (m *Model) through(rng *rand.Rand, topic string, ids []int32, backOff float
 		if lo == hi {
 			return ids, 0, false
 		}
+		if hi-lo == 1 {
+			forced++
+		} else {
+			forced = 0
+		}
+		var p int32
+		if g := int32(-1); low != nil && forced >= backOffRunBack {
+			if g = low.before[s]; g >= 0 && low.moff[g+1]-low.moff[g] > 1 && rng.Float64() < backOff {
+				forced = 0
+				e, n, total := draw(rng, low.mcum, low.moff[g], low.moff[g+1])
+				bits += math.Log2(float64(total) / float64(n))
+				s = low.members[e]
+				continue
+			}
+		}
 		e, _, _ := draw(rng, m.prevCum, lo, hi)
-		p := m.prevState[e]
+		p = m.prevState[e]
 		bits += math.Log2(float64(m.outTotal(p)) / float64(m.edgeCount(p, s)))
 		s = p
 	}

@@ -113,12 +113,16 @@ func runHash(hs []uint64) uint64 {
 // that occurs in the corpus.
 func (c *Corpus) Copied(s string, n int) bool { return c.copied(Words(s), n) }
 
+// HashWords appends a hash of each word to hs, for CopiedRun and RunHash.
+func HashWords(hs []uint64, words []string) []uint64 { return hashWords(hs, words) }
+
+// RunHash returns the hash of a run of words from their HashWords hashes.
+func RunHash(hs []uint64) uint64 { return runHash(hs) }
+
 // CopiedRun returns the longest of the indexed run lengths (12, then 8)
-// that words, a sentence split by Words, copies from the corpus; 0 when it
-// copies neither.
-func (c *Corpus) CopiedRun(words []string) int {
-	var buf [64]uint64
-	hs := hashWords(buf[:0], words)
+// that a sentence copies from the corpus, given the HashWords hashes of
+// its Words; 0 when it copies neither.
+func (c *Corpus) CopiedRun(hs []uint64) int {
 	for _, n := range []int{12, 8} {
 		if c.copiedHashes(hs, n) {
 			return n

@@ -67,10 +67,23 @@ func Tokens(s string) []string {
 
 // Words returns quality.py's words(s): the lower-cased words of s, an
 // apostrophe joining at most two parts ("don't", "holmes’s").
-func Words(s string) []string {
-	var out []string
-	scan(strings.ToLower(s), false, func(t string) { out = append(out, t) })
-	return out
+func Words(s string) []string { return AppendWords(nil, s) }
+
+// AppendWords appends the Words of s to dst. Words already in lower case
+// are not copied.
+func AppendWords(dst []string, s string) []string {
+	// Case mapping is rune by rune and keeps letters letters, so lowering
+	// each word is lowering the text.
+	scan(s, false, func(t string) {
+		for i := 0; i < len(t); i++ {
+			if c := t[i]; c >= 0x80 || 'A' <= c && c <= 'Z' {
+				t = strings.ToLower(t)
+				break
+			}
+		}
+		dst = append(dst, t)
+	})
+	return dst
 }
 
 // collapse is re.sub(r'\s+', ' ', text).
