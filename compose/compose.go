@@ -81,13 +81,14 @@ func (w *Writer) Manifesto(seed uint64, topic string, paragraphs int) (title, bo
 	budget := MaxManifesto - len(Hail) - 2
 	per := budget/paragraphs - 2
 	pc := w.newPiece(rng, words)
+	pc.reserve(Hail)
 	var paras []string
 	for p := 0; p < paragraphs; p++ {
 		want := 3 + rng.IntN(3)
 		var b strings.Builder
 		for i := 0; i < want; i++ {
 			// The topic opens each paragraph and now and then returns.
-			s, _ := pc.next(i == 0 || (i == 2 && rng.IntN(2) == 0), sentenceChars)
+			s := pc.next(i == 0 || (i == 2 && rng.IntN(2) == 0), sentenceChars)
 			if p == 0 && i == 0 && topic != "" && !mentions(s, topic) {
 				// The model cannot say the topic in anything new (it never
 				// saw it, or only in lines it would have to copy): say it in
@@ -132,7 +133,7 @@ func (w *Writer) Squint(seed uint64, thing string) string {
 	pc := w.newPiece(rng, words)
 	pc.add(lines[0])
 	for i := 0; i < n; i++ {
-		s, _ := pc.next(i < 2, squintChars)
+		s := pc.next(i < 2, squintChars)
 		if i == 0 && !mentions(s, thing) {
 			s = splice(rng, thing)
 			pc.add(s)
@@ -155,8 +156,12 @@ func (w *Writer) Glowcloud(seed uint64) string {
 	lines := []string{openings[rng.IntN(len(openings))]}
 	n := 1 + rng.IntN(3)
 	pc := w.newPiece(rng, w.steer(strings.Join(cloudWords, " ")))
+	pc.add(lines[0])
+	for _, h := range hails {
+		pc.reserve(h)
+	}
 	for i := 0; i < n; i++ {
-		if s, _ := pc.next(i == 0, sentenceChars); s != "" {
+		if s := pc.next(i == 0, sentenceChars); s != "" {
 			lines = append(lines, s)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/corpus"
 	"github.com/glowcloud/glowcloud/markov"
+	"github.com/glowcloud/glowcloud/quality"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
@@ -259,5 +260,25 @@ func BenchmarkGlowcloud(b *testing.B) {
 	for b.Loop() {
 		seed++
 		w.Glowcloud(seed)
+	}
+}
+
+// TestNothingSaidTwice: no text repeats a run of five words in another of
+// its sentences (issue 8: `squint "late capitalism"` said "not only to
+// capitalism but the state" twice for seeds 1 and 2).
+func TestNothingSaidTwice(t *testing.T) {
+	t.Parallel()
+	w := essayWriter(t)
+	for seed := range uint64(200) {
+		_, body := w.Manifesto(seed, "planning", 5)
+		for name, text := range map[string]string{
+			"squint":    w.Squint(seed, "late capitalism"),
+			"glowcloud": w.Glowcloud(seed),
+			"manifesto": body,
+		} {
+			if quality.Repeats5(quality.SplitSentences(text)) {
+				t.Errorf("%s %d says a 5-word run twice: %q", name, seed, text)
+			}
+		}
 	}
 }

@@ -51,16 +51,15 @@ const (
 type cand struct {
 	text    string
 	words   []string
-	topical bool
 	score   float64
 	content []string
 	runs    []uint64
 }
 
 // next returns the best next sentence, steered towards the topic when
-// topical is set, and reports whether it holds a topic word. It returns ""
-// when the model has nothing acceptable to say.
-func (p *piece) next(topical bool, maxChars int) (string, bool) {
+// topical is set. It returns "" when the model has nothing acceptable to
+// say.
+func (p *piece) next(topical bool, maxChars int) string {
 	var best *cand
 	steerPrev := p.steerable(p.prev)
 	// Candidates are drawn until there are enough, or, while none will do,
@@ -92,10 +91,10 @@ func (p *piece) next(topical bool, maxChars int) (string, bool) {
 		}
 	}
 	if best == nil {
-		return "", false
+		return ""
 	}
 	p.take(best)
-	return best.text, best.topical
+	return best.text
 }
 
 // perfect is the score of a candidate good enough to stop looking: it
@@ -138,8 +137,8 @@ func (p *piece) score(text string, topical bool) (*cand, bool) {
 	c := &cand{text: text, words: words}
 	for i := 0; i+5 <= len(words); i++ {
 		h := quality.RunHash(p.hashes[i : i+5])
-		if p.runs[h] {
-			return nil, false
+		if p.runs[h] || slices.Contains(c.runs, h) {
+			return nil, false // said before, or twice in this sentence
 		}
 		c.runs = append(c.runs, h)
 	}
@@ -160,13 +159,7 @@ func (p *piece) score(text string, topical bool) (*cand, bool) {
 			break
 		}
 	}
-	for _, w := range words {
-		if slices.Contains(p.topic, markov.Fold(w)) {
-			c.topical = true
-			break
-		}
-	}
-	if topical && c.topical {
+	if topical && slices.ContainsFunc(words, func(w string) bool { return slices.Contains(p.topic, markov.Fold(w)) }) {
 		c.score += topicPay
 	}
 	return c, true
@@ -182,13 +175,29 @@ func (p *piece) take(c *cand) {
 	p.prev = c.content
 }
 
-// add adds a sentence that was not chosen by next (a template line).
+// add adds a sentence that was not chosen by next (a template line): it is
+// said, whatever it repeats.
 func (p *piece) add(text string) {
-	if c, ok := p.score(text, false); ok {
-		p.take(c)
-		return
+	words := quality.Words(text)
+	hs := quality.HashWords(nil, words)
+	c := &cand{text: text, words: words}
+	for i := 0; i+5 <= len(hs); i++ {
+		c.runs = append(c.runs, quality.RunHash(hs[i:i+5]))
 	}
-	p.said[text] = true
+	for _, w := range words {
+		if quality.IsContent(w) {
+			c.content = append(c.content, w)
+		}
+	}
+	p.take(c)
+}
+
+// reserve keeps the piece from saying what a line that will close it says.
+func (p *piece) reserve(text string) {
+	hs := quality.HashWords(nil, quality.Words(text))
+	for i := 0; i+5 <= len(hs); i++ {
+		p.runs[quality.RunHash(hs[i:i+5])] = true
+	}
 }
 
 // mayUnbalance reports whether text holds a quote or a bracket.

@@ -109,10 +109,6 @@ func runHash(hs []uint64) uint64 {
 	return h
 }
 
-// Copied reports whether the sentence s holds a run of n (8 or 12) words
-// that occurs in the corpus.
-func (c *Corpus) Copied(s string, n int) bool { return c.copied(Words(s), n) }
-
 // HashWords appends a hash of each word to hs, for CopiedRun and RunHash.
 func HashWords(hs []uint64, words []string) []uint64 { return hashWords(hs, words) }
 
