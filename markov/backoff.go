@@ -1,9 +1,9 @@
 package markov
 
 import (
+	"cmp"
 	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -46,7 +46,23 @@ func (m *Model) buildBackoff() *backoff {
 	for i := range order {
 		order[i] = int32(i)
 	}
-	slices.SortStableFunc(order, func(a, b int32) int { return slices.Compare(suffix(int(a)), suffix(int(b))) })
+	if k == 1 {
+		// Order 2, the default: a counting sort by the last word (stable).
+		start := make([]int32, len(m.words)+1)
+		for s := range ns {
+			start[m.stateTok[s*2+1]+1]++
+		}
+		for i := range len(m.words) {
+			start[i+1] += start[i]
+		}
+		for s := range ns {
+			w := m.stateTok[s*2+1]
+			order[start[w]] = int32(s)
+			start[w]++
+		}
+	} else {
+		slices.SortStableFunc(order, func(a, b int32) int { return slices.Compare(suffix(int(a)), suffix(int(b))) })
+	}
 	b := &backoff{group: make([]int32, ns)}
 	type edge struct {
 		word, next int32
@@ -54,7 +70,7 @@ func (m *Model) buildBackoff() *backoff {
 	}
 	var row []edge
 	flush := func() {
-		sort.Slice(row, func(i, j int) bool { return row[i].word < row[j].word })
+		slices.SortFunc(row, func(a, b edge) int { return cmp.Compare(a.word, b.word) })
 		var cum uint32
 		for i, e := range row {
 			if i > 0 && e.word == row[i-1].word {
@@ -98,6 +114,20 @@ func (m *Model) buildBackoff() *backoff {
 		b.mcum[i] = uint32(min(cum, math.MaxUint32))
 	}
 	b.moff[len(b.off)-1] = int32(ns)
+	b.before = make([]int32, ns)
+	if k == 1 {
+		byWord := make([]int32, len(m.words))
+		for i := range byWord {
+			byWord[i] = -1
+		}
+		for _, s := range order {
+			byWord[m.stateTok[int(s)*2+1]] = b.group[s]
+		}
+		for s := range ns {
+			b.before[s] = byWord[m.stateTok[s*2]]
+		}
+		return b
+	}
 	key := func(t []int32) string {
 		var sb strings.Builder
 		for _, id := range t {
@@ -110,7 +140,6 @@ func (m *Model) buildBackoff() *backoff {
 	for _, s := range order {
 		bySuffix[key(suffix(int(s)))] = b.group[s]
 	}
-	b.before = make([]int32, ns)
 	for s := range ns {
 		g, ok := bySuffix[key(m.stateTok[s*m.order:s*m.order+k])]
 		if !ok {

@@ -62,7 +62,7 @@ func (r Report) String() string {
 // Corpus is the training text's runs of 8 and 12 words, for the copy
 // metrics. It is safe for concurrent use.
 type Corpus struct {
-	grams map[int]map[uint64]struct{}
+	grams map[int][]uint64 // run length -> sorted hashes of its runs
 }
 
 // copyLengths are the run lengths a Corpus indexes.
@@ -70,18 +70,21 @@ var copyLengths = []int{8, 12}
 
 // NewCorpus indexes the sentences of a training text (see SplitSentences).
 func NewCorpus(sentences []string) *Corpus {
-	c := &Corpus{grams: map[int]map[uint64]struct{}{}}
-	for _, n := range copyLengths {
-		c.grams[n] = map[uint64]struct{}{}
-	}
+	c := &Corpus{grams: map[int][]uint64{}}
 	var hs []uint64
+	var words []string
 	for _, s := range sentences {
-		hs = hashWords(hs[:0], Words(s))
+		words = AppendWords(words[:0], s)
+		hs = hashWords(hs[:0], words)
 		for _, n := range copyLengths {
 			for i := 0; i+n <= len(hs); i++ {
-				c.grams[n][runHash(hs[i:i+n])] = struct{}{}
+				c.grams[n] = append(c.grams[n], runHash(hs[i:i+n]))
 			}
 		}
+	}
+	for n, g := range c.grams {
+		slices.Sort(g)
+		c.grams[n] = slices.Compact(g)
 	}
 	return c
 }
@@ -135,7 +138,7 @@ func (c *Corpus) copied(w []string, n int) bool {
 func (c *Corpus) copiedHashes(hs []uint64, n int) bool {
 	set := c.grams[n]
 	for i := 0; i+n <= len(hs); i++ {
-		if _, ok := set[runHash(hs[i:i+n])]; ok {
+		if _, ok := slices.BinarySearch(set, runHash(hs[i:i+n])); ok {
 			return true
 		}
 	}
