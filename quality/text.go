@@ -7,7 +7,16 @@ import (
 )
 
 // isWord is Python's \w: letters, digits and numbers of any script, and "_".
-func isWord(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsNumber(r) }
+func isWord(r rune) bool {
+	if r < utf8.RuneSelf {
+		return asciiWord(byte(r))
+	}
+	return unicode.IsLetter(r) || unicode.IsNumber(r)
+}
+
+func asciiWord(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_'
+}
 
 func isApostrophe(r rune) bool { return r == '\'' || r == '’' }
 
@@ -17,11 +26,21 @@ func isApostrophe(r rune) bool { return r == '\'' || r == '’' }
 func scan(s string, punct bool, f func(string)) {
 	i := 0
 	for i < len(s) {
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
 		switch {
 		case isWord(r):
 			j := i + size
 			for j < len(s) {
+				if c := s[j]; c < utf8.RuneSelf {
+					if !asciiWord(c) {
+						break
+					}
+					j++
+					continue
+				}
 				r, n := utf8.DecodeRuneInString(s[j:])
 				if !isWord(r) {
 					break
