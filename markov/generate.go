@@ -245,9 +245,9 @@ func (m *Model) through(rng *rand.Rand, topic string, ids []int32, backOff float
 				continue
 			}
 		}
-		e, _, _ := draw(rng, m.prevCum, lo, hi)
+		e, n, _ := draw(rng, m.prevCum, lo, hi) // n: the count of p -> s
 		p = m.prevState[e]
-		bits += math.Log2(float64(m.outTotal(p)) / float64(m.edgeCount(p, s)))
+		bits += math.Log2(float64(m.outTotal(p)) / float64(n))
 		s = p
 	}
 	for i, j := 0, len(ids)-1; i < j; i, j = i+1, j-1 {
@@ -265,25 +265,6 @@ func (m *Model) outTotal(s int32) uint32 {
 		return 0
 	}
 	return m.edgeCum[m.off[s+1]-1]
-}
-
-// edgeCount is the count of the transition from state p to state s. A
-// row's successors are sorted by word, and s is reached from p by its last
-// word: a binary search finds it (the start state has a successor for
-// every sentence opening).
-func (m *Model) edgeCount(p, s int32) uint32 {
-	lo, hi := m.off[p], m.off[p+1]
-	w := m.stateTok[int(s)*m.order+m.order-1]
-	row := m.edgeWord[lo:hi]
-	i, ok := slices.BinarySearch(row, w)
-	if !ok || m.edgeNext[lo+int32(i)] != s {
-		return 1
-	}
-	e := lo + int32(i)
-	if e == lo {
-		return m.edgeCum[e]
-	}
-	return m.edgeCum[e] - m.edgeCum[e-1]
 }
 
 // novel reports whether the sentence shares no run of more than
