@@ -104,11 +104,14 @@ func titleLike(h string) bool {
 // capitalised content word (not an "-ing" word) becomes the subject's
 // place.
 func headingTemplate(rng *rand.Rand, h string) (string, bool) {
+	if strings.Contains(h, "%") {
+		return "", false // the form's own place is the only "%"
+	}
 	fields := strings.Fields(h)
 	var at []int
 	for i, f := range fields {
 		lo := strings.IndexFunc(f, unicode.IsLetter)
-		if lo < 0 || strings.Contains(f, "%") {
+		if lo < 0 {
 			continue
 		}
 		r, _ := utf8.DecodeRuneInString(f[lo:])
