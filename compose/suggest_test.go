@@ -135,3 +135,24 @@ func BenchmarkSuggest(b *testing.B) {
 		})
 	}
 }
+
+// FuzzSuggest feeds Suggest what a user might type: never more than asked
+// or 25, each a topic that passes Clean whole and starts with the prefix.
+func FuzzSuggest(f *testing.F) {
+	w := essayWriter(f)
+	for _, s := range []string{"", "dem", "  PLAN  ", "\x00rob", "ß", "democratic s", "\xff"} {
+		f.Add(s, 5)
+	}
+	f.Fuzz(func(t *testing.T, prefix string, max int) {
+		got := w.Suggest(prefix, max)
+		if len(got) > compose.MaxSuggestions || (max > 0 && len(got) > max) {
+			t.Fatalf("Suggest(%q, %d): %d suggestions", prefix, max, len(got))
+		}
+		p := strings.ToLower(compose.Clean(prefix, compose.MaxTopic))
+		for _, s := range got {
+			if !strings.HasPrefix(strings.ToLower(s), p) || compose.Clean(s, compose.MaxTopic) != s || len(s) > 100 {
+				t.Fatalf("Suggest(%q) offers %q", prefix, s)
+			}
+		}
+	})
+}
