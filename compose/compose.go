@@ -55,6 +55,16 @@ func New(m *markov.Model) *Writer {
 	}
 }
 
+// Warm builds now the indexes the first text and the first Suggest would
+// otherwise build (what must not be copied, the chain one order lower, the
+// topics): on a 5 MB corpus about a second of CPU, once. Call it after
+// loading a model, before serving it; it is safe beside any other call.
+func (w *Writer) Warm() {
+	w.m.Warm()
+	w.copies()
+	w.topics()
+}
+
 // ModelID returns the short id of the Writer's model.
 func (w *Writer) ModelID() string { return w.m.ID() }
 

@@ -156,3 +156,27 @@ func FuzzSuggest(f *testing.F) {
 		}
 	})
 }
+
+// TestWarmBesideWriting: Warm may run while texts are written (the race
+// detector watches), and changes no text.
+func TestWarmBesideWriting(t *testing.T) {
+	t.Parallel()
+	cold, warm := essayWriter(t), essayWriter(t)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		warm.Warm()
+		warm.Warm()
+	}()
+	for seed := range uint64(5) {
+		_, a := cold.Manifesto(seed, "", 2)
+		_, b := warm.Manifesto(seed, "", 2)
+		if a != b {
+			t.Fatalf("seed %d: a warmed writer wrote another text", seed)
+		}
+		if !slices.Equal(cold.Suggest("d", 5), warm.Suggest("d", 5)) {
+			t.Fatal("a warmed writer suggests otherwise")
+		}
+	}
+	<-done
+}

@@ -149,3 +149,9 @@ func (m *Model) buildBackoff() *backoff {
 	}
 	return b
 }
+
+// Warm builds now the tables that walks with Options.BackOff otherwise
+// build on first use (a fraction of a second for a large model), so that
+// no request waits for them. It is safe to call at any time, more than
+// once, beside generation.
+func (m *Model) Warm() { m.lower() }
