@@ -4,9 +4,9 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,6 +22,7 @@ import (
 	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/bot/discord"
 	"github.com/glowcloud/glowcloud/bot/rest"
+	"github.com/glowcloud/glowcloud/discordsig"
 	"github.com/glowcloud/glowcloud/internal/jobs"
 )
 
@@ -36,11 +37,6 @@ import (
 // verifying a signature over it.
 const maxInteractionBody = 256 << 10
 
-// signatureWindow is how far X-Signature-Timestamp may be from our clock.
-// discordgo.VerifyInteraction checks no freshness, so without this a
-// captured request could be replayed forever.
-const signatureWindow = 5 * time.Minute
-
 // followupTimeout bounds the work left after an HTTP handler has returned a
 // deferred response: the generation and the PATCH of @original. Discord's
 // interaction token lives 15 minutes.
@@ -49,7 +45,9 @@ const followupTimeout = 14 * time.Minute
 // Config configures the HTTP endpoint.
 type Config struct {
 	// PublicKey is the application's Ed25519 public key; requests not signed
-	// by it get 401.
+	// by it get 401. A key discordsig.ParsePublicKey refuses (the wrong
+	// size, off the curve, of small order: a placeholder that would verify
+	// forged signatures) is not used: every interaction gets 401.
 	PublicKey ed25519.PublicKey
 	// Followups is the REST client that edits @original after a deferred
 	// response. Webhook calls need no token, so discordgo.New("") will do;
@@ -128,12 +126,16 @@ func New(b *bot.Bot, cfg Config) *Handler {
 	}
 	log := cfg.Log.With("component", "http")
 	// Without a key (serve's health-only endpoint) every interaction gets
-	// 401 quietly; a key of the wrong size is a mistake worth a line.
-	if n := len(cfg.PublicKey); n != 0 && n != ed25519.PublicKeySize {
-		log.Error("the HTTP interactions endpoint has no valid public key: every interaction will get 401",
-			"key_bytes", len(cfg.PublicKey), "want_bytes", ed25519.PublicKeySize)
+	// 401 quietly; a key that cannot be trusted is a mistake worth a line.
+	var key ed25519.PublicKey
+	if len(cfg.PublicKey) != 0 {
+		k, err := discordsig.ParsePublicKey(hex.EncodeToString(cfg.PublicKey))
+		if err != nil {
+			log.Error("the HTTP interactions endpoint has no valid public key: every interaction will get 401", "err", err)
+		}
+		key = k
 	}
-	ih := &interactionsHandler{bot: b, cfg: cfg, log: log, followups: jobs.New(log)}
+	ih := &interactionsHandler{bot: b, cfg: cfg, key: key, log: log, followups: jobs.New(log)}
 	mux := http.NewServeMux()
 	mux.Handle("POST /interactions", ih)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -174,6 +176,7 @@ func NewServer(addr string, h http.Handler) *http.Server {
 type interactionsHandler struct {
 	bot       *bot.Bot
 	cfg       Config
+	key       ed25519.PublicKey // nil: no usable key, every interaction gets 401
 	log       *slog.Logger
 	followups *jobs.Group // Answers that outlive the request: deferred replies
 }
@@ -190,6 +193,28 @@ func (h *interactionsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 		}
 	}()
 
+	// Everything that can be judged without the body is judged first, so
+	// that a request that can never verify costs no body read at all.
+	if h.key == nil {
+		h.reject(w, r, "signature", http.StatusUnauthorized, errNoKey)
+		wrote = true
+		return
+	}
+	signed, err := discordsig.CheckHeaders(r.Header, h.cfg.Now())
+	if err != nil {
+		reason := "signature"
+		if errors.Is(err, discordsig.ErrStale) {
+			reason = "stale"
+		}
+		h.reject(w, r, reason, http.StatusUnauthorized, err)
+		wrote = true
+		return
+	}
+	if r.ContentLength > maxInteractionBody {
+		h.reject(w, r, "too_large", http.StatusRequestEntityTooLarge, fmt.Errorf("Content-Length %d", r.ContentLength))
+		wrote = true
+		return
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxInteractionBody))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
@@ -201,12 +226,8 @@ func (h *interactionsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 		wrote = true
 		return
 	}
-	if err := h.verify(r, body); err != nil {
-		reason := "signature"
-		if errors.Is(err, errStale) {
-			reason = "stale"
-		}
-		h.reject(w, r, reason, http.StatusUnauthorized, err)
+	if err := signed.Verify(h.key, body); err != nil {
+		h.reject(w, r, "signature", http.StatusUnauthorized, err)
 		wrote = true
 		return
 	}
@@ -259,29 +280,8 @@ func (h *interactionsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 	wrote = true
 }
 
-var errStale = errors.New("timestamp outside the signature window")
-
-// verify checks the request's timestamp window and Ed25519 signature over
-// timestamp+body.
-func (h *interactionsHandler) verify(r *http.Request, body []byte) error {
-	if len(h.cfg.PublicKey) != ed25519.PublicKeySize {
-		// ed25519.Verify would panic.
-		return errors.New("no valid public key configured")
-	}
-	tsHeader := r.Header.Get("X-Signature-Timestamp")
-	ts, err := strconv.ParseInt(tsHeader, 10, 64)
-	if err != nil {
-		return fmt.Errorf("parse signature timestamp: %w", err)
-	}
-	if d := h.cfg.Now().Sub(time.Unix(ts, 0)); d > signatureWindow || d < -signatureWindow {
-		return fmt.Errorf("signature timestamp %d is %v away: %w", ts, d.Round(time.Second), errStale)
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	if !discordgo.VerifyInteraction(r, h.cfg.PublicKey) {
-		return errors.New("invalid signature")
-	}
-	return nil
-}
+// errNoKey is the cause logged when no usable public key is configured.
+var errNoKey = errors.New("no valid public key configured")
 
 func (h *interactionsHandler) reject(w http.ResponseWriter, r *http.Request, reason string, status int, err error) {
 	h.cfg.Recorder.HTTPRejected(reason)
