@@ -37,6 +37,20 @@ import (
 // verifying a signature over it.
 const maxInteractionBody = 256 << 10
 
+// Unverified bodies: what a request that has passed the header checks but
+// not yet the signature may cost. Headers are free to forge (any 128 hex
+// digits and the current time pass), so the bytes buffered for such bodies
+// are bounded across all connections (Config.UnverifiedBytes); a request
+// that cannot get its share within bodyWait gets 503 at once. Discord's
+// bodies are a few KiB and arrive with their headers, so they never wait
+// in practice; bodyReadTimeout frees a share held by a client that
+// trickles its body.
+const (
+	defaultUnverifiedBytes = 8 << 20 // 32 maximal bodies, or ~2,000 typical ones
+	bodyWait               = time.Second
+	bodyReadTimeout        = 3 * time.Second
+)
+
 // followupTimeout bounds the work left after an HTTP handler has returned a
 // deferred response: the generation and the PATCH of @original. Discord's
 // interaction token lives 15 minutes.
@@ -66,12 +80,17 @@ type Config struct {
 	Log *slog.Logger
 	// Now is the clock for the timestamp window; nil means time.Now.
 	Now func() time.Time
+	// UnverifiedBytes bounds the bytes of request bodies read but not yet
+	// verified, across all requests; 0 means 8 MiB. A request that cannot
+	// reserve its body's size within a second gets 503.
+	UnverifiedBytes int64
 }
 
 // Recorder counts what the endpoint refuses; *metrics.Metrics is one.
 type Recorder interface {
 	// HTTPRejected counts a request refused before reaching the bot: reason
-	// is signature, stale, too_large or malformed.
+	// is signature, stale, too_large, malformed or busy (no room to buffer
+	// its body).
 	HTTPRejected(reason string)
 }
 
@@ -124,6 +143,9 @@ func New(b *bot.Bot, cfg Config) *Handler {
 	if cfg.Metrics == nil {
 		cfg.Metrics = http.NotFoundHandler()
 	}
+	if cfg.UnverifiedBytes <= 0 {
+		cfg.UnverifiedBytes = defaultUnverifiedBytes
+	}
 	log := cfg.Log.With("component", "http")
 	// Without a key (serve's health-only endpoint) every interaction gets
 	// 401 quietly; a key that cannot be trusted is a mistake worth a line.
@@ -135,7 +157,8 @@ func New(b *bot.Bot, cfg Config) *Handler {
 		}
 		key = k
 	}
-	ih := &interactionsHandler{bot: b, cfg: cfg, key: key, log: log, followups: jobs.New(log)}
+	ih := &interactionsHandler{bot: b, cfg: cfg, key: key, log: log, followups: jobs.New(log),
+		unverified: newBudget(cfg.UnverifiedBytes)}
 	mux := http.NewServeMux()
 	mux.Handle("POST /interactions", ih)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -169,7 +192,7 @@ func NewServer(addr string, h http.Handler) *http.Server {
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      15 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    16 << 10, // Discord's headers take ~1 KiB; each connection may buffer this much
 	}
 }
 
@@ -179,6 +202,8 @@ type interactionsHandler struct {
 	key       ed25519.PublicKey // nil: no usable key, every interaction gets 401
 	log       *slog.Logger
 	followups *jobs.Group // Answers that outlive the request: deferred replies
+	// unverified bounds the bytes of bodies read but not yet verified.
+	unverified *budget
 }
 
 func (h *interactionsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -210,24 +235,9 @@ func (h *interactionsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 		wrote = true
 		return
 	}
-	if r.ContentLength > maxInteractionBody {
-		h.reject(w, r, "too_large", http.StatusRequestEntityTooLarge, fmt.Errorf("Content-Length %d", r.ContentLength))
-		wrote = true
-		return
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxInteractionBody))
+	body, status, reason, err := h.readBody(w, r, signed)
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			h.reject(w, r, "too_large", http.StatusRequestEntityTooLarge, err)
-		} else {
-			h.reject(w, r, "malformed", http.StatusBadRequest, err)
-		}
-		wrote = true
-		return
-	}
-	if err := signed.Verify(h.key, body); err != nil {
-		h.reject(w, r, "signature", http.StatusUnauthorized, err)
+		h.reject(w, r, reason, status, err)
 		wrote = true
 		return
 	}
@@ -280,11 +290,64 @@ func (h *interactionsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 	wrote = true
 }
 
+// readBody reads the body of a request whose headers passed, within the
+// budget for unverified bodies, and verifies its signature. On failure it
+// returns the status, the rejection reason and the cause.
+func (h *interactionsHandler) readBody(w http.ResponseWriter, r *http.Request, signed discordsig.Signed) ([]byte, int, string, error) {
+	// Reserve what the body may cost: its declared length, or, without one
+	// (chunked), the cap and what io.ReadAll's growth may add.
+	n := r.ContentLength
+	switch {
+	case n > maxInteractionBody:
+		return nil, http.StatusRequestEntityTooLarge, "too_large", fmt.Errorf("Content-Length %d over %d", n, maxInteractionBody)
+	case n < 0:
+		n = 2 * maxInteractionBody
+	}
+	n = min(n, h.cfg.UnverifiedBytes)
+	wctx, cancel := context.WithTimeout(r.Context(), bodyWait)
+	ok := h.unverified.acquire(wctx, n)
+	cancel()
+	if !ok {
+		w.Header().Set("Retry-After", "1")
+		return nil, http.StatusServiceUnavailable, "busy", errors.New("no room to buffer an unverified body")
+	}
+	defer h.unverified.release(n)
+
+	// A body must follow its headers promptly; the deadline is lifted once
+	// it is read, since the request's context ends if a pending read of the
+	// connection times out.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(bodyReadTimeout)) // unsupported by recorders: fine
+	var body []byte
+	var err error
+	if r.ContentLength >= 0 {
+		body = make([]byte, r.ContentLength)
+		_, err = io.ReadFull(r.Body, body)
+	} else {
+		body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, maxInteractionBody))
+	}
+	_ = rc.SetReadDeadline(time.Time{})
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, http.StatusRequestEntityTooLarge, "too_large", err
+		}
+		return nil, http.StatusBadRequest, "malformed", fmt.Errorf("read body: %w", err)
+	}
+	if err := signed.Verify(h.key, body); err != nil {
+		return nil, http.StatusUnauthorized, "signature", err
+	}
+	return body, 0, "", nil
+}
+
 // errNoKey is the cause logged when no usable public key is configured.
 var errNoKey = errors.New("no valid public key configured")
 
 func (h *interactionsHandler) reject(w http.ResponseWriter, r *http.Request, reason string, status int, err error) {
 	h.cfg.Recorder.HTTPRejected(reason)
+	// The body may be unread: do not spend time reading it to keep the
+	// connection, which a probe or an attacker holds.
+	w.Header().Set("Connection", "close")
 	// Discord probes with bad signatures routinely: debug, not warn.
 	h.log.LogAttrs(r.Context(), slog.LevelDebug, "interaction rejected",
 		slog.String("reason", reason), slog.Int("status", status),
