@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/discordtext"
 	"github.com/glowcloud/glowcloud/markov"
 )
 
@@ -36,11 +37,17 @@ type Result struct {
 	Took     time.Duration
 }
 
-// Summary is a one-line account of the result for people.
+// Summary is a one-line account of the result for people; the file names
+// in it are shown, never rendered (discordtext.Show), as it goes into a
+// reply.
 func (r Result) Summary() string {
 	added := "no new files"
 	if len(r.Added) > 0 {
-		added = fmt.Sprintf("added %s", strings.Join(r.Added, ", "))
+		names := make([]string, len(r.Added))
+		for i, n := range r.Added {
+			names[i] = discordtext.Show(n)
+		}
+		added = fmt.Sprintf("added %s", strings.Join(names, ", "))
 	}
 	return fmt.Sprintf("%s; learned %d sentences, %d words (%d distinct), %d states; model %s, trained in %s",
 		added, r.Meta.Sentences, r.Meta.Words, r.Meta.Vocabulary, r.Meta.States, r.ModelID, r.Took.Round(time.Millisecond))

@@ -14,6 +14,7 @@ import (
 
 	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/discordtext"
 	"github.com/glowcloud/glowcloud/internal/jobs"
 )
 
@@ -242,7 +243,8 @@ func jobReply(ctx context.Context, summary string, err error) (bot.Reply, string
 	case errors.As(err, &je):
 		return bot.Reply{Content: je.msg}, je.result
 	case errors.Is(err, corpus.ErrNotText):
-		return bot.Reply{Content: "The Glow Cloud learned nothing: " + clip(err.Error(), 300)}, resultNotText
+		// The error names the file: shown, as every user-supplied name is.
+		return bot.Reply{Content: "The Glow Cloud learned nothing: " + discordtext.Show(clip(err.Error(), 300))}, resultNotText
 	case errors.Is(err, corpus.ErrEmpty):
 		return bot.Reply{Content: msgEmpty}, resultEmpty
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
