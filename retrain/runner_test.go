@@ -677,3 +677,66 @@ func TestRunnerWithTrainer(t *testing.T) {
 		}
 	})
 }
+
+// stubbornLearner ignores its context while it "trains", as markov's
+// training does, until release is closed; then it asks MayCommit, as the
+// Trainer does before writing, and reports whether it could.
+type stubbornLearner struct {
+	started   chan struct{}
+	release   chan struct{}
+	committed chan bool
+}
+
+func (l *stubbornLearner) Retrain(ctx context.Context, _ []retrain.File) (retrain.Result, error) {
+	l.started <- struct{}{}
+	<-l.release
+	ok := retrain.MayCommit(ctx)
+	l.committed <- ok
+	if !ok {
+		return retrain.Result{}, ctx.Err()
+	}
+	return summary("late.txt"), nil
+}
+
+// TestRetrainShutdownTellsTheOperator: a shutdown (Wait running out of
+// time) during a retrain that does not heed its context edits the
+// operator's reply before Wait returns, saying it was interrupted and
+// nothing changed; and the retrain, when it finally finishes, may not
+// commit. The old Wait returned at once and the process exited with the
+// reply never edited (issue 11, finding 7).
+func TestRetrainShutdownTellsTheOperator(t *testing.T) {
+	t.Parallel()
+	l := &stubbornLearner{started: make(chan struct{}, 1), release: make(chan struct{}), committed: make(chan bool, 1)}
+	s := newSetup(t, l, nil)
+	ctx := waitCtx(t)
+	rs := s.answer(t, retrainCommand(operatorID))
+	select {
+	case <-l.started:
+	case <-ctx.Done():
+		t.Fatal("the retrain never started")
+	}
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if err := s.runner.Wait(short); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Wait = %v, want its context's deadline", err)
+	}
+	// No waiting here: the process exits once Wait has returned.
+	calls := rs.Calls()
+	if len(calls) != 2 || calls[1].Method != "edit" || !strings.Contains(calls[1].Reply.Content, "interrupted") || !strings.Contains(calls[1].Reply.Content, "nothing changed") {
+		t.Fatalf("calls when Wait returned: %+v; want the deferral and an edit saying interrupted, nothing changed", calls)
+	}
+	if s.runner.Claim() {
+		t.Error("the slot was free while the retrain still ran")
+	}
+	close(l.release)
+	if <-l.committed {
+		t.Error("the retrain committed after the operator was told nothing changed")
+	}
+	if err := s.runner.Wait(ctx); err != nil {
+		t.Errorf("Wait once the retrain ended = %v", err)
+	}
+	if !s.runner.Claim() {
+		t.Error("the slot is not free once the retrain ended")
+	}
+	s.runner.Release()
+}
