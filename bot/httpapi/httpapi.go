@@ -323,10 +323,16 @@ func (h *interactionsHandler) readBody(w http.ResponseWriter, r *http.Request, s
 	if r.ContentLength >= 0 {
 		body = make([]byte, r.ContentLength)
 		_, err = io.ReadFull(r.Body, body)
+		_ = rc.SetReadDeadline(time.Time{})
+		// Read on to the end, so that net/http watches the connection
+		// (and ends r.Context() if the client hangs up while we answer).
+		if n, eerr := r.Body.Read(make([]byte, 1)); err == nil && (n > 0 || eerr != io.EOF) {
+			err = &http.MaxBytesError{Limit: r.ContentLength}
+		}
 	} else {
 		body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, maxInteractionBody))
+		_ = rc.SetReadDeadline(time.Time{})
 	}
-	_ = rc.SetReadDeadline(time.Time{})
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
