@@ -19,15 +19,18 @@ import (
 // The seed is deliberately absent: pressing the button asks for a new one.
 //
 // Discord allows at most 100 characters; we count bytes, which is stricter.
-// A thing (up to 100 characters) or topic (up to 50, but up to 200 bytes of
-// UTF-8) that does not fit is cut at the last word boundary that fits (at a
-// character boundary if one word is too long), so the regenerated reply
-// squints at, or preaches about, the shortened text.
+// The free text is stored as shown (discordtext.Show, see handler.go), which
+// is longer than what was typed: a thing or topic that does not fit is cut
+// at the last word boundary that fits (at a character boundary if one word
+// is too long), and further until the cut text is itself as Show makes it
+// (no escape cut in half), so the regenerated reply squints at, or preaches
+// about, the shortened text, and nothing in it can render.
 //
-// Decoding is strict: it accepts exactly what encodeCustomID produces for
-// valid options, so encodeCustomID(decodeCustomID(s)) == s. Anything else,
-// including ids from a future format version, is rejected and the user gets
-// a polite ephemeral reply.
+// Decoding is strict: it accepts exactly what encodeCustomID produces, so
+// encodeCustomID(decodeCustomID(s)) == s. Anything else, including ids from
+// a future format version and ids whose text is not already shown (such as
+// those made before the text was), is rejected and the user gets a polite
+// ephemeral reply.
 
 // customIDVersion prefixes every custom_id; bump it when the format changes.
 const customIDVersion = "gc1"
@@ -43,10 +46,10 @@ func encodeCustomID(act action) string {
 	switch act.command {
 	case CmdManifesto:
 		prefix := customIDVersion + "|m|" + string(rune('0'+act.paragraphs)) + "|"
-		return prefix + cutWords(act.topic, MaxCustomID-len(prefix))
+		return prefix + cutShown(act.topic, MaxCustomID-len(prefix))
 	case CmdSquint:
 		prefix := customIDVersion + "|s|"
-		return prefix + cutWords(act.thing, MaxCustomID-len(prefix))
+		return prefix + cutShown(act.thing, MaxCustomID-len(prefix))
 	case CmdGlowcloud:
 		return customIDVersion + "|g"
 	}
@@ -67,19 +70,30 @@ func decodeCustomID(id string) (action, error) {
 	case cmd == "g" && !hasRest:
 		return action{command: CmdGlowcloud}, nil
 	case cmd == "s" && hasRest:
-		if thing, err := validThing(rest); err == nil && thing == rest {
-			return action{command: CmdSquint, thing: thing}, nil
+		if rest != "" && isShown(rest) {
+			return action{command: CmdSquint, thing: rest}, nil
 		}
 	case cmd == "m" && hasRest:
 		p, topic, ok := strings.Cut(rest, "|")
 		if !ok || len(p) != 1 || p[0] < '0'+MinParagraphs || p[0] > '0'+MaxParagraphs {
 			break
 		}
-		if t, err := validTopic(topic); err == nil && t == topic {
+		if isShown(topic) {
 			return action{command: CmdManifesto, paragraphs: int(p[0] - '0'), topic: topic}, nil
 		}
 	}
 	return action{}, errBadCustomID
+}
+
+// cutShown returns the longest cut of s (by cutWords) that fits in max
+// bytes and is as shown makes it, so that an escape is never cut in half:
+// "\[" stays whole, "@" keeps its zero-width space.
+func cutShown(s string, max int) string {
+	c := cutWords(s, max)
+	for c != "" && !isShown(c) {
+		c = cutWords(c, len(c)-1)
+	}
+	return c
 }
 
 // cutWords returns s if it fits in max bytes, or else its longest prefix

@@ -17,7 +17,10 @@ func TestCustomIDEncode(t *testing.T) {
 	}{
 		{"manifesto", action{command: CmdManifesto, paragraphs: 3, topic: "robots"}, "gc1|m|3|robots"},
 		{"manifesto no topic", action{command: CmdManifesto, paragraphs: 1}, "gc1|m|1|"},
-		{"manifesto pipes", action{command: CmdManifesto, paragraphs: 5, topic: "a|b||c"}, "gc1|m|5|a|b||c"},
+		{"manifesto pipes", action{command: CmdManifesto, paragraphs: 5, topic: `a\|b\|\|c`}, `gc1|m|5|a\|b\|\|c`},
+		{"squint shown text cut between escapes", action{command: CmdSquint, thing: strings.Repeat(`\[`, 50)}, "gc1|s|" + strings.Repeat(`\[`, 47)},
+		{"squint shown text never cut in an escape", action{command: CmdSquint, thing: "x" + strings.Repeat(`\[`, 50)}, "gc1|s|x" + strings.Repeat(`\[`, 46)},
+		{"squint mention keeps its zero-width space", action{command: CmdSquint, thing: strings.Repeat("x", 91) + "\\@\u200beveryone"}, "gc1|s|" + strings.Repeat("x", 91)},
 		{"seed is not kept", action{command: CmdManifesto, paragraphs: 2, topic: "x", seed: 42, hasSeed: true}, "gc1|m|2|x"},
 		{"squint", action{command: CmdSquint, thing: "tea party"}, "gc1|s|tea party"},
 		{"glowcloud", action{command: CmdGlowcloud}, "gc1|g"},
@@ -53,9 +56,14 @@ func TestCustomIDDecode(t *testing.T) {
 	}{
 		{"gc1|m|3|robots", action{command: CmdManifesto, paragraphs: 3, topic: "robots"}, true},
 		{"gc1|m|1|", action{command: CmdManifesto, paragraphs: 1}, true},
-		{"gc1|m|5|a|b", action{command: CmdManifesto, paragraphs: 5, topic: "a|b"}, true},
+		{`gc1|m|5|a\|b`, action{command: CmdManifesto, paragraphs: 5, topic: `a\|b`}, true},
+		{"gc1|m|5|a|b", action{}, false}, // not shown: "|" unescaped
+		{"gc1|s|[Free Nitro](https://evil.example/steam)", action{}, false},
+		{"gc1|s|@everyone", action{}, false},
+		{"gc1|s|\\@\u200beveryone", action{command: CmdSquint, thing: "\\@\u200beveryone"}, true},
 		{"gc1|s|x", action{command: CmdSquint, thing: "x"}, true},
-		{"gc1|s||", action{command: CmdSquint, thing: "|"}, true},
+		{`gc1|s|\|`, action{command: CmdSquint, thing: `\|`}, true},
+		{"gc1|s||", action{}, false},
 		{"gc1|g", action{command: CmdGlowcloud}, true},
 
 		{"", action{}, false},
@@ -74,7 +82,7 @@ func TestCustomIDDecode(t *testing.T) {
 		{"gc1|m|+3|x", action{}, false},
 		{"gc1|m||x", action{}, false},
 		{"gc1|m|3| padded", action{}, false},
-		{"gc1|m|3|" + strings.Repeat("t", 51), action{}, false},
+		{"gc1|m|3|" + strings.Repeat("t", 51), action{command: CmdManifesto, paragraphs: 3, topic: strings.Repeat("t", 51)}, true}, // shown topics may be longer than typed ones
 		{"gc1|s|", action{}, false},
 		{"gc1|s| x", action{}, false},
 		{"gc1|s|x ", action{}, false},
@@ -115,6 +123,10 @@ func FuzzCustomID(f *testing.F) {
 		if act, err := decodeCustomID(id); err == nil {
 			if again := encodeCustomID(act); again != id {
 				t.Errorf("decode(%q) = %+v, which encodes as %q", id, act, again)
+			}
+			// A button never brings back text that could render.
+			if !isShown(act.thing) || !isShown(act.topic) {
+				t.Errorf("decode(%q) = %+v: text not shown", id, act)
 			}
 		}
 

@@ -22,6 +22,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/glowcloud/glowcloud/discordtext"
 )
 
 // Defaults used when the corresponding Config field is zero.
@@ -405,7 +407,7 @@ func actionFromCommand(name string, opts map[string]any) (action, error) {
 	act := action{command: name}
 	for k := range opts {
 		if !slices.ContainsFunc(def.Options, func(o Option) bool { return o.Name == k }) {
-			return act, userError(fmt.Sprintf("/%s has no option %q. The Glow Cloud sees what you did there.", name, clip(k, 32)))
+			return act, userError(fmt.Sprintf("/%s has no option “%s”. The Glow Cloud sees what you did there.", name, shown(clip(k, 32))))
 		}
 	}
 	switch name {
@@ -454,21 +456,39 @@ func actionFromCommand(name string, opts map[string]any) (action, error) {
 	return act, nil
 }
 
-// validThing trims a squint thing and checks its length.
+// User-typed text is shown, never rendered: every piece of it the core
+// echoes (a squint thing, a manifesto topic, an option name, a file name)
+// passes through shown on its way in, so the reply, the "Hail again"
+// button's stored text and the reply the button reposts all carry it with
+// markdown escaped, links defanged, mentions broken and bidi controls gone
+// (discordtext.Show; issue 11, finding 6). The Writer gets the shown text
+// too, so whatever it weaves the text into stays inert.
+
+// shown returns s as it may be shown in a message: discordtext.Show,
+// trimmed. shown(shown(s)) == shown(s).
+func shown(s string) string { return strings.TrimSpace(discordtext.Show(s)) }
+
+// isShown reports whether s is already as shown would make it.
+func isShown(s string) bool { return utf8.ValidString(s) && shown(s) == s }
+
+// validThing trims a squint thing, checks its length (as Discord counts
+// it, before escaping) and returns it shown.
 func validThing(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	switch {
 	case !utf8.ValidString(s):
 		return "", userError("thing must be text.")
-	case s == "":
-		return "", userError("Tell the Glow Cloud what to squint at: /squint thing:<anything>.")
 	case utf8.RuneCountInString(s) > MaxThing:
 		return "", userError(fmt.Sprintf("That is too much to squint at: thing is %d characters at most.", MaxThing))
+	}
+	if s = shown(s); s == "" {
+		return "", userError("Tell the Glow Cloud what to squint at: /squint thing:<anything>.")
 	}
 	return s, nil
 }
 
-// validTopic trims a manifesto topic and checks its length.
+// validTopic trims a manifesto topic, checks its length (before escaping)
+// and returns it shown.
 func validTopic(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	switch {
@@ -477,7 +497,7 @@ func validTopic(s string) (string, error) {
 	case utf8.RuneCountInString(s) > MaxTopic:
 		return "", userError(fmt.Sprintf("topic is %d characters at most. Manifestos have focus.", MaxTopic))
 	}
-	return s, nil
+	return shown(s), nil
 }
 
 // integer accepts the integral numbers an option value can hold: float64 from

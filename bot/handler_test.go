@@ -117,7 +117,7 @@ func TestHandleCommands(t *testing.T) {
 
 		{"unknown command", cmd("retrainz", nil), true, []string{"does not know that command"}, []string{"Hail again"}},
 		{"empty command", cmd("", nil), true, []string{"does not know that command"}, nil},
-		{"glowcloud extra option", cmd("glowcloud", map[string]any{"loud": true}), true, []string{`/glowcloud has no option "loud"`}, nil},
+		{"glowcloud extra option", cmd("glowcloud", map[string]any{"loud": true}), true, []string{`/glowcloud has no option “loud”`}, nil},
 		{"squint missing thing", cmd("squint", nil), true, []string{"what to squint at"}, nil},
 		{"squint blank thing", cmd("squint", map[string]any{"thing": "   "}), true, []string{"what to squint at"}, nil},
 		{"squint thing not text", cmd("squint", map[string]any{"thing": float64(3)}), true, []string{"thing must be text"}, nil},
@@ -141,7 +141,7 @@ func TestHandleCommands(t *testing.T) {
 		{"future button", bot.Request{Kind: bot.KindComponent, CustomID: "gc2|g"}, true, []string{"faded"}, nil},
 		{"empty button", bot.Request{Kind: bot.KindComponent}, true, []string{"faded"}, nil},
 		{"button manifesto", bot.Request{Kind: bot.KindComponent, CustomID: "gc1|m|4|rent"}, false, []string{"seed=1000 topic=rent paragraphs=4", "/manifesto topic:rent paragraphs:4 seed:1000"}, nil},
-		{"button squint", bot.Request{Kind: bot.KindComponent, CustomID: "gc1|s|a|b"}, false, []string{"a|b is anarchist"}, nil},
+		{"button squint", bot.Request{Kind: bot.KindComponent, CustomID: `gc1|s|a\|b`}, false, []string{`a\|b is anarchist`}, nil},
 		{"button glowcloud", bot.Request{Kind: bot.KindComponent, CustomID: "gc1|g"}, false, []string{"ALL HAIL. seed=1000"}, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -74,8 +74,8 @@ func (b *Bot) checkRetrain(req Request) ([]Attachment, string, error) {
 	names := retrainOptions()
 	for k := range req.Options {
 		if !slices.Contains(names[:], k) {
-			return nil, outcomeBadRequest, userError(fmt.Sprintf("/%s has no option %q. Attach files as %s, %s or %s.",
-				CmdRetrain, clip(k, 32), OptScripture, OptApocrypha, OptPamphlet))
+			return nil, outcomeBadRequest, userError(fmt.Sprintf("/%s has no option “%s”. Attach files as %s, %s or %s.",
+				CmdRetrain, shown(clip(k, 32)), OptScripture, OptApocrypha, OptPamphlet))
 		}
 	}
 	var files []Attachment
@@ -116,10 +116,10 @@ func checkAttachment(a Attachment) error {
 	if a.ContentType != "" {
 		mt, params, err := mime.ParseMediaType(a.ContentType)
 		if err != nil || !strings.HasPrefix(mt, "text/") {
-			return userError(fmt.Sprintf("%s is %s, not text. The Glow Cloud learns only from text.", name, clip(a.ContentType, 64)))
+			return userError(fmt.Sprintf("%s is %s, not text. The Glow Cloud learns only from text.", name, shown(clip(a.ContentType, 64))))
 		}
 		if cs := strings.ToLower(params["charset"]); cs != "" && cs != "utf-8" && cs != "utf8" && cs != "us-ascii" {
-			return userError(fmt.Sprintf("%s is in %s; the Glow Cloud reads only UTF-8.", name, clip(cs, 32)))
+			return userError(fmt.Sprintf("%s is in %s; the Glow Cloud reads only UTF-8.", name, shown(clip(cs, 32))))
 		}
 	}
 	if u, err := url.Parse(a.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -128,13 +128,14 @@ func checkAttachment(a Attachment) error {
 	return nil
 }
 
-// DisplayName is a file name as quoted in replies: short, in backticks.
+// DisplayName is a file name as quoted in replies: short, and shown, never
+// rendered (markdown escaped, links defanged, mentions broken, bidi
+// controls that could disguise an extension gone).
 func DisplayName(name string) string {
-	name = strings.NewReplacer("`", "'", "\n", " ", "\r", " ").Replace(name)
-	if name == "" {
+	if name = shown(clip(name, 64)); name == "" {
 		name = "(unnamed)"
 	}
-	return "`" + clip(name, 64) + "`"
+	return name
 }
 
 // ByteSize renders n bytes for people: "8 MiB", "12.5 KiB", "300 bytes".

@@ -173,18 +173,18 @@ func TestCheckRetrain(t *testing.T) {
 	}{
 		{"operator, no files", req(operatorID, nil), outcomeOK, nil, "from its corpus as it is"},
 		{"operator, three files in option order", req(operatorID, map[string]any{OptPamphlet: mk.ID, OptScripture: a.ID, OptApocrypha: md.ID}, a, md, mk),
-			outcomeOK, []string{"a.txt", "b.MD", "c.markdown"}, "`a.txt`, `b.MD`, `c.markdown`"},
-		{"same file twice", req(operatorID, map[string]any{OptScripture: a.ID, OptApocrypha: a.ID}, a), outcomeOK, []string{"a.txt"}, "absorb `a.txt` and"},
+			outcomeOK, []string{"a.txt", "b.MD", "c.markdown"}, "a․txt, b․MD, c․markdown"}, // names are shown: the dots of what looks like a host are defanged
+		{"same file twice", req(operatorID, map[string]any{OptScripture: a.ID, OptApocrypha: a.ID}, a), outcomeOK, []string{"a.txt"}, "absorb a․txt and"},
 		{"stranger", req(strangerID, map[string]any{OptScripture: a.ID}, a), outcomeForbidden, nil, "Only the Glow Cloud's operators"},
 		{"nobody", req("", nil), outcomeForbidden, nil, "Only the Glow Cloud's operators"},
-		{"unknown option", req(operatorID, map[string]any{"grimoire": a.ID}, a), outcomeBadRequest, nil, `no option "grimoire"`},
+		{"unknown option", req(operatorID, map[string]any{"grimoire": a.ID}, a), outcomeBadRequest, nil, `no option “grimoire”`},
 		{"option not an id", req(operatorID, map[string]any{OptScripture: 7.0}), outcomeBadRequest, nil, "attach it again"},
 		{"negative size", req(operatorID, map[string]any{OptScripture: "Ax.txt"}, att("x.txt", "", -1)), outcomeBadRequest, nil, "at most 8 MiB"},
 		{"no extension", req(operatorID, map[string]any{OptScripture: "AREADME"}, att("README", "text/plain", 3)), outcomeBadRequest, nil, "only from .txt and .md"},
 		{"text/html is text", req(operatorID, map[string]any{OptScripture: "Ap.txt"}, att("p.txt", "text/html", 3)), outcomeOK, []string{"p.txt"}, "absorb"},
 		{"bad content type", req(operatorID, map[string]any{OptScripture: "Ap.txt"}, att("p.txt", "text/", 3)), outcomeBadRequest, nil, "not text"},
 		{"not a web link", req(operatorID, map[string]any{OptScripture: "Af.txt"}, Attachment{ID: "Af.txt", Filename: "f.txt", URL: "file:///etc/passwd"}), outcomeBadRequest, nil, "no usable link"},
-		{"name with backticks", req(operatorID, map[string]any{OptScripture: "A`x`.exe"}, att("`x`.exe", "", 3)), outcomeBadRequest, nil, "`'x'.exe` is not scripture"},
+		{"name with backticks", req(operatorID, map[string]any{OptScripture: "A`x`.exe"}, att("`x`.exe", "", 3)), outcomeBadRequest, nil, "\\`x\\`.exe is not scripture"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

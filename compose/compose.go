@@ -8,13 +8,14 @@
 package compose
 
 import (
-	"errors"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/glowcloud/glowcloud/markov"
+	"github.com/glowcloud/glowcloud/quality"
 )
 
 // Hail closes every manifesto.
@@ -39,10 +40,31 @@ const (
 // usable; get one from New.
 type Writer struct {
 	m *markov.Model
+	// copies indexes the model's training text for the copy checks; built
+	// on first use.
+	copies func() *quality.Corpus
+	// topics indexes what Suggest offers; built on first use.
+	topics func() *topicIndex
 }
 
 // New returns a Writer over m.
-func New(m *markov.Model) *Writer { return &Writer{m: m} }
+func New(m *markov.Model) *Writer {
+	return &Writer{
+		m:      m,
+		copies: sync.OnceValue(func() *quality.Corpus { return quality.NewCorpus(m.TrainingSentences()) }),
+		topics: sync.OnceValue(func() *topicIndex { return buildTopics(m) }),
+	}
+}
+
+// Warm builds now the indexes the first text and the first Suggest would
+// otherwise build (what must not be copied, the chain one order lower, the
+// topics): on a 5 MB corpus about a second of CPU, once. Call it after
+// loading a model, before serving it; it is safe beside any other call.
+func (w *Writer) Warm() {
+	w.m.Warm()
+	w.copies()
+	w.topics()
+}
 
 // ModelID returns the short id of the Writer's model.
 func (w *Writer) ModelID() string { return w.m.ID() }
@@ -67,28 +89,23 @@ func (w *Writer) Manifesto(seed uint64, topic string, paragraphs int) (title, bo
 	topic = Clean(topic, MaxTopic)
 	words := w.steer(topic)
 
-	title = w.title(rng, topic)
 	budget := MaxManifesto - len(Hail) - 2
 	per := budget/paragraphs - 2
-	seen := map[string]bool{}
+	pc := w.newPiece(rng, words)
+	pc.reserve(Hail)
 	var paras []string
 	for p := 0; p < paragraphs; p++ {
 		want := 3 + rng.IntN(3)
 		var b strings.Builder
 		for i := 0; i < want; i++ {
-			var s string
-			steered := false
-			switch {
-			case i == 0 || (i == 2 && rng.IntN(2) == 0):
-				s, steered = w.sentence(rng, words, sentenceChars, seen)
-			default:
-				s, _ = w.sentence(rng, nil, sentenceChars, seen)
-			}
-			if p == 0 && i == 0 && topic != "" && !steered {
-				// The model cannot say anything new through the topic (it
-				// never saw it, or only in lines it would have to copy): say
-				// it in the essay's voice instead.
+			// The topic opens each paragraph and now and then returns.
+			s := pc.next(i == 0 || (i == 2 && rng.IntN(2) == 0), sentenceChars)
+			if p == 0 && i == 0 && topic != "" && !mentions(s, topic) {
+				// The model cannot say the topic in anything new (it never
+				// saw it, or only in lines it would have to copy): say it in
+				// the essay's voice instead.
 				s = splice(rng, topic)
+				pc.add(s)
 			}
 			if s == "" {
 				continue
@@ -106,6 +123,7 @@ func (w *Writer) Manifesto(seed uint64, topic string, paragraphs int) (title, bo
 		}
 		paras = append(paras, b.String())
 	}
+	title = w.title(rng, topic, pc.words)
 	paras = append(paras, Hail)
 	return title, strings.Join(paras, "\n\n")
 }
@@ -123,17 +141,13 @@ func (w *Writer) Squint(seed uint64, thing string) string {
 	words := w.steer(thing)
 	lines := []string{Capitalise(thing) + " is Anarchist if you squint."}
 	n := 2 + rng.IntN(2)
-	seen := map[string]bool{}
+	pc := w.newPiece(rng, words)
+	pc.add(lines[0])
 	for i := 0; i < n; i++ {
-		var s string
-		steered := false
-		if i < 2 {
-			s, steered = w.sentence(rng, words, squintChars, seen)
-		} else {
-			s, _ = w.sentence(rng, nil, squintChars, seen)
-		}
-		if i == 0 && !steered {
+		s := pc.next(i < 2, squintChars)
+		if i == 0 && !mentions(s, thing) {
 			s = splice(rng, thing)
+			pc.add(s)
 		}
 		if s != "" {
 			lines = append(lines, s)
@@ -152,14 +166,13 @@ func (w *Writer) Glowcloud(seed uint64) string {
 	rng := NewRand(seed)
 	lines := []string{openings[rng.IntN(len(openings))]}
 	n := 1 + rng.IntN(3)
-	seen := map[string]bool{}
-	steer := w.steer(strings.Join(cloudWords, " "))
+	pc := w.newPiece(rng, w.steer(strings.Join(cloudWords, " ")))
+	pc.add(lines[0])
+	for _, h := range hails {
+		pc.reserve(h)
+	}
 	for i := 0; i < n; i++ {
-		var words []string
-		if i == 0 {
-			words = steer
-		}
-		if s, _ := w.sentence(rng, words, sentenceChars, seen); s != "" {
+		if s := pc.next(i == 0, sentenceChars); s != "" {
 			lines = append(lines, s)
 		}
 	}
@@ -170,27 +183,11 @@ func (w *Writer) Glowcloud(seed uint64) string {
 	return joinWithin(lines, MaxShort)
 }
 
-// sentence draws one sentence through one of words (or anywhere when words
-// is empty), avoiding ones already said in this text, and reports whether it
-// passes through one of words. It returns "" when the model has nothing
-// acceptable to say.
-func (w *Writer) sentence(rng *rand.Rand, words []string, maxChars int, seen map[string]bool) (string, bool) {
-	for try := 0; try < 3; try++ {
-		s, err := w.m.Sentence(rng, markov.Options{Topic: words, MaxChars: maxChars})
-		if errors.Is(err, markov.ErrNoSentence) && len(words) > 0 {
-			// Nothing novel passes through the topic: speak freely.
-			words = nil
-			continue
-		}
-		if err != nil {
-			return "", false
-		}
-		if !seen[s.Text] {
-			seen[s.Text] = true
-			return s.Text, s.Topic != ""
-		}
-	}
-	return "", false
+// mentions reports whether sentence s says phrase: its words, in order,
+// ignoring case and punctuation.
+func mentions(s, phrase string) bool {
+	p := strings.Join(quality.Words(phrase), " ")
+	return p != "" && strings.Contains(" "+strings.Join(quality.Words(s), " ")+" ", " "+p+" ")
 }
 
 // steer returns the words of text the model can steer through, leaving out
@@ -250,4 +247,22 @@ func joinWithin(lines []string, max int) string {
 		s = string([]rune(s)[:max-1]) + "…"
 	}
 	return s
+}
+
+// Manifestos returns n manifestos with seeds seed, seed+1, ..., each its
+// title, a blank line and its body, separated by lines "---": the text
+// `glowcloud manifesto -n N` prints.
+func (w *Writer) Manifestos(seed uint64, n int, topic string, paragraphs int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString("---\n")
+		}
+		title, body := w.Manifesto(seed+uint64(i), topic, paragraphs)
+		b.WriteString(title)
+		b.WriteString("\n\n")
+		b.WriteString(body)
+		b.WriteString("\n")
+	}
+	return b.String()
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/corpus"
 	"github.com/glowcloud/glowcloud/markov"
+	"github.com/glowcloud/glowcloud/quality"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
@@ -222,6 +224,25 @@ func BenchmarkManifesto(b *testing.B) {
 	}
 }
 
+// BenchmarkManifesto3 times the manifesto of the issue's targets (three
+// paragraphs on the essay) and reports its median and 99th percentile.
+func BenchmarkManifesto3(b *testing.B) {
+	w := essayWriter(b)
+	w.Manifesto(0, "", 3) // builds the copy index
+	b.ReportAllocs()
+	seed := uint64(0)
+	var d []time.Duration
+	for b.Loop() {
+		seed++
+		t0 := time.Now()
+		w.Manifesto(seed, "", 3)
+		d = append(d, time.Since(t0))
+	}
+	slices.Sort(d)
+	b.ReportMetric(float64(d[len(d)/2].Nanoseconds()), "median-ns/op")
+	b.ReportMetric(float64(d[len(d)*99/100].Nanoseconds()), "p99-ns/op")
+}
+
 func BenchmarkSquint(b *testing.B) {
 	w := essayWriter(b)
 	b.ReportAllocs()
@@ -239,5 +260,25 @@ func BenchmarkGlowcloud(b *testing.B) {
 	for b.Loop() {
 		seed++
 		w.Glowcloud(seed)
+	}
+}
+
+// TestNothingSaidTwice: no text repeats a run of five words in another of
+// its sentences (issue 8: `squint "late capitalism"` said "not only to
+// capitalism but the state" twice for seeds 1 and 2).
+func TestNothingSaidTwice(t *testing.T) {
+	t.Parallel()
+	w := essayWriter(t)
+	for seed := range uint64(200) {
+		_, body := w.Manifesto(seed, "planning", 5)
+		for name, text := range map[string]string{
+			"squint":    w.Squint(seed, "late capitalism"),
+			"glowcloud": w.Glowcloud(seed),
+			"manifesto": body,
+		} {
+			if quality.Repeats5(quality.SplitSentences(text)) {
+				t.Errorf("%s %d says a 5-word run twice: %q", name, seed, text)
+			}
+		}
 	}
 }

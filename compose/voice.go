@@ -3,7 +3,6 @@ package compose
 import (
 	"math/rand/v2"
 	"strings"
-	"unicode/utf8"
 )
 
 // The essay's voice, for what a chain cannot say: titles, openings, hails,
@@ -22,6 +21,14 @@ var (
 		"Everything Is Just %s!",
 		"Strange Opinions on %s",
 		"%s: a bewildering chain of disparate events",
+		"The %s Question, if you squint",
+		"%s and/or the Glow Cloud",
+		"What the Glow Cloud Says about %s",
+		"Against %s, for the Glow Cloud",
+		"Notes on %s at the End of History",
+		"%s in the Age of the Singularity",
+		"The Situation Today: %s and the libertarian socialist turn",
+		"Authoritarian %s, libertarian planning, & the Glow Cloud",
 	}
 	subjects = []string{
 		"Socialism", "Anarchism", "Technocracy", "Democratic Planning", "the Singularity",
@@ -62,25 +69,6 @@ var (
 		"your": true, "i": true, "we": true, "you": true, "this": true, "that": true,
 	}
 )
-
-// title returns a title in the style of the model's (and the essay's)
-// headings, about topic when one is given.
-func (w *Writer) title(rng *rand.Rand, topic string) string {
-	subject := Capitalise(topic)
-	if subject == "" {
-		if hs := w.m.Headings(); len(hs) > 0 && rng.IntN(3) == 0 {
-			if h := hs[rng.IntN(len(hs))]; utf8.RuneCountInString(h) <= LongestTitle {
-				return h
-			}
-		}
-		subject = subjects[rng.IntN(len(subjects))]
-	}
-	t := strings.Replace(titleForms[rng.IntN(len(titleForms))], "%s", subject, 1)
-	if utf8.RuneCountInString(t) > LongestTitle {
-		t = Capitalise(Clean(subject, LongestTitle))
-	}
-	return t
-}
 
 // splice says a word the model has never seen in the essay's voice.
 func splice(rng *rand.Rand, word string) string {

@@ -38,6 +38,9 @@ type Text struct {
 	// Paragraphs counts the paragraphs read; Duplicates the exact duplicate
 	// paragraphs that were dropped.
 	Paragraphs, Duplicates int
+	// Damaged counts the sentences dropped because words were lost from
+	// them (see Parse).
+	Damaged int
 	// Bytes is the size of the input before normalisation.
 	Bytes int64
 }
@@ -58,7 +61,10 @@ func (t *Text) Words() int {
 func (t *Text) Len() int { return len(t.Sentences) + len(t.Lines) }
 
 // Parse normalises text and splits it into sentences and headings. It never
-// fails: input that holds no sentence gives an empty Text.
+// fails: input that holds no sentence gives an empty Text. Sentences that
+// lost words before they reached us are not learned: a possessive with no
+// owner ("That's where 's lack of knowledge"), a comma standing where a word
+// was, empty brackets or quotes; Text.Damaged counts them.
 func Parse(text string) *Text {
 	var t Text
 	p := newParser(&t)

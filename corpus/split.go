@@ -161,7 +161,9 @@ func (p *parser) paragraph(para string) {
 		if i+1 < len(words) && !endsSentence(w, words[i+1]) {
 			continue
 		}
-		if s := cleanSentence(words[start : i+1]); s != nil {
+		if s := cleanSentence(words[start : i+1]); s != nil && damaged(s) {
+			p.t.Damaged++
+		} else if s != nil {
 			if p.compact {
 				p.t.Lines = append(p.t.Lines, strings.Join(s, " "))
 			} else {
@@ -348,4 +350,26 @@ func cleanSentence(words []string) []string {
 	copy(out, words)
 	out[len(out)-1] = last
 	return out
+}
+
+// damaged reports whether a sentence has lost words on the way to us, so
+// that learning it would teach the chain the damage: a possessive with no
+// owner ("That's where 's lack of knowledge"), a comma or other mark
+// standing alone where a word was ("Whereas , insists"), or brackets or
+// quotes with nothing inside ("()", `""`).
+func damaged(words []string) bool {
+	for _, w := range words {
+		// A possessive ending with nothing before it.
+		if rest, ok := strings.CutPrefix(strings.TrimLeft(w, `"([`), "'s"); ok && strings.IndexFunc(rest, unicode.IsLetter) < 0 {
+			return true
+		}
+		if strings.Trim(w, ",;:") == "" {
+			return true
+		}
+		switch strings.Trim(w, ".,;:!?") {
+		case "()", "[]", `""`, "''":
+			return true
+		}
+	}
+	return false
 }

@@ -25,6 +25,12 @@ type Options struct {
 	// MinWords and MaxWords bound a sentence's length in words (default 5
 	// and 40); MaxChars its length in characters (default 280).
 	MinWords, MaxWords, MaxChars int
+	// BackOff is the chance, at a state with only one way on, of drawing
+	// the next word from the chain one order lower instead (the successors
+	// of every state ending in the same order-1 words): where a small
+	// corpus would make the walk copy it, it may turn off. 0 never backs
+	// off; order-1 chains never do.
+	BackOff float64
 }
 
 // DefaultMinBits is the default for Options.MinBits.
@@ -65,9 +71,9 @@ func (m *Model) Sentence(rng *rand.Rand, opts Options) (Sentence, error) {
 		topic := ""
 		if len(topics) > 0 {
 			topic = topics[rng.IntN(len(topics))]
-			ids, bits, ok = m.through(rng, topic, ids[:0])
+			ids, bits, ok = m.through(rng, topic, ids[:0], opts.BackOff)
 		} else {
-			ids, bits, ok = m.walk(rng, m.start, ids[:0], 0)
+			ids, bits, ok = m.walk(rng, m.start, ids[:0], 0, opts.BackOff)
 		}
 		if !ok || len(ids) < opts.MinWords || len(ids) > opts.MaxWords {
 			continue
@@ -145,23 +151,52 @@ func draw(rng *rand.Rand, cum []uint32, lo, hi int32) (int32, uint32, uint32) {
 	return i, cum[i] - prev, total
 }
 
+// backOffRun is how many forced steps in a row a walk takes before it may
+// back off: a run copied from the corpus starts to show only after a few.
+const backOffRun = 2
+
+// backOffRunBack is backOffRun for walking backwards, where a turn costs
+// more fluency: the words before a topic word lead up to it.
+const backOffRunBack = 3
+
 // walk appends the words of a forward walk from state s until the end
-// marker, and reports the walk's surprisal added to bits. It reports false
-// when the walk hit MaxWords (a trap state or a runaway loop).
-func (m *Model) walk(rng *rand.Rand, s int32, ids []int32, bits float64) ([]int32, float64, bool) {
+// marker, and reports the walk's surprisal added to bits. At a state with
+// one successor it backs off to the lower order with chance backOff. It
+// reports false when the walk hit MaxWords (a trap state or a runaway
+// loop).
+func (m *Model) walk(rng *rand.Rand, s int32, ids []int32, bits, backOff float64) ([]int32, float64, bool) {
+	var low *backoff
+	if backOff > 0 {
+		low = m.lower()
+	}
+	forced := 0 // steps in a row with one way on
 	for steps := 0; steps < MaxWords; steps++ {
 		lo, hi := m.off[s], m.off[s+1]
 		if lo == hi {
 			return ids, bits, true
 		}
-		e, n, total := draw(rng, m.edgeCum, lo, hi)
-		bits += math.Log2(float64(total) / float64(n))
-		w := m.edgeWord[e]
+		if hi-lo == 1 {
+			forced++
+		} else {
+			forced = 0
+		}
+		var w int32
+		if low != nil && forced >= backOffRun && low.off[low.group[s]+1]-low.off[low.group[s]] > 1 && rng.Float64() < backOff {
+			forced = 0
+			g := low.group[s]
+			e, n, total := draw(rng, low.cum, low.off[g], low.off[g+1])
+			bits += math.Log2(float64(total) / float64(n))
+			w, s = low.word[e], low.next[e]
+		} else {
+			e, n, total := draw(rng, m.edgeCum, lo, hi)
+			bits += math.Log2(float64(total) / float64(n))
+			w, s = m.edgeWord[e], m.edgeNext[e]
+		}
 		if w == wordEnd {
 			return ids, bits, true
 		}
 		ids = append(ids, w)
-		if s = m.edgeNext[e]; s == noState {
+		if s == noState {
 			return ids, bits, true
 		}
 	}
@@ -172,14 +207,20 @@ func (m *Model) walk(rng *rand.Rand, s int32, ids []int32, bits float64) ([]int3
 // in the folded word topic: a pivot state is drawn in proportion to how often
 // it occurs, then the sentence is walked backwards to its start and forwards
 // to its end, each step drawn in proportion to its count.
-func (m *Model) through(rng *rand.Rand, topic string, ids []int32) ([]int32, float64, bool) {
+func (m *Model) through(rng *rand.Rand, topic string, ids []int32, backOff float64) ([]int32, float64, bool) {
 	p := m.byWord[topic]
 	r := rng.Uint64N(p.cum[len(p.cum)-1])
 	i, _ := slices.BinarySearch(p.cum, r+1) // the first running count > r
 	pivot := p.states[i]
-	// Backwards: collect the last word of each state until the start state.
+	// Backwards: collect the last word of each state until the start
+	// state, backing off as walk does after forced steps.
+	var low *backoff
+	if backOff > 0 {
+		low = m.lower()
+	}
 	var bits float64
 	s := pivot
+	forced := 0
 	for steps := 0; s != m.start; steps++ {
 		if steps >= MaxWords {
 			return ids, 0, false
@@ -189,9 +230,24 @@ func (m *Model) through(rng *rand.Rand, topic string, ids []int32) ([]int32, flo
 		if lo == hi {
 			return ids, 0, false
 		}
-		e, _, _ := draw(rng, m.prevCum, lo, hi)
-		p := m.prevState[e]
-		bits += math.Log2(float64(m.outTotal(p)) / float64(m.edgeCount(p, s)))
+		if hi-lo == 1 {
+			forced++
+		} else {
+			forced = 0
+		}
+		var p int32
+		if g := int32(-1); low != nil && forced >= backOffRunBack {
+			if g = low.before[s]; g >= 0 && low.moff[g+1]-low.moff[g] > 1 && rng.Float64() < backOff {
+				forced = 0
+				e, n, total := draw(rng, low.mcum, low.moff[g], low.moff[g+1])
+				bits += math.Log2(float64(total) / float64(n))
+				s = low.members[e]
+				continue
+			}
+		}
+		e, n, _ := draw(rng, m.prevCum, lo, hi) // n: the count of p -> s
+		p = m.prevState[e]
+		bits += math.Log2(float64(m.outTotal(p)) / float64(n))
 		s = p
 	}
 	for i, j := 0, len(ids)-1; i < j; i, j = i+1, j-1 {
@@ -200,7 +256,7 @@ func (m *Model) through(rng *rand.Rand, topic string, ids []int32) ([]int32, flo
 	if len(ids) > MaxWords {
 		return ids, 0, false
 	}
-	return m.walk(rng, pivot, ids, bits)
+	return m.walk(rng, pivot, ids, bits, backOff)
 }
 
 // outTotal is the number of times state s occurs in the corpus.
@@ -209,18 +265,6 @@ func (m *Model) outTotal(s int32) uint32 {
 		return 0
 	}
 	return m.edgeCum[m.off[s+1]-1]
-}
-
-// edgeCount is the count of the transition from state p to state s.
-func (m *Model) edgeCount(p, s int32) uint32 {
-	prev := uint32(0)
-	for e := m.off[p]; e < m.off[p+1]; e++ {
-		if m.edgeNext[e] == s {
-			return m.edgeCum[e] - prev
-		}
-		prev = m.edgeCum[e]
-	}
-	return 1
 }
 
 // novel reports whether the sentence shares no run of more than

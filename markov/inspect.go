@@ -26,3 +26,8 @@ func (m *Model) Openings(n int) []Opening {
 	slices.SortStableFunc(out, func(a, b Opening) int { return cmp.Compare(b.Count, a.Count) })
 	return out[:min(n, len(out))]
 }
+
+// TrainingSentences returns the distinct sentences the model was trained
+// on, each as its words joined by single spaces, in input order: what the
+// model must not copy.
+func (m *Model) TrainingSentences() []string { return m.novelty.sentenceTexts() }

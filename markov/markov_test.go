@@ -480,7 +480,8 @@ func FuzzTrainGenerate(f *testing.F) {
 		}
 		topic := strings.Fields(input)
 		for i := range uint64(3) {
-			s, err := m.Sentence(rng(seed+i), markov.Options{Topic: topic, MinBits: -1, MinWords: 1})
+			// BackOff 0, 0.5 and 1: the lower-order tables of any chain.
+			s, err := m.Sentence(rng(seed+i), markov.Options{Topic: topic, MinBits: -1, MinWords: 1, BackOff: float64(i) / 2})
 			if err != nil {
 				continue
 			}

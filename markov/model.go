@@ -139,6 +139,9 @@ type Model struct {
 	// (-1: a word that is in no sentence).
 	novelty *noveltyIndex
 	nid     []int32
+
+	// lower is the chain one order lower (see backoff), built on first use.
+	lower func() *backoff
 }
 
 // TrainOptions tunes Train. The zero value trains an order-2 chain.
@@ -762,6 +765,7 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 			ErrFormat, nov.distinct, nov.tokens, meta.Sentences, meta.Words)
 	}
 	m.novelty = nov
+	m.lower = sync.OnceValue(m.buildBackoff)
 	m.nid = make([]int32, len(words))
 	for i, w := range words {
 		m.nid[i] = -1

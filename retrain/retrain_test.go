@@ -26,7 +26,9 @@ func TestRetrainAddsTrainsSavesAndSwaps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Added) != 2 || swapped == nil || swapped.ID() != res.ModelID {
+	// essay.txt holds the bytes of the essay the empty corpus was seeded
+	// with: found by its hash and not stored again (it used to be).
+	if len(res.Added) != 1 || len(res.Known) != 1 || res.Known[0].Upload != "essay.txt" || swapped == nil || swapped.ID() != res.ModelID {
 		t.Fatalf("result %+v, swapped %v", res, swapped)
 	}
 	for _, name := range res.Added {
@@ -49,7 +51,7 @@ func TestRetrainAddsTrainsSavesAndSwaps(t *testing.T) {
 	}
 	// The same file again adds nothing; retraining from the directory as it is works.
 	res2, err := tr.Retrain(t.Context(), []retrain.File{{Name: "essay.txt", Data: []byte(corpus.EssayText())}})
-	if err != nil || len(res2.Added) != 0 || res2.Meta.Sentences != res.Meta.Sentences {
+	if err != nil || len(res2.Added) != 0 || res2.Meta.Sentences != res.Meta.Sentences || res2.ModelID != res.ModelID {
 		t.Errorf("retrain with a known file: %+v, %v", res2, err)
 	}
 }
@@ -128,5 +130,95 @@ func TestRetrainOfTheEssayGivesTheEssayID(t *testing.T) {
 	if res.ModelID != want.ID() || res.Meta.CorpusSHA256 != want.Meta().CorpusSHA256 {
 		t.Errorf("retrain of the seeded essay gives model %s (corpus %s), training the essay gives %s (corpus %s)",
 			res.ModelID, res.Meta.CorpusSHA256, want.ID(), want.Meta().CorpusSHA256)
+	}
+}
+
+// TestRetrainLongName: an upload whose name is far too long for a file
+// system (the old code failed on ~243+ characters with a generic error) is
+// stored under a shortened name that keeps its extension, and the summary
+// says it was renamed.
+func TestRetrainLongName(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{243, 255, 1000} {
+		dir := t.TempDir()
+		tr := &retrain.Trainer{Dir: dir, ModelPath: filepath.Join(t.TempDir(), "m.model")}
+		name := strings.Repeat("Scripture", n)[:n-3] + ".md"
+		res, err := tr.Retrain(t.Context(), []retrain.File{{Name: name, Data: []byte("The tea is anarchist if you squint hard. The tea party is a cooperative of tea.")}})
+		if err != nil {
+			t.Fatalf("%d characters: %v", n, err)
+		}
+		if len(res.Added) != 1 || len(res.Shortened) != 1 || res.Shortened[0] != name {
+			t.Fatalf("%d characters: result %+v", n, res)
+		}
+		if got := res.Added[0]; len(got) > 255-len(".upload-1234567890") || !strings.HasSuffix(got, ".md") {
+			t.Errorf("stored as %q (%d bytes)", got, len(got))
+		}
+		if _, err := os.Stat(filepath.Join(dir, res.Added[0])); err != nil {
+			t.Error(err)
+		}
+		if !strings.Contains(res.Summary(), "renamed") {
+			t.Errorf("summary does not say it was renamed: %q", res.Summary())
+		}
+	}
+}
+
+// TestRetrainSameBytesOtherName: the same upload under another name is
+// found by the SHA-256 of its bytes and not stored again, and the summary
+// says so (the old code stored it once per name).
+func TestRetrainSameBytesOtherName(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tr := &retrain.Trainer{Dir: dir, ModelPath: filepath.Join(t.TempDir(), "m.model")}
+	data := []byte("The tea is anarchist if you squint hard. The tea party is a cooperative of tea.")
+	first, err := tr.Retrain(t.Context(), []retrain.File{{Name: "tea.txt", Data: data}})
+	if err != nil || len(first.Added) != 1 {
+		t.Fatalf("first upload: %+v, %v", first, err)
+	}
+	for _, names := range [][]string{{"TEA (copy).md"}, {"one.txt", "two.txt"}} {
+		var files []retrain.File
+		for _, n := range names {
+			files = append(files, retrain.File{Name: n, Data: data})
+		}
+		res, err := tr.Retrain(t.Context(), files)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Added) != 0 || len(res.Known) != len(names) || res.Known[0].As != first.Added[0] {
+			t.Errorf("%v: result %+v; want nothing added, each known as %s", names, res, first.Added[0])
+		}
+		if !strings.Contains(res.Summary(), "already scripture") {
+			t.Errorf("summary does not say so: %q", res.Summary())
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	texts := 0
+	for _, e := range entries {
+		if corpus.IsTextName(e.Name()) {
+			texts++
+		}
+	}
+	if texts != 2 { // the seeded essay and tea.txt
+		t.Errorf("%d text files in the corpus, want 2", texts)
+	}
+}
+
+// TestRetrainInterruptedWritesNothing: a retrain whose context has ended
+// before it commits writes nothing: no seeded essay, no upload, no model
+// (the old code had added both files before it looked at the context).
+func TestRetrainInterruptedWritesNothing(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	model := filepath.Join(t.TempDir(), "m.model")
+	tr := &retrain.Trainer{Dir: dir, ModelPath: model, Swap: func(*markov.Model) { t.Error("swapped") }}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := tr.Retrain(ctx, []retrain.File{{Name: "tea.txt", Data: []byte("The tea is anarchist if you squint hard.")}}); !errors.Is(err, context.Canceled) {
+		t.Errorf("Retrain = %v, want context.Canceled", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("the corpus directory holds %d entries, want none", len(entries))
+	}
+	if _, err := os.Stat(model); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("model: %v, want none", err)
 	}
 }

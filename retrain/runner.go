@@ -8,12 +8,15 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime/debug"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
 	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/discordtext"
 	"github.com/glowcloud/glowcloud/internal/jobs"
 )
 
@@ -109,37 +112,73 @@ func (r *Runner) Release() { r.busy.Store(false) }
 // retrains, gives the slot back, and edits the deferred reply through rs.
 // The job ends within ten minutes, or sooner when Wait runs out of time.
 func (r *Runner) Run(ctx context.Context, req bot.Request, files []bot.Attachment, rs bot.Responder) {
-	r.jobs.Go(ctx, jobTimeout, func(ctx context.Context) {
-		// The slot is free for the next /retrain once the retraining is
-		// over: the release comes before the edit, so an operator who
-		// reads the result and asks again is not told to wait. On a panic
-		// the deferred release frees it all the same.
-		released := false
-		release := func() {
-			if !released {
-				released = true
-				r.Release()
-			}
-		}
-		defer release()
-		r.run(ctx, req, files, rs, release)
-	})
+	r.jobs.Go(ctx, jobTimeout, func(ctx context.Context) { r.run(ctx, req, files, rs) })
 }
 
+// interruptGrace is how long Wait, once its context has ended and it has
+// cancelled the jobs, still waits for them to tell their operators (one
+// REST edit each; or a commit already under way, which is quick).
+const interruptGrace = 5 * time.Second
+
 // Wait waits until the running jobs are done. If ctx ends first, Wait
-// cancels them (each still tries to tell its operator, for a few seconds)
-// and returns an error wrapping ctx's. serve.Run's shutdown calls it.
-func (r *Runner) Wait(ctx context.Context) error { return r.jobs.Wait(ctx) }
+// cancels them, waits up to interruptGrace more for each to edit its reply
+// ("interrupted, nothing changed") and returns an error wrapping ctx's.
+// serve.Run's shutdown calls it, and the process exits after it: a job
+// whose reply is not yet edited when Wait returns never tells its operator.
+func (r *Runner) Wait(ctx context.Context) error {
+	err := r.jobs.Wait(ctx)
+	if err != nil {
+		grace, cancel := context.WithTimeout(context.WithoutCancel(ctx), interruptGrace)
+		defer cancel()
+		_ = r.jobs.Wait(grace)
+	}
+	return err
+}
 
 // Running reports the number of jobs running.
 func (r *Runner) Running() int { return r.jobs.Running() }
+
+// A job is interrupted only before it commits. The Learner may not heed its
+// context at once (markov's training does not), so when the job's context
+// ends the job does not wait for it: it claims the job's commitGate, which
+// the Trainer must win before it writes anything (mayCommit), and edits the
+// reply at once. Whichever comes first decides, so the reply is true: if
+// the trainer had begun committing, the job waits for it and reports it.
+
+// commitGate decides, once, between a commit and an interruption.
+type commitGate struct {
+	mu    sync.Mutex
+	state int // 0 undecided, 1 committed, 2 interrupted
+}
+
+func (g *commitGate) decide(want int) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.state == 0 {
+		g.state = want
+	}
+	return g.state == want
+}
+
+type gateKey struct{}
+
+// mayCommit reports whether a retrain under ctx may write its results: its
+// context has not ended and the job has not been reported interrupted. A
+// true answer is final: the job then waits for the commit.
+func mayCommit(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	g, _ := ctx.Value(gateKey{}).(*commitGate)
+	return g == nil || g.decide(1)
+}
 
 // What the operator reads when a job ends badly.
 const (
 	msgFailed = "Retraining failed; the old model keeps serving. The details are in the bot's log."
 	msgEmpty  = "The corpus holds no sentences yet, so there is nothing to learn from. Attach a .txt or .md file of scripture."
 	msgSlow   = "Retraining took too long and was abandoned; the old model keeps serving."
-	msgHalted = "Retraining was interrupted (the bot is shutting down); the old model keeps serving."
+	msgHalted = "Retraining was interrupted (the bot is shutting down): nothing changed; the old model keeps serving."
 )
 
 // Results of a retrain job: the "result" label of glowcloud_retrains_total
@@ -165,33 +204,60 @@ type jobError struct {
 func (e *jobError) Error() string { return e.err.Error() }
 func (e *jobError) Unwrap() error { return e.err }
 
-// run is a retrain job: it downloads files, retrains, calls done, edits the
-// deferred reply with the outcome, and logs and counts it.
-func (r *Runner) run(ctx context.Context, req bot.Request, files []bot.Attachment, rs bot.Responder, done func()) {
+// run is a retrain job: it downloads files and retrains (on a goroutine of
+// their own, which gives the slot back when it ends), edits the deferred
+// reply with the outcome, and logs and counts it.
+func (r *Runner) run(ctx context.Context, req bot.Request, files []bot.Attachment, rs bot.Responder) {
 	start := time.Now()
-	var (
+	type outcome struct {
 		res  Result
 		size int
 		err  error
-	)
-	texts := make([]File, 0, len(files))
-	for _, a := range files {
-		var data []byte
-		if data, err = r.fetch(ctx, a); err != nil {
-			break
+	}
+	gate := &commitGate{}
+	learned := make(chan outcome, 1)
+	go func() {
+		var o outcome
+		defer func() {
+			if v := recover(); v != nil {
+				r.log.Error("retrain panic", "panic", v, "stack", string(debug.Stack()))
+				o = outcome{err: fmt.Errorf("retrain panic: %v", v)}
+			}
+			// The slot is free for the next /retrain once the retraining
+			// is over: before the edit, so an operator who reads the
+			// result and asks again is not told to wait; and not before,
+			// even if the job has reported an interruption already.
+			r.Release()
+			learned <- o
+		}()
+		texts := make([]File, 0, len(files))
+		for _, a := range files {
+			data, err := r.fetch(ctx, a)
+			if err != nil {
+				o.err = err
+				return
+			}
+			texts = append(texts, File{Name: a.Filename, Data: data})
+			o.size += len(data)
 		}
-		texts = append(texts, File{Name: a.Filename, Data: data})
-		size += len(data)
+		o.res, o.err = r.learner.Retrain(context.WithValue(ctx, gateKey{}, gate), texts)
+	}()
+	var o outcome
+	select {
+	case o = <-learned:
+	case <-ctx.Done():
+		if gate.decide(2) {
+			o.err = fmt.Errorf("retrain: %w", context.Cause(ctx))
+		} else {
+			o = <-learned // it is committing: report what it did
+		}
 	}
-	if err == nil {
-		res, err = r.learner.Retrain(ctx, texts)
-	}
+	res, size, err := o.res, o.size, o.err
 	summary := ""
 	if err == nil {
 		summary = res.Summary()
 	}
 	reply, result := jobReply(ctx, summary, err)
-	done()
 
 	editCtx := ctx
 	if ctx.Err() != nil {
@@ -242,7 +308,8 @@ func jobReply(ctx context.Context, summary string, err error) (bot.Reply, string
 	case errors.As(err, &je):
 		return bot.Reply{Content: je.msg}, je.result
 	case errors.Is(err, corpus.ErrNotText):
-		return bot.Reply{Content: "The Glow Cloud learned nothing: " + clip(err.Error(), 300)}, resultNotText
+		// The error names the file: shown, as every user-supplied name is.
+		return bot.Reply{Content: "The Glow Cloud learned nothing: " + discordtext.Show(clip(err.Error(), 300))}, resultNotText
 	case errors.Is(err, corpus.ErrEmpty):
 		return bot.Reply{Content: msgEmpty}, resultEmpty
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):

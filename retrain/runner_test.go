@@ -382,7 +382,7 @@ func TestRetrainRefused(t *testing.T) {
 			return retrainCommand(operatorID,
 				fileOpt{bot.OptScripture, s.fake.Attachment("a.txt", text, "text/plain")},
 				fileOpt{bot.OptPamphlet, s.fake.Attachment("b.exe", text, "")})
-		}, "`b.exe` is not scripture"},
+		}, "b․exe is not scripture"},
 		{"attachment not resolved", func() map[string]any {
 			i := retrainCommand(operatorID, fileOpt{bot.OptScripture, s.fake.Attachment("a.txt", text, "text/plain")})
 			delete(i["data"].(map[string]any), "resolved")
@@ -415,34 +415,34 @@ func TestRetrainJobOutcomes(t *testing.T) {
 		{"body over the limit while the reported size lies", &fakeLearner{},
 			func(fake *discordtest.Server) []fileOpt {
 				return []fileOpt{{bot.OptScripture, withSize(fake.Attachment("liar.txt", big, "text/plain"), 64)}}
-			}, "`liar.txt` is larger than 8 MiB", "too_large", -1, 1},
+			}, "liar․txt is larger than 8 MiB", "too_large", -1, 1},
 		{"NUL bytes", &fakeLearner{},
 			func(fake *discordtest.Server) []fileOpt {
 				return []fileOpt{{bot.OptScripture, fake.Attachment("sneaky.txt", []byte("text\x00\x01\x02binary"), "text/plain")}}
-			}, "`sneaky.txt` is not UTF-8 text", "not_text", -1, 1},
+			}, "sneaky․txt is not UTF-8 text", "not_text", -1, 1},
 		{"invalid UTF-8", &fakeLearner{},
 			func(fake *discordtest.Server) []fileOpt {
 				return []fileOpt{{bot.OptScripture, fake.Attachment("latin1.md", []byte("caf\xe9 society"), "")}}
-			}, "`latin1.md` is not UTF-8 text", "not_text", -1, 1},
+			}, "latin1․md is not UTF-8 text", "not_text", -1, 1},
 		{"second file bad", &fakeLearner{},
 			func(fake *discordtest.Server) []fileOpt {
 				return []fileOpt{
 					{bot.OptScripture, fake.Attachment("good.txt", []byte("Good scripture."), "text/plain")},
 					{bot.OptApocrypha, fake.Attachment("bad.txt", []byte{0xff, 0xfe, 0}, "text/plain")},
 				}
-			}, "`bad.txt` is not UTF-8 text", "not_text", -1, 2},
+			}, "bad․txt is not UTF-8 text", "not_text", -1, 2},
 		{"download fails", &fakeLearner{},
 			func(fake *discordtest.Server) []fileOpt {
 				att := fake.Attachment("gone.txt", []byte("x"), "text/plain")
 				att["url"] = fake.URL() + "/attachments/1/2/expired.txt"
 				return []fileOpt{{bot.OptScripture, att}}
-			}, "could not download `gone.txt`", "download_error", -1, 1},
+			}, "could not download gone․txt", "download_error", -1, 1},
 		{"empty corpus", &fakeLearner{err: fmt.Errorf("read corpus: %w", corpus.ErrEmpty)},
 			func(*discordtest.Server) []fileOpt { return nil }, "no sentences yet", "empty_corpus", 0, 0},
 		{"not text to the trainer", &fakeLearner{err: fmt.Errorf("%w: odd.md is not scripture", corpus.ErrNotText)},
 			func(fake *discordtest.Server) []fileOpt {
 				return []fileOpt{{bot.OptScripture, fake.Attachment("odd.md", []byte("odd"), "text/markdown")}}
-			}, "odd.md is not scripture", "not_text", 1, 1},
+			}, "odd․md is not scripture", "not_text", 1, 1}, // shown: the name is user text
 		{"other error", &fakeLearner{err: errors.New("save model /srv/secret/path: disk full")},
 			func(*discordtest.Server) []fileOpt { return nil }, "Retraining failed; the old model keeps serving", "error", 0, 0},
 	} {
@@ -495,7 +495,7 @@ func TestRetrainOneAtATime(t *testing.T) {
 		fileOpt{bot.OptScripture, s.fake.Attachment("more.txt", []byte("More."), "text/plain")}))
 	refused(t, second, "already absorbing")
 	close(l.release)
-	if content := deferredThenEdited(ctx, t, first); !strings.Contains(content, "done.txt") {
+	if content := deferredThenEdited(ctx, t, first); !strings.Contains(content, "done․txt") {
 		t.Errorf("first edit %q", content)
 	}
 	if n := downloads(s.fake); n != 0 {
@@ -505,7 +505,7 @@ func TestRetrainOneAtATime(t *testing.T) {
 		t.Errorf("glowcloud_retrains_total{result=busy} = %v, want 1", got)
 	}
 	third := s.answer(t, retrainCommand(operatorID))
-	if content := deferredThenEdited(ctx, t, third); !strings.Contains(content, "done.txt") {
+	if content := deferredThenEdited(ctx, t, third); !strings.Contains(content, "done․txt") {
 		t.Errorf("third edit %q", content)
 	}
 }
@@ -620,7 +620,7 @@ func TestRetrainHTTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	edits := s.fake.Edits(full["token"].(string))
-	if len(edits) != 1 || !strings.Contains(fmt.Sprint(edits[0]["content"]), "hook.txt") {
+	if len(edits) != 1 || !strings.Contains(fmt.Sprint(edits[0]["content"]), "hook․txt") {
 		t.Errorf("edits after Wait: %v, want the summary", edits)
 	}
 	if calls := l.Calls(); len(calls) != 1 || len(calls[0]) != 1 || !bytes.Equal(calls[0][0].Data, text) {
@@ -655,7 +655,7 @@ func TestRunnerWithTrainer(t *testing.T) {
 	if got == nil || !got.Knows("xylophonists") {
 		t.Fatalf("the swapped model did not learn the new text")
 	}
-	if !strings.Contains(content, "added night-shift-") || !strings.Contains(content, ".md") || !strings.Contains(content, got.ID()) {
+	if !strings.Contains(content, "added night-shift-") || !strings.Contains(content, "․md") || !strings.Contains(content, got.ID()) {
 		t.Errorf("edit %q does not say what was learnt", content)
 	}
 	loaded, err := markov.Load(model)
@@ -676,4 +676,67 @@ func TestRunnerWithTrainer(t *testing.T) {
 			t.Errorf("edit %q, want the empty corpus explained", content)
 		}
 	})
+}
+
+// stubbornLearner ignores its context while it "trains", as markov's
+// training does, until release is closed; then it asks MayCommit, as the
+// Trainer does before writing, and reports whether it could.
+type stubbornLearner struct {
+	started   chan struct{}
+	release   chan struct{}
+	committed chan bool
+}
+
+func (l *stubbornLearner) Retrain(ctx context.Context, _ []retrain.File) (retrain.Result, error) {
+	l.started <- struct{}{}
+	<-l.release
+	ok := retrain.MayCommit(ctx)
+	l.committed <- ok
+	if !ok {
+		return retrain.Result{}, ctx.Err()
+	}
+	return summary("late.txt"), nil
+}
+
+// TestRetrainShutdownTellsTheOperator: a shutdown (Wait running out of
+// time) during a retrain that does not heed its context edits the
+// operator's reply before Wait returns, saying it was interrupted and
+// nothing changed; and the retrain, when it finally finishes, may not
+// commit. The old Wait returned at once and the process exited with the
+// reply never edited (issue 11, finding 7).
+func TestRetrainShutdownTellsTheOperator(t *testing.T) {
+	t.Parallel()
+	l := &stubbornLearner{started: make(chan struct{}, 1), release: make(chan struct{}), committed: make(chan bool, 1)}
+	s := newSetup(t, l, nil)
+	ctx := waitCtx(t)
+	rs := s.answer(t, retrainCommand(operatorID))
+	select {
+	case <-l.started:
+	case <-ctx.Done():
+		t.Fatal("the retrain never started")
+	}
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if err := s.runner.Wait(short); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Wait = %v, want its context's deadline", err)
+	}
+	// No waiting here: the process exits once Wait has returned.
+	calls := rs.Calls()
+	if len(calls) != 2 || calls[1].Method != "edit" || !strings.Contains(calls[1].Reply.Content, "interrupted") || !strings.Contains(calls[1].Reply.Content, "nothing changed") {
+		t.Fatalf("calls when Wait returned: %+v; want the deferral and an edit saying interrupted, nothing changed", calls)
+	}
+	if s.runner.Claim() {
+		t.Error("the slot was free while the retrain still ran")
+	}
+	close(l.release)
+	if <-l.committed {
+		t.Error("the retrain committed after the operator was told nothing changed")
+	}
+	if err := s.runner.Wait(ctx); err != nil {
+		t.Errorf("Wait once the retrain ended = %v", err)
+	}
+	if !s.runner.Claim() {
+		t.Error("the slot is not free once the retrain ended")
+	}
+	s.runner.Release()
 }

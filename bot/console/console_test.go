@@ -92,7 +92,7 @@ func TestConsoleCommands(t *testing.T) {
 		{"help", "help", []string{"/manifesto [topic:WORDS]", "press"}},
 		{"press first", "press", []string{"no button to press yet"}},
 		{"unknown command", "/retrain", []string{"does not know that command", "(only you can see this)"}},
-		{"unknown option", "/glowcloud loud:yes", []string{`/glowcloud has no option "loud"`}},
+		{"unknown option", "/glowcloud loud:yes", []string{`/glowcloud has no option “loud”`}},
 		{"no slash", "squint thing:x", []string{"x is anarchist"}},
 		{"first required option unnamed", "/squint capitalism", []string{"Squinting at “capitalism”", "capitalism is anarchist"}},
 		{"unnamed value of several words", "/squint the tea party", []string{"the tea party is anarchist"}},

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -287,6 +288,15 @@ func anyInstall() *[]discordgo.ApplicationIntegrationType {
 	}
 }
 
+// Caps on what discordgo's messages may bring into the log. discordgo
+// formats raw gateway payloads into some of them ("unknown event: ...
+// Data: %s" with the whole event, of any size); the log gets their type
+// and size instead, and any other argument is clipped.
+const (
+	maxLogArg     = 256  // bytes of one argument (a string, []byte, error or event)
+	maxLogMessage = 2048 // bytes of the formatted message
+)
+
 // Logger returns a function to assign to discordgo.Logger, so that
 // discordgo's own messages go to l (with component=discordgo) instead of
 // the standard log package. discordgo.Logger is a package variable: assign
@@ -295,6 +305,10 @@ func anyInstall() *[]discordgo.ApplicationIntegrationType {
 // parallel. glowcloud's sessions pass on errors and warnings only, never
 // discordgo's debug messages (one of which prints the IDENTIFY payload,
 // token included).
+//
+// Gateway payloads are never logged verbatim: an event discordgo does not
+// know is logged by op, type and size, and every other argument is
+// clipped to a few hundred bytes, so a hostile gateway cannot flood the log.
 func Logger(l *slog.Logger) func(msgL, caller int, format string, a ...any) {
 	l = l.With("component", "discordgo")
 	return func(msgL, _ int, format string, a ...any) {
@@ -307,6 +321,75 @@ func Logger(l *slog.Logger) func(msgL, caller int, format string, a ...any) {
 		case discordgo.LogInformational:
 			level = slog.LevelInfo
 		}
-		l.Log(context.Background(), level, strings.TrimSpace(fmt.Sprintf(format, a...)))
+		ctx := context.Background()
+		// discordgo v0.29.0: "unknown event: Op: %d, Seq: %d, Type: %s, Data: %s"
+		// and "unknown Op: %d, Seq: %d, Type: %s, Data: %s, message: %s".
+		if (strings.HasPrefix(format, "unknown event:") || strings.HasPrefix(format, "unknown Op:")) && len(a) >= 4 {
+			size := 0
+			for _, v := range a[3:] {
+				size = max(size, argSize(v))
+			}
+			l.Log(ctx, level, "gateway sent an event discordgo does not know; not logged verbatim",
+				"op", a[0], "seq", a[1], "type", clipArg(a[2]), "bytes", size)
+			return
+		}
+		args := make([]any, len(a))
+		for i, v := range a {
+			args[i] = clipArg(v)
+		}
+		msg := strings.TrimSpace(fmt.Sprintf(format, args...))
+		if len(msg) > maxLogMessage {
+			msg = clip(msg, maxLogMessage) + fmt.Sprintf(" …(%d bytes in all)", len(msg))
+		}
+		l.Log(ctx, level, msg)
 	}
+}
+
+// argSize is the size of a payload argument: a string's or []byte's length.
+func argSize(v any) int {
+	switch x := v.(type) {
+	case string:
+		return len(x)
+	case []byte:
+		return len(x)
+	}
+	return 0
+}
+
+// clipArg returns v fit for the log: strings, bytes and errors clipped, a
+// gateway event summarised by op, type and size, and anything else as is.
+func clipArg(v any) any {
+	switch x := v.(type) {
+	case string:
+		return clipLong(x)
+	case []byte:
+		return clipLong(string(x))
+	case error:
+		return clipLong(x.Error())
+	case *discordgo.Event:
+		if x == nil {
+			return "<nil event>"
+		}
+		return fmt.Sprintf("event op %d seq %d type %s (%d bytes)", x.Operation, x.Sequence, clip(x.Type, 64), len(x.RawData))
+	}
+	return v
+}
+
+// clipLong clips s to maxLogArg bytes, saying how long it was.
+func clipLong(s string) string {
+	if len(s) <= maxLogArg {
+		return s
+	}
+	return fmt.Sprintf("%s…(%d bytes)", clip(s, maxLogArg), len(s))
+}
+
+// clip cuts s to at most n bytes at a character boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

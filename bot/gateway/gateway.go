@@ -137,6 +137,11 @@ type Config struct {
 	// Commands, if not nil, are registered once connected (when the
 	// application id is known).
 	Commands []*discordgo.ApplicationCommand
+	// HelloTimeout is how long a new connection may wait for the gateway's
+	// HELLO, and ReadyTimeout how long after it for READY or RESUMED, before
+	// the connection is closed and another tried (with backoff); 0 means
+	// DefaultHelloTimeout and DefaultReadyTimeout.
+	HelloTimeout, ReadyTimeout time.Duration
 }
 
 // Recorder counts what the gateway does; *metrics.Metrics is one.
@@ -165,11 +170,12 @@ type Gateway struct {
 	wake       chan struct{} // a Disconnect happened; capacity 1
 
 	mu        sync.Mutex
-	appID     string   // configured, or from READY
-	closeCode int      // the last close frame Discord sent; 0 = none
-	closeText string   // its reason
-	conn      net.Conn // the current websocket's connection, to unblock Open on shutdown
-	draining  bool     // shutting down: no new interactions
+	appID     string     // configured, or from READY
+	closeCode int        // the last close frame Discord sent; 0 = none
+	closeText string     // its reason
+	conn      net.Conn   // the current websocket's connection, to unblock Open on shutdown
+	gate      *helloGate // the current connection's guard, told when READY comes
+	draining  bool       // shutting down: no new interactions
 
 	inflight    sync.WaitGroup
 	answerCtx   context.Context // outlives Run's ctx, so in-flight replies finish
@@ -214,7 +220,21 @@ func New(cfg Config) (*Gateway, error) {
 	if cfg.Client != nil {
 		s.Client = cfg.Client
 	}
-	s.Dialer = sniffingDialer(cfg.Dialer, g.sawConn, g.sawClose)
+	helloTimeout, readyTimeout := cfg.HelloTimeout, cfg.ReadyTimeout
+	if helloTimeout <= 0 {
+		helloTimeout = DefaultHelloTimeout
+	}
+	if readyTimeout <= 0 {
+		readyTimeout = DefaultReadyTimeout
+	}
+	guard := func(c net.Conn) net.Conn {
+		gate := newHelloGate(c, g.log, helloTimeout, readyTimeout)
+		g.mu.Lock()
+		g.gate = gate
+		g.mu.Unlock()
+		return gate
+	}
+	s.Dialer = sniffingDialer(cfg.Dialer, guard, g.sawConn, g.sawClose)
 	if cfg.ShardCount > 1 {
 		s.ShardID, s.ShardCount = cfg.ShardID, cfg.ShardCount
 	}
@@ -264,7 +284,19 @@ func (g *Gateway) Health() (bool, map[string]any) {
 func (g *Gateway) onConnect(*discordgo.Session, *discordgo.Connect) { g.noteState(stateConnected) }
 
 func (g *Gateway) onResumed(*discordgo.Session, *discordgo.Resumed) {
+	g.connReady()
 	g.log.Debug("gateway session resumed")
+}
+
+// connReady tells the current connection's guard that READY or RESUMED
+// came, so it stops waiting for it.
+func (g *Gateway) connReady() {
+	g.mu.Lock()
+	gate := g.gate
+	g.mu.Unlock()
+	if gate != nil {
+		gate.ready()
+	}
 }
 
 func (g *Gateway) onDisconnect(*discordgo.Session, *discordgo.Disconnect) {
@@ -276,6 +308,7 @@ func (g *Gateway) onDisconnect(*discordgo.Session, *discordgo.Disconnect) {
 }
 
 func (g *Gateway) onReady(_ *discordgo.Session, r *discordgo.Ready) {
+	g.connReady()
 	id := ""
 	switch {
 	case r.Application != nil && r.Application.ID != "":
@@ -535,11 +568,12 @@ func (r responder) Edit(ctx context.Context, rep bot.Reply) error {
 }
 
 // sniffingDialer returns a copy of base (nil = websocket.DefaultDialer)
-// whose connections report themselves to onConn and every close frame
-// Discord sends to onClose. For wss:// it does the TLS handshake itself
+// whose connections are wrapped by guard (if not nil; a helloGate), and
+// report themselves to onConn and every close frame Discord sends to
+// onClose. For wss:// it does the TLS handshake itself
 // (NetDialTLSContext), so it reads the frames in clear. The copy does not
 // use an HTTP proxy: gorilla would run NetDialTLSContext against the proxy.
-func sniffingDialer(base *websocket.Dialer, onConn func(net.Conn), onClose func(code int, text string)) *websocket.Dialer {
+func sniffingDialer(base *websocket.Dialer, guard func(net.Conn) net.Conn, onConn func(net.Conn), onClose func(code int, text string)) *websocket.Dialer {
 	if base == nil {
 		base = websocket.DefaultDialer
 	}
@@ -556,6 +590,9 @@ func sniffingDialer(base *websocket.Dialer, onConn func(net.Conn), onClose func(
 	wrap := func(c net.Conn, err error) (net.Conn, error) {
 		if err != nil {
 			return nil, err
+		}
+		if guard != nil {
+			c = guard(c)
 		}
 		sc := &closeSniffer{Conn: c, onClose: onClose}
 		onConn(sc)

@@ -173,7 +173,7 @@ func TestSniffingDialer(t *testing.T) {
 				codes []int
 				texts []string
 			)
-			d := sniffingDialer(base,
+			d := sniffingDialer(base, nil,
 				func(c net.Conn) { mu.Lock(); conns = append(conns, c); mu.Unlock() },
 				func(code int, text string) {
 					mu.Lock()

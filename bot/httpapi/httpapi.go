@@ -4,9 +4,9 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,6 +22,7 @@ import (
 	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/bot/discord"
 	"github.com/glowcloud/glowcloud/bot/rest"
+	"github.com/glowcloud/glowcloud/discordsig"
 	"github.com/glowcloud/glowcloud/internal/jobs"
 )
 
@@ -36,10 +37,19 @@ import (
 // verifying a signature over it.
 const maxInteractionBody = 256 << 10
 
-// signatureWindow is how far X-Signature-Timestamp may be from our clock.
-// discordgo.VerifyInteraction checks no freshness, so without this a
-// captured request could be replayed forever.
-const signatureWindow = 5 * time.Minute
+// Unverified bodies: what a request that has passed the header checks but
+// not yet the signature may cost. Headers are free to forge (any 128 hex
+// digits and the current time pass), so the bytes buffered for such bodies
+// are bounded across all connections (Config.UnverifiedBytes); a request
+// that cannot get its share within bodyWait gets 503 at once. Discord's
+// bodies are a few KiB and arrive with their headers, so they never wait
+// in practice; bodyReadTimeout frees a share held by a client that
+// trickles its body.
+const (
+	defaultUnverifiedBytes = 8 << 20 // 32 maximal bodies, or ~2,000 typical ones
+	bodyWait               = time.Second
+	bodyReadTimeout        = 3 * time.Second
+)
 
 // followupTimeout bounds the work left after an HTTP handler has returned a
 // deferred response: the generation and the PATCH of @original. Discord's
@@ -49,7 +59,9 @@ const followupTimeout = 14 * time.Minute
 // Config configures the HTTP endpoint.
 type Config struct {
 	// PublicKey is the application's Ed25519 public key; requests not signed
-	// by it get 401.
+	// by it get 401. A key discordsig.ParsePublicKey refuses (the wrong
+	// size, off the curve, of small order: a placeholder that would verify
+	// forged signatures) is not used: every interaction gets 401.
 	PublicKey ed25519.PublicKey
 	// Followups is the REST client that edits @original after a deferred
 	// response. Webhook calls need no token, so discordgo.New("") will do;
@@ -68,12 +80,17 @@ type Config struct {
 	Log *slog.Logger
 	// Now is the clock for the timestamp window; nil means time.Now.
 	Now func() time.Time
+	// UnverifiedBytes bounds the bytes of request bodies read but not yet
+	// verified, across all requests; 0 means 8 MiB. A request that cannot
+	// reserve its body's size within a second gets 503.
+	UnverifiedBytes int64
 }
 
 // Recorder counts what the endpoint refuses; *metrics.Metrics is one.
 type Recorder interface {
 	// HTTPRejected counts a request refused before reaching the bot: reason
-	// is signature, stale, too_large or malformed.
+	// is signature, stale, too_large, malformed or busy (no room to buffer
+	// its body).
 	HTTPRejected(reason string)
 }
 
@@ -126,14 +143,22 @@ func New(b *bot.Bot, cfg Config) *Handler {
 	if cfg.Metrics == nil {
 		cfg.Metrics = http.NotFoundHandler()
 	}
+	if cfg.UnverifiedBytes <= 0 {
+		cfg.UnverifiedBytes = defaultUnverifiedBytes
+	}
 	log := cfg.Log.With("component", "http")
 	// Without a key (serve's health-only endpoint) every interaction gets
-	// 401 quietly; a key of the wrong size is a mistake worth a line.
-	if n := len(cfg.PublicKey); n != 0 && n != ed25519.PublicKeySize {
-		log.Error("the HTTP interactions endpoint has no valid public key: every interaction will get 401",
-			"key_bytes", len(cfg.PublicKey), "want_bytes", ed25519.PublicKeySize)
+	// 401 quietly; a key that cannot be trusted is a mistake worth a line.
+	var key ed25519.PublicKey
+	if len(cfg.PublicKey) != 0 {
+		k, err := discordsig.ParsePublicKey(hex.EncodeToString(cfg.PublicKey))
+		if err != nil {
+			log.Error("the HTTP interactions endpoint has no valid public key: every interaction will get 401", "err", err)
+		}
+		key = k
 	}
-	ih := &interactionsHandler{bot: b, cfg: cfg, log: log, followups: jobs.New(log)}
+	ih := &interactionsHandler{bot: b, cfg: cfg, key: key, log: log, followups: jobs.New(log),
+		unverified: newBudget(cfg.UnverifiedBytes)}
 	mux := http.NewServeMux()
 	mux.Handle("POST /interactions", ih)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -167,15 +192,18 @@ func NewServer(addr string, h http.Handler) *http.Server {
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      15 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    16 << 10, // Discord's headers take ~1 KiB; each connection may buffer this much
 	}
 }
 
 type interactionsHandler struct {
 	bot       *bot.Bot
 	cfg       Config
+	key       ed25519.PublicKey // nil: no usable key, every interaction gets 401
 	log       *slog.Logger
 	followups *jobs.Group // Answers that outlive the request: deferred replies
+	// unverified bounds the bytes of bodies read but not yet verified.
+	unverified *budget
 }
 
 func (h *interactionsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -190,23 +218,26 @@ func (h *interactionsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 		}
 	}()
 
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxInteractionBody))
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			h.reject(w, r, "too_large", http.StatusRequestEntityTooLarge, err)
-		} else {
-			h.reject(w, r, "malformed", http.StatusBadRequest, err)
-		}
+	// Everything that can be judged without the body is judged first, so
+	// that a request that can never verify costs no body read at all.
+	if h.key == nil {
+		h.reject(w, r, "signature", http.StatusUnauthorized, errNoKey)
 		wrote = true
 		return
 	}
-	if err := h.verify(r, body); err != nil {
+	signed, err := discordsig.CheckHeaders(r.Header, h.cfg.Now())
+	if err != nil {
 		reason := "signature"
-		if errors.Is(err, errStale) {
+		if errors.Is(err, discordsig.ErrStale) {
 			reason = "stale"
 		}
 		h.reject(w, r, reason, http.StatusUnauthorized, err)
+		wrote = true
+		return
+	}
+	body, status, reason, err := h.readBody(w, r, signed)
+	if err != nil {
+		h.reject(w, r, reason, status, err)
 		wrote = true
 		return
 	}
@@ -259,32 +290,70 @@ func (h *interactionsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 	wrote = true
 }
 
-var errStale = errors.New("timestamp outside the signature window")
+// readBody reads the body of a request whose headers passed, within the
+// budget for unverified bodies, and verifies its signature. On failure it
+// returns the status, the rejection reason and the cause.
+func (h *interactionsHandler) readBody(w http.ResponseWriter, r *http.Request, signed discordsig.Signed) ([]byte, int, string, error) {
+	// Reserve what the body may cost: its declared length, or, without one
+	// (chunked), the cap and what io.ReadAll's growth may add.
+	n := r.ContentLength
+	switch {
+	case n > maxInteractionBody:
+		return nil, http.StatusRequestEntityTooLarge, "too_large", fmt.Errorf("Content-Length %d over %d", n, maxInteractionBody)
+	case n < 0:
+		n = 2 * maxInteractionBody
+	}
+	n = min(n, h.cfg.UnverifiedBytes)
+	wctx, cancel := context.WithTimeout(r.Context(), bodyWait)
+	ok := h.unverified.acquire(wctx, n)
+	cancel()
+	if !ok {
+		w.Header().Set("Retry-After", "1")
+		return nil, http.StatusServiceUnavailable, "busy", errors.New("no room to buffer an unverified body")
+	}
+	defer h.unverified.release(n)
 
-// verify checks the request's timestamp window and Ed25519 signature over
-// timestamp+body.
-func (h *interactionsHandler) verify(r *http.Request, body []byte) error {
-	if len(h.cfg.PublicKey) != ed25519.PublicKeySize {
-		// ed25519.Verify would panic.
-		return errors.New("no valid public key configured")
+	// A body must follow its headers promptly; the deadline is lifted once
+	// it is read, since the request's context ends if a pending read of the
+	// connection times out.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(bodyReadTimeout)) // unsupported by recorders: fine
+	var body []byte
+	var err error
+	if r.ContentLength >= 0 {
+		body = make([]byte, r.ContentLength)
+		_, err = io.ReadFull(r.Body, body)
+		_ = rc.SetReadDeadline(time.Time{})
+		// Read on to the end, so that net/http watches the connection
+		// (and ends r.Context() if the client hangs up while we answer).
+		if n, eerr := r.Body.Read(make([]byte, 1)); err == nil && (n > 0 || eerr != io.EOF) {
+			err = &http.MaxBytesError{Limit: r.ContentLength}
+		}
+	} else {
+		body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, maxInteractionBody))
+		_ = rc.SetReadDeadline(time.Time{})
 	}
-	tsHeader := r.Header.Get("X-Signature-Timestamp")
-	ts, err := strconv.ParseInt(tsHeader, 10, 64)
 	if err != nil {
-		return fmt.Errorf("parse signature timestamp: %w", err)
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, http.StatusRequestEntityTooLarge, "too_large", err
+		}
+		return nil, http.StatusBadRequest, "malformed", fmt.Errorf("read body: %w", err)
 	}
-	if d := h.cfg.Now().Sub(time.Unix(ts, 0)); d > signatureWindow || d < -signatureWindow {
-		return fmt.Errorf("signature timestamp %d is %v away: %w", ts, d.Round(time.Second), errStale)
+	if err := signed.Verify(h.key, body); err != nil {
+		return nil, http.StatusUnauthorized, "signature", err
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	if !discordgo.VerifyInteraction(r, h.cfg.PublicKey) {
-		return errors.New("invalid signature")
-	}
-	return nil
+	return body, 0, "", nil
 }
+
+// errNoKey is the cause logged when no usable public key is configured.
+var errNoKey = errors.New("no valid public key configured")
 
 func (h *interactionsHandler) reject(w http.ResponseWriter, r *http.Request, reason string, status int, err error) {
 	h.cfg.Recorder.HTTPRejected(reason)
+	// The body may be unread: do not spend time reading it to keep the
+	// connection, which a probe or an attacker holds.
+	w.Header().Set("Connection", "close")
 	// Discord probes with bad signatures routinely: debug, not warn.
 	h.log.LogAttrs(r.Context(), slog.LevelDebug, "interaction rejected",
 		slog.String("reason", reason), slog.Int("status", status),

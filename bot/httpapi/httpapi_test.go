@@ -707,6 +707,52 @@ func TestHTTPHandlerWithoutValidKey(t *testing.T) {
 	}
 }
 
+// smallOrder are the encodings of the eight Ed25519 points of small order
+// (libsodium's blocklist).
+var smallOrder = []string{
+	"0100000000000000000000000000000000000000000000000000000000000000",
+	"ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+	"0000000000000000000000000000000000000000000000000000000000000000",
+	"0000000000000000000000000000000000000000000000000000000000000080",
+	"26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+	"26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+	"c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+	"c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+}
+
+// TestHTTPPlaceholderKeyForgesNothing: with a placeholder key (64 hex zeros:
+// a point of small order) a signature with R of small order and S = 0
+// verifies under crypto/ed25519 for any message, so the endpoint must not
+// use such a key at all (issue 11, finding 2). Every forgery gets 401 and
+// the bot never answers.
+func TestHTTPPlaceholderKeyForgesNothing(t *testing.T) {
+	t.Parallel()
+	for _, keyHex := range smallOrder {
+		key, _ := hex.DecodeString(keyHex)
+		t.Run(keyHex[:8], func(t *testing.T) {
+			t.Parallel()
+			var logs lockedBuffer
+			h := httpapi.New(bot.New(bot.Config{}), httpapi.Config{PublicKey: key, Log: slog.New(slog.NewTextHandler(&logs, nil))})
+			if !strings.Contains(logs.String(), "no valid public key") {
+				t.Errorf("no log line for a small-order key: %q", logs.String())
+			}
+			body := []byte(`{"id":"1","application_id":"2","type":1,"token":"t","version":1}`)
+			stamp := strconv.FormatInt(time.Now().Unix(), 10)
+			for _, r := range smallOrder {
+				sig := r + strings.Repeat("00", 32)
+				req := httptest.NewRequest(http.MethodPost, "/interactions", bytes.NewReader(body))
+				req.Header.Set("X-Signature-Ed25519", sig)
+				req.Header.Set("X-Signature-Timestamp", stamp)
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != http.StatusUnauthorized {
+					t.Errorf("forged signature R=%s…, S=0: status %d %s, want 401", r[:8], rec.Code, rec.Body)
+				}
+			}
+		})
+	}
+}
+
 // TestHTTPDeferredEditWaited: Wait waits for a reply the endpoint edits in
 // after deferring, which outlives the request's handler.
 func TestHTTPDeferredEditWaited(t *testing.T) {

@@ -69,7 +69,7 @@ func New() *Metrics {
 		}, []string{"result"}),
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "glowcloud_http_rejected_total",
-			Help: "HTTP interaction requests refused before reaching the bot, by reason (signature, stale, too_large, malformed).",
+			Help: "HTTP interaction requests refused before reaching the bot, by reason (signature, stale, too_large, malformed, busy).",
 		}, []string{"reason"}),
 		retrains: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "glowcloud_retrains_total",
@@ -157,7 +157,7 @@ func (m *Metrics) GenerationError() {
 }
 
 // HTTPRejected counts an HTTP interaction refused before reaching the bot:
-// reason is signature, stale, too_large or malformed.
+// reason is signature, stale, too_large, malformed or busy.
 func (m *Metrics) HTTPRejected(reason string) {
 	if m != nil {
 		m.rejected.WithLabelValues(reason).Inc()

@@ -6,6 +6,7 @@ package serve
 import (
 	"context"
 	"crypto/ed25519"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -25,6 +26,7 @@ import (
 	"github.com/glowcloud/glowcloud/bot/metrics"
 	"github.com/glowcloud/glowcloud/bot/register"
 	"github.com/glowcloud/glowcloud/bot/rest"
+	"github.com/glowcloud/glowcloud/discordsig"
 )
 
 // defaultShutdownTimeout is how long Run waits, after its context ends,
@@ -111,8 +113,6 @@ func (cfg *Config) check() error {
 		return errors.New("no Bot")
 	case cfg.Token == "" && (len(cfg.PublicKey) == 0 || cfg.HTTPAddr == ""):
 		return errNothingToServe
-	case len(cfg.PublicKey) != 0 && len(cfg.PublicKey) != ed25519.PublicKeySize:
-		return fmt.Errorf("public key (DISCORD_PUBLIC_KEY) has %d bytes, want %d", len(cfg.PublicKey), ed25519.PublicKeySize)
 	case len(cfg.PublicKey) != 0 && cfg.HTTPAddr == "":
 		return errors.New("public key (DISCORD_PUBLIC_KEY) set without an HTTP address (GLOWCLOUD_HTTP_ADDR)")
 	case cfg.ShardCount < 0 || cfg.ShardID < 0:
@@ -121,6 +121,11 @@ func (cfg *Config) check() error {
 		return fmt.Errorf("shard id (SHARD_ID) %d must be less than the shard count (SHARD_COUNT) %d", cfg.ShardID, max(cfg.ShardCount, 1))
 	case cfg.ShutdownTimeout < 0:
 		return fmt.Errorf("negative shutdown timeout %v", cfg.ShutdownTimeout)
+	}
+	if len(cfg.PublicKey) != 0 {
+		if _, err := discordsig.ParsePublicKey(hex.EncodeToString(cfg.PublicKey)); err != nil {
+			return fmt.Errorf("public key (DISCORD_PUBLIC_KEY): %w", err)
+		}
 	}
 	return nil
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/glowcloud/glowcloud/bot/gateway"
 	"github.com/glowcloud/glowcloud/bot/metrics"
 	"github.com/glowcloud/glowcloud/bot/rest"
+	"github.com/glowcloud/glowcloud/discordsig"
 	"github.com/glowcloud/glowcloud/internal/discordtest"
 )
 
@@ -789,7 +790,11 @@ func TestServeGatewayWithHealthOnlyHTTP(t *testing.T) {
 func TestServeConfigErrors(t *testing.T) {
 	t.Parallel()
 	b := testBot(&testWriter{})
-	key := make(ed25519.PublicKey, ed25519.PublicKeySize)
+	key, _, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	placeholder := make(ed25519.PublicKey, ed25519.PublicKeySize) // 64 hex zeros: small order
 	for _, tt := range []struct {
 		name string
 		cfg  Config
@@ -801,7 +806,8 @@ func TestServeConfigErrors(t *testing.T) {
 		{"key without addr", Config{Bot: b, PublicKey: key}, "nothing to serve", errNothingToServe},
 		{"addr without key or token", Config{Bot: b, HTTPAddr: "127.0.0.1:0"}, "nothing to serve", errNothingToServe},
 		{"key without addr, with token", Config{Bot: b, Token: testToken, PublicKey: key}, "without an HTTP address", nil},
-		{"short key", Config{Bot: b, PublicKey: key[:10], HTTPAddr: "127.0.0.1:0"}, "has 10 bytes", nil},
+		{"short key", Config{Bot: b, PublicKey: key[:10], HTTPAddr: "127.0.0.1:0"}, "10 bytes", discordsig.ErrKey},
+		{"placeholder key", Config{Bot: b, PublicKey: placeholder, HTTPAddr: "127.0.0.1:0"}, "DISCORD_PUBLIC_KEY", discordsig.ErrKey},
 		{"shard out of range", Config{Bot: b, Token: testToken, ShardID: 2, ShardCount: 2}, "must be less than", nil},
 		{"shard without count", Config{Bot: b, Token: testToken, ShardID: 1}, "must be less than", nil},
 		{"negative shard", Config{Bot: b, Token: testToken, ShardID: -1, ShardCount: 2}, "negative", nil},

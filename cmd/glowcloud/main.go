@@ -9,6 +9,7 @@
 //	glowcloud glowcloud [-seed N] [-n N] [-model FILE]
 //	glowcloud train [-order N] -o FILE PATH...
 //	glowcloud inspect -model FILE
+//	glowcloud quality [-model FILE] [-n N] [-seed N] [-ref FILE]
 //	glowcloud serve
 //	glowcloud console [-model FILE]
 //	glowcloud healthcheck [-addr HOST:PORT]
@@ -85,6 +86,7 @@ Usage:
   glowcloud glowcloud [-seed N] [-n N] [-model FILE]
   glowcloud train [-order N] -o FILE PATH...      (PATH: file, directory of .txt/.md, or - for stdin)
   glowcloud inspect -model FILE
+  glowcloud quality [-model FILE] [-n N] [-seed N] [-ref FILE]   (how good the text is; see README.md)
   glowcloud serve                                 (configured by environment; see README.md)
   glowcloud console [-model FILE]                 (try the bot's commands without Discord)
   glowcloud healthcheck [-addr HOST:PORT]
@@ -109,6 +111,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return env.runTrain(rest)
 	case "inspect":
 		return env.runInspect(rest)
+	case "quality":
+		return env.runQuality(rest)
 	case "serve":
 		return env.runServe(ctx, rest)
 	case "console":

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -27,6 +26,7 @@ import (
 	"github.com/glowcloud/glowcloud/bot/rest"
 	"github.com/glowcloud/glowcloud/bot/serve"
 	"github.com/glowcloud/glowcloud/compose"
+	"github.com/glowcloud/glowcloud/discordsig"
 	"github.com/glowcloud/glowcloud/markov"
 	"github.com/glowcloud/glowcloud/proclaim"
 	"github.com/glowcloud/glowcloud/reload"
@@ -115,11 +115,11 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 	}
 	var key ed25519.PublicKey
 	if c.publicKey != "" {
-		raw, err := hex.DecodeString(strings.TrimSpace(c.publicKey))
-		if err != nil || len(raw) != ed25519.PublicKeySize {
-			return &usageError{msg: "DISCORD_PUBLIC_KEY: want the application's public key, 64 hex digits"}
+		// A placeholder (64 zeros, say) would let anyone forge interactions:
+		// discordsig accepts only keys that can verify nothing forged.
+		if key, err = discordsig.ParsePublicKey(c.publicKey); err != nil {
+			return &usageError{msg: fmt.Sprintf("DISCORD_PUBLIC_KEY: %v; want the application's public key from the Developer Portal (General Information), 64 hex digits", err)}
 		}
-		key = raw
 	}
 
 	metrics := metrics.New()

@@ -365,6 +365,11 @@ func TestServeConfigErrors(t *testing.T) {
 	}{
 		{"nothing to serve", map[string]string{}, "nothing to serve", 1},
 		{"bad public key", map[string]string{"DISCORD_PUBLIC_KEY": "zz", "GLOWCLOUD_HTTP_ADDR": "127.0.0.1:0"}, "DISCORD_PUBLIC_KEY", 2},
+		// 64 zeros decode to a point of small order, which verifies forged
+		// signatures (issue 11, finding 2): serve must not start with it.
+		{"placeholder public key", map[string]string{"DISCORD_PUBLIC_KEY": strings.Repeat("0", 64), "GLOWCLOUD_HTTP_ADDR": "127.0.0.1:0"}, "DISCORD_PUBLIC_KEY", 2},
+		{"identity public key", map[string]string{"DISCORD_PUBLIC_KEY": "01" + strings.Repeat("0", 62), "GLOWCLOUD_HTTP_ADDR": "127.0.0.1:0"}, "small order", 2},
+		{"non-canonical public key", map[string]string{"DISCORD_PUBLIC_KEY": "ed" + strings.Repeat("f", 60) + "7f", "GLOWCLOUD_HTTP_ADDR": "127.0.0.1:0"}, "DISCORD_PUBLIC_KEY", 2},
 		{"bad log format", map[string]string{"GLOWCLOUD_LOG_FORMAT": "xml"}, "GLOWCLOUD_LOG_FORMAT", 2},
 		{"bad shard", map[string]string{"SHARD_ID": "x"}, "SHARD_ID", 2},
 		{"bad cooldown", map[string]string{"GLOWCLOUD_COOLDOWN": "3"}, "GLOWCLOUD_COOLDOWN", 2},
@@ -373,7 +378,11 @@ func TestServeConfigErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var stderr bytes.Buffer
-			err := run(t.Context(), []string{"serve"}, func(k string) string { return tt.env[k] }, nil, io.Discard, &stderr)
+			// A config error ends serve at once; the timeout only bounds a
+			// serve that wrongly starts.
+			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+			defer cancel()
+			err := run(ctx, []string{"serve"}, func(k string) string { return tt.env[k] }, nil, io.Discard, &stderr)
 			if code := exitCode(err, &stderr); code != tt.code || !strings.Contains(stderr.String(), tt.want) {
 				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr.String(), tt.code, tt.want)
 			}

@@ -9,8 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/corpus"
 	"github.com/glowcloud/glowcloud/markov"
+	"github.com/glowcloud/glowcloud/quality"
 )
 
 // essayTime stamps the embedded essay's model, so its id and envelope are
@@ -73,12 +75,22 @@ func (e environment) runTrain(args []string) error {
 		return err
 	}
 	meta := m.Meta()
-	fmt.Fprintf(e.stderr, "glowcloud: learned %d sentences, %d words, %d distinct words, %d states, %d transitions, %d headings from %s (%d duplicate paragraphs dropped)\n",
-		meta.Sentences, meta.Words, meta.Vocabulary, meta.States, meta.Transitions, len(text.Headings), byteSize(text.Bytes), text.Duplicates)
+	fmt.Fprintf(e.stderr, "glowcloud: learned %d sentences, %d words, %d distinct words, %d states, %d transitions, %d headings from %s (%d duplicate paragraphs, %d damaged sentences dropped)\n",
+		meta.Sentences, meta.Words, meta.Vocabulary, meta.States, meta.Transitions, len(text.Headings), byteSize(text.Bytes), text.Duplicates, text.Damaged)
 	fmt.Fprintf(e.stderr, "glowcloud: wrote %s (model %s, order %d) in %s, peak memory %s\n",
 		*out, m.ID(), meta.Order, time.Since(start).Round(time.Millisecond), byteSize(int64(peakMemory())))
+	r := quality.Measure(quality.Pieces(compose.New(m).Manifestos(qualitySeed, trainQualityN, "", 3)), true, quality.NewCorpus(text.Lines), nil)
+	fmt.Fprintf(e.stderr, "glowcloud: quality of %d manifestos: %s (see 'glowcloud quality')\n", trainQualityN, r)
 	return nil
 }
+
+// qualitySeed is the first seed of the manifestos measured by train and by
+// quality's default.
+const qualitySeed = 100
+
+// trainQualityN is how many manifestos train measures: enough for the
+// medians over sets of 100 sentences, quick even on a large model.
+const trainQualityN = 100
 
 // progress reports reading progress on stderr: an updating line on a
 // terminal, a plain line every few seconds otherwise. Small inputs stay

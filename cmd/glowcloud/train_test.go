@@ -52,8 +52,9 @@ func trainModel(t *testing.T, order int) string {
 	return out
 }
 
-var learnedRE = regexp.MustCompile(`(?m)^glowcloud: learned (\d+) sentences, (\d+) words, (\d+) distinct words, (\d+) states, (\d+) transitions, (\d+) headings from .+\n` +
-	`glowcloud: wrote (.+) \(model ([0-9a-f]+), order (\d+)\) in [0-9.hmµn]+s, peak memory [0-9.]+ (B|KiB|MiB|GiB)\n\z`)
+var learnedRE = regexp.MustCompile(`(?m)^glowcloud: learned (\d+) sentences, (\d+) words, (\d+) distinct words, (\d+) states, (\d+) transitions, (\d+) headings from .+ \(\d+ duplicate paragraphs, (\d+) damaged sentences dropped\)\n` +
+	`glowcloud: wrote (.+) \(model ([0-9a-f]+), order (\d+)\) in [0-9.hmµn]+s, peak memory [0-9.]+ (B|KiB|MiB|GiB)\n` +
+	`glowcloud: quality of 100 manifestos: \d+ sentences: distinct-3 [0-9.]+, self-BLEU-4 [0-9.]+, copy8 [0-9.]+, copy12 [0-9.]+, unbalanced [0-9.]+, repeat5 [0-9.]+, cohesion [0-9.]+ \(see 'glowcloud quality'\)\n\z`)
 
 func TestTrain(t *testing.T) {
 	t.Parallel()
@@ -111,7 +112,10 @@ func TestTrain(t *testing.T) {
 			if m[1] != strconv.Itoa(len(essay.Sentences)) || m[2] != strconv.Itoa(essay.Words()) || m[6] != strconv.Itoa(len(essay.Headings)) {
 				t.Errorf("learned %s sentences, %s words, %s headings; the essay has %d, %d, %d", m[1], m[2], m[6], len(essay.Sentences), essay.Words(), len(essay.Headings))
 			}
-			if m[4] == "0" || m[5] == "0" || m[7] != out || m[9] != "2" {
+			if m[7] != strconv.Itoa(essay.Damaged) || essay.Damaged == 0 {
+				t.Errorf("reported %s damaged sentences dropped; the essay has %d", m[7], essay.Damaged)
+			}
+			if m[4] == "0" || m[5] == "0" || m[8] != out || m[10] != "2" {
 				t.Errorf("stderr report: %q", m[0])
 			}
 			if names := dirNames(t, dir); slices.ContainsFunc(names, func(n string) bool { return strings.HasSuffix(n, ".tmp") }) {

@@ -74,6 +74,10 @@ func (e environment) runWrite(cmd string, args []string) error {
 		seed.v = compose.RandomSeed()
 		fmt.Fprintf(e.stderr, "glowcloud: seed %d (pass -seed %d to get this text again)\n", seed.v, seed.v)
 	}
+	if cmd == "manifesto" {
+		_, err = fmt.Fprint(e.stdout, w.Manifestos(seed.v, *n, *topic, *paragraphs))
+		return err
+	}
 	var out strings.Builder
 	for i := 0; i < *n; i++ {
 		if i > 0 {
@@ -81,9 +85,6 @@ func (e environment) runWrite(cmd string, args []string) error {
 		}
 		s := seed.v + uint64(i)
 		switch cmd {
-		case "manifesto":
-			title, body := w.Manifesto(s, *topic, *paragraphs)
-			fmt.Fprintf(&out, "%s\n\n%s\n", title, body)
 		case "squint":
 			fmt.Fprintf(&out, "%s\n", w.Squint(s, thing))
 		default:

@@ -6,8 +6,10 @@ package bottest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -289,4 +291,59 @@ func (r *Responder) WaitCalls(ctx context.Context, n int) []Call {
 			return r.Calls()
 		}
 	}
+}
+
+// Hostile user texts (issue 11, finding 6): a masked phishing link, a
+// heading, a mention, a bidi override; each must come back shown, never
+// rendered.
+const (
+	MaskedLink = "[Free Nitro](https://evil.example/steam)"
+	Heading    = "# HEADLINE -# small <@&123> @everyone"
+	BidiName   = "invoice\u202Etxt.exe"
+)
+
+var (
+	liveScheme = regexp.MustCompile(`(?i)\b(https?|ftp)://`)
+	// A "[" or "(" not escaped with a backslash (an escaped backslash
+	// before it does not count: "\\[" renders as "\" and a live "[").
+	liveBracket = regexp.MustCompile(`(^|[^\\])(\\\\)*[\[\]]`)
+	liveMention = regexp.MustCompile(`@(everyone|here)|<[@#]|(^|\n)\s*(#|-#|>)`)
+)
+
+// Inert reports why a decoded Discord payload (the "data" of an
+// interaction response, a webhook edit) would render user text as markup,
+// if it would: a live URL scheme, an unescaped bracket, a real dot in
+// evil.example, a mention, a heading, quote or subtext line, or a bidi
+// override. Every string in it is checked, custom ids included. It is an
+// oracle of its own, written apart from discordtext.
+func Inert(v any) error {
+	var errs []error
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				walk(path+"."+k, e)
+			}
+		case []any:
+			for i, e := range x {
+				walk(fmt.Sprintf("%s[%d]", path, i), e)
+			}
+		case string:
+			switch {
+			case liveScheme.MatchString(x):
+				errs = append(errs, fmt.Errorf("%s has a live link: %q", path, x))
+			case liveBracket.MatchString(x):
+				errs = append(errs, fmt.Errorf("%s has an unescaped bracket: %q", path, x))
+			case strings.Contains(x, "evil.example"):
+				errs = append(errs, fmt.Errorf("%s has a linkable host: %q", path, x))
+			case liveMention.MatchString(x):
+				errs = append(errs, fmt.Errorf("%s has a mention or a heading: %q", path, x))
+			case strings.ContainsAny(x, "\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069"):
+				errs = append(errs, fmt.Errorf("%s has a bidi control: %q", path, x))
+			}
+		}
+	}
+	walk("", v)
+	return errors.Join(errs...)
 }

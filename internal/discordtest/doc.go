@@ -48,8 +48,9 @@
 // are also exported (CheckInteractionResponse, CheckWebhookEdit, CheckFollowup, CheckCommands)
 // for bodies that never reach the fake, such as an HTTP interaction's inline response.
 //
-// The gateway sends HELLO, answers IDENTIFY with READY (or as WithIdentifyHook decides: a close
-// code, or op 9), RESUME with the missed dispatches and RESUMED (or op 9 for an unknown session),
+// The gateway sends HELLO (or as WithHelloHook decides: nothing at all, or any payload, such as a
+// HELLO with a heartbeat_interval of 0), answers IDENTIFY with READY (or as WithIdentifyHook
+// decides: a close code, op 9, or silence), RESUME with the missed dispatches and RESUMED (or op 9 for an unknown session),
 // and heartbeats with op 11 (unless WithoutHeartbeatAck). It enforces Discord's close codes for
 // undecodable or oversized payloads (4002), unknown opcodes (4001), sending before identifying
 // (4003), identifying twice (4005), a bad token (4004, see WithToken), an invalid shard (4010) and
@@ -57,7 +58,8 @@
 // 1001 cannot be resumed (a close frame the bot sends after the fake closed the connection only
 // answers the fake's, so it does not end the session: discordgo answers every close with 1000).
 // CloseGateway, like Discord, waits for that answer (so ClientCloseCodes lists it) before it drops
-// the TCP connection. Tests drive it with Dispatch, Interaction, Send, Reconnect,
+// the TCP connection. Dispatch sends any event, of any size (a 32 MiB event of a type discordgo
+// does not know, say). Tests drive it with Dispatch, Interaction, Send, Reconnect,
 // InvalidSession, CloseGateway and DropGateway, and observe it with WaitIdentify, WaitResume,
 // WaitHeartbeats, WaitConnections, Identifies, Resumes, Heartbeats, Connected and ClientCloseCodes.
 //

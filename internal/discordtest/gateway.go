@@ -139,9 +139,28 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 		s.closeWith(c, closeInvalidVersion, "Invalid API version")
 		return
 	}
-	if err := c.writeJSON(map[string]any{"op": 10, "s": nil, "t": nil,
-		"d": map[string]any{"heartbeat_interval": s.opts.heartbeat.Milliseconds()}}); err != nil {
-		return
+	s.mu.Lock()
+	s.connCount++
+	n := s.connCount
+	s.mu.Unlock()
+	var hello HelloResult
+	if s.opts.helloHook != nil {
+		hello = s.opts.helloHook(n)
+	}
+	switch {
+	case hello.Silent:
+	case hello.Raw != nil:
+		c.wmu.Lock()
+		err := c.writeLocked(hello.Raw)
+		c.wmu.Unlock()
+		if err != nil {
+			return
+		}
+	default:
+		if err := c.writeJSON(map[string]any{"op": 10, "s": nil, "t": nil,
+			"d": map[string]any{"heartbeat_interval": s.opts.heartbeat.Milliseconds()}}); err != nil {
+			return
+		}
 	}
 	for {
 		mt, msg, err := ws.ReadMessage()
@@ -275,6 +294,8 @@ func (s *Server) identify(c *gwConn, raw json.RawMessage) error {
 		return fmt.Errorf("invalid shard")
 	case res.InvalidSession:
 		return c.writeJSON(map[string]any{"op": 9, "d": false, "s": nil, "t": nil})
+	case res.Silent:
+		return nil
 	}
 
 	c.wmu.Lock()

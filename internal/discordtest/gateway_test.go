@@ -373,3 +373,52 @@ func TestGatewayCloseGatewayAndInvalidSession(t *testing.T) {
 		t.Errorf("Dispatch without a connection = %v, want context.Canceled", err)
 	}
 }
+
+// TestGatewayHelloHook: the first connection gets nothing, the second a raw
+// HELLO, the third the usual one; and a silent IDENTIFY gets no READY.
+func TestGatewayHelloHook(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t,
+		discordtest.WithHelloHook(func(n int) discordtest.HelloResult {
+			switch n {
+			case 1:
+				return discordtest.HelloResult{Silent: true}
+			case 2:
+				return discordtest.HelloResult{Raw: []byte(`{"op":10,"d":{"heartbeat_interval":0}}`)}
+			}
+			return discordtest.HelloResult{}
+		}),
+		discordtest.WithIdentifyHook(func(n int, _ discordtest.Identify) discordtest.IdentifyResult {
+			return discordtest.IdentifyResult{Silent: n == 1}
+		}))
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	silent, _, err := fake.Dialer().DialContext(ctx, fake.GatewayURL(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	_ = silent.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+	if _, b, err := silent.ReadMessage(); err == nil {
+		t.Errorf("a silent connection sent %s", b)
+	}
+
+	c := dial(t, fake, fake.GatewayURL())
+	if c.hello != `{"heartbeat_interval":0}` {
+		t.Errorf("raw HELLO's d = %s", c.hello)
+	}
+	c.send(identify)
+	_ = c.conn.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+	if _, b, err := c.conn.ReadMessage(); err == nil {
+		t.Errorf("a silent IDENTIFY was answered %s", b)
+	}
+	if _, err := fake.WaitIdentify(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	third := dial(t, fake, fake.GatewayURL())
+	if !strings.Contains(third.hello, "heartbeat_interval") {
+		t.Errorf("usual HELLO's d = %s", third.hello)
+	}
+	third.identify()
+}

@@ -62,6 +62,7 @@ type Server struct {
 
 	// gateway state, guarded by mu
 	conns        map[*gwConn]struct{}
+	connCount    int     // gateway connections ever accepted
 	live         *gwConn // the latest connection that completed IDENTIFY or RESUME
 	sessions     map[string]*session
 	identifies   []Identify
@@ -101,6 +102,7 @@ type options struct {
 	heartbeat        time.Duration
 	noHeartbeatAck   bool
 	identifyHook     func(n int, id Identify) IdentifyResult
+	helloHook        func(n int) HelloResult
 	reportOnly       bool
 	shards           int
 	deadline         time.Duration
@@ -152,6 +154,24 @@ func WithInteractionDeadline(d time.Duration) Option { return func(o *options) {
 type IdentifyResult struct {
 	CloseCode      int  // when non-zero, send a close frame with this code and drop the connection
 	InvalidSession bool // when true (and CloseCode is 0), send op 9 with d=false instead of READY
+	// Silent (when CloseCode is 0 and InvalidSession false) records the IDENTIFY and answers
+	// nothing: a gateway that never sends READY.
+	Silent bool
+}
+
+// WithHelloHook decides what each gateway connection gets instead of the usual HELLO. n counts
+// connections from 1. The zero HelloResult means the usual HELLO.
+func WithHelloHook(hook func(n int) HelloResult) Option {
+	return func(o *options) { o.helloHook = hook }
+}
+
+// HelloResult is what the fake sends when a gateway connection opens (see WithHelloHook).
+type HelloResult struct {
+	// Silent sends nothing: the connection is accepted and waits for a HELLO that never comes.
+	Silent bool
+	// Raw, when not nil, is sent as the first text frame instead of HELLO, byte for byte
+	// (e.g. a HELLO whose heartbeat_interval is 0 or negative).
+	Raw []byte
 }
 
 // New starts a fake Discord and registers its shutdown with tb.Cleanup.

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/glowcloud/glowcloud/compose"
+	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/quality"
+)
+
+// runQuality prints the quality metrics of N manifestos of a model.
+func (e environment) runQuality(args []string) error {
+	fs := e.flags("quality", "[-model FILE] [-n N] [-seed N] [-paragraphs N] [-ref FILE] [-corpus FILE] [-json]")
+	modelPath := fs.String("model", e.getenv("GLOWCLOUD_MODEL"), "model `file` (default: $GLOWCLOUD_MODEL, else the embedded essay)")
+	n := fs.Int("n", 300, "how many manifestos to measure")
+	seed := fs.Uint64("seed", qualitySeed, "seed of the first manifesto")
+	paragraphs := fs.Int("paragraphs", 3, "paragraphs a manifesto, 1 to 5")
+	ref := fs.String("ref", "", "reference `text` for perplexity under a Kneser-Ney trigram model (e.g. ../shared/corpora/mid5.txt); no ppl without it")
+	corpusPath := fs.String("corpus", "", "training `text` for the copy metrics (default: the model's own sentences, or the embedded essay)")
+	asJSON := fs.Bool("json", false, "print one JSON line, as quality.py does")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return &usageError{msg: fmt.Sprintf("quality: unexpected argument %q", fs.Arg(0))}
+	case *n < 1 || *n > 10000:
+		return &usageError{msg: fmt.Sprintf("quality: -n %d: must be 1 to 10000", *n)}
+	case *paragraphs < 1 || *paragraphs > compose.MaxParagraphs:
+		return &usageError{msg: fmt.Sprintf("quality: -paragraphs %d: must be 1 to %d", *paragraphs, compose.MaxParagraphs)}
+	}
+	m, err := loadModel(*modelPath)
+	if err != nil {
+		return err
+	}
+	var sents []string
+	switch {
+	case *corpusPath != "":
+		data, err := os.ReadFile(*corpusPath)
+		if err != nil {
+			return fmt.Errorf("quality: read corpus: %w", err)
+		}
+		sents = quality.SplitSentences(strings.ToValidUTF8(string(data), "\uFFFD"))
+	case *modelPath == "":
+		sents = quality.SplitSentences(corpus.EssayText())
+	default:
+		sents = m.TrainingSentences()
+	}
+	var lm *quality.LM
+	if *ref != "" {
+		data, err := os.ReadFile(*ref)
+		if err != nil {
+			return fmt.Errorf("quality: read reference: %w", err)
+		}
+		lm = quality.NewLM(strings.ToValidUTF8(string(data), "\uFFFD"))
+	}
+	w := compose.New(m)
+	out := w.Manifestos(*seed, *n, "", *paragraphs)
+	r := quality.Measure(quality.Pieces(out), true, quality.NewCorpus(sents), lm)
+	if *asJSON {
+		b, err := json.Marshal(r.Rounded())
+		if err != nil {
+			return fmt.Errorf("quality: %w", err)
+		}
+		_, err = fmt.Fprintf(e.stdout, "%s\n", b)
+		return err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d manifestos (seeds %d..%d, %d paragraphs), %d sentences, model %s\n\n",
+		r.Pieces, *seed, *seed+uint64(*n)-1, *paragraphs, r.Sentences, w.ModelID())
+	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "metric\tvalue\twhat it means")
+	fmt.Fprintf(tw, "repeat5\t%.3f\tpieces in which two sentences share a 5-word run (lower is better)\n", r.Repeat5)
+	fmt.Fprintf(tw, "copy8\t%.3f\tsentences holding a run of >= 8 words copied from the corpus (lower is better)\n", r.Copy8)
+	fmt.Fprintf(tw, "copy12\t%.3f\tsentences holding a run of >= 12 words copied from the corpus (lower is better)\n", r.Copy12)
+	fmt.Fprintf(tw, "distinct-3\t%.3f\tdistinct word 3-grams in sets of 100 sentences (higher is more varied)\n", r.Distinct3)
+	fmt.Fprintf(tw, "self-BLEU-4\t%.3f\thow much sentences resemble each other (lower is more varied)\n", r.SelfBLEU4)
+	fmt.Fprintf(tw, "cohesion\t%.3f\tneighbouring sentences sharing a content word (higher hangs together)\n", r.Cohesion)
+	fmt.Fprintf(tw, "unbalanced\t%.3f\tsentences with an odd quote or unmatched bracket (should be 0)\n", r.Unbalanced)
+	if lm != nil {
+		fmt.Fprintf(tw, "ppl\t%.1f\tperplexity under the reference's trigram model (fluency; word salad ~7000)\n", r.PPL)
+	}
+	tw.Flush()
+	_, err = fmt.Fprint(e.stdout, b.String())
+	return err
+}

@@ -1,0 +1,272 @@
+package compose_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/glowcloud/glowcloud/compose"
+	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/markov"
+	"github.com/glowcloud/glowcloud/quality"
+)
+
+// The goals of issue 8, measured as ../shared/tools/quality.py measures
+// them (the quality package agrees with it to the digit), on the 300
+// manifestos of `glowcloud manifesto -seed 100 -n 300 -paragraphs 3`.
+
+// corpusPath finds a corpus in ../shared/corpora beside the repository (or
+// $GLOWCLOUD_CORPORA), as the benchmarks do; "" when it is absent.
+func corpusPath(name string) string {
+	for _, d := range []string{os.Getenv("GLOWCLOUD_CORPORA"), "../../shared/corpora", "../../../shared/corpora"} {
+		if d == "" {
+			continue
+		}
+		if p := filepath.Join(d, name); fileExists(p) {
+			return p
+		}
+	}
+	return ""
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// mid5LM is the reference trigram model for ppl, built once for the tests
+// that need it; nil when mid5.txt is absent.
+var mid5LM = sync.OnceValue(func() *quality.LM {
+	p := corpusPath("mid5.txt")
+	if p == "" {
+		return nil
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return nil
+	}
+	return quality.NewLM(strings.ToValidUTF8(string(b), "\uFFFD"))
+})
+
+// measured is 300 manifestos of a model and what quality.py would say of
+// them.
+type measured struct {
+	report quality.Report
+	titles []string
+	bodies []string
+}
+
+func measure(t *testing.T, w *compose.Writer, corpusText string) measured {
+	t.Helper()
+	var m measured
+	var b strings.Builder
+	for i := range 300 {
+		title, body := w.Manifesto(100+uint64(i), "", 3)
+		m.titles = append(m.titles, title)
+		m.bodies = append(m.bodies, body)
+		if i > 0 {
+			b.WriteString("---\n")
+		}
+		b.WriteString(title + "\n\n" + body + "\n")
+	}
+	if got := w.Manifestos(100, 300, "", 3); got != b.String() {
+		t.Fatal("Manifestos differs from Manifesto seed by seed")
+	}
+	m.report = quality.Measure(quality.Pieces(b.String()), true, quality.NewCorpus(quality.SplitSentences(corpusText)), mid5LM())
+	t.Logf("quality: %v", m.report)
+	return m
+}
+
+// isQuotation reports whether a title is a quotation, an epigraph or a line
+// of dialogue: it opens with a quote that closes at its end or before a
+// source, or it asks a question.
+func isQuotation(title string) bool {
+	t := strings.TrimSpace(title)
+	open := strings.HasPrefix(t, `"`) || strings.HasPrefix(t, "“")
+	closes := strings.HasSuffix(t, `"`) || strings.HasSuffix(t, "”")
+	return (open && closes) || strings.Contains(t, `" —`) || strings.Contains(t, "” —") ||
+		strings.HasSuffix(strings.TrimRight(t, `"”`), "?") || strings.Contains(t, `."`) || strings.Contains(t, ".”")
+}
+
+func checkTitles(t *testing.T, m measured, headings []string) {
+	t.Helper()
+	isHeading := map[string]bool{}
+	for _, h := range headings {
+		isHeading[strings.ToLower(h)] = true // "THE RED-HEADED LEAGUE" is said title-cased
+	}
+	distinct := map[string]bool{}
+	verbatim := 0
+	for _, title := range m.titles {
+		distinct[title] = true
+		if isHeading[strings.ToLower(title)] {
+			verbatim++
+		}
+		if isQuotation(title) {
+			t.Errorf("title %q is a quotation", title)
+		}
+		if title == "" || strings.ContainsAny(title, "\n%") || len([]rune(title)) > compose.LongestTitle {
+			t.Errorf("bad title %q", title)
+		}
+	}
+	if len(distinct) < 250 {
+		t.Errorf("%d distinct titles in 300 manifestos, want >= 250", len(distinct))
+	}
+	if verbatim > 30 {
+		t.Errorf("%d of 300 titles are verbatim headings, want <= 30", verbatim)
+	}
+	t.Logf("titles: %d distinct, %d verbatim headings", len(distinct), verbatim)
+}
+
+// checkKept checks what issue 8 must not break: no sentence copied whole
+// from the corpus, at least 95 % distinct sentences, the hail, Discord's
+// limits.
+func checkKept(t *testing.T, m measured, training []string) {
+	t.Helper()
+	copied := map[string]bool{}
+	for _, s := range training {
+		copied[strings.Join(quality.Words(s), " ")] = true
+	}
+	all, distinct := 0, map[string]bool{}
+	for i, body := range m.bodies {
+		if !strings.HasSuffix(body, "\n\n"+compose.Hail) || len([]rune(body)) > compose.MaxManifesto {
+			t.Errorf("manifesto %d: no hail or too long", i)
+		}
+		for _, s := range quality.SplitSentences(strings.TrimSuffix(body, compose.Hail)) {
+			all++
+			distinct[s] = true
+			if copied[strings.Join(quality.Words(s), " ")] {
+				t.Errorf("manifesto %d copies a sentence whole: %q", i, s)
+			}
+		}
+	}
+	if len(distinct)*100 < all*95 {
+		t.Errorf("%d distinct sentences of %d, want >= 95 %%", len(distinct), all)
+	}
+}
+
+func TestEssayGoals(t *testing.T) {
+	t.Parallel()
+	parsed := corpus.Parse(corpus.EssayText())
+	model, err := markov.Train(parsed.Sentences, markov.TrainOptions{Headings: parsed.Headings, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := measure(t, compose.New(model), corpus.EssayText())
+	r := m.report
+	for _, g := range []struct {
+		name      string
+		got, goal float64
+		atMost    bool
+	}{
+		{"repeat5", r.Repeat5, 0.10, true},
+		{"copy8", r.Copy8, 0.50, true},
+		{"copy12", r.Copy12, 0.05, true},
+		{"distinct-3", r.Distinct3, 0.80, false},
+		{"self-BLEU-4", r.SelfBLEU4, 0.45, true},
+		{"cohesion", r.Cohesion, 0.30, false},
+		{"unbalanced", r.Unbalanced, 0, true},
+	} {
+		if g.atMost && g.got > g.goal || !g.atMost && g.got < g.goal {
+			t.Errorf("%s = %.3f, goal %s %.2f", g.name, g.got, map[bool]string{true: "<=", false: ">="}[g.atMost], g.goal)
+		}
+	}
+	if mid5LM() == nil {
+		t.Log("mid5.txt not found (set GLOWCLOUD_CORPORA): ppl not checked")
+	} else if r.PPL > 2050 {
+		t.Errorf("ppl = %.1f, goal <= 2050", r.PPL)
+	}
+	checkTitles(t, m, parsed.Headings)
+	checkKept(t, m, model.TrainingSentences())
+}
+
+// TestSherlockGoals holds the method to a corpus it was not tuned on: no
+// figure worse than before issue 8 by more than 0.02 (ppl 10 %), cohesion
+// at least 0.10, unbalanced at most 0.01, and the title goals.
+func TestSherlockGoals(t *testing.T) {
+	t.Parallel()
+	path := corpusPath("sherlock.txt")
+	if path == "" {
+		t.Skip("sherlock.txt not found in ../shared/corpora (set GLOWCLOUD_CORPORA)")
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	parsed := corpus.Parse(text)
+	model, err := markov.Train(parsed.Sentences, markov.TrainOptions{Headings: parsed.Headings, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := measure(t, compose.New(model), text)
+	r := m.report
+	// Before issue 8: distinct-3 0.975, self-BLEU-4 0.095, copy8 0.28,
+	// copy12 0.028, repeat5 0.023, cohesion 0.049, ppl 223, unbalanced 0.027.
+	for _, g := range []struct {
+		name      string
+		got, goal float64
+		atMost    bool
+	}{
+		{"distinct-3", r.Distinct3, 0.975 - 0.02, false},
+		{"self-BLEU-4", r.SelfBLEU4, 0.095 + 0.02, true},
+		{"copy8", r.Copy8, 0.28 + 0.02, true},
+		{"copy12", r.Copy12, 0.028 + 0.02, true},
+		{"repeat5", r.Repeat5, 0.023 + 0.02, true},
+		{"cohesion", r.Cohesion, 0.10, false},
+		{"unbalanced", r.Unbalanced, 0.01, true},
+	} {
+		if g.atMost && g.got > g.goal || !g.atMost && g.got < g.goal {
+			t.Errorf("%s = %.3f, goal %s %.3f", g.name, g.got, map[bool]string{true: "<=", false: ">="}[g.atMost], g.goal)
+		}
+	}
+	if mid5LM() != nil && r.PPL > 223*1.10 {
+		t.Errorf("ppl = %.1f, goal <= %.1f", r.PPL, 223*1.10)
+	}
+	checkTitles(t, m, parsed.Headings)
+}
+
+// TestTitlesWithoutHeadings: a model trained on text with no headings
+// still gets varied titles.
+func TestTitlesWithoutHeadings(t *testing.T) {
+	t.Parallel()
+	parsed := corpus.Parse(corpus.EssayText())
+	model, err := markov.Train(parsed.Sentences, markov.TrainOptions{Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := compose.New(model)
+	var m measured
+	for i := range 300 {
+		title, _ := w.Manifesto(100+uint64(i), "", 3)
+		m.titles = append(m.titles, title)
+	}
+	checkTitles(t, m, nil)
+}
+
+// TestTitleHeadings: the essay's epigraph and sherlock-like dialogue never
+// become titles, however often a heading is drawn.
+func TestTitleHeadings(t *testing.T) {
+	t.Parallel()
+	text := "\"Democracy is very good.\" — David Graeber\n\n\"Your French gold?\"\n\n\"The Coroner: What do you mean?\n\nLanguage: English\n\n" +
+		"The workers of the world unite at last. The workers plan the economy together. Democratic planning needs no masters at all. " +
+		"The masters of the economy fear democratic planning. Every worker plans the world of tomorrow.\n"
+	parsed := corpus.Parse(text)
+	if len(parsed.Headings) < 4 {
+		t.Fatalf("headings %q: the fixture no longer has its headings", parsed.Headings)
+	}
+	model, err := markov.Train(parsed.Sentences, markov.TrainOptions{Headings: parsed.Headings, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := compose.New(model)
+	for seed := range uint64(300) {
+		title, _ := w.Manifesto(seed, "", 1)
+		for _, h := range parsed.Headings {
+			if strings.Contains(title, strings.Trim(h, `"`)) || strings.Contains(title, "Graeber") || strings.Contains(title, "English") {
+				t.Fatalf("seed %d: title %q comes from the heading %q", seed, title, h)
+			}
+		}
+	}
+}
