@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -136,6 +137,9 @@ type Bot struct {
 	retrainer  Retrainer
 	admin      Admin
 	coolStore  CooldownStore // nil: in memory only
+	// coolFailed is when coolStore last failed (Unix nanoseconds of b.now);
+	// 0 while it answers. See takeCooldown.
+	coolFailed atomic.Int64
 }
 
 // New returns a Bot configured by cfg.

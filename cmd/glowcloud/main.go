@@ -147,6 +147,9 @@ type environment struct {
 	// watchEvery, if not 0, is how often serve looks at GLOWCLOUD_MODEL
 	// (tests); 0 means watchInterval.
 	watchEvery time.Duration
+	// publishEvery, if not 0, is how often serve asks the database for a
+	// newly published model (tests); 0 means publish.DefaultInterval.
+	publishEvery time.Duration
 }
 
 // flags returns a FlagSet for a subcommand that reports to stderr.

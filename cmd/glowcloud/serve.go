@@ -29,6 +29,7 @@ import (
 	"github.com/glowcloud/glowcloud/discordsig"
 	"github.com/glowcloud/glowcloud/markov"
 	"github.com/glowcloud/glowcloud/proclaim"
+	"github.com/glowcloud/glowcloud/publish"
 	"github.com/glowcloud/glowcloud/reload"
 	"github.com/glowcloud/glowcloud/retrain"
 )
@@ -83,6 +84,7 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		return &usageError{msg: fmt.Sprintf("serve: unexpected argument %q (serve is configured by environment)", fs.Arg(0))}
 	}
 	c.token = e.getenv("DISCORD_TOKEN") // never a flag: it would show in ps
+	pinned := c.model != ""             // GLOWCLOUD_MODEL wins over a published model
 	if c.model == "" && c.corpusDir != "" {
 		// /retrain writes its model here; serve it from the next start on.
 		c.model = filepath.Join(c.corpusDir, retrain.ModelName)
@@ -194,6 +196,12 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		every = watchInterval
 	}
 	wg.Go(func() { holder.Watch(ctx, every) })
+	var published *publish.Watcher
+	if db != nil {
+		published = newPublishWatcher(db, holder, pinned, e.publishEvery, log)
+		syncPublished(ctx, published)
+		wg.Go(func() { published.Run(ctx) })
+	}
 	if db != nil && c.token != "" {
 		// Scheduled proclamations: posted over REST with the bot token, so
 		// they need no gateway intent and run in HTTP-only mode too.
@@ -230,6 +238,7 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		ShardCount: c.shardCount,
 		Background: background,
 		Version:    versionString(),
+		Health:     replicaHealth(holder, published),
 		Ready:      e.ready,
 	})
 	if err != nil {
