@@ -201,8 +201,13 @@ func New(tb testing.TB, opts ...Option) *Server {
 		up:        websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }},
 	}
 	h := s.routes()
-	s.plain = httptest.NewServer(h)
-	s.tlsrv = httptest.NewTLSServer(h)
+	// Assigned before they start serving, so that handlers reading them
+	// (GatewayURL) are ordered after the assignment: a request from
+	// another process carries no happens-before edge the race detector sees.
+	s.plain = httptest.NewUnstartedServer(h)
+	s.plain.Start()
+	s.tlsrv = httptest.NewUnstartedServer(h)
+	s.tlsrv.StartTLS()
 	s.tr = &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			var d net.Dialer
