@@ -80,7 +80,9 @@ type reply struct {
 }
 
 // failed reports whether Discord would count the interaction as failed.
-func (r reply) failed() bool { return r.err != nil || r.status != http.StatusOK || (r.kind != 4 && r.kind != 5) }
+func (r reply) failed() bool {
+	return r.err != nil || r.status != http.StatusOK || (r.kind != 4 && r.kind != 5)
+}
 
 // interact posts a signed interaction to base and decodes the answer.
 func interact(base string, priv ed25519.PrivateKey, body string) reply {
