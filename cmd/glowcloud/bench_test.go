@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/bot/httpapi"
 	"github.com/glowcloud/glowcloud/compose"
+	"github.com/glowcloud/glowcloud/internal/pgtest"
 )
 
 // BenchmarkHTTPManifestoEndToEnd is the bot as an operator runs it in HTTP
@@ -84,4 +86,74 @@ func BenchmarkHTTPManifestoEndToEnd(b *testing.B) {
 	b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "req/s")
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// BenchmarkReplicasManifesto is signed /manifesto load (a topic, 3
+// paragraphs, each from a new user, so each takes a cooldown and
+// generates) on serve processes as operators run them: "one" is a single
+// process whose cooldowns are in its memory (an SQLite file it does not
+// touch per interaction), "three-postgres" three replicas round robin whose
+// cooldowns are one upsert each in PostgreSQL. 8 requests are in flight;
+// client and servers share the machine's cores.
+func BenchmarkReplicasManifesto(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		n    int
+		db   func(b *testing.B) string
+	}{
+		{"one", 1, func(b *testing.B) string { return filepath.Join(b.TempDir(), "glowcloud.db") }},
+		{"three-postgres", 3, func(b *testing.B) string { return pgtest.Schema(b) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			rs := startReplicas(b, bc.n, bc.db(b))
+			bodies := make(chan string, 64)
+			go func() {
+				defer close(bodies)
+				for i := range b.N {
+					bodies <- fmt.Sprintf(`{"id":"%d","application_id":"%s","type":2,"token":"t%d","version":1,"channel_id":"3","guild_id":"4",`+
+						`"member":{"user":{"id":"%d"}},"data":{"id":"9","name":"manifesto","type":1,`+
+						`"options":[{"name":"topic","type":3,"value":"robots"},{"name":"paragraphs","type":4,"value":3}]}}`,
+						900000+i, rs.fake.AppID(), i, 700000+i)
+				}
+			}()
+			var (
+				mu   sync.Mutex
+				lat  []time.Duration
+				fail int
+				wg   sync.WaitGroup
+				next atomic.Int64
+			)
+			b.ResetTimer()
+			start := time.Now()
+			for range 8 {
+				wg.Go(func() {
+					var local []time.Duration
+					for body := range bodies {
+						t0 := time.Now()
+						r := interact(rs.bases[int(next.Add(1))%bc.n], rs.priv, body)
+						d := time.Since(t0)
+						mu.Lock()
+						if r.failed() || r.ephemeral {
+							fail++
+						}
+						mu.Unlock()
+						local = append(local, d)
+					}
+					mu.Lock()
+					lat = append(lat, local...)
+					mu.Unlock()
+				})
+			}
+			wg.Wait()
+			elapsed := time.Since(start)
+			b.StopTimer()
+			if fail > 0 {
+				b.Errorf("%d of %d interactions failed or were refused", fail, len(lat))
+			}
+			slices.Sort(lat)
+			b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "req/s")
+			b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+		})
+	}
 }

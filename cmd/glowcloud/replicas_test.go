@@ -35,7 +35,7 @@ type replicaSet struct {
 // startReplicas starts n serve processes (the test binary run again; see
 // TestServeHelperProcess) on the database at dbURL, each with the HTTP
 // interactions endpoint and a token, REST pointed at one fake Discord.
-func startReplicas(t *testing.T, n int, dbURL string, extra ...string) *replicaSet {
+func startReplicas(t testing.TB, n int, dbURL string, extra ...string) *replicaSet {
 	t.Helper()
 	rs := &replicaSet{fake: discordtest.New(t, discordtest.WithToken(proclaimToken)), db: dbURL}
 	pub, priv, err := ed25519.GenerateKey(nil)

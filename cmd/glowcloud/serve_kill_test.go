@@ -33,7 +33,7 @@ func TestServeHelperProcess(t *testing.T) {
 
 // serveProcess starts serve in a child process with env and returns it
 // with the base URL of its HTTP endpoint.
-func serveProcess(t *testing.T, env []string) (*exec.Cmd, string) {
+func serveProcess(t testing.TB, env []string) (*exec.Cmd, string) {
 	t.Helper()
 	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestServeHelperProcess$")
 	cmd.Env = append(os.Environ(), append(env, "GLOWCLOUD_TEST_SERVE=1")...)
