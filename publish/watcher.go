@@ -127,6 +127,16 @@ func (w *Watcher) Sync(ctx context.Context) error {
 	return nil
 }
 
+// Adopt records that the process serves published model id already (it
+// published a model it had just loaded, as /retrain does), so that Sync
+// does not fetch and load it again.
+func (w *Watcher) Adopt(id int64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.serving.Store(id)
+	w.current.Store(id)
+}
+
 func (w *Watcher) setDown(err error) {
 	w.up.Store(false)
 	if !w.down {

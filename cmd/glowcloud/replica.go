@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"time"
 
 	"github.com/glowcloud/glowcloud/compose"
+	"github.com/glowcloud/glowcloud/markov"
 	"github.com/glowcloud/glowcloud/publish"
 	"github.com/glowcloud/glowcloud/reload"
 )
@@ -62,4 +64,27 @@ func replicaHealth(holder *reload.Holder[*compose.Writer], w *publish.Watcher) f
 		}
 		return d
 	}
+}
+
+// publishTimeout bounds the publication of a retrained model.
+const publishTimeout = 30 * time.Second
+
+// publishRetrained publishes a model /retrain has just trained, saved and
+// swapped in here, so that every replica on the database serves it too. A
+// failure is logged: the model then serves on this replica only.
+func publishRetrained(ctx context.Context, db publish.Store, w *publish.Watcher, m *markov.Model, log *slog.Logger) {
+	var buf bytes.Buffer
+	if err := m.Encode(&buf); err != nil {
+		log.Error("encode the retrained model to publish it; it serves on this replica only", "err", err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), publishTimeout)
+	defer cancel()
+	id, err := db.Publish(ctx, buf.Bytes())
+	if err != nil {
+		log.Error("publish the retrained model; it serves on this replica only", "err", err)
+		return
+	}
+	w.Adopt(id)
+	log.Info("published the retrained model for every replica", "published", id, "model", m.ID())
 }

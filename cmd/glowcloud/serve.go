@@ -144,6 +144,9 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		Operators: splitList(c.operators),
 	}
 	var background []serve.Waiter
+	// retrained, once set (before serve starts answering), publishes a
+	// model /retrain made, for every replica on the database.
+	var retrained func(*markov.Model)
 	if c.corpusDir != "" {
 		// Attachments are downloaded through the REST client, so that
 		// DISCORD_API_BASE applies to them as to every REST call.
@@ -151,7 +154,12 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		if err != nil {
 			return fmt.Errorf("serve: %w", err)
 		}
-		trainer := &retrain.Trainer{Dir: c.corpusDir, ModelPath: c.model, Swap: func(m *markov.Model) { holder.Swap(compose.New(m)) }}
+		trainer := &retrain.Trainer{Dir: c.corpusDir, ModelPath: c.model, Swap: func(m *markov.Model) {
+			holder.Swap(compose.New(m))
+			if retrained != nil {
+				retrained(m)
+			}
+		}}
 		runner := retrain.NewRunner(trainer, retrain.RunnerConfig{Client: client, Log: log.With("component", "retrain"), Metrics: metrics})
 		cfg.Retrainer = runner
 		background = append(background, runner)
@@ -201,6 +209,9 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		published = newPublishWatcher(db, holder, pinned, e.publishEvery, log)
 		syncPublished(ctx, published)
 		wg.Go(func() { published.Run(ctx) })
+		if !pinned {
+			retrained = func(m *markov.Model) { publishRetrained(ctx, db, published, m, log) }
+		}
 	}
 	if db != nil && c.token != "" {
 		// Scheduled proclamations: posted over REST with the bot token, so

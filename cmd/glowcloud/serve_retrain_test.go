@@ -102,3 +102,56 @@ func TestServeRetrainEndToEnd(t *testing.T) {
 
 	srv.stop(t)
 }
+
+// TestServeRetrainPublishes: with a database and no GLOWCLOUD_MODEL, a
+// /retrain publishes the model it made, so every replica on the database
+// serves it; this replica does not load it a second time.
+func TestServeRetrainPublishes(t *testing.T) {
+	t.Parallel()
+	const token = "NzkyNzE1NDU0MTk2MDg4ODQy.X-hvzA.Ovy4MCQywSkoMRRclStW4xAYK7I"
+	fake := discordtest.New(t, discordtest.WithToken(token))
+	dir := t.TempDir()
+	corpusDir := filepath.Join(dir, "corpus")
+	if err := os.MkdirAll(corpusDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(corpusDir, "essay.txt"), []byte(corpus.EssayText()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dbPath := filepath.Join(dir, "glowcloud.db")
+	srv := startServe(t, map[string]string{
+		"DISCORD_TOKEN":        token,
+		"DISCORD_API_BASE":     fake.URL(),
+		"GLOWCLOUD_OPERATORS":  discordtest.DefaultUserID,
+		"GLOWCLOUD_CORPUS_DIR": corpusDir,
+		"GLOWCLOUD_HTTP_ADDR":  "127.0.0.1:0",
+		"GLOWCLOUD_DATABASE":   dbPath,
+	})
+	wctx, wcancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer wcancel()
+	att := fake.Attachment("bells.txt", []byte("The bell ringers of the belfry collectivise the carillon. Every carillon is anarchist if you squint."), "text/plain; charset=utf-8")
+	id := att["id"].(string)
+	cb, err := fake.Interaction(wctx, map[string]any{"data": map[string]any{
+		"name": "retrain", "type": 1,
+		"options":  []any{map[string]any{"name": "scripture", "type": 11, "value": id}},
+		"resolved": map[string]any{"attachments": map[string]any{id: att}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fake.WaitEdit(wctx, cb.Token); err != nil {
+		t.Fatal(err)
+	}
+	m, err := markov.Load(filepath.Join(corpusDir, "glowcloud.model"))
+	if err != nil || !m.Knows("carillon") {
+		t.Fatalf("the model file was not retrained: %v", err)
+	}
+	awaitHealth(t, 5*time.Second, "the retrained model is published and served", serving(m.ID(), 1), srv.base)
+	if got := currentModel(t, dbPath); got != 1 {
+		t.Errorf("current published model %d, want 1", got)
+	}
+	srv.stop(t)
+	if strings.Contains(srv.stderr.String(), "serving the published model") {
+		t.Errorf("serve loaded the model it had published itself again:\n%s", srv.stderr.String())
+	}
+}
