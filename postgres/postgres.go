@@ -1,7 +1,8 @@
-// Package postgres keeps glowcloud's state (proclamation schedules, hushes
-// and cooldowns) in PostgreSQL, the engine several replicas share. It
-// implements proclaim.Store and proclaim.Claimer and passes the same suite
-// (internal/storetest) as the sqlite package.
+// Package postgres keeps glowcloud's state (proclamation schedules, hushes,
+// cooldowns and published models) in PostgreSQL, the engine several
+// replicas share. It implements proclaim.Store, proclaim.Claimer,
+// publish.Store and publish.Listener (LISTEN/NOTIFY) and passes the same
+// suite (internal/storetest) as the sqlite package.
 //
 // It uses github.com/jackc/pgx/v5, the standard PostgreSQL driver for Go,
 // through its pool (pgxpool). Replicas need no leader: a slot is claimed by
@@ -43,7 +44,8 @@ var ErrForeign = migrate.ErrForeign
 // defaultMaxConns sizes the pool when the URL has no pool_max_conns: the
 // Runner's claim and its posts in flight finishing (8 at most), the admin
 // commands, and one cooldown upsert per interaction, which holds a
-// connection for a single round trip.
+// connection for a single round trip. The model watcher's LISTEN takes a
+// connection of its own, outside the pool.
 const defaultMaxConns = 10
 
 // DB is an open glowcloud database. It is safe for concurrent use, by any
@@ -150,7 +152,7 @@ func schemaVersion(ctx context.Context, q interface {
 	var ours, known int
 	err := q.QueryRow(ctx, `SELECT
 		count(*) FILTER (WHERE tablename = 'schema_version'),
-		count(*) FILTER (WHERE tablename IN ('schedules', 'hushes', 'cooldowns'))
+		count(*) FILTER (WHERE tablename IN ('schedules', 'hushes', 'cooldowns', 'models', 'current_model'))
 		FROM pg_tables WHERE schemaname = current_schema()`).Scan(&ours, &known)
 	switch {
 	case err != nil:

@@ -1,6 +1,7 @@
-// Package sqlite keeps glowcloud's state (proclamation schedules, hushes and
-// cooldowns) in an SQLite file, the embedded default database. It implements
-// proclaim.Store and proclaim.Claimer and passes internal/storetest.
+// Package sqlite keeps glowcloud's state (proclamation schedules, hushes,
+// cooldowns and published models) in an SQLite file, the embedded default
+// database. It implements proclaim.Store, proclaim.Claimer and publish.Store
+// and passes internal/storetest.
 //
 // It uses modernc.org/sqlite, SQLite compiled to pure Go, through
 // database/sql, so CGO_ENABLED=0 static builds and the distroless image keep
