@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 
 	"github.com/glowcloud/glowcloud/compose"
@@ -50,15 +51,28 @@ func (e environment) runPublish(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		_, err = fmt.Fprintf(e.stdout, "model %d is current again; every replica switches to it within 5 s\n", id)
+		_, err = fmt.Fprintf(e.stdout, "model %d is current again in %s; every replica switches to it within 5 s\n", id, databaseName(*dsn))
 		return err
 	}
 	id, err := db.Publish(ctx, data)
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(e.stdout, "published %s as model %d (%d bytes); every replica switches to it within 5 s\n", *path, id, len(data))
+	_, err = fmt.Fprintf(e.stdout, "published %s as model %d (%d bytes) in %s; every replica switches to it within 5 s\n", *path, id, len(data), databaseName(*dsn))
 	return err
+}
+
+// databaseName names a GLOWCLOUD_DATABASE for people: the SQLite file, or
+// PostgreSQL's host and database (never the password).
+func databaseName(dsn string) string {
+	if !isPostgres(dsn) {
+		return databaseKind(dsn)
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "postgres"
+	}
+	return "postgres://" + u.Host + u.Path
 }
 
 // readModel reads a model file and checks that it loads, returning its

@@ -50,7 +50,7 @@ func TestPublish(t *testing.T) {
 		{"publish b", []string{"-model", b}, 0, "published " + b + " as model 2 (", nil, 2},
 		{"a corrupt file is refused", []string{"-model", corrupt}, 1, "", []string{"corrupt.model", "does not load, nothing published"}, 2},
 		{"a missing file is refused", []string{"-model", corrupt + ".missing"}, 1, "", []string{"no such file"}, 2},
-		{"rollback", []string{"-rollback"}, 0, "model 1 is current again", nil, 1},
+		{"rollback", []string{"-rollback"}, 0, "model 1 is current again in " + dbPath, nil, 1},
 		{"rollback past the first", []string{"-rollback"}, 1, "", []string{"no earlier published model"}, 1},
 		{"neither", nil, 2, "", []string{"want -model FILE or -rollback"}, 1},
 		{"both", []string{"-rollback", "-model", a}, 2, "", []string{"want -model FILE or -rollback"}, 1},
@@ -66,6 +66,19 @@ func TestPublish(t *testing.T) {
 		}
 		if got := currentModel(t, dbPath); got != step.current {
 			t.Errorf("%s: current model %d, want %d", step.name, got, step.current)
+		}
+	}
+}
+
+func TestDatabaseName(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ dsn, want string }{
+		{"", "glowcloud.db"},
+		{"/data/glowcloud.db", "/data/glowcloud.db"},
+		{"postgres://glowcloud:s3cret@db.internal:5432/glowcloud?sslmode=require", "postgres://db.internal:5432/glowcloud"},
+	} {
+		if got := databaseName(tt.dsn); got != tt.want || strings.Contains(got, "s3cret") {
+			t.Errorf("databaseName(%q) = %q, want %q", tt.dsn, got, tt.want)
 		}
 	}
 }
