@@ -15,6 +15,9 @@ import (
 // notifications (the contract promises 5 s).
 const DefaultInterval = 2 * time.Second
 
+// askTimeout bounds the poll's question, CurrentID.
+const askTimeout = 5 * time.Second
+
 // Source is what a Watcher reads; every Store is one.
 type Source interface {
 	Current(ctx context.Context) (Model, error)
@@ -96,7 +99,11 @@ func (w *Watcher) Sync(ctx context.Context) error {
 	defer w.mu.Unlock()
 	ctx, cancel := context.WithTimeout(ctx, w.cfg.Timeout)
 	defer cancel()
-	id, err := w.cfg.Source.CurrentID(ctx)
+	// The question is small: a database that takes longer than this to
+	// answer it counts as down, so /healthz says so soon.
+	askCtx, cancelAsk := context.WithTimeout(ctx, askTimeout)
+	id, err := w.cfg.Source.CurrentID(askCtx)
+	cancelAsk()
 	if err != nil {
 		w.setDown(err)
 		return fmt.Errorf("ask for the current model: %w", err)
