@@ -204,3 +204,35 @@ func TestWatcherRun(t *testing.T) {
 		<-done
 	})
 }
+
+// silentStore never answers: a database behind a dropped network.
+type silentStore struct{}
+
+func (silentStore) CurrentID(ctx context.Context) (int64, error) {
+	<-ctx.Done()
+	return 0, ctx.Err()
+}
+
+func (silentStore) Current(ctx context.Context) (publish.Model, error) {
+	<-ctx.Done()
+	return publish.Model{}, ctx.Err()
+}
+
+// TestWatcherSilentDatabase: a database that does not answer counts as down
+// after 5 s, not after the whole 30 s a model's download may take.
+func TestWatcherSilentDatabase(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		w := publish.NewWatcher(publish.WatcherConfig{Source: silentStore{}})
+		start := time.Now()
+		if err := w.Sync(t.Context()); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Sync = %v, want a deadline", err)
+		}
+		if took := time.Since(start); took != 5*time.Second {
+			t.Errorf("Sync gave up after %v, want 5s", took)
+		}
+		if w.Status().DatabaseUp {
+			t.Errorf("Status says the database is up")
+		}
+	})
+}
