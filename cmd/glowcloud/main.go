@@ -10,7 +10,7 @@
 //	glowcloud train [-order N] -o FILE PATH...
 //	glowcloud inspect -model FILE
 //	glowcloud serve
-//	glowcloud console [-model FILE]
+//	glowcloud console [-model FILE] [-speed N]
 //	glowcloud healthcheck [-addr HOST:PORT]
 //	glowcloud db backup FILE | db check
 //	glowcloud version
@@ -23,9 +23,9 @@
 // serve is configured by environment variables (see README.md):
 // DISCORD_TOKEN, DISCORD_APP_ID, DISCORD_GUILD_ID, DISCORD_PUBLIC_KEY,
 // GLOWCLOUD_HTTP_ADDR, GLOWCLOUD_MODEL, DISCORD_API_BASE, SHARD_ID,
-// SHARD_COUNT, GLOWCLOUD_OPERATORS, GLOWCLOUD_CORPUS_DIR, GLOWCLOUD_LOG_FORMAT
-// and GLOWCLOUD_COOLDOWN; each has a flag of its own but DISCORD_TOKEN
-// (serve -h lists them).
+// SHARD_COUNT, GLOWCLOUD_OPERATORS, GLOWCLOUD_CORPUS_DIR, GLOWCLOUD_LOG_FORMAT,
+// GLOWCLOUD_COOLDOWN, GLOWCLOUD_DATABASE and GLOWCLOUD_PROCLAIM_MIN; each has
+// a flag of its own but DISCORD_TOKEN (serve -h lists them).
 package main
 
 import (
@@ -85,7 +85,7 @@ Usage:
   glowcloud train [-order N] -o FILE PATH...      (PATH: file, directory of .txt/.md, or - for stdin)
   glowcloud inspect -model FILE
   glowcloud serve                                 (configured by environment; see README.md)
-  glowcloud console [-model FILE]                 (try the bot's commands without Discord)
+  glowcloud console [-model FILE] [-speed N]      (try the bot's commands without Discord)
   glowcloud healthcheck [-addr HOST:PORT]
   glowcloud db backup FILE | db check             (GLOWCLOUD_DATABASE: an online copy; an integrity check)
   glowcloud version
