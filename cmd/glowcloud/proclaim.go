@@ -100,3 +100,14 @@ func runConsoleWith(ctx context.Context, w func() bot.Writer, proclaimMin time.D
 	defer func() { cancel(); <-done }()
 	return console.RunWith(ctx, b, stdin, stdout, console.Options{Posts: poster, Now: clock.Now})
 }
+
+// databaseHealth is what /healthz says of the database: "ok" when it
+// answers a read within a second, else "down".
+func databaseHealth(ctx context.Context, db database) string {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	if _, err := db.Hush(ctx, "0"); err != nil {
+		return "down"
+	}
+	return "ok"
+}

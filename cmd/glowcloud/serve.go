@@ -230,6 +230,12 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		Background: background,
 		Version:    versionString(),
 		Ready:      e.ready,
+		HealthDetail: func() map[string]any {
+			if db == nil {
+				return nil
+			}
+			return map[string]any{"database": databaseHealth(ctx, db)}
+		},
 	})
 	if err != nil {
 		return err // already says "serve: ..."

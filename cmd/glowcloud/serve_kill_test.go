@@ -6,6 +6,8 @@ import (
 	"crypto/ed25519"
 	"encoding/hex"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -110,6 +112,15 @@ func TestServeKilled(t *testing.T) {
 		if !strings.Contains(list, want) {
 			t.Errorf("after SIGKILL and restart, /proclaim list lacks %q:\n%s", want, list)
 		}
+	}
+	resp, err := http.Get(base + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	health, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(health), `"database":"ok"`) {
+		t.Errorf("/healthz says %s, want database ok", health)
 	}
 	answer(t, base, priv, adminCommand(fake, adminPermissions, "", map[string]string{"for": "off"}))
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
