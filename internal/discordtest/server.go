@@ -181,8 +181,12 @@ func New(tb testing.TB, opts ...Option) *Server {
 		up:        websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }},
 	}
 	h := s.routes()
-	s.plain = httptest.NewServer(h)
-	s.tlsrv = httptest.NewTLSServer(h)
+	// Assigned before they serve: a client may connect at once (one of an
+	// earlier test, to a port reused), and its handler reads s.plain.
+	s.plain = httptest.NewUnstartedServer(h)
+	s.tlsrv = httptest.NewUnstartedServer(h)
+	s.plain.Start()
+	s.tlsrv.StartTLS()
 	s.tr = &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			var d net.Dialer
