@@ -60,9 +60,15 @@ var (
 // why); any other error is the operator's (it is logged, and the text
 // apologises). Implementations must be safe for concurrent use.
 type Admin interface {
+	// Start answers /proclaim start: it stores (or replaces) a schedule.
 	Start(ctx context.Context, c Caller, o StartOptions) (string, error)
+	// Stop answers /proclaim stop: it ends a channel's schedule (empty
+	// channel: the caller's).
 	Stop(ctx context.Context, c Caller, channel string) (string, error)
+	// List answers /proclaim list: the server's schedules and hush.
 	List(ctx context.Context, c Caller) (string, error)
+	// Hush answers /hush: forOpt is the for: option as typed (empty, a
+	// duration, or off).
 	Hush(ctx context.Context, c Caller, forOpt string) (string, error)
 }
 
@@ -108,7 +114,7 @@ func adminCommands() []Command {
 							Type:        OptionString,
 							Name:        "kind",
 							Description: "What to post (default: glowcloud).",
-							Choices:     []Choice{{Name: KindGlowcloudPost, Value: KindGlowcloudPost}, {Name: KindManifestoPost, Value: KindManifestoPost}},
+							Choices:     []Choice{{Name: PostGlowcloud, Value: PostGlowcloud}, {Name: PostManifesto, Value: PostManifesto}},
 						},
 						{
 							Type:        OptionString,

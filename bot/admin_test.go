@@ -166,3 +166,39 @@ func TestAdminDeferralIsEphemeral(t *testing.T) {
 		}
 	})
 }
+
+// FuzzAdminRequest: whatever subcommand and options arrive (a forged HTTP
+// request, a stale definition), an admin command gets an ephemeral reply
+// within Discord's limits, and the Admin only sees options its definitions
+// name, as text.
+func FuzzAdminRequest(f *testing.F) {
+	f.Add("proclaim", "start", "every", "1h", 0.0, false)
+	f.Add("proclaim", "stop", "channel", "123", 0.0, false)
+	f.Add("proclaim", "", "every", "", 1.5, true)
+	f.Add("hush", "", "for", "off", 0.0, false)
+	f.Add("hush", "", "for", "", 2.0, true)
+	f.Add("hush", "start", "for\x00", "@everyone", 0.0, true)
+	f.Fuzz(func(t *testing.T, command, sub, key, value string, num float64, useNum bool) {
+		var v any = value
+		if useNum {
+			v = num
+		}
+		admin := &fakeAdmin{}
+		b := bottest.NewBot(bot.Config{Admin: admin})
+		req := bot.Request{Kind: bot.KindCommand, Command: command, Subcommand: sub, Options: map[string]any{key: v},
+			GuildID: "1", ChannelID: "2", UserID: "3", Permissions: "32"}
+		r := b.Handle(context.Background(), req)
+		if err := bottest.CheckLimits(r); err != nil {
+			t.Fatalf("reply breaks limits: %v", err)
+		}
+		if command != bot.CmdProclaim && command != bot.CmdHush {
+			return
+		}
+		if !r.Ephemeral {
+			t.Fatalf("admin reply %+v is not ephemeral", r)
+		}
+		if len(admin.calls) > 0 && useNum {
+			t.Fatalf("a number reached the Admin: %v", admin.calls)
+		}
+	})
+}

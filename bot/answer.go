@@ -28,7 +28,9 @@ type Responder interface {
 //
 // A deferred reply is always public: whether it will be an error is unknown
 // when deferring, and Discord cannot make a message ephemeral in an edit. In
-// practice only generation is slow, and polite errors are fast.
+// practice only generation is slow, and polite errors are fast. The admin
+// commands (/proclaim, /hush), whose replies are all ephemeral, defer
+// ephemerally.
 //
 // /retrain is the exception: an operator's allowed request is deferred at
 // once, ephemerally, and handed to the Retrainer, whose job runs in the

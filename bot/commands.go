@@ -129,8 +129,8 @@ func Commands(retrain bool) []Command {
 	return cmds
 }
 
-// Lookup returns the definition of the command name that anyone may run
-// (so not /retrain), and reports whether there is one.
+// Lookup returns the definition of the command name, if it is one of
+// Commands(false) (so not /retrain), and reports whether there is one.
 func Lookup(name string) (Command, bool) {
 	for _, c := range Commands(false) {
 		if c.Name == name {

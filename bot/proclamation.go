@@ -2,8 +2,8 @@ package bot
 
 // Kinds of scheduled proclamation, the values of /proclaim start kind:.
 const (
-	KindGlowcloudPost = "glowcloud" // what /glowcloud replies
-	KindManifestoPost = "manifesto" // what /manifesto topic:TOPIC replies
+	PostGlowcloud = "glowcloud" // what /glowcloud replies
+	PostManifesto = "manifesto" // what /manifesto topic:TOPIC replies
 )
 
 // Proclamation is the post of a scheduled proclamation: the reply that
@@ -16,7 +16,7 @@ func Proclamation(w Writer, kind, topic string, seed uint64) (r Reply, ok bool) 
 		return Reply{}, false
 	}
 	act := action{command: CmdGlowcloud}
-	if kind == KindManifestoPost {
+	if kind == PostManifesto {
 		act = action{command: CmdManifesto, topic: topic, paragraphs: DefParagraphs}
 	}
 	if r, ok = generate(w, act, seed); !ok {

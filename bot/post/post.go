@@ -35,7 +35,7 @@ func NewPoster(client *http.Client, ua string, token rest.Token) *Poster {
 // 502) are turned off, so that the Runner decides, bounded by the
 // schedule's next slot. Discord's refusals are *proclaim.PostError.
 func (p *Poster) Post(ctx context.Context, channelID string, m proclaim.Message) error {
-	_, err := p.s.ChannelMessageSendComplex(channelID, discord.MessageSend(reply(m)),
+	_, err := p.s.ChannelMessageSendComplex(channelID, discord.MessageSend(Reply(m)),
 		discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false), discordgo.WithRestRetries(0))
 	return PostError(err)
 }
@@ -63,8 +63,8 @@ func PostError(err error) error {
 	return err
 }
 
-// reply is m as the core's reply, for bot/discord to convert.
-func reply(m proclaim.Message) bot.Reply {
+// Reply is m as the core's reply (for bot/discord or the console to show).
+func Reply(m proclaim.Message) bot.Reply {
 	r := bot.Reply{Content: m.Content}
 	for _, e := range m.Embeds {
 		r.Embeds = append(r.Embeds, bot.Embed{Title: e.Title, Description: e.Description, Footer: e.Footer, Color: e.Color})

@@ -36,8 +36,8 @@ func writer() *post.Writer { return post.NewWriter(func() bot.Writer { return bo
 // ones proclaim stores.
 func TestKindsAgree(t *testing.T) {
 	t.Parallel()
-	if bot.KindGlowcloudPost != string(proclaim.KindGlowcloud) || bot.KindManifestoPost != string(proclaim.KindManifesto) {
-		t.Errorf("bot kinds %q %q, proclaim kinds %q %q", bot.KindGlowcloudPost, bot.KindManifestoPost, proclaim.KindGlowcloud, proclaim.KindManifesto)
+	if bot.PostGlowcloud != string(proclaim.KindGlowcloud) || bot.PostManifesto != string(proclaim.KindManifesto) {
+		t.Errorf("bot kinds %q %q, proclaim kinds %q %q", bot.PostGlowcloud, bot.PostManifesto, proclaim.KindGlowcloud, proclaim.KindManifesto)
 	}
 }
 

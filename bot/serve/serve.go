@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"net"
 	"net/http"
 	"sync"
@@ -86,10 +85,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// Version goes into the User-Agent; empty = the module's build version.
 	Version string
-	// Health, if set, adds what the caller knows to GET /healthz's body
-	// (the published model served, whether the database answers). It must
-	// be quick and safe for concurrent use; it never makes /healthz fail.
-	Health func() map[string]any
+	// HealthDetail, if set, adds to what GET /healthz reports (say
+	// "database": "ok" or "down") without changing its status.
+	HealthDetail func() map[string]any
 	// Ready, if set, is called once when everything configured is up: the
 	// HTTP endpoint listening (httpAddr is its address, "" without one) and
 	// the gateway connected with the commands registered. It runs on Run's
@@ -216,7 +214,9 @@ func Run(ctx context.Context, cfg Config) error {
 		} else {
 			hc.Followups = rest.Session(client, ua, "")
 		}
-		hc.Health = withDetail(hc.Health, cfg.Health)
+		if cfg.HealthDetail != nil {
+			hc.Health = withDetail(hc.Health, cfg.HealthDetail)
+		}
 		ln, err = net.Listen("tcp", cfg.HTTPAddr)
 		if err != nil {
 			return fmt.Errorf("serve: listen: %w", err)
@@ -347,21 +347,4 @@ func withoutInteractions(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// withDetail returns health with detail's entries added to its body.
-func withDetail(health func() (bool, map[string]any), detail func() map[string]any) func() (bool, map[string]any) {
-	if detail == nil {
-		return health
-	}
-	return func() (bool, map[string]any) {
-		ok, body := true, map[string]any{}
-		if health != nil {
-			var d map[string]any
-			ok, d = health()
-			maps.Copy(body, d)
-		}
-		maps.Copy(body, detail())
-		return ok, body
-	}
 }

@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
 	"github.com/glowcloud/glowcloud/bot"
+	"github.com/glowcloud/glowcloud/bot/console"
+	"github.com/glowcloud/glowcloud/bot/post"
 	"github.com/glowcloud/glowcloud/proclaim"
+	"github.com/glowcloud/glowcloud/sqlite"
 )
 
 // parseProclaimMin parses GLOWCLOUD_PROCLAIM_MIN: a positive Go duration,
@@ -70,4 +74,40 @@ func databaseKind(dsn string) string {
 		return defaultDatabase
 	}
 	return dsn
+}
+
+// runConsoleWith runs the console over an in-memory database, with
+// /proclaim and /hush answered as in a server and their posts printed as
+// the Runner makes them on clock.
+func runConsoleWith(ctx context.Context, w func() bot.Writer, proclaimMin time.Duration, speed float64, stdin io.Reader, stdout io.Writer) error {
+	clock := proclaim.NewFastClock(speed)
+	db, err := sqlite.OpenMemory(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("console: %w", err)
+	}
+	defer db.Close()
+	b := bot.New(bot.Config{ // the console applies no cooldown
+		Writer: w,
+		Admin:  admin{proclaim.NewCommands(db, proclaimMin, clock.Now)},
+	})
+	poster := console.NewPoster()
+	// Poll every quarter of a real second, whatever the speed.
+	poll := time.Duration(float64(250*time.Millisecond) * speed)
+	runner := proclaim.NewRunner(db, post.NewWriter(w), poster, proclaim.RunnerConfig{Clock: clock, Poll: poll})
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); _ = runner.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	return console.RunWith(ctx, b, stdin, stdout, console.Options{Posts: poster, Now: clock.Now})
+}
+
+// databaseHealth is what /healthz says of the database: "ok" when it
+// answers a read within a second, else "down".
+func databaseHealth(ctx context.Context, db database) string {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	if _, err := db.Hush(ctx, "0"); err != nil {
+		return "down"
+	}
+	return "ok"
 }

@@ -47,9 +47,9 @@ func syncPublished(ctx context.Context, w *publish.Watcher) {
 	w.Sync(ctx) // logged by the watcher; the model at hand serves meanwhile
 }
 
-// replicaHealth is what /healthz adds about this replica: the model it
-// serves and, with a database, the published model it serves and whether
-// the database answers.
+// replicaHealth is what /healthz adds about this replica's model: the one
+// it serves and, with a database, the published model it serves and the
+// one the database calls current at its last poll.
 func replicaHealth(holder *reload.Holder[*compose.Writer], w *publish.Watcher) func() map[string]any {
 	return func() map[string]any {
 		d := map[string]any{"model": holder.Current().ModelID()}
@@ -57,10 +57,6 @@ func replicaHealth(holder *reload.Holder[*compose.Writer], w *publish.Watcher) f
 			st := w.Status()
 			d["published_model"] = st.Serving
 			d["current_published_model"] = st.Current
-			d["database"] = "down"
-			if st.DatabaseUp {
-				d["database"] = "ok"
-			}
 		}
 		return d
 	}

@@ -19,7 +19,6 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/glowcloud/glowcloud/bot"
-	"github.com/glowcloud/glowcloud/bot/console"
 	"github.com/glowcloud/glowcloud/bot/discord"
 	"github.com/glowcloud/glowcloud/bot/metrics"
 	"github.com/glowcloud/glowcloud/bot/post"
@@ -249,8 +248,14 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		ShardCount: c.shardCount,
 		Background: background,
 		Version:    versionString(),
-		Health:     replicaHealth(holder, published),
 		Ready:      e.ready,
+		HealthDetail: func() map[string]any {
+			d := replicaHealth(holder, published)()
+			if db != nil {
+				d["database"] = databaseHealth(ctx, db)
+			}
+			return d
+		},
 	})
 	if err != nil {
 		return err // already says "serve: ..."
@@ -285,18 +290,26 @@ func newModelHolder(path string, log *slog.Logger) (*reload.Holder[*compose.Writ
 
 // runConsole runs the bot's commands at a local prompt.
 func (e environment) runConsole(ctx context.Context, args []string) error {
-	fs := e.flags("console", "[-model FILE]")
+	fs := e.flags("console", "[-model FILE] [-speed N] [-proclaim-min DURATION]")
 	modelPath := fs.String("model", e.getenv("GLOWCLOUD_MODEL"), "model `file` (default: $GLOWCLOUD_MODEL, else the embedded essay)")
+	speed := fs.Float64("speed", 60, "how many times faster than real time scheduled proclamations run (60: every:1h fires each minute)")
+	minFlag := fs.String("proclaim-min", e.getenv("GLOWCLOUD_PROCLAIM_MIN"), "shortest interval /proclaim start accepts (default 1h)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *speed <= 0 {
+		return &usageError{msg: fmt.Sprintf("console: -speed %v: want a positive factor", *speed)}
+	}
+	proclaimMin, err := parseProclaimMin(*minFlag)
+	if err != nil {
+		return &usageError{msg: err.Error()}
 	}
 	m, err := loadModel(*modelPath)
 	if err != nil {
 		return err
 	}
 	w := compose.New(m)
-	b := bot.New(bot.Config{Writer: func() bot.Writer { return w }}) // the console applies no cooldown
-	return console.Run(ctx, b, e.stdin, e.stdout)
+	return runConsoleWith(ctx, func() bot.Writer { return w }, proclaimMin, *speed, e.stdin, e.stdout)
 }
 
 // newLogger returns serve's logger: text (the default) or JSON on w.

@@ -5,7 +5,10 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -111,10 +114,68 @@ func TestServeKilled(t *testing.T) {
 			t.Errorf("after SIGKILL and restart, /proclaim list lacks %q:\n%s", want, list)
 		}
 	}
+	resp, err := http.Get(base + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	health, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(health), `"database":"ok"`) {
+		t.Errorf("/healthz says %s, want database ok", health)
+	}
 	answer(t, base, priv, adminCommand(fake, adminPermissions, "", map[string]string{"for": "off"}))
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
 	if _, err := fake.WaitChannelMessages(ctx, discordtest.DefaultChannelID, 1); err != nil {
 		t.Errorf("the restarted serve posts nothing: %v", err)
+	}
+}
+
+// TestTwoServesShareOneFile: two serve processes on one SQLite file post
+// each slot of a schedule once: about one post a second at every:1s, each
+// with a seed (derived from the slot) of its own.
+func TestTwoServesShareOneFile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits ~7 s of real time: run without -short")
+	}
+	t.Parallel()
+	fake := discordtest.New(t, discordtest.WithToken(proclaimToken))
+	pub, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := []string{
+		"DISCORD_TOKEN=" + proclaimToken,
+		"DISCORD_PUBLIC_KEY=" + hex.EncodeToString(pub),
+		"GLOWCLOUD_HTTP_ADDR=127.0.0.1:0",
+		"DISCORD_API_BASE=" + fake.URL(),
+		"GLOWCLOUD_PROCLAIM_MIN=1s",
+		"GLOWCLOUD_DATABASE=" + filepath.Join(t.TempDir(), "glowcloud.db"),
+		"GLOWCLOUD_LOG_FORMAT=text",
+	}
+	var bases []string
+	for range 2 {
+		p, base := serveProcess(t, env)
+		t.Cleanup(func() { _ = p.Process.Kill(); _ = p.Wait() })
+		bases = append(bases, base)
+	}
+	answer(t, bases[0], priv, adminCommand(fake, adminPermissions, "start", map[string]string{"every": "1s"}))
+	start := time.Now()
+	wait(time.Until(start.Add(6500 * time.Millisecond)))
+	posts := fake.ChannelMessages(discordtest.DefaultChannelID)
+	seen := map[string]bool{}
+	for _, m := range posts {
+		raw, _ := json.Marshal(m["embeds"])
+		if seen[string(raw)] {
+			t.Errorf("a slot was posted twice: %s", raw)
+		}
+		seen[string(raw)] = true
+	}
+	if n := len(posts); n < 5 || n > 7 {
+		t.Errorf("%d posts in 6.5 s at every:1s from two processes, want 6 ± 1", n)
+	}
+	// The other process sees the schedule too.
+	if list := answer(t, bases[1], priv, adminCommand(fake, adminPermissions, "list", nil)); !strings.Contains(list, "every 1s") {
+		t.Errorf("the second process lists %q", list)
 	}
 }

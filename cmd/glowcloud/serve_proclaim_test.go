@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"crypto/ed25519"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -223,5 +227,41 @@ func TestServeProclaimEndToEnd(t *testing.T) {
 	}
 	if unhandled := fake.Unhandled(); len(unhandled) > 0 {
 		t.Errorf("serve made %d requests the fake does not know, first %s %s", len(unhandled), unhandled[0].Method, unhandled[0].Path)
+	}
+}
+
+// TestServeRefusesNewerDatabase: a database from a newer glowcloud stops
+// serve at start with an error that says so, and is left as it was.
+func TestServeRefusesNewerDatabase(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "glowcloud.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (99)"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _, _ := ed25519.GenerateKey(nil)
+	env := map[string]string{
+		"DISCORD_PUBLIC_KEY":  hex.EncodeToString(pub),
+		"GLOWCLOUD_HTTP_ADDR": "127.0.0.1:0",
+		"GLOWCLOUD_DATABASE":  path,
+	}
+	var stderr syncBuffer
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second) // a serve that starts returns nil then
+	defer cancel()
+	err = run(ctx, []string{"serve"}, func(k string) string { return env[k] }, nil, io.Discard, &stderr)
+	if code := exitCode(err, &stderr); code != 1 || !strings.Contains(stderr.String(), "database is from a newer glowcloud") ||
+		!strings.Contains(stderr.String(), "schema version is 99") {
+		t.Errorf("exit %d, stderr %q; want 1 and the newer database named", code, stderr.String())
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+		t.Errorf("the refused database was changed")
 	}
 }

@@ -374,6 +374,7 @@ func TestServeConfigErrors(t *testing.T) {
 		{"bad shard", map[string]string{"SHARD_ID": "x"}, "SHARD_ID", 2},
 		{"bad cooldown", map[string]string{"GLOWCLOUD_COOLDOWN": "3"}, "GLOWCLOUD_COOLDOWN", 2},
 		{"negative cooldown", map[string]string{"GLOWCLOUD_COOLDOWN": "-1s"}, "GLOWCLOUD_COOLDOWN", 2},
+		{"bad proclaim min", map[string]string{"GLOWCLOUD_PROCLAIM_MIN": "0"}, "GLOWCLOUD_PROCLAIM_MIN", 2},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

@@ -201,12 +201,11 @@ func New(tb testing.TB, opts ...Option) *Server {
 		up:        websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }},
 	}
 	h := s.routes()
-	// Assigned before they start serving, so that handlers reading them
-	// (GatewayURL) are ordered after the assignment: a request from
-	// another process carries no happens-before edge the race detector sees.
+	// Assigned before they serve: a client may connect at once (one of an
+	// earlier test, to a port reused), and its handler reads s.plain.
 	s.plain = httptest.NewUnstartedServer(h)
-	s.plain.Start()
 	s.tlsrv = httptest.NewUnstartedServer(h)
+	s.plain.Start()
 	s.tlsrv.StartTLS()
 	s.tr = &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
