@@ -253,6 +253,10 @@ func (b *Bot) handle(ctx context.Context, req Request, fromDiscord bool) (reply 
 		return ephemeral(retrainPlanned(files)), result{command: CmdRetrain, outcome: outcomeOK, files: files}
 	}
 
+	if req.Kind == KindAutocomplete {
+		return b.autocomplete(ctx, req), result{command: commandLabel(req), outcome: outcomeOK}
+	}
+
 	var (
 		act action
 		err error
