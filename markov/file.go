@@ -10,9 +10,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/glowcloud/glowcloud/atomicfile"
 )
 
 // envelope is the model file: a small versioned header around the
@@ -49,43 +50,23 @@ const chainsKey = `,"chains":[`
 // reading it fails first).
 const maxModelFile int64 = 4 << 30
 
-// Save writes the model to path atomically: to a temporary file in the same
-// directory, synced, then renamed over path, so a crash never leaves a
-// partial model and readers see the old file or the new one.
-func (m *Model) Save(path string) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("markov: save: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
+// Save writes the model to path atomically through atomicfile, the one
+// owner of temporary file, fsync and rename: a crash never leaves a partial
+// model, and readers see the old file or the new one. What is at path must
+// be a regular file or nothing: a device, a FIFO or a directory is an error
+// (wrapping atomicfile.ErrNotRegular) and is left untouched; a symbolic
+// link is followed and stays a link. Temporary files a killed save left
+// beside the model are removed.
+func (m *Model) Save(path string) error {
+	err := atomicfile.Write(path, 0o644, func(f io.Writer) error {
+		w := bufio.NewWriterSize(f, 1<<20)
+		if err := m.Encode(w); err != nil {
+			return err
 		}
-	}()
-	w := bufio.NewWriterSize(f, 1<<20)
-	if err := m.Encode(w); err != nil {
+		return w.Flush()
+	})
+	if err != nil {
 		return fmt.Errorf("markov: save %s: %w", path, err)
-	}
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("markov: save %s: %w", path, err)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return fmt.Errorf("markov: save %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("markov: save %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("markov: save %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("markov: save: %w", err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync() // best effort: make the rename durable
-		d.Close()
 	}
 	return nil
 }
