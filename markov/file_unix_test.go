@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -78,5 +79,27 @@ func TestSaveNeverDestroysWhatItReplaces(t *testing.T) {
 	}
 	if names := dirNames(t, filepath.Dir(blue)); len(names) != 1 {
 		t.Errorf("files beside the model: %q, want only the model", names)
+	}
+}
+
+// TestLoadRefusesSpecialFiles: `glowcloud manifesto -model /dev/zero` once
+// read 4 GiB into memory before failing, and a FIFO blocked the loader for
+// good. Neither is opened for reading now. (A FIFO stands in for the device:
+// the old code, reading /dev/zero, would take the machine's memory.)
+func TestLoadRefusesSpecialFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "zero")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skip("no mkfifo:", err)
+	}
+	link := filepath.Join(dir, "model")
+	if err := os.Symlink("zero", link); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{fifo, link} {
+		if _, err := markov.Load(p); !errors.Is(err, markov.ErrFormat) || !strings.Contains(err.Error(), "a FIFO, not a regular file") {
+			t.Errorf("Load(%s) = %v, want a FIFO refused", filepath.Base(p), err)
+		}
 	}
 }

@@ -42,3 +42,29 @@ func TestTrainRefusesSpecialOutput(t *testing.T) {
 		t.Errorf("files after refused trains: %q, want only the FIFO and the link", names)
 	}
 }
+
+// TestModelMustBeARegularFile: `glowcloud manifesto -model /dev/zero` once
+// read 4 GiB (33 s, 9.7 GB) before failing, and a FIFO hung it. A FIFO
+// stands in for the device (the old code would take the machine's memory on
+// /dev/zero): every command that loads a model fails at once, in one line.
+func TestModelMustBeARegularFile(t *testing.T) {
+	t.Parallel()
+	fifo := filepath.Join(t.TempDir(), "zero")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skip("no mkfifo:", err)
+	}
+	for _, args := range [][]string{
+		{"manifesto", "-model", fifo},
+		{"squint", "-model", fifo, "tea"},
+		{"inspect", "-model", fifo},
+	} {
+		r := glowcloud(t, nil, "", args...)
+		if r.code != 1 || r.stdout != "" {
+			t.Errorf("%s: exit %d, stdout %q; want 1 and nothing", args[0], r.code, r.stdout)
+		}
+		wantOneErrorLine(t, r, "zero", "a FIFO, not a regular file")
+	}
+	// GLOWCLOUD_MODEL names it just the same.
+	r := glowcloud(t, map[string]string{"GLOWCLOUD_MODEL": fifo}, "", "glowcloud")
+	wantOneErrorLine(t, r, "a FIFO, not a regular file")
+}
