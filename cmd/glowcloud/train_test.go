@@ -569,3 +569,43 @@ func TestParseByteSize(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainDecodesOrRefusesEncodings: Latin-1 input (a file or stdin) was
+// silently stripped ("révolution" became "rvolution"); it is decoded now,
+// and input in no encoding train knows is refused, naming the file and the
+// byte offset, with nothing written.
+func TestTrainDecodesOrRefusesEncodings(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tract := strings.Repeat("Vive la r\xe9volution des nuages, camarades. La r\xe9volution brille.\n\n", 5)
+	latin1 := filepath.Join(dir, "tract.txt")
+	mixed := filepath.Join(dir, "mixed.txt")
+	if err := os.WriteFile(latin1, []byte(tract), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(mixed, []byte("Caf\u00e9 society is here. Vive la r\xe9volution."), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, stdin, path string }{{"file", "", latin1}, {"stdin", tract, "-"}} {
+		out := filepath.Join(dir, tc.name+".model")
+		if r := glowcloud(t, nil, tc.stdin, "train", "-o", out, tc.path); r.code != 0 {
+			t.Fatalf("%s: exit %d, stderr:\n%s", tc.name, r.code, r.stderr)
+		}
+		m, err := markov.Load(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !m.Knows("révolution") || m.Knows("rvolution") {
+			t.Errorf("%s: the model knows révolution %v, rvolution %v", tc.name, m.Knows("révolution"), m.Knows("rvolution"))
+		}
+	}
+	out := filepath.Join(dir, "mixed.model")
+	r := glowcloud(t, nil, "", "train", "-o", out, mixed)
+	if r.code != 1 {
+		t.Errorf("mixed encodings: exit %d, want 1", r.code)
+	}
+	wantOneErrorLine(t, r, "mixed.txt", "at byte 32")
+	if _, err := os.Stat(out); err == nil {
+		t.Error("a refused train wrote a model")
+	}
+}
