@@ -342,9 +342,13 @@ func (l Loader) decode(r io.Reader, size int64) (*Model, error) {
 	return m, nil
 }
 
-// readSome reads at most n more bytes from r onto *data, growing it if it
-// must.
+// readSome reads at most n more bytes from r onto *data: no more than fit
+// while any room is left (a file's buffer is sized to the file), growing
+// it only when full.
 func readSome(r io.Reader, data *[]byte, n int) (int, error) {
+	if free := cap(*data) - len(*data); free > 0 {
+		n = min(n, free)
+	}
 	*data = slices.Grow(*data, n)
 	k, err := r.Read((*data)[len(*data) : len(*data)+n])
 	*data = (*data)[:len(*data)+k]
