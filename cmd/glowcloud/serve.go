@@ -38,7 +38,7 @@ const watchInterval = 2 * time.Second
 // environment (CONTRACT.md).
 type serveConfig struct {
 	token, appID, guildID, publicKey, httpAddr, model, apiBase string
-	operators, corpusDir, logFormat, cooldown                  string
+	operators, corpusDir, logFormat, cooldown, modelMax        string
 	shardID, shardCount                                        int
 }
 
@@ -53,6 +53,7 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 	str(&c.publicKey, "public-key", "DISCORD_PUBLIC_KEY", "hex Ed25519 public key: enables POST /interactions")
 	str(&c.httpAddr, "http-addr", "GLOWCLOUD_HTTP_ADDR", "listen address for /interactions, /healthz and /metrics")
 	str(&c.model, "model", "GLOWCLOUD_MODEL", "model file (empty: the embedded essay)")
+	str(&c.modelMax, "model-max", "GLOWCLOUD_MODEL_MAX", "largest model file loaded, e.g. 512MB (default 256MiB)")
 	str(&c.apiBase, "api-base", "DISCORD_API_BASE", "origin replacing https://discord.com for REST calls (a REST proxy)")
 	str(&c.operators, "operators", "GLOWCLOUD_OPERATORS", "comma-separated user ids allowed to /retrain")
 	str(&c.corpusDir, "corpus-dir", "GLOWCLOUD_CORPUS_DIR", "directory /retrain adds scripture to and trains from")
@@ -114,7 +115,11 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 	}
 
 	metrics := metrics.New()
-	holder, err := newModelHolder(c.model, log)
+	loader, err := modelLoader(c.modelMax)
+	if err != nil {
+		return err
+	}
+	holder, err := newModelHolder(loader, c.model, log)
 	if err != nil {
 		return err
 	}
@@ -201,9 +206,9 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 // newModelHolder serves the model file at path, or the embedded essay when
 // path is empty or cannot be loaded yet (then a valid file that appears
 // later is picked up by the watch).
-func newModelHolder(path string, log *slog.Logger) (*reload.Holder[*compose.Writer], error) {
+func newModelHolder(l markov.Loader, path string, log *slog.Logger) (*reload.Holder[*compose.Writer], error) {
 	load := func(p string) (*compose.Writer, error) {
-		m, err := loadModel(p)
+		m, err := loadModel(l, p)
 		if err != nil {
 			return nil, err
 		}
@@ -229,7 +234,7 @@ func (e environment) runConsole(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	m, err := loadModel(*modelPath)
+	m, err := e.loadModel(*modelPath)
 	if err != nil {
 		return err
 	}
