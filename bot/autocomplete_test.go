@@ -27,7 +27,7 @@ func TestAutocomplete(t *testing.T) {
 		{"empty prefix: the best", autocompleteReq(bot.CmdManifesto, "topic", ""), bottest.Topics},
 		{"thing", autocompleteReq(bot.CmdSquint, "thing", "THE "), []string{"the tea party"}},
 		{"no match", autocompleteReq(bot.CmdManifesto, "topic", "xyz"), []string{}},
-		{"an option without autocomplete", autocompleteReq(bot.CmdManifesto, "paragraphs", "3"), []string{}},
+		{"an option without autocomplete", autocompleteReq(bot.CmdManifesto, "paragraphs", "r"), []string{}},
 		{"an unknown command", autocompleteReq("overthrow", "topic", "ro"), []string{}},
 		{"a value that is not text", bot.Request{Kind: bot.KindAutocomplete, Command: bot.CmdManifesto, Focused: "topic", Options: map[string]any{"topic": 5.0}}, bottest.Topics},
 	} {
