@@ -28,7 +28,9 @@ type Responder interface {
 //
 // A deferred reply is always public: whether it will be an error is unknown
 // when deferring, and Discord cannot make a message ephemeral in an edit. In
-// practice only generation is slow, and polite errors are fast.
+// practice only generation is slow, and polite errors are fast. The admin
+// commands (/proclaim, /hush), whose replies are all ephemeral, defer
+// ephemerally.
 //
 // /retrain is the exception: an operator's allowed request is deferred at
 // once, ephemerally, and handed to the Retrainer, whose job runs in the
@@ -74,7 +76,8 @@ func (b *Bot) Answer(ctx context.Context, req Request, rs Responder) error {
 		}
 	case <-timer.C:
 		deferred = true
-		if err = rs.Defer(ctx, false); err != nil {
+		// Admin commands answer ephemerally, so their deferral is too.
+		if err = rs.Defer(ctx, isAdminCommand(req)); err != nil {
 			err = fmt.Errorf("defer: %w", err)
 			// Discord would not accept an edit now; still wait for the
 			// handler so the log line tells what it was doing.

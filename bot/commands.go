@@ -12,7 +12,16 @@ const (
 	OptionString     OptionType = 3
 	OptionInteger    OptionType = 4
 	OptionAttachment OptionType = 11
+
+	OptionSubcommand OptionType = 1 // a subcommand: its Options are its own
+	OptionChannel    OptionType = 7 // a channel; its value is the channel id
 )
+
+// Choice is one value a string option may take when it has Choices.
+type Choice struct {
+	Name  string // what the user sees
+	Value string
+}
 
 // Option is one option of a slash command.
 type Option struct {
@@ -31,6 +40,14 @@ type Option struct {
 	// Autocomplete makes Discord ask for suggestions while the option is
 	// typed (a KindAutocomplete request); a string option only.
 	Autocomplete bool
+
+	// Choices, when set, are the only values a string option takes.
+	Choices []Choice
+	// ChannelTypes restricts a channel option to these channel types
+	// (Discord's numbers: 0 text, 5 announcement).
+	ChannelTypes []int
+	// Options are a subcommand's options.
+	Options []Option
 }
 
 // Command is a slash command's definition.
@@ -44,6 +61,11 @@ type Command struct {
 	// admins may grant the command to anyone). Other commands work in
 	// guilds, in DMs with the bot and, for user installs, anywhere.
 	Operators bool
+	// Admin marks a server admins' command (/proclaim, /hush): it exists in
+	// guilds only, for guild installs, with default_member_permissions
+	// "32" (Manage Server); the handler checks the member's permissions
+	// again, since a server can override who may use a command.
+	Admin bool
 }
 
 // Commands returns the slash commands to register: /squint, /glowcloud and
@@ -96,6 +118,7 @@ func Commands(retrain bool) []Command {
 			},
 		},
 	}
+	cmds = append(cmds, adminCommands()...)
 	if retrain {
 		cmds = append(cmds, Command{
 			Name:        CmdRetrain,
@@ -111,8 +134,8 @@ func Commands(retrain bool) []Command {
 	return cmds
 }
 
-// Lookup returns the definition of the command name that anyone may run
-// (so not /retrain), and reports whether there is one.
+// Lookup returns the definition of the command name, if it is one of
+// Commands(false) (so not /retrain), and reports whether there is one.
 func Lookup(name string) (Command, bool) {
 	for _, c := range Commands(false) {
 		if c.Name == name {

@@ -99,6 +99,12 @@ type Config struct {
 	// Retrainer runs the jobs /retrain starts; nil means operators are
 	// told that retraining is not configured here.
 	Retrainer Retrainer
+	// Admin answers /proclaim and /hush (see admin.go); nil means they are
+	// not configured here.
+	Admin Admin
+	// CooldownStore, if set, keeps the cooldowns where every process
+	// sharing it sees them; nil keeps them in this process's memory.
+	CooldownStore CooldownStore
 }
 
 // Recorder records what the bot does; *metrics.Metrics is one. Its methods
@@ -128,6 +134,8 @@ type Bot struct {
 	operators  map[string]bool
 	cool       *cooldowns // nil when the cooldown is off
 	retrainer  Retrainer
+	admin      Admin
+	coolStore  CooldownStore // nil: in memory only
 }
 
 // New returns a Bot configured by cfg.
@@ -141,6 +149,8 @@ func New(cfg Config) *Bot {
 		seed:       cfg.Seed,
 		operators:  make(map[string]bool, len(cfg.Operators)),
 		retrainer:  cfg.Retrainer,
+		admin:      cfg.Admin,
+		coolStore:  cfg.CooldownStore,
 	}
 	if b.metrics == nil {
 		b.metrics = noRecorder{}
@@ -256,6 +266,9 @@ func (b *Bot) handle(ctx context.Context, req Request, fromDiscord bool) (reply 
 	if req.Kind == KindAutocomplete {
 		return b.autocomplete(ctx, req), result{command: commandLabel(req), outcome: outcomeOK}
 	}
+	if isAdminCommand(req) {
+		return b.handleAdmin(ctx, req)
+	}
 
 	var (
 		act action
@@ -280,7 +293,7 @@ func (b *Bot) handle(ctx context.Context, req Request, fromDiscord bool) (reply 
 	}
 
 	if fromDiscord && b.cool != nil {
-		if wait := b.cool.take(req.UserID, b.now); wait > 0 {
+		if wait := b.takeCooldown(ctx, req.UserID); wait > 0 {
 			return ephemeral(cooldownMessage(wait)), result{command: res.command, outcome: outcomeCooldown}
 		}
 	}

@@ -44,6 +44,13 @@ type Request struct {
 	Locale    string
 	// Attachments resolved from data.resolved.attachments, keyed by id.
 	Attachments map[string]Attachment
+
+	// Subcommand is the name of the subcommand used ("start" of /proclaim
+	// start); Options then holds the subcommand's options.
+	Subcommand string
+	// Permissions is member.permissions in a guild: the member's permission
+	// bit set in this channel, as a decimal string. Empty in DMs.
+	Permissions string
 }
 
 // Embed is a Discord embed, limited to what the bot sends.

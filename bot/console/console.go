@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -25,6 +26,9 @@ const consoleHelp = `The Glow Cloud listens. Type:
   /glowcloud
   complete /manifesto topic:WORDS   what Discord suggests while topic is typed
   complete /squint thing:WORDS      (the same for thing)
+  /proclaim start every:1h [channel:ID] [kind:glowcloud|manifesto] [topic:WORDS]
+  /proclaim stop [channel:ID]     /proclaim list     /hush [for:1h|off]
+  as member  be a member without Manage Server (as admin: be the admin again)
   press      press the last reply's "Hail again" button (also: again)
   help       this text
   quit       leave (also: exit, or end of input)
@@ -44,6 +48,17 @@ var optionStart = regexp.MustCompile(`(?:^|\s)([a-z][a-z0-9_-]*):`)
 // is no cooldown at the console. It returns nil when done, or an error if in
 // or out fails.
 func Run(ctx context.Context, b *bot.Bot, in io.Reader, out io.Writer) error {
+	return RunWith(ctx, b, in, out, Options{})
+}
+
+// RunWith is Run with the server admins' commands and scheduled posts (see
+// Options and admin.go).
+func RunWith(ctx context.Context, b *bot.Bot, in io.Reader, out io.Writer, opts Options) error {
+	var posts <-chan posted
+	if opts.Posts != nil {
+		posts = opts.Posts.ch
+	}
+	who := asAdmin
 	lines := make(chan string)
 	readErr := make(chan error, 1)
 	go func() {
@@ -72,6 +87,11 @@ func Run(ctx context.Context, b *bot.Bot, in io.Reader, out io.Writer) error {
 		select {
 		case <-ctx.Done():
 			return nil
+		case p := <-posts:
+			if _, err := io.WriteString(out, renderPost(p, opts.Now)); err != nil {
+				return fmt.Errorf("console: write: %w", err)
+			}
+			continue
 		case l, ok := <-lines:
 			if !ok {
 				select {
@@ -92,6 +112,15 @@ func Run(ctx context.Context, b *bot.Bot, in io.Reader, out io.Writer) error {
 			continue
 		case "quit", "exit":
 			return nil
+		case "as admin", "as member":
+			who = asAdmin
+			if strings.HasSuffix(strings.ToLower(line), "member") {
+				who = asMember
+			}
+			if _, err := fmt.Fprintln(out, who.note); err != nil {
+				return fmt.Errorf("console: write: %w", err)
+			}
+			continue
 		case "help", "?":
 			if _, err := fmt.Fprintln(out, consoleHelp); err != nil {
 				return fmt.Errorf("console: write: %w", err)
@@ -119,6 +148,7 @@ func Run(ctx context.Context, b *bot.Bot, in io.Reader, out io.Writer) error {
 			}
 		}
 		req.ID, req.UserID = "console", consoleUser
+		req.GuildID, req.ChannelID, req.Permissions = ConsoleGuild, ConsoleChannel, who.permissions
 
 		reply := b.HandleLocal(ctx, req)
 		if len(reply.Buttons) > 0 {
@@ -188,6 +218,20 @@ func parseLine(line string) (req bot.Request, def bot.Command, known bool, last 
 	req = bot.Request{Kind: bot.KindCommand, Command: strings.ToLower(name)}
 	def, known = bot.Lookup(req.Command)
 	rest = strings.TrimSpace(rest)
+	if subs := subcommands(def); len(subs) > 0 {
+		word, after, _ := strings.Cut(rest, " ")
+		i := slices.IndexFunc(subs, func(o bot.Option) bool { return o.Name == strings.ToLower(word) })
+		if i < 0 {
+			names := make([]string, len(subs))
+			for j, o := range subs {
+				names[j] = "/" + def.Name + " " + o.Name
+			}
+			return req, def, known, "", notice("Use " + strings.Join(names, ", ") + ".")
+		}
+		req.Subcommand = subs[i].Name
+		def = bot.Command{Name: def.Name + " " + subs[i].Name, Options: subs[i].Options}
+		rest = strings.TrimSpace(after)
+	}
 	locs := optionStart.FindAllStringSubmatchIndex(rest, -1)
 	if rest != "" {
 		req.Options = make(map[string]any, len(locs)+1)
@@ -263,7 +307,7 @@ func render(r bot.Reply) string {
 		return strings.TrimSuffix(sb.String(), "\n")
 	}
 	if r.Content != "" {
-		sb.WriteString(r.Content)
+		sb.WriteString(plainTimes(r.Content))
 		sb.WriteString("\n")
 	}
 	for _, e := range r.Embeds {

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -39,6 +40,9 @@ func Request(i *discordgo.Interaction) bot.Request {
 	case i.User != nil:
 		req.UserID = i.User.ID
 	}
+	if i.Member != nil && i.Member.Permissions != 0 {
+		req.Permissions = strconv.FormatInt(i.Member.Permissions, 10)
+	}
 	switch i.Type {
 	case discordgo.InteractionPing:
 		req.Kind = bot.KindPing
@@ -49,12 +53,16 @@ func Request(i *discordgo.Interaction) bot.Request {
 		}
 		req.Kind = bot.KindCommand
 		req.Command = data.Name
-		for _, o := range data.Options {
+		opts := data.Options
+		if sub := subcommand(opts); sub != nil {
+			req.Subcommand, opts = sub.Name, sub.Options
+		}
+		for _, o := range opts {
 			if o == nil {
 				continue
 			}
 			if req.Options == nil {
-				req.Options = make(map[string]any, len(data.Options))
+				req.Options = make(map[string]any, len(opts))
 			}
 			req.Options[o.Name] = o.Value
 		}
@@ -101,6 +109,15 @@ func Request(i *discordgo.Interaction) bot.Request {
 		req.CustomID = data.CustomID
 	}
 	return req
+}
+
+// subcommand returns the subcommand among a command's options, if the
+// command was used with one: then it is the only option.
+func subcommand(opts []*discordgo.ApplicationCommandInteractionDataOption) *discordgo.ApplicationCommandInteractionDataOption {
+	if len(opts) == 1 && opts[0] != nil && opts[0].Type == discordgo.ApplicationCommandOptionSubCommand {
+		return opts[0]
+	}
+	return nil
 }
 
 // noMentions parses no mentions at all. It is built fresh for every payload
@@ -238,35 +255,53 @@ func ApplicationCommands(cmds []bot.Command, guildID string) []*discordgo.Applic
 			Contexts:         everywhere(),
 			IntegrationTypes: anyInstall(),
 		}
-		if c.Operators {
+		if c.Operators || c.Admin {
 			ac.DefaultMemberPermissions = ptr(int64(0))
+			if c.Admin {
+				ac.DefaultMemberPermissions = ptr(int64(bot.PermManageGuild))
+			}
 			ac.Contexts = &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild}
 			ac.IntegrationTypes = &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall}
 		}
 		if guildID != "" {
 			ac.Contexts, ac.IntegrationTypes = nil, nil
 		}
-		for _, o := range c.Options {
-			ao := &discordgo.ApplicationCommandOption{
-				Type:        optionType(o.Type),
-				Name:        o.Name,
-				Description: o.Description,
-				Required:    o.Required,
-				MaxLength:   o.MaxLength,
-				// Autocomplete only for string options: Discord refuses it
-				// beside choices, and the core offers text.
-				Autocomplete: o.Autocomplete && o.Type == bot.OptionString,
-				MaxValue:     o.MaxValue,
-			}
-			if o.MinLength != nil {
-				ao.MinLength = ptr(*o.MinLength)
-			}
-			if o.MinValue != nil {
-				ao.MinValue = ptr(*o.MinValue)
-			}
-			ac.Options = append(ac.Options, ao)
-		}
+		ac.Options = commandOptions(c.Options)
 		out = append(out, ac)
+	}
+	return out
+}
+
+// commandOptions converts option definitions, a subcommand's own options
+// included.
+func commandOptions(opts []bot.Option) []*discordgo.ApplicationCommandOption {
+	var out []*discordgo.ApplicationCommandOption
+	for _, o := range opts {
+		ao := &discordgo.ApplicationCommandOption{
+			Type:        optionType(o.Type),
+			Name:        o.Name,
+			Description: o.Description,
+			Required:    o.Required,
+			MaxLength:   o.MaxLength,
+			MaxValue:    o.MaxValue,
+			Options:     commandOptions(o.Options),
+			// Autocomplete only for string options without choices:
+			// Discord refuses it beside choices, and the core offers text.
+			Autocomplete: o.Autocomplete && o.Type == bot.OptionString && len(o.Choices) == 0,
+		}
+		if o.MinLength != nil {
+			ao.MinLength = ptr(*o.MinLength)
+		}
+		if o.MinValue != nil {
+			ao.MinValue = ptr(*o.MinValue)
+		}
+		for _, ch := range o.Choices {
+			ao.Choices = append(ao.Choices, &discordgo.ApplicationCommandOptionChoice{Name: ch.Name, Value: ch.Value})
+		}
+		for _, t := range o.ChannelTypes {
+			ao.ChannelTypes = append(ao.ChannelTypes, discordgo.ChannelType(t))
+		}
+		out = append(out, ao)
 	}
 	return out
 }

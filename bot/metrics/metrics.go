@@ -31,6 +31,7 @@ type Metrics struct {
 	reloads      *prometheus.CounterVec
 	rejected     *prometheus.CounterVec
 	retrains     *prometheus.CounterVec
+	proclaim     *proclaimMetrics
 }
 
 // retrainResults are the values of glowcloud_retrains_total's result label.
@@ -80,6 +81,7 @@ func New() *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
+	m.proclaim = newProclaimMetrics(m.reg)
 	for _, r := range []string{"ok", "error"} {
 		m.reloads.WithLabelValues(r)
 	}

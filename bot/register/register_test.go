@@ -40,10 +40,10 @@ func TestCommandSetValidates(t *testing.T) {
 		retrain bool
 		want    []string
 	}{
-		{"global", "", false, []string{"squint", "glowcloud", "manifesto"}},
-		{"global with retrain", "", true, []string{"squint", "glowcloud", "manifesto", "retrain"}},
-		{"guild", "42", false, []string{"squint", "glowcloud", "manifesto"}},
-		{"guild with retrain", "42", true, []string{"squint", "glowcloud", "manifesto", "retrain"}},
+		{"global", "", false, []string{"squint", "glowcloud", "manifesto", "proclaim", "hush"}},
+		{"global with retrain", "", true, []string{"squint", "glowcloud", "manifesto", "proclaim", "hush", "retrain"}},
+		{"guild", "42", false, []string{"squint", "glowcloud", "manifesto", "proclaim", "hush"}},
+		{"guild with retrain", "42", true, []string{"squint", "glowcloud", "manifesto", "proclaim", "hush", "retrain"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -316,6 +316,51 @@ func BenchmarkSameCommands(b *testing.B) {
 	for b.Loop() {
 		if same, err := sameCommands(want, current); err != nil || !same {
 			b.Fatalf("sameCommands = %v, %v", same, err)
+		}
+	}
+}
+
+// TestAdminCommandDefinitions: /proclaim and /hush are for server admins
+// (default_member_permissions "32", Manage Server), in guilds only, for guild
+// installs, with /proclaim's subcommands and their typed options, and the
+// payload validates against Discord's spec.
+func TestAdminCommandDefinitions(t *testing.T) {
+	t.Parallel()
+	body := payloadJSON(t, CommandSet("", false))
+	var cmds []map[string]any
+	if err := json.Unmarshal(body, &cmds); err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]map[string]any{}
+	for _, c := range cmds {
+		byName[c["name"].(string)] = c
+	}
+	for _, name := range []string{"proclaim", "hush"} {
+		c := byName[name]
+		if c == nil {
+			t.Fatalf("/%s is not registered", name)
+		}
+		if c["default_member_permissions"] != "32" {
+			t.Errorf("/%s default_member_permissions = %v, want \"32\"", name, c["default_member_permissions"])
+		}
+		if got, _ := json.Marshal([]any{c["contexts"], c["integration_types"]}); string(got) != "[[0],[0]]" {
+			t.Errorf("/%s contexts, integration_types = %s, want [0] and [0]", name, got)
+		}
+	}
+	if m := byName["manifesto"]; m["default_member_permissions"] != nil {
+		t.Errorf("/manifesto has default_member_permissions %v, want none", m["default_member_permissions"])
+	}
+	got, _ := json.Marshal(byName["proclaim"]["options"])
+	for _, want := range []string{
+		`"name":"start","options":[{`,
+		`"name":"every","required":true,"type":3}`,
+		`{"channel_types":[0,5],"description":"The channel (default: this one).","name":"channel","required":false,"type":7}`,
+		`{"choices":[{"name":"glowcloud","value":"glowcloud"},{"name":"manifesto","value":"manifesto"}],"description":"What to post (default: glowcloud).","name":"kind","required":false,"type":3}`,
+		`"name":"stop","options":[{"channel_types":[0,5]`,
+		`"name":"list","required":false,"type":1}`,
+	} {
+		if !strings.Contains(string(got), want) {
+			t.Errorf("/proclaim options lack %s:\n%s", want, got)
 		}
 	}
 }

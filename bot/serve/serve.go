@@ -85,6 +85,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// Version goes into the User-Agent; empty = the module's build version.
 	Version string
+	// HealthDetail, if set, adds to what GET /healthz reports (say
+	// "database": "ok" or "down") without changing its status.
+	HealthDetail func() map[string]any
 	// Ready, if set, is called once when everything configured is up: the
 	// HTTP endpoint listening (httpAddr is its address, "" without one) and
 	// the gateway connected with the commands registered. It runs on Run's
@@ -210,6 +213,9 @@ func Run(ctx context.Context, cfg Config) error {
 			hc.Health = gw.Health
 		} else {
 			hc.Followups = rest.Session(client, ua, "")
+		}
+		if cfg.HealthDetail != nil {
+			hc.Health = withDetail(hc.Health, cfg.HealthDetail)
 		}
 		ln, err = net.Listen("tcp", cfg.HTTPAddr)
 		if err != nil {

@@ -254,8 +254,8 @@ func TestServeGateway(t *testing.T) {
 		names = append(names, c["name"].(string))
 	}
 	slices.Sort(names)
-	if !slices.Equal(names, []string{"glowcloud", "manifesto", "squint"}) {
-		t.Errorf("registered %v, want glowcloud, manifesto, squint", names)
+	if !slices.Equal(names, []string{"glowcloud", "hush", "manifesto", "proclaim", "squint"}) {
+		t.Errorf("registered %v, want glowcloud, hush, manifesto, proclaim, squint", names)
 	}
 
 	var sawUA bool
@@ -351,10 +351,10 @@ func TestServeRegistersCommandsOnlyWhenChanged(t *testing.T) {
 				wantPuts int
 				wantCmds int
 			}{
-				{false, 1, 3}, // first start: PUT
-				{false, 1, 3}, // same definitions: no PUT
-				{true, 2, 4},  // /retrain added: PUT
-				{true, 2, 4},  // unchanged again
+				{false, 1, 5}, // first start: PUT (with /proclaim and /hush)
+				{false, 1, 5}, // same definitions: no PUT
+				{true, 2, 6},  // /retrain added: PUT
+				{true, 2, 6},  // unchanged again
 			} {
 				cfg := gatewayServe(fake, testBot(&testWriter{}))
 				cfg.GuildID = guild

@@ -11,7 +11,7 @@
 //	glowcloud inspect -model FILE
 //	glowcloud quality [-model FILE] [-n N] [-seed N] [-ref FILE]
 //	glowcloud serve
-//	glowcloud console [-model FILE]
+//	glowcloud console [-model FILE] [-speed N]
 //	glowcloud healthcheck [-addr HOST:PORT]
 //	glowcloud db backup FILE | db check
 //	glowcloud version
@@ -26,7 +26,8 @@
 // DISCORD_TOKEN, DISCORD_APP_ID, DISCORD_GUILD_ID, DISCORD_PUBLIC_KEY,
 // GLOWCLOUD_HTTP_ADDR, GLOWCLOUD_MODEL, DISCORD_API_BASE, SHARD_ID,
 // SHARD_COUNT, GLOWCLOUD_OPERATORS, GLOWCLOUD_CORPUS_DIR, GLOWCLOUD_LOG_FORMAT,
-// GLOWCLOUD_COOLDOWN and GLOWCLOUD_MODEL_MAX; each has a flag of its own but DISCORD_TOKEN
+// GLOWCLOUD_COOLDOWN, GLOWCLOUD_MODEL_MAX, GLOWCLOUD_DATABASE and
+// GLOWCLOUD_PROCLAIM_MIN; each has a flag of its own but DISCORD_TOKEN
 // (serve -h lists them).
 package main
 
@@ -88,7 +89,7 @@ Usage:
   glowcloud inspect -model FILE
   glowcloud quality [-model FILE] [-n N] [-seed N] [-ref FILE]   (how good the text is; see README.md)
   glowcloud serve                                 (configured by environment; see README.md)
-  glowcloud console [-model FILE]                 (try the bot's commands without Discord)
+  glowcloud console [-model FILE] [-speed N]      (try the bot's commands without Discord)
   glowcloud healthcheck [-addr HOST:PORT]
   glowcloud db backup FILE | db check             (GLOWCLOUD_DATABASE: an online copy; an integrity check)
   glowcloud version

@@ -19,14 +19,15 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/glowcloud/glowcloud/bot"
-	"github.com/glowcloud/glowcloud/bot/console"
 	"github.com/glowcloud/glowcloud/bot/discord"
 	"github.com/glowcloud/glowcloud/bot/metrics"
+	"github.com/glowcloud/glowcloud/bot/post"
 	"github.com/glowcloud/glowcloud/bot/rest"
 	"github.com/glowcloud/glowcloud/bot/serve"
 	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/discordsig"
 	"github.com/glowcloud/glowcloud/markov"
+	"github.com/glowcloud/glowcloud/proclaim"
 	"github.com/glowcloud/glowcloud/reload"
 	"github.com/glowcloud/glowcloud/retrain"
 )
@@ -39,6 +40,7 @@ const watchInterval = 2 * time.Second
 type serveConfig struct {
 	token, appID, guildID, publicKey, httpAddr, model, apiBase string
 	operators, corpusDir, logFormat, cooldown, modelMax        string
+	database, proclaimMin                                      string
 	shardID, shardCount                                        int
 }
 
@@ -59,6 +61,8 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 	str(&c.corpusDir, "corpus-dir", "GLOWCLOUD_CORPUS_DIR", "directory /retrain adds scripture to and trains from")
 	str(&c.logFormat, "log-format", "GLOWCLOUD_LOG_FORMAT", "text or json")
 	str(&c.cooldown, "cooldown", "GLOWCLOUD_COOLDOWN", "per-user pause between generating commands, a Go duration (default 3s; 0 turns it off)")
+	str(&c.database, "database", "GLOWCLOUD_DATABASE", "SQLite file (default "+defaultDatabase+") or postgres:// URL shared by replicas")
+	str(&c.proclaimMin, "proclaim-min", "GLOWCLOUD_PROCLAIM_MIN", "shortest interval /proclaim start accepts, a Go duration (default 1h)")
 	var shardID, shardCount string
 	str(&shardID, "shard-id", "SHARD_ID", "this process's shard, 0-based")
 	str(&shardCount, "shard-count", "SHARD_COUNT", "number of shards")
@@ -91,6 +95,10 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		return &usageError{msg: err.Error()}
 	}
 	cooldown, err := parseCooldown(c.cooldown)
+	if err != nil {
+		return &usageError{msg: err.Error()}
+	}
+	proclaimMin, err := parseProclaimMin(c.proclaimMin)
 	if err != nil {
 		return &usageError{msg: err.Error()}
 	}
@@ -154,6 +162,20 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		cfg.Retrainer = runner
 		background = append(background, runner)
 	}
+	// The database: schedules, hushes and, when replicas share it, the
+	// cooldowns. Without a transport serve.Run refuses to start, so that
+	// case opens none.
+	var db database
+	if c.token != "" || (key != nil && c.httpAddr != "") {
+		if db, err = openDatabase(ctx, c.database, false, log); err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		defer db.Close() // after the Runner and serve.Run have returned
+		cfg.Admin = admin{proclaim.NewCommands(db, proclaimMin, nil)}
+		if isPostgres(c.database) {
+			cfg.CooldownStore = db
+		}
+	}
 	b := bot.New(cfg)
 
 	// The reload watcher and the SIGHUP loop end with ctx, and serve
@@ -180,9 +202,27 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		every = watchInterval
 	}
 	wg.Go(func() { holder.Watch(ctx, every) })
+	if db != nil && c.token != "" {
+		// Scheduled proclamations: posted over REST with the bot token, so
+		// they need no gateway intent and run in HTTP-only mode too.
+		client, err := rest.Client(nil, c.apiBase)
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		runner := proclaim.NewRunner(db,
+			post.NewWriter(func() bot.Writer { return holder.Current() }),
+			post.NewPoster(client, rest.UserAgent(versionString()), rest.Token(c.token)),
+			// A slot is posted within a poll of its time: 1 s, or a quarter
+			// of the shortest interval when that is shorter (tests).
+			proclaim.RunnerConfig{Log: log, Metrics: metrics, Poll: min(time.Second, proclaimMin/4)})
+		wg.Go(func() { _ = runner.Run(ctx) }) // returns nil once ctx ends and its posts are done
+	} else if db != nil {
+		log.Info("no DISCORD_TOKEN: scheduled proclamations are stored but not posted by this process")
+	}
 
 	log.Info("serving", "model", holder.Current().ModelID(), "gateway", c.token != "", "http", c.httpAddr,
-		"interactions_endpoint", key != nil, "shard", c.shardID, "shards", c.shardCount)
+		"interactions_endpoint", key != nil, "shard", c.shardID, "shards", c.shardCount,
+		"database", databaseKind(c.database), "proclaim_min", proclaimMin)
 	err = serve.Run(ctx, serve.Config{
 		Bot:        b,
 		Metrics:    metrics,
@@ -199,6 +239,12 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		Background: background,
 		Version:    versionString(),
 		Ready:      e.ready,
+		HealthDetail: func() map[string]any {
+			if db == nil {
+				return nil
+			}
+			return map[string]any{"database": databaseHealth(ctx, db)}
+		},
 	})
 	if err != nil {
 		return err // already says "serve: ..."
@@ -237,18 +283,26 @@ func newModelHolder(l markov.Loader, path string, log *slog.Logger) (*reload.Hol
 
 // runConsole runs the bot's commands at a local prompt.
 func (e environment) runConsole(ctx context.Context, args []string) error {
-	fs := e.flags("console", "[-model FILE]")
+	fs := e.flags("console", "[-model FILE] [-speed N] [-proclaim-min DURATION]")
 	modelPath := fs.String("model", e.getenv("GLOWCLOUD_MODEL"), "model `file` (default: $GLOWCLOUD_MODEL, else the embedded essay)")
+	speed := fs.Float64("speed", 60, "how many times faster than real time scheduled proclamations run (60: every:1h fires each minute)")
+	minFlag := fs.String("proclaim-min", e.getenv("GLOWCLOUD_PROCLAIM_MIN"), "shortest interval /proclaim start accepts (default 1h)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *speed <= 0 {
+		return &usageError{msg: fmt.Sprintf("console: -speed %v: want a positive factor", *speed)}
+	}
+	proclaimMin, err := parseProclaimMin(*minFlag)
+	if err != nil {
+		return &usageError{msg: err.Error()}
 	}
 	m, err := e.loadModel(*modelPath)
 	if err != nil {
 		return err
 	}
 	w := compose.New(m)
-	b := bot.New(bot.Config{Writer: func() bot.Writer { return w }}) // the console applies no cooldown
-	return console.Run(ctx, b, e.stdin, e.stdout)
+	return runConsoleWith(ctx, func() bot.Writer { return w }, proclaimMin, *speed, e.stdin, e.stdout)
 }
 
 // newLogger returns serve's logger: text (the default) or JSON on w.

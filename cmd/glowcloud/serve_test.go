@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -103,6 +104,11 @@ func startServe(t *testing.T, env map[string]string) *runningServe {
 // watchEvery (0: as serve does).
 func startServeWatching(t *testing.T, env map[string]string, watchEvery time.Duration) *runningServe {
 	t.Helper()
+	if _, ok := env["GLOWCLOUD_DATABASE"]; !ok {
+		// Not glowcloud.db in the package directory.
+		env = maps.Clone(env)
+		env["GLOWCLOUD_DATABASE"] = filepath.Join(t.TempDir(), "glowcloud.db")
+	}
 	r := &runningServe{stderr: &syncBuffer{}, reload: make(chan os.Signal), done: make(chan error, 1)}
 	addrc := make(chan string, 1)
 	e := environment{
@@ -368,6 +374,7 @@ func TestServeConfigErrors(t *testing.T) {
 		{"bad shard", map[string]string{"SHARD_ID": "x"}, "SHARD_ID", 2},
 		{"bad cooldown", map[string]string{"GLOWCLOUD_COOLDOWN": "3"}, "GLOWCLOUD_COOLDOWN", 2},
 		{"negative cooldown", map[string]string{"GLOWCLOUD_COOLDOWN": "-1s"}, "GLOWCLOUD_COOLDOWN", 2},
+		{"bad proclaim min", map[string]string{"GLOWCLOUD_PROCLAIM_MIN": "0"}, "GLOWCLOUD_PROCLAIM_MIN", 2},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

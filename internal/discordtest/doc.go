@@ -31,7 +31,9 @@
 // (204; or 400 code 40060 for a second acknowledgement, 401 code 50027 for a token that does not
 // match, 404 code 10062 after WithInteractionDeadline); GET, PATCH and DELETE
 // /webhooks/{app}/{token}/messages/@original or /{message id}; POST /webhooks/{app}/{token}
-// (follow-ups, answered 200 with a message object); and files registered with ServeFile or
+// (follow-ups, answered 200 with a message object); POST /channels/{id}/messages (checked against
+// create_message, recorded per channel: ChannelMessages, WaitChannelMessages; FailChannel makes a channel
+// answer 403 or 404 until lifted); and files registered with ServeFile or
 // Attachment. Versions v9 and v10 are both routed. Other routes answer 404 and are listed by
 // Unhandled; they do not fail the test. Every request is recorded (Requests, WaitRequest), with
 // Authorization values redacted, before its answer is sent and no later than its effect shows (a

@@ -72,6 +72,7 @@ func (s *Server) routes() http.Handler {
 	api("PATCH", "/webhooks/{app}/{token}/messages/{msg}", s.handleEditMessage)
 	api("DELETE", "/webhooks/{app}/{token}/messages/{msg}", s.handleDeleteMessage)
 	api("POST", "/webhooks/{app}/{token}", s.handleFollowup)
+	api("POST", "/channels/{channel}/messages", s.handleChannelMessage)
 	mux.HandleFunc("GET /attachments/", s.handleFile)
 	mux.HandleFunc("/", s.handleRoot)
 

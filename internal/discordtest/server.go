@@ -58,6 +58,7 @@ type Server struct {
 	edits       map[string][]map[string]any // PATCH @original bodies by token
 	followups   map[string][]map[string]any // POST webhook bodies by token
 	files       map[string]servedFile       // by URL path
+	channels    channelState                // POST /channels/{id}/messages
 
 	// gateway state, guarded by mu
 	conns        map[*gwConn]struct{}
@@ -200,8 +201,12 @@ func New(tb testing.TB, opts ...Option) *Server {
 		up:        websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }},
 	}
 	h := s.routes()
-	s.plain = httptest.NewServer(h)
-	s.tlsrv = httptest.NewTLSServer(h)
+	// Assigned before they serve: a client may connect at once (one of an
+	// earlier test, to a port reused), and its handler reads s.plain.
+	s.plain = httptest.NewUnstartedServer(h)
+	s.tlsrv = httptest.NewUnstartedServer(h)
+	s.plain.Start()
+	s.tlsrv.StartTLS()
 	s.tr = &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			var d net.Dialer

@@ -1,0 +1,112 @@
+// Package post sends the Glow Cloud's scheduled proclamations to Discord:
+// it is the proclaim.Runner's Poster, which posts a message to a channel
+// over REST (POST /channels/{id}/messages, through the DISCORD_API_BASE
+// client, needing no gateway intent), and its Writer, which composes a post
+// exactly as the core composes the reply to /glowcloud or /manifesto.
+package post
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/glowcloud/glowcloud/bot"
+	"github.com/glowcloud/glowcloud/bot/discord"
+	"github.com/glowcloud/glowcloud/bot/rest"
+	"github.com/glowcloud/glowcloud/proclaim"
+)
+
+// Poster posts messages to channels as the bot. It implements
+// proclaim.Poster and is safe for concurrent use.
+type Poster struct {
+	s *discordgo.Session
+}
+
+// NewPoster returns a Poster sending through client (see rest.Client) with
+// the User-Agent ua, authorised by token.
+func NewPoster(client *http.Client, ua string, token rest.Token) *Poster {
+	return &Poster{s: rest.Session(client, ua, token)}
+}
+
+// Post sends m to the channel with allowed_mentions parsing nothing. It
+// makes one attempt: discordgo's own retries (of a 429 after sleeping, of a
+// 502) are turned off, so that the Runner decides, bounded by the
+// schedule's next slot. Discord's refusals are *proclaim.PostError.
+func (p *Poster) Post(ctx context.Context, channelID string, m proclaim.Message) error {
+	_, err := p.s.ChannelMessageSendComplex(channelID, discord.MessageSend(Reply(m)),
+		discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false), discordgo.WithRestRetries(0))
+	return PostError(err)
+}
+
+// PostError maps discordgo's errors onto proclaim.PostError: a
+// *discordgo.RESTError gives Discord's status, JSON code and message, and a
+// rate limit (which discordgo reports as a *discordgo.RateLimitError) gives
+// status 429 and retry_after. Other errors (the network, a cancelled
+// context) are returned as they are, and nil stays nil.
+func PostError(err error) error {
+	var rl *discordgo.RateLimitError
+	var re *discordgo.RESTError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &rl) && rl.RateLimit != nil && rl.TooManyRequests != nil:
+		return &proclaim.PostError{Status: http.StatusTooManyRequests, Message: rl.Message, RetryAfter: rl.RetryAfter}
+	case errors.As(err, &re) && re.Response != nil:
+		pe := &proclaim.PostError{Status: re.Response.StatusCode, Message: http.StatusText(re.Response.StatusCode)}
+		if re.Message != nil {
+			pe.Code, pe.Message = re.Message.Code, re.Message.Message
+		}
+		return pe
+	}
+	return err
+}
+
+// Reply is m as the core's reply (for bot/discord or the console to show).
+func Reply(m proclaim.Message) bot.Reply {
+	r := bot.Reply{Content: m.Content}
+	for _, e := range m.Embeds {
+		r.Embeds = append(r.Embeds, bot.Embed{Title: e.Title, Description: e.Description, Footer: e.Footer, Color: e.Color})
+	}
+	for _, b := range m.Buttons {
+		r.Buttons = append(r.Buttons, bot.Button{Label: b.Label, CustomID: b.CustomID, Emoji: b.Emoji})
+	}
+	return r
+}
+
+// message is r as a proclaim.Message.
+func message(r bot.Reply) proclaim.Message {
+	m := proclaim.Message{Content: r.Content}
+	for _, e := range r.Embeds {
+		m.Embeds = append(m.Embeds, proclaim.Embed{Title: e.Title, Description: e.Description, Footer: e.Footer, Color: e.Color})
+	}
+	for _, b := range r.Buttons {
+		m.Buttons = append(m.Buttons, proclaim.Button{Label: b.Label, CustomID: b.CustomID, Emoji: b.Emoji})
+	}
+	return m
+}
+
+// Writer composes proclamations with the core's text generator. It
+// implements proclaim.Writer and is safe for concurrent use.
+type Writer struct {
+	w func() bot.Writer
+}
+
+// NewWriter returns a Writer over the generator w returns (called once per
+// post, so a model reload applies to the next one).
+func NewWriter(w func() bot.Writer) *Writer { return &Writer{w: w} }
+
+// msgSilent is posted when the generator has nothing to say, rather than
+// nothing at all, which Discord would refuse.
+const msgSilent = "The Glow Cloud glows silently."
+
+// Write returns the post of a schedule's slot: the reply /glowcloud or
+// /manifesto topic:TOPIC would give for seed.
+func (w *Writer) Write(kind proclaim.Kind, topic string, seed uint64) proclaim.Message {
+	r, ok := bot.Proclamation(w.w(), string(kind), topic, seed)
+	if !ok {
+		return proclaim.Message{Content: msgSilent}
+	}
+	return message(r)
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/glowcloud/glowcloud/bot"
+	"github.com/glowcloud/glowcloud/bot/console"
+	"github.com/glowcloud/glowcloud/bot/post"
+	"github.com/glowcloud/glowcloud/proclaim"
+	"github.com/glowcloud/glowcloud/sqlite"
+)
+
+// parseProclaimMin parses GLOWCLOUD_PROCLAIM_MIN: a positive Go duration,
+// empty for proclaim.DefaultMin.
+func parseProclaimMin(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return proclaim.DefaultMin, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("GLOWCLOUD_PROCLAIM_MIN=%q: want a positive duration such as 1h or 10m", v)
+	}
+	return d, nil
+}
+
+// admin is the core's bot.Admin over proclaim's commands: it converts the
+// core's types into proclaim's, and proclaim's refusals into the core's.
+type admin struct{ cm *proclaim.Commands }
+
+func caller(c bot.Caller) proclaim.Caller {
+	return proclaim.Caller{GuildID: c.GuildID, ChannelID: c.ChannelID, UserID: c.UserID, Permissions: c.Permissions}
+}
+
+// refused maps proclaim's errors onto the core's, keeping both in the chain.
+func refused(text string, err error) (string, error) {
+	switch {
+	case errors.Is(err, proclaim.ErrForbidden):
+		return text, fmt.Errorf("%w: %w", bot.ErrForbidden, err)
+	case errors.Is(err, proclaim.ErrInvalid):
+		return text, fmt.Errorf("%w: %w", bot.ErrInvalid, err)
+	}
+	return text, err
+}
+
+func (a admin) Start(ctx context.Context, c bot.Caller, o bot.StartOptions) (string, error) {
+	return refused(a.cm.Start(ctx, caller(c), proclaim.StartOptions{Every: o.Every, Channel: o.Channel, Kind: o.Kind, Topic: o.Topic}))
+}
+
+func (a admin) Stop(ctx context.Context, c bot.Caller, channel string) (string, error) {
+	return refused(a.cm.Stop(ctx, caller(c), channel))
+}
+
+func (a admin) List(ctx context.Context, c bot.Caller) (string, error) {
+	return refused(a.cm.List(ctx, caller(c)))
+}
+
+func (a admin) Hush(ctx context.Context, c bot.Caller, forOpt string) (string, error) {
+	return refused(a.cm.Hush(ctx, caller(c), forOpt))
+}
+
+// databaseKind is what serve logs of GLOWCLOUD_DATABASE: the SQLite path,
+// or just "postgres" (a URL may hold a password).
+func databaseKind(dsn string) string {
+	switch {
+	case isPostgres(dsn):
+		return "postgres"
+	case dsn == "":
+		return defaultDatabase
+	}
+	return dsn
+}
+
+// runConsoleWith runs the console over an in-memory database, with
+// /proclaim and /hush answered as in a server and their posts printed as
+// the Runner makes them on clock.
+func runConsoleWith(ctx context.Context, w func() bot.Writer, proclaimMin time.Duration, speed float64, stdin io.Reader, stdout io.Writer) error {
+	clock := proclaim.NewFastClock(speed)
+	db, err := sqlite.OpenMemory(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("console: %w", err)
+	}
+	defer db.Close()
+	b := bot.New(bot.Config{ // the console applies no cooldown
+		Writer: w,
+		Admin:  admin{proclaim.NewCommands(db, proclaimMin, clock.Now)},
+	})
+	poster := console.NewPoster()
+	// Poll every quarter of a real second, whatever the speed.
+	poll := time.Duration(float64(250*time.Millisecond) * speed)
+	runner := proclaim.NewRunner(db, post.NewWriter(w), poster, proclaim.RunnerConfig{Clock: clock, Poll: poll})
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); _ = runner.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	return console.RunWith(ctx, b, stdin, stdout, console.Options{Posts: poster, Now: clock.Now})
+}
+
+// databaseHealth is what /healthz says of the database: "ok" when it
+// answers a read within a second, else "down".
+func databaseHealth(ctx context.Context, db database) string {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	if _, err := db.Hush(ctx, "0"); err != nil {
+		return "down"
+	}
+	return "ok"
+}

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/glowcloud/glowcloud/internal/discordtest"
+)
+
+// TestServeHelperProcess is not a test: TestServeKilled runs the test
+// binary again with GLOWCLOUD_TEST_SERVE set, and then this is serve, in a
+// process of its own that can be killed.
+func TestServeHelperProcess(t *testing.T) {
+	if os.Getenv("GLOWCLOUD_TEST_SERVE") != "1" {
+		t.Skip("the serve process of TestServeKilled")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, []string{"serve"}, os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// serveProcess starts serve in a child process with env and returns it
+// with the base URL of its HTTP endpoint.
+func serveProcess(t *testing.T, env []string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestServeHelperProcess$")
+	cmd.Env = append(os.Environ(), append(env, "GLOWCLOUD_TEST_SERVE=1")...)
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stderr := &syncBuffer{}
+	addrc := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pipe)
+		for sc.Scan() {
+			fmt.Fprintln(stderr, sc.Text())
+			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
+				addrc <- m[1]
+			}
+		}
+	}()
+	select {
+	case addr := <-addrc:
+		return cmd, "http://" + addr
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("serve did not listen within 30 s\n%s", stderr.String())
+	}
+	return nil, ""
+}
+
+// TestServeKilled: serve killed with SIGKILL right after admins set two
+// schedules and a hush keeps them all: a new serve on the same SQLite file
+// lists them, and posts the due one once the hush is lifted.
+func TestServeKilled(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t, discordtest.WithToken(proclaimToken))
+	pub, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := []string{
+		"DISCORD_TOKEN=" + proclaimToken,
+		"DISCORD_PUBLIC_KEY=" + hex.EncodeToString(pub),
+		"GLOWCLOUD_HTTP_ADDR=127.0.0.1:0",
+		"DISCORD_API_BASE=" + fake.URL(),
+		"GLOWCLOUD_PROCLAIM_MIN=1s",
+		"GLOWCLOUD_DATABASE=" + filepath.Join(t.TempDir(), "glowcloud.db"),
+		"GLOWCLOUD_LOG_FORMAT=text",
+	}
+	first, base := serveProcess(t, env)
+	const other = "1300000000000000777"
+	for _, cmd := range []string{
+		adminCommand(fake, adminPermissions, "start", map[string]string{"every": "1s"}),
+		adminCommand(fake, adminPermissions, "start", map[string]string{"every": "1d", "channel": other, "kind": "manifesto", "topic": "tea"}),
+		adminCommand(fake, adminPermissions, "", map[string]string{"for": "1h"}),
+	} {
+		answer(t, base, priv, cmd)
+	}
+	if err := first.Process.Kill(); err != nil { // SIGKILL: no shutdown at all
+		t.Fatal(err)
+	}
+	_ = first.Wait()
+
+	second, base := serveProcess(t, env)
+	defer func() { _ = second.Process.Kill(); _ = second.Wait() }()
+	list := answer(t, base, priv, adminCommand(fake, adminPermissions, "list", nil))
+	for _, want := range []string{
+		"(2 of at most 5)",
+		"<#" + discordtest.DefaultChannelID + "> every 1s, glowcloud",
+		"<#" + other + "> every 1d, manifesto on “tea”",
+		"Hushed until",
+	} {
+		if !strings.Contains(list, want) {
+			t.Errorf("after SIGKILL and restart, /proclaim list lacks %q:\n%s", want, list)
+		}
+	}
+	resp, err := http.Get(base + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	health, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(health), `"database":"ok"`) {
+		t.Errorf("/healthz says %s, want database ok", health)
+	}
+	answer(t, base, priv, adminCommand(fake, adminPermissions, "", map[string]string{"for": "off"}))
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	if _, err := fake.WaitChannelMessages(ctx, discordtest.DefaultChannelID, 1); err != nil {
+		t.Errorf("the restarted serve posts nothing: %v", err)
+	}
+}
+
+// TestTwoServesShareOneFile: two serve processes on one SQLite file post
+// each slot of a schedule once: about one post a second at every:1s, each
+// with a seed (derived from the slot) of its own.
+func TestTwoServesShareOneFile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits ~7 s of real time: run without -short")
+	}
+	t.Parallel()
+	fake := discordtest.New(t, discordtest.WithToken(proclaimToken))
+	pub, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := []string{
+		"DISCORD_TOKEN=" + proclaimToken,
+		"DISCORD_PUBLIC_KEY=" + hex.EncodeToString(pub),
+		"GLOWCLOUD_HTTP_ADDR=127.0.0.1:0",
+		"DISCORD_API_BASE=" + fake.URL(),
+		"GLOWCLOUD_PROCLAIM_MIN=1s",
+		"GLOWCLOUD_DATABASE=" + filepath.Join(t.TempDir(), "glowcloud.db"),
+		"GLOWCLOUD_LOG_FORMAT=text",
+	}
+	var bases []string
+	for range 2 {
+		p, base := serveProcess(t, env)
+		t.Cleanup(func() { _ = p.Process.Kill(); _ = p.Wait() })
+		bases = append(bases, base)
+	}
+	answer(t, bases[0], priv, adminCommand(fake, adminPermissions, "start", map[string]string{"every": "1s"}))
+	start := time.Now()
+	wait(time.Until(start.Add(6500 * time.Millisecond)))
+	posts := fake.ChannelMessages(discordtest.DefaultChannelID)
+	seen := map[string]bool{}
+	for _, m := range posts {
+		raw, _ := json.Marshal(m["embeds"])
+		if seen[string(raw)] {
+			t.Errorf("a slot was posted twice: %s", raw)
+		}
+		seen[string(raw)] = true
+	}
+	if n := len(posts); n < 5 || n > 7 {
+		t.Errorf("%d posts in 6.5 s at every:1s from two processes, want 6 ± 1", n)
+	}
+	// The other process sees the schedule too.
+	if list := answer(t, bases[1], priv, adminCommand(fake, adminPermissions, "list", nil)); !strings.Contains(list, "every 1s") {
+		t.Errorf("the second process lists %q", list)
+	}
+}
