@@ -41,6 +41,16 @@ func (b *Bot) Answer(ctx context.Context, req Request, rs Responder) error {
 		return b.answerRetrain(ctx, req, rs)
 	}
 	start := time.Now()
+	if req.Kind == KindAutocomplete {
+		// Suggestions take microseconds, and an autocomplete interaction
+		// cannot be deferred: answer at once.
+		r, res := b.handle(ctx, req, true)
+		var err error
+		if err = rs.Respond(ctx, r); err != nil {
+			err = fmt.Errorf("respond: %w", err)
+		}
+		return b.answered(ctx, req, res, false, start, err)
+	}
 	type handled struct {
 		reply Reply
 		res   result
@@ -131,7 +141,7 @@ func (b *Bot) answered(ctx context.Context, req Request, res result, deferred bo
 // commandLabel is the bounded metric label of req's command, for when handle
 // did not report one.
 func commandLabel(req Request) string {
-	if req.Kind == KindCommand {
+	if req.Kind == KindCommand || req.Kind == KindAutocomplete {
 		if _, ok := Lookup(req.Command); ok {
 			return req.Command
 		}
@@ -153,6 +163,8 @@ func kindName(k Kind) string {
 		return "command"
 	case KindComponent:
 		return "component"
+	case KindAutocomplete:
+		return "autocomplete"
 	}
 	return "unknown"
 }

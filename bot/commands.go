@@ -37,6 +37,9 @@ type Option struct {
 	// MaxValue 0 means no bound.
 	MinValue *float64
 	MaxValue float64
+	// Autocomplete makes Discord ask for suggestions while the option is
+	// typed (a KindAutocomplete request); a string option only.
+	Autocomplete bool
 
 	// Choices, when set, are the only values a string option takes.
 	Choices []Choice
@@ -74,12 +77,13 @@ func Commands(retrain bool) []Command {
 			Name:        CmdSquint,
 			Description: "Squint at anything until it turns out to be anarchist. Everything is, if you squint.",
 			Options: []Option{{
-				Type:        OptionString,
-				Name:        "thing",
-				Description: "The thing to squint at: a state, a cafeteria, a toaster, your landlord.",
-				Required:    true,
-				MinLength:   ptr(1),
-				MaxLength:   MaxThing,
+				Type:         OptionString,
+				Name:         "thing",
+				Description:  "The thing to squint at: a state, a cafeteria, a toaster, your landlord.",
+				Required:     true,
+				MinLength:    ptr(1),
+				MaxLength:    MaxThing,
+				Autocomplete: true,
 			}},
 		},
 		{
@@ -91,10 +95,11 @@ func Commands(retrain bool) []Command {
 			Description: "Generate a parody manifesto. Hail the singularity! Hail the mighty Glow Cloud!",
 			Options: []Option{
 				{
-					Type:        OptionString,
-					Name:        "topic",
-					Description: "What the revolution is about this time (robots, rent, the cafeteria).",
-					MaxLength:   MaxTopic,
+					Type:         OptionString,
+					Name:         "topic",
+					Description:  "What the revolution is about this time (robots, rent, the cafeteria).",
+					MaxLength:    MaxTopic,
+					Autocomplete: true,
 				},
 				{
 					Type:        OptionInteger,

@@ -267,6 +267,9 @@ func (b *Bot) handle(ctx context.Context, req Request, fromDiscord bool) (reply 
 		return ephemeral(retrainPlanned(files)), result{command: CmdRetrain, outcome: outcomeOK, files: files}
 	}
 
+	if req.Kind == KindAutocomplete {
+		return b.autocomplete(ctx, req), result{command: commandLabel(req), outcome: outcomeOK}
+	}
 	if isAdminCommand(req) {
 		return b.handleAdmin(ctx, req)
 	}

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -17,6 +18,8 @@ const (
 	MaxButtons     = 5    // one action row
 	MaxLabel       = 80
 	maxEmojiName   = 32
+	MaxChoices     = 25  // autocomplete choices in one answer
+	MaxChoice      = 100 // characters in a choice's name, and in its value
 )
 
 // emptyReply stands in for a reply with nothing to show, which Discord
@@ -33,6 +36,9 @@ const emptyReply = "The Glow Cloud has nothing to say."
 // Discord counts, so the result is safe under either count. LimitReply is
 // idempotent, and the conversions in bot/discord apply it again.
 func LimitReply(r Reply) Reply {
+	if r.Autocomplete {
+		return Reply{Autocomplete: true, Choices: limitChoices(r.Choices)}
+	}
 	r.Content = truncate(neutralize(r.Content), MaxContent)
 
 	embeds := make([]Embed, 0, min(len(r.Embeds), MaxEmbeds))
@@ -145,4 +151,23 @@ func neutralize(s string) string {
 	}
 	s = strings.ReplaceAll(s, "@everyone", "@\u200beveryone")
 	return strings.ReplaceAll(s, "@here", "@\u200bhere")
+}
+
+// limitChoices keeps the autocomplete choices Discord accepts: at most
+// MaxChoices, each 1..MaxChoice characters of valid UTF-8, no two alike (a
+// choice too long is dropped rather than cut: a cut value is not a topic the
+// model knows). The result is never nil, so it encodes as a list.
+func limitChoices(choices []string) []string {
+	out := make([]string, 0, min(len(choices), MaxChoices))
+	for _, c := range choices {
+		if len(out) == MaxChoices {
+			break
+		}
+		c = strings.TrimSpace(c)
+		if c == "" || !utf8.ValidString(c) || textLen(c) > MaxChoice || slices.Contains(out, c) {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
 }

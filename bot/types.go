@@ -9,10 +9,11 @@ type Kind int
 // The interaction kinds the bot understands. Transports map Discord's
 // interaction types onto these; anything else becomes KindUnknown.
 const (
-	KindUnknown   Kind = iota
-	KindPing           // HTTP PING (type 1); answered by the transport itself
-	KindCommand        // APPLICATION_COMMAND (type 2)
-	KindComponent      // MESSAGE_COMPONENT (type 3), e.g. the "Hail again" button
+	KindUnknown      Kind = iota
+	KindPing              // HTTP PING (type 1); answered by the transport itself
+	KindCommand           // APPLICATION_COMMAND (type 2)
+	KindComponent         // MESSAGE_COMPONENT (type 3), e.g. the "Hail again" button
+	KindAutocomplete      // APPLICATION_COMMAND_AUTOCOMPLETE (type 4): a user is typing an option
 )
 
 // Attachment is a file attached to a command (used by /retrain).
@@ -27,15 +28,18 @@ type Attachment struct {
 // Request holds the parts of an interaction that a handler reads, whatever
 // the transport delivered it. The zero value is a valid (unknown) request.
 type Request struct {
-	Kind      Kind
-	ID        string // interaction id
-	Token     string // interaction token (never logged)
-	AppID     string
-	Command   string         // command name for KindCommand
-	Options   map[string]any // decoded option values: string, float64 (JSON numbers), bool
-	CustomID  string         // component custom_id for KindComponent
-	UserID    string         // the invoking user (member.user or user)
-	GuildID   string         // empty in DMs
+	Kind     Kind
+	ID       string // interaction id
+	Token    string // interaction token (never logged)
+	AppID    string
+	Command  string         // command name for KindCommand
+	Options  map[string]any // decoded option values: string, float64 (JSON numbers), bool
+	CustomID string         // component custom_id for KindComponent
+	// Focused is, for KindAutocomplete, the option the user is typing; its
+	// partial value is in Options.
+	Focused   string
+	UserID    string // the invoking user (member.user or user)
+	GuildID   string // empty in DMs
 	ChannelID string
 	Locale    string
 	// Attachments resolved from data.resolved.attachments, keyed by id.
@@ -74,6 +78,11 @@ type Reply struct {
 	// Update, for component interactions, edits the message the button is on
 	// (callback type 7) instead of posting a new one (type 4).
 	Update bool
+	// Autocomplete marks the answer to a KindAutocomplete request (callback
+	// type 8): Choices are offered as the option's values (each both the
+	// name shown and the value sent), and nothing else of the reply is sent.
+	Autocomplete bool
+	Choices      []string
 }
 
 // Writer is what the bot needs from the text generator; *compose.Writer

@@ -12,7 +12,9 @@ import (
 // Which files the corpus takes: this file is the one place that says so.
 // Read walks directories for IsTextName files and skips the ones that are
 // not text (a lenient look, for corpora gathered by hand); an upload
-// (/retrain) must pass CheckUpload, which is strict.
+// (/retrain) must pass CheckUpload, which is strict. Both take UTF-8 and
+// Windows-1252 (Latin-1) text (DecodeText) and refuse any other bytes with
+// their offset.
 
 // ErrNotText reports a file that is not text the corpus can take.
 var ErrNotText = errors.New("not a text file")
@@ -32,16 +34,23 @@ func IsTextName(name string) bool {
 
 // CheckUpload says why data, a file named name, cannot be added to a corpus,
 // or returns nil: it must have a text name (IsTextName), be at most
-// MaxUpload bytes, and be UTF-8 without NUL bytes. Its errors match
-// ErrNotText and name the file.
+// MaxUpload bytes, hold no NUL bytes, and be UTF-8 or Windows-1252
+// (Latin-1) text, as DecodeText decides — Read decodes such a file when it
+// trains. Its errors match ErrNotText and name the file; one in neither
+// encoding matches ErrEncoding too and gives the byte offset.
 func CheckUpload(name string, data []byte) error {
 	switch {
 	case !IsTextName(name):
 		return fmt.Errorf("%w: %s (only .txt and .md files)", ErrNotText, name)
 	case len(data) > MaxUpload:
 		return fmt.Errorf("%w: %s is larger than %d MiB", ErrNotText, name, MaxUpload>>20)
-	case !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0:
-		return fmt.Errorf("%w: %s is not UTF-8 text", ErrNotText, name)
+	case bytes.IndexByte(data, 0) >= 0:
+		return fmt.Errorf("%w: %s is binary (NUL bytes)", ErrNotText, name)
+	}
+	if !utf8.Valid(data) {
+		if _, err := DecodeText(string(data)); err != nil {
+			return fmt.Errorf("%w: %s: %w", ErrNotText, name, err)
+		}
 	}
 	return nil
 }

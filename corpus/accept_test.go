@@ -2,6 +2,7 @@ package corpus_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -32,7 +33,10 @@ func TestCheckUpload(t *testing.T) {
 		{"max.txt", []byte(strings.Repeat("a", corpus.MaxUpload)), true},
 		{"big.txt", []byte(strings.Repeat("a", corpus.MaxUpload+1)), false},
 		{"nul.txt", []byte("text\x00more"), false},
-		{"latin1.txt", []byte("caf\xe9"), false},
+		{"latin1.txt", []byte("Vive la r\xe9volution."), true},
+		{"cp1252.md", []byte("\x93Quoted\x94 \x96 dashed."), true},
+		{"mixed.txt", []byte("caf\u00e9 and r\xe9volution"), false},
+		{"undefined.txt", []byte("byte \x81 is nothing"), false},
 		{"sigil.png", []byte("text"), false},
 	} {
 		err := corpus.CheckUpload(tt.name, tt.data)
@@ -42,18 +46,23 @@ func TestCheckUpload(t *testing.T) {
 		if err != nil && (!errors.Is(err, corpus.ErrNotText) || !strings.Contains(err.Error(), tt.name)) {
 			t.Errorf("CheckUpload(%s) = %v, want ErrNotText naming the file", tt.name, err)
 		}
+		if strings.HasPrefix(tt.name, "mixed") && !strings.Contains(fmt.Sprint(err), "at byte 11") {
+			t.Errorf("CheckUpload(%s) = %v, want the offset of the bad byte", tt.name, err)
+		}
 	}
 }
 
-// FuzzCheckUpload: whatever arrives, CheckUpload accepts exactly the
-// valid UTF-8 without NUL bytes under a text name, and never panics.
+// FuzzCheckUpload: whatever arrives, CheckUpload accepts exactly the text
+// DecodeText takes (UTF-8 or Windows-1252) without NUL bytes under a text
+// name, and never panics.
 func FuzzCheckUpload(f *testing.F) {
 	f.Add("a.txt", []byte("scripture"))
 	f.Add("a.md", []byte("caf\xe9\x00"))
 	f.Add("a.png", []byte{})
 	f.Fuzz(func(t *testing.T, name string, data []byte) {
 		err := corpus.CheckUpload(name, data)
-		want := corpus.IsTextName(name) && len(data) <= corpus.MaxUpload && !strings.ContainsRune(string(data), 0) && !strings.ContainsRune(strings.ToValidUTF8(string(data), "\x00"), 0)
+		_, decodeErr := corpus.DecodeText(string(data))
+		want := corpus.IsTextName(name) && len(data) <= corpus.MaxUpload && !strings.ContainsRune(string(data), 0) && decodeErr == nil
 		if (err == nil) != want {
 			t.Errorf("CheckUpload(%q, %q) = %v, want ok %v", name, data, err, want)
 		}

@@ -68,6 +68,6 @@ func (t *Text) Len() int { return len(t.Sentences) + len(t.Lines) }
 func Parse(text string) *Text {
 	var t Text
 	p := newParser(&t)
-	p.add(text)
+	p.add(text, int64(len(text)))
 	return &t
 }

@@ -2,6 +2,8 @@ package corpus_test
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -133,7 +135,10 @@ func TestReadStdin(t *testing.T) {
 	}
 }
 
-func TestReadSkipsBinary(t *testing.T) {
+// TestReadSkipsBinaryDecodesLatin1: a binary file is skipped with a note; a
+// Latin-1 file and a stray Windows-1252 byte are decoded — they were once
+// skipped, or silently stripped ("café" became "caf").
+func TestReadSkipsBinaryDecodesLatin1(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	latin1 := strings.Repeat("Caf\xe9 cr\xe8me br\xfbl\xe9e \xe0 la fran\xe7aise. ", 20)
@@ -148,17 +153,120 @@ func TestReadSkipsBinary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := firstWords(text); !slices.Equal(got, []string{"Alpha", "Delta"}) {
-		t.Errorf("sentences start %q, want Alpha and Delta", got)
+	b := filepath.Join(dir, "b.txt")
+	if len(s.seen) != 1 || s.seen[b] == "" {
+		t.Errorf("Skipped told about %q, want only %s with a reason", s.seen, b)
 	}
-	b, c := filepath.Join(dir, "b.txt"), filepath.Join(dir, "c.txt")
-	if len(s.seen) != 2 || s.seen[b] == "" || s.seen[c] == "" {
-		t.Errorf("Skipped told about %q, want %s and %s with reasons", s.seen, b, c)
+	var got []string
+	for _, s := range text.Sentences {
+		got = append(got, strings.Join(s, " "))
 	}
-	// A stray invalid byte is dropped, not a reason to skip the file.
-	if last := strings.Join(text.Sentences[1], " "); last != "Delta sentence is here, caf and all." {
-		t.Errorf("sentence = %q", last)
+	if want := []string{"Alpha sentence is here.", "Café crème brûlée à la française.", "Delta sentence is here, café and all."}; !slices.Equal(slices.Compact(got), want) {
+		t.Errorf("sentences %q, want %q", slices.Compact(got), want)
 	}
+}
+
+// TestReadDecodesOrRefuses: non-UTF-8 input is decoded when it is
+// Windows-1252 (Latin-1) — from a file, a directory or standard input — and
+// otherwise refused with the file's name and the byte offset; never
+// silently stripped ("révolution" once became "rvolution").
+func TestReadDecodesOrRefuses(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	utf := strings.Repeat("The glow is bright — and warm. ", 160_000) + "\n\n" // 5 MiB: more than one chunk
+	writeFiles(t, dir, map[string]string{
+		"latin1.txt":     "Vive la r\xe9volution, camarades.",
+		"sub/cp1252.txt": "The \x93cloud\x94 sees all \x96 and forgives.",
+		"mixed.txt":      "Caf\u00e9 is UTF-8 but r\xe9volution is not.",
+		"undefined.txt":  "Byte \x81 means nothing in Windows-1252.",
+		"late.txt":       utf + "Then r\xe9volution, in Latin-1.",
+	})
+	for _, tt := range []struct {
+		name  string
+		paths []string
+		stdin string
+		want  string // a sentence read, or
+		bad   string // the file named in the error
+		at    int64  // and the offset
+	}{
+		{name: "latin1 file", paths: []string{"latin1.txt"}, want: "Vive la révolution, camarades."},
+		{name: "cp1252 in a directory", paths: []string{"sub"}, want: `The "cloud" sees all — and forgives.`},
+		{name: "latin1 stdin", paths: []string{"-"}, stdin: "Vive la r\xe9volution, camarades.", want: "Vive la révolution, camarades."},
+		{name: "mixed", paths: []string{"mixed.txt"}, bad: "mixed.txt", at: 20},
+		{name: "undefined byte", paths: []string{"undefined.txt"}, bad: "undefined.txt", at: 5},
+		{name: "mixed stdin", paths: []string{"-"}, stdin: "Caf\u00e9 and r\xe9volution.", bad: "-", at: 11},
+		{name: "latin1 after a chunk of UTF-8", paths: []string{"late.txt"}, bad: "late.txt", at: int64(len(utf)) + 6},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var paths []string
+			for _, p := range tt.paths {
+				if p != corpus.Stdin {
+					p = filepath.Join(dir, p)
+				}
+				paths = append(paths, p)
+			}
+			text, err := corpus.Read(paths, corpus.ReadOptions{Stdin: strings.NewReader(tt.stdin)})
+			if tt.bad != "" {
+				if !errors.Is(err, corpus.ErrEncoding) || !strings.Contains(err.Error(), tt.bad) || !strings.Contains(err.Error(), fmt.Sprintf("at byte %d", tt.at)) {
+					t.Fatalf("Read = %v, want ErrEncoding naming %s at byte %d", err, tt.bad, tt.at)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(text.Sentences[0], " "); got != tt.want {
+				t.Errorf("sentence %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestReadStreamsStdin: standard input is parsed as it arrives, a chunk at
+// a time, not read whole first (endless stdin once peaked at 4.6 GB): the
+// reader refuses to go on past 16 MiB unless sentences have been reported.
+func TestReadStreamsStdin(t *testing.T) {
+	t.Parallel()
+	var sentences int
+	para := "The cloud drifts over the quiet town tonight. It asks nothing of us.\n\n"
+	r := &watchedReader{para: para, limit: 12 << 20, check: 10 << 20, ok: func() bool { return sentences > 0 }}
+	text, err := corpus.Read([]string{"-"}, corpus.ReadOptions{
+		Stdin:    r,
+		Compact:  true,
+		Progress: func(p corpus.Progress) { sentences = p.Sentences },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text.Len() != 2 || text.Duplicates == 0 {
+		t.Errorf("%d sentences, %d duplicates: want 2 and many", text.Len(), text.Duplicates)
+	}
+}
+
+// watchedReader yields para over and over, limit bytes in all; past check
+// bytes it fails unless ok says the reader's input has been parsed already.
+type watchedReader struct {
+	para     string
+	n, limit int
+	check    int
+	ok       func() bool
+	off      int
+}
+
+func (w *watchedReader) Read(p []byte) (int, error) {
+	if w.n >= w.limit {
+		return 0, io.EOF
+	}
+	if w.n >= w.check && !w.ok() {
+		return 0, errors.New("10 MiB read and nothing parsed: the input is not streamed")
+	}
+	k := 0
+	for k < len(p) && w.n < w.limit {
+		c := copy(p[k:], w.para[w.off:])
+		k, w.n, w.off = k+c, w.n+c, (w.off+c)%len(w.para)
+	}
+	return k, nil
 }
 
 func TestReadDropsDuplicateParagraphsAcrossFiles(t *testing.T) {

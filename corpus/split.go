@@ -61,9 +61,10 @@ const progressEvery = 1 << 20
 
 func newParser(t *Text) *parser { return &parser{t: t, seen: make(map[uint64]struct{})} }
 
-// add parses one document.
-func (p *parser) add(raw string) {
-	p.t.Bytes += int64(len(raw))
+// add parses one document, or a piece of one that ends at a paragraph
+// boundary; rawBytes is the input's size before decoding.
+func (p *parser) add(raw string, rawBytes int64) {
+	p.t.Bytes += rawBytes
 	text := Normalize(raw)
 	total, last := len(text), 0
 	for len(text) > 0 {
@@ -73,7 +74,7 @@ func (p *parser) add(raw string) {
 		if done := total - len(text); p.progress != nil && done-last >= progressEvery {
 			last = done
 			// Normalisation changes lengths a little; scale back to raw bytes.
-			p.progress(int64(float64(done) / float64(total) * float64(len(raw))))
+			p.progress(int64(float64(done) / float64(total) * float64(rawBytes)))
 		}
 	}
 }

@@ -9,10 +9,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"math"
 	"os"
-	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/glowcloud/glowcloud/atomicfile"
 )
 
 // envelope is the model file: a small versioned header around the
@@ -44,48 +50,66 @@ const magic = "glowcloud Markov model; body is gomarkov JSON"
 // It cannot occur earlier, inside a JSON string, where quotes are escaped.
 const chainsKey = `,"chains":[`
 
-// maxModelFile bounds what Load reads. It is an int64 so the module builds
-// where int has 32 bits (a 32-bit process cannot hold such a file anyway:
-// reading it fails first).
-const maxModelFile int64 = 4 << 30
+// DefaultMaxModel is the largest model file a zero Loader reads: 256 MiB,
+// eight times the model of a 5 MB corpus (30 MB), and what a model costs in
+// memory grows with its size (see Loader).
+const DefaultMaxModel int64 = 256 << 20
 
-// Save writes the model to path atomically: to a temporary file in the same
-// directory, synced, then renamed over path, so a crash never leaves a
-// partial model and readers see the old file or the new one.
-func (m *Model) Save(path string) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("markov: save: %w", err)
+// maxChains bounds the chain bodies a file may declare (training writes one
+// or two).
+const maxChains = 16
+
+// minEntryBytes is the fewest bytes a spool_map or freq_mat entry takes in
+// a chain body (`"a":0,`, less one for slack): the header's declared counts
+// can be no larger than the bodies' bytes allow.
+const minEntryBytes = 4
+
+// maxHeadingBytes bounds a heading in a model file: corpus.Read keeps
+// headings of up to 200 characters.
+const maxHeadingBytes = 1 << 10
+
+// ErrTooLarge reports a model file over the Loader's size limit.
+var ErrTooLarge = errors.New("model file too large")
+
+// Loader reads model files within limits; Load and Decode use its zero
+// value. A file is checked in the order that makes a bad one cheapest to
+// refuse: it must be a regular file (a device such as /dev/zero, a FIFO or
+// a directory is refused before it is opened for reading) of at most
+// MaxBytes; its first bytes must name the format and version; its header is
+// then read and checked — the chain sizes it declares must add up to the
+// file's size, and its counts (states, transitions) must fit in those bytes
+// — before any of the body is read; and no chain body may hold more
+// entries than the header declares. A Loader is a value: safe for
+// concurrent use.
+type Loader struct {
+	// MaxBytes is the largest file read; DefaultMaxModel when 0 or less.
+	MaxBytes int64
+}
+
+func (l Loader) limit() int64 {
+	if l.MaxBytes <= 0 {
+		return DefaultMaxModel
 	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
+	return l.MaxBytes
+}
+
+// Save writes the model to path atomically through atomicfile, the one
+// owner of temporary file, fsync and rename: a crash never leaves a partial
+// model, and readers see the old file or the new one. What is at path must
+// be a regular file or nothing: a device, a FIFO or a directory is an error
+// (wrapping atomicfile.ErrNotRegular) and is left untouched; a symbolic
+// link is followed and stays a link. Temporary files a killed save left
+// beside the model are removed.
+func (m *Model) Save(path string) error {
+	err := atomicfile.Write(path, 0o644, func(f io.Writer) error {
+		w := bufio.NewWriterSize(f, 1<<20)
+		if err := m.Encode(w); err != nil {
+			return err
 		}
-	}()
-	w := bufio.NewWriterSize(f, 1<<20)
-	if err := m.Encode(w); err != nil {
+		return w.Flush()
+	})
+	if err != nil {
 		return fmt.Errorf("markov: save %s: %w", path, err)
-	}
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("markov: save %s: %w", path, err)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return fmt.Errorf("markov: save %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("markov: save %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("markov: save %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("markov: save: %w", err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync() // best effort: make the rename durable
-		d.Close()
 	}
 	return nil
 }
@@ -128,60 +152,153 @@ func (m *Model) Encode(w io.Writer) error {
 	return nil
 }
 
-// Load reads a model file. A missing, truncated, corrupt or wrong-version
-// file is an error (wrapping ErrFormat or ErrVersion), never half a model.
-func Load(path string) (*Model, error) {
+// Load reads a model file with the zero Loader (DefaultMaxModel). A
+// missing, truncated, corrupt or wrong-version file is an error (wrapping
+// ErrFormat, ErrVersion or ErrTooLarge), never half a model.
+func Load(path string) (*Model, error) { return Loader{}.Load(path) }
+
+// Decode reads a model in the file format from r with the zero Loader.
+func Decode(r io.Reader) (*Model, error) { return Loader{}.Decode(r) }
+
+// Load reads the model file at path (see Loader for what it checks first).
+func (l Loader) Load(path string) (*Model, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("markov: load: %w", err)
+	}
+	if err := l.checkFile(fi); err != nil {
+		return nil, fmt.Errorf("markov: load %s: %w", path, err)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("markov: load: %w", err)
 	}
 	defer f.Close()
-	m, err := Decode(f)
+	// What was opened may not be what was looked at: look again.
+	if fi, err = f.Stat(); err == nil {
+		err = l.checkFile(fi)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("markov: load %s: %w", path, err)
+	}
+	m, err := l.decode(f, fi.Size())
 	if err != nil {
 		return nil, fmt.Errorf("markov: load %s: %w", path, err)
 	}
 	return m, nil
 }
 
-// Decode reads a model in the file format from r.
-func Decode(r io.Reader) (*Model, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxModelFile+1))
-	if err != nil {
-		return nil, fmt.Errorf("markov: decode: %w", err)
+// checkFile refuses what Load must not read: anything but a regular file,
+// and a file over the limit.
+func (l Loader) checkFile(fi fs.FileInfo) error {
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%w: %s, not a regular file", ErrFormat, fileKind(fi.Mode()))
 	}
-	if int64(len(data)) > maxModelFile {
-		return nil, fmt.Errorf("%w: larger than %d bytes", ErrFormat, maxModelFile)
+	if fi.Size() > l.limit() {
+		return fmt.Errorf("%w: %d bytes, over the limit of %d", ErrTooLarge, fi.Size(), l.limit())
+	}
+	return nil
+}
+
+// fileKind names a file mode that is not a regular file's.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	}
+	return "a special file"
+}
+
+// Decode reads a model in the file format from r (see Loader).
+func (l Loader) Decode(r io.Reader) (*Model, error) { return l.decode(r, -1) }
+
+// headerPrefix is how every model file starts (Encode writes the
+// envelope's fields in order): the kind, then the version's digits.
+const headerPrefix = `{"glowcloud_model":"` + magic + `","format":`
+
+// readChunk is how much of the header is read at a time.
+const readChunk = 64 << 10
+
+// decode reads a model from r, whose size is known (a file) or -1.
+func (l Loader) decode(r io.Reader, size int64) (*Model, error) {
+	limit := l.limit()
+	if size > limit {
+		return nil, fmt.Errorf("%w: %d bytes, over the limit of %d", ErrTooLarge, size, limit)
+	}
+	// Read the header, a chunk at a time, up to the chains. A file of known
+	// size is read into one buffer of that size: the chains are kept as
+	// slices of it, and growing it would cost twice the file.
+	var data []byte
+	if size >= 0 {
+		data = make([]byte, 0, size+1) // +1: room to see EOF
+	}
+	checked, split := false, -1
+	for split < 0 {
+		if len(data) >= int(min(limit, math.MaxInt-readChunk)) {
+			return nil, fmt.Errorf("%w: header over the limit of %d bytes", ErrTooLarge, limit)
+		}
+		n, err := readSome(r, &data, readChunk)
+		if !checked && (len(data) >= len(headerPrefix)+8 || err != nil) {
+			if err := checkPrefix(data); err != nil {
+				return nil, err
+			}
+			checked = true
+		}
+		from := max(0, len(data)-n-len(chainsKey))
+		if i := bytes.Index(data[from:], []byte(chainsKey)); i >= 0 {
+			split = from + i
+			break
+		}
+		if err == io.EOF {
+			return nil, fmt.Errorf("%w: no chains (truncated?)", ErrFormat)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("markov: decode: %w", err)
+		}
 	}
 	// The chains are the envelope's last field (Encode writes them so),
-	// and by far its largest: split them off, so encoding/json reads only
-	// the small header.
-	header, body := data, []byte(nil)
-	if i := bytes.Index(data, []byte(chainsKey)); i >= 0 {
-		header = append(data[:i:i], '}')
-		body = data[i+len(chainsKey):]
-	}
-	// Check the kind and version before anything else, so an old or future
-	// file says so rather than failing on some field.
-	var head struct {
-		Magic  string `json:"glowcloud_model"`
-		Format int    `json:"format"`
-	}
-	if err := json.Unmarshal(header, &head); err != nil || head.Magic != magic {
-		if err == nil {
-			err = errors.New("missing glowcloud_model header")
-		}
-		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
-	}
-	if head.Format != FormatVersion {
-		return nil, fmt.Errorf("%w: file has format %d, this build reads %d (train the model again)", ErrVersion, head.Format, FormatVersion)
-	}
+	// and by far its largest: encoding/json reads only the small header.
 	var env envelope
-	if err := json.Unmarshal(header, &env); err != nil {
+	if err := json.Unmarshal(append(data[:split:split], '}'), &env); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
 	}
-	if body == nil || len(env.ChainBytes) == 0 {
-		return nil, fmt.Errorf("%w: no chain", ErrFormat)
+	if env.Magic != magic || env.Format != FormatVersion {
+		return nil, fmt.Errorf("%w: header does not match its first bytes", ErrFormat)
 	}
+	want, err := checkHeader(env, int64(split), limit)
+	if err != nil {
+		return nil, err
+	}
+	// The body: exactly what the header declares, plus the end and a
+	// little white space; a file of another size is refused unread.
+	const slack = 64
+	if size >= 0 && (size < want-1 || size > want+slack) {
+		return nil, fmt.Errorf("%w: file is %d bytes, its header declares %d", ErrFormat, size, want)
+	}
+	if need := want + slack + 1 - int64(len(data)); size < 0 && need > 0 {
+		data = slices.Grow(data, int(need))
+	}
+	for int64(len(data)) <= want+slack {
+		_, err := readSome(r, &data, int(want+slack+1-int64(len(data))))
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("markov: decode: %w", err)
+		}
+	}
+	if int64(len(data)) > want+slack {
+		return nil, fmt.Errorf("%w: data after the chains", ErrFormat)
+	}
+	body := data[split+len(chainsKey):]
 	chains, err := splitChains(body, env.ChainBytes)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
@@ -190,17 +307,15 @@ func Decode(r io.Reader) (*Model, error) {
 		return nil, fmt.Errorf("%w: checksum mismatch (the file was changed or damaged)", ErrFormat)
 	}
 	meta := env.Meta
-	if meta.Format != FormatVersion || meta.Order < 1 || meta.Order > MaxOrder {
-		return nil, fmt.Errorf("%w: bad meta (format %d, order %d)", ErrFormat, meta.Format, meta.Order)
-	}
 	// Parse the chains side by side, then index the corpus beside
 	// compiling them.
+	lim := chainLimits{names: meta.States + meta.Vocabulary + 4, edges: meta.Transitions}
 	raws := make([]*rawChain, len(chains))
 	errs := make([]error, len(chains))
 	var wg sync.WaitGroup
 	for i, c := range chains {
 		wg.Go(func() {
-			if raws[i], errs[i] = parseChain(c); errs[i] != nil {
+			if raws[i], errs[i] = parseChain(c, lim); errs[i] != nil {
 				errs[i] = fmt.Errorf("chain %d: %w", i, errs[i])
 			}
 		})
@@ -225,6 +340,91 @@ func Decode(r io.Reader) (*Model, error) {
 		return nil, fmt.Errorf("%w: counts do not match the envelope", ErrFormat)
 	}
 	return m, nil
+}
+
+// readSome reads at most n more bytes from r onto *data: no more than fit
+// while any room is left (a file's buffer is sized to the file), growing
+// it only when full.
+func readSome(r io.Reader, data *[]byte, n int) (int, error) {
+	if free := cap(*data) - len(*data); free > 0 {
+		n = min(n, free)
+	}
+	*data = slices.Grow(*data, n)
+	k, err := r.Read((*data)[len(*data) : len(*data)+n])
+	*data = (*data)[:len(*data)+k]
+	if k > 0 && err == io.EOF {
+		err = nil // the next read says EOF again
+	}
+	if k == 0 && err == nil {
+		err = io.ErrNoProgress
+	}
+	return k, err
+}
+
+// checkPrefix checks a file's first bytes: the kind, then the version, so an
+// old or future file says so rather than failing on some field, and what is
+// not a model at all is refused before more of it is read.
+func checkPrefix(data []byte) error {
+	kind, version, _ := strings.Cut(headerPrefix, ",")
+	rest, ok := bytes.CutPrefix(data, []byte(kind))
+	if !ok {
+		return fmt.Errorf("%w: missing glowcloud_model header", ErrFormat)
+	}
+	if rest, ok = bytes.CutPrefix(rest, []byte(","+version)); !ok {
+		// No version: older than any format this package wrote.
+		return fmt.Errorf("%w: file has format 0, this build reads %d (train the model again)", ErrVersion, FormatVersion)
+	}
+	end := bytes.IndexByte(rest, ',')
+	if end < 0 {
+		return fmt.Errorf("%w: truncated header", ErrFormat)
+	}
+	v, err := strconv.Atoi(string(rest[:end]))
+	if err != nil {
+		return fmt.Errorf("%w: bad format version %.10q", ErrFormat, rest[:end])
+	}
+	if v != FormatVersion {
+		return fmt.Errorf("%w: file has format %d, this build reads %d (train the model again)", ErrVersion, v, FormatVersion)
+	}
+	return nil
+}
+
+// checkHeader checks what a file's header declares before its body is read,
+// and returns the file's size as the header declares it (the header's
+// headerBytes, the chain bodies and the envelope's end).
+func checkHeader(env envelope, headerBytes, limit int64) (int64, error) {
+	meta := env.Meta
+	if meta.Format != FormatVersion || meta.Order < 1 || meta.Order > MaxOrder {
+		return 0, fmt.Errorf("%w: bad meta (format %d, order %d)", ErrFormat, meta.Format, meta.Order)
+	}
+	if n := len(env.ChainBytes); n == 0 || n > maxChains {
+		return 0, fmt.Errorf("%w: %d chains declared (1 to %d)", ErrFormat, n, maxChains)
+	}
+	for _, h := range env.Headings {
+		if len(h) > maxHeadingBytes {
+			return 0, fmt.Errorf("%w: a heading of %d bytes (at most %d)", ErrFormat, len(h), maxHeadingBytes)
+		}
+	}
+	want := headerBytes + int64(len(chainsKey)+len(env.ChainBytes)-1+len("]}\n"))
+	var body int64
+	for _, n := range env.ChainBytes {
+		if n <= 0 || int64(n) > limit {
+			return 0, fmt.Errorf("%w: chain of %d bytes declared", ErrFormat, n)
+		}
+		body += int64(n)
+	}
+	if want += body; want > limit {
+		return 0, fmt.Errorf("%w: header declares %d bytes, over the limit of %d", ErrTooLarge, want, limit)
+	}
+	// What the body holds costs memory in proportion to these counts, and
+	// the counts must fit in the body's bytes: a small file cannot claim
+	// a huge chain.
+	fits := func(n int) bool { return n >= 1 && int64(n) <= body/minEntryBytes }
+	if !fits(meta.States) || !fits(meta.Transitions) || !fits(meta.Vocabulary) || !fits(meta.Sentences) ||
+		meta.Words < meta.Sentences || len(env.Corpus) > meta.Sentences {
+		return 0, fmt.Errorf("%w: counts do not fit the file (%d states, %d transitions, %d words, %d sentences in %d bytes of chains)",
+			ErrFormat, meta.States, meta.Transitions, meta.Vocabulary, meta.Sentences, body)
+	}
+	return want, nil
 }
 
 // splitChains cuts the bodies of a file's chains out of what follows

@@ -174,7 +174,7 @@ func TestParsedCountsAreGomarkovs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		raw, err := parseChain(body)
+		raw, err := parseChain(body, chainLimits{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -223,7 +223,7 @@ func TestWalkIsCapped(t *testing.T) {
 	t.Parallel()
 	// A hand-made chain whose state "loop" only ever leads back to itself.
 	body := `{"int":1,"spool_map":{"^":0,"$":1,"Loop":2,"loop":3},"freq_mat":{"0":{"2":1},"2":{"3":1},"3":{"3":5}}}`
-	raw, err := parseChain([]byte(body))
+	raw, err := parseChain([]byte(body), chainLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -451,8 +452,16 @@ func FuzzDecode(f *testing.F) {
 	f.Add(buf.Bytes())
 	f.Add([]byte(`{"glowcloud_model":"x","format":1}`))
 	f.Add([]byte(`{}`))
+	// Crafted files: huge declared counts and chains, bodies holding more
+	// than their header declares, deep JSON, a giant heading.
+	for _, data := range markov.CraftedModels(m) {
+		f.Add(data)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := markov.Decode(bytes.NewReader(data))
+		if err == nil && len(data) > 1<<20 {
+			t.Errorf("decoded a %d-byte model, larger than any this fuzz target seeds", len(data))
+		}
 		if err != nil {
 			return
 		}
@@ -558,3 +567,105 @@ func TestTrainLinesMatchesTrain(t *testing.T) {
 		t.Error("TrainLines and Train made different models of the same sentences")
 	}
 }
+
+// TestLoadRefusesCraftedModels: crafted 20–48 MB files once cost 300–505 MB
+// to load. Each crafted file (valid checksum, hostile header or body) is
+// refused, and the ones whose header gives them away are refused having
+// read little more than the header.
+func TestLoadRefusesCraftedModels(t *testing.T) {
+	t.Parallel()
+	text := corpus.Parse(corpus.EssayText())
+	m, err := markov.Train(text.Sentences, markov.TrainOptions{Order: 1, Headings: text.Headings, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range markov.CraftedModels(m) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			got, err := markov.Decode(bytes.NewReader(data))
+			if err == nil || got != nil {
+				t.Fatalf("Decode accepted a crafted model (%d bytes)", len(data))
+			}
+			if !errors.Is(err, markov.ErrFormat) && !errors.Is(err, markov.ErrTooLarge) {
+				t.Errorf("Decode: %v, want ErrFormat or ErrTooLarge", err)
+			}
+			if strings.Contains(name, "than declared") && !strings.Contains(err.Error(), "the header declares") {
+				t.Errorf("Decode: %v, want the body's excess refused", err)
+			}
+			// The file's bytes, then an endless stream: a loader that
+			// trusts the header's sizes without checking them reads on.
+			r := &countingReader{r: io.MultiReader(bytes.NewReader(data), endless{})}
+			if _, err := markov.Decode(r); err == nil || r.n > int64(len(data))+1<<20 {
+				t.Errorf("Decode(the file, then endless zeros) = %v after %d bytes of a %d-byte file", err, r.n, len(data))
+			}
+		})
+	}
+}
+
+// TestLoadLimit: a file over the Loader's limit is refused unread, and so is
+// anything but a regular file.
+func TestLoadLimit(t *testing.T) {
+	t.Parallel()
+	m, _ := essay(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "m.model")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (markov.Loader{MaxBytes: fi.Size() - 1}).Load(path); !errors.Is(err, markov.ErrTooLarge) {
+		t.Errorf("Load over the limit = %v, want ErrTooLarge", err)
+	}
+	if got, err := (markov.Loader{MaxBytes: fi.Size()}).Load(path); err != nil || got.ID() != m.ID() {
+		t.Errorf("Load at the limit = %v", err)
+	}
+	// A 5 GB file renamed over the model once held serve for 38 s and
+	// 9.8 GB: one over the limit (sparse, so it costs no disk) is refused
+	// without a byte read.
+	huge := filepath.Join(dir, "huge.model")
+	if err := os.WriteFile(huge, good(t, m), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(huge, markov.DefaultMaxModel+1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := markov.Load(huge); !errors.Is(err, markov.ErrTooLarge) {
+		t.Errorf("Load(a file over DefaultMaxModel) = %v, want ErrTooLarge", err)
+	}
+	r := &countingReader{r: io.MultiReader(bytes.NewReader(make([]byte, 0)), endless{})}
+	if _, err := (markov.Loader{MaxBytes: 1 << 20}).Decode(r); !errors.Is(err, markov.ErrFormat) || r.n > 1<<20 {
+		t.Errorf("Decode(endless zeros) = %v after %d bytes, want ErrFormat at once", err, r.n)
+	}
+	if _, err := markov.Load(dir); !errors.Is(err, markov.ErrFormat) || !strings.Contains(err.Error(), "a directory, not a regular file") {
+		t.Errorf("Load(a directory) = %v", err)
+	}
+}
+
+// good returns m's model file.
+func good(t *testing.T, m *markov.Model) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := m.Encode(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// endless reads zeros forever, as /dev/zero does.
+type endless struct{}
+
+func (endless) Read(p []byte) (int, error) { clear(p); return len(p), nil }

@@ -291,7 +291,7 @@ func countChains(order int, sentences sentences, parts int) (*rawChain, [][]byte
 				errs[i] = fmt.Errorf("gomarkov: %w", err)
 				return
 			}
-			raw, err := parseChain(body)
+			raw, err := parseChain(body, chainLimits{})
 			if err != nil {
 				errs[i] = fmt.Errorf("read gomarkov's JSON: %w", err)
 				return

@@ -13,7 +13,11 @@ import (
 // is a small purpose-built reader: encoding/json decoding into gomarkov's
 // maps takes most of a second for a 5 MB corpus's model. Anything that is
 // not that shape is an error.
-func parseChain(data []byte) (raw *rawChain, err error) {
+//
+// lim bounds what a body may hold: no more names or transitions than the
+// header declares, so a crafted body costs no more memory than its header
+// admits to (and the header's counts are bounded by the file's size).
+func parseChain(data []byte, lim chainLimits) (raw *rawChain, err error) {
 	p := &chainParser{data: data}
 	defer func() {
 		if r := recover(); r != nil {
@@ -50,7 +54,12 @@ func parseChain(data []byte) (raw *rawChain, err error) {
 				id   int
 			}
 			var entries []entry
-			p.object(func(name string) { entries = append(entries, entry{name, p.int()}) })
+			p.object(func(name string) {
+				if lim.names > 0 && len(entries) == lim.names {
+					p.fail("more than the %d names the header declares", lim.names)
+				}
+				entries = append(entries, entry{name, p.int()})
+			})
 			raw.names = make([]string, len(entries))
 			set := make([]bool, len(entries))
 			for _, e := range entries {
@@ -63,6 +72,9 @@ func parseChain(data []byte) (raw *rawChain, err error) {
 			p.object(func(k string) {
 				state := atoi(p, k)
 				p.object(func(k string) {
+					if lim.edges > 0 && len(raw.from) == lim.edges {
+						p.fail("more than the %d transitions the header declares", lim.edges)
+					}
 					to, n := atoi(p, k), p.count()
 					raw.from = append(raw.from, int32(state))
 					raw.to = append(raw.to, int32(to))
@@ -94,6 +106,10 @@ func parseChain(data []byte) (raw *rawChain, err error) {
 	}
 	return raw, nil
 }
+
+// chainLimits bounds what one chain body may hold; 0 is no bound (a body
+// this package has just encoded).
+type chainLimits struct{ names, edges int }
 
 type parseError struct{ msg string }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -85,5 +86,41 @@ func BenchmarkGomarkovTrainFile(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(peakRSS(), "peak-MiB")
+}
+
+// BenchmarkLoadFile loads the model file named by $GLOWCLOUD_BENCH_MODEL
+// and reports, beside the time, its size, the heap the loaded model keeps
+// and the process's peak resident memory (run it alone, with -benchtime 1x,
+// for a peak of its own):
+//
+//	go run ./cmd/glowcloud train -o /tmp/mid5.model ../shared/corpora/mid5.txt
+//	GLOWCLOUD_BENCH_MODEL=/tmp/mid5.model go test -run '^$' -bench 'LoadFile$' -benchtime 1x ./markov
+func BenchmarkLoadFile(b *testing.B) {
+	path := os.Getenv("GLOWCLOUD_BENCH_MODEL")
+	if path == "" {
+		b.Skip("set GLOWCLOUD_BENCH_MODEL to a model file to measure loading it")
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var m *markov.Model
+	var live uint64
+	for b.Loop() {
+		m = nil
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		if m, err = markov.Load(path); err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		live = after.HeapAlloc - before.HeapAlloc
+	}
+	runtime.KeepAlive(m)
+	b.ReportMetric(float64(fi.Size())/(1<<20), "file-MiB")
+	b.ReportMetric(float64(live)/(1<<20), "live-MiB")
 	b.ReportMetric(peakRSS(), "peak-MiB")
 }

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/glowcloud/glowcloud/atomicfile"
 	"github.com/glowcloud/glowcloud/corpus"
 	"github.com/glowcloud/glowcloud/discordtext"
 	"github.com/glowcloud/glowcloud/markov"
@@ -316,23 +318,11 @@ func (t *Trainer) add(p planned) error {
 	if _, err := os.Stat(path); err == nil {
 		return nil
 	}
-	tmp, err := os.CreateTemp(t.Dir, ".upload-*")
+	err := atomicfile.Write(path, 0o644, func(w io.Writer) error {
+		_, err := w.Write(p.data)
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("retrain: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(p.data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("retrain: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("retrain: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("retrain: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("retrain: %w", err)
 	}
 	return nil

@@ -75,7 +75,7 @@ func TestRetrainRejectsAndKeepsTheModel(t *testing.T) {
 		want error
 	}{
 		{"binary", retrain.File{Name: "x.txt", Data: []byte{0x7f, 'E', 'L', 'F', 0, 1}}, corpus.ErrNotText},
-		{"latin-1", retrain.File{Name: "x.txt", Data: []byte("caf\xe9 au lait")}, corpus.ErrNotText},
+		{"UTF-8 mixed with Latin-1", retrain.File{Name: "x.txt", Data: []byte("caf\u00e9 au r\xe9volution")}, corpus.ErrNotText},
 		{"image", retrain.File{Name: "cat.png", Data: []byte("PNG")}, corpus.ErrNotText},
 		{"huge", retrain.File{Name: "big.txt", Data: make([]byte, corpus.MaxUpload+1)}, corpus.ErrNotText},
 		{"no sentences", retrain.File{Name: "x.txt", Data: []byte("hello")}, corpus.ErrEmpty},

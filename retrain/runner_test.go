@@ -420,10 +420,10 @@ func TestRetrainJobOutcomes(t *testing.T) {
 			func(fake *discordtest.Server) []fileOpt {
 				return []fileOpt{{bot.OptScripture, fake.Attachment("sneaky.txt", []byte("text\x00\x01\x02binary"), "text/plain")}}
 			}, "sneaky․txt is not UTF-8 text", "not_text", -1, 1},
-		{"invalid UTF-8", &fakeLearner{},
+		{"neither UTF-8 nor Latin-1", &fakeLearner{},
 			func(fake *discordtest.Server) []fileOpt {
-				return []fileOpt{{bot.OptScripture, fake.Attachment("latin1.md", []byte("caf\xe9 society"), "")}}
-			}, "latin1․md is not UTF-8 text", "not_text", -1, 1},
+				return []fileOpt{{bot.OptScripture, fake.Attachment("mixed.md", []byte("caf\u00e9 society r\xe9volution"), "")}}
+			}, "mixed․md is not UTF-8 text", "not_text", -1, 1},
 		{"second file bad", &fakeLearner{},
 			func(fake *discordtest.Server) []fileOpt {
 				return []fileOpt{

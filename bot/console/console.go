@@ -24,6 +24,8 @@ const consoleHelp = `The Glow Cloud listens. Type:
   /manifesto [topic:WORDS] [paragraphs:1-5] [seed:N]
   /squint thing:WORDS      (or /squint WORDS)
   /glowcloud
+  complete /manifesto topic:WORDS   what Discord suggests while topic is typed
+  complete /squint thing:WORDS      (the same for thing)
   /proclaim start every:1h [channel:ID] [kind:glowcloud|manifesto] [topic:WORDS]
   /proclaim stop [channel:ID]     /proclaim list     /hush [for:1h|off]
   as member  be a member without Manage Server (as admin: be the admin again)
@@ -133,8 +135,12 @@ func RunWith(ctx context.Context, b *bot.Bot, in io.Reader, out io.Writer, opts 
 			}
 			req = bot.Request{Kind: bot.KindComponent, CustomID: lastButton}
 		default:
+			parse := parseConsoleCommand
+			if strings.HasPrefix(strings.ToLower(line), "complete ") || strings.EqualFold(line, "complete") {
+				parse = parseComplete
+			}
 			var err error
-			if req, err = parseConsoleCommand(line); err != nil {
+			if req, err = parse(line); err != nil {
 				if _, err := fmt.Fprintln(out, err); err != nil {
 					return fmt.Errorf("console: write: %w", err)
 				}
@@ -162,10 +168,55 @@ func RunWith(ctx context.Context, b *bot.Bot, in io.Reader, out io.Writer, opts 
 // sent as text, for the core to judge. A required option left out is an
 // error that names it.
 func parseConsoleCommand(line string) (bot.Request, error) {
+	req, def, known, _, err := parseLine(line)
+	if err != nil || !known {
+		return req, err // the core says it does not know the command
+	}
+	for _, o := range def.Options {
+		if _, ok := req.Options[o.Name]; o.Required && !ok {
+			return req, notice(fmt.Sprintf("/%s needs %s: type /%s %s:WORDS, or just /%s WORDS.", def.Name, o.Name, def.Name, o.Name, def.Name))
+		}
+	}
+	return req, nil
+}
+
+// parseComplete turns "complete /manifesto topic:rob" into the autocomplete
+// request Discord sends while topic is typed: the focused option is the
+// last one on the line (or, with none, the command's first option that
+// autocompletes, typed so far as nothing).
+func parseComplete(line string) (bot.Request, error) {
+	rest := strings.TrimSpace(line[len("complete"):])
+	req, def, known, last, err := parseLine(rest)
+	if err != nil {
+		return req, err
+	}
+	req.Kind = bot.KindAutocomplete
+	if !known {
+		return req, notice("Type complete /manifesto topic:WORDS or complete /squint thing:WORDS.")
+	}
+	req.Focused = last
+	if req.Focused == "" {
+		for _, o := range def.Options {
+			if o.Autocomplete {
+				req.Focused = o.Name
+				if req.Options == nil {
+					req.Options = map[string]any{}
+				}
+				req.Options[o.Name] = ""
+				break
+			}
+		}
+	}
+	return req, nil
+}
+
+// parseLine parses a command line's name and options (see
+// parseConsoleCommand) without judging them; last is the option named last.
+func parseLine(line string) (req bot.Request, def bot.Command, known bool, last string, err error) {
 	line = strings.TrimPrefix(line, "/")
 	name, rest, _ := strings.Cut(line, " ")
-	req := bot.Request{Kind: bot.KindCommand, Command: strings.ToLower(name)}
-	def, known := bot.Lookup(req.Command)
+	req = bot.Request{Kind: bot.KindCommand, Command: strings.ToLower(name)}
+	def, known = bot.Lookup(req.Command)
 	rest = strings.TrimSpace(rest)
 	if subs := subcommands(def); len(subs) > 0 {
 		word, after, _ := strings.Cut(rest, " ")
@@ -175,7 +226,7 @@ func parseConsoleCommand(line string) (bot.Request, error) {
 			for j, o := range subs {
 				names[j] = "/" + def.Name + " " + o.Name
 			}
-			return req, notice("Use " + strings.Join(names, ", ") + ".")
+			return req, def, known, "", notice("Use " + strings.Join(names, ", ") + ".")
 		}
 		req.Subcommand = subs[i].Name
 		def = bot.Command{Name: def.Name + " " + subs[i].Name, Options: subs[i].Options}
@@ -191,9 +242,10 @@ func parseConsoleCommand(line string) (bot.Request, error) {
 		}
 		first, ok := firstRequired(def)
 		if !ok {
-			return req, notice("Options look like name:value, as in /manifesto topic:tea party. Type help for more.")
+			return req, def, known, "", notice("Options look like name:value, as in /manifesto topic:tea party. Type help for more.")
 		}
 		req.Options[first.Name] = typed(first, strings.TrimSpace(bare))
+		last = first.Name
 	}
 	for i, loc := range locs {
 		optName := rest[loc[2]:loc[3]]
@@ -203,21 +255,14 @@ func parseConsoleCommand(line string) (bot.Request, error) {
 		}
 		value := strings.TrimSpace(rest[loc[1]:end])
 		req.Options[optName] = value
+		last = optName
 		for _, o := range def.Options {
 			if o.Name == optName {
 				req.Options[optName] = typed(o, value)
 			}
 		}
 	}
-	if !known {
-		return req, nil // the core says it does not know the command
-	}
-	for _, o := range def.Options {
-		if _, ok := req.Options[o.Name]; o.Required && !ok {
-			return req, notice(fmt.Sprintf("/%s needs %s: type /%s %s:WORDS, or just /%s WORDS.", def.Name, o.Name, def.Name, o.Name, def.Name))
-		}
-	}
-	return req, nil
+	return req, def, known, last, nil
 }
 
 // notice is a line the console prints instead of sending a request.
@@ -251,6 +296,16 @@ func typed(o bot.Option, value string) any {
 // "(only you can see this)" under an ephemeral reply.
 func render(r bot.Reply) string {
 	var sb strings.Builder
+	if r.Autocomplete {
+		if len(r.Choices) == 0 {
+			return "(no suggestions)"
+		}
+		sb.WriteString("Suggestions:\n")
+		for _, c := range r.Choices {
+			sb.WriteString("  • " + c + "\n")
+		}
+		return strings.TrimSuffix(sb.String(), "\n")
+	}
 	if r.Content != "" {
 		sb.WriteString(plainTimes(r.Content))
 		sb.WriteString("\n")

@@ -103,6 +103,11 @@ func TestConsoleCommands(t *testing.T) {
 		{"seed", "/manifesto seed:42 topic: the robot uprising ", []string{"seed=42 topic=the robot uprising paragraphs=3"}},
 		{"bad number", "/manifesto seed:forty-two", []string{"seed must be a whole number"}},
 		{"EOF without quit", "/glowcloud", []string{"ALL HAIL."}},
+		{"complete a topic", "complete /manifesto topic:ro", []string{"Suggestions:\n  • robots\n  • robust planning\n  • Rojava"}},
+		{"complete the first option unnamed", "complete /squint the", []string{"Suggestions:\n  • the tea party"}},
+		{"complete with nothing typed", "complete /manifesto", []string{"• robots", "• Rojava"}},
+		{"complete: nothing matches", "complete /manifesto topic:zz", []string{"(no suggestions)"}},
+		{"complete an unknown command", "complete /overthrow x:y", []string{"complete /manifesto topic:WORDS"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

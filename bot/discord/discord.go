@@ -81,6 +81,25 @@ func Request(i *discordgo.Interaction) bot.Request {
 				}
 			}
 		}
+	case discordgo.InteractionApplicationCommandAutocomplete:
+		data, ok := i.Data.(discordgo.ApplicationCommandInteractionData)
+		if !ok {
+			break
+		}
+		req.Kind = bot.KindAutocomplete
+		req.Command = data.Name
+		for _, o := range data.Options {
+			if o == nil {
+				continue
+			}
+			if req.Options == nil {
+				req.Options = make(map[string]any, len(data.Options))
+			}
+			req.Options[o.Name] = o.Value
+			if o.Focused {
+				req.Focused = o.Name
+			}
+		}
 	case discordgo.InteractionMessageComponent:
 		data, ok := i.Data.(discordgo.MessageComponentInteractionData)
 		if !ok {
@@ -109,11 +128,14 @@ func noMentions() *discordgo.MessageAllowedMentions {
 }
 
 // Response converts a reply into an interaction response: callback
-// type 4, or 7 when r.Update. It applies bot.LimitReply, sets flags 64 for an
+// type 4, or 7 when r.Update, or 8 (the choices alone) when r.Autocomplete. It applies bot.LimitReply, sets flags 64 for an
 // ephemeral reply and allowed_mentions parsing nothing, and encodes embeds
 // and components as arrays, never null.
 func Response(r bot.Reply) *discordgo.InteractionResponse {
 	r = bot.LimitReply(r)
+	if r.Autocomplete {
+		return autocompleteResult(r.Choices)
+	}
 	t := discordgo.InteractionResponseChannelMessageWithSource
 	if r.Update {
 		t = discordgo.InteractionResponseUpdateMessage
@@ -128,6 +150,22 @@ func Response(r bot.Reply) *discordgo.InteractionResponse {
 		data.Flags = discordgo.MessageFlagsEphemeral
 	}
 	return &discordgo.InteractionResponse{Type: t, Data: data}
+}
+
+// autocompleteResult is the answer to an autocomplete interaction
+// (callback type 8): each choice is both the name shown and the value sent.
+// choices is never nil (LimitReply), so an empty answer is "choices": [].
+func autocompleteResult(choices []string) *discordgo.InteractionResponse {
+	list := make([]*discordgo.ApplicationCommandOptionChoice, 0, len(choices))
+	for _, c := range choices {
+		list = append(list, &discordgo.ApplicationCommandOptionChoice{Name: c, Value: c})
+	}
+	return &discordgo.InteractionResponse{
+		Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+		// allowed_mentions as on every response (CONTRACT.md), though a
+		// choice list mentions nobody.
+		Data: &discordgo.InteractionResponseData{Choices: list, AllowedMentions: noMentions()},
+	}
 }
 
 // Deferred is the callback that defers an interaction (type 5,
@@ -247,6 +285,9 @@ func commandOptions(opts []bot.Option) []*discordgo.ApplicationCommandOption {
 			MaxLength:   o.MaxLength,
 			MaxValue:    o.MaxValue,
 			Options:     commandOptions(o.Options),
+			// Autocomplete only for string options without choices:
+			// Discord refuses it beside choices, and the core offers text.
+			Autocomplete: o.Autocomplete && o.Type == bot.OptionString && len(o.Choices) == 0,
 		}
 		if o.MinLength != nil {
 			ao.MinLength = ptr(*o.MinLength)

@@ -56,7 +56,7 @@ func TestRequest(t *testing.T) {
 			bot.Request{Kind: bot.KindComponent, ID: "I4", UserID: "U", CustomID: "gc1|g"}},
 		{"ping", `{"id":"I5","type":1}`, bot.Request{Kind: bot.KindPing, ID: "I5"}},
 		{"autocomplete", `{"id":"I6","type":4,"data":{"name":"manifesto","type":1,"options":[{"name":"topic","type":3,"value":"ro","focused":true}]}}`,
-			bot.Request{Kind: bot.KindUnknown, ID: "I6"}},
+			bot.Request{Kind: bot.KindAutocomplete, ID: "I6", Command: "manifesto", Focused: "topic", Options: map[string]any{"topic": "ro"}}},
 		{"modal submit", `{"id":"I7","type":5,"data":{"custom_id":"x","components":[]}}`, bot.Request{Kind: bot.KindUnknown, ID: "I7"}},
 		{"user context menu", `{"id":"I8","type":2,"data":{"name":"squint","type":2,"target_id":"U9"}}`, bot.Request{Kind: bot.KindUnknown, ID: "I8"}},
 		{"unknown type", `{"id":"I9","type":42,"data":{"whatever":1}}`, bot.Request{Kind: bot.KindUnknown, ID: "I9"}},

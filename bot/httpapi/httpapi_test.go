@@ -120,6 +120,15 @@ func command(name string, opts ...any) map[string]any {
 	return map[string]any{"type": 2, "data": data}
 }
 
+// autocomplete is the interaction Discord sends while option is typed.
+func autocomplete(name, option, typed string) map[string]any {
+	i := command(name, option, typed)
+	i["type"] = 4
+	opts := i["data"].(map[string]any)["options"].([]any)
+	opts[0].(map[string]any)["focused"] = true
+	return i
+}
+
 func button(customID string) map[string]any {
 	return map[string]any{"type": 3, "data": map[string]any{"custom_id": customID, "component_type": 2}}
 }
@@ -173,6 +182,20 @@ func TestHTTPInteractions(t *testing.T) {
 			}
 		}
 	}
+	choices := func(want ...string) check {
+		return func(t *testing.T, resp map[string]any) {
+			data, _ := resp["data"].(map[string]any)
+			list, _ := data["choices"].([]any)
+			var got []string
+			for _, c := range list {
+				m, _ := c.(map[string]any)
+				got = append(got, fmt.Sprint(m["value"]))
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("choices %v, want %v", got, want)
+			}
+		}
+	}
 	for _, tt := range []struct {
 		name   string
 		i      map[string]any
@@ -196,6 +219,10 @@ func TestHTTPInteractions(t *testing.T) {
 		{"option of the wrong type", command("squint", "thing", 12), []check{wantType(4), ephemeralSaying("thing must be text")}},
 		{"modal submit", map[string]any{"type": 5, "data": map[string]any{"custom_id": "m", "components": []any{}}}, []check{wantType(4), ephemeralSaying("only answers")}},
 		{"unknown type", map[string]any{"type": 99}, []check{wantType(4), ephemeralSaying("only answers")}},
+		{"autocomplete topic", autocomplete("manifesto", "topic", "RO"), []check{wantType(8), choices("robots", "robust planning", "Rojava")}},
+		{"autocomplete thing", autocomplete("squint", "thing", "the"), []check{wantType(8), choices("the tea party")}},
+		{"autocomplete, nothing matches", autocomplete("manifesto", "topic", "zz"), []check{wantType(8), choices()}},
+		{"autocomplete of an option that has none", autocomplete("manifesto", "paragraphs", "2"), []check{wantType(8), choices()}},
 		{"DM", map[string]any{"type": 2, "user": map[string]any{"id": "42"}, "data": map[string]any{"name": "glowcloud"}}, []check{wantType(4), containing("ALL HAIL.")}},
 		{"mentions", command("manifesto", "topic", "@everyone <@123> <@&456>"), []check{wantType(4),
 			containing(`"allowed_mentions":{"parse":[]`, "@\u200beveryone"),

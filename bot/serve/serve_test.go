@@ -56,6 +56,14 @@ func (w *testWriter) wait() {
 	}
 }
 
+// Suggest offers two topics for any prefix of "rob".
+func (w *testWriter) Suggest(prefix string, max int) []string {
+	if strings.HasPrefix("rob", strings.ToLower(prefix)) {
+		return []string{"robots", "robust planning"}[:min(2, max)]
+	}
+	return nil
+}
+
 func (w *testWriter) Manifesto(seed uint64, topic string, paragraphs int) (string, string) {
 	w.wait()
 	return "A Manifesto on " + topic, strings.Repeat("The state withers, seen sideways. ", paragraphs) +
@@ -294,6 +302,41 @@ func TestServeGateway(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestServeGatewayAutocomplete: while /manifesto topic is typed, Discord
+// sends an autocomplete interaction over the gateway, and the callback is
+// type 8 with the model's suggestions (valid by Discord's spec: the fake
+// checks every callback).
+func TestServeGatewayAutocomplete(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t, discordtest.WithToken(testToken), discordtest.WithHeartbeatInterval(300*time.Millisecond))
+	start(t, gatewayServe(fake, testBot(&testWriter{})))
+	ctx := waitCtx(t)
+	if _, err := fake.WaitIdentify(ctx); err != nil {
+		t.Fatal(err)
+	}
+	i := command("manifesto", map[string]any{"name": "topic", "type": 3, "value": "Ro", "focused": true})
+	i["type"] = 4
+	cb, err := fake.Interaction(ctx, i)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cb.Type != 8 {
+		t.Fatalf("callback type %d, want 8; %s", cb.Type, cb.Raw)
+	}
+	choices, _ := cb.Data["choices"].([]any)
+	var got []string
+	for _, c := range choices {
+		m, _ := c.(map[string]any)
+		if m["name"] != m["value"] {
+			t.Errorf("choice %v: name and value differ", m)
+		}
+		got = append(got, fmt.Sprint(m["value"]))
+	}
+	if !slices.Equal(got, []string{"robots", "robust planning"}) {
+		t.Errorf("choices %v, want robots, robust planning", got)
 	}
 }
 

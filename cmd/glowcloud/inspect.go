@@ -27,7 +27,7 @@ func (e environment) runInspect(args []string) error {
 	if fs.NArg() > 0 {
 		return &usageError{msg: fmt.Sprintf("inspect: unexpected argument %q", fs.Arg(0))}
 	}
-	m, err := loadModel(*modelPath)
+	m, err := e.loadModel(*modelPath)
 	if err != nil {
 		return err
 	}

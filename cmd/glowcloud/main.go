@@ -18,7 +18,8 @@
 //	glowcloud version
 //
 // Without -model (or GLOWCLOUD_MODEL) the essay embedded in the binary is
-// the model. The same -seed and model give the same text on every run; -n N
+// the model. GLOWCLOUD_MODEL_MAX (a size such as 512MB; default 256MiB)
+// bounds the model files every command loads. The same -seed and model give the same text on every run; -n N
 // prints N pieces separated by a line holding only "---", with seeds seed,
 // seed+1, ...
 //
@@ -26,8 +27,9 @@
 // DISCORD_TOKEN, DISCORD_APP_ID, DISCORD_GUILD_ID, DISCORD_PUBLIC_KEY,
 // GLOWCLOUD_HTTP_ADDR, GLOWCLOUD_MODEL, DISCORD_API_BASE, SHARD_ID,
 // SHARD_COUNT, GLOWCLOUD_OPERATORS, GLOWCLOUD_CORPUS_DIR, GLOWCLOUD_LOG_FORMAT,
-// GLOWCLOUD_COOLDOWN, GLOWCLOUD_DATABASE and GLOWCLOUD_PROCLAIM_MIN; each has
-// a flag of its own but DISCORD_TOKEN (serve -h lists them).
+// GLOWCLOUD_COOLDOWN, GLOWCLOUD_MODEL_MAX, GLOWCLOUD_DATABASE and
+// GLOWCLOUD_PROCLAIM_MIN; each has a flag of its own but DISCORD_TOKEN
+// (serve -h lists them).
 package main
 
 import (

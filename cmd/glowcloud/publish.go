@@ -95,5 +95,7 @@ func decodePublished(m publish.Model) (*compose.Writer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load published model %d: %w", m.ID, err)
 	}
-	return compose.New(mod), nil
+	w := compose.New(mod)
+	w.Warm() // before the swap, so no interaction waits for the indexes
+	return w, nil
 }

@@ -33,7 +33,7 @@ func (e environment) runQuality(args []string) error {
 	case *paragraphs < 1 || *paragraphs > compose.MaxParagraphs:
 		return &usageError{msg: fmt.Sprintf("quality: -paragraphs %d: must be 1 to %d", *paragraphs, compose.MaxParagraphs)}
 	}
-	m, err := loadModel(*modelPath)
+	m, err := e.loadModel(*modelPath)
 	if err != nil {
 		return err
 	}

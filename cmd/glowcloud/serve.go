@@ -40,7 +40,7 @@ const watchInterval = 2 * time.Second
 // environment (CONTRACT.md).
 type serveConfig struct {
 	token, appID, guildID, publicKey, httpAddr, model, apiBase string
-	operators, corpusDir, logFormat, cooldown                  string
+	operators, corpusDir, logFormat, cooldown, modelMax        string
 	database, proclaimMin                                      string
 	shardID, shardCount                                        int
 }
@@ -56,6 +56,7 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 	str(&c.publicKey, "public-key", "DISCORD_PUBLIC_KEY", "hex Ed25519 public key: enables POST /interactions")
 	str(&c.httpAddr, "http-addr", "GLOWCLOUD_HTTP_ADDR", "listen address for /interactions, /healthz and /metrics")
 	str(&c.model, "model", "GLOWCLOUD_MODEL", "model file (empty: the embedded essay)")
+	str(&c.modelMax, "model-max", "GLOWCLOUD_MODEL_MAX", "largest model file loaded, e.g. 512MB (default 256MiB)")
 	str(&c.apiBase, "api-base", "DISCORD_API_BASE", "origin replacing https://discord.com for REST calls (a REST proxy)")
 	str(&c.operators, "operators", "GLOWCLOUD_OPERATORS", "comma-separated user ids allowed to /retrain")
 	str(&c.corpusDir, "corpus-dir", "GLOWCLOUD_CORPUS_DIR", "directory /retrain adds scripture to and trains from")
@@ -124,7 +125,11 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 	}
 
 	metrics := metrics.New()
-	holder, err := newModelHolder(c.model, log)
+	loader, err := modelLoader(c.modelMax)
+	if err != nil {
+		return err
+	}
+	holder, err := newModelHolder(loader, c.model, log)
 	if err != nil {
 		return err
 	}
@@ -154,7 +159,9 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 			return fmt.Errorf("serve: %w", err)
 		}
 		trainer := &retrain.Trainer{Dir: c.corpusDir, ModelPath: c.model, Swap: func(m *markov.Model) {
-			holder.Swap(compose.New(m))
+			w := compose.New(m)
+			w.Warm()
+			holder.Swap(w)
 			if retrained != nil {
 				retrained(m)
 			}
@@ -267,13 +274,17 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 // newModelHolder serves the model file at path, or the embedded essay when
 // path is empty or cannot be loaded yet (then a valid file that appears
 // later is picked up by the watch).
-func newModelHolder(path string, log *slog.Logger) (*reload.Holder[*compose.Writer], error) {
+func newModelHolder(l markov.Loader, path string, log *slog.Logger) (*reload.Holder[*compose.Writer], error) {
 	load := func(p string) (*compose.Writer, error) {
-		m, err := loadModel(p)
+		m, err := loadModel(l, p)
 		if err != nil {
 			return nil, err
 		}
-		return compose.New(m), nil
+		// Built before the swap, so the first interactions on a new model
+		// do not pay for its indexes (a second of CPU on a 5 MB corpus).
+		w := compose.New(m)
+		w.Warm()
+		return w, nil
 	}
 	w, err := load(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -304,7 +315,7 @@ func (e environment) runConsole(ctx context.Context, args []string) error {
 	if err != nil {
 		return &usageError{msg: err.Error()}
 	}
-	m, err := loadModel(*modelPath)
+	m, err := e.loadModel(*modelPath)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/glowcloud/glowcloud/atomicfile"
 	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/corpus"
 	"github.com/glowcloud/glowcloud/markov"
@@ -37,6 +38,11 @@ func (e environment) runTrain(args []string) error {
 		return &usageError{msg: "train: give at least one PATH (a file, a directory, or - for stdin)"}
 	case *order < 1 || *order > markov.MaxOrder:
 		return &usageError{msg: fmt.Sprintf("train: -order %d: must be 1 to %d", *order, markov.MaxOrder)}
+	}
+	// Refuse an output that must not be replaced (a device, a FIFO, a
+	// directory) before reading anything, not after a long training.
+	if _, err := atomicfile.Resolve(*out); err != nil {
+		return fmt.Errorf("train -o: %w", err)
 	}
 	start := time.Now()
 	prog := newProgress(e.stderr, isTerminal(e.stderr), time.Now)

@@ -535,3 +535,81 @@ func TestTrainEssayGivesTheEmbeddedID(t *testing.T) {
 		}
 	}
 }
+
+// TestModelMax: GLOWCLOUD_MODEL_MAX bounds the model files loaded, and says
+// so when a file is over it; a bad value is a usage error naming it.
+func TestModelMax(t *testing.T) {
+	t.Parallel()
+	model := trainModel(t, 2)
+	fi, err := os.Stat(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	under := map[string]string{"GLOWCLOUD_MODEL_MAX": strconv.FormatInt(fi.Size()-1, 10)}
+	r := glowcloud(t, under, "", "manifesto", "-seed", "1", "-model", model)
+	if r.code != 1 || r.stdout != "" {
+		t.Errorf("over the limit: exit %d, stdout %q", r.code, r.stdout)
+	}
+	wantOneErrorLine(t, r, "over the limit of", "GLOWCLOUD_MODEL_MAX")
+	for _, v := range []string{"1MB", "1 MiB", "1m", "2G"} {
+		if r := glowcloud(t, map[string]string{"GLOWCLOUD_MODEL_MAX": v}, "", "glowcloud", "-seed", "1", "-model", model); r.code != 0 {
+			t.Errorf("GLOWCLOUD_MODEL_MAX=%s: exit %d, stderr:\n%s", v, r.code, r.stderr)
+		}
+	}
+	for _, v := range []string{"lots", "-5", "0", "12XB", "99999999999T"} {
+		r := glowcloud(t, map[string]string{"GLOWCLOUD_MODEL_MAX": v}, "", "glowcloud", "-model", model)
+		if r.code != 2 {
+			t.Errorf("GLOWCLOUD_MODEL_MAX=%s: exit %d, want 2", v, r.code)
+		}
+		wantOneErrorLine(t, r, "GLOWCLOUD_MODEL_MAX")
+	}
+}
+
+func TestParseByteSize(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]int64{"512MB": 512 << 20, "512mib": 512 << 20, "2G": 2 << 30, "300000000": 300000000, "10 KB": 10 << 10, "7B": 7} {
+		if got, err := parseByteSize(in); err != nil || got != want {
+			t.Errorf("parseByteSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+}
+
+// TestTrainDecodesOrRefusesEncodings: Latin-1 input (a file or stdin) was
+// silently stripped ("révolution" became "rvolution"); it is decoded now,
+// and input in no encoding train knows is refused, naming the file and the
+// byte offset, with nothing written.
+func TestTrainDecodesOrRefusesEncodings(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tract := strings.Repeat("Vive la r\xe9volution des nuages, camarades. La r\xe9volution brille.\n\n", 5)
+	latin1 := filepath.Join(dir, "tract.txt")
+	mixed := filepath.Join(dir, "mixed.txt")
+	if err := os.WriteFile(latin1, []byte(tract), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(mixed, []byte("Caf\u00e9 society is here. Vive la r\xe9volution."), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, stdin, path string }{{"file", "", latin1}, {"stdin", tract, "-"}} {
+		out := filepath.Join(dir, tc.name+".model")
+		if r := glowcloud(t, nil, tc.stdin, "train", "-o", out, tc.path); r.code != 0 {
+			t.Fatalf("%s: exit %d, stderr:\n%s", tc.name, r.code, r.stderr)
+		}
+		m, err := markov.Load(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !m.Knows("révolution") || m.Knows("rvolution") {
+			t.Errorf("%s: the model knows révolution %v, rvolution %v", tc.name, m.Knows("révolution"), m.Knows("rvolution"))
+		}
+	}
+	out := filepath.Join(dir, "mixed.model")
+	r := glowcloud(t, nil, "", "train", "-o", out, mixed)
+	if r.code != 1 {
+		t.Errorf("mixed encodings: exit %d, want 1", r.code)
+	}
+	wantOneErrorLine(t, r, "mixed.txt", "at byte 32")
+	if _, err := os.Stat(out); err == nil {
+		t.Error("a refused train wrote a model")
+	}
+}

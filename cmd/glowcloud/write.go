@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -65,7 +67,7 @@ func (e environment) runWrite(cmd string, args []string) error {
 		fs.Usage()
 		return &usageError{msg: fmt.Sprintf("%s: unexpected argument %q", cmd, fs.Arg(0))}
 	}
-	m, err := loadModel(*modelPath)
+	m, err := e.loadModel(*modelPath)
 	if err != nil {
 		return err
 	}
@@ -95,17 +97,73 @@ func (e environment) runWrite(cmd string, args []string) error {
 	return err
 }
 
-// loadModel loads the model file at path, or trains the embedded essay
-// when path is empty.
-func loadModel(path string) (*markov.Model, error) {
+// loadModel loads the model file at path within GLOWCLOUD_MODEL_MAX, or
+// trains the embedded essay when path is empty.
+func (e environment) loadModel(path string) (*markov.Model, error) {
+	l, err := modelLoader(e.getenv("GLOWCLOUD_MODEL_MAX"))
+	if err != nil {
+		return nil, err
+	}
+	return loadModel(l, path)
+}
+
+// loadModel loads the model file at path with l, or trains the embedded
+// essay when path is empty.
+func loadModel(l markov.Loader, path string) (*markov.Model, error) {
 	if path == "" {
 		return essayModel()
 	}
-	m, err := markov.Load(path)
+	m, err := l.Load(path)
+	if errors.Is(err, markov.ErrTooLarge) {
+		return nil, fmt.Errorf("%w (GLOWCLOUD_MODEL_MAX sets the limit)", err)
+	}
 	if err != nil {
 		return nil, err
 	}
 	return m, nil
+}
+
+// modelLoader returns the loader GLOWCLOUD_MODEL_MAX (the value v) asks
+// for: a size such as 512MB, or empty for markov.DefaultMaxModel.
+func modelLoader(v string) (markov.Loader, error) {
+	if strings.TrimSpace(v) == "" {
+		return markov.Loader{}, nil
+	}
+	n, err := parseByteSize(v)
+	if err != nil {
+		return markov.Loader{}, &usageError{msg: fmt.Sprintf("GLOWCLOUD_MODEL_MAX=%q: %v", v, err)}
+	}
+	return markov.Loader{MaxBytes: n}, nil
+}
+
+// parseByteSize parses a size in bytes with an optional unit: K, M, G or T,
+// each a power of 1024 (KB, KiB, MB, MiB ... mean the same), or B.
+func parseByteSize(v string) (int64, error) {
+	s := strings.ToUpper(strings.TrimSpace(v))
+	num := strings.TrimRightFunc(s, func(r rune) bool { return r >= 'A' && r <= 'Z' || r == ' ' })
+	unit := strings.TrimSpace(s[len(num):])
+	shift := 0
+	switch strings.TrimSuffix(strings.TrimSuffix(unit, "B"), "I") {
+	case "":
+		if unit != "" && unit != "B" {
+			return 0, errors.New("want a size such as 512MB, 2GiB or 300000000")
+		}
+	case "K":
+		shift = 10
+	case "M":
+		shift = 20
+	case "G":
+		shift = 30
+	case "T":
+		shift = 40
+	default:
+		return 0, errors.New("want a size such as 512MB, 2GiB or 300000000")
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n <= 0 || n > math.MaxInt64>>shift {
+		return 0, errors.New("want a size such as 512MB, 2GiB or 300000000")
+	}
+	return n << shift, nil
 }
 
 // essayModel trains the model of the embedded essay (a few milliseconds).

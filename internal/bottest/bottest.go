@@ -39,6 +39,21 @@ func (Writer) Glowcloud(seed uint64) string { return fmt.Sprintf("ALL HAIL. seed
 // ModelID returns "3fa2c9e1".
 func (Writer) ModelID() string { return "3fa2c9e1" }
 
+// Topics are what Writer.Suggest suggests from, best first.
+var Topics = []string{"robots", "rent", "robust planning", "the tea party", "Rojava"}
+
+// Suggest returns up to max of Topics whose lower case starts with the
+// lower case of prefix, in order.
+func (Writer) Suggest(prefix string, max int) []string {
+	var out []string
+	for _, t := range Topics {
+		if len(out) < max && strings.HasPrefix(strings.ToLower(t), strings.ToLower(prefix)) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // HostileWriter returns far too much text, full of mentions.
 type HostileWriter struct{}
 
@@ -134,6 +149,21 @@ func CheckLimits(r bot.Reply) error {
 	count := func(s string) int { return len(utf16Units(s)) }
 	var errs []string
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
+	if r.Autocomplete {
+		// An autocomplete answer is its choices alone (callback type 8).
+		if r.Content != "" || len(r.Embeds) > 0 || len(r.Buttons) > 0 || r.Choices == nil || len(r.Choices) > 25 {
+			bad("autocomplete answer with %d choices and a message body", len(r.Choices))
+		}
+		for _, c := range r.Choices {
+			if n := utf8.RuneCountInString(c); n < 1 || n > 100 {
+				bad("choice of %d characters", n)
+			}
+		}
+		if errs == nil {
+			return nil
+		}
+		return errors.New(strings.Join(errs, "; "))
+	}
 	if count(r.Content) > 2000 {
 		bad("content %d", count(r.Content))
 	}

@@ -93,6 +93,8 @@ func checkResponse(body []byte, files, itype int, inline bool) error {
 		if len(data) > 0 {
 			probs = append(probs, "/data: a deferred update (type 6) takes no data")
 		}
+	case 8:
+		probs = append(probs, choicesProblems(data)...)
 	}
 	return ruleErr("interaction response", probs)
 }
@@ -535,4 +537,30 @@ func numberValue(v any) *float64 {
 		}
 	}
 	return nil
+}
+
+// choicesProblems checks an autocomplete result's data (callback type 8):
+// at most 25 choices, each with a name of 1-100 characters and a string
+// value of at most 100, and nothing of a message beside them.
+func choicesProblems(data map[string]any) []string {
+	var probs []string
+	choices, _ := data["choices"].([]any)
+	if len(choices) > 25 {
+		probs = append(probs, fmt.Sprintf("/data/choices: %d choices, want at most 25", len(choices)))
+	}
+	for i, ch := range choices {
+		p := fmt.Sprintf("/data/choices/%d", i)
+		if n := runes(dig(ch, "name")); n < 1 || n > 100 {
+			probs = append(probs, fmt.Sprintf("%s/name: %d characters, want 1-100", p, n))
+		}
+		if v, ok := dig(ch, "value").(string); !ok || utf8.RuneCountInString(v) > 100 {
+			probs = append(probs, p+"/value: want a string of at most 100 characters")
+		}
+	}
+	for _, k := range []string{"content", "embeds", "components", "flags"} {
+		if !empty(data[k]) {
+			probs = append(probs, fmt.Sprintf("/data/%s: an autocomplete result (type 8) takes only choices", k))
+		}
+	}
+	return probs
 }

@@ -1,0 +1,45 @@
+package bot
+
+import "context"
+
+// suggester is what autocomplete needs from the Writer; *compose.Writer has
+// it. A Writer without it gets no suggestions, never an error.
+type suggester interface {
+	// Suggest returns up to max topics the model can write about, best
+	// first, whose lower case starts with prefix's; all its best for "".
+	Suggest(prefix string, max int) []string
+}
+
+// autocompleted returns the option of command that answers autocomplete.
+func autocompleted(command string) (string, bool) {
+	switch command {
+	case CmdManifesto:
+		return "topic", true
+	case CmdSquint:
+		return "thing", true
+	}
+	return "", false
+}
+
+// autocomplete answers a KindAutocomplete request: the topics the model can
+// steer a text through that start with what the user has typed so far,
+// best first. It applies no cooldown (Discord asks on every keystroke) and
+// never fails: anything it cannot answer gets an empty list, which Discord
+// shows as "no options".
+func (b *Bot) autocomplete(_ context.Context, req Request) Reply {
+	reply := Reply{Autocomplete: true, Choices: []string{}}
+	if opt, ok := autocompleted(req.Command); !ok || req.Focused != opt {
+		return reply
+	}
+	prefix, _ := req.Options[req.Focused].(string)
+	// The prefix is matched, never shown: the choices are the model's own
+	// words, and the one the user picks comes back as a command option,
+	// which is shown through discordtext like any other.
+	if len(prefix) > MaxChoice*4 {
+		prefix = prefix[:MaxChoice*4]
+	}
+	if s, ok := b.writer().(suggester); ok {
+		reply.Choices = s.Suggest(prefix, MaxChoices)
+	}
+	return LimitReply(reply)
+}

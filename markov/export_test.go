@@ -1,0 +1,70 @@
+package markov
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+)
+
+// CraftedModels returns hostile model files built from m, each named for
+// what it tries, with checksums that match (SHA-256 is no secret): the
+// loader must refuse every one cheaply, before it costs memory.
+func CraftedModels(m *Model) map[string][]byte {
+	craft := func(edit func(*envelope, [][]byte) [][]byte) []byte {
+		env := envelope{
+			Magic: magic, Format: FormatVersion, Meta: m.meta, Headings: m.headings,
+			Corpus: m.novelty.sentenceTexts(),
+		}
+		if env.Headings == nil {
+			env.Headings = []string{}
+		}
+		chains := edit(&env, slicesClone(m.chains))
+		if env.ChainBytes == nil {
+			for _, c := range chains {
+				env.ChainBytes = append(env.ChainBytes, len(c))
+			}
+		}
+		env.SHA256 = checksum(env.Meta, env.Headings, env.Corpus, chains)
+		head, err := json.Marshal(env)
+		if err != nil {
+			panic(err)
+		}
+		var b bytes.Buffer
+		b.Write(bytes.TrimSuffix(head, []byte("}")))
+		b.WriteString(chainsKey)
+		b.Write(bytes.Join(chains, []byte(",")))
+		b.WriteString("]}\n")
+		return b.Bytes()
+	}
+	return map[string][]byte{
+		"huge declared counts": craft(func(env *envelope, c [][]byte) [][]byte {
+			env.Meta.States, env.Meta.Transitions, env.Meta.Vocabulary = 1<<40, 1<<40, 1<<40
+			return c
+		}),
+		"huge declared chain": craft(func(env *envelope, c [][]byte) [][]byte {
+			env.ChainBytes = []int{1 << 40}
+			return c
+		}),
+		"more transitions than declared": craft(func(env *envelope, c [][]byte) [][]byte {
+			env.Meta.Transitions = 1
+			return c
+		}),
+		"more names than declared": craft(func(env *envelope, c [][]byte) [][]byte {
+			env.Meta.States, env.Meta.Vocabulary = 1, 1
+			return c
+		}),
+		"giant heading": craft(func(env *envelope, c [][]byte) [][]byte {
+			env.Headings = []string{strings.Repeat("Glow ", 200<<10)}
+			return c
+		}),
+		"many chains": craft(func(env *envelope, c [][]byte) [][]byte {
+			for len(c) <= maxChains {
+				c = append(c, c[0])
+			}
+			return c
+		}),
+		"deep json": []byte(headerPrefix + `2,"meta":` + strings.Repeat("[", 1<<20) + chainsKey + "{}]}"),
+	}
+}
+
+func slicesClone(c [][]byte) [][]byte { return append([][]byte(nil), c...) }
