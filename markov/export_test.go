@@ -3,6 +3,7 @@ package markov
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"strings"
 )
 
@@ -38,11 +39,11 @@ func CraftedModels(m *Model) map[string][]byte {
 	}
 	return map[string][]byte{
 		"huge declared counts": craft(func(env *envelope, c [][]byte) [][]byte {
-			env.Meta.States, env.Meta.Transitions, env.Meta.Vocabulary = 1<<40, 1<<40, 1<<40
+			env.Meta.States, env.Meta.Transitions, env.Meta.Vocabulary = math.MaxInt, math.MaxInt, math.MaxInt
 			return c
 		}),
 		"huge declared chain": craft(func(env *envelope, c [][]byte) [][]byte {
-			env.ChainBytes = []int{1 << 40}
+			env.ChainBytes = []int{math.MaxInt}
 			return c
 		}),
 		"more transitions than declared": craft(func(env *envelope, c [][]byte) [][]byte {
