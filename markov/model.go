@@ -107,8 +107,10 @@ type Model struct {
 	headings []string
 	id       string
 	// chains are the gomarkov JSON bodies the counts came from, one per
-	// chain counted: Encode writes them as they are.
+	// chain counted: Encode writes them as they are. A model loaded from a
+	// file has none: source says where in the file they are.
 	chains [][]byte
+	source *chainFile
 
 	order int
 	words []string // word id -> escaped token (as gomarkov saw it)
