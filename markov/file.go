@@ -440,7 +440,14 @@ func (l Loader) decode(r io.Reader, size int64, path string) (*Model, error) {
 		}
 	}
 	novc := make(chan *noveltyIndex, 1)
-	go func() { novc <- buildNovelty(lineTokens(env.Corpus), false) }()
+	// The header's count of words sizes the index, if the corpus's bytes
+	// can hold that many (a word and its space or end take a byte each).
+	room := len(env.Corpus)
+	for _, s := range env.Corpus {
+		room += len(s)
+	}
+	hint := min(int64(meta.Words)+int64(meta.Sentences), int64(room))
+	go func() { novc <- buildNovelty(lineTokens(env.Corpus), false, int(hint)) }()
 	m, err := compile(meta.Order, mergeAll(raws), env.Headings, func() (Meta, *noveltyIndex, error) { return meta, <-novc, nil })
 	if err != nil {
 		return nil, err

@@ -33,9 +33,13 @@ type noveltyIndex struct {
 }
 
 // buildNovelty indexes sentences, skipping empty and invalid tokens as
-// Train does.
-func buildNovelty(sentences sentences, withHash bool) *noveltyIndex {
+// Train does. words, if more than 0, is how many words and sentences
+// there are at most (a loaded model's header says), to size the index.
+func buildNovelty(sentences sentences, withHash bool, words int) *noveltyIndex {
 	x := &noveltyIndex{words: []string{""}, ids: make(map[string]int32)}
+	if words > 0 {
+		x.corpus = make([]int32, 0, words)
+	}
 	var h hash.Hash
 	if withHash {
 		h = sha256.New()
@@ -83,6 +87,7 @@ func buildNovelty(sentences sentences, withHash bool) *noveltyIndex {
 		x.sha256 = hex.EncodeToString(h.Sum(nil))
 	}
 	x.sa = suffixarray.New(encodeIDs(nil, x.corpus))
+	x.grams = make([]uint64, 0, len(x.corpus))
 	start := 0
 	for i, id := range x.corpus {
 		if id != 0 {
@@ -94,7 +99,7 @@ func buildNovelty(sentences sentences, withHash bool) *noveltyIndex {
 		start = i + 1
 	}
 	slices.Sort(x.grams)
-	x.grams = slices.Compact(x.grams)
+	x.grams = slices.Clip(slices.Compact(x.grams))
 	return x
 }
 
