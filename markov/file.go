@@ -447,7 +447,10 @@ func (l Loader) decode(r io.Reader, size int64, path string) (*Model, error) {
 		room += len(s)
 	}
 	hint := min(int64(meta.Words)+int64(meta.Sentences), int64(room))
-	go func() { novc <- buildNovelty(lineTokens(env.Corpus), false, int(hint)) }()
+	// Only the index keeps (its own words of) the corpus.
+	lines := lineTokens(env.Corpus)
+	env.Corpus = nil
+	go func() { novc <- buildNovelty(lines, false, int(hint)) }()
 	m, err := compile(meta.Order, mergeAll(raws), env.Headings, func() (Meta, *noveltyIndex, error) { return meta, <-novc, nil })
 	if err != nil {
 		return nil, err

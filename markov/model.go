@@ -308,10 +308,12 @@ func countChains(order int, sentences sentences, parts int) (*rawChain, [][]byte
 	return mergeAll(raws), chains, nil
 }
 
-// mergeAll sums chains counted apart into the first.
+// mergeAll sums chains counted apart into the first, emptying the others
+// as it goes (the first holds what it needs of them).
 func mergeAll(raws []*rawChain) *rawChain {
 	for _, r := range raws[1:] {
 		raws[0].merge(r)
+		*r = rawChain{}
 	}
 	return raws[0]
 }
@@ -391,6 +393,13 @@ func (r *rawChain) merge(b *rawChain) {
 	}
 	wg.Wait()
 	// A chain's names are distinct, so each name r lacks is added once.
+	missing := 0
+	for _, id := range remap {
+		if id < 0 {
+			missing++
+		}
+	}
+	r.names = slices.Grow(r.names, missing)
 	for i, id := range remap {
 		if id < 0 {
 			remap[i] = int32(len(r.names))
