@@ -50,11 +50,17 @@ func parseChain(data []byte, lim chainLimits) (raw *rawChain, err error) {
 			raw.order = p.int()
 		case "spool_map":
 			// Names are placed by id, straight into names: gomarkov's ids
-			// are 0..n-1, and freq_mat (before spool_map: encoding/json
-			// sorts the keys) uses them all, so its largest id sizes the
-			// slice. A repeated name is caught in compile (duplicate words
+			// are 0..n-1, so they are counted first (freq_mat, if it came
+			// first, uses them all; else a cheap scan) to size the slice. A repeated name is caught in compile (duplicate words
 			// and states are errors there).
-			if n := maxID + 1; raw.names == nil && n > 0 && (lim.names <= 0 || n <= lim.names) {
+			n := maxID + 1
+			if n <= 0 {
+				n = countNames(p.data[p.pos:])
+			}
+			if lim.names > 0 {
+				n = min(n, lim.names)
+			}
+			if raw.names == nil && n > 0 {
 				raw.names = make([]string, 0, n)
 			}
 			var set []bool
@@ -145,6 +151,18 @@ func countEdges(data []byte) int {
 	}
 	region := data[:end]
 	return max(0, bytes.Count(region, []byte(":"))-(bytes.Count(region, []byte("{"))-1))
+}
+
+// countNames counts the entries of a spool_map object at the start of data
+// ({"name":id,...}, followed by the freq_mat key), from the quotes followed
+// by a colon (an escaped quote in a name may add one); 0 if there is no
+// freq_mat after it. It only sizes a slice: the parse checks the shape.
+func countNames(data []byte) int {
+	end := bytes.Index(data, []byte(`},"freq_mat":`))
+	if len(data) == 0 || data[0] != '{' || end < 0 {
+		return 0
+	}
+	return bytes.Count(data[:end], []byte(`":`))
 }
 
 // chainLimits bounds what one chain body may hold; 0 is no bound (a body
