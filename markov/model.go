@@ -494,6 +494,11 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 		}
 		vocab[w] = int32(i) // from now on: escaped word -> word id
 	}
+	for _, t := range raw.to {
+		if wordOf[t] < 0 {
+			return nil, fmt.Errorf("%w: successor %q is not a word", ErrFormat, raw.names[t])
+		}
+	}
 	shown := make([]string, len(words))
 	folded := make([]string, len(words))
 	wordMarks := make([]marks, len(words))
@@ -560,7 +565,10 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 			return nil, err
 		}
 	}
-	vocab = nil // only the words are looked up from here on, by id
+	// Only the words are looked up from here on, by id: the state keys,
+	// most of the names, can go.
+	vocab = nil
+	raw.names = nil
 	tokAt := func(s state) []int32 { return toks[s.at : s.at+int32(order)] }
 	// Chains of order 1 and 2 (the default) pack a state's words into one
 	// integer: sorting and searching those is several times faster.
@@ -645,10 +653,7 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 	fill := slices.Clone(m.off[:ns])
 	for i, f := range raw.from {
 		s := stateOf[f]
-		w := wordOf[raw.to[i]]
-		if w < 0 {
-			return nil, fmt.Errorf("%w: successor %q is not a word", ErrFormat, raw.names[raw.to[i]])
-		}
+		w := wordOf[raw.to[i]] // a word: checked above
 		e := fill[s]
 		fill[s]++
 		m.edgeWord[e] = w
