@@ -727,6 +727,7 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 	for s := range ns {
 		ends[stateTok[(s+1)*order-1]]++
 	}
+	need := make(map[*pivots]int, len(words)/2)
 	for w, k := range ends {
 		if w <= int(wordEnd) || k == 0 || folded[w] == "" {
 			continue
@@ -736,10 +737,11 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 			p = &pivots{}
 			m.byWord[folded[w]] = p
 		}
-		p.states = slices.Grow(p.states, int(k))
+		need[p] += int(k) // several words may fold alike
 	}
-	for _, p := range m.byWord {
-		p.cum = make([]uint64, 0, cap(p.states))
+	for p, k := range need {
+		p.states = make([]int32, 0, k)
+		p.cum = make([]uint64, 0, k)
 	}
 	for s := range ns {
 		lo, hi := m.off[s], m.off[s+1]
