@@ -46,7 +46,7 @@ func TestLoadMemoryFollowsFileSize(t *testing.T) {
 
 // maxLiveRatio is generous for the essay's small model, whose fixed costs
 // (maps, slice headers) weigh more per byte than a large one's: it keeps
-// 2.7× its file (the model of the 5 MB mid5 corpus 1.8×, BENCHMARKS.md);
+// 2.7× its file (the model of the 5 MB mid5 corpus 1.7×, BENCHMARKS.md);
 // keeping the file's bytes as well made it 4.6×.
 const maxLiveRatio = 3.5
 
