@@ -8,10 +8,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"math"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -114,39 +116,128 @@ func (m *Model) Save(path string) error {
 	return nil
 }
 
-// Encode writes the model file format to w.
+// Encode writes the model file format to w. A model loaded from a file
+// (Load) does not keep its chain bodies in memory: Encode reads them again
+// from that file, and fails, having written nothing, if the file no longer
+// holds them (see chainFile).
 func (m *Model) Encode(w io.Writer) error {
 	env := envelope{
-		Magic:      magic,
-		Format:     FormatVersion,
-		Meta:       m.meta,
-		Headings:   m.headings,
-		Corpus:     m.novelty.sentenceTexts(),
-		ChainBytes: make([]int, len(m.chains)),
+		Magic:    magic,
+		Format:   FormatVersion,
+		Meta:     m.meta,
+		Headings: m.headings,
+		Corpus:   m.novelty.sentenceTexts(),
 	}
 	if env.Headings == nil {
 		env.Headings = []string{}
 	}
-	for i, c := range m.chains {
-		env.ChainBytes[i] = len(c)
+	var file *os.File
+	if m.source != nil {
+		f, err := m.source.open()
+		if err != nil {
+			return fmt.Errorf("markov: encode: %w", err)
+		}
+		defer f.Close()
+		file = f
+		env.ChainBytes = m.source.sizes
+		// Check the bodies before writing any of them.
+		h := checksumHead(env.Meta, env.Headings, env.Corpus, len(env.ChainBytes))
+		if err := m.source.copyChains(f, h, nil); err != nil {
+			return fmt.Errorf("markov: encode: %w", err)
+		}
+		if env.SHA256 = hex.EncodeToString(h.Sum(nil)); env.SHA256 != m.source.sha256 {
+			return fmt.Errorf("markov: encode: %s has changed since the model was loaded from it", m.source.path)
+		}
+	} else {
+		env.ChainBytes = make([]int, len(m.chains))
+		for i, c := range m.chains {
+			env.ChainBytes[i] = len(c)
+		}
+		env.SHA256 = checksum(env.Meta, env.Headings, env.Corpus, m.chains)
 	}
-	env.SHA256 = checksum(env.Meta, env.Headings, env.Corpus, m.chains)
 	head, err := json.Marshal(env)
 	if err != nil {
 		return fmt.Errorf("markov: encode: %w", err)
 	}
 	// head ends with "}": the chains follow as the last field.
-	parts := [][]byte{bytes.TrimSuffix(head, []byte("}")), []byte(chainsKey)}
-	for i, c := range m.chains {
-		if i > 0 {
-			parts = append(parts, []byte(","))
-		}
-		parts = append(parts, c)
+	if _, err := w.Write(append(bytes.TrimSuffix(head, []byte("}")), chainsKey...)); err != nil {
+		return fmt.Errorf("markov: encode: %w", err)
 	}
-	parts = append(parts, []byte("]}\n"))
-	for _, part := range parts {
-		if _, err := w.Write(part); err != nil {
+	if file != nil {
+		// Check them again as they are copied: a file changed in between
+		// makes Encode fail (Save then leaves the old file in place).
+		h := checksumHead(env.Meta, env.Headings, env.Corpus, len(env.ChainBytes))
+		if err := m.source.copyChains(file, h, w); err != nil {
 			return fmt.Errorf("markov: encode: %w", err)
+		}
+		if hex.EncodeToString(h.Sum(nil)) != m.source.sha256 {
+			return fmt.Errorf("markov: encode: %s changed while the model was written", m.source.path)
+		}
+	} else {
+		for i, c := range m.chains {
+			if i > 0 {
+				if _, err := w.Write([]byte(",")); err != nil {
+					return fmt.Errorf("markov: encode: %w", err)
+				}
+			}
+			if _, err := w.Write(c); err != nil {
+				return fmt.Errorf("markov: encode: %w", err)
+			}
+		}
+	}
+	if _, err := w.Write([]byte("]}\n")); err != nil {
+		return fmt.Errorf("markov: encode: %w", err)
+	}
+	return nil
+}
+
+// chainFile is where a loaded model's chain bodies are: Load does not keep
+// them (they are a model file's bulk, a third of what a loaded model would
+// hold), since only Encode needs them again, and it reads them back from
+// the file, checking the file's checksum.
+type chainFile struct {
+	path   string
+	at     []int64 // where each body starts
+	sizes  []int
+	sha256 string // the file's checksum
+}
+
+// open opens the file again, refusing anything but a regular file.
+func (c *chainFile) open() (*os.File, error) {
+	fi, err := os.Stat(c.path)
+	if err != nil {
+		return nil, fmt.Errorf("the chains of a loaded model: %w", err)
+	}
+	if err := (Loader{MaxBytes: math.MaxInt64}).checkFile(fi); err != nil {
+		return nil, fmt.Errorf("the chains of a loaded model: %s: %w", c.path, err)
+	}
+	f, err := os.Open(c.path)
+	if err != nil {
+		return nil, fmt.Errorf("the chains of a loaded model: %w", err)
+	}
+	return f, nil
+}
+
+// copyChains writes each body, as checksum does, to h, and with the
+// commas between them to w unless it is nil.
+func (c *chainFile) copyChains(f *os.File, h hash.Hash, w io.Writer) error {
+	for i, n := range c.sizes {
+		fmt.Fprintf(h, "%d\n", n)
+		dst := io.Writer(h)
+		if w != nil {
+			if i > 0 {
+				if _, err := w.Write([]byte(",")); err != nil {
+					return err
+				}
+			}
+			dst = io.MultiWriter(h, w)
+		}
+		k, err := io.Copy(dst, io.NewSectionReader(f, c.at[i], int64(n)))
+		if err != nil {
+			return fmt.Errorf("read the chains of a loaded model from %s: %w", c.path, err)
+		}
+		if k != int64(n) {
+			return fmt.Errorf("read the chains of a loaded model from %s: the file is shorter", c.path)
 		}
 	}
 	return nil
@@ -181,7 +272,11 @@ func (l Loader) Load(path string) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("markov: load %s: %w", path, err)
 	}
-	m, err := l.decode(f, fi.Size())
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("markov: load %s: %w", path, err)
+	}
+	m, err := l.decode(f, fi.Size(), abs)
 	if err != nil {
 		return nil, fmt.Errorf("markov: load %s: %w", path, err)
 	}
@@ -218,7 +313,7 @@ func fileKind(m fs.FileMode) string {
 }
 
 // Decode reads a model in the file format from r (see Loader).
-func (l Loader) Decode(r io.Reader) (*Model, error) { return l.decode(r, -1) }
+func (l Loader) Decode(r io.Reader) (*Model, error) { return l.decode(r, -1, "") }
 
 // headerPrefix is how every model file starts (Encode writes the
 // envelope's fields in order): the kind, then the version's digits.
@@ -227,8 +322,10 @@ const headerPrefix = `{"glowcloud_model":"` + magic + `","format":`
 // readChunk is how much of the header is read at a time.
 const readChunk = 64 << 10
 
-// decode reads a model from r, whose size is known (a file) or -1.
-func (l Loader) decode(r io.Reader, size int64) (*Model, error) {
+// decode reads a model from r, whose size is known (a file) or -1. A
+// model read from the file at path (absolute) leaves its chain bodies
+// there (see chainFile); one read from elsewhere ("") keeps them.
+func (l Loader) decode(r io.Reader, size int64, path string) (*Model, error) {
 	limit := l.limit()
 	if size > limit {
 		return nil, fmt.Errorf("%w: %d bytes, over the limit of %d", ErrTooLarge, size, limit)
@@ -303,6 +400,15 @@ func (l Loader) decode(r io.Reader, size int64) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
 	}
+	var source *chainFile
+	if path != "" {
+		source = &chainFile{path: path, sizes: env.ChainBytes, sha256: env.SHA256}
+		at := int64(split + len(chainsKey))
+		for _, n := range env.ChainBytes {
+			source.at = append(source.at, at)
+			at += int64(n) + 1
+		}
+	}
 	if checksum(env.Meta, env.Headings, env.Corpus, chains) != env.SHA256 {
 		return nil, fmt.Errorf("%w: checksum mismatch (the file was changed or damaged)", ErrFormat)
 	}
@@ -324,18 +430,36 @@ func (l Loader) decode(r io.Reader, size int64) (*Model, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
 	}
+	if source != nil {
+		// The file's bytes are read: let them go before compiling.
+		data, body, chains = nil, nil, nil
+	}
 	for _, r := range raws[1:] {
 		if r.order != raws[0].order {
 			return nil, fmt.Errorf("%w: chains of orders %d and %d", ErrFormat, raws[0].order, r.order)
 		}
 	}
 	novc := make(chan *noveltyIndex, 1)
-	go func() { novc <- buildNovelty(lineTokens(env.Corpus), false) }()
+	// The header's count of words sizes the index, if the corpus's bytes
+	// can hold that many (a word and its space or end take a byte each).
+	room := len(env.Corpus)
+	for _, s := range env.Corpus {
+		room += len(s)
+	}
+	hint := min(int64(meta.Words)+int64(meta.Sentences), int64(room))
+	// Only the index keeps (its own words of) the corpus.
+	lines := lineTokens(env.Corpus)
+	env.Corpus = nil
+	go func() { novc <- buildNovelty(lines, false, int(hint)) }()
 	m, err := compile(meta.Order, mergeAll(raws), env.Headings, func() (Meta, *noveltyIndex, error) { return meta, <-novc, nil })
 	if err != nil {
 		return nil, err
 	}
-	m.chains = chains
+	if source != nil {
+		m.source = source
+	} else {
+		m.chains = chains
+	}
 	if m.meta != meta {
 		return nil, fmt.Errorf("%w: counts do not match the envelope", ErrFormat)
 	}
@@ -454,6 +578,16 @@ func splitChains(body []byte, sizes []int) ([][]byte, error) {
 // fields in a fixed text form, each heading and corpus sentence on its own
 // line, then each chain's length and bytes.
 func checksum(meta Meta, headings, corpus []string, chains [][]byte) string {
+	h := checksumHead(meta, headings, corpus, len(chains))
+	for _, c := range chains {
+		fmt.Fprintf(h, "%d\n", len(c))
+		h.Write(c)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// checksumHead is checksum's hash of all but the chains' lengths and bytes.
+func checksumHead(meta Meta, headings, corpus []string, chains int) hash.Hash {
 	h := sha256.New()
 	fmt.Fprintf(h, "%d %d %s %d %d %d %d %d %s\n", meta.Format, meta.Order, meta.CorpusSHA256,
 		meta.Sentences, meta.Words, meta.Vocabulary, meta.States, meta.Transitions, meta.TrainedAt.UTC().Format(time.RFC3339Nano))
@@ -464,10 +598,6 @@ func checksum(meta Meta, headings, corpus []string, chains [][]byte) string {
 			h.Write([]byte{'\n'})
 		}
 	}
-	fmt.Fprintf(h, "%d\n", len(chains))
-	for _, c := range chains {
-		fmt.Fprintf(h, "%d\n", len(c))
-		h.Write(c)
-	}
-	return hex.EncodeToString(h.Sum(nil))
+	fmt.Fprintf(h, "%d\n", chains)
+	return h
 }

@@ -107,8 +107,10 @@ type Model struct {
 	headings []string
 	id       string
 	// chains are the gomarkov JSON bodies the counts came from, one per
-	// chain counted: Encode writes them as they are.
+	// chain counted: Encode writes them as they are. A model loaded from a
+	// file has none: source says where in the file they are.
 	chains [][]byte
+	source *chainFile
 
 	order int
 	words []string // word id -> escaped token (as gomarkov saw it)
@@ -220,7 +222,7 @@ func train(sentences sentences, opts TrainOptions, parts int) (*Model, error) {
 	// build them beside compiling the chain, which uses one core, rather
 	// than beside the counting, which uses them all and most of the memory.
 	novc := make(chan *noveltyIndex, 1)
-	go func() { novc <- buildNovelty(sentences, true) }()
+	go func() { novc <- buildNovelty(sentences, true, 0) }()
 	var nov *noveltyIndex
 	corpus := func() (Meta, *noveltyIndex, error) {
 		nov = <-novc
@@ -306,10 +308,12 @@ func countChains(order int, sentences sentences, parts int) (*rawChain, [][]byte
 	return mergeAll(raws), chains, nil
 }
 
-// mergeAll sums chains counted apart into the first.
+// mergeAll sums chains counted apart into the first, emptying the others
+// as it goes (the first holds what it needs of them).
 func mergeAll(raws []*rawChain) *rawChain {
 	for _, r := range raws[1:] {
 		raws[0].merge(r)
+		*r = rawChain{}
 	}
 	return raws[0]
 }
@@ -389,6 +393,13 @@ func (r *rawChain) merge(b *rawChain) {
 	}
 	wg.Wait()
 	// A chain's names are distinct, so each name r lacks is added once.
+	missing := 0
+	for _, id := range remap {
+		if id < 0 {
+			missing++
+		}
+	}
+	r.names = slices.Grow(r.names, missing)
 	for i, id := range remap {
 		if id < 0 {
 			remap[i] = int32(len(r.names))
@@ -483,6 +494,11 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 		}
 		vocab[w] = int32(i) // from now on: escaped word -> word id
 	}
+	for _, t := range raw.to {
+		if wordOf[t] < 0 {
+			return nil, fmt.Errorf("%w: successor %q is not a word", ErrFormat, raw.names[t])
+		}
+	}
 	shown := make([]string, len(words))
 	folded := make([]string, len(words))
 	wordMarks := make([]marks, len(words))
@@ -499,37 +515,48 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 		at    int32 // offset into toks
 	}
 	// Splitting state keys into words is a map lookup a word: the ids are
-	// shared out among the cores, and the pieces joined in id order.
+	// shared out among the cores, each part writing its states, counted
+	// first, into its own stretch of states and toks.
 	parts := min(runtime.GOMAXPROCS(0), 4)
-	pieceStates := make([][]state, parts)
-	pieceToks := make([][]int32, parts)
+	at := make([]int, parts+1) // part p's states start at at[p]
+	for p := range parts {
+		at[p+1] = at[p]
+		for id := n * p / parts; id < n*(p+1)/parts; id++ {
+			if isState[id] {
+				at[p+1]++
+			}
+		}
+	}
+	states := make([]state, at[parts])
+	toks := make([]int32, at[parts]*order)
 	errs := make([]error, parts)
 	var wg sync.WaitGroup
 	for p := range parts {
 		wg.Go(func() {
-			var states []state
-			var toks []int32
+			i := at[p]
 			for id := n * p / parts; id < n*(p+1)/parts; id++ {
 				if !isState[id] {
 					continue
 				}
 				key := raw.names[id]
-				at := int32(len(toks))
+				if k := strings.Count(key, "_") + 1; k != order {
+					errs[p] = fmt.Errorf("%w: state %q has %d words, want %d", ErrFormat, key, k, order)
+					return
+				}
+				t := toks[i*order : (i+1)*order]
+				j := 0
 				for part := range strings.SplitSeq(key, "_") {
 					w, ok := vocab[part]
 					if !ok || (order == 1 && part != key) {
 						errs[p] = fmt.Errorf("%w: state %q has an unknown word", ErrFormat, key)
 						return
 					}
-					toks = append(toks, w)
+					t[j] = w
+					j++
 				}
-				if len(toks)-int(at) != order {
-					errs[p] = fmt.Errorf("%w: state %q has %d words, want %d", ErrFormat, key, len(toks)-int(at), order)
-					return
-				}
-				states = append(states, state{spool: int32(id), at: at})
+				states[i] = state{spool: int32(id), at: int32(i * order)}
+				i++
 			}
-			pieceStates[p], pieceToks[p] = states, toks
 		})
 	}
 	wg.Wait()
@@ -538,16 +565,10 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 			return nil, err
 		}
 	}
-	var states []state
-	var toks []int32
-	for p := range parts {
-		base := int32(len(toks))
-		for _, st := range pieceStates[p] {
-			st.at += base
-			states = append(states, st)
-		}
-		toks = append(toks, pieceToks[p]...)
-	}
+	// Only the words are looked up from here on, by id: the state keys,
+	// most of the names, can go.
+	vocab = nil
+	raw.names = nil
 	tokAt := func(s state) []int32 { return toks[s.at : s.at+int32(order)] }
 	// Chains of order 1 and 2 (the default) pack a state's words into one
 	// integer: sorting and searching those is several times faster.
@@ -632,30 +653,31 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 	fill := slices.Clone(m.off[:ns])
 	for i, f := range raw.from {
 		s := stateOf[f]
-		w := wordOf[raw.to[i]]
-		if w < 0 {
-			return nil, fmt.Errorf("%w: successor %q is not a word", ErrFormat, raw.names[raw.to[i]])
-		}
+		w := wordOf[raw.to[i]] // a word: checked above
 		e := fill[s]
 		fill[s]++
 		m.edgeWord[e] = w
 		m.edgeCum[e] = raw.count[i] // made cumulative below
 	}
+	// The counts are in the tables now: let them go (compile consumes raw).
+	merged := raw.merged
+	*raw = rawChain{}
 	inCount := make([]int32, ns)
 	// Each row is sorted by word, then written back from position out on:
 	// successors counted in several chains (a parallel training) are summed,
 	// so rows can only shrink and out never passes the row being read.
 	out := int32(0)
+	row := &edgeRow{} // one for every row: sort.Sort(edgeRow{...}) allocates each time
 	for s := range ns {
 		lo, hi := m.off[s], m.off[s+1]
-		row := edgeRow{m.edgeWord[lo:hi], m.edgeCum[lo:hi]}
+		row.word, row.count = m.edgeWord[lo:hi], m.edgeCum[lo:hi]
 		sort.Sort(row)
 		m.off[s] = out
 		var cum uint64
 		for e := lo; e < hi; e++ {
 			c := uint64(m.edgeCum[e])
 			if e > lo && m.edgeWord[e] == m.edgeWord[e-1] {
-				if !raw.merged {
+				if !merged {
 					return nil, fmt.Errorf("%w: duplicate successor", ErrFormat)
 				}
 				cum += c
@@ -699,6 +721,28 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 		})
 	}
 	wg.Wait()
+	// The states that end in each folded word, counted first so that
+	// each word's pivots are made to measure.
+	ends := make([]int32, len(words))
+	for s := range ns {
+		ends[stateTok[(s+1)*order-1]]++
+	}
+	need := make(map[*pivots]int, len(words)/2)
+	for w, k := range ends {
+		if w <= int(wordEnd) || k == 0 || folded[w] == "" {
+			continue
+		}
+		p := m.byWord[folded[w]]
+		if p == nil {
+			p = &pivots{}
+			m.byWord[folded[w]] = p
+		}
+		need[p] += int(k) // several words may fold alike
+	}
+	for p, k := range need {
+		p.states = make([]int32, 0, k)
+		p.cum = make([]uint64, 0, k)
+	}
 	for s := range ns {
 		lo, hi := m.off[s], m.off[s+1]
 		for e := lo; e < hi; e++ {
@@ -707,17 +751,12 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 			}
 		}
 		if last := stateTok[(s+1)*order-1]; last > wordEnd && folded[last] != "" {
-			p := m.byWord[folded[last]]
-			if p == nil {
-				p = &pivots{}
-				m.byWord[folded[last]] = p
-			}
 			// How often the state occurs: the sum of its successors' counts.
+			p := m.byWord[folded[last]]
 			p.cum = append(p.cum, lastOr(p.cum, 0)+uint64(m.edgeCum[hi-1]))
 			p.states = append(p.states, int32(s))
 		}
 	}
-
 	// Predecessor tables.
 	m.prevOff = make([]int32, ns+1)
 	for i, c := range inCount {
@@ -767,17 +806,24 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 	m.novelty = nov
 	m.lower = sync.OnceValue(m.buildBackoff)
 	m.nid = make([]int32, len(words))
+	mapped := 0
 	for i, w := range words {
 		m.nid[i] = -1
 		if id, ok := nov.ids[w]; ok && i > int(wordEnd) {
 			m.nid[i] = id
+			// The index's words become the model's: one copy of each.
+			nov.words[id] = w
+			mapped++
 		}
 	}
-	for _, w := range nov.words[1:] {
-		if _, ok := vocab[w]; !ok {
-			return nil, fmt.Errorf("%w: corpus word %q is not in the chain", ErrFormat, w)
+	if mapped != len(nov.words)-1 {
+		for _, w := range nov.words[1:] {
+			if _, ok := slices.BinarySearch(words[2:], w); !ok {
+				return nil, fmt.Errorf("%w: corpus word %q is not in the chain", ErrFormat, w)
+			}
 		}
 	}
+	nov.ids = nil // only compile looks words up in it
 
 	h := sha256.New()
 	fmt.Fprintf(h, "%d %d %s", modelVersion, order, meta.CorpusSHA256)

@@ -1,10 +1,10 @@
 package markov
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"hash"
-	"index/suffixarray"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -19,11 +19,17 @@ type noveltyIndex struct {
 	words  []string         // nid -> escaped word; words[0] is the separator
 	ids    map[string]int32 // escaped word -> nid
 	corpus []int32          // the sentences as nids, each followed by 0
-	sa     *suffixarray.Index
+	// suffixes are the positions of corpus's words, sorted by the words
+	// from there to the end of their sentence: a suffix array of words,
+	// not bytes (index/suffixarray over an encoding of the ids holds an
+	// int32 for each of about three bytes a word, and the bytes too).
+	suffixes []int32
 	// grams holds the hashes of every run of gramLen words in the corpus,
 	// sorted: a cheap first test, since a run can only occur in the corpus
-	// if all its gramLen-word pieces do.
-	grams []uint64
+	// if all its gramLen-word pieces do. 32 bits are enough: a run whose
+	// hash is here by chance (about 1 in 5,000 for a 5 MB corpus) only
+	// gets the closer look.
+	grams []uint32
 	// sentences and tokens count what was read; distinct counts the
 	// sentences indexed (an exact repeat adds nothing to the index).
 	sentences, tokens, distinct int
@@ -33,9 +39,13 @@ type noveltyIndex struct {
 }
 
 // buildNovelty indexes sentences, skipping empty and invalid tokens as
-// Train does.
-func buildNovelty(sentences sentences, withHash bool) *noveltyIndex {
+// Train does. words, if more than 0, is how many words and sentences
+// there are at most (a loaded model's header says), to size the index.
+func buildNovelty(sentences sentences, withHash bool, words int) *noveltyIndex {
 	x := &noveltyIndex{words: []string{""}, ids: make(map[string]int32)}
+	if words > 0 {
+		x.corpus = make([]int32, 0, words)
+	}
 	var h hash.Hash
 	if withHash {
 		h = sha256.New()
@@ -82,19 +92,20 @@ func buildNovelty(sentences sentences, withHash bool) *noveltyIndex {
 	if h != nil {
 		x.sha256 = hex.EncodeToString(h.Sum(nil))
 	}
-	x.sa = suffixarray.New(encodeIDs(nil, x.corpus))
+	x.sortSuffixes()
+	x.grams = make([]uint32, 0, len(x.corpus))
 	start := 0
 	for i, id := range x.corpus {
 		if id != 0 {
 			continue
 		}
 		for j := start; j+gramLen <= i; j++ {
-			x.grams = append(x.grams, hashIDs(x.corpus[j:j+gramLen]))
+			x.grams = append(x.grams, gramHash(x.corpus[j:j+gramLen]))
 		}
 		start = i + 1
 	}
 	slices.Sort(x.grams)
-	x.grams = slices.Compact(x.grams)
+	x.grams = slices.Clip(slices.Compact(x.grams))
 	return x
 }
 
@@ -104,16 +115,86 @@ const gramLen = 4
 // hasGram reports whether the gramLen words at run may occur in the corpus
 // (a false true costs only a closer look).
 func (x *noveltyIndex) hasGram(run []int32) bool {
-	_, ok := slices.BinarySearch(x.grams, hashIDs(run[:gramLen]))
+	_, ok := slices.BinarySearch(x.grams, gramHash(run[:gramLen]))
 	return ok
 }
 
-// contains reports whether the run of nids occurs in the corpus.
+// gramHash is hashIDs folded to 32 bits.
+func gramHash(run []int32) uint32 {
+	h := hashIDs(run)
+	return uint32(h ^ h>>32)
+}
+
+// contains reports whether the run of nids (none of them 0) occurs in the
+// corpus.
 func (x *noveltyIndex) contains(run []int32) bool {
-	var buf [16 * 6]byte
-	q := encodeIDs(buf[:0], run)
-	q = append(q, 0)
-	return len(x.sa.Lookup(q, 1)) > 0
+	// The first suffix not before run (a search by hand: a method value
+	// passed to slices.BinarySearchFunc costs an allocation a call).
+	lo, hi := 0, len(x.suffixes)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if x.comparePrefix(x.suffixes[mid], run) < 0 {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo < len(x.suffixes) && x.comparePrefix(x.suffixes[lo], run) == 0
+}
+
+// comparePrefix compares the corpus's words from p on with run, as far as
+// run goes.
+func (x *noveltyIndex) comparePrefix(p int32, run []int32) int {
+	for i, id := range run {
+		if c := x.corpus[int(p)+i]; c != id {
+			return cmp.Compare(c, id)
+		}
+	}
+	return 0
+}
+
+// sortSuffixes builds suffixes: the positions are put in buckets by their
+// first word (a counting sort), then each bucket is sorted by the words
+// that follow.
+func (x *noveltyIndex) sortSuffixes() {
+	start := make([]int32, len(x.words)+1)
+	for _, id := range x.corpus {
+		start[id]++ // a bucket's end, for now; the ends (0) are not indexed
+	}
+	start[0] = 0
+	sum := int32(0)
+	for id, n := range start {
+		start[id] = sum
+		sum += n
+	}
+	x.suffixes = make([]int32, sum)
+	fill := slices.Clone(start)
+	for i, id := range x.corpus {
+		if id != 0 {
+			x.suffixes[fill[id]] = int32(i)
+			fill[id]++
+		}
+	}
+	after := func(a, b int32) int { return x.compareSuffixes(a+1, b+1) }
+	for id := 1; id < len(x.words); id++ {
+		if b := x.suffixes[start[id]:start[id+1]]; len(b) > 1 {
+			slices.SortFunc(b, after)
+		}
+	}
+}
+
+// compareSuffixes orders corpus positions by their words up to the end of
+// their sentence (the 0 that ends it sorts first).
+func (x *noveltyIndex) compareSuffixes(a, b int32) int {
+	c := x.corpus
+	for i, j := int(a), int(b); ; i, j = i+1, j+1 {
+		if c[i] != c[j] {
+			return cmp.Compare(c[i], c[j])
+		}
+		if c[i] == 0 {
+			return cmp.Compare(a, b)
+		}
+	}
 }
 
 // sentenceTexts returns the indexed sentences, words unescaped and joined by
@@ -130,25 +211,6 @@ func (x *noveltyIndex) sentenceTexts() []string {
 		words = append(words, unescape(x.words[id]))
 	}
 	return out
-}
-
-// encodeIDs appends ids in a self-synchronising byte code for the suffix
-// array: each id is a 0x00 byte followed by its base-255 digits (each
-// 1..255), so a byte match that starts with 0x00 and ends with a 0x00 can
-// only align with whole words.
-func encodeIDs(b []byte, ids []int32) []byte {
-	for _, id := range ids {
-		b = append(b, 0)
-		v := uint32(id)
-		for {
-			b = append(b, byte(v%255)+1)
-			v /= 255
-			if v == 0 {
-				break
-			}
-		}
-	}
-	return b
 }
 
 // hashIDs is FNV-1a over ids, to tell repeated sentences apart.

@@ -1,10 +1,12 @@
 package markov
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 )
 
@@ -30,6 +32,7 @@ func parseChain(data []byte, lim chainLimits) (raw *rawChain, err error) {
 	}()
 	raw = &rawChain{}
 	seen := map[string]bool{}
+	maxID := -1
 	p.expect('{')
 	for first := true; ; first = false {
 		if p.peek() == '}' && first {
@@ -46,36 +49,66 @@ func parseChain(data []byte, lim chainLimits) (raw *rawChain, err error) {
 		case "int":
 			raw.order = p.int()
 		case "spool_map":
-			// Names are placed by id; a repeated name is caught in compile
-			// (duplicate words and states are errors there), so no map is
-			// needed here.
-			type entry struct {
-				name string
-				id   int
+			// Names are placed by id, straight into names: gomarkov's ids
+			// are 0..n-1, so they are counted first (freq_mat, if it came
+			// first, uses them all; else a cheap scan) to size the slice. A repeated name is caught in compile (duplicate words
+			// and states are errors there).
+			n := maxID + 1
+			if n <= 0 {
+				n = countNames(p.data[p.pos:])
 			}
-			var entries []entry
+			if lim.names > 0 {
+				n = min(n, lim.names)
+			}
+			if raw.names == nil && n > 0 {
+				raw.names = make([]string, 0, n)
+			}
+			var set []bool
+			entries := 0
 			p.object(func(name string) {
-				if lim.names > 0 && len(entries) == lim.names {
+				if lim.names > 0 && entries == lim.names {
 					p.fail("more than the %d names the header declares", lim.names)
 				}
-				entries = append(entries, entry{name, p.int()})
-			})
-			raw.names = make([]string, len(entries))
-			set := make([]bool, len(entries))
-			for _, e := range entries {
-				if e.id < 0 || e.id >= len(raw.names) || set[e.id] {
-					p.fail("spool ids are not 0..%d", len(raw.names)-1)
+				entries++
+				id := p.int()
+				if id < 0 {
+					p.fail("spool id %d out of range", id)
 				}
-				raw.names[e.id], set[e.id] = e.name, true
+				if lim.names > 0 && id >= lim.names {
+					p.fail("spool id %d: more than the %d names the header declares", id, lim.names)
+				}
+				if id >= len(raw.names) {
+					raw.names = slices.Grow(raw.names, id+1-len(raw.names))[:id+1]
+					set = slices.Grow(set, id+1-len(set))[:id+1]
+				}
+				if set[id] {
+					p.fail("spool id %d used twice", id)
+				}
+				raw.names[id], set[id] = name, true
+			})
+			if entries != len(raw.names) {
+				p.fail("spool ids are not 0..%d", entries-1)
 			}
 		case "freq_mat":
+			// Its entries are counted first (a cheap scan), so the edges
+			// are stored without regrowing.
+			if n := countEdges(p.data[p.pos:]); n > 0 {
+				if lim.edges > 0 {
+					n = min(n, lim.edges)
+				}
+				raw.from = make([]int32, 0, n)
+				raw.to = make([]int32, 0, n)
+				raw.count = make([]uint32, 0, n)
+			}
 			p.object(func(k string) {
 				state := atoi(p, k)
+				maxID = max(maxID, state)
 				p.object(func(k string) {
 					if lim.edges > 0 && len(raw.from) == lim.edges {
 						p.fail("more than the %d transitions the header declares", lim.edges)
 					}
 					to, n := atoi(p, k), p.count()
+					maxID = max(maxID, to)
 					raw.from = append(raw.from, int32(state))
 					raw.to = append(raw.to, int32(to))
 					raw.count = append(raw.count, n)
@@ -105,6 +138,31 @@ func parseChain(data []byte, lim chainLimits) (raw *rawChain, err error) {
 		}
 	}
 	return raw, nil
+}
+
+// countEdges counts the transitions of a freq_mat object at the start of
+// data ({"id":{"id":count,...},...}, ids and counts only: no strings that
+// could hide a brace or colon), from its colons less its states; 0 if data
+// is not such an object. It only sizes slices: the parse checks the shape.
+func countEdges(data []byte) int {
+	end := bytes.Index(data, []byte("}}"))
+	if len(data) == 0 || data[0] != '{' || end < 0 {
+		return 0
+	}
+	region := data[:end]
+	return max(0, bytes.Count(region, []byte(":"))-(bytes.Count(region, []byte("{"))-1))
+}
+
+// countNames counts the entries of a spool_map object at the start of data
+// ({"name":id,...}, followed by the freq_mat key), from the quotes followed
+// by a colon (an escaped quote in a name may add one); 0 if there is no
+// freq_mat after it. It only sizes a slice: the parse checks the shape.
+func countNames(data []byte) int {
+	end := bytes.Index(data, []byte(`},"freq_mat":`))
+	if len(data) == 0 || data[0] != '{' || end < 0 {
+		return 0
+	}
+	return bytes.Count(data[:end], []byte(`":`))
 }
 
 // chainLimits bounds what one chain body may hold; 0 is no bound (a body

@@ -5,8 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/glowcloud/glowcloud/corpus"
 	"github.com/glowcloud/glowcloud/markov"
@@ -90,9 +92,10 @@ func BenchmarkGomarkovTrainFile(b *testing.B) {
 }
 
 // BenchmarkLoadFile loads the model file named by $GLOWCLOUD_BENCH_MODEL
-// and reports, beside the time, its size, the heap the loaded model keeps
-// and the process's peak resident memory (run it alone, with -benchtime 1x,
-// for a peak of its own):
+// and reports, beside the time, its size, the heap the loaded model keeps,
+// the peak heap during the load (sampled every 200µs) and the process's
+// peak resident memory, each also per byte of the file (run it alone, with
+// -benchtime 1x, for a peak of its own):
 //
 //	go run ./cmd/glowcloud train -o /tmp/mid5.model ../shared/corpora/mid5.txt
 //	GLOWCLOUD_BENCH_MODEL=/tmp/mid5.model go test -run '^$' -bench 'LoadFile$' -benchtime 1x ./markov
@@ -106,21 +109,56 @@ func BenchmarkLoadFile(b *testing.B) {
 		b.Fatal(err)
 	}
 	var m *markov.Model
-	var live uint64
+	var live, peak uint64
 	for b.Loop() {
 		m = nil
 		runtime.GC()
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
+		base := heapObjects()
+		stop, peakc := samplePeakHeap()
 		if m, err = markov.Load(path); err != nil {
 			b.Fatal(err)
 		}
+		close(stop)
+		peak = max(peak, <-peakc-base)
 		runtime.GC()
-		runtime.ReadMemStats(&after)
-		live = after.HeapAlloc - before.HeapAlloc
+		live = heapObjects() - base
 	}
 	runtime.KeepAlive(m)
-	b.ReportMetric(float64(fi.Size())/(1<<20), "file-MiB")
+	size := float64(fi.Size())
+	rss := peakRSS()
+	b.ReportMetric(size/(1<<20), "file-MiB")
 	b.ReportMetric(float64(live)/(1<<20), "live-MiB")
-	b.ReportMetric(peakRSS(), "peak-MiB")
+	b.ReportMetric(float64(live)/size, "live-B/file-B")
+	b.ReportMetric(float64(peak)/(1<<20), "peakheap-MiB")
+	b.ReportMetric(float64(peak)/size, "peakheap-B/file-B")
+	b.ReportMetric(rss, "peak-MiB")
+	b.ReportMetric(rss*(1<<20)/size, "peak-B/file-B")
+}
+
+// heapObjects is the heap in live and not yet swept objects, in bytes.
+func heapObjects() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+// samplePeakHeap samples heapObjects until stop is closed, then sends the
+// largest value seen.
+func samplePeakHeap() (stop chan struct{}, peak chan uint64) {
+	stop, peak = make(chan struct{}), make(chan uint64, 1)
+	go func() {
+		t := time.NewTicker(200 * time.Microsecond)
+		defer t.Stop()
+		most := heapObjects()
+		for {
+			select {
+			case <-stop:
+				peak <- max(most, heapObjects())
+				return
+			case <-t.C:
+				most = max(most, heapObjects())
+			}
+		}
+	}()
+	return stop, peak
 }
