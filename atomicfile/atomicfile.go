@@ -56,7 +56,7 @@ func Resolve(path string) (string, error) {
 			}
 			path = target
 		case !fi.Mode().IsRegular():
-			return "", fmt.Errorf("%s: %w (%s): refusing to replace it", path, ErrNotRegular, kind(fi.Mode()))
+			return "", fmt.Errorf("%s: %w (%s): refusing to replace it", path, ErrNotRegular, Kind(fi.Mode()))
 		default:
 			return path, nil
 		}
@@ -64,8 +64,9 @@ func Resolve(path string) (string, error) {
 	return "", fmt.Errorf("%s: too many symbolic links", path)
 }
 
-// kind names a file mode for an error message.
-func kind(m fs.FileMode) string {
+// Kind names the sort of file m is, for an error message about something
+// that is not a regular file: "a directory", "a character device", "a FIFO"…
+func Kind(m fs.FileMode) string {
 	switch {
 	case m.IsDir():
 		return "a directory"
@@ -78,7 +79,7 @@ func kind(m fs.FileMode) string {
 	case m&fs.ModeSocket != 0:
 		return "a socket"
 	}
-	return "not a regular file"
+	return "a special file"
 }
 
 // Write replaces the file at path (see Resolve) with what write writes,
@@ -126,7 +127,7 @@ func Write(path string, perm fs.FileMode, write func(io.Writer) error) (err erro
 	// Between Resolve and here something else could have been put at the
 	// target; check again, as close to the rename as we can.
 	if fi, err := os.Lstat(target); err == nil && !fi.Mode().IsRegular() {
-		return fmt.Errorf("%s: %w (%s): refusing to replace it", target, ErrNotRegular, kind(fi.Mode()))
+		return fmt.Errorf("%s: %w (%s): refusing to replace it", target, ErrNotRegular, Kind(fi.Mode()))
 	}
 	if err := os.Rename(f.Name(), target); err != nil {
 		return err

@@ -287,29 +287,12 @@ func (l Loader) Load(path string) (*Model, error) {
 // and a file over the limit.
 func (l Loader) checkFile(fi fs.FileInfo) error {
 	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("%w: %s, not a regular file", ErrFormat, fileKind(fi.Mode()))
+		return fmt.Errorf("%w: %s, not a regular file", ErrFormat, atomicfile.Kind(fi.Mode()))
 	}
 	if fi.Size() > l.limit() {
 		return fmt.Errorf("%w: %d bytes, over the limit of %d", ErrTooLarge, fi.Size(), l.limit())
 	}
 	return nil
-}
-
-// fileKind names a file mode that is not a regular file's.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	case m&fs.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	}
-	return "a special file"
 }
 
 // Decode reads a model in the file format from r (see Loader).
