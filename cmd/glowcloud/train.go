@@ -77,7 +77,14 @@ func (e environment) runTrain(args []string) error {
 	if err != nil {
 		return err
 	}
+	// The quality summary needs only the model, which never changes: it is
+	// measured on the other core while the model is saved.
+	summary := make(chan quality.Report, 1)
+	go func() {
+		summary <- quality.Measure(quality.Pieces(compose.New(m).Manifestos(qualitySeed, trainQualityN, "", 3)), true, quality.NewCorpus(text.Lines), nil)
+	}()
 	if err := m.Save(*out); err != nil {
+		<-summary
 		return err
 	}
 	meta := m.Meta()
@@ -85,8 +92,7 @@ func (e environment) runTrain(args []string) error {
 		meta.Sentences, meta.Words, meta.Vocabulary, meta.States, meta.Transitions, len(text.Headings), byteSize(text.Bytes), text.Duplicates, text.Damaged)
 	fmt.Fprintf(e.stderr, "glowcloud: wrote %s (model %s, order %d) in %s, peak memory %s\n",
 		*out, m.ID(), meta.Order, time.Since(start).Round(time.Millisecond), byteSize(int64(peakMemory())))
-	r := quality.Measure(quality.Pieces(compose.New(m).Manifestos(qualitySeed, trainQualityN, "", 3)), true, quality.NewCorpus(text.Lines), nil)
-	fmt.Fprintf(e.stderr, "glowcloud: quality of %d manifestos: %s (see 'glowcloud quality')\n", trainQualityN, r)
+	fmt.Fprintf(e.stderr, "glowcloud: quality of %d manifestos: %s (see 'glowcloud quality')\n", trainQualityN, <-summary)
 	return nil
 }
 
@@ -95,8 +101,9 @@ func (e environment) runTrain(args []string) error {
 const qualitySeed = 100
 
 // trainQualityN is how many manifestos train measures: enough for the
-// medians over sets of 100 sentences, quick even on a large model.
-const trainQualityN = 100
+// medians over sets of 100 sentences (about 12 sentences a manifesto),
+// quick even on a large model.
+const trainQualityN = 50
 
 // progress reports reading progress on stderr: an updating line on a
 // terminal, a plain line every few seconds otherwise. Small inputs stay
