@@ -260,24 +260,6 @@ func counted(t *testing.T, m *metrics.Metrics, result string) float64 {
 	return 0
 }
 
-// lockedBuffer is a strings.Builder safe for a logger and a test at once.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // TestRetrainOperator: an operator's /retrain with two attachments is
 // deferred ephemerally, the files are downloaded from (fake) Discord's CDN
 // and learnt byte for byte, in option order, and the reply is edited with
@@ -285,7 +267,7 @@ func (l *lockedBuffer) String() string {
 func TestRetrainOperator(t *testing.T) {
 	t.Parallel()
 	l := &fakeLearner{res: summary("percussion-1.txt", "notes-2.md")}
-	var logs lockedBuffer
+	var logs bottest.LogBuffer
 	s := newSetup(t, l, slog.New(slog.NewJSONHandler(&logs, nil)))
 	ctx := waitCtx(t)
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,26 +13,9 @@ import (
 	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/bot/discord"
 	"github.com/glowcloud/glowcloud/bot/gateway"
+	"github.com/glowcloud/glowcloud/internal/bottest"
 	"github.com/glowcloud/glowcloud/internal/discordtest"
 )
-
-// syncLog is a log destination safe for concurrent writes.
-type syncLog struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *syncLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *syncLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestLoggerClipsPayloads: the formats discordgo v0.29.0 puts raw gateway
 // payloads into are logged by type and size, and any other long argument is
@@ -87,7 +69,7 @@ func TestLoggerClipsPayloads(t *testing.T) {
 // package's parallel tests run, and leaves it set (none of them runs a
 // session, and discordgo's goroutines may still log after the test ends).
 func TestUnknownEventNotLogged(t *testing.T) {
-	var logs syncLog
+	var logs bottest.LogBuffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	discordgo.Logger = discord.Logger(log)
 

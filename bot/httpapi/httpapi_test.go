@@ -676,24 +676,6 @@ func signedRequest(priv ed25519.PrivateKey, body []byte, ts time.Time) *http.Req
 	return r
 }
 
-// lockedBuffer is a strings.Builder safe for a logger and a test at once.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // TestHTTPHandlerWithoutValidKey: without a usable public key every
 // interaction gets 401 (ed25519.Verify would panic on it), never an answer.
 func TestHTTPHandlerWithoutValidKey(t *testing.T) {
@@ -714,7 +696,7 @@ func TestHTTPHandlerWithoutValidKey(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var logs lockedBuffer
+			var logs bottest.LogBuffer
 			b := bot.New(bot.Config{})
 			h := httpapi.New(b, httpapi.Config{PublicKey: tt.key, Log: slog.New(slog.NewTextHandler(&logs, nil))})
 			if logged := strings.Contains(logs.String(), "no valid public key"); logged != (len(tt.key) != 0) {
@@ -758,7 +740,7 @@ func TestHTTPPlaceholderKeyForgesNothing(t *testing.T) {
 		key, _ := hex.DecodeString(keyHex)
 		t.Run(keyHex[:8], func(t *testing.T) {
 			t.Parallel()
-			var logs lockedBuffer
+			var logs bottest.LogBuffer
 			h := httpapi.New(bot.New(bot.Config{}), httpapi.Config{PublicKey: key, Log: slog.New(slog.NewTextHandler(&logs, nil))})
 			if !strings.Contains(logs.String(), "no valid public key") {
 				t.Errorf("no log line for a small-order key: %q", logs.String())

@@ -28,6 +28,7 @@ import (
 	"github.com/glowcloud/glowcloud/bot/metrics"
 	"github.com/glowcloud/glowcloud/bot/rest"
 	"github.com/glowcloud/glowcloud/discordsig"
+	"github.com/glowcloud/glowcloud/internal/bottest"
 	"github.com/glowcloud/glowcloud/internal/discordtest"
 )
 
@@ -628,7 +629,7 @@ func TestServeManyConcurrentInteractions(t *testing.T) {
 	fake := discordtest.New(t, discordtest.WithToken(testToken))
 	// The Bot's real deadline handling: it defers after bot.DefaultDeferAfter,
 	// so a slow machine gets deferrals and edits, which must all arrive.
-	var logs lockedBuffer
+	var logs bottest.LogBuffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -879,7 +880,7 @@ func TestServeConfigErrors(t *testing.T) {
 // shutdown with debug logging, and checks the token never reaches the log.
 func TestServeLogsNoToken(t *testing.T) {
 	t.Parallel()
-	var buf lockedBuffer
+	var buf bottest.LogBuffer
 	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	fake := discordtest.New(t, discordtest.WithToken(testToken))
 	cfg := gatewayServe(fake, bot.New(bot.Config{Writer: func() bot.Writer { return &testWriter{} }, Logger: log, Cooldown: -1}))
@@ -902,24 +903,6 @@ func TestServeLogsNoToken(t *testing.T) {
 			t.Errorf("the log lacks %q:\n%s", want, out)
 		}
 	}
-}
-
-// lockedBuffer is a bytes.Buffer safe for concurrent writes.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // TestServeShutdownWhileConnecting cancels Run while discordgo's Open

@@ -68,6 +68,20 @@ func serveProcess(t testing.TB, env []string) (*exec.Cmd, string) {
 	return nil, ""
 }
 
+// proclaimEnv is the environment of a serve process that answers signed
+// interactions and posts proclamations to fake, on a fresh SQLite file.
+func proclaimEnv(t *testing.T, fake *discordtest.Server, pub ed25519.PublicKey) []string {
+	return []string{
+		"DISCORD_TOKEN=" + proclaimToken,
+		"DISCORD_PUBLIC_KEY=" + hex.EncodeToString(pub),
+		"GLOWCLOUD_HTTP_ADDR=127.0.0.1:0",
+		"DISCORD_API_BASE=" + fake.URL(),
+		"GLOWCLOUD_PROCLAIM_MIN=1s",
+		"GLOWCLOUD_DATABASE=" + filepath.Join(t.TempDir(), "glowcloud.db"),
+		"GLOWCLOUD_LOG_FORMAT=text",
+	}
+}
+
 // TestServeKilled: serve killed with SIGKILL right after admins set two
 // schedules and a hush keeps them all: a new serve on the same SQLite file
 // lists them, and posts the due one once the hush is lifted.
@@ -78,15 +92,7 @@ func TestServeKilled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := []string{
-		"DISCORD_TOKEN=" + proclaimToken,
-		"DISCORD_PUBLIC_KEY=" + hex.EncodeToString(pub),
-		"GLOWCLOUD_HTTP_ADDR=127.0.0.1:0",
-		"DISCORD_API_BASE=" + fake.URL(),
-		"GLOWCLOUD_PROCLAIM_MIN=1s",
-		"GLOWCLOUD_DATABASE=" + filepath.Join(t.TempDir(), "glowcloud.db"),
-		"GLOWCLOUD_LOG_FORMAT=text",
-	}
+	env := proclaimEnv(t, fake, pub)
 	first, base := serveProcess(t, env)
 	const other = "1300000000000000777"
 	for _, cmd := range []string{
@@ -144,15 +150,7 @@ func TestTwoServesShareOneFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := []string{
-		"DISCORD_TOKEN=" + proclaimToken,
-		"DISCORD_PUBLIC_KEY=" + hex.EncodeToString(pub),
-		"GLOWCLOUD_HTTP_ADDR=127.0.0.1:0",
-		"DISCORD_API_BASE=" + fake.URL(),
-		"GLOWCLOUD_PROCLAIM_MIN=1s",
-		"GLOWCLOUD_DATABASE=" + filepath.Join(t.TempDir(), "glowcloud.db"),
-		"GLOWCLOUD_LOG_FORMAT=text",
-	}
+	env := proclaimEnv(t, fake, pub)
 	var bases []string
 	for range 2 {
 		p, base := serveProcess(t, env)

@@ -377,3 +377,24 @@ func Inert(v any) error {
 	walk("", v)
 	return errors.Join(errs...)
 }
+
+// LogBuffer is a strings.Builder that a logger and a test may use at once.
+// The zero value is an empty buffer.
+type LogBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+// Write appends p.
+func (l *LogBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// String returns what has been written so far.
+func (l *LogBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
