@@ -289,7 +289,9 @@ func newModelHolder(l markov.Loader, path string, log *slog.Logger) (*reload.Hol
 	w, err := load(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		log.Info("no model file yet; serving the embedded essay until one appears", "path", path)
-		w, err = load("")
+		if w, err = load(""); err != nil {
+			return nil, err
+		}
 	} else if err != nil {
 		log.Error("cannot load the model; serving the embedded essay until a good file appears", "path", path, "err", err)
 		if w, err = load(""); err != nil {

@@ -2,7 +2,6 @@ package discordtest
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"mime"
@@ -292,14 +291,4 @@ func (s *Server) invalidBody(w http.ResponseWriter, r *http.Request, err error) 
 		"message": "Invalid Form Body",
 		"errors":  map[string]any{"_errors": []any{map[string]any{"code": "BASE_TYPE_INVALID", "message": err.Error()}}},
 	})
-}
-
-func decodeObject(b []byte) (map[string]any, error) {
-	var m map[string]any
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	if err := d.Decode(&m); err != nil {
-		return nil, fmt.Errorf("decode body: %w", err)
-	}
-	return m, nil
 }
