@@ -249,13 +249,10 @@ func TestGatewayDispatchSequenceAndResumeReplay(t *testing.T) {
 
 	c2 := dial(t, fake, fake.GatewayURL())
 	c2.send(`{"op":6,"d":{"token":"Bot t","session_id":"` + session + `","seq":2}}`)
-	var got []string
 	for _, want := range []string{"A", "B", "RESUMED"} {
-		f := c2.read()
-		if f.T == nil || *f.T != want {
+		if f := c2.read(); f.T == nil || *f.T != want {
 			t.Fatalf("after RESUME got %+v, want %s", f, want)
 		}
-		got = append(got, *f.T)
 	}
 	r, err := fake.WaitResume(ctx)
 	if err != nil || !r.Accepted || r.SessionID != session || r.Seq != 2 {
