@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"strconv"
 	"strings"
 )
 
@@ -25,7 +26,7 @@ func CraftedModels(m *Model) map[string][]byte {
 				env.ChainBytes = append(env.ChainBytes, len(c))
 			}
 		}
-		env.SHA256 = checksum(env.Meta, env.Headings, env.Corpus, chains)
+		env.SHA256 = checksum(env.Meta, env.Headings, env.Corpus, env.Pool, chains)
 		head, err := json.Marshal(env)
 		if err != nil {
 			panic(err)
@@ -64,7 +65,7 @@ func CraftedModels(m *Model) map[string][]byte {
 			}
 			return c
 		}),
-		"deep json": []byte(headerPrefix + `2,"meta":` + strings.Repeat("[", 1<<20) + chainsKey + "{}]}"),
+		"deep json": []byte(headerPrefix + strconv.Itoa(FormatVersion) + `,"meta":` + strings.Repeat("[", 1<<20) + chainsKey + "{}]}"),
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/glowcloud/glowcloud/atomicfile"
 )
@@ -36,6 +37,9 @@ type envelope struct {
 	// Corpus is the training sentences, words joined by single spaces: the
 	// novelty check needs them and a chain cannot give them back.
 	Corpus []string `json:"corpus"`
+	// Pool is the curated sentences (see PoolSentence), each as "FROM TO
+	// TEXT".
+	Pool []string `json:"pool"`
 	// SHA256 covers everything else (see checksum), so an edit or a
 	// flipped bit anywhere is caught.
 	SHA256 string `json:"sha256"`
@@ -127,6 +131,7 @@ func (m *Model) Encode(w io.Writer) error {
 		Meta:     m.meta,
 		Headings: m.headings,
 		Corpus:   m.novelty.sentenceTexts(),
+		Pool:     encodePool(m.pool),
 	}
 	if env.Headings == nil {
 		env.Headings = []string{}
@@ -141,7 +146,7 @@ func (m *Model) Encode(w io.Writer) error {
 		file = f
 		env.ChainBytes = m.source.sizes
 		// Check the bodies before writing any of them.
-		h := checksumHead(env.Meta, env.Headings, env.Corpus, len(env.ChainBytes))
+		h := checksumHead(env.Meta, env.Headings, env.Corpus, env.Pool, len(env.ChainBytes))
 		if err := m.source.copyChains(f, h, nil); err != nil {
 			return fmt.Errorf("markov: encode: %w", err)
 		}
@@ -153,7 +158,7 @@ func (m *Model) Encode(w io.Writer) error {
 		for i, c := range m.chains {
 			env.ChainBytes[i] = len(c)
 		}
-		env.SHA256 = checksum(env.Meta, env.Headings, env.Corpus, m.chains)
+		env.SHA256 = checksum(env.Meta, env.Headings, env.Corpus, env.Pool, m.chains)
 	}
 	head, err := json.Marshal(env)
 	if err != nil {
@@ -166,7 +171,7 @@ func (m *Model) Encode(w io.Writer) error {
 	if file != nil {
 		// Check them again as they are copied: a file changed in between
 		// makes Encode fail (Save then leaves the old file in place).
-		h := checksumHead(env.Meta, env.Headings, env.Corpus, len(env.ChainBytes))
+		h := checksumHead(env.Meta, env.Headings, env.Corpus, env.Pool, len(env.ChainBytes))
 		if err := m.source.copyChains(file, h, w); err != nil {
 			return fmt.Errorf("markov: encode: %w", err)
 		}
@@ -392,7 +397,7 @@ func (l Loader) decode(r io.Reader, size int64, path string) (*Model, error) {
 			at += int64(n) + 1
 		}
 	}
-	if checksum(env.Meta, env.Headings, env.Corpus, chains) != env.SHA256 {
+	if checksum(env.Meta, env.Headings, env.Corpus, env.Pool, chains) != env.SHA256 {
 		return nil, fmt.Errorf("%w: checksum mismatch (the file was changed or damaged)", ErrFormat)
 	}
 	meta := env.Meta
@@ -430,6 +435,11 @@ func (l Loader) decode(r io.Reader, size int64, path string) (*Model, error) {
 		room += len(s)
 	}
 	hint := min(int64(meta.Words)+int64(meta.Sentences), int64(room))
+	pool, err := decodePool(env.Pool, len(env.Corpus))
+	if err != nil {
+		return nil, err
+	}
+	env.Pool = nil
 	// Only the index keeps (its own words of) the corpus.
 	lines := lineTokens(env.Corpus)
 	env.Corpus = nil
@@ -446,6 +456,7 @@ func (l Loader) decode(r io.Reader, size int64, path string) (*Model, error) {
 	if m.meta != meta {
 		return nil, fmt.Errorf("%w: counts do not match the envelope", ErrFormat)
 	}
+	m.pool = pool
 	return m, nil
 }
 
@@ -506,6 +517,9 @@ func checkHeader(env envelope, headerBytes, limit int64) (int64, error) {
 	if n := len(env.ChainBytes); n == 0 || n > maxChains {
 		return 0, fmt.Errorf("%w: %d chains declared (1 to %d)", ErrFormat, n, maxChains)
 	}
+	if len(env.Pool) > poolMax {
+		return 0, fmt.Errorf("%w: %d pooled sentences (at most %d)", ErrFormat, len(env.Pool), poolMax)
+	}
 	for _, h := range env.Headings {
 		if len(h) > maxHeadingBytes {
 			return 0, fmt.Errorf("%w: a heading of %d bytes (at most %d)", ErrFormat, len(h), maxHeadingBytes)
@@ -560,8 +574,8 @@ func splitChains(body []byte, sizes []int) ([][]byte, error) {
 // checksum is the hex SHA-256 of a model file's content: the envelope's
 // fields in a fixed text form, each heading and corpus sentence on its own
 // line, then each chain's length and bytes.
-func checksum(meta Meta, headings, corpus []string, chains [][]byte) string {
-	h := checksumHead(meta, headings, corpus, len(chains))
+func checksum(meta Meta, headings, corpus, pool []string, chains [][]byte) string {
+	h := checksumHead(meta, headings, corpus, pool, len(chains))
 	for _, c := range chains {
 		fmt.Fprintf(h, "%d\n", len(c))
 		h.Write(c)
@@ -570,11 +584,11 @@ func checksum(meta Meta, headings, corpus []string, chains [][]byte) string {
 }
 
 // checksumHead is checksum's hash of all but the chains' lengths and bytes.
-func checksumHead(meta Meta, headings, corpus []string, chains int) hash.Hash {
+func checksumHead(meta Meta, headings, corpus, pool []string, chains int) hash.Hash {
 	h := sha256.New()
 	fmt.Fprintf(h, "%d %d %s %d %d %d %d %d %s\n", meta.Format, meta.Order, meta.CorpusSHA256,
 		meta.Sentences, meta.Words, meta.Vocabulary, meta.States, meta.Transitions, meta.TrainedAt.UTC().Format(time.RFC3339Nano))
-	for _, list := range [][]string{headings, corpus} {
+	for _, list := range [][]string{headings, corpus, pool} {
 		fmt.Fprintf(h, "%d\n", len(list))
 		for _, s := range list {
 			h.Write([]byte(s))
@@ -583,4 +597,34 @@ func checksumHead(meta Meta, headings, corpus []string, chains int) hash.Hash {
 	}
 	fmt.Fprintf(h, "%d\n", chains)
 	return h
+}
+
+// maxPoolBytes bounds a pooled sentence in a model file.
+const maxPoolBytes = 4096
+
+// encodePool writes the pool as the file holds it.
+func encodePool(pool []PoolSentence) []string {
+	out := make([]string, len(pool))
+	for i, p := range pool {
+		out[i] = strconv.Itoa(int(p.From)) + " " + strconv.Itoa(int(p.To)) + " " + p.Text
+	}
+	return out
+}
+
+// decodePool reads the pool of a file whose corpus has sentences
+// sentences, refusing anything Encode would not have written.
+func decodePool(lines []string, sentences int) ([]PoolSentence, error) {
+	pool := make([]PoolSentence, 0, len(lines))
+	for _, l := range lines {
+		from, rest, ok1 := strings.Cut(l, " ")
+		to, text, ok2 := strings.Cut(rest, " ")
+		f, err1 := strconv.Atoi(from)
+		t, err2 := strconv.Atoi(to)
+		if !ok1 || !ok2 || err1 != nil || err2 != nil || f < 0 || t < 0 || f >= sentences || t >= sentences ||
+			text == "" || len(text) > maxPoolBytes || !utf8.ValidString(text) || strings.ContainsAny(text, "\n\r") {
+			return nil, fmt.Errorf("%w: a bad pooled sentence", ErrFormat)
+		}
+		pool = append(pool, PoolSentence{Text: text, From: int32(f), To: int32(t)})
+	}
+	return pool, nil
 }

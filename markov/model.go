@@ -29,6 +29,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/glowcloud/glowcloud/postag"
 	"math"
 	"runtime"
 	"slices"
@@ -43,16 +44,17 @@ import (
 )
 
 // FormatVersion is the version of the model file envelope this package
-// reads and writes. Version 2 holds one gomarkov JSON body per chain counted
+// reads and writes. Version 3 adds the curated sentence pool (see
+// PoolSentence); version 2 held one gomarkov JSON body per chain counted
 // (training counts large corpora in several chains at once); version 1 held
-// one body written by this package, and is refused with ErrVersion.
-const FormatVersion = 2
+// one body written by this package. Both are refused with ErrVersion.
+const FormatVersion = 3
 
 // modelVersion is the version of what a model means: how sentences are
 // tokenised, escaped and counted. It, not FormatVersion, goes into ID, so a
 // new file layout leaves the ids of the same corpora alone; bump it when
 // the same corpus would give a different chain.
-const modelVersion = 1
+const modelVersion = 2
 
 // DefaultOrder is the number of words in a chain state unless told otherwise.
 const DefaultOrder = 2
@@ -141,6 +143,9 @@ type Model struct {
 	// (-1: a word that is in no sentence).
 	novelty *noveltyIndex
 	nid     []int32
+
+	// pool is the curated sentences (see PoolSentence).
+	pool []PoolSentence
 
 	// lower is the chain one order lower (see backoff), built on first use.
 	lower func() *backoff
@@ -253,7 +258,32 @@ func train(sentences sentences, opts TrainOptions, parts int) (*Model, error) {
 		return nil, fmt.Errorf("markov: train: %w", err)
 	}
 	m.chains = chains
+	tagger, err := postag.Default()
+	if err != nil {
+		return nil, fmt.Errorf("markov: train: %w", err)
+	}
+	m.pool = buildPool(m.novelty, order, tagger.Tag, poolSeed(m.meta.CorpusSHA256))
 	return m, nil
+}
+
+// poolSeed derives the pool's random source from the corpus, so the same
+// corpus always curates the same pool.
+func poolSeed(sha string) uint64 {
+	var s uint64
+	for i := 0; i < len(sha) && i < 16; i++ {
+		s = s<<4 | uint64(hexVal(sha[i]))
+	}
+	return s
+}
+
+func hexVal(c byte) byte {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
+	}
+	return 0
 }
 
 // trainParts is how many chains Train counts n sentences in at once.
