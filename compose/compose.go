@@ -15,7 +15,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/glowcloud/glowcloud/markov"
-	"github.com/glowcloud/glowcloud/quality"
 )
 
 // Hail closes every manifesto.
@@ -31,7 +30,7 @@ const (
 	MaxParagraphs  = 5
 	MaxTopic       = 50
 	MaxThing       = 100
-	sentenceChars  = 280
+	sentenceChars  = 440
 	squintChars    = 240
 	maxSeedForJSON = 1<<53 - 1
 )
@@ -40,9 +39,8 @@ const (
 // usable; get one from New.
 type Writer struct {
 	m *markov.Model
-	// copies indexes the model's training text for the copy checks; built
-	// on first use.
-	copies func() *quality.Corpus
+	// pool indexes the model's curated sentences; built on first use.
+	pool func() *poolIndex
 	// topics indexes what Suggest offers; built on first use.
 	topics func() *topicIndex
 }
@@ -51,7 +49,7 @@ type Writer struct {
 func New(m *markov.Model) *Writer {
 	return &Writer{
 		m:      m,
-		copies: sync.OnceValue(func() *quality.Corpus { return quality.NewCorpus(m.TrainingSentences()) }),
+		pool:   sync.OnceValue(func() *poolIndex { return buildPoolIndex(m) }),
 		topics: sync.OnceValue(func() *topicIndex { return buildTopics(m) }),
 	}
 }
@@ -62,7 +60,7 @@ func New(m *markov.Model) *Writer {
 // loading a model, before serving it; it is safe beside any other call.
 func (w *Writer) Warm() {
 	w.m.Warm()
-	w.copies()
+	w.pool()
 	w.topics()
 }
 
@@ -119,6 +117,11 @@ func (w *Writer) Manifesto(seed uint64, topic string, paragraphs int) (title, bo
 			b.WriteString(s)
 		}
 		if b.Len() == 0 {
+			if p > 0 {
+				// The model has said all it can: a shorter piece, not
+				// filler.
+				break
+			}
 			b.WriteString(silence(rng))
 		}
 		paras = append(paras, b.String())
@@ -186,8 +189,8 @@ func (w *Writer) Glowcloud(seed uint64) string {
 // mentions reports whether sentence s says phrase: its words, in order,
 // ignoring case and punctuation.
 func mentions(s, phrase string) bool {
-	p := strings.Join(quality.Words(phrase), " ")
-	return p != "" && strings.Contains(" "+strings.Join(quality.Words(s), " ")+" ", " "+p+" ")
+	p := strings.Join(textWords(phrase), " ")
+	return p != "" && strings.Contains(" "+strings.Join(textWords(s), " ")+" ", " "+p+" ")
 }
 
 // steer returns the words of text the model can steer through, leaving out

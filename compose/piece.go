@@ -5,72 +5,156 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/glowcloud/glowcloud/markov"
-	"github.com/glowcloud/glowcloud/quality"
 )
 
-// A piece is the text being written: each next sentence is chosen for it
-// from several candidates, best first (the way cobe and MegaHAL score
-// replies). A candidate that says again a run of five words the piece
-// already said, or that the reader would see with an unbalanced quote, is
-// never taken while another will do; among the rest, a candidate copying
-// twelve words of the corpus loses most, one copying eight loses some, and
-// one that picks up a content word of the sentence before (or the topic,
-// where the topic is wanted) gains.
+// A piece is the text being written. Its sentences come from the model's
+// curated pool (see markov.PoolSentence) where it has one: each next
+// sentence is the one that best carries the argument on — it picks up
+// where the corpus went after the sentence before, or a word it said, or
+// the topic — among those that say no five words the piece already said
+// and open no way a sentence of the piece already opened. A model without
+// a pool (or a topic no pooled sentence says) falls back to a walk of the
+// chain.
 type piece struct {
 	w     *Writer
 	rng   *rand.Rand
 	topic []string // steerable topic words
 	said  map[string]bool
-	runs  map[uint64]bool // 5-word runs said, by hash
+	runs  map[string]bool // 5-word runs said
+	opens map[string]bool // 3-word openings said
 	prev  []string        // content words of the last sentence
-	// hashes is scratch space for the words of a candidate.
-	hashes []uint64
+	last  int32           // the corpus sentence the last pooled sentence ended in; -1 none
+	from  map[int32]bool  // corpus sentences the piece's pooled sentences started from
 	// words holds the words of each sentence said, for the title.
 	words [][]string
 }
 
 func (w *Writer) newPiece(rng *rand.Rand, topic []string) *piece {
-	return &piece{w: w, rng: rng, topic: topic, said: make(map[string]bool, 32), runs: make(map[uint64]bool, 512)}
+	return &piece{w: w, rng: rng, topic: topic, said: make(map[string]bool, 32),
+		runs: make(map[string]bool, 512), opens: make(map[string]bool, 16), last: -1, from: make(map[int32]bool, 16)}
 }
 
-// Selection settings, tuned on the essay and sherlock with `glowcloud
-// quality` (see BENCHMARKS.md).
+// Selection settings for the walk a model without a pool falls back to.
 const (
-	candidates  = 3   // candidates a sentence
-	maxDraws    = 12  // draws a sentence, when no candidate will do
-	backOff     = 0.6 // markov.Options.BackOff for the walks
-	copy12Cost  = 6.0
-	copy8Cost   = 2.5
-	cohesionPay = 2.0
-	topicPay    = 3.0
+	maxDraws = 12  // draws a sentence
+	backOff  = 0.6 // markov.Options.BackOff for the walks
 )
 
-// cand is a scored candidate.
-type cand struct {
-	text    string
-	words   []string
-	score   float64
-	content []string
-	runs    []uint64
+// next returns the next sentence, steered towards the topic when topical
+// is set. It returns "" when the model has nothing acceptable to say.
+func (p *piece) next(topical bool, maxChars int) string {
+	if len(p.w.pool().s) > 0 {
+		s, _ := p.fromPool(topical, maxChars)
+		return s
+	}
+	return p.walk(topical, maxChars)
 }
 
-// next returns the best next sentence, steered towards the topic when
-// topical is set. It returns "" when the model has nothing acceptable to
-// say.
-func (p *piece) next(topical bool, maxChars int) string {
-	var best *cand
-	steerPrev := p.steerable(p.prev)
-	// Candidates are drawn until there are enough, or, while none will do,
-	// up to maxDraws.
-	for i := 0; i < maxDraws && (i < candidates || best == nil); i++ {
+// fromPool picks the pooled sentence that best continues the piece.
+func (p *piece) fromPool(topical bool, maxChars int) (string, bool) {
+	x := p.w.pool()
+	if len(x.s) == 0 {
+		return "", false
+	}
+	seen := make(map[int32]bool, 64)
+	var cands []int32
+	addAll := func(ids []int32, limit int) {
+		for _, i := range ids {
+			if len(cands) >= 400 || limit == 0 {
+				return
+			}
+			if !seen[i] {
+				seen[i] = true
+				cands = append(cands, i)
+				limit--
+			}
+		}
+	}
+	wantTopic := topical && len(p.topic) > 0
+	if wantTopic {
+		for _, t := range p.topic {
+			addAll(x.byWord[t], 200)
+		}
+		// No pooled sentence says the topic: go on with the argument (a
+		// walk through the topic would read as word salad; the caller says
+		// the topic in the essay's voice instead).
+		wantTopic = len(cands) > 0
+	}
+	if !wantTopic {
+		if p.last >= 0 {
+			for f := p.last; f <= p.last+8; f++ {
+				addAll(x.byFrom[f], 40)
+			}
+		}
+		for _, w := range p.prev {
+			addAll(x.byWord[w], 30)
+		}
+		// And some from anywhere, so a thread can also turn (and a short
+		// piece finds sentences short enough).
+		for range 60 {
+			vs := x.byFrom[x.sources[p.rng.IntN(len(x.sources))]]
+			addAll([]int32{vs[p.rng.IntN(len(vs))]}, 1)
+		}
+	}
+	// One variant of each corpus sentence competes, drawn at random: a
+	// sentence the pool holds many variants of is not said more often.
+	p.rng.Shuffle(len(cands), func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
+	from := make(map[int32]bool, len(cands))
+	best, bestScore := int32(-1), 0.0
+	for _, i := range cands {
+		s := x.s[i]
+		if from[s.From] || p.said[s.Text] || len(s.Text) > maxChars || p.opens[x.open[i]] || p.from[s.From] || p.repeats(x.words[i]) {
+			continue
+		}
+		from[s.From] = true
+		score := p.rng.Float64() * 3 // variety
+		if p.last >= 0 {
+			// The corpus's own next sentences carry its argument on.
+			if d := s.From - p.last; d >= 1 && d <= 8 {
+				score += 2.5 - 0.25*float64(d)
+			}
+		}
+		for _, w := range x.content[i] {
+			if slices.Contains(p.prev, w) {
+				score += 1.5
+				break
+			}
+		}
+		if wantTopic {
+			for _, w := range x.content[i] {
+				if slices.Contains(p.topic, w) {
+					score += 3
+					break
+				}
+			}
+		}
+		if best < 0 || score > bestScore {
+			best, bestScore = i, score
+		}
+	}
+	if best < 0 {
+		return "", false
+	}
+	s := x.s[best]
+	p.say(s.Text, x.words[best])
+	p.last = s.To
+	p.from[s.From] = true
+	return s.Text, true
+}
+
+// walk draws sentences from the chain, for a model without a pool.
+func (p *piece) walk(topical bool, maxChars int) string {
+	steer := p.steerable(p.prev)
+	for i := 0; i < maxDraws; i++ {
 		var words []string
 		switch {
 		case topical && len(p.topic) > 0 && i%2 == 0:
 			words = p.topic
-		case len(steerPrev) > 0 && i%3 != 2:
-			words = steerPrev
+		case len(steer) > 0 && i%3 != 2:
+			words = steer
 		}
 		s, err := p.w.m.Sentence(p.rng, markov.Options{Topic: words, MaxChars: maxChars, BackOff: backOff})
 		if errors.Is(err, markov.ErrNoSentence) && len(words) > 0 {
@@ -79,35 +163,15 @@ func (p *piece) next(topical bool, maxChars int) string {
 		if err != nil || p.said[s.Text] {
 			continue
 		}
-		c, ok := p.score(s.Text, topical)
-		if !ok {
+		ws := textWords(s.Text)
+		if p.repeats(ws) || p.opens[openingOf(ws)] {
 			continue
 		}
-		if best == nil || c.score > best.score {
-			best = c
-		}
-		if best.score >= p.perfect(topical) {
-			break
-		}
+		p.say(s.Text, ws)
+		p.last = -1
+		return s.Text
 	}
-	if best == nil {
-		return ""
-	}
-	p.take(best)
-	return best.text
-}
-
-// perfect is the score of a candidate good enough to stop looking: it
-// copies nothing and does what the slot is for, saying the topic where
-// the topic is wanted, else picking up the sentence before.
-func (p *piece) perfect(topical bool) float64 {
-	switch {
-	case topical && len(p.topic) > 0:
-		return topicPay
-	case len(p.prev) > 0:
-		return cohesionPay
-	}
-	return 0
+	return ""
 }
 
 // steerable returns the words the model can steer through.
@@ -121,94 +185,134 @@ func (p *piece) steerable(words []string) []string {
 	return out
 }
 
-// score scores text for the piece, reporting false for a candidate that
-// must not be said: a 5-word run already said, or quotes or brackets that
-// come out unbalanced once the text is read back sentence by sentence.
-func (p *piece) score(text string, topical bool) (*cand, bool) {
-	if mayUnbalance(text) {
-		for _, s := range quality.SplitSentences(text) {
-			if !quality.Balanced(s) {
-				return nil, false
-			}
-		}
-	}
-	words := quality.AppendWords(make([]string, 0, 48), text)
-	p.hashes = quality.HashWords(p.hashes[:0], words)
-	c := &cand{text: text, words: words}
+// repeats reports whether words say again a run of five words the piece
+// said, or say one twice.
+func (p *piece) repeats(words []string) bool {
+	var own map[string]bool
 	for i := 0; i+5 <= len(words); i++ {
-		h := quality.RunHash(p.hashes[i : i+5])
-		if p.runs[h] || slices.Contains(c.runs, h) {
-			return nil, false // said before, or twice in this sentence
+		r := strings.Join(words[i:i+5], " ")
+		if p.runs[r] || own[r] {
+			return true
 		}
-		c.runs = append(c.runs, h)
-	}
-	switch p.w.copies().CopiedRun(p.hashes) {
-	case 12:
-		c.score -= copy12Cost
-	case 8:
-		c.score -= copy8Cost
-	}
-	for _, w := range words {
-		if quality.IsContent(w) {
-			c.content = append(c.content, w)
+		if own == nil {
+			own = make(map[string]bool)
 		}
+		own[r] = true
 	}
-	for _, w := range c.content {
-		if slices.Contains(p.prev, w) {
-			c.score += cohesionPay
-			break
-		}
-	}
-	if topical && slices.ContainsFunc(words, func(w string) bool { return slices.Contains(p.topic, markov.Fold(w)) }) {
-		c.score += topicPay
-	}
-	return c, true
+	return false
 }
 
-// take adds a chosen sentence to the piece.
-func (p *piece) take(c *cand) {
-	p.said[c.text] = true
-	p.words = append(p.words, c.words)
-	for _, h := range c.runs {
-		p.runs[h] = true
+// say adds a sentence to the piece.
+func (p *piece) say(text string, words []string) {
+	p.said[text] = true
+	p.words = append(p.words, words)
+	for i := 0; i+5 <= len(words); i++ {
+		p.runs[strings.Join(words[i:i+5], " ")] = true
 	}
-	p.prev = c.content
+	if o := openingOf(words); o != "" {
+		p.opens[o] = true
+	}
+	p.prev = p.prev[:0:0]
+	for _, w := range words {
+		if isContent(w) {
+			p.prev = append(p.prev, w)
+		}
+	}
 }
 
 // add adds a sentence that was not chosen by next (a template line): it is
 // said, whatever it repeats.
 func (p *piece) add(text string) {
-	words := quality.Words(text)
-	hs := quality.HashWords(nil, words)
-	c := &cand{text: text, words: words}
-	for i := 0; i+5 <= len(hs); i++ {
-		c.runs = append(c.runs, quality.RunHash(hs[i:i+5]))
-	}
-	for _, w := range words {
-		if quality.IsContent(w) {
-			c.content = append(c.content, w)
-		}
-	}
-	p.take(c)
+	p.say(text, textWords(text))
 }
 
 // reserve keeps the piece from saying what a line that will close it says.
 func (p *piece) reserve(text string) {
-	hs := quality.HashWords(nil, quality.Words(text))
-	for i := 0; i+5 <= len(hs); i++ {
-		p.runs[quality.RunHash(hs[i:i+5])] = true
+	words := textWords(text)
+	for i := 0; i+5 <= len(words); i++ {
+		p.runs[strings.Join(words[i:i+5], " ")] = true
 	}
 }
 
-// mayUnbalance reports whether text holds a quote or a bracket.
-func mayUnbalance(text string) bool {
-	for i := 0; i < len(text); i++ {
-		switch text[i] {
-		case '"', '(', ')', '[', ']':
-			return true
-		case 0xe2: // the lead byte of “ and ”
-			return strings.Contains(text[i:], "“") || strings.Contains(text[i:], "”")
+// textWords returns the words of text, lower-cased: runs of letters and
+// digits, with apostrophes inside a word kept.
+func textWords(text string) []string {
+	var out []string
+	start := -1
+	flush := func(end int) {
+		if start >= 0 {
+			out = append(out, strings.ToLower(strings.Trim(text[start:end], "'’")))
+			start = -1
 		}
 	}
-	return false
+	for i, r := range text {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || (r == '\'' || r == '’') && start >= 0 {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		flush(i)
+	}
+	flush(len(text))
+	return slices.DeleteFunc(out, func(w string) bool { return w == "" })
+}
+
+// openingOf is the first three words of a sentence.
+func openingOf(words []string) string {
+	if len(words) < 3 {
+		return ""
+	}
+	return strings.Join(words[:3], " ")
+}
+
+// isContent reports whether a word carries meaning worth picking up.
+func isContent(w string) bool {
+	return len([]rune(w)) > 3 && !stopWords[w] && !glue[w]
+}
+
+// glue is words too common to carry an argument, beside stopWords.
+var glue = map[string]bool{
+	"about": true, "after": true, "also": true, "been": true, "before": true, "being": true, "both": true,
+	"could": true, "does": true, "doing": true, "down": true, "each": true, "even": true, "from": true,
+	"have": true, "having": true, "here": true, "into": true, "just": true, "more": true, "most": true,
+	"much": true, "must": true, "only": true, "other": true, "over": true, "same": true, "should": true,
+	"some": true, "such": true, "than": true, "that": true, "their": true, "them": true, "then": true,
+	"there": true, "these": true, "they": true, "this": true, "those": true, "through": true, "under": true,
+	"very": true, "were": true, "what": true, "when": true, "where": true, "which": true, "while": true,
+	"will": true, "with": true, "would": true, "your": true, "it's": true, "we're": true, "they're": true,
+}
+
+// poolIndex indexes a model's pool for the piece.
+type poolIndex struct {
+	s       []markov.PoolSentence
+	words   [][]string
+	content [][]string
+	open    []string
+	byWord  map[string][]int32 // content word -> pooled sentences saying it
+	byFrom  map[int32][]int32  // corpus sentence -> pooled sentences starting there
+	sources []int32            // the corpus sentences of byFrom, in order
+}
+
+func buildPoolIndex(m *markov.Model) *poolIndex {
+	pool := m.Pool()
+	x := &poolIndex{s: pool, words: make([][]string, len(pool)), content: make([][]string, len(pool)),
+		open: make([]string, len(pool)), byWord: make(map[string][]int32), byFrom: make(map[int32][]int32)}
+	for i, s := range pool {
+		ws := textWords(s.Text)
+		x.words[i] = ws
+		x.open[i] = openingOf(ws)
+		for _, w := range ws {
+			if isContent(w) && !slices.Contains(x.content[i], w) {
+				x.content[i] = append(x.content[i], w)
+				x.byWord[w] = append(x.byWord[w], int32(i))
+			}
+		}
+		if len(x.byFrom[s.From]) == 0 {
+			x.sources = append(x.sources, s.From)
+		}
+		x.byFrom[s.From] = append(x.byFrom[s.From], int32(i))
+	}
+	slices.Sort(x.sources)
+	return x
 }

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/glowcloud/glowcloud/quality"
 )
 
 // Where a title comes from: now and then one of the model's own headings,
@@ -115,8 +113,8 @@ func headingTemplate(rng *rand.Rand, h string) (string, bool) {
 			continue
 		}
 		r, _ := utf8.DecodeRuneInString(f[lo:])
-		ws := quality.Words(f)
-		if unicode.IsUpper(r) && len(ws) == 1 && quality.IsContent(ws[0]) && !stopWords[ws[0]] && !strings.HasSuffix(ws[0], "ing") {
+		ws := textWords(f)
+		if unicode.IsUpper(r) && len(ws) == 1 && isContent(ws[0]) && !stopWords[ws[0]] && !strings.HasSuffix(ws[0], "ing") {
 			at = append(at, i)
 		}
 	}
@@ -186,7 +184,7 @@ var determiners = map[string]bool{
 // content word, no adverb in "-ly", no contraction, no number, and none of
 // the words that are content by length only.
 func subjectWord(w string) bool {
-	if !quality.IsContent(w) || stopWords[w] || notSubjects[w] || strings.HasSuffix(w, "ly") || strings.ContainsAny(w, "'’_") {
+	if !isContent(w) || stopWords[w] || notSubjects[w] || strings.HasSuffix(w, "ly") || strings.ContainsAny(w, "'’_") {
 		return false
 	}
 	r, _ := utf8.DecodeRuneInString(w)

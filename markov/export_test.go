@@ -65,6 +65,20 @@ func CraftedModels(m *Model) map[string][]byte {
 			}
 			return c
 		}),
+		"pool sentence from a sentence that is not there": craft(func(env *envelope, c [][]byte) [][]byte {
+			env.Pool = []string{strconv.Itoa(len(env.Corpus)) + " 0 The Glow Cloud says nothing."}
+			return c
+		}),
+		"pool sentence without its sources": craft(func(env *envelope, c [][]byte) [][]byte {
+			env.Pool = []string{"The Glow Cloud says nothing."}
+			return c
+		}),
+		"more pooled sentences than a pool holds": craft(func(env *envelope, c [][]byte) [][]byte {
+			for len(env.Pool) <= poolMax {
+				env.Pool = append(env.Pool, "0 0 x")
+			}
+			return c
+		}),
 		"deep json": []byte(headerPrefix + strconv.Itoa(FormatVersion) + `,"meta":` + strings.Repeat("[", 1<<20) + chainsKey + "{}]}"),
 	}
 }

@@ -128,7 +128,7 @@ func opensClause(word, tag string) bool {
 		return true
 	case "IN":
 		switch word {
-		case "that", "because", "if", "although", "though", "while", "unless", "whereas", "whether":
+		case "that", "because", "if", "although", "though", "while", "unless", "whereas", "whether", "until":
 			return true
 		}
 	}
@@ -173,4 +173,19 @@ func coarse(tag string) string {
 		}
 	}
 	return b.String()
+}
+
+// complete reports whether a sentence's clause, read to its end, is whole:
+// its main clause has a finite verb, every clause it opened got its verb,
+// and every bracket, quote and correlative is closed.
+func complete(c clause) bool {
+	return c.verb && !c.rel && !c.sub && c.pend == 0 && c.depth == 0 && !c.quote
+}
+
+// connectors join whole clauses: a join on one of them, right after a
+// comma, semicolon or dash, puts one sentence's clause after another's.
+var connectors = map[string]bool{
+	"and": true, "but": true, "or": true, "so": true, "yet": true, "which": true, "because": true,
+	"while": true, "whereas": true, "although": true, "though": true, "where": true, "when": true,
+	"since": true, "as": true, "until": true, "unless": true, "if": true, "that": true,
 }

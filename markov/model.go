@@ -262,7 +262,7 @@ func train(sentences sentences, opts TrainOptions, parts int) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("markov: train: %w", err)
 	}
-	m.pool = buildPool(m.novelty, order, tagger.Tag, poolSeed(m.meta.CorpusSHA256))
+	m.pool = buildPool(m.novelty, 2, tagger.Tag, poolSeed(m.meta.CorpusSHA256))
 	return m, nil
 }
 

@@ -97,10 +97,11 @@ func (t *Tagger) Tag(tokens []string) []string {
 	out := make([]string, len(tokens))
 	p1, p2 := "-START-", "-START2-"
 	scores := make([]float64, len(t.classes))
+	var buf []byte
 	for i, p := range parts {
 		tag, ok := t.tagMap[p.text]
 		if !ok {
-			tag = t.predict(scores, i, ctx, p.text, p1, p2)
+			tag, buf = t.predict(scores, buf, i, ctx, p.text, p1, p2)
 		}
 		if out[p.token] != "" {
 			out[p.token] += "+"
@@ -111,29 +112,39 @@ func (t *Tagger) Tag(tokens []string) []string {
 	return out
 }
 
-// predict is prose's featurize and predict, with the scores in a slice.
-func (t *Tagger) predict(scores []float64, i int, ctx []string, w, p1, p2 string) string {
+// predict is prose's featurize and predict, with the scores in a slice
+// and each feature's name built in one reused buffer (a map looked up by
+// string(bytes) does not copy them).
+func (t *Tagger) predict(scores []float64, buf []byte, i int, ctx []string, w, p1, p2 string) (string, []byte) {
 	clear(scores)
 	i += 2
-	add := func(f string) {
-		for _, cw := range t.weights[f] {
+	add := func(parts ...string) {
+		buf = buf[:0]
+		for k, p := range parts {
+			if k > 0 {
+				buf = append(buf, ' ')
+			}
+			buf = append(buf, p...)
+		}
+		for _, cw := range t.weights[string(buf)] {
 			scores[cw.class] += cw.weight
 		}
 	}
+	suffix := func(s string) string { return s[len(s)-min(len(s), 3):] }
 	add("bias")
-	add("i suffix " + w[len(w)-min(len(w), 3):])
-	add("i pref1 " + w[:1])
-	add("i-1 tag " + p1)
-	add("i-2 tag " + p2)
-	add("i tag+i-2 tag " + p1 + " " + p2)
-	add("i word " + ctx[i])
-	add("i-1 tag+i word " + p1 + " " + ctx[i])
-	add("i-1 word " + ctx[i-1])
-	add("i-1 suffix " + ctx[i-1][len(ctx[i-1])-min(len(ctx[i-1]), 3):])
-	add("i-2 word " + ctx[i-2])
-	add("i+1 word " + ctx[i+1])
-	add("i+1 suffix " + ctx[i+1][len(ctx[i+1])-min(len(ctx[i+1]), 3):])
-	add("i+2 word " + ctx[i+2])
+	add("i suffix", suffix(w))
+	add("i pref1", w[:1])
+	add("i-1 tag", p1)
+	add("i-2 tag", p2)
+	add("i tag+i-2 tag", p1, p2)
+	add("i word", ctx[i])
+	add("i-1 tag+i word", p1, ctx[i])
+	add("i-1 word", ctx[i-1])
+	add("i-1 suffix", suffix(ctx[i-1]))
+	add("i-2 word", ctx[i-2])
+	add("i+1 word", ctx[i+1])
+	add("i+1 suffix", suffix(ctx[i+1]))
+	add("i+2 word", ctx[i+2])
 	best := 0
 	for c := range scores {
 		// Ties go to the class named last, as prose's do.
@@ -141,7 +152,7 @@ func (t *Tagger) predict(scores []float64, i int, ctx []string, w, p1, p2 string
 			best = c
 		}
 	}
-	return t.classes[best]
+	return t.classes[best], buf
 }
 
 // normalize is prose's word normalisation for features.

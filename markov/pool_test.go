@@ -1,0 +1,149 @@
+package markov_test
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/markov"
+)
+
+// essayModel trains the model of the embedded essay once per test binary.
+func trainEssay(t *testing.T) *markov.Model {
+	t.Helper()
+	text := corpus.Parse(corpus.EssayText())
+	m, err := markov.Train(text.Sentences, markov.TrainOptions{Headings: text.Headings, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// The oracle for these tests is the training text itself, read with
+// strings.Fields: it shares no code with how the pool is built.
+
+// TestPoolSentencesAreWalks: every pooled sentence is a walk of the chain
+// one order lower — it starts as a training sentence starts, ends as one
+// ends, and every two words in a row of it are two words in a row of the
+// training text.
+func TestPoolSentencesAreWalks(t *testing.T) {
+	m := trainEssay(t)
+	pool := m.Pool()
+	if len(pool) < 200 {
+		t.Fatalf("%d pooled sentences from the essay, want at least 200", len(pool))
+	}
+	starts, ends, pairs := map[string]bool{}, map[string]bool{}, map[[2]string]bool{}
+	for _, s := range m.TrainingSentences() {
+		w := strings.Fields(s)
+		starts[w[0]], ends[w[len(w)-1]] = true, true
+		for i := 1; i < len(w); i++ {
+			pairs[[2]string{w[i-1], w[i]}] = true
+		}
+	}
+	for _, p := range pool {
+		w := strings.Fields(p.Text)
+		if !starts[w[0]] || !ends[w[len(w)-1]] {
+			t.Errorf("%q does not start and end as a training sentence does", p.Text)
+		}
+		for i := 1; i < len(w); i++ {
+			if !pairs[[2]string{w[i-1], w[i]}] {
+				t.Errorf("%q: %q %q are never said in a row", p.Text, w[i-1], w[i])
+				break
+			}
+		}
+	}
+}
+
+// TestPoolNovel: no pooled sentence is a training sentence, or shares a
+// run of more than 15 words with one (markovify's limit), or copies most
+// of one; checked by brute force over every pair.
+func TestPoolNovel(t *testing.T) {
+	m := trainEssay(t)
+	var training [][]string
+	whole := map[string]bool{}
+	for _, s := range m.TrainingSentences() {
+		training = append(training, strings.Fields(s))
+		whole[s] = true
+	}
+	for _, p := range m.Pool() {
+		if whole[p.Text] {
+			t.Errorf("pooled sentence %q is a training sentence", p.Text)
+			continue
+		}
+		w := strings.Fields(p.Text)
+		run := 0
+		for _, s := range training {
+			run = max(run, longestCommonRun(w, s))
+		}
+		if run > 15 || run*10 > len(w)*8 {
+			t.Errorf("%q copies a run of %d of its %d words", p.Text, run, len(w))
+		}
+	}
+}
+
+func longestCommonRun(a, b []string) int {
+	best := 0
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for i := range a {
+		for j := range b {
+			if a[i] == b[j] {
+				cur[j+1] = prev[j] + 1
+				best = max(best, cur[j+1])
+			} else {
+				cur[j+1] = 0
+			}
+		}
+		prev, cur = cur, prev
+	}
+	return best
+}
+
+// TestPoolDeterministic: the same corpus curates the same pool, and a
+// saved model gives it back.
+func TestPoolDeterministic(t *testing.T) {
+	a, b := trainEssay(t), trainEssay(t)
+	if !slices.Equal(a.Pool(), b.Pool()) {
+		t.Fatal("two trainings of the essay curated different pools")
+	}
+	path := filepath.Join(t.TempDir(), "essay.model")
+	if err := a.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	c, err := markov.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(a.Pool(), c.Pool()) || c.ID() != a.ID() {
+		t.Fatal("the pool did not survive Save and Load")
+	}
+	var buf bytes.Buffer
+	if err := c.Encode(&buf); err != nil {
+		t.Fatal(err)
+	}
+	first := a.Pool()[0]
+	edited := bytes.Replace(buf.Bytes(), []byte(fmt.Sprintf(`"%d %d %s`, first.From, first.To, first.Text[:10])), []byte(fmt.Sprintf(`"%d %d %s`, first.From, first.To, "GlowCloud!")), 1)
+	if bytes.Equal(edited, buf.Bytes()) {
+		t.Fatal("the test could not find the first pooled sentence in the file")
+	}
+	if _, err := markov.Decode(bytes.NewReader(edited)); err == nil {
+		t.Fatal("a model whose pooled sentence was edited loaded")
+	}
+}
+
+// TestPoolSmallCorpus: a corpus too small to join or swap anything has an
+// empty pool (compose then walks the chain), never an error.
+func TestPoolSmallCorpus(t *testing.T) {
+	text := corpus.Parse("The Glow Cloud flies over the town. The town fears the Glow Cloud.")
+	m, err := markov.Train(text.Sentences, markov.TrainOptions{Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(m.Pool()); n != 0 {
+		t.Fatalf("%d pooled sentences from two", n)
+	}
+}
