@@ -107,11 +107,13 @@ func numberOf(p string, name func(string) bool) number {
 		if !headEnds[words[i]] {
 			continue
 		}
-		if words[i] == "of" && quantities[words[i-1]] && i+1 < len(words) {
-			if words[i-1] == "number" && i >= 2 && words[i-2] == "a" {
-				return plural // "a number of robots"
+		if words[i] == "of" && i+1 < len(words) {
+			switch {
+			case words[i-1] == "number" && i >= 2 && words[i-2] == "a":
+				return plural // "a number of robots", but "the number of robots is"
+			case quantities[words[i-1]]:
+				return numberOf(strings.Join(words[i+1:], " "), name)
 			}
-			return numberOf(strings.Join(words[i+1:], " "), name)
 		}
 		head = i - 1
 		break
@@ -203,7 +205,7 @@ var (
 		"across through during after before between among towards toward versus vs like that which who whom whose where when")
 	// quantities let the noun after "of" decide: "a lot of robots are".
 	quantities = set("lot lots plenty most some all half rest majority minority bunch couple few many both none any " +
-		"number percent per cent portion part share lots")
+		"percent per cent portion part share")
 	pluralDeterminers   = set("these those few many several various numerous both all most two three four five six seven eight nine ten dozens hundreds thousands millions billions")
 	singularDeterminers = set("a an one each every this that another either neither much")
 	countWords          = set("two three four five six seven eight nine ten eleven twelve twenty hundred thousand million dozens hundreds thousands millions billions")

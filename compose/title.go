@@ -379,9 +379,9 @@ func nounHead(w string, modified bool) bool {
 	if nonHeads[w] || strings.HasSuffix(w, "ly") {
 		return false
 	}
-	for _, suf := range []string{"al", "ive", "ous", "ful", "less", "able", "ible", "ic", "ian", "ist", "ish"} {
+	for _, suf := range []string{"ive", "ous", "ful", "less", "able", "ible", "ish"} {
 		if strings.HasSuffix(w, suf) {
-			return false // an adjective: "Authoritarian", "Anarchist"
+			return false // an adjective: "Impressive", "Famous"
 		}
 	}
 	if !modified && (strings.HasSuffix(w, "ing") || strings.HasSuffix(w, "ed")) {
