@@ -89,7 +89,39 @@ func Kind(m fs.FileMode) string {
 // file is untouched. Temporary files of the same naming left by a killed
 // writer (unmodified for StaleAfter) are removed first. perm is used for a
 // new file; an existing file keeps its mode.
-func Write(path string, perm fs.FileMode, write func(io.Writer) error) (err error) {
+func Write(path string, perm fs.FileMode, write func(io.Writer) error) error {
+	return replace(path, perm, func(f *os.File) (*os.File, error) {
+		return f, write(f)
+	})
+}
+
+// WriteNamed is Write for writers that take a file name rather than an
+// io.Writer (SQLite's VACUUM INTO, say): fill gets the name of an empty
+// temporary file, closed, to write by name. Everything else is as Write:
+// what ends at path is a whole, synced new file or the old one, and a
+// device, FIFO or directory at path (or at the end of its links) is
+// refused before fill runs.
+func WriteNamed(path string, perm fs.FileMode, fill func(name string) error) error {
+	return replace(path, perm, func(f *os.File) (*os.File, error) {
+		name := f.Name()
+		if err := f.Close(); err != nil {
+			return f, err
+		}
+		if err := fill(name); err != nil {
+			return f, err
+		}
+		// Whatever fill did, the rename moves a regular file or nothing.
+		if fi, err := os.Lstat(name); err != nil || !fi.Mode().IsRegular() {
+			return f, fmt.Errorf("%s: %w after it was written", name, ErrNotRegular)
+		}
+		return os.OpenFile(name, os.O_RDWR, 0)
+	})
+}
+
+// replace runs Write and WriteNamed: fill writes the temporary file it is
+// given and returns the file to sync and rename (the same one, or the
+// same name reopened), closed or not.
+func replace(path string, perm fs.FileMode, fill func(*os.File) (*os.File, error)) (err error) {
 	target, err := Resolve(path)
 	if err != nil {
 		return err
@@ -106,13 +138,14 @@ func Write(path string, perm fs.FileMode, write func(io.Writer) error) (err erro
 	if err != nil {
 		return err
 	}
+	tmp := f.Name()
 	defer func() {
 		if err != nil {
 			f.Close()
-			os.Remove(f.Name())
+			os.Remove(tmp)
 		}
 	}()
-	if err := write(f); err != nil {
+	if f, err = fill(f); err != nil {
 		return err
 	}
 	if err := f.Chmod(perm); err != nil {
@@ -129,7 +162,7 @@ func Write(path string, perm fs.FileMode, write func(io.Writer) error) (err erro
 	if fi, err := os.Lstat(target); err == nil && !fi.Mode().IsRegular() {
 		return fmt.Errorf("%s: %w (%s): refusing to replace it", target, ErrNotRegular, Kind(fi.Mode()))
 	}
-	if err := os.Rename(f.Name(), target); err != nil {
+	if err := os.Rename(tmp, target); err != nil {
 		return err
 	}
 	syncDir(dir)
