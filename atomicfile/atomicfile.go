@@ -134,7 +134,7 @@ func replace(path string, perm fs.FileMode, fill func(*os.File) (*os.File, error
 		perm = fi.Mode().Perm()
 	}
 	RemoveStale(dir, base, time.Now())
-	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
+	f, err := createTemp(path, dir, base)
 	if err != nil {
 		return err
 	}
@@ -167,6 +167,43 @@ func replace(path string, perm fs.FileMode, fill func(*os.File) (*os.File, error
 	}
 	syncDir(dir)
 	return nil
+}
+
+// Check reports, by its error, whether a Write to path could go ahead now:
+// Resolve accepts what is at path, and a file can be created in the
+// directory it is written in (one is created and removed). A command that
+// works long before it writes (training) checks first, so that a typo in a
+// folder's name costs nothing.
+func Check(path string) error {
+	target, err := Resolve(path)
+	if err != nil {
+		return err
+	}
+	dir, base := filepath.Split(target)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := createTemp(path, dir, base)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
+// createTemp creates the temporary file for a write to path. Its error
+// names path and the directory, not the temporary name, which the user
+// never typed.
+func createTemp(path, dir, base string) (*os.File, error) {
+	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("%s: cannot create a file in %s: %w", path, filepath.Clean(dir), err)
+	}
+	return f, nil
 }
 
 // RemoveStale removes temporary files ".base.*.tmp" in dir that have not

@@ -231,3 +231,34 @@ func TestWriteNamedRefusesBeforeFilling(t *testing.T) {
 		t.Errorf("WriteNamed(a directory) = %v, fill called %v; want ErrNotRegular before fill", err, called)
 	}
 }
+
+// TestCheck: what Write would refuse, Check refuses first, leaving nothing
+// behind; its errors name the path given, never a temporary file.
+func TestCheck(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	sub := filepath.Join(dir, "sub")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(filepath.Join(dir, "new.model")); err != nil {
+		t.Errorf("Check of a new file in a writable folder: %v", err)
+	}
+	if _, err := Resolve(sub); !errors.Is(err, ErrNotRegular) {
+		t.Errorf("Resolve(a directory) = %v, want ErrNotRegular", err)
+	}
+	if err := Check(sub); !errors.Is(err, ErrNotRegular) {
+		t.Errorf("Check(a directory) = %v, want ErrNotRegular", err)
+	}
+	missing := filepath.Join(dir, "no", "such", "x.model")
+	err := Check(missing)
+	if err == nil || !strings.Contains(err.Error(), missing) || strings.Contains(err.Error(), ".tmp") {
+		t.Errorf("Check(%s) = %v, want an error naming it and no temporary file", missing, err)
+	}
+	if err := Write(missing, 0o644, writeString("x")); err == nil || strings.Contains(err.Error(), ".tmp") {
+		t.Errorf("Write(%s) = %v, want an error that names no temporary file", missing, err)
+	}
+	if left := tmpFiles(t, dir); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}
