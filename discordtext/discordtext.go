@@ -1,5 +1,9 @@
-// Package discordtext makes text that a user typed safe to show in a Discord
-// message under the bot's name: shown, never rendered.
+// Package discordtext makes text safe to show in a Discord message under the
+// bot's name: shown, never rendered. It is the one owner of that rule, for
+// the two kinds of text the bot posts: what a user typed ([Show], one line)
+// and what the bot generated from a model ([ShowText], lines kept), since a
+// model repeats whatever its corpus held: the essay, an operator's upload,
+// a server's own.
 //
 // Discord renders markdown (bold, headings, "-#" subtext, quotes, lists,
 // code, spoilers, masked links "[text](url)"), turns URLs into live links,
@@ -41,6 +45,23 @@ func Show(s string) string {
 	s = dropControls(s)
 	s = defang(s)
 	return escape(s)
+}
+
+// ShowText returns s, text of one or more lines (generated prose: a
+// manifesto's paragraphs), made safe as [Show] makes a line: each line
+// separately, so the line breaks stay and a line can start no heading,
+// quote, subtext or list. Only "\n" breaks a line: other line breaks
+// become spaces, as in Show. ShowText is idempotent, and ShowText(s) ==
+// Show(s) for s of one line.
+func ShowText(s string) string {
+	if !strings.Contains(s, "\n") {
+		return Show(s)
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = Show(l)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // dropControls removes control and format characters (bidi overrides and
