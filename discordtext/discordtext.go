@@ -211,19 +211,36 @@ func ensureZWSP(b *strings.Builder, rest string) int {
 // needsEscape reports whether the special character at s[i] has to be
 // escaped. The characters that are markdown everywhere always are; ".",
 // ":", "!", "+" and "-" only where they could start a list, subtext or a
-// link (so ordinary prose keeps its full stops): "-" and "+" at the start of
-// the text or after a space, "." after a digit, ":" always before "/",
-// "!" before "[".
+// link (so ordinary prose keeps its full stops and dashes): "-" and "+" at
+// the start of the line, "." after the digits that start it, ":" always
+// before "/", "!" before "[". Show makes one line, so the start of s is the
+// only start of a line; ShowText shows each line apart.
 func needsEscape(s string, i int) bool {
 	switch s[i] {
 	case '-', '+':
-		return i == 0 || s[i-1] == ' '
+		return lineStart(s[:i])
 	case '.':
-		return i > 0 && s[i-1] >= '0' && s[i-1] <= '9'
+		j := i
+		for j > 0 && s[j-1] >= '0' && s[j-1] <= '9' {
+			j--
+		}
+		return j < i && lineStart(s[:j])
 	case ':':
 		return i+1 < len(s) && s[i+1] == '/'
 	case '!':
 		return i+1 < len(s) && s[i+1] == '['
+	}
+	return true
+}
+
+// lineStart reports whether what follows prefix starts its line as a
+// markdown block sees it: prefix holds nothing but space and the invisible
+// joiners a client might skip.
+func lineStart(prefix string) bool {
+	for _, r := range prefix {
+		if !unicode.IsSpace(r) && r != zwsp && r != '\u200d' {
+			return false
+		}
 	}
 	return true
 }
