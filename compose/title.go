@@ -170,7 +170,7 @@ func (w *Writer) title(rng *rand.Rand, topic string, paras []string) string {
 		if len(x.headings) > 0 && rng.Float64() < verbatimHeading {
 			return x.headings[rng.IntN(len(x.headings))]
 		}
-		if top := x.countPhrases(paras, x.shown); len(top) > 0 {
+		if top := x.countPhrases(paras, x.shown); len(top) > 0 && rng.Float64() < 0.6 {
 			// What this manifesto says more than the text does.
 			slices.SortStableFunc(top, func(a, b phraseCount) int {
 				return cmp.Compare(float64(b.n)/math.Sqrt(float64(x.said[b.key])), float64(a.n)/math.Sqrt(float64(x.said[a.key])))
@@ -179,7 +179,9 @@ func (w *Writer) title(rng *rand.Rand, topic string, paras []string) string {
 		}
 	}
 	if subject == "" && len(x.phrases) > 0 {
-		subject = x.phrases[rng.IntN(min(len(x.phrases), 50))]
+		// Now and then a phrase of the whole text: a pool of sentences
+		// said often would otherwise name the same subjects often.
+		subject = x.phrases[rng.IntN(min(len(x.phrases), 200))]
 	}
 	if subject == "" {
 		subject = "Everything"

@@ -410,13 +410,13 @@ func TestBadModel(t *testing.T) {
 		{"garbage", func(t *testing.T) []byte { return []byte("\x00\xffPK\x03\x04 not a model at all") }, "not a valid glowcloud model"},
 		{"other JSON", func(t *testing.T) []byte { return []byte(`{"hello":"world"}`) }, "not a valid glowcloud model"},
 		{"future format", func(t *testing.T) []byte {
-			return edit(t, `"format":2,"meta":{"format":2`, `"format":3,"meta":{"format":2`)
+			return edit(t, `"format":3,"meta":{"format":3`, `"format":4,"meta":{"format":3`)
 		}, "unsupported model format version"},
 		{"no format", func(t *testing.T) []byte {
-			return edit(t, `"format":2,"meta":{"format":2`, `"meta":{"format":2`)
+			return edit(t, `"format":3,"meta":{"format":3`, `"meta":{"format":3`)
 		}, "unsupported model format version"},
 		{"meta format", func(t *testing.T) []byte {
-			return edit(t, `"meta":{"format":2`, `"meta":{"format":7`)
+			return edit(t, `"meta":{"format":3`, `"meta":{"format":7`)
 		}, "not a valid glowcloud model"},
 		{"meta order", func(t *testing.T) []byte {
 			return edit(t, `"order":2`, `"order":99`)
@@ -492,7 +492,7 @@ func TestInspect(t *testing.T) {
 			for _, re := range []string{
 				`(?m)^model +` + regexp.QuoteMeta(tc.want) + `$`,
 				`(?m)^id +[0-9a-f]{6,}$`,
-				`(?m)^format +2$`,
+				`(?m)^format +3$`,
 				`(?m)^order +2$`,
 				`(?m)^sentences +` + strconv.Itoa(len(essay.Sentences)) + `$`,
 				`(?m)^words +` + strconv.Itoa(essay.Words()) + `$`,
