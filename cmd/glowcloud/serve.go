@@ -183,7 +183,7 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 			return fmt.Errorf("serve: %w", err)
 		}
 		defer db.Close() // after the Runner and serve.Run have returned
-		cfg.Admin = admin{proclaim.NewCommands(db, proclaimMin, clock.Now)}
+		cfg.Admin = proclaim.NewCommands(db, proclaimMin, clock.Now)
 		if isPostgres(c.database) {
 			cfg.CooldownStore = db
 		}
