@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -13,7 +14,7 @@ import (
 )
 
 // runQuality prints the quality metrics of N manifestos of a model.
-func (e environment) runQuality(args []string) error {
+func (e environment) runQuality(ctx context.Context, args []string) error {
 	fs := e.flags("quality", "[-model FILE] [-n N] [-seed N] [-paragraphs N] [-ref FILE] [-corpus FILE] [-json]")
 	modelPath := fs.String("model", e.getenv("GLOWCLOUD_MODEL"), "model `file` (default: $GLOWCLOUD_MODEL, else the embedded essay)")
 	n := fs.Int("n", 300, "how many manifestos to measure")
@@ -33,7 +34,7 @@ func (e environment) runQuality(args []string) error {
 	case *paragraphs < 1 || *paragraphs > compose.MaxParagraphs:
 		return &usageError{msg: fmt.Sprintf("quality: -paragraphs %d: must be 1 to %d", *paragraphs, compose.MaxParagraphs)}
 	}
-	m, err := e.loadModel(*modelPath)
+	m, err := e.loadModel(ctx, *modelPath)
 	if err != nil {
 		return err
 	}
