@@ -2,10 +2,11 @@ package fluency
 
 import (
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/glowcloud/glowcloud/internal/sharedfiles"
 )
 
 func TestSentences(t *testing.T) {
@@ -82,15 +83,9 @@ func TestParseTableRejects(t *testing.T) {
 // builds from the reference, when ../shared is beside the repository.
 func TestTableIsRebuilt(t *testing.T) {
 	t.Parallel()
-	var ref string
-	for _, d := range []string{os.Getenv("GLOWCLOUD_SHARED"), "../../../shared", "../../../../shared", "/work/shared"} {
-		if p := filepath.Join(d, "corpora", "mid5.txt"); d != "" && fileExists(p) {
-			ref = p
-			break
-		}
-	}
+	ref := sharedfiles.Path("corpora/mid5.txt")
 	if ref == "" {
-		t.Skip("../shared/corpora/mid5.txt not found")
+		t.Skip(sharedfiles.Where("corpora/mid5.txt") + " not found")
 	}
 	b, err := os.ReadFile(ref)
 	if err != nil {
@@ -103,9 +98,4 @@ func TestTableIsRebuilt(t *testing.T) {
 	if got.String() != tableText {
 		t.Errorf("table.txt differs from a rebuild from %s: run go generate ./quality/fluency", ref)
 	}
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
 }
