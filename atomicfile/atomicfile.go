@@ -89,7 +89,39 @@ func Kind(m fs.FileMode) string {
 // file is untouched. Temporary files of the same naming left by a killed
 // writer (unmodified for StaleAfter) are removed first. perm is used for a
 // new file; an existing file keeps its mode.
-func Write(path string, perm fs.FileMode, write func(io.Writer) error) (err error) {
+func Write(path string, perm fs.FileMode, write func(io.Writer) error) error {
+	return replace(path, perm, func(f *os.File) (*os.File, error) {
+		return f, write(f)
+	})
+}
+
+// WriteNamed is Write for writers that take a file name rather than an
+// io.Writer (SQLite's VACUUM INTO, say): fill gets the name of an empty
+// temporary file, closed, to write by name. Everything else is as Write:
+// what ends at path is a whole, synced new file or the old one, and a
+// device, FIFO or directory at path (or at the end of its links) is
+// refused before fill runs.
+func WriteNamed(path string, perm fs.FileMode, fill func(name string) error) error {
+	return replace(path, perm, func(f *os.File) (*os.File, error) {
+		name := f.Name()
+		if err := f.Close(); err != nil {
+			return f, err
+		}
+		if err := fill(name); err != nil {
+			return f, err
+		}
+		// Whatever fill did, the rename moves a regular file or nothing.
+		if fi, err := os.Lstat(name); err != nil || !fi.Mode().IsRegular() {
+			return f, fmt.Errorf("%s: %w after it was written", name, ErrNotRegular)
+		}
+		return os.OpenFile(name, os.O_RDWR, 0)
+	})
+}
+
+// replace runs Write and WriteNamed: fill writes the temporary file it is
+// given and returns the file to sync and rename (the same one, or the
+// same name reopened), closed or not.
+func replace(path string, perm fs.FileMode, fill func(*os.File) (*os.File, error)) (err error) {
 	target, err := Resolve(path)
 	if err != nil {
 		return err
@@ -102,17 +134,18 @@ func Write(path string, perm fs.FileMode, write func(io.Writer) error) (err erro
 		perm = fi.Mode().Perm()
 	}
 	RemoveStale(dir, base, time.Now())
-	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
+	f, err := createTemp(path, dir, base)
 	if err != nil {
 		return err
 	}
+	tmp := f.Name()
 	defer func() {
 		if err != nil {
 			f.Close()
-			os.Remove(f.Name())
+			os.Remove(tmp)
 		}
 	}()
-	if err := write(f); err != nil {
+	if f, err = fill(f); err != nil {
 		return err
 	}
 	if err := f.Chmod(perm); err != nil {
@@ -129,11 +162,48 @@ func Write(path string, perm fs.FileMode, write func(io.Writer) error) (err erro
 	if fi, err := os.Lstat(target); err == nil && !fi.Mode().IsRegular() {
 		return fmt.Errorf("%s: %w (%s): refusing to replace it", target, ErrNotRegular, Kind(fi.Mode()))
 	}
-	if err := os.Rename(f.Name(), target); err != nil {
+	if err := os.Rename(tmp, target); err != nil {
 		return err
 	}
 	syncDir(dir)
 	return nil
+}
+
+// Check reports, by its error, whether a Write to path could go ahead now:
+// Resolve accepts what is at path, and a file can be created in the
+// directory it is written in (one is created and removed). A command that
+// works long before it writes (training) checks first, so that a typo in a
+// folder's name costs nothing.
+func Check(path string) error {
+	target, err := Resolve(path)
+	if err != nil {
+		return err
+	}
+	dir, base := filepath.Split(target)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := createTemp(path, dir, base)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
+// createTemp creates the temporary file for a write to path. Its error
+// names path and the directory, not the temporary name, which the user
+// never typed.
+func createTemp(path, dir, base string) (*os.File, error) {
+	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("%s: cannot create a file in %s: %w", path, filepath.Clean(dir), err)
+	}
+	return f, nil
 }
 
 // RemoveStale removes temporary files ".base.*.tmp" in dir that have not

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -163,5 +164,101 @@ func TestRemoveStale(t *testing.T) {
 		if _, err := os.Stat(p); err != nil {
 			t.Errorf("%s removed: it is in use or not ours (%v)", p, err)
 		}
+	}
+}
+
+// TestWriteNamed: a writer that takes a file name gets an empty temporary
+// file beside the target; what it writes replaces the target whole, and a
+// failure leaves the old file and no temporary file.
+func TestWriteNamed(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "backup.db")
+	if err := os.WriteFile(path, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var seen string
+	err := WriteNamed(path, 0o644, func(name string) error {
+		seen = name
+		if b, err := os.ReadFile(name); err != nil || len(b) != 0 {
+			t.Errorf("fill got %s holding %q (%v), want an empty file", name, b, err)
+		}
+		return os.WriteFile(name, []byte("new"), 0o666)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if filepath.Dir(seen) != dir || !strings.HasPrefix(filepath.Base(seen), ".backup.db.") {
+		t.Errorf("fill wrote %s, want a temporary file beside %s", seen, path)
+	}
+	if got := read(t, path); got != "new" {
+		t.Errorf("after WriteNamed: %q", got)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v, want the old 0600", fi.Mode().Perm())
+	}
+
+	boom := errors.New("boom")
+	if err := WriteNamed(path, 0o644, func(name string) error {
+		os.WriteFile(name, []byte("half"), 0o666)
+		return boom
+	}); !errors.Is(err, boom) {
+		t.Errorf("WriteNamed = %v, want boom", err)
+	}
+	// fill must leave a regular file where it was given one.
+	if err := WriteNamed(path, 0o644, func(name string) error {
+		if err := os.Remove(name); err != nil {
+			return err
+		}
+		return os.Mkdir(name, 0o755)
+	}); !errors.Is(err, ErrNotRegular) {
+		t.Errorf("WriteNamed after fill made a directory = %v, want ErrNotRegular", err)
+	}
+	if got := read(t, path); got != "new" {
+		t.Errorf("after failed WriteNamed: %q, want the old file", got)
+	}
+	if left := tmpFiles(t, dir); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+func TestWriteNamedRefusesBeforeFilling(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	called := false
+	err := WriteNamed(dir, 0o644, func(string) error { called = true; return nil })
+	if !errors.Is(err, ErrNotRegular) || called {
+		t.Errorf("WriteNamed(a directory) = %v, fill called %v; want ErrNotRegular before fill", err, called)
+	}
+}
+
+// TestCheck: what Write would refuse, Check refuses first, leaving nothing
+// behind; its errors name the path given, never a temporary file.
+func TestCheck(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	sub := filepath.Join(dir, "sub")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(filepath.Join(dir, "new.model")); err != nil {
+		t.Errorf("Check of a new file in a writable folder: %v", err)
+	}
+	if _, err := Resolve(sub); !errors.Is(err, ErrNotRegular) {
+		t.Errorf("Resolve(a directory) = %v, want ErrNotRegular", err)
+	}
+	if err := Check(sub); !errors.Is(err, ErrNotRegular) {
+		t.Errorf("Check(a directory) = %v, want ErrNotRegular", err)
+	}
+	missing := filepath.Join(dir, "no", "such", "x.model")
+	err := Check(missing)
+	if err == nil || !strings.Contains(err.Error(), missing) || strings.Contains(err.Error(), ".tmp") {
+		t.Errorf("Check(%s) = %v, want an error naming it and no temporary file", missing, err)
+	}
+	if err := Write(missing, 0o644, writeString("x")); err == nil || strings.Contains(err.Error(), ".tmp") {
+		t.Errorf("Write(%s) = %v, want an error that names no temporary file", missing, err)
+	}
+	if left := tmpFiles(t, dir); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
 	}
 }

@@ -2,13 +2,13 @@ package compose_test
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/internal/sharedfiles"
 	"github.com/glowcloud/glowcloud/markov"
 	"github.com/glowcloud/glowcloud/quality"
 )
@@ -18,18 +18,8 @@ import (
 // manifestos of `glowcloud manifesto -seed 100 -n 300 -paragraphs 3`.
 
 // corpusPath finds a corpus in ../shared/corpora beside the repository (or
-// $GLOWCLOUD_CORPORA), as the benchmarks do; "" when it is absent.
-func corpusPath(name string) string {
-	for _, d := range []string{os.Getenv("GLOWCLOUD_CORPORA"), "../../shared/corpora", "../../../shared/corpora"} {
-		if d == "" {
-			continue
-		}
-		if p := filepath.Join(d, name); fileExists(p) {
-			return p
-		}
-	}
-	return ""
-}
+// $GLOWCLOUD_SHARED/corpora), as the benchmarks do; "" when it is absent.
+func corpusPath(name string) string { return sharedfiles.Path("corpora/" + name) }
 
 func fileExists(p string) bool {
 	_, err := os.Stat(p)
@@ -173,7 +163,7 @@ func TestEssayGoals(t *testing.T) {
 		}
 	}
 	if mid5LM() == nil {
-		t.Log("mid5.txt not found (set GLOWCLOUD_CORPORA): ppl not checked")
+		t.Log(sharedfiles.Where("corpora/mid5.txt") + " not found: ppl not checked")
 	} else if r.PPL > 2050 {
 		t.Errorf("ppl = %.1f, goal <= 2050", r.PPL)
 	}
@@ -188,7 +178,7 @@ func TestSherlockGoals(t *testing.T) {
 	t.Parallel()
 	path := corpusPath("sherlock.txt")
 	if path == "" {
-		t.Skip("sherlock.txt not found in ../shared/corpora (set GLOWCLOUD_CORPORA)")
+		t.Skip(sharedfiles.Where("corpora/sherlock.txt") + " not found")
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/internal/sharedfiles"
 	"github.com/glowcloud/glowcloud/markov"
 )
 
@@ -106,7 +107,7 @@ func BenchmarkSuggest(b *testing.B) {
 			if name != "essay" {
 				p := corpusPath("mid5.txt")
 				if p == "" {
-					b.Skip("mid5.txt not found in ../shared/corpora (set GLOWCLOUD_CORPORA)")
+					b.Skip(sharedfiles.Where("corpora/mid5.txt") + " not found")
 				}
 				data, err := os.ReadFile(p)
 				if err != nil {

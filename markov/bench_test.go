@@ -10,31 +10,29 @@ import (
 	"time"
 
 	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/internal/sharedfiles"
 	"github.com/glowcloud/glowcloud/markov"
 	"github.com/mb-14/gomarkov"
 )
 
 // Benchmarks compare this package with raw gomarkov on the same input in
 // the same run. The larger corpora live in ../shared/corpora beside the
-// repository (or $GLOWCLOUD_CORPORA); benchmarks that need them skip with a
-// message when they are absent.
+// repository (or $GLOWCLOUD_SHARED/corpora); benchmarks that need them skip
+// with a message when they are absent.
 //
 //	go test -run '^$' -bench . -benchmem ./markov
 
 func corpusFile(b *testing.B, name string) string {
 	b.Helper()
-	dirs := []string{os.Getenv("GLOWCLOUD_CORPORA"), "../../shared/corpora", "../../../shared/corpora"}
-	for _, d := range dirs {
-		if d == "" {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(d, name))
-		if err == nil {
-			return string(data)
-		}
+	p := sharedfiles.Path("corpora/" + name)
+	if p == "" {
+		b.Skipf("%s not found", sharedfiles.Where("corpora/"+name))
 	}
-	b.Skipf("%s not found in %v (set GLOWCLOUD_CORPORA)", name, dirs)
-	return ""
+	data, err := os.ReadFile(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return string(data)
 }
 
 type benchCorpus struct {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/internal/sharedfiles"
 	"github.com/glowcloud/glowcloud/markov"
 	"github.com/glowcloud/glowcloud/quality"
 )
@@ -96,39 +97,15 @@ func TestMeasurePieces(t *testing.T) {
 	}
 }
 
-// shared finds a file under ../shared beside the repository (or
-// $GLOWCLOUD_SHARED), or "" when it is not there.
-func shared(rel string) string {
-	for _, d := range []string{os.Getenv("GLOWCLOUD_SHARED"), "../../shared", "../../../shared", "/work/shared"} {
-		if d == "" {
-			continue
-		}
-		if p := filepath.Join(d, rel); fileExists(p) {
-			return p
-		}
-	}
-	if d := os.Getenv("GLOWCLOUD_CORPORA"); d != "" && strings.HasPrefix(rel, "corpora/") {
-		if p := filepath.Join(d, strings.TrimPrefix(rel, "corpora/")); fileExists(p) {
-			return p
-		}
-	}
-	return ""
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
-}
-
 // TestAgreesWithQualityPy runs the reference script on the same text and
 // compares every figure: metrics within 0.02 (they agree exactly, since the
 // random sets are drawn the same way), perplexity within 5 %.
 func TestAgreesWithQualityPy(t *testing.T) {
 	t.Parallel()
-	script := shared("tools/quality.py")
+	script := sharedfiles.Path("tools/quality.py")
 	python, err := exec.LookPath("python3")
 	if script == "" || err != nil {
-		t.Skip("python3 or ../shared/tools/quality.py not found")
+		t.Skip("python3 or " + sharedfiles.Where("tools/quality.py") + " not found")
 	}
 	dir := t.TempDir()
 	essay := filepath.Join(dir, "essay.txt")

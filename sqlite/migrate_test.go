@@ -287,9 +287,16 @@ func TestBackup(t *testing.T) {
 	if h, _ := copyDB.Hush(ctx, "g1"); h.By != "u" {
 		t.Errorf("backup hush = %+v", h)
 	}
-	leftovers, _ := filepath.Glob(filepath.Join(dir, ".glowcloud-backup-*"))
-	if len(leftovers) > 0 {
-		t.Errorf("Backup left %v behind", leftovers)
+	// Nothing beside the live database and the backup: no temporary file,
+	// no journal of the copy's check.
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if n := e.Name(); !strings.HasPrefix(n, "backup.db") && !strings.HasPrefix(n, "live.db") {
+			t.Errorf("Backup left %s behind", n)
+		}
 	}
 	if err := db.Backup(ctx, filepath.Join(dir, "no", "such", "dir", "b.db")); err == nil {
 		t.Errorf("Backup into a missing directory: nil error")

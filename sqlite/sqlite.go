@@ -19,15 +19,15 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
+	"net/url"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync/atomic"
 
 	// The pure-Go SQLite driver, registered as "sqlite".
 	_ "modernc.org/sqlite"
 
+	"github.com/glowcloud/glowcloud/atomicfile"
 	"github.com/glowcloud/glowcloud/internal/migrate"
 )
 
@@ -271,29 +271,22 @@ func (d *DB) Check(ctx context.Context) (version int, err error) {
 }
 
 // Backup writes a consistent copy of the database to dst while it stays in
-// use: VACUUM INTO a temporary file beside dst, checked, synced, then renamed
-// over dst, so dst is either the old file or a whole new copy.
+// use: VACUUM INTO a temporary file beside dst, checked, then put in place
+// by atomicfile (synced and renamed), so dst is either the old file or a
+// whole new copy. Like every write of a file, it follows a symbolic link at
+// dst and refuses to replace anything but a regular file (a FIFO, a device,
+// a directory), wrapping atomicfile.ErrNotRegular.
 func (d *DB) Backup(ctx context.Context, dst string) error {
-	dir := filepath.Dir(dst)
-	tmpDir, err := os.MkdirTemp(dir, ".glowcloud-backup-")
+	err := atomicfile.WriteNamed(dst, 0o644, func(tmp string) error {
+		if _, err := d.w.ExecContext(ctx, "VACUUM INTO ?", tmp); err != nil {
+			return err
+		}
+		if err := checkCopy(ctx, tmp); err != nil {
+			return fmt.Errorf("the copy fails its check: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("backup to %s: %w", dst, err)
-	}
-	defer os.RemoveAll(tmpDir)
-	tmp := filepath.Join(tmpDir, "backup.db")
-	if _, err := d.w.ExecContext(ctx, "VACUUM INTO ?", tmp); err != nil {
-		return fmt.Errorf("backup to %s: %w", dst, err)
-	}
-	if err := checkCopy(ctx, tmp); err != nil {
-		return fmt.Errorf("backup to %s: the copy fails its check: %w", dst, err)
-	}
-	if err := syncFile(tmp); err != nil {
-		return fmt.Errorf("backup to %s: %w", dst, err)
-	}
-	if err := os.Rename(tmp, dst); err != nil {
-		return fmt.Errorf("backup to %s: %w", dst, err)
-	}
-	if err := syncDir(dir); err != nil {
 		return fmt.Errorf("backup to %s: %w", dst, err)
 	}
 	return nil
@@ -301,7 +294,11 @@ func (d *DB) Backup(ctx context.Context, dst string) error {
 
 // checkCopy opens a backup without migrating it and checks it.
 func checkCopy(ctx context.Context, path string) error {
-	db, err := sql.Open("sqlite", path+"?_pragma=query_only(1)")
+	uri, err := fileURI(path)
+	if err != nil {
+		return err
+	}
+	db, err := sql.Open("sqlite", uri+"?_pragma=query_only(1)")
 	if err != nil {
 		return err
 	}
@@ -311,28 +308,16 @@ func checkCopy(ctx context.Context, path string) error {
 	return err
 }
 
-func syncFile(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
+// fileURI names path as an SQLite "file:" URI, so that a '?' or '#' in a
+// file name is part of the name rather than the start of parameters.
+func fileURI(path string) (string, error) {
+	abs, err := filepath.Abs(path)
 	if err != nil {
-		return err
+		return "", err
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
+	p := filepath.ToSlash(abs)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // C:/x on Windows
 	}
-	return f.Close()
-}
-
-// syncDir makes a rename in dir durable. Windows cannot open a directory for
-// syncing, and does not need to.
-func syncDir(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	if err := f.Sync(); err != nil && runtime.GOOS != "windows" {
-		return err
-	}
-	return nil
+	return "file://" + (&url.URL{Path: p}).EscapedPath(), nil
 }

@@ -3,8 +3,6 @@ package main
 import (
 	"encoding/json"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -15,6 +13,7 @@ import (
 	"github.com/glowcloud/glowcloud/bot/discord"
 	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/internal/sharedfiles"
 	"github.com/glowcloud/glowcloud/markov"
 )
 
@@ -24,17 +23,9 @@ import (
 // conversion to the type-8 callback, encoded as JSON. The suggestion index
 // is built first, as serve's Warm does at start.
 func BenchmarkAutocompleteHandler(b *testing.B) {
-	var path string
-	for _, d := range []string{os.Getenv("GLOWCLOUD_CORPORA"), "../../../shared/corpora", "../../shared/corpora"} {
-		if p := filepath.Join(d, "mid5.txt"); d != "" {
-			if _, err := os.Stat(p); err == nil {
-				path = p
-				break
-			}
-		}
-	}
+	path := sharedfiles.Path("corpora/mid5.txt")
 	if path == "" {
-		b.Skip("mid5.txt not found in ../shared/corpora (set GLOWCLOUD_CORPORA)")
+		b.Skip(sharedfiles.Where("corpora/mid5.txt") + " not found")
 	}
 	text, err := corpus.Read([]string{path}, corpus.ReadOptions{Compact: true})
 	if err != nil {

@@ -40,8 +40,9 @@ func (e environment) runTrain(args []string) error {
 		return &usageError{msg: fmt.Sprintf("train: -order %d: must be 1 to %d", *order, markov.MaxOrder)}
 	}
 	// Refuse an output that must not be replaced (a device, a FIFO, a
-	// directory) before reading anything, not after a long training.
-	if _, err := atomicfile.Resolve(*out); err != nil {
+	// directory) or cannot be written (a folder that is not there, or not
+	// ours) before reading anything, not after a long training.
+	if err := atomicfile.Check(*out); err != nil {
 		return fmt.Errorf("train -o: %w", err)
 	}
 	start := time.Now()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -334,36 +335,60 @@ func TestTrainReplacesModelAtomically(t *testing.T) {
 	}
 }
 
+// TestTrainCannotWrite: an -o that cannot be written is refused before a
+// byte of input is read (not after a whole training), in one line naming
+// what the user typed rather than a temporary file.
 func TestTrainCannotWrite(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
 		out  func(dir string) string
+		want string
 	}{
-		{"missing directory", func(dir string) string { return filepath.Join(dir, "no", "such", "model.json") }},
+		{"missing directory", func(dir string) string { return filepath.Join(dir, "no", "such", "model.json") }, "cannot create a file in"},
 		{"output is a directory", func(dir string) string {
 			out := filepath.Join(dir, "model.json")
 			os.MkdirAll(filepath.Join(out, "keep"), 0o755)
 			return out
-		}},
+		}, "not a regular file (a directory)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
-			essay := essayFile(t, dir)
 			out := tc.out(dir)
 			before := dirNames(t, dir)
-			r := glowcloud(t, nil, "", "train", "-o", out, essay)
+			stdin := &readRecorder{r: strings.NewReader(corpus.EssayText())}
+			var stdout, stderr bytes.Buffer
+			err := run(t.Context(), []string{"train", "-o", out, "-"}, func(string) string { return "" }, stdin, &stdout, &stderr)
+			r := result{code: exitCode(err, &stderr), stdout: stdout.String(), stderr: stderr.String()}
 			if r.code != 1 {
 				t.Errorf("exit %d, want 1; stderr:\n%s", r.code, r.stderr)
 			}
-			wantOneErrorLine(t, r, "model.json")
+			if stdin.n > 0 {
+				t.Errorf("train read %d bytes of its input before refusing -o", stdin.n)
+			}
+			wantOneErrorLine(t, r, "model.json", tc.want)
+			if strings.Contains(r.stderr, ".tmp") {
+				t.Errorf("the error names a temporary file:\n%s", r.stderr)
+			}
 			if after := dirNames(t, dir); !slices.Equal(after, before) {
 				t.Errorf("files before %q, after a failed save %q", before, after)
 			}
 		})
 	}
+}
+
+// readRecorder counts what is read through it.
+type readRecorder struct {
+	r io.Reader
+	n int
+}
+
+func (rr *readRecorder) Read(p []byte) (int, error) {
+	n, err := rr.r.Read(p)
+	rr.n += n
+	return n, err
 }
 
 func TestBadModel(t *testing.T) {
