@@ -367,10 +367,22 @@ var numberWords = map[string]bool{
 	"eighth": true, "ninth": true, "tenth": true, "last": true, "final": true,
 }
 
-// chapterLabel returns a heading without its chapter number ("Chapter 1",
-// "CHAPTER XII.", "ADVENTURE I.", "BOOK ONE:", or a bare "IV."), and
-// whether it had one. What is left may be empty.
+// chapterLabel returns a heading without its chapter numbers ("Chapter 1",
+// "CHAPTER XII.", "ADVENTURE I.", "BOOK ONE:", "ACT II. SCENE I.", or a
+// bare "IV."), and whether it had one. What is left may be empty.
 func chapterLabel(line string) (string, bool) {
+	rest, ok := oneChapterLabel(line)
+	for ok {
+		var more bool
+		if rest, more = oneChapterLabel(rest); !more {
+			break
+		}
+	}
+	return rest, ok
+}
+
+// oneChapterLabel is chapterLabel for the first label of a heading.
+func oneChapterLabel(line string) (string, bool) {
 	words := strings.Fields(line)
 	if len(words) == 0 {
 		return line, false
