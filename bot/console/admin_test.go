@@ -10,7 +10,6 @@ import (
 	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/bot/console"
 	"github.com/glowcloud/glowcloud/internal/bottest"
-	"github.com/glowcloud/glowcloud/proclaim"
 )
 
 // recAdmin records what the console's admin commands carry.
@@ -82,7 +81,7 @@ func TestConsolePoster(t *testing.T) {
 	go func() {
 		done <- console.RunWith(t.Context(), bottest.NewBot(bot.Config{}), in, &out, console.Options{Posts: p})
 	}()
-	if err := p.Post(t.Context(), "77", proclaim.Message{Content: "hail <t:0:R>"}); err != nil {
+	if err := p.Post(t.Context(), "77", bot.Reply{Content: "hail <t:0:R>"}); err != nil {
 		t.Fatal(err)
 	}
 	feed.Close()

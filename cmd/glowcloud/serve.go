@@ -179,7 +179,7 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 			return fmt.Errorf("serve: %w", err)
 		}
 		defer db.Close() // after the Runner and serve.Run have returned
-		cfg.Admin = admin{proclaim.NewCommands(db, proclaimMin, nil)}
+		cfg.Admin = proclaim.NewCommands(db, proclaimMin, nil)
 		if isPostgres(c.database) {
 			cfg.CooldownStore = db
 		}
