@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/glowcloud/glowcloud/essay"
 	"github.com/glowcloud/glowcloud/internal/sharedfiles"
 	"github.com/glowcloud/glowcloud/markov"
 )
@@ -100,7 +101,7 @@ func TestTrainTooSmallFallsSilent(t *testing.T) {
 // embedded essay's words and forks, and that it is not too small itself.
 func TestTooSmallNamesTheEssay(t *testing.T) {
 	t.Parallel()
-	m, err := essayModel()
+	m, err := essay.Model()
 	if err != nil {
 		t.Fatal(err)
 	}
