@@ -170,6 +170,10 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		cfg.Retrainer = runner
 		background = append(background, runner)
 	}
+	clock := e.clock
+	if clock == nil {
+		clock = proclaim.SystemClock{}
+	}
 	// The database: schedules, hushes and, when replicas share it, the
 	// cooldowns. Without a transport serve.Run refuses to start, so that
 	// case opens none.
@@ -179,7 +183,7 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 			return fmt.Errorf("serve: %w", err)
 		}
 		defer db.Close() // after the Runner and serve.Run have returned
-		cfg.Admin = proclaim.NewCommands(db, proclaimMin, nil)
+		cfg.Admin = proclaim.NewCommands(db, proclaimMin, clock.Now)
 		if isPostgres(c.database) {
 			cfg.CooldownStore = db
 		}
@@ -231,7 +235,7 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 			post.NewPoster(client, rest.UserAgent(versionString()), rest.Token(c.token)),
 			// A slot is posted within a poll of its time: 1 s, or a quarter
 			// of the shortest interval when that is shorter (tests).
-			proclaim.RunnerConfig{Log: log, Metrics: metrics, Poll: min(time.Second, proclaimMin/4)})
+			proclaim.RunnerConfig{Clock: clock, Log: log, Metrics: metrics, Poll: min(time.Second, proclaimMin/4)})
 		wg.Go(func() { _ = runner.Run(ctx) }) // returns nil once ctx ends and its posts are done
 	} else if db != nil {
 		log.Info("no DISCORD_TOKEN: scheduled proclamations are stored but not posted by this process")

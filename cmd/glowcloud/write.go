@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/glowcloud/glowcloud/compose"
-	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/essay"
 	"github.com/glowcloud/glowcloud/markov"
 )
 
@@ -98,7 +98,7 @@ func (e environment) runWrite(cmd string, args []string) error {
 }
 
 // loadModel loads the model file at path within GLOWCLOUD_MODEL_MAX, or
-// trains the embedded essay when path is empty.
+// gives the embedded essay's model when path is empty.
 func (e environment) loadModel(path string) (*markov.Model, error) {
 	l, err := modelLoader(e.getenv("GLOWCLOUD_MODEL_MAX"))
 	if err != nil {
@@ -107,11 +107,11 @@ func (e environment) loadModel(path string) (*markov.Model, error) {
 	return loadModel(l, path)
 }
 
-// loadModel loads the model file at path with l, or trains the embedded
-// essay when path is empty.
+// loadModel loads the model file at path with l, or gives the embedded
+// essay's model when path is empty.
 func loadModel(l markov.Loader, path string) (*markov.Model, error) {
 	if path == "" {
-		return essayModel()
+		return essay.Model()
 	}
 	m, err := l.Load(path)
 	if errors.Is(err, markov.ErrTooLarge) {
@@ -164,14 +164,4 @@ func parseByteSize(v string) (int64, error) {
 		return 0, errors.New("want a size such as 512MB, 2GiB or 300000000")
 	}
 	return n << shift, nil
-}
-
-// essayModel trains the model of the embedded essay (a few milliseconds).
-func essayModel() (*markov.Model, error) {
-	t := corpus.Parse(corpus.EssayText())
-	m, err := markov.Train(t.Sentences, markov.TrainOptions{Headings: t.Headings, Now: essayTime})
-	if err != nil {
-		return nil, fmt.Errorf("train embedded essay: %w", err)
-	}
-	return m, nil
 }
