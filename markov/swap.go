@@ -9,7 +9,7 @@ import (
 
 // Swap settings.
 const (
-	swapVariants = 150     // variants of each corpus sentence tried, at most
+	swapVariants = 150    // variants of each corpus sentence tried, at most
 	swapBudget   = 24_000 // variants tried in all
 	swapSample   = 16_000 // sentences of a large corpus sampled
 	swapMaxSpan  = 2      // longest run of words swapped at once

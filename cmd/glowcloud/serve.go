@@ -129,7 +129,7 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	holder, err := newModelHolder(loader, c.model, log)
+	holder, err := newModelHolder(ctx, loader, c.model, log)
 	if err != nil {
 		return err
 	}
@@ -170,6 +170,10 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		cfg.Retrainer = runner
 		background = append(background, runner)
 	}
+	clock := e.clock
+	if clock == nil {
+		clock = proclaim.SystemClock{}
+	}
 	// The database: schedules, hushes and, when replicas share it, the
 	// cooldowns. Without a transport serve.Run refuses to start, so that
 	// case opens none.
@@ -179,7 +183,7 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 			return fmt.Errorf("serve: %w", err)
 		}
 		defer db.Close() // after the Runner and serve.Run have returned
-		cfg.Admin = proclaim.NewCommands(db, proclaimMin, nil)
+		cfg.Admin = proclaim.NewCommands(db, proclaimMin, clock.Now)
 		if isPostgres(c.database) {
 			cfg.CooldownStore = db
 		}
@@ -212,7 +216,7 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 	wg.Go(func() { holder.Watch(ctx, every) })
 	var published *publish.Watcher
 	if db != nil {
-		published = newPublishWatcher(db, holder, pinned, e.publishEvery, log)
+		published = newPublishWatcher(ctx, loader, db, holder, pinned, e.publishEvery, log)
 		syncPublished(ctx, published)
 		wg.Go(func() { published.Run(ctx) })
 		if !pinned {
@@ -231,7 +235,7 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 			post.NewPoster(client, rest.UserAgent(versionString()), rest.Token(c.token)),
 			// A slot is posted within a poll of its time: 1 s, or a quarter
 			// of the shortest interval when that is shorter (tests).
-			proclaim.RunnerConfig{Log: log, Metrics: metrics, Poll: min(time.Second, proclaimMin/4)})
+			proclaim.RunnerConfig{Clock: clock, Log: log, Metrics: metrics, Poll: min(time.Second, proclaimMin/4)})
 		wg.Go(func() { _ = runner.Run(ctx) }) // returns nil once ctx ends and its posts are done
 	} else if db != nil {
 		log.Info("no DISCORD_TOKEN: scheduled proclamations are stored but not posted by this process")
@@ -274,9 +278,9 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 // newModelHolder serves the model file at path, or the embedded essay when
 // path is empty or cannot be loaded yet (then a valid file that appears
 // later is picked up by the watch).
-func newModelHolder(l markov.Loader, path string, log *slog.Logger) (*reload.Holder[*compose.Writer], error) {
+func newModelHolder(ctx context.Context, l markov.Loader, path string, log *slog.Logger) (*reload.Holder[*compose.Writer], error) {
 	load := func(p string) (*compose.Writer, error) {
-		m, err := loadModel(l, p)
+		m, err := loadModel(ctx, l, p)
 		if err != nil {
 			return nil, err
 		}
@@ -317,7 +321,7 @@ func (e environment) runConsole(ctx context.Context, args []string) error {
 	if err != nil {
 		return &usageError{msg: err.Error()}
 	}
-	m, err := e.loadModel(*modelPath)
+	m, err := e.loadModel(ctx, *modelPath)
 	if err != nil {
 		return err
 	}

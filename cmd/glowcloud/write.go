@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -8,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/glowcloud/glowcloud/compose"
-	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/essay"
 	"github.com/glowcloud/glowcloud/markov"
 )
 
@@ -30,7 +31,7 @@ func (s *seedFlag) Set(v string) error {
 }
 
 // runWrite runs manifesto, squint and glowcloud.
-func (e environment) runWrite(cmd string, args []string) error {
+func (e environment) runWrite(ctx context.Context, cmd string, args []string) error {
 	var argsUsage string
 	switch cmd {
 	case "manifesto":
@@ -67,7 +68,7 @@ func (e environment) runWrite(cmd string, args []string) error {
 		fs.Usage()
 		return &usageError{msg: fmt.Sprintf("%s: unexpected argument %q", cmd, fs.Arg(0))}
 	}
-	m, err := e.loadModel(*modelPath)
+	m, err := e.loadModel(ctx, *modelPath)
 	if err != nil {
 		return err
 	}
@@ -98,22 +99,24 @@ func (e environment) runWrite(cmd string, args []string) error {
 }
 
 // loadModel loads the model file at path within GLOWCLOUD_MODEL_MAX, or
-// trains the embedded essay when path is empty.
-func (e environment) loadModel(path string) (*markov.Model, error) {
+// gives the embedded essay's model when path is empty. It gives up when
+// ctx is done (SIGTERM, Ctrl-C).
+func (e environment) loadModel(ctx context.Context, path string) (*markov.Model, error) {
 	l, err := modelLoader(e.getenv("GLOWCLOUD_MODEL_MAX"))
 	if err != nil {
 		return nil, err
 	}
-	return loadModel(l, path)
+	return loadModel(ctx, l, path)
 }
 
-// loadModel loads the model file at path with l, or trains the embedded
-// essay when path is empty.
-func loadModel(l markov.Loader, path string) (*markov.Model, error) {
+// loadModel loads the model file at path with l, or gives the embedded
+// essay's model when path is empty. Every model file a command reads goes
+// through markov's Loader, with its checks and memory budget.
+func loadModel(ctx context.Context, l markov.Loader, path string) (*markov.Model, error) {
 	if path == "" {
-		return essayModel()
+		return essay.Model()
 	}
-	m, err := l.Load(path)
+	m, err := l.LoadContext(ctx, path)
 	if errors.Is(err, markov.ErrTooLarge) {
 		return nil, fmt.Errorf("%w (GLOWCLOUD_MODEL_MAX sets the limit)", err)
 	}
@@ -164,14 +167,4 @@ func parseByteSize(v string) (int64, error) {
 		return 0, errors.New("want a size such as 512MB, 2GiB or 300000000")
 	}
 	return n << shift, nil
-}
-
-// essayModel trains the model of the embedded essay (a few milliseconds).
-func essayModel() (*markov.Model, error) {
-	t := corpus.Parse(corpus.EssayText())
-	m, err := markov.Train(t.Sentences, markov.TrainOptions{Headings: t.Headings, Now: essayTime})
-	if err != nil {
-		return nil, fmt.Errorf("train embedded essay: %w", err)
-	}
-	return m, nil
 }
