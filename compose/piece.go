@@ -23,7 +23,7 @@ type piece struct {
 	rng   *rand.Rand
 	topic []string // steerable topic words
 	said  map[string]bool
-	runs  map[string]bool // 5-word runs said
+	runs  map[uint64]bool // 5-word runs said, by hash
 	opens map[string]bool // 3-word openings said
 	prev  []string        // content words of the last sentence
 	last  int32           // the corpus sentence the last pooled sentence ended in; -1 none
@@ -34,7 +34,7 @@ type piece struct {
 
 func (w *Writer) newPiece(rng *rand.Rand, topic []string) *piece {
 	return &piece{w: w, rng: rng, topic: topic, said: make(map[string]bool, 32),
-		runs: make(map[string]bool, 512), opens: make(map[string]bool, 16), last: -1, from: make(map[int32]bool, 16)}
+		runs: make(map[uint64]bool, 512), opens: make(map[string]bool, 16), last: -1, from: make(map[int32]bool, 16)}
 }
 
 // Selection settings for the walk a model without a pool falls back to.
@@ -63,7 +63,7 @@ func (p *piece) fromPool(topical bool, maxChars int) (string, bool) {
 	var cands []int32
 	addAll := func(ids []int32, limit int) {
 		for _, i := range ids {
-			if len(cands) >= 400 || limit == 0 {
+			if len(cands) >= 160 || limit == 0 {
 				return
 			}
 			if !seen[i] {
@@ -106,7 +106,7 @@ func (p *piece) fromPool(topical bool, maxChars int) (string, bool) {
 	best, bestScore := int32(-1), 0.0
 	for _, i := range cands {
 		s := x.s[i]
-		if from[s.From] || p.said[s.Text] || len(s.Text) > maxChars || p.opens[x.open[i]] || p.from[s.From] || p.repeats(x.words[i]) {
+		if from[s.From] || p.said[s.Text] || len(s.Text) > maxChars || p.opens[x.open[i]] || p.from[s.From] || p.repeatsRuns(x.runs[i]) {
 			continue
 		}
 		from[s.From] = true
@@ -187,27 +187,46 @@ func (p *piece) steerable(words []string) []string {
 
 // repeats reports whether words say again a run of five words the piece
 // said, or say one twice.
-func (p *piece) repeats(words []string) bool {
-	var own map[string]bool
-	for i := 0; i+5 <= len(words); i++ {
-		r := strings.Join(words[i:i+5], " ")
-		if p.runs[r] || own[r] {
+func (p *piece) repeats(words []string) bool { return p.repeatsRuns(runHashes(words)) }
+
+// repeatsRuns is repeats for the hashes of a sentence's 5-word runs.
+func (p *piece) repeatsRuns(runs []uint64) bool {
+	for i, r := range runs {
+		if p.runs[r] || slices.Contains(runs[:i], r) {
 			return true
 		}
-		if own == nil {
-			own = make(map[string]bool)
-		}
-		own[r] = true
 	}
 	return false
+}
+
+// runHashes hashes each run of five words (FNV-1a over the words, a
+// separator between them).
+func runHashes(words []string) []uint64 {
+	if len(words) < 5 {
+		return nil
+	}
+	out := make([]uint64, 0, len(words)-4)
+	for i := 0; i+5 <= len(words); i++ {
+		h := uint64(14695981039346656037)
+		for _, w := range words[i : i+5] {
+			for j := 0; j < len(w); j++ {
+				h ^= uint64(w[j])
+				h *= 1099511628211
+			}
+			h ^= ' '
+			h *= 1099511628211
+		}
+		out = append(out, h)
+	}
+	return out
 }
 
 // say adds a sentence to the piece.
 func (p *piece) say(text string, words []string) {
 	p.said[text] = true
 	p.words = append(p.words, words)
-	for i := 0; i+5 <= len(words); i++ {
-		p.runs[strings.Join(words[i:i+5], " ")] = true
+	for _, r := range runHashes(words) {
+		p.runs[r] = true
 	}
 	if o := openingOf(words); o != "" {
 		p.opens[o] = true
@@ -228,9 +247,8 @@ func (p *piece) add(text string) {
 
 // reserve keeps the piece from saying what a line that will close it says.
 func (p *piece) reserve(text string) {
-	words := textWords(text)
-	for i := 0; i+5 <= len(words); i++ {
-		p.runs[strings.Join(words[i:i+5], " ")] = true
+	for _, r := range runHashes(textWords(text)) {
+		p.runs[r] = true
 	}
 }
 
@@ -289,6 +307,7 @@ type poolIndex struct {
 	words   [][]string
 	content [][]string
 	open    []string
+	runs    [][]uint64 // hashes of each sentence's 5-word runs
 	byWord  map[string][]int32 // content word -> pooled sentences saying it
 	byFrom  map[int32][]int32  // corpus sentence -> pooled sentences starting there
 	sources []int32            // the corpus sentences of byFrom, in order
@@ -297,11 +316,12 @@ type poolIndex struct {
 func buildPoolIndex(m *markov.Model) *poolIndex {
 	pool := m.Pool()
 	x := &poolIndex{s: pool, words: make([][]string, len(pool)), content: make([][]string, len(pool)),
-		open: make([]string, len(pool)), byWord: make(map[string][]int32), byFrom: make(map[int32][]int32)}
+		open: make([]string, len(pool)), runs: make([][]uint64, len(pool)), byWord: make(map[string][]int32), byFrom: make(map[int32][]int32)}
 	for i, s := range pool {
 		ws := textWords(s.Text)
 		x.words[i] = ws
 		x.open[i] = openingOf(ws)
+		x.runs[i] = runHashes(ws)
 		for _, w := range ws {
 			if isContent(w) && !slices.Contains(x.content[i], w) {
 				x.content[i] = append(x.content[i], w)
