@@ -730,8 +730,17 @@ func damaged(words []string) bool {
 			return true
 		}
 		// A possessive ending with nothing before it.
-		if rest, ok := strings.CutPrefix(strings.TrimLeft(w, `"([`), "'s"); ok && strings.IndexFunc(rest, unicode.IsLetter) < 0 {
+		i := 0
+		for i < len(w) && (w[i] == '"' || w[i] == '(' || w[i] == '[') {
+			i++
+		}
+		if rest, ok := strings.CutPrefix(w[i:], "'s"); ok && strings.IndexFunc(rest, unicode.IsLetter) < 0 {
 			return true
+		}
+		// A mark standing where a word was, or brackets or quotes with
+		// nothing inside: all of w is punctuation (the cheap test first).
+		if c := w[0]; c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= 0x80 {
+			continue
 		}
 		if strings.Trim(w, ",;:") == "" {
 			return true
