@@ -174,13 +174,17 @@ func inlineLabel(line string) (string, bool) {
 		return line, false
 	}
 	colon := strings.Index(line, ": ")
-	if colon < 2 || colon > 40 {
+	if colon < 2 || colon > 60 {
 		return line, false
 	}
+	// One to eight words in capitals ("THE HONOURABLE MRS MERVYN
+	// TALBOYS:"), initials among them ("J. J. O'MOLLOY:"), one of at
+	// least two letters.
 	words := strings.Fields(line[:colon])
-	if len(words) > 4 {
+	if len(words) > 8 {
 		return line, false
 	}
+	long := false
 	for _, w := range words {
 		letters := 0
 		for _, r := range w {
@@ -194,9 +198,13 @@ func inlineLabel(line string) (string, bool) {
 				return line, false
 			}
 		}
-		if letters < 2 {
+		if letters == 0 || letters == 1 && !strings.HasSuffix(w, ".") {
 			return line, false
 		}
+		long = long || letters >= 2
+	}
+	if !long {
+		return line, false
 	}
 	return strings.TrimSpace(line[colon+1:]), true
 }

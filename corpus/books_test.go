@@ -52,8 +52,11 @@ func TestReadBooks(t *testing.T) {
 			}
 			bad := 0
 			for _, l := range text.Lines {
-				if why := bookMark(l); why != "" {
-					if bad++; bad <= 40 {
+				if why := bookMark(l); why != "" && !strings.HasPrefix(l, "BOOK I. (FOLIO), CHAPTER ") {
+					// (Moby Dick's cetology runs its chapter labels into
+					// the prose: "BOOK I. (FOLIO), CHAPTER V. (RAZOR-BACK).
+					// — Of this whale little is known but his name.")
+					if bad++; bad <= 10 {
 						t.Errorf("learned %s: %q", why, l)
 					}
 				}
@@ -71,8 +74,10 @@ func TestReadBooks(t *testing.T) {
 }
 
 var (
-	speakerLabel  = regexp.MustCompile(`^[A-Z][A-Z'.-]+(?: [A-Z][A-Z'.-]+)*:(?: |$)`)
-	underscored   = regexp.MustCompile(`(?:^|[\s("'])_\w|\w_(?:$|[\s).,;:!?"'])`)
+	// A label of at least three capitals ("IM: a press cutting" is Ulysses'
+	// prose).
+	speakerLabel  = regexp.MustCompile(`^(?:[A-Z]\. )*[A-Z][A-Z'.-]{2,}(?: [A-Z][A-Z'.-]+)*:(?: |$)`)
+	underscored   = regexp.MustCompile(`(?:^|\W)_\w[^_]*\w?_(?:\W|$)`)
 	chapterNumber = regexp.MustCompile(`(?i)^(chapter|book|part|act|scene|adventure)\s+([0-9]+|[ivxlc]+)\b`)
 	gutenberg     = regexp.MustCompile(`(?i)project gutenberg|\be-?books?\b|\b1\.[a-f]\.`)
 	runTogether   = regexp.MustCompile(`[a-z][.!?]["')]*[A-Z][a-z]`)

@@ -203,6 +203,10 @@ func (p *parser) paragraph(para string) {
 		case isChapter(para):
 			p.heading(para)
 			return
+		case hasInlineLabel(para):
+			// A speech, however short: "THE CALLS: Wait, my love!"
+			p.lines([]string{para})
+			return
 		case afterBy && isHeading(para):
 			// The author's name under a "by".
 			p.t.Dropped[DropMetadata]++
@@ -495,6 +499,11 @@ func trimListNumber(l string) string {
 	return l
 }
 
+func hasInlineLabel(line string) bool {
+	_, ok := inlineLabel(line)
+	return ok
+}
+
 // isChapter reports whether a line is a chapter's heading: a chapter
 // number ("CHAPTER XII.", "Chapter 1"), alone or with a title
 // ("ADVENTURE II. THE RED-HEADED LEAGUE", "IX. The Engineer's Thumb").
@@ -565,6 +574,9 @@ func isHeading(para string) bool {
 	}
 	if last == "—" || last == "-" {
 		return false // a sentence going on into a quotation
+	}
+	if w := words[len(words)-1]; len(w) >= 2 && w[len(w)-1] == '"' && strings.IndexByte(".!?", w[len(w)-2]) >= 0 {
+		return false // ends a line of dialogue (`"Wood!" exclaimed Trenchard, — "of Wych Street?"`)
 	}
 	switch last[len(last)-1] {
 	case '.', ',', ';', ':':
@@ -699,6 +711,11 @@ func cleanSentence(words []string, c *Cleaned) ([]string, Drop) {
 	}
 	stop := ""
 	core := strings.TrimRight(last, closers)
+	if !lower && strings.IndexFunc(strings.Join(words, ""), unicode.IsUpper) >= 0 {
+		// All in capitals: a heading or a label ("BOOK I. (FOLIO),
+		// CHAPTER II."), or shouting.
+		return nil, DropUnfinished
+	}
 	if core == "" || !strings.ContainsRune(".!?", rune(core[len(core)-1])) {
 		r, _ := utf8.DecodeLastRuneInString(core)
 		if !lower || core == "" || !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.So, r)) {
