@@ -147,7 +147,7 @@ func appendTokens(dst []string, line string, c *Cleaned) ([]string, bool) {
 		gone = w == "" || w == lostWord
 		if w == "" {
 			// A comma or a full stop after a mention or an emoji stays.
-			if tail := raw[len(strings.TrimRight(raw, ",.;!?")):]; tail != "" && len(dst) > first && !endsWithMark(dst[len(dst)-1]) {
+			if tail := raw[len(strings.TrimRight(raw, ",.;!?")):]; tail != "" && len(dst) > first && dst[len(dst)-1] != lostWord && !endsWithMark(dst[len(dst)-1]) {
 				dst[len(dst)-1] += tail
 			}
 			continue

@@ -329,7 +329,11 @@ func (p *parser) heading(h string) {
 			p.t.Dropped[DropContents]++
 			return
 		}
-		h = strings.TrimSuffix(rest, ".")
+		h = strings.TrimSpace(strings.TrimSuffix(rest, "."))
+		if h == "" {
+			p.t.Dropped[DropContents]++
+			return
+		}
 	}
 	h = titleCase(h)
 	if h != "" && utf8.RuneCountInString(h) <= 200 {
@@ -408,7 +412,7 @@ func (p *parser) lines(lines []string) {
 func (p *parser) sentence(words []string) {
 	s, why := cleanSentence(words, &p.t.Cleaned)
 	switch {
-	case slices.Contains(words, lostWord):
+	case slices.ContainsFunc(words, func(w string) bool { return strings.Contains(w, lostWord) }):
 		p.t.Dropped[DropDamaged]++
 	case why >= 0:
 		p.t.Dropped[why]++
