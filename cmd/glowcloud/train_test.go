@@ -57,7 +57,8 @@ func trainModel(t *testing.T, order int) string {
 var learnedRE = regexp.MustCompile(`(?m)^glowcloud: learned (\d+) sentences, (\d+) words, (\d+) distinct words, (\d+) states, (\d+) transitions, (\d+) headings from .+\n` +
 	`((?:glowcloud: (?:dropped|cleaned:) .+\n)*)` +
 	`glowcloud: wrote (.+) \(model ([0-9a-f]+), order (\d+)\) in [0-9.hmµn]+s, peak memory [0-9.]+ (B|KiB|MiB|GiB)\n` +
-	`glowcloud: quality of 50 manifestos: \d+ sentences: distinct-3 [0-9.]+, self-BLEU-4 [0-9.]+, copy8 [0-9.]+, copy12 [0-9.]+, unbalanced [0-9.]+, repeat5 [0-9.]+, cohesion [0-9.]+ \(see 'glowcloud quality'\)\n\z`)
+	`glowcloud: quality of 50 manifestos: \d+ sentences: distinct-3 [0-9.]+, self-BLEU-4 [0-9.]+, copy8 [0-9.]+, copy12 [0-9.]+, unbalanced [0-9.]+, repeat5 [0-9.]+, cohesion [0-9.]+, clause-faults [0-9.]+` +
+	`(; TROUBLE: .+|; no figure past its limit \(a blind reader is still the judge\)) \(see 'glowcloud quality'\)\n\z`)
 
 func TestTrain(t *testing.T) {
 	t.Parallel()
