@@ -17,7 +17,7 @@ import (
 )
 
 // runInspect describes a model file.
-func (e environment) runInspect(args []string) error {
+func (e environment) runInspect(ctx context.Context, args []string) error {
 	fs := e.flags("inspect", "-model FILE")
 	modelPath := fs.String("model", e.getenv("GLOWCLOUD_MODEL"), "model `file` (default: $GLOWCLOUD_MODEL, else the embedded essay)")
 	seed := fs.Uint64("seed", 1, "seed for the sample sentences")
@@ -27,7 +27,7 @@ func (e environment) runInspect(args []string) error {
 	if fs.NArg() > 0 {
 		return &usageError{msg: fmt.Sprintf("inspect: unexpected argument %q", fs.Arg(0))}
 	}
-	m, err := e.loadModel(*modelPath)
+	m, err := e.loadModel(ctx, *modelPath)
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,7 @@
 //	glowcloud glowcloud [-seed N] [-n N] [-model FILE]
 //	glowcloud train [-order N] -o FILE PATH...
 //	glowcloud inspect -model FILE
-//	glowcloud quality [-model FILE] [-n N] [-seed N] [-ref FILE]
+//	glowcloud quality [-model FILE] [-n N] [-seed N] [-ref FILE] | quality -text FILE|-
 //	glowcloud serve
 //	glowcloud console [-model FILE] [-speed N]
 //	glowcloud healthcheck [-addr HOST:PORT]
@@ -91,6 +91,7 @@ Usage:
   glowcloud train [-order N] -o FILE PATH...      (PATH: file, directory of .txt/.md, or - for stdin)
   glowcloud inspect -model FILE
   glowcloud quality [-model FILE] [-n N] [-seed N] [-ref FILE]   (how good the text is; see README.md)
+  glowcloud quality -text FILE|-                                  (clause faults of given text, a paragraph a line)
   glowcloud serve                                 (configured by environment; see README.md)
   glowcloud console [-model FILE] [-speed N]      (try the bot's commands without Discord)
   glowcloud healthcheck [-addr HOST:PORT]
@@ -110,13 +111,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	env := environment{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "manifesto", "squint", "glowcloud":
-		return env.runWrite(cmd, rest)
+		return env.runWrite(ctx, cmd, rest)
 	case "train":
 		return env.runTrain(rest)
 	case "inspect":
-		return env.runInspect(rest)
+		return env.runInspect(ctx, rest)
 	case "quality":
-		return env.runQuality(rest)
+		return env.runQuality(ctx, rest)
 	case "serve":
 		return env.runServe(ctx, rest)
 	case "console":

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -30,7 +31,7 @@ func (s *seedFlag) Set(v string) error {
 }
 
 // runWrite runs manifesto, squint and glowcloud.
-func (e environment) runWrite(cmd string, args []string) error {
+func (e environment) runWrite(ctx context.Context, cmd string, args []string) error {
 	var argsUsage string
 	switch cmd {
 	case "manifesto":
@@ -67,7 +68,7 @@ func (e environment) runWrite(cmd string, args []string) error {
 		fs.Usage()
 		return &usageError{msg: fmt.Sprintf("%s: unexpected argument %q", cmd, fs.Arg(0))}
 	}
-	m, err := e.loadModel(*modelPath)
+	m, err := e.loadModel(ctx, *modelPath)
 	if err != nil {
 		return err
 	}
@@ -98,22 +99,24 @@ func (e environment) runWrite(cmd string, args []string) error {
 }
 
 // loadModel loads the model file at path within GLOWCLOUD_MODEL_MAX, or
-// gives the embedded essay's model when path is empty.
-func (e environment) loadModel(path string) (*markov.Model, error) {
+// gives the embedded essay's model when path is empty. It gives up when
+// ctx is done (SIGTERM, Ctrl-C).
+func (e environment) loadModel(ctx context.Context, path string) (*markov.Model, error) {
 	l, err := modelLoader(e.getenv("GLOWCLOUD_MODEL_MAX"))
 	if err != nil {
 		return nil, err
 	}
-	return loadModel(l, path)
+	return loadModel(ctx, l, path)
 }
 
 // loadModel loads the model file at path with l, or gives the embedded
-// essay's model when path is empty.
-func loadModel(l markov.Loader, path string) (*markov.Model, error) {
+// essay's model when path is empty. Every model file a command reads goes
+// through markov's Loader, with its checks and memory budget.
+func loadModel(ctx context.Context, l markov.Loader, path string) (*markov.Model, error) {
 	if path == "" {
 		return essay.Model()
 	}
-	m, err := l.Load(path)
+	m, err := l.LoadContext(ctx, path)
 	if errors.Is(err, markov.ErrTooLarge) {
 		return nil, fmt.Errorf("%w (GLOWCLOUD_MODEL_MAX sets the limit)", err)
 	}
