@@ -35,9 +35,9 @@ const (
 	// hold (markovify's limit is 15); shorter runs score better.
 	maxCopy      = 13
 	preferCopy   = 9
-	poolAttempts = 30 // attempts per corpus sentence
-	poolMaxTries = 300_000
-	maxTagged    = 12_000 // sentences tagged at most, for a large corpus
+	poolAttempts = 30      // attempts per corpus sentence
+	poolMaxTries = 160_000 // a quarter of it for a huge corpus (see hugeCorpus)
+	maxTagged    = 12_000  // sentences tagged at most, for a large corpus
 	// enumerateMax is the largest corpus (in words) for which every first
 	// join is tried; larger ones are sampled. Below it, joins are made on
 	// one shared word (a small corpus shares few longer runs), above it on
@@ -118,6 +118,9 @@ func buildPool(x *noveltyIndex, k int, tag tagFunc, seed uint64) []PoolSentence 
 		// instead (see swaps).
 	} else {
 		tries := min(poolAttempts*len(b.sents), poolMaxTries)
+		if len(x.corpus) > hugeCorpus {
+			tries = min(tries, poolMaxTries/4)
+		}
 		for try := 0; try < tries && tagged < maxTagged; try++ {
 			sa := int32(rng.IntN(len(b.sents)))
 			lo, hi := cut(sa)

@@ -11,9 +11,13 @@ import (
 const (
 	swapVariants = 150    // variants of each corpus sentence tried, at most
 	swapBudget   = 24_000 // variants tried in all
-	swapSample   = 16_000 // sentences of a large corpus sampled
-	swapMaxSpan  = 2      // longest run of words swapped at once
-	swapRate     = 0.6
+	swapSample   = 16_000 // sentences of a corpus sampled at most
+	// A corpus of more words than hugeCorpus (mid5's million) samples a
+	// quarter as much: its pool is curated in about the time the chain is
+	// counted, and has sentences enough to choose from.
+	hugeCorpus  = 300_000
+	swapMaxSpan = 2 // longest run of words swapped at once
+	swapRate    = 0.6
 	// maxRisk is the riskiest edit made (see risk): a noun is swapped only
 	// for one said between many of the same neighbours.
 	maxRisk  = 1.0
@@ -42,12 +46,16 @@ func (b *poolBuilder) swaps(rng *rand.Rand, tagged *int) {
 	for i := range sample {
 		sample[i] = int32(i)
 	}
-	if len(sample) > swapSample {
+	most, budget := swapSample, swapBudget
+	if len(b.x.corpus) > hugeCorpus {
+		most, budget = most/4, budget/4
+	}
+	if len(sample) > most {
 		rng.Shuffle(len(sample), func(i, j int) { sample[i], sample[j] = sample[j], sample[i] })
-		sample = sample[:swapSample]
+		sample = sample[:most]
 		slices.Sort(sample)
 	}
-	variants := min(swapVariants, max(1, swapBudget/len(sample)))
+	variants := min(swapVariants, max(1, budget/len(sample)))
 	// A large corpus has sentences enough that need no noun swapped for
 	// another (blind readers stumble on those): only its modifiers and
 	// determiners change.

@@ -60,7 +60,7 @@ type Report struct {
 // Limits past which a figure means trouble (README "Is it any good?").
 const (
 	maxRepeat5      = 0.1
-	maxCopy12       = 0.05
+	maxCopy12       = 0.35
 	minDistinct3    = 0.7
 	maxSelfBLEU4    = 0.5
 	minCohesion     = 0.1

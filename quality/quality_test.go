@@ -192,7 +192,7 @@ func TestTroubleFlagsBadFigures(t *testing.T) {
 		{"salad", func(r *quality.Report) { r.ClauseFaults = 0.69 }, "clause-faults 0.69 > 0.35: reads as word salad"},
 		{"loops", func(r *quality.Report) { r.Distinct3 = 0.02 }, "distinct-3 0.020 < 0.7"},
 		{"alike", func(r *quality.Report) { r.SelfBLEU4 = 1 }, "self-BLEU-4 1.000 > 0.5"},
-		{"recites", func(r *quality.Report) { r.Copy12 = 0.2 }, "copy12 0.200 > 0.05: it recites"},
+		{"recites", func(r *quality.Report) { r.Copy12 = 0.4 }, "copy12 0.400 > 0.35: it recites"},
 		{"repeats", func(r *quality.Report) { r.Repeat5 = 0.3 }, "repeat5 0.300 > 0.1"},
 		{"bag", func(r *quality.Report) { r.Cohesion = 0.05 }, "cohesion 0.050 < 0.1"},
 		{"quotes", func(r *quality.Report) { r.Unbalanced = 0.1 }, "unbalanced 0.100 > 0.01"},
