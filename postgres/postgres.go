@@ -22,7 +22,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -53,7 +52,6 @@ const defaultMaxConns = 10
 type DB struct {
 	pool  *pgxpool.Pool
 	log   *slog.Logger
-	takes atomic.Uint64 // cooldown takes, to prune now and then
 }
 
 // Open connects to the PostgreSQL database at url (postgres://…) and brings

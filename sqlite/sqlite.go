@@ -22,7 +22,6 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 
 	// The pure-Go SQLite driver, registered as "sqlite".
 	_ "modernc.org/sqlite"
@@ -59,7 +58,6 @@ type DB struct {
 	db    *sql.DB
 	path  string // empty in memory
 	log   *slog.Logger
-	takes atomic.Uint64 // cooldown takes, to prune now and then
 }
 
 // Open opens (creating if need be) the database file at path and brings its
