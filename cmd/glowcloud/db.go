@@ -55,9 +55,34 @@ func openDatabase(ctx context.Context, dsn string, mustExist bool, log *slog.Log
 	return sqlite.Open(ctx, dsn, log)
 }
 
-// runDB runs `glowcloud db backup FILE` and `glowcloud db check`.
+// openExisting opens GLOWCLOUD_DATABASE (dsn; empty means
+// defaultDatabase) as it is, for db check and db backup: nothing is
+// created or migrated. It returns the database and the schema version this
+// glowcloud writes to it.
+func openExisting(ctx context.Context, dsn string, log *slog.Logger) (existing, int, error) {
+	if dsn == "" {
+		dsn = defaultDatabase
+	}
+	if isPostgres(dsn) {
+		db, err := postgres.OpenExisting(ctx, dsn, log)
+		return db, postgres.Latest(), err
+	}
+	if _, err := os.Stat(dsn); errors.Is(err, fs.ErrNotExist) {
+		return nil, 0, fmt.Errorf("database %s does not exist (GLOWCLOUD_DATABASE)", dsn)
+	}
+	db, err := sqlite.OpenExisting(ctx, dsn, log)
+	return db, sqlite.Latest(), err
+}
+
+// existing is a database opened as it is: *sqlite.DB or *postgres.DB.
+type existing interface {
+	Check(ctx context.Context) (version int, err error)
+	Close() error
+}
+
+// runDB runs `glowcloud db backup FILE`, `db check` and `db migrate`.
 func (e environment) runDB(ctx context.Context, args []string) error {
-	const use = "backup FILE | check   (the database is GLOWCLOUD_DATABASE, or -database)"
+	const use = "backup FILE | check | migrate   (the database is GLOWCLOUD_DATABASE, or -database)"
 	fs := e.flags("db", use)
 	dsn := fs.String("database", e.getenv("GLOWCLOUD_DATABASE"), "SQLite file or postgres:// URL (default "+defaultDatabase+")")
 	if err := parse(fs, args); err != nil {
@@ -72,12 +97,13 @@ func (e environment) runDB(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	name := databaseName(*dsn)
 	switch sub := rest[0]; {
 	case sub == "backup" && len(rest) == 2:
 		if isPostgres(*dsn) {
 			return errors.New("db backup copies an SQLite database; for PostgreSQL use pg_dump (see docs/operating.md)")
 		}
-		db, err := openDatabase(ctx, *dsn, true, log)
+		db, _, err := openExisting(ctx, *dsn, log)
 		if err != nil {
 			return err
 		}
@@ -88,6 +114,35 @@ func (e environment) runDB(ctx context.Context, args []string) error {
 		_, err = fmt.Fprintf(e.stdout, "backed up to %s\n", rest[1])
 		return err
 	case sub == "check" && len(rest) == 1:
+		db, latest, err := openExisting(ctx, *dsn, log)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		v, err := db.Check(ctx)
+		if err != nil {
+			return fmt.Errorf("check %s: %w", name, err)
+		}
+		if v < latest {
+			_, err = fmt.Fprintf(e.stdout, "ok: schema version %d; this glowcloud upgrades it to %d ('glowcloud db migrate', or starting serve)\n", v, latest)
+			return err
+		}
+		_, err = fmt.Fprintf(e.stdout, "ok: schema version %d\n", v)
+		return err
+	case sub == "migrate" && len(rest) == 1:
+		before, latest, err := openExisting(ctx, *dsn, log)
+		if err != nil {
+			return err
+		}
+		from, err := before.Check(ctx)
+		before.Close()
+		if err != nil {
+			return fmt.Errorf("migrate %s: %w", name, err)
+		}
+		if from == latest {
+			_, err = fmt.Fprintf(e.stdout, "%s is at schema version %d already: nothing to do\n", name, latest)
+			return err
+		}
 		db, err := openDatabase(ctx, *dsn, true, log)
 		if err != nil {
 			return err
@@ -95,9 +150,9 @@ func (e environment) runDB(ctx context.Context, args []string) error {
 		defer db.Close()
 		v, err := db.Check(ctx)
 		if err != nil {
-			return fmt.Errorf("check database: %w", err)
+			return fmt.Errorf("migrate %s: %w", name, err)
 		}
-		_, err = fmt.Fprintf(e.stdout, "ok: schema version %d\n", v)
+		_, err = fmt.Fprintf(e.stdout, "migrated %s from schema version %d to %d\n", name, from, v)
 		return err
 	default:
 		fs.Usage()

@@ -13,7 +13,7 @@
 //	glowcloud serve
 //	glowcloud console [-model FILE] [-speed N]
 //	glowcloud healthcheck [-addr HOST:PORT]
-//	glowcloud db backup FILE | db check
+//	glowcloud db backup FILE | db check | db migrate
 //	glowcloud publish -model FILE | publish -rollback
 //	glowcloud version
 //
@@ -92,7 +92,8 @@ Usage:
   glowcloud serve                                 (configured by environment; see README.md)
   glowcloud console [-model FILE] [-speed N]      (try the bot's commands without Discord)
   glowcloud healthcheck [-addr HOST:PORT]
-  glowcloud db backup FILE | db check             (GLOWCLOUD_DATABASE: an online copy; an integrity check)
+  glowcloud db backup FILE | db check | db migrate   (GLOWCLOUD_DATABASE: an online copy; a check that
+                                                   changes nothing; the schema upgrade serve also does)
   glowcloud publish -model FILE | -rollback       (the model every serve on GLOWCLOUD_DATABASE serves)
   glowcloud version
 
