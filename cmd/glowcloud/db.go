@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -55,6 +57,54 @@ func openDatabase(ctx context.Context, dsn string, mustExist bool, log *slog.Log
 	return sqlite.Open(ctx, dsn, log)
 }
 
+// databaseFlag defines -database on fs, defaulting to GLOWCLOUD_DATABASE.
+// Help shows that default with any password masked, as every printer of a
+// database URL must (serve -h once printed it whole).
+func (e environment) databaseFlag(fs *flag.FlagSet) *string {
+	dsn := e.getenv("GLOWCLOUD_DATABASE")
+	fs.Var(secretURL{&dsn}, "database", "SQLite `file` or postgres:// URL shared by replicas ($GLOWCLOUD_DATABASE; unset: "+defaultDatabase+")")
+	return &dsn
+}
+
+// secretURL is a flag.Value holding a URL that may carry a password, which
+// String (what help prints) masks.
+type secretURL struct{ p *string }
+
+func (s secretURL) String() string {
+	if s.p == nil {
+		return ""
+	}
+	return redactURL(*s.p)
+}
+
+func (s secretURL) Set(v string) error { *s.p = v; return nil }
+
+// redactURL masks the passwords a URL may hold (a database's, a REST
+// proxy's), in its user information or as a password or sslpassword
+// parameter (pgx reads both). What is not a URL (an SQLite path) is
+// returned as it is.
+func redactURL(s string) string {
+	if !strings.Contains(s, "://") {
+		return s
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(a URL that does not parse)"
+	}
+	q := u.Query()
+	changed := false
+	for k := range q {
+		if strings.EqualFold(k, "password") || strings.EqualFold(k, "sslpassword") {
+			q.Set(k, "xxxxx")
+			changed = true
+		}
+	}
+	if changed {
+		u.RawQuery = q.Encode()
+	}
+	return u.Redacted()
+}
+
 // openExisting opens GLOWCLOUD_DATABASE (dsn; empty means
 // defaultDatabase) as it is, for db check and db backup: nothing is
 // created or migrated. It returns the database and the schema version this
@@ -84,7 +134,7 @@ type existing interface {
 func (e environment) runDB(ctx context.Context, args []string) error {
 	const use = "backup FILE | check | migrate   (the database is GLOWCLOUD_DATABASE, or -database)"
 	fs := e.flags("db", use)
-	dsn := fs.String("database", e.getenv("GLOWCLOUD_DATABASE"), "SQLite file or postgres:// URL (default "+defaultDatabase+")")
+	dsn := e.databaseFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}

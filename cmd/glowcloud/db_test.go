@@ -200,3 +200,31 @@ func schemaVersionOf(t *testing.T, path string) int {
 	}
 	return v
 }
+
+// TestHelpHidesPasswords: -h shows each flag's default, which comes from
+// the environment; a database or proxy URL's password is masked there (it
+// was printed whole), the rest of the URL kept.
+func TestHelpHidesPasswords(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{
+		"GLOWCLOUD_DATABASE": "postgres://glowcloud:s3cretpass@db.internal:5432/glowcloud?sslmode=require&password=s3cretparam",
+		"DISCORD_API_BASE":   "http://proxyuser:s3cretproxy@nirn:8080",
+	}
+	for _, args := range [][]string{{"serve", "-h"}, {"publish", "-h"}, {"db", "-h"}} {
+		r := glowcloud(t, env, "", args...)
+		if r.code != 0 {
+			t.Errorf("%q: exit %d, want 0", args, r.code)
+		}
+		for _, secret := range []string{"s3cretpass", "s3cretparam", "s3cretproxy"} {
+			if strings.Contains(r.stderr+r.stdout, secret) {
+				t.Errorf("%q prints the password %q:\n%s", args, secret, r.stderr)
+			}
+		}
+		if !strings.Contains(r.stderr, "glowcloud:xxxxx@db.internal:5432/glowcloud") {
+			t.Errorf("%q does not show the database's default, masked:\n%s", args, r.stderr)
+		}
+	}
+	if r := glowcloud(t, env, "", "serve", "-h"); !strings.Contains(r.stderr, "http://proxyuser:xxxxx@nirn:8080") {
+		t.Errorf("serve -h does not show -api-base's default, masked:\n%s", r.stderr)
+	}
+}

@@ -57,19 +57,21 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 	str(&c.httpAddr, "http-addr", "GLOWCLOUD_HTTP_ADDR", "listen address for /interactions, /healthz and /metrics")
 	str(&c.model, "model", "GLOWCLOUD_MODEL", "model file (empty: the embedded essay)")
 	str(&c.modelMax, "model-max", "GLOWCLOUD_MODEL_MAX", "largest model file loaded, e.g. 512MB (default 256MiB)")
-	str(&c.apiBase, "api-base", "DISCORD_API_BASE", "origin replacing https://discord.com for REST calls (a REST proxy)")
+	c.apiBase = e.getenv("DISCORD_API_BASE")
+	fs.Var(secretURL{&c.apiBase}, "api-base", "`origin` replacing https://discord.com for REST calls, a REST proxy ($DISCORD_API_BASE)")
 	str(&c.operators, "operators", "GLOWCLOUD_OPERATORS", "comma-separated user ids allowed to /retrain")
 	str(&c.corpusDir, "corpus-dir", "GLOWCLOUD_CORPUS_DIR", "directory /retrain adds scripture to and trains from")
 	str(&c.logFormat, "log-format", "GLOWCLOUD_LOG_FORMAT", "text or json")
 	str(&c.cooldown, "cooldown", "GLOWCLOUD_COOLDOWN", "per-user pause between generating commands, a Go duration (default 3s; 0 turns it off)")
-	str(&c.database, "database", "GLOWCLOUD_DATABASE", "SQLite file (default "+defaultDatabase+") or postgres:// URL shared by replicas")
 	str(&c.proclaimMin, "proclaim-min", "GLOWCLOUD_PROCLAIM_MIN", "shortest interval /proclaim start accepts, a Go duration (default 1h)")
+	dbFlag := e.databaseFlag(fs)
 	var shardID, shardCount string
 	str(&shardID, "shard-id", "SHARD_ID", "this process's shard, 0-based")
 	str(&shardCount, "shard-count", "SHARD_COUNT", "number of shards")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	c.database = *dbFlag
 	// SIGHUP means "reload": catch it before anything slow, so that one
 	// arriving during start-up does not end the process. Tests hand in
 	// their own channel instead of signalling the whole test process.
