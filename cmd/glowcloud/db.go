@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -62,7 +63,7 @@ func openDatabase(ctx context.Context, dsn string, mustExist bool, log *slog.Log
 // database URL must (serve -h once printed it whole).
 func (e environment) databaseFlag(fs *flag.FlagSet) *string {
 	dsn := e.getenv("GLOWCLOUD_DATABASE")
-	fs.Var(secretURL{&dsn}, "database", "SQLite `file` or postgres:// URL shared by replicas ($GLOWCLOUD_DATABASE; unset: "+defaultDatabase+")")
+	fs.Var(secretURL{&dsn}, "database", "the `DATABASE`: an SQLite file, or a postgres:// URL shared by replicas ($GLOWCLOUD_DATABASE; unset: "+defaultDatabase+")")
 	return &dsn
 }
 
@@ -180,20 +181,24 @@ func (e environment) runDB(ctx context.Context, args []string) error {
 		_, err = fmt.Fprintf(e.stdout, "ok: schema version %d\n", v)
 		return err
 	case sub == "migrate" && len(rest) == 1:
-		before, latest, err := openExisting(ctx, *dsn, log)
-		if err != nil {
-			return err
+		from := 0 // a new SQLite file, which migrate creates as serve would
+		path := cmp.Or(*dsn, defaultDatabase)
+		if _, err := os.Stat(path); isPostgres(path) || err == nil {
+			before, latest, err := openExisting(ctx, *dsn, log)
+			if err != nil {
+				return err
+			}
+			from, err = before.Check(ctx)
+			before.Close()
+			if err != nil {
+				return fmt.Errorf("migrate %s: %w", name, err)
+			}
+			if from == latest {
+				_, err = fmt.Fprintf(e.stdout, "%s is at schema version %d already: nothing to do\n", name, latest)
+				return err
+			}
 		}
-		from, err := before.Check(ctx)
-		before.Close()
-		if err != nil {
-			return fmt.Errorf("migrate %s: %w", name, err)
-		}
-		if from == latest {
-			_, err = fmt.Fprintf(e.stdout, "%s is at schema version %d already: nothing to do\n", name, latest)
-			return err
-		}
-		db, err := openDatabase(ctx, *dsn, true, log)
+		db, err := openDatabase(ctx, *dsn, false, log)
 		if err != nil {
 			return err
 		}

@@ -2,17 +2,21 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 
+	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/corpus"
 	"github.com/glowcloud/glowcloud/markov"
 )
 
-// seedFlag is a -seed flag that remembers whether it was set.
+// seedFlag is a -seed flag that remembers whether it was set. Seeds are
+// those /manifesto seed: takes (bot.MaxSeed, 2^53-1 at most), so that a
+// seed from the command line can be typed into Discord and back.
 type seedFlag struct {
 	v   uint64
 	set bool
@@ -22,10 +26,19 @@ func (s *seedFlag) String() string { return strconv.FormatUint(s.v, 10) }
 
 func (s *seedFlag) Set(v string) error {
 	n, err := strconv.ParseUint(v, 10, 64)
-	if err != nil {
-		return fmt.Errorf("not a seed (a whole number from 0 to %d)", uint64(1<<64-1))
+	if err != nil || n > bot.MaxSeed {
+		return fmt.Errorf("not a seed (a whole number from 0 to %d)", uint64(bot.MaxSeed))
 	}
 	s.v, s.set = n, true
+	return nil
+}
+
+// checkSeeds checks that the n seeds from first on (first, first+1, ...)
+// all lie in the seed range.
+func checkSeeds(first uint64, n int) error {
+	if n > 0 && first+uint64(n-1) > bot.MaxSeed {
+		return &usageError{msg: fmt.Sprintf("-seed %d -n %d: the seeds would run past %d, the largest seed", first, n, uint64(bot.MaxSeed))}
+	}
 	return nil
 }
 
@@ -42,14 +55,14 @@ func (e environment) runWrite(cmd string, args []string) error {
 	}
 	fs := e.flags(cmd, argsUsage)
 	var seed seedFlag
-	fs.Var(&seed, "seed", "random seed: the same seed and model give the same text (default: a random seed, printed to stderr)")
-	n := fs.Int("n", 1, "how many pieces to print, separated by a line `---`")
-	modelPath := fs.String("model", e.getenv("GLOWCLOUD_MODEL"), "model `file` from 'glowcloud train' (default: $GLOWCLOUD_MODEL, else the embedded essay)")
+	fs.Var(&seed, "seed", "random seed `N`, 0 to 2^53-1: the same seed and model give the same text (unset: a random seed, printed on stderr)")
+	n := fs.Int("n", 1, "print `N` pieces (1 to 1000) with seeds N, N+1, ..., separated by lines holding only ---")
+	modelPath := e.modelFlag(fs)
 	var topic *string
 	var paragraphs *int
 	if cmd == "manifesto" {
-		topic = fs.String("topic", "", "a `word` (or a few) to steer the manifesto towards")
-		paragraphs = fs.Int("paragraphs", 3, "number of paragraphs, 1 to 5")
+		topic = fs.String("topic", "", "a `WORD` (or a few) to steer the manifesto towards")
+		paragraphs = fs.Int("paragraphs", 3, fmt.Sprintf("`N` paragraphs, 1 to %d", compose.MaxParagraphs))
 	}
 	if err := parse(fs, args); err != nil {
 		return err
@@ -67,13 +80,16 @@ func (e environment) runWrite(cmd string, args []string) error {
 		fs.Usage()
 		return &usageError{msg: fmt.Sprintf("%s: unexpected argument %q", cmd, fs.Arg(0))}
 	}
+	if err := checkSeeds(seed.v, *n); err != nil {
+		return err
+	}
 	m, err := e.loadModel(*modelPath)
 	if err != nil {
 		return err
 	}
 	w := compose.New(m)
 	if !seed.set {
-		seed.v = compose.RandomSeed()
+		seed.v = min(compose.RandomSeed(), bot.MaxSeed-uint64(*n-1)) // every seed of -n in range
 		fmt.Fprintf(e.stderr, "glowcloud: seed %d (pass -seed %d to get this text again)\n", seed.v, seed.v)
 	}
 	if cmd == "manifesto" {
@@ -95,6 +111,11 @@ func (e environment) runWrite(cmd string, args []string) error {
 	}
 	_, err = fmt.Fprint(e.stdout, out.String())
 	return err
+}
+
+// modelFlag defines -model on fs, defaulting to GLOWCLOUD_MODEL.
+func (e environment) modelFlag(fs *flag.FlagSet) *string {
+	return fs.String("model", e.getenv("GLOWCLOUD_MODEL"), "model `FILE` from 'glowcloud train' ($GLOWCLOUD_MODEL; unset: the embedded essay)")
 }
 
 // loadModel loads the model file at path within GLOWCLOUD_MODEL_MAX, or
