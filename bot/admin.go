@@ -114,7 +114,7 @@ func adminCommands() []Command {
 							Type:        OptionString,
 							Name:        "kind",
 							Description: "What to post (default: glowcloud).",
-							Choices:     []Choice{{Name: PostGlowcloud, Value: PostGlowcloud}, {Name: PostManifesto, Value: PostManifesto}},
+							Choices:     []Choice{{Name: CmdGlowcloud, Value: CmdGlowcloud}, {Name: CmdManifesto, Value: CmdManifesto}},
 						},
 						{
 							Type:        OptionString,

@@ -1,6 +1,11 @@
 package bot
 
-import "context"
+import (
+	"context"
+	"unicode/utf8"
+
+	"github.com/glowcloud/glowcloud/discordtext"
+)
 
 // suggester is what autocomplete needs from the Writer; *compose.Writer has
 // it. A Writer without it gets no suggestions, never an error.
@@ -34,12 +39,19 @@ func (b *Bot) autocomplete(_ context.Context, req Request) Reply {
 	prefix, _ := req.Options[req.Focused].(string)
 	// The prefix is matched, never shown: the choices are the model's own
 	// words, and the one the user picks comes back as a command option,
-	// which is shown through discordtext like any other.
+	// which takes the way in of any other.
 	if len(prefix) > MaxChoice*4 {
 		prefix = prefix[:MaxChoice*4]
 	}
 	if s, ok := b.writer().(suggester); ok {
-		reply.Choices = s.Suggest(prefix, MaxChoices)
+		// The choices are the model's words: generated text, shown as
+		// generated text is (see inert), the value a pick sends back too.
+		for _, c := range s.Suggest(prefix, MaxChoices) {
+			if utf8.ValidString(c) { // LimitReply drops the others
+				c = discordtext.Show(c)
+			}
+			reply.Choices = append(reply.Choices, c)
+		}
 	}
 	return LimitReply(reply)
 }

@@ -135,7 +135,7 @@ func FuzzCustomID(f *testing.F) {
 		if thing, err := validThing(text); err == nil {
 			acts = append(acts, action{command: CmdSquint, thing: thing})
 		}
-		if topic, err := validTopic(text); err == nil {
+		if topic, err := ShownTopic(text); err == nil {
 			acts = append(acts, action{command: CmdManifesto, paragraphs: paragraphs, topic: topic})
 		}
 		acts = append(acts, action{command: CmdGlowcloud})

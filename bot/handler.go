@@ -354,6 +354,7 @@ func generate(w Writer, act action, seed uint64) (r Reply, ok bool) {
 	if strings.TrimSpace(e.Description) == "" {
 		return Reply{}, false
 	}
+	e = inert(e)
 	// The button posts a new message (callback type 4) rather than updating
 	// this one (type 7): in a channel the original stays, and stays
 	// reproducible from its footer, while the new one joins it.
@@ -395,6 +396,9 @@ func ephemeral(msg string) Reply { return LimitReply(Reply{Content: msg, Ephemer
 type userError string
 
 func (e userError) Error() string { return string(e) }
+
+// Is makes a userError match ErrInvalid: what the user sent was wrong.
+func (e userError) Is(target error) bool { return target == ErrInvalid }
 
 func userMessage(err error) string {
 	if ue, ok := err.(userError); ok {
@@ -439,7 +443,7 @@ func actionFromCommand(name string, opts map[string]any) (action, error) {
 			if !ok {
 				return act, userError("topic must be text.")
 			}
-			topic, err := validTopic(s)
+			topic, err := ShownTopic(s)
 			if err != nil {
 				return act, err
 			}
@@ -463,13 +467,31 @@ func actionFromCommand(name string, opts map[string]any) (action, error) {
 	return act, nil
 }
 
-// User-typed text is shown, never rendered: every piece of it the core
-// echoes (a squint thing, a manifesto topic, an option name, a file name)
-// passes through shown on its way in, so the reply, the "Hail again"
-// button's stored text and the reply the button reposts all carry it with
-// markdown escaped, links defanged, mentions broken and bidi controls gone
-// (discordtext.Show; issue 11, finding 6). The Writer gets the shown text
-// too, so whatever it weaves the text into stays inert.
+// Nothing a user typed or a model learned renders. There are two ways to the
+// wire, one for each kind of text, and every reply and post takes them
+// (an interaction's reply, a deferred edit, a button's repost, a scheduled
+// post, the console):
+//
+//   - User-typed text (a squint thing, a manifesto topic, a schedule's topic,
+//     an option name) passes through shown on its way in (validThing,
+//     ShownTopic), so the reply, the "Hail again" button's stored text and
+//     the reply the button reposts all carry it with markdown escaped, links
+//     defanged, mentions broken and bidi controls and NULs gone
+//     (discordtext.Show). The Writer gets the shown text too.
+//   - Generated text (a title, a body, a footer, a suggestion) passes through
+//     inert on its way out of generate (or autocomplete), whatever the model
+//     learned from: the essay, an operator's upload or a crafted model file
+//     (discordtext.ShowText). Shown user text woven into it is unchanged:
+//     both are idempotent.
+
+// inert is e as generated text may be posted: every text of it made inert
+// by discordtext, the body keeping its paragraphs.
+func inert(e Embed) Embed {
+	e.Title = discordtext.Show(e.Title)
+	e.Description = discordtext.ShowText(e.Description)
+	e.Footer = discordtext.Show(e.Footer)
+	return e
+}
 
 // shown returns s as it may be shown in a message: discordtext.Show,
 // trimmed. shown(shown(s)) == shown(s).
@@ -494,9 +516,12 @@ func validThing(s string) (string, error) {
 	return s, nil
 }
 
-// validTopic trims a manifesto topic, checks its length (before escaping)
-// and returns it shown.
-func validTopic(s string) (string, error) {
+// ShownTopic is the one way in for a manifesto topic, wherever it was typed
+// (/manifesto topic:, /proclaim start topic:) or kept (a schedule): it
+// trims s, checks its length as Discord counts it (before escaping) and
+// returns it shown. Its error matches ErrInvalid and says, fit for the user,
+// what is wrong. ShownTopic of a shown topic returns it unchanged.
+func ShownTopic(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	switch {
 	case !utf8.ValidString(s):

@@ -1,23 +1,24 @@
 package bot
 
-// Kinds of scheduled proclamation, the values of /proclaim start kind:.
-const (
-	PostGlowcloud = "glowcloud" // what /glowcloud replies
-	PostManifesto = "manifesto" // what /manifesto topic:TOPIC replies
-)
-
 // Proclamation is the post of a scheduled proclamation: the reply that
-// /glowcloud (kind "glowcloud") or /manifesto topic:TOPIC (kind
-// "manifesto") gives for seed, with the same embed, footer and "Hail again"
-// button, within Discord's limits. topic is ignored for a glowcloud. ok is
-// false when w is nil or has nothing to say.
+// /glowcloud (kind CmdGlowcloud) or /manifesto topic:TOPIC (kind
+// CmdManifesto) gives for seed, with the same embed, footer and "Hail again"
+// button, within Discord's limits. The kind of a post is the command whose
+// reply it is; topic is ignored for a glowcloud. The topic takes the way in
+// of every typed topic (ShownTopic), whatever was stored: one kept raw by an
+// older release is shown, and one too long for a topic is cut. ok is false
+// when w is nil or has nothing to say.
 func Proclamation(w Writer, kind, topic string, seed uint64) (r Reply, ok bool) {
 	if w == nil {
 		return Reply{}, false
 	}
 	act := action{command: CmdGlowcloud}
-	if kind == PostManifesto {
-		act = action{command: CmdManifesto, topic: topic, paragraphs: DefParagraphs}
+	if kind == CmdManifesto {
+		shown, err := ShownTopic(topic)
+		if err != nil {
+			shown, _ = ShownTopic(clip(topic, MaxTopic))
+		}
+		act = action{command: CmdManifesto, topic: shown, paragraphs: DefParagraphs}
 	}
 	if r, ok = generate(w, act, seed); !ok {
 		return Reply{}, false

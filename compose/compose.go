@@ -45,6 +45,8 @@ type Writer struct {
 	copies func() *quality.Corpus
 	// topics indexes what Suggest offers; built on first use.
 	topics func() *topicIndex
+	// titles indexes what titles take from the model; built on first use.
+	titles func() *titleIndex
 }
 
 // New returns a Writer over m.
@@ -53,6 +55,7 @@ func New(m *markov.Model) *Writer {
 		m:      m,
 		copies: sync.OnceValue(func() *quality.Corpus { return quality.NewCorpus(m.TrainingSentences()) }),
 		topics: sync.OnceValue(func() *topicIndex { return buildTopics(m) }),
+		titles: sync.OnceValue(func() *titleIndex { return buildTitleIndex(m) }),
 	}
 }
 
@@ -64,6 +67,7 @@ func (w *Writer) Warm() {
 	w.m.Warm()
 	w.copies()
 	w.topics()
+	w.titles()
 }
 
 // ModelID returns the short id of the Writer's model.
@@ -104,7 +108,7 @@ func (w *Writer) Manifesto(seed uint64, topic string, paragraphs int) (title, bo
 				// The model cannot say the topic in anything new (it never
 				// saw it, or only in lines it would have to copy): say it in
 				// the essay's voice instead.
-				s = splice(rng, topic)
+				s = w.splice(rng, topic)
 				pc.add(s)
 			}
 			if s == "" {
@@ -123,7 +127,7 @@ func (w *Writer) Manifesto(seed uint64, topic string, paragraphs int) (title, bo
 		}
 		paras = append(paras, b.String())
 	}
-	title = w.title(rng, topic, pc.words)
+	title = w.title(rng, topic, paras)
 	paras = append(paras, Hail)
 	return title, strings.Join(paras, "\n\n")
 }
@@ -139,14 +143,14 @@ func (w *Writer) Squint(seed uint64, thing string) string {
 		thing = "Everything"
 	}
 	words := w.steer(thing)
-	lines := []string{Capitalise(thing) + " is Anarchist if you squint."}
+	lines := []string{w.squintLine(thing)}
 	n := 2 + rng.IntN(2)
 	pc := w.newPiece(rng, words)
 	pc.add(lines[0])
 	for i := 0; i < n; i++ {
 		s := pc.next(i < 2, squintChars)
 		if i == 0 && !mentions(s, thing) {
-			s = splice(rng, thing)
+			s = w.splice(rng, thing)
 			pc.add(s)
 		}
 		if s != "" {

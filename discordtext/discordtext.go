@@ -1,5 +1,9 @@
-// Package discordtext makes text that a user typed safe to show in a Discord
-// message under the bot's name: shown, never rendered.
+// Package discordtext makes text safe to show in a Discord message under the
+// bot's name: shown, never rendered. It is the one owner of that rule, for
+// the two kinds of text the bot posts: what a user typed ([Show], one line)
+// and what the bot generated from a model ([ShowText], lines kept), since a
+// model repeats whatever its corpus held: the essay, an operator's upload,
+// a server's own.
 //
 // Discord renders markdown (bold, headings, "-#" subtext, quotes, lists,
 // code, spoilers, masked links "[text](url)"), turns URLs into live links,
@@ -41,6 +45,23 @@ func Show(s string) string {
 	s = dropControls(s)
 	s = defang(s)
 	return escape(s)
+}
+
+// ShowText returns s, text of one or more lines (generated prose: a
+// manifesto's paragraphs), made safe as [Show] makes a line: each line
+// separately, so the line breaks stay and a line can start no heading,
+// quote, subtext or list. Only "\n" breaks a line: other line breaks
+// become spaces, as in Show. ShowText is idempotent, and ShowText(s) ==
+// Show(s) for s of one line.
+func ShowText(s string) string {
+	if !strings.Contains(s, "\n") {
+		return Show(s)
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = Show(l)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // dropControls removes control and format characters (bidi overrides and
@@ -190,19 +211,36 @@ func ensureZWSP(b *strings.Builder, rest string) int {
 // needsEscape reports whether the special character at s[i] has to be
 // escaped. The characters that are markdown everywhere always are; ".",
 // ":", "!", "+" and "-" only where they could start a list, subtext or a
-// link (so ordinary prose keeps its full stops): "-" and "+" at the start of
-// the text or after a space, "." after a digit, ":" always before "/",
-// "!" before "[".
+// link (so ordinary prose keeps its full stops and dashes): "-" and "+" at
+// the start of the line, "." after the digits that start it, ":" always
+// before "/", "!" before "[". Show makes one line, so the start of s is the
+// only start of a line; ShowText shows each line apart.
 func needsEscape(s string, i int) bool {
 	switch s[i] {
 	case '-', '+':
-		return i == 0 || s[i-1] == ' '
+		return lineStart(s[:i])
 	case '.':
-		return i > 0 && s[i-1] >= '0' && s[i-1] <= '9'
+		j := i
+		for j > 0 && s[j-1] >= '0' && s[j-1] <= '9' {
+			j--
+		}
+		return j < i && lineStart(s[:j])
 	case ':':
 		return i+1 < len(s) && s[i+1] == '/'
 	case '!':
 		return i+1 < len(s) && s[i+1] == '['
+	}
+	return true
+}
+
+// lineStart reports whether what follows prefix starts its line as a
+// markdown block sees it: prefix holds nothing but space and the invisible
+// joiners a client might skip.
+func lineStart(prefix string) bool {
+	for _, r := range prefix {
+		if !unicode.IsSpace(r) && r != zwsp && r != '\u200d' {
+			return false
+		}
 	}
 	return true
 }

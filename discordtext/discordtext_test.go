@@ -26,7 +26,11 @@ func TestShow(t *testing.T) {
 		{"numbered list", "1. item", `1\. item`},
 		{"hyphen inside a word", "anarcho-syndicalism", "anarcho-syndicalism"},
 		{"bold and spoiler", "**bold** ||secret||", `\*\*bold\*\* \|\|secret\|\|`},
-		{"code", "`rm -rf`", "\\`rm \\-rf\\`"},
+		{"code", "`rm -rf`", "\\`rm -rf\\`"},
+		{"dash and number inside a line kept", "tea - in 1917. Yes", "tea - in 1917. Yes"},
+		{"indented list", "  - x", `  \- x`},
+		{"indented numbered list", " 12. x", ` 12\. x`},
+		{"plus list", "+ x", `\+ x`},
 		{"underline strike", "__u__ ~~s~~", `\_\_u\_\_ \~\~s\~\~`},
 		{"everyone", "@everyone", "\\@\u200beveryone"},
 		{"user mention", "<@123>", "\\<\u200b\\@\u200b123\\>"},
@@ -125,5 +129,58 @@ func FuzzShow(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		checkSafe(t, in, Show(in))
+	})
+}
+
+// TestShowText: generated prose of several lines keeps its line breaks, and
+// every line is as safe as Show makes one (a corpus can hold a heading, a
+// quote or a list at the start of any line, a masked link or a mention
+// anywhere).
+func TestShowText(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name, in, want string
+	}{
+		{"one line is Show", "[x](https://evil.example)", `\[x\]\(hxxps\://evil․example\)`},
+		{"paragraphs kept", "First one.\n\nSecond one.", "First one.\n\nSecond one."},
+		{"heading on a later line", "Text.\n# Heading", "Text.\n\\# Heading"},
+		{"quote and subtext lines", "> q\n-# s", "\\> q\n\\-\\# s"},
+		{"list on a later line", "a\n1. b\n- c", "a\n1\\. b\n\\- c"},
+		{"mention and spoiler", "x <@&123>\n||y||", "x \\<\u200b\\@\u200b&123\\>\n\\|\\|y\\|\\|"},
+		{"carriage return flattened", "a\r\nb", "a \nb"},
+		{"NUL dropped", "a\x00b\nc", "ab\nc"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := ShowText(tt.in)
+			if got != tt.want {
+				t.Errorf("ShowText(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+			checkSafeText(t, tt.in, got)
+		})
+	}
+}
+
+// checkSafeText fails t if out, an output of ShowText, has another number
+// of lines than in, a line that could render, or changes when shown again.
+func checkSafeText(t *testing.T, in, out string) {
+	t.Helper()
+	if got, want := strings.Count(out, "\n"), strings.Count(in, "\n"); got != want {
+		t.Errorf("ShowText(%q) = %q has %d line breaks, want %d", in, out, got, want)
+	}
+	for l := range strings.SplitSeq(out, "\n") {
+		checkSafe(t, in, l)
+	}
+	if again := ShowText(out); again != out {
+		t.Errorf("ShowText is not idempotent: ShowText(%q) = %q, ShowText of that = %q", in, out, again)
+	}
+}
+
+func FuzzShowText(f *testing.F) {
+	for _, s := range []string{"a\n# b", "x\n\n> y", "[a](https://b.cd)\n<@1>", "1. x\n- y", "\r\n||s||"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		checkSafeText(t, in, ShowText(in))
 	})
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/internal/storetest"
 	"github.com/glowcloud/glowcloud/postgres"
 	"github.com/glowcloud/glowcloud/proclaim"
@@ -241,7 +242,7 @@ func TestReplicasClaimEachSlotOnce(t *testing.T) {
 	want := 0
 	for i := range 3 {
 		first := t0.Add(time.Duration(i) * time.Minute)
-		if _, err := setup.PutSchedule(t.Context(), proclaim.Schedule{GuildID: "g", ChannelID: string(rune('1' + i)), Every: every, Kind: proclaim.KindGlowcloud, NextAt: first}, proclaim.MaxPerGuild); err != nil {
+		if _, err := setup.PutSchedule(t.Context(), proclaim.Schedule{GuildID: "g", ChannelID: string(rune('1' + i)), Every: every, Kind: bot.CmdGlowcloud, NextAt: first}, proclaim.MaxPerGuild); err != nil {
 			t.Fatal(err)
 		}
 		for s := first; !s.After(t0.Add(24 * time.Hour)); s = s.Add(every) {

@@ -31,14 +31,12 @@ func scanSchedule(r pgx.Row, extra ...any) (proclaim.Schedule, error) {
 		every         int64
 		next, created int64
 		last          *int64
-		kind          string
 	)
-	dst := append([]any{&s.ID, &s.GuildID, &s.ChannelID, &every, &kind, &s.Topic, &next, &s.CreatedBy, &created, &last, &s.LastResult, &s.Paused}, extra...)
+	dst := append([]any{&s.ID, &s.GuildID, &s.ChannelID, &every, &s.Kind, &s.Topic, &next, &s.CreatedBy, &created, &last, &s.LastResult, &s.Paused}, extra...)
 	if err := r.Scan(dst...); err != nil {
 		return s, err
 	}
 	s.Every = time.Duration(every) * time.Millisecond
-	s.Kind = proclaim.Kind(kind)
 	s.NextAt, s.CreatedAt, s.LastAt = fromMS(next), fromMS(created), fromNullMS(last)
 	return s, nil
 }

@@ -6,35 +6,17 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/glowcloud/glowcloud/bot"
+	"github.com/glowcloud/glowcloud/discordtext"
 )
 
-// Caller is who ran an admin command, and where: the parts of the
-// interaction that /proclaim and /hush read.
-type Caller struct {
-	GuildID   string // empty in DMs: the commands are refused there
-	ChannelID string // the channel the command was used in
-	UserID    string
-	// Permissions is the interaction's member.permissions, the member's
-	// decimal permission bit set in that channel. It is checked here even
-	// though the commands' default_member_permissions asks Discord to, since
-	// a server can override who may use a command.
-	Permissions string
-}
-
-// StartOptions are the options of /proclaim start as typed.
-type StartOptions struct {
-	Every   string // required: 1h, 6h, 1d, 1w, a Go duration...
-	Channel string // channel id; empty means the caller's channel
-	Kind    string // glowcloud (default) or manifesto
-	Topic   string // optional
-}
-
-// Commands answers /proclaim start|stop|list and /hush. Each method returns
-// the text of the ephemeral reply and an error: nil on success, one matching
-// ErrForbidden or ErrInvalid when the user was refused (the text says why),
-// or the store's error, with a text that apologises without details, for the
-// operator's log. Commands is safe for concurrent use.
+// Commands answers /proclaim start|stop|list and /hush: it is the core's
+// bot.Admin. Each method returns the text of the ephemeral reply and an
+// error: nil on success, one matching bot.ErrForbidden or bot.ErrInvalid
+// when the user was refused (the text says why), or the store's error, with
+// a text that apologises without details, for the operator's log. Commands
+// is safe for concurrent use.
 type Commands struct {
 	store Store
 	min   time.Duration
@@ -54,6 +36,8 @@ func NewCommands(st Store, min time.Duration, now func() time.Time) *Commands {
 	return &Commands{store: st, min: min, now: now}
 }
 
+var _ bot.Admin = (*Commands)(nil)
+
 const (
 	sorry    = "The Glow Cloud could not reach its memory just now. Nothing was changed; try again in a moment."
 	notGuild = "Proclamations belong to servers: use this command in a server channel."
@@ -61,19 +45,19 @@ const (
 )
 
 // allowed checks that c may run the admin commands.
-func allowed(c Caller) (string, error) {
+func allowed(c bot.Caller) (string, error) {
 	switch {
 	case c.GuildID == "":
-		return notGuild, fmt.Errorf("%w: not in a guild", ErrForbidden)
+		return notGuild, fmt.Errorf("%w: not in a guild", bot.ErrForbidden)
 	case !CanManage(c.Permissions):
-		return notAdmin, fmt.Errorf("%w: user %s lacks Manage Server in guild %s", ErrForbidden, c.UserID, c.GuildID)
+		return notAdmin, fmt.Errorf("%w: user %s lacks Manage Server in guild %s", bot.ErrForbidden, c.UserID, c.GuildID)
 	}
 	return "", nil
 }
 
 // Start answers /proclaim start: it stores (or replaces) the schedule of a
 // channel, whose first post comes one interval from now.
-func (cm *Commands) Start(ctx context.Context, c Caller, o StartOptions) (string, error) {
+func (cm *Commands) Start(ctx context.Context, c bot.Caller, o bot.StartOptions) (string, error) {
 	if text, err := allowed(c); err != nil {
 		return text, err
 	}
@@ -85,9 +69,9 @@ func (cm *Commands) Start(ctx context.Context, c Caller, o StartOptions) (string
 	if err != nil {
 		return refusal("kind:", err), err
 	}
-	topic, err := validTopic(o.Topic)
+	topic, err := bot.ShownTopic(o.Topic)
 	if err != nil {
-		return refusal("topic:", err), err
+		return "Check topic: " + err.Error(), err
 	}
 	channel, err := channelOption(o.Channel, c.ChannelID)
 	if err != nil {
@@ -115,7 +99,7 @@ func (cm *Commands) Start(ctx context.Context, c Caller, o StartOptions) (string
 	switch {
 	case errors.Is(err, ErrTooMany):
 		return fmt.Sprintf("This server already has %d schedules, the most it may have. Stop one with /proclaim stop channel:, or start again in a channel that has one to replace it.", MaxPerGuild),
-			fmt.Errorf("%w: %w", ErrInvalid, err)
+			fmt.Errorf("%w: %w", bot.ErrInvalid, err)
 	case err != nil:
 		return sorry, fmt.Errorf("proclaim start: %w", err)
 	}
@@ -136,7 +120,7 @@ func (cm *Commands) Start(ctx context.Context, c Caller, o StartOptions) (string
 
 // Stop answers /proclaim stop: it deletes the schedule of a channel (the
 // caller's by default).
-func (cm *Commands) Stop(ctx context.Context, c Caller, channel string) (string, error) {
+func (cm *Commands) Stop(ctx context.Context, c bot.Caller, channel string) (string, error) {
 	if text, err := allowed(c); err != nil {
 		return text, err
 	}
@@ -156,7 +140,7 @@ func (cm *Commands) Stop(ctx context.Context, c Caller, channel string) (string,
 
 // List answers /proclaim list: every schedule of the server with its next
 // post, last result and pause, and the server's hush.
-func (cm *Commands) List(ctx context.Context, c Caller) (string, error) {
+func (cm *Commands) List(ctx context.Context, c bot.Caller) (string, error) {
 	if text, err := allowed(c); err != nil {
 		return text, err
 	}
@@ -198,7 +182,7 @@ func (cm *Commands) List(ctx context.Context, c Caller) (string, error) {
 
 // Hush answers /hush: it silences every schedule of the server for a while
 // (DefaultHush, at most MaxHush), or lifts the hush with for:off.
-func (cm *Commands) Hush(ctx context.Context, c Caller, forOpt string) (string, error) {
+func (cm *Commands) Hush(ctx context.Context, c bot.Caller, forOpt string) (string, error) {
 	if text, err := allowed(c); err != nil {
 		return text, err
 	}
@@ -237,18 +221,6 @@ func refusal(option string, err error) string {
 	return fmt.Sprintf("Check %s.", option)
 }
 
-// validTopic trims a topic and checks its length.
-func validTopic(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	switch {
-	case !utf8.ValidString(s):
-		return "", invalid("a topic must be text")
-	case utf8.RuneCountInString(s) > MaxTopic:
-		return "", invalid("a topic is %d characters at most", MaxTopic)
-	}
-	return s, nil
-}
-
 // channelOption returns the channel option, or def when it is empty. A
 // channel id is a snowflake: a decimal number.
 func channelOption(s, def string) (string, error) {
@@ -261,12 +233,18 @@ func channelOption(s, def string) (string, error) {
 	return s, nil
 }
 
-// describeKind says what a schedule posts.
-func describeKind(k Kind, topic string) string {
+// describeKind says what a schedule posts. The topic takes the way in of
+// every typed topic, as bot.Proclamation does, whatever was stored: one kept
+// raw by an older release is shown too.
+func describeKind(kind, topic string) string {
 	if topic == "" {
-		return string(k)
+		return kind
 	}
-	return fmt.Sprintf("%s on “%s”", k, shown(topic))
+	shown, err := bot.ShownTopic(topic)
+	if err != nil {
+		shown = discordtext.Show(clip(topic))
+	}
+	return fmt.Sprintf("%s on “%s”", kind, shown)
 }
 
 // when writes t as Discord timestamps each reader sees in their own time
@@ -277,19 +255,3 @@ func when(t time.Time) string {
 
 // relative writes t as a relative Discord timestamp.
 func relative(t time.Time) string { return fmt.Sprintf("<t:%d:R>", t.Unix()) }
-
-// shown escapes Discord markdown in user-typed text so that it is shown as
-// typed, never rendered: no formatting, links, headings or mentions.
-func shown(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch r {
-		case '\\', '*', '_', '~', '`', '|', '>', '<', '#', '-', '[', ']', '(', ')', '@', ':':
-			b.WriteByte('\\')
-		case '\n', '\r':
-			r = ' '
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}

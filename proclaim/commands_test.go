@@ -7,13 +7,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/glowcloud/glowcloud/bot"
+	"github.com/glowcloud/glowcloud/internal/bottest"
 	"github.com/glowcloud/glowcloud/proclaim"
 )
 
 var t0 = time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 
 // admin is a caller with Manage Server in guild g1, channel 100.
-var admin = proclaim.Caller{GuildID: "g1", ChannelID: "100", UserID: "7", Permissions: "32"}
+var admin = bot.Caller{GuildID: "g1", ChannelID: "100", UserID: "7", Permissions: "32"}
 
 func newCommands(st proclaim.Store) *proclaim.Commands {
 	return proclaim.NewCommands(st, time.Hour, func() time.Time { return t0 })
@@ -25,30 +27,30 @@ func TestCommandsRefuseWithoutManageServer(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
 		name   string
-		caller proclaim.Caller
+		caller bot.Caller
 	}{
-		{"no permissions", proclaim.Caller{GuildID: "g1", ChannelID: "100", UserID: "7", Permissions: "0"}},
-		{"Manage Channels only", proclaim.Caller{GuildID: "g1", ChannelID: "100", UserID: "7", Permissions: "16"}},
-		{"no member permissions", proclaim.Caller{GuildID: "g1", ChannelID: "100", UserID: "7"}},
-		{"garbage permissions", proclaim.Caller{GuildID: "g1", ChannelID: "100", UserID: "7", Permissions: "all"}},
-		{"in a DM, even with the bit", proclaim.Caller{ChannelID: "100", UserID: "7", Permissions: "32"}},
+		{"no permissions", bot.Caller{GuildID: "g1", ChannelID: "100", UserID: "7", Permissions: "0"}},
+		{"Manage Channels only", bot.Caller{GuildID: "g1", ChannelID: "100", UserID: "7", Permissions: "16"}},
+		{"no member permissions", bot.Caller{GuildID: "g1", ChannelID: "100", UserID: "7"}},
+		{"garbage permissions", bot.Caller{GuildID: "g1", ChannelID: "100", UserID: "7", Permissions: "all"}},
+		{"in a DM, even with the bit", bot.Caller{ChannelID: "100", UserID: "7", Permissions: "32"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			st := newFakeStore()
 			st.hushes["g1"] = proclaim.Hush{GuildID: "g1", Until: t0.Add(time.Hour), By: "1"}
-			put, _ := st.PutSchedule(t.Context(), proclaim.Schedule{GuildID: "g1", ChannelID: "101", Every: time.Hour, Kind: proclaim.KindGlowcloud, NextAt: t0}, 5)
+			put, _ := st.PutSchedule(t.Context(), proclaim.Schedule{GuildID: "g1", ChannelID: "101", Every: time.Hour, Kind: bot.CmdGlowcloud, NextAt: t0}, 5)
 			cm := newCommands(st)
 			for name, call := range map[string]func() (string, error){
 				"start": func() (string, error) {
-					return cm.Start(t.Context(), tt.caller, proclaim.StartOptions{Every: "1h"})
+					return cm.Start(t.Context(), tt.caller, bot.StartOptions{Every: "1h"})
 				},
 				"stop": func() (string, error) { return cm.Stop(t.Context(), tt.caller, "101") },
 				"list": func() (string, error) { return cm.List(t.Context(), tt.caller) },
 				"hush": func() (string, error) { return cm.Hush(t.Context(), tt.caller, "off") },
 			} {
 				text, err := call()
-				if !errors.Is(err, proclaim.ErrForbidden) {
+				if !errors.Is(err, bot.ErrForbidden) {
 					t.Errorf("%s: err = %v, want ErrForbidden", name, err)
 				}
 				if text == "" || strings.Contains(text, "<#101>") {
@@ -71,7 +73,7 @@ func TestCommandsAdministratorMayManage(t *testing.T) {
 	cm := newCommands(newFakeStore())
 	c := admin
 	c.Permissions = "8"
-	if _, err := cm.Start(t.Context(), c, proclaim.StartOptions{Every: "6h"}); err != nil {
+	if _, err := cm.Start(t.Context(), c, bot.StartOptions{Every: "6h"}); err != nil {
 		t.Errorf("Start by an Administrator: %v", err)
 	}
 }
@@ -80,7 +82,7 @@ func TestStart(t *testing.T) {
 	t.Parallel()
 	st := newFakeStore()
 	cm := newCommands(st)
-	text, err := cm.Start(t.Context(), admin, proclaim.StartOptions{Every: "6h", Kind: "manifesto", Topic: "  tea  "})
+	text, err := cm.Start(t.Context(), admin, bot.StartOptions{Every: "6h", Kind: "manifesto", Topic: "  tea  "})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,28 +92,28 @@ func TestStart(t *testing.T) {
 		t.Errorf("reply\n got %q\nwant %q", text, want)
 	}
 	s := st.get(t, "100")
-	if s.GuildID != "g1" || s.Every != 6*time.Hour || s.Kind != proclaim.KindManifesto || s.Topic != "tea" ||
+	if s.GuildID != "g1" || s.Every != 6*time.Hour || s.Kind != bot.CmdManifesto || s.Topic != "tea" ||
 		!s.NextAt.Equal(first) || s.CreatedBy != "7" || !s.CreatedAt.Equal(t0) {
 		t.Errorf("stored %+v", s)
 	}
 
 	// Another channel by option; glowcloud by default.
-	if _, err := cm.Start(t.Context(), admin, proclaim.StartOptions{Every: "1d", Channel: "200"}); err != nil {
+	if _, err := cm.Start(t.Context(), admin, bot.StartOptions{Every: "1d", Channel: "200"}); err != nil {
 		t.Fatal(err)
 	}
-	if s := st.get(t, "200"); s.Kind != proclaim.KindGlowcloud || s.Every != 24*time.Hour {
+	if s := st.get(t, "200"); s.Kind != bot.CmdGlowcloud || s.Every != 24*time.Hour {
 		t.Errorf("stored %+v", s)
 	}
 
 	// Starting again replaces, and says so.
-	text, err = cm.Start(t.Context(), admin, proclaim.StartOptions{Every: "1w"})
+	text, err = cm.Start(t.Context(), admin, bot.StartOptions{Every: "1w"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(text, "replaces") {
 		t.Errorf("replacing reply %q does not say it replaces", text)
 	}
-	if s := st.get(t, "100"); s.Every != 7*24*time.Hour || s.Kind != proclaim.KindGlowcloud {
+	if s := st.get(t, "100"); s.Every != 7*24*time.Hour || s.Kind != bot.CmdGlowcloud {
 		t.Errorf("replaced schedule %+v", s)
 	}
 	if len(st.scheds) != 2 {
@@ -123,7 +125,7 @@ func TestStartWhileHushed(t *testing.T) {
 	t.Parallel()
 	st := newFakeStore()
 	st.hushes["g1"] = proclaim.Hush{GuildID: "g1", Until: t0.Add(2 * time.Hour), By: "1"}
-	text, err := newCommands(st).Start(t.Context(), admin, proclaim.StartOptions{Every: "1h"})
+	text, err := newCommands(st).Start(t.Context(), admin, bot.StartOptions{Every: "1h"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,21 +138,21 @@ func TestStartRefusesBadOptions(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
 		name string
-		opts proclaim.StartOptions
+		opts bot.StartOptions
 		says string
 	}{
-		{"too often", proclaim.StartOptions{Every: "30m"}, "shorter than 1h"},
-		{"not a duration", proclaim.StartOptions{Every: "often"}, "not a duration"},
-		{"no every", proclaim.StartOptions{}, "every:"},
-		{"bad kind", proclaim.StartOptions{Every: "1h", Kind: "poem"}, "glowcloud or manifesto"},
-		{"long topic", proclaim.StartOptions{Every: "1h", Topic: strings.Repeat("x", proclaim.MaxTopic+1)}, "50 characters"},
-		{"bad channel", proclaim.StartOptions{Every: "1h", Channel: "general"}, "channel"},
+		{"too often", bot.StartOptions{Every: "30m"}, "shorter than 1h"},
+		{"not a duration", bot.StartOptions{Every: "often"}, "not a duration"},
+		{"no every", bot.StartOptions{}, "every:"},
+		{"bad kind", bot.StartOptions{Every: "1h", Kind: "poem"}, "glowcloud or manifesto"},
+		{"long topic", bot.StartOptions{Every: "1h", Topic: strings.Repeat("x", bot.MaxTopic+1)}, "50 characters"},
+		{"bad channel", bot.StartOptions{Every: "1h", Channel: "general"}, "channel"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			st := newFakeStore()
 			text, err := newCommands(st).Start(t.Context(), admin, tt.opts)
-			if !errors.Is(err, proclaim.ErrInvalid) {
+			if !errors.Is(err, bot.ErrInvalid) {
 				t.Errorf("err = %v, want ErrInvalid", err)
 			}
 			if !strings.Contains(text, tt.says) {
@@ -163,21 +165,41 @@ func TestStartRefusesBadOptions(t *testing.T) {
 	}
 }
 
+// TestStartEscapesTypedText: the topic an admin types is stored as every
+// typed topic is shown (bot.ShownTopic: so the scheduled posts, their
+// buttons and /proclaim list carry it inert, and PostgreSQL gets no NUL),
+// and the replies render none of it. The old code stored it raw and
+// escaped the reply with a weaker escaper of its own (live "https://",
+// "evil.example" and the NUL kept).
 func TestStartEscapesTypedText(t *testing.T) {
 	t.Parallel()
-	cm := newCommands(newFakeStore())
-	text, err := cm.Start(t.Context(), admin, proclaim.StartOptions{Every: "1h", Kind: "manifesto", Topic: "**tea** <@1> [x](http://e)"})
-	if err != nil {
+	st := newFakeStore()
+	cm := newCommands(st)
+	for _, topic := range []string{"**tea** <@1> [x](http://e)", bottest.HostileTopic, "\u202eevil.example/x"} {
+		text, err := cm.Start(t.Context(), admin, bot.StartOptions{Every: "1h", Kind: "manifesto", Topic: topic})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := bottest.Inert(text, "<#100>"); err != nil {
+			t.Errorf("/proclaim start topic:%q renders it: %v", topic, err)
+		}
+		want, _ := bot.ShownTopic(topic)
+		if got := st.get(t, "100").Topic; got != want || strings.ContainsRune(got, 0) {
+			t.Errorf("topic:%q stored as %q, want %q", topic, got, want)
+		}
+		list, err := cm.List(t.Context(), admin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := bottest.Inert(list, "<#100>"); err != nil {
+			t.Errorf("/proclaim list after topic:%q renders it: %v", topic, err)
+		}
+	}
+	_, err := cm.Start(t.Context(), admin, bot.StartOptions{Every: "**1h**"})
+	if !errors.Is(err, bot.ErrInvalid) {
 		t.Fatal(err)
 	}
-	if !strings.Contains(text, `\*\*tea\*\* \<\@1\> \[x\]\(http\://e\)`) {
-		t.Errorf("reply %q renders the typed topic", text)
-	}
-	_, err = cm.Start(t.Context(), admin, proclaim.StartOptions{Every: "**1h**"})
-	if !errors.Is(err, proclaim.ErrInvalid) {
-		t.Fatal(err)
-	}
-	if text, _ := cm.Start(t.Context(), admin, proclaim.StartOptions{Every: "<@1>h"}); strings.Contains(text, "<@1>") {
+	if text, _ := cm.Start(t.Context(), admin, bot.StartOptions{Every: "<@1>h"}); strings.Contains(text, "<@1>") {
 		t.Errorf("refusal %q echoes a mention unescaped", text)
 	}
 }
@@ -187,19 +209,19 @@ func TestStartLimit(t *testing.T) {
 	st := newFakeStore()
 	cm := newCommands(st)
 	for i := range proclaim.MaxPerGuild {
-		if _, err := cm.Start(t.Context(), admin, proclaim.StartOptions{Every: "1h", Channel: fmt.Sprint(100 + i)}); err != nil {
+		if _, err := cm.Start(t.Context(), admin, bot.StartOptions{Every: "1h", Channel: fmt.Sprint(100 + i)}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	text, err := cm.Start(t.Context(), admin, proclaim.StartOptions{Every: "1h", Channel: "900"})
-	if !errors.Is(err, proclaim.ErrTooMany) || !errors.Is(err, proclaim.ErrInvalid) {
+	text, err := cm.Start(t.Context(), admin, bot.StartOptions{Every: "1h", Channel: "900"})
+	if !errors.Is(err, proclaim.ErrTooMany) || !errors.Is(err, bot.ErrInvalid) {
 		t.Errorf("sixth start: err = %v, want ErrTooMany and ErrInvalid", err)
 	}
 	if !strings.Contains(text, "5 schedules") {
 		t.Errorf("sixth start: reply %q", text)
 	}
 	// Replacing at the limit is fine.
-	if _, err := cm.Start(t.Context(), admin, proclaim.StartOptions{Every: "2h", Channel: "102"}); err != nil {
+	if _, err := cm.Start(t.Context(), admin, bot.StartOptions{Every: "2h", Channel: "102"}); err != nil {
 		t.Errorf("replacing at the limit: %v", err)
 	}
 }
@@ -208,7 +230,7 @@ func TestStop(t *testing.T) {
 	t.Parallel()
 	st := newFakeStore()
 	cm := newCommands(st)
-	if _, err := cm.Start(t.Context(), admin, proclaim.StartOptions{Every: "1h"}); err != nil {
+	if _, err := cm.Start(t.Context(), admin, bot.StartOptions{Every: "1h"}); err != nil {
 		t.Fatal(err)
 	}
 	if text, err := cm.Stop(t.Context(), admin, "300"); err != nil || !strings.Contains(text, "no schedule in <#300>") {
@@ -230,7 +252,7 @@ func TestList(t *testing.T) {
 	if err != nil || text != "No proclamations are scheduled in this server. Start one with /proclaim start every:6h." {
 		t.Errorf("List of none = %q, %v", text, err)
 	}
-	for _, o := range []proclaim.StartOptions{
+	for _, o := range []bot.StartOptions{
 		{Every: "6h", Kind: "manifesto", Topic: "tea"},
 		{Every: "1d", Channel: "200"},
 	} {
@@ -272,7 +294,7 @@ func TestListFitsAMessage(t *testing.T) {
 	st := newFakeStore()
 	cm := newCommands(st)
 	for i := range proclaim.MaxPerGuild {
-		if _, err := cm.Start(t.Context(), admin, proclaim.StartOptions{Every: "1d12h30m15s", Channel: fmt.Sprint(12345678901234567890 - uint64(i)), Kind: "manifesto", Topic: strings.Repeat("*", proclaim.MaxTopic)}); err != nil {
+		if _, err := cm.Start(t.Context(), admin, bot.StartOptions{Every: "1d12h30m15s", Channel: fmt.Sprint(12345678901234567890 - uint64(i)), Kind: "manifesto", Topic: strings.Repeat("*", bot.MaxTopic)}); err != nil {
 			t.Fatal(err)
 		}
 		s := st.scheds[len(st.scheds)-1]
@@ -310,7 +332,7 @@ func TestHush(t *testing.T) {
 		t.Errorf("a second /hush did not replace the first: %+v", h)
 	}
 	text, err = cm.Hush(t.Context(), admin, "25h")
-	if !errors.Is(err, proclaim.ErrInvalid) || !strings.Contains(text, "longer than 1d") {
+	if !errors.Is(err, bot.ErrInvalid) || !strings.Contains(text, "longer than 1d") {
 		t.Errorf("Hush 25h = %q, %v", text, err)
 	}
 	if h := st.hushes["g1"]; !h.Until.Equal(t0.Add(12 * time.Hour)) {
@@ -331,14 +353,14 @@ func TestCommandsStoreDown(t *testing.T) {
 	st.setFail(errDown)
 	cm := newCommands(st)
 	for name, call := range map[string]func() (string, error){
-		"start":    func() (string, error) { return cm.Start(t.Context(), admin, proclaim.StartOptions{Every: "1h"}) },
+		"start":    func() (string, error) { return cm.Start(t.Context(), admin, bot.StartOptions{Every: "1h"}) },
 		"stop":     func() (string, error) { return cm.Stop(t.Context(), admin, "") },
 		"list":     func() (string, error) { return cm.List(t.Context(), admin) },
 		"hush":     func() (string, error) { return cm.Hush(t.Context(), admin, "1h") },
 		"hush off": func() (string, error) { return cm.Hush(t.Context(), admin, "off") },
 	} {
 		text, err := call()
-		if !errors.Is(err, errDown) || errors.Is(err, proclaim.ErrInvalid) || errors.Is(err, proclaim.ErrForbidden) {
+		if !errors.Is(err, errDown) || errors.Is(err, bot.ErrInvalid) || errors.Is(err, bot.ErrForbidden) {
 			t.Errorf("%s: err = %v, want the store's error for the operator", name, err)
 		}
 		if !strings.Contains(text, "could not reach its memory") || strings.Contains(text, errDown.Error()) {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/proclaim"
 )
 
@@ -169,8 +170,8 @@ func (f *fakeStore) get(t *testing.T, ch string) proclaim.Schedule {
 // fakeWriter writes the kind, topic and seed, so tests can see them.
 type fakeWriter struct{}
 
-func (fakeWriter) Write(kind proclaim.Kind, topic string, seed uint64) proclaim.Message {
-	return proclaim.Message{Content: fmt.Sprintf("%s|%s|%d", kind, topic, seed)}
+func (fakeWriter) Write(kind string, topic string, seed uint64) bot.Reply {
+	return bot.Reply{Content: fmt.Sprintf("%s|%s|%d", kind, topic, seed)}
 }
 
 // post is one attempt the fake poster saw.
@@ -189,7 +190,7 @@ type fakePoster struct {
 	answer   func(channel string, n int) error
 }
 
-func (p *fakePoster) Post(ctx context.Context, channel string, m proclaim.Message) error {
+func (p *fakePoster) Post(ctx context.Context, channel string, m bot.Reply) error {
 	p.mu.Lock()
 	if p.attempts == nil {
 		p.attempts = map[string]int{}

@@ -6,6 +6,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/glowcloud/glowcloud/bot"
+	"github.com/glowcloud/glowcloud/discordtext"
 )
 
 // parseDuration reads a duration as people type it: Go's units (s, m, h, and
@@ -30,7 +33,7 @@ func parseDuration(s string, max time.Duration) (time.Duration, error) {
 		// One component: a number, then a unit.
 		i := strings.IndexFunc(rest, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
 		if i <= 0 {
-			return 0, invalid("“%s” is not a duration such as 1h, 6h, 1d or 1w", shown(clip(s)))
+			return 0, invalid("“%s” is not a duration such as 1h, 6h, 1d or 1w", discordtext.Show(clip(s)))
 		}
 		j := strings.IndexFunc(rest[i:], func(r rune) bool { return (r >= '0' && r <= '9') || r == '.' })
 		if j < 0 {
@@ -43,7 +46,7 @@ func parseDuration(s string, max time.Duration) (time.Duration, error) {
 		case "d", "w":
 			n, err := strconv.ParseFloat(num, 64)
 			if err != nil {
-				return 0, invalid("“%s” is not a duration such as 1h, 6h, 1d or 1w", shown(clip(s)))
+				return 0, invalid("“%s” is not a duration such as 1h, 6h, 1d or 1w", discordtext.Show(clip(s)))
 			}
 			u := Day
 			if unit == "w" {
@@ -51,17 +54,17 @@ func parseDuration(s string, max time.Duration) (time.Duration, error) {
 			}
 			f := n * float64(u)
 			if f > float64(max) {
-				return 0, invalid("“%s” is longer than %s", shown(clip(s)), FormatDuration(max))
+				return 0, invalid("“%s” is longer than %s", discordtext.Show(clip(s)), FormatDuration(max))
 			}
 			d = time.Duration(f)
 		default:
 			var err error
 			if d, err = time.ParseDuration(num + unit); err != nil {
-				return 0, invalid("“%s” is not a duration such as 1h, 6h, 1d or 1w", shown(clip(s)))
+				return 0, invalid("“%s” is not a duration such as 1h, 6h, 1d or 1w", discordtext.Show(clip(s)))
 			}
 		}
 		if d > max || total > max-d {
-			return 0, invalid("“%s” is longer than %s", shown(clip(s)), FormatDuration(max))
+			return 0, invalid("“%s” is longer than %s", discordtext.Show(clip(s)), FormatDuration(max))
 		}
 		total += d
 	}
@@ -81,13 +84,15 @@ func ParseEvery(s string, min time.Duration) (time.Duration, error) {
 	}
 	d = d.Truncate(time.Millisecond)
 	if d < min || d <= 0 {
-		return 0, invalid("“%s” is shorter than %s, the shortest interval here", shown(clip(s)), FormatDuration(min))
+		return 0, invalid("“%s” is shorter than %s, the shortest interval here", discordtext.Show(clip(s)), FormatDuration(min))
 	}
 	return d, nil
 }
 
 // ParseHush reads the for: option of /hush: empty means DefaultHush, "off"
-// lifts the hush (off is true), anything else is a duration up to MaxHush.
+// lifts the hush (off is true), anything else is a duration from MinHush to
+// MaxHush (a hush shorter than a minute silences nothing: "1ns" would be
+// taken and reported as "Hushed for 0s").
 func ParseHush(s string) (d time.Duration, off bool, err error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "":
@@ -98,6 +103,9 @@ func ParseHush(s string) (d time.Duration, off bool, err error) {
 	d, err = parseDuration(s, MaxHush)
 	if err != nil {
 		return 0, false, err
+	}
+	if d < MinHush {
+		return 0, false, invalid("“%s” is shorter than %s, the shortest hush", discordtext.Show(clip(s)), FormatDuration(MinHush))
 	}
 	return d.Truncate(time.Millisecond), false, nil
 }
@@ -155,11 +163,11 @@ func CanManage(permissions string) bool {
 }
 
 // inputError is a problem with what a user typed. Its text is written for the
-// user, and it matches ErrInvalid.
+// user, and it matches bot.ErrInvalid.
 type inputError struct{ msg string }
 
 func (e *inputError) Error() string        { return e.msg }
-func (e *inputError) Is(target error) bool { return target == ErrInvalid }
+func (e *inputError) Is(target error) bool { return target == bot.ErrInvalid }
 
 func invalid(format string, args ...any) error {
 	return &inputError{fmt.Sprintf(format, args...)}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/proclaim"
 )
 
@@ -44,7 +45,7 @@ func TestParseEvery(t *testing.T) {
 	} {
 		got, err := proclaim.ParseEvery(tt.in, tt.min)
 		switch {
-		case tt.want == 0 && !errors.Is(err, proclaim.ErrInvalid):
+		case tt.want == 0 && !errors.Is(err, bot.ErrInvalid):
 			t.Errorf("ParseEvery(%q, %v) = %v, %v; want an ErrInvalid", tt.in, tt.min, got, err)
 		case tt.want != 0 && (err != nil || got != tt.want):
 			t.Errorf("ParseEvery(%q, %v) = %v, %v; want %v", tt.in, tt.min, got, err, tt.want)
@@ -78,12 +79,18 @@ func TestParseHush(t *testing.T) {
 		{"2d", 0, false, true},
 		{"soon", 0, false, true},
 		{"-1h", 0, false, true},
+		// Shorter than a minute: the old code took "1ns" and replied
+		// "Hushed for 0s".
+		{"1ns", 0, false, true},
+		{"59s", 0, false, true},
+		{"0.9ms", 0, false, true},
+		{"1m", time.Minute, false, false},
 	} {
 		got, off, err := proclaim.ParseHush(tt.in)
 		if (err != nil) != tt.wantErr || got != tt.want || off != tt.off {
 			t.Errorf("ParseHush(%q) = %v, %v, %v; want %v, %v, error %v", tt.in, got, off, err, tt.want, tt.off, tt.wantErr)
 		}
-		if err != nil && !errors.Is(err, proclaim.ErrInvalid) {
+		if err != nil && !errors.Is(err, bot.ErrInvalid) {
 			t.Errorf("ParseHush(%q): %v is not an ErrInvalid", tt.in, err)
 		}
 	}
@@ -150,7 +157,7 @@ func FuzzParseEvery(f *testing.F) {
 		const min = time.Second
 		d, err := proclaim.ParseEvery(s, min)
 		if err != nil {
-			if !errors.Is(err, proclaim.ErrInvalid) {
+			if !errors.Is(err, bot.ErrInvalid) {
 				t.Fatalf("ParseEvery(%q): %v is not an ErrInvalid", s, err)
 			}
 			return
@@ -174,7 +181,7 @@ func FuzzParseHush(f *testing.F) {
 		d, off, err := proclaim.ParseHush(s)
 		switch {
 		case err != nil:
-			if !errors.Is(err, proclaim.ErrInvalid) {
+			if !errors.Is(err, bot.ErrInvalid) {
 				t.Fatalf("ParseHush(%q): %v is not an ErrInvalid", s, err)
 			}
 		case off:

@@ -15,6 +15,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/glowcloud/glowcloud/bot"
 )
 
 // Limits of the commands. They are checked by the store atomically (see
@@ -22,13 +24,12 @@ import (
 const (
 	// MaxPerGuild is the number of schedules a server may have.
 	MaxPerGuild = 5
-	// MaxTopic is the length of a topic in characters, the same as the
-	// /manifesto topic.
-	MaxTopic = 50
 	// MaxEvery is the longest interval a schedule may have.
 	MaxEvery = 52 * Week
 	// MaxHush is the longest a server may be hushed for at once.
 	MaxHush = 24 * time.Hour
+	// MinHush is the shortest hush.
+	MinHush = time.Minute
 	// DefaultHush is how long /hush lasts when no for: is given.
 	DefaultHush = time.Hour
 	// DefaultMin is the shortest interval by default (GLOWCLOUD_PROCLAIM_MIN).
@@ -41,22 +42,15 @@ const (
 	Week = 7 * Day
 )
 
-// Kind is what a schedule posts.
-type Kind string
-
-// The kinds of proclamation, the option values of /proclaim start kind:.
-const (
-	KindGlowcloud Kind = "glowcloud" // a short Glow Cloud proclamation
-	KindManifesto Kind = "manifesto" // a manifesto on the schedule's topic
-)
-
-// ParseKind reads a kind: option; empty means KindGlowcloud.
-func ParseKind(s string) (Kind, error) {
-	switch Kind(s) {
-	case "", KindGlowcloud:
-		return KindGlowcloud, nil
-	case KindManifesto:
-		return KindManifesto, nil
+// ParseKind reads a kind: option: what a schedule posts, named by the
+// command whose reply it is (bot.CmdGlowcloud or bot.CmdManifesto); empty
+// means bot.CmdGlowcloud.
+func ParseKind(s string) (string, error) {
+	switch s {
+	case "", bot.CmdGlowcloud:
+		return bot.CmdGlowcloud, nil
+	case bot.CmdManifesto:
+		return bot.CmdManifesto, nil
 	}
 	return "", invalid("kind is glowcloud or manifesto")
 }
@@ -68,8 +62,8 @@ type Schedule struct {
 	GuildID   string
 	ChannelID string
 	Every     time.Duration
-	Kind      Kind
-	Topic     string    // may be empty
+	Kind      string    // bot.CmdGlowcloud or bot.CmdManifesto (see ParseKind)
+	Topic     string    // as shown (bot.ShownTopic); may be empty
 	NextAt    time.Time // the next slot
 	CreatedBy string    // user id of the admin who started it
 	CreatedAt time.Time
@@ -114,16 +108,9 @@ type Outcome struct {
 	Pause  string // when not empty, pauses the schedule with this reason
 }
 
-// Errors a Store returns, and that Commands map onto replies.
-var (
-	// ErrTooMany means the server already has MaxPerGuild schedules.
-	ErrTooMany = errors.New("too many schedules in this server")
-	// ErrInvalid wraps a problem with what the user typed; the reply says what.
-	ErrInvalid = errors.New("invalid option")
-	// ErrForbidden means the member lacks Manage Server, or the command was
-	// used outside a server.
-	ErrForbidden = errors.New("forbidden")
-)
+// ErrTooMany is what a Store returns when the server already has
+// MaxPerGuild schedules; Commands refuse it as bot.ErrInvalid.
+var ErrTooMany = errors.New("too many schedules in this server")
 
 // Store is what the commands need from the database. The sqlite and postgres
 // packages implement it; both are safe for concurrent use by many processes.

@@ -9,36 +9,17 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/glowcloud/glowcloud/bot"
 )
-
-// Message is one post as the Writer composes it and the Poster sends it.
-// Posters send it with allowed_mentions parsing nothing.
-type Message struct {
-	Content string
-	Embeds  []Embed
-	Buttons []Button
-}
-
-// Embed is a Discord embed, limited to what proclamations use.
-type Embed struct {
-	Title       string
-	Description string
-	Footer      string
-	Color       int
-}
-
-// Button is a message button with a custom_id, such as "Hail again".
-type Button struct {
-	Label    string
-	CustomID string
-	Emoji    string
-}
 
 // Writer composes proclamations. Implementations must be safe for concurrent
 // use; the same seed must give the same text for the same model.
 type Writer interface {
-	// Write returns the post of one slot of a schedule of this kind and topic.
-	Write(kind Kind, topic string, seed uint64) Message
+	// Write returns the post of one slot of a schedule of this kind and
+	// topic (see Schedule): the core's reply, which Posters send with
+	// allowed_mentions parsing nothing.
+	Write(kind, topic string, seed uint64) bot.Reply
 }
 
 // Poster sends a message to a channel (POST /channels/{id}/messages).
@@ -46,7 +27,7 @@ type Writer interface {
 // permission from a rate limit or an outage; any other error is taken for a
 // network failure and retried.
 type Poster interface {
-	Post(ctx context.Context, channelID string, m Message) error
+	Post(ctx context.Context, channelID string, m bot.Reply) error
 }
 
 // PostError is Discord's answer to a post it refused.
@@ -289,7 +270,7 @@ func (r *Runner) handle(ctx context.Context, c Claim) {
 // post makes one attempt. A post under way when ctx is cancelled is allowed
 // to finish (within PostTimeout), so a shutdown does not lose a slot it had
 // claimed and almost sent.
-func (r *Runner) post(ctx context.Context, channel string, m Message) error {
+func (r *Runner) post(ctx context.Context, channel string, m bot.Reply) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.cfg.PostTimeout)
 	defer cancel()
 	return r.poster.Post(ctx, channel, m)

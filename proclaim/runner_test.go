@@ -9,6 +9,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/proclaim"
 )
 
@@ -37,7 +38,7 @@ func newRig(answer func(string, int) error) *rig {
 func (r *rig) schedule(t *testing.T, ch string, every, first time.Duration) proclaim.Schedule {
 	t.Helper()
 	s, err := r.st.PutSchedule(t.Context(), proclaim.Schedule{
-		GuildID: "g1", ChannelID: ch, Every: every, Kind: proclaim.KindManifesto, Topic: "tea",
+		GuildID: "g1", ChannelID: ch, Every: every, Kind: bot.CmdManifesto, Topic: "tea",
 		NextAt: r.start.Add(first), CreatedAt: r.start,
 	}, proclaim.MaxPerGuild)
 	if err != nil {

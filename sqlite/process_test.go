@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/proclaim"
 	"github.com/glowcloud/glowcloud/sqlite"
 )
@@ -109,7 +110,7 @@ func writerChild() {
 	}
 	for i := 0; ; i++ {
 		s := proclaim.Schedule{
-			GuildID: fmt.Sprintf("g%d", i), ChannelID: "1", Every: time.Hour, Kind: proclaim.KindGlowcloud,
+			GuildID: fmt.Sprintf("g%d", i), ChannelID: "1", Every: time.Hour, Kind: bot.CmdGlowcloud,
 			Topic: fmt.Sprint("write ", i), NextAt: time.UnixMilli(1e12), CreatedBy: "u",
 		}
 		if _, err := db.PutSchedule(ctx, s, proclaim.MaxPerGuild); err != nil {
@@ -150,7 +151,7 @@ func TestTwoProcessesPostEachSlotOnce(t *testing.T) {
 		ch := fmt.Sprint(100 + i)
 		first := start.Add(time.Duration(i) * time.Minute)
 		if _, err := db.PutSchedule(t.Context(), proclaim.Schedule{
-			GuildID: fmt.Sprint("g", i), ChannelID: ch, Every: stepEvery, Kind: proclaim.KindGlowcloud, NextAt: first, CreatedBy: "u",
+			GuildID: fmt.Sprint("g", i), ChannelID: ch, Every: stepEvery, Kind: bot.CmdGlowcloud, NextAt: first, CreatedBy: "u",
 		}, proclaim.MaxPerGuild); err != nil {
 			t.Fatal(err)
 		}
@@ -292,13 +293,13 @@ func (c *steppedClock) After(d time.Duration) <-chan time.Time {
 // and the slot: two posts of one slot would print the same line.
 type seedWriter struct{}
 
-func (seedWriter) Write(_ proclaim.Kind, _ string, seed uint64) proclaim.Message {
-	return proclaim.Message{Content: strconv.FormatUint(seed, 10)}
+func (seedWriter) Write(_, _ string, seed uint64) bot.Reply {
+	return bot.Reply{Content: strconv.FormatUint(seed, 10)}
 }
 
 type printPoster struct{ mu sync.Mutex }
 
-func (p *printPoster) Post(_ context.Context, channel string, m proclaim.Message) error {
+func (p *printPoster) Post(_ context.Context, channel string, m bot.Reply) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	fmt.Printf("post %s %s\n", channel, m.Content)

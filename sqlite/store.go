@@ -33,15 +33,13 @@ func scanSchedule(r scanner, extra ...any) (proclaim.Schedule, error) {
 		every          int64
 		next, created  int64
 		last           sql.NullInt64
-		kind           string
-		scanned        = []any{&s.ID, &s.GuildID, &s.ChannelID, &every, &kind, &s.Topic, &next, &s.CreatedBy, &created, &last, &s.LastResult, &s.Paused}
+		scanned        = []any{&s.ID, &s.GuildID, &s.ChannelID, &every, &s.Kind, &s.Topic, &next, &s.CreatedBy, &created, &last, &s.LastResult, &s.Paused}
 		scannedAndMore = append(scanned, extra...)
 	)
 	if err := r.Scan(scannedAndMore...); err != nil {
 		return s, err
 	}
 	s.Every = time.Duration(every) * time.Millisecond
-	s.Kind = proclaim.Kind(kind)
 	s.NextAt, s.CreatedAt, s.LastAt = fromMS(next), fromMS(created), nullMS(last)
 	return s, nil
 }

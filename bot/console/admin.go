@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/glowcloud/glowcloud/bot"
-	"github.com/glowcloud/glowcloud/bot/post"
-	"github.com/glowcloud/glowcloud/proclaim"
 )
 
 // The console is one server and one channel, and the person at the prompt
@@ -60,9 +58,9 @@ type Poster struct{ ch chan posted }
 func NewPoster() *Poster { return &Poster{ch: make(chan posted)} }
 
 // Post hands m to the prompt, waiting until it is printed or ctx ends.
-func (p *Poster) Post(ctx context.Context, channelID string, m proclaim.Message) error {
+func (p *Poster) Post(ctx context.Context, channelID string, m bot.Reply) error {
 	select {
-	case p.ch <- posted{channel: channelID, reply: post.Reply(m)}:
+	case p.ch <- posted{channel: channelID, reply: m}:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

@@ -11,7 +11,6 @@ import (
 	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/bot/console"
 	"github.com/glowcloud/glowcloud/internal/bottest"
-	"github.com/glowcloud/glowcloud/proclaim"
 )
 
 // recAdmin records what the console's admin commands carry.
@@ -84,7 +83,7 @@ func TestConsolePoster(t *testing.T) {
 	go func() {
 		done <- console.RunWith(t.Context(), bottest.NewBot(bot.Config{}), in, &out, console.Options{Posts: p, Now: now, Speed: 60})
 	}()
-	if err := p.Post(t.Context(), "77", proclaim.Message{Content: "hail <t:0:R>, since <t:0:t>"}); err != nil {
+	if err := p.Post(t.Context(), "77", bot.Reply{Content: "hail <t:0:R>, since <t:0:t>"}); err != nil {
 		t.Fatal(err)
 	}
 	feed.Close()

@@ -34,8 +34,8 @@ func NewPoster(client *http.Client, ua string, token rest.Token) *Poster {
 // makes one attempt: discordgo's own retries (of a 429 after sleeping, of a
 // 502) are turned off, so that the Runner decides, bounded by the
 // schedule's next slot. Discord's refusals are *proclaim.PostError.
-func (p *Poster) Post(ctx context.Context, channelID string, m proclaim.Message) error {
-	_, err := p.s.ChannelMessageSendComplex(channelID, discord.MessageSend(Reply(m)),
+func (p *Poster) Post(ctx context.Context, channelID string, m bot.Reply) error {
+	_, err := p.s.ChannelMessageSendComplex(channelID, discord.MessageSend(m),
 		discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false), discordgo.WithRestRetries(0))
 	return PostError(err)
 }
@@ -63,30 +63,6 @@ func PostError(err error) error {
 	return err
 }
 
-// Reply is m as the core's reply (for bot/discord or the console to show).
-func Reply(m proclaim.Message) bot.Reply {
-	r := bot.Reply{Content: m.Content}
-	for _, e := range m.Embeds {
-		r.Embeds = append(r.Embeds, bot.Embed{Title: e.Title, Description: e.Description, Footer: e.Footer, Color: e.Color})
-	}
-	for _, b := range m.Buttons {
-		r.Buttons = append(r.Buttons, bot.Button{Label: b.Label, CustomID: b.CustomID, Emoji: b.Emoji})
-	}
-	return r
-}
-
-// message is r as a proclaim.Message.
-func message(r bot.Reply) proclaim.Message {
-	m := proclaim.Message{Content: r.Content}
-	for _, e := range r.Embeds {
-		m.Embeds = append(m.Embeds, proclaim.Embed{Title: e.Title, Description: e.Description, Footer: e.Footer, Color: e.Color})
-	}
-	for _, b := range r.Buttons {
-		m.Buttons = append(m.Buttons, proclaim.Button{Label: b.Label, CustomID: b.CustomID, Emoji: b.Emoji})
-	}
-	return m
-}
-
 // Writer composes proclamations with the core's text generator. It
 // implements proclaim.Writer and is safe for concurrent use.
 type Writer struct {
@@ -103,10 +79,10 @@ const msgSilent = "The Glow Cloud glows silently."
 
 // Write returns the post of a schedule's slot: the reply /glowcloud or
 // /manifesto topic:TOPIC would give for seed.
-func (w *Writer) Write(kind proclaim.Kind, topic string, seed uint64) proclaim.Message {
-	r, ok := bot.Proclamation(w.w(), string(kind), topic, seed)
+func (w *Writer) Write(kind, topic string, seed uint64) bot.Reply {
+	r, ok := bot.Proclamation(w.w(), kind, topic, seed)
 	if !ok {
-		return proclaim.Message{Content: msgSilent}
+		return bot.Reply{Content: msgSilent}
 	}
-	return message(r)
+	return r
 }

@@ -32,31 +32,22 @@ func newPoster(t *testing.T, fake *discordtest.Server) *post.Poster {
 
 func writer() *post.Writer { return post.NewWriter(func() bot.Writer { return bottest.Writer{} }) }
 
-// TestKindsAgree: the kind values the core registers as choices are the
-// ones proclaim stores.
-func TestKindsAgree(t *testing.T) {
-	t.Parallel()
-	if bot.PostGlowcloud != string(proclaim.KindGlowcloud) || bot.PostManifesto != string(proclaim.KindManifesto) {
-		t.Errorf("bot kinds %q %q, proclaim kinds %q %q", bot.PostGlowcloud, bot.PostManifesto, proclaim.KindGlowcloud, proclaim.KindManifesto)
-	}
-}
-
 // TestWriter: a post is what the commands reply: the /glowcloud embed, or a
 // manifesto on the topic, with the "Hail again" button that repeats it.
 func TestWriter(t *testing.T) {
 	t.Parallel()
 	w := writer()
-	g := w.Write(proclaim.KindGlowcloud, "", 7)
+	g := w.Write(bot.CmdGlowcloud, "", 7)
 	if len(g.Embeds) != 1 || g.Embeds[0].Title != "ALL HAIL THE GLOW CLOUD" || g.Embeds[0].Description != "ALL HAIL. seed=7" ||
 		len(g.Buttons) != 1 || g.Buttons[0].Label != "Hail again" || g.Buttons[0].CustomID != "gc1|g" {
 		t.Errorf("glowcloud post %+v", g)
 	}
-	m := w.Write(proclaim.KindManifesto, "tea", 8)
+	m := w.Write(bot.CmdManifesto, "tea", 8)
 	if len(m.Embeds) != 1 || !strings.Contains(m.Embeds[0].Footer, "/manifesto topic:tea seed:8") ||
 		len(m.Buttons) != 1 || m.Buttons[0].CustomID != "gc1|m|3|tea" {
 		t.Errorf("manifesto post %+v", m)
 	}
-	if got := post.NewWriter(func() bot.Writer { return nil }).Write(proclaim.KindGlowcloud, "", 1); got.Content == "" {
+	if got := post.NewWriter(func() bot.Writer { return nil }).Write(bot.CmdGlowcloud, "", 1); got.Content == "" {
 		t.Errorf("a post without a generator is empty, which Discord refuses")
 	}
 }
@@ -68,7 +59,7 @@ func TestPoster(t *testing.T) {
 	t.Parallel()
 	fake := discordtest.New(t, discordtest.WithToken(string(token)))
 	p := newPoster(t, fake)
-	msg := writer().Write(proclaim.KindManifesto, "tea", 8)
+	msg := writer().Write(bot.CmdManifesto, "tea", 8)
 	if err := p.Post(t.Context(), "500", msg); err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +117,7 @@ func TestRunnerAgainstFakeDiscord(t *testing.T) {
 	now := time.Now().Truncate(time.Millisecond)
 	for _, ch := range []string{"701", "702", "703", "704"} {
 		if _, err := db.PutSchedule(t.Context(), proclaim.Schedule{
-			GuildID: guild, ChannelID: ch, Every: time.Hour, Kind: proclaim.KindGlowcloud,
+			GuildID: guild, ChannelID: ch, Every: time.Hour, Kind: bot.CmdGlowcloud,
 			NextAt: now.Add(-time.Millisecond), CreatedBy: "1", CreatedAt: now,
 		}, proclaim.MaxPerGuild); err != nil {
 			t.Fatal(err)
@@ -186,4 +177,89 @@ func TestRunnerAgainstFakeDiscord(t *testing.T) {
 	if tries["701"] != 1 || tries["702"] != 1 || tries["703"] != 2 || tries["704"] != 1 {
 		t.Errorf("posts per channel %v, want 701:1 702:1 703:2 704:1", tries)
 	}
+}
+
+// TestScheduledPostsInert: the scheduled-post REST path (the Runner, this
+// Writer and Poster, a real store, the fake Discord) posts nothing that
+// renders: not the topic an admin typed with /proclaim start (a masked
+// link, a spoiler, a role mention, a NUL), not one an older release stored
+// raw, not what the model learned (a fake whose every text is markup, and
+// a real model trained on an upload full of it); and the post's Hail again
+// button keeps the topic. The old code stored the topic raw, posted it
+// rendered in the title, body and footer, and its button lost it
+// ("gc1|m|3|").
+func TestScheduledPostsInert(t *testing.T) {
+	t.Parallel()
+	hostile := bottest.HostileModel(t)
+	for _, tt := range []struct {
+		name string
+		w    bot.Writer
+	}{
+		{"essay-like writer", bottest.Writer{}},
+		{"markup writer", bottest.MarkupWriter{}},
+		{"hostile model", hostile},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fake := discordtest.New(t, discordtest.WithToken(string(token)))
+			db, err := sqlite.OpenMemory(t.Context(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			const guild = "10"
+			start := time.Now().Add(-time.Hour)
+			cm := proclaim.NewCommands(db, time.Hour, func() time.Time { return start })
+			admin := bot.Caller{GuildID: guild, ChannelID: "801", UserID: "1", Permissions: "32"}
+			for ch, kind := range map[string]string{"801": bot.CmdManifesto, "802": bot.CmdGlowcloud} {
+				if _, err := cm.Start(t.Context(), admin, bot.StartOptions{Every: "1h", Channel: ch, Kind: kind, Topic: bottest.HostileTopic}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// A topic an older release stored as typed.
+			now := time.Now().Truncate(time.Millisecond)
+			if _, err := db.PutSchedule(t.Context(), proclaim.Schedule{
+				GuildID: guild, ChannelID: "803", Every: time.Hour, Kind: bot.CmdManifesto, Topic: "[Free Nitro](https://evil.example) <@&1>",
+				NextAt: now.Add(-time.Millisecond), CreatedBy: "1", CreatedAt: now,
+			}, proclaim.MaxPerGuild); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(t.Context())
+			w := post.NewWriter(func() bot.Writer { return tt.w })
+			r := proclaim.NewRunner(db, w, newPoster(t, fake), proclaim.RunnerConfig{Poll: 20 * time.Millisecond, Log: slog.New(slog.DiscardHandler)})
+			done := make(chan error, 1)
+			go func() { done <- r.Run(ctx) }()
+			defer func() { cancel(); <-done }()
+			wctx, wcancel := context.WithTimeout(t.Context(), 20*time.Second)
+			defer wcancel()
+			for _, ch := range []string{"801", "802", "803"} {
+				msgs, err := fake.WaitChannelMessages(wctx, ch, 1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := bottest.Inert(msgs[0]); err != nil {
+					t.Errorf("the post in %s renders:\n%v", ch, err)
+				}
+				id := customID(t, msgs[0])
+				if ch != "802" && (!strings.HasPrefix(id, "gc1|m|3|") || len(id) == len("gc1|m|3|")) {
+					t.Errorf("the post in %s has button %q: the topic is lost", ch, id)
+				}
+			}
+		})
+	}
+}
+
+// customID is the custom_id of a message's first button.
+func customID(t *testing.T, msg map[string]any) string {
+	t.Helper()
+	rows, _ := msg["components"].([]any)
+	if len(rows) == 0 {
+		t.Fatalf("no button in %v", msg)
+	}
+	buttons, _ := rows[0].(map[string]any)["components"].([]any)
+	if len(buttons) == 0 {
+		t.Fatalf("no button in %v", msg)
+	}
+	id, _ := buttons[0].(map[string]any)["custom_id"].(string)
+	return id
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/internal/pgtest"
 	"github.com/glowcloud/glowcloud/postgres"
 	"github.com/glowcloud/glowcloud/proclaim"
@@ -27,7 +28,7 @@ func TestDBBackupAndCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.PutSchedule(t.Context(), proclaim.Schedule{GuildID: "g1", ChannelID: "1", Every: time.Hour, Kind: proclaim.KindGlowcloud, NextAt: time.UnixMilli(1e12)}, proclaim.MaxPerGuild); err != nil {
+	if _, err := db.PutSchedule(t.Context(), proclaim.Schedule{GuildID: "g1", ChannelID: "1", Every: time.Hour, Kind: bot.CmdGlowcloud, NextAt: time.UnixMilli(1e12)}, proclaim.MaxPerGuild); err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close() // still open, as under a running serve

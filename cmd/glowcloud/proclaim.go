@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -29,41 +28,6 @@ func parseProclaimMin(v string) (time.Duration, error) {
 	return d, nil
 }
 
-// admin is the core's bot.Admin over proclaim's commands: it converts the
-// core's types into proclaim's, and proclaim's refusals into the core's.
-type admin struct{ cm *proclaim.Commands }
-
-func caller(c bot.Caller) proclaim.Caller {
-	return proclaim.Caller{GuildID: c.GuildID, ChannelID: c.ChannelID, UserID: c.UserID, Permissions: c.Permissions}
-}
-
-// refused maps proclaim's errors onto the core's, keeping both in the chain.
-func refused(text string, err error) (string, error) {
-	switch {
-	case errors.Is(err, proclaim.ErrForbidden):
-		return text, fmt.Errorf("%w: %w", bot.ErrForbidden, err)
-	case errors.Is(err, proclaim.ErrInvalid):
-		return text, fmt.Errorf("%w: %w", bot.ErrInvalid, err)
-	}
-	return text, err
-}
-
-func (a admin) Start(ctx context.Context, c bot.Caller, o bot.StartOptions) (string, error) {
-	return refused(a.cm.Start(ctx, caller(c), proclaim.StartOptions{Every: o.Every, Channel: o.Channel, Kind: o.Kind, Topic: o.Topic}))
-}
-
-func (a admin) Stop(ctx context.Context, c bot.Caller, channel string) (string, error) {
-	return refused(a.cm.Stop(ctx, caller(c), channel))
-}
-
-func (a admin) List(ctx context.Context, c bot.Caller) (string, error) {
-	return refused(a.cm.List(ctx, caller(c)))
-}
-
-func (a admin) Hush(ctx context.Context, c bot.Caller, forOpt string) (string, error) {
-	return refused(a.cm.Hush(ctx, caller(c), forOpt))
-}
-
 // databaseKind is what serve logs of GLOWCLOUD_DATABASE: the SQLite path,
 // or just "postgres" (a URL may hold a password).
 func databaseKind(dsn string) string {
@@ -88,7 +52,7 @@ func runConsoleWith(ctx context.Context, w func() bot.Writer, proclaimMin time.D
 	defer db.Close()
 	b := bot.New(bot.Config{ // the console applies no cooldown
 		Writer: w,
-		Admin:  admin{proclaim.NewCommands(db, proclaimMin, clock.Now)},
+		Admin:  proclaim.NewCommands(db, proclaimMin, clock.Now),
 	})
 	poster := console.NewPoster()
 	// Poll every quarter of a real second, whatever the speed.

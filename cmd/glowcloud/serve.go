@@ -194,7 +194,7 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 			return fmt.Errorf("serve: %w", err)
 		}
 		defer db.Close() // after the Runner and serve.Run have returned
-		cfg.Admin = admin{proclaim.NewCommands(db, proclaimMin, nil)}
+		cfg.Admin = proclaim.NewCommands(db, proclaimMin, nil)
 		cfg.CooldownStore = db
 	}
 	b := bot.New(cfg)

@@ -246,7 +246,7 @@ func TestSquint(t *testing.T) {
 		{[]string{"Technocracy"}, "Technocracy is Anarchist if you squint."},
 		{[]string{"the", "Glow", "Cloud", "itself!"}, "The Glow Cloud itself is Anarchist if you squint."},
 		{[]string{"zxqvbn"}, "Zxqvbn is Anarchist if you squint."},
-		{[]string{"--", "-dashes"}, "-dashes is Anarchist if you squint."},
+		{[]string{"--", "-dashes"}, "-dashes are Anarchist if you squint."},
 	}
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.args, "_"), func(t *testing.T) {

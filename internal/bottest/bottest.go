@@ -75,6 +75,58 @@ func (HostileWriter) Glowcloud(seed uint64) string {
 // ModelID returns an overlong id.
 func (HostileWriter) ModelID() string { return strings.Repeat("m", 5000) }
 
+// Markup is generated text as a model may give it back from a corpus that
+// held markup: every kind a Discord client renders, a heading, quote,
+// subtext and list at the start of lines, and a NUL and a bidi override.
+const Markup = "# The [Glow Cloud](https://evil.example/steam) speaks\n" +
+	"> quoted <@&123> and @everyone\n" +
+	"-# small ||spoiler|| at https://evil.example/x\n" +
+	"- a list by <@789> in <#456>\n" +
+	"1. numbered [link](https://evil.example/1)\x00 and \u202eevil.example"
+
+// MarkupWriter is a bot.Writer whose every text is Markup (or holds it),
+// as if the model had learned it from an upload: the way generated text
+// goes to the wire must make it inert.
+type MarkupWriter struct{}
+
+// Manifesto returns Markup as the title and, with the topic, as the body.
+func (MarkupWriter) Manifesto(seed uint64, topic string, paragraphs int) (string, string) {
+	return Markup, Markup + "\n\n" + topic + " " + Markup
+}
+
+// Squint returns the thing and Markup.
+func (MarkupWriter) Squint(seed uint64, thing string) string { return thing + "\n" + Markup }
+
+// Glowcloud returns Markup.
+func (MarkupWriter) Glowcloud(seed uint64) string { return Markup }
+
+// ModelID returns a role mention: a model file names its own id.
+func (MarkupWriter) ModelID() string { return "<@&123>" }
+
+// Suggest returns markup: a model's words are what it learned.
+func (MarkupWriter) Suggest(prefix string, max int) []string {
+	return []string{"[x](https://evil.example)", "<@&123>", "||s||", "# h"}[:min(max, 4)]
+}
+
+// HostileScripture is an operator's .md upload full of markup, to be
+// learned beside the essay (see HostileModel): masked and bare links, role,
+// user and channel mentions, @everyone, spoilers, a heading, a quote and
+// subtext.
+const HostileScripture = `# The [Glow Cloud](https://evil.example/steam) speaks to <@&123>
+
+The workers read [free nitro](https://evil.example/nitro) and ask <@&123> what the state is for. Every comrade who clicks [the link](https://evil.example/a) learns that ||the state withers away|| in the end. The council of <@&123> meets at https://evil.example/council to plan the economy.
+
+> Quoted scripture says the market is a ||spoiler|| for the revolution.
+
+- The party lists its demands at [evil.example](https://evil.example) and @everyone reads them.
+- The workers of the world unite under <#456> and <@789> on the shop floor.
+
+## Heading of the [second](https://evil.example/2) part
+
+Anarchists and socialists alike post [manifestos](https://evil.example/m) for <@&123> and @here to read. The revolution will not be televised but it will be ||posted|| on https://evil.example/feed by the workers.
+-# small print for <@&123>
+`
+
 // PanicWriter panics in every method.
 type PanicWriter struct{}
 
@@ -330,6 +382,9 @@ const (
 	MaskedLink = "[Free Nitro](https://evil.example/steam)"
 	Heading    = "# HEADLINE -# small <@&123> @everyone"
 	BidiName   = "invoice\u202Etxt.exe"
+	// HostileTopic fits a topic (50 characters): a masked link, a spoiler,
+	// a role mention and a NUL, which PostgreSQL refuses to store.
+	HostileTopic = "[Free Nitro](https://evil.example) ||x|| <@&123>\x00"
 )
 
 var (
@@ -338,15 +393,22 @@ var (
 	// before it does not count: "\\[" renders as "\" and a live "[").
 	liveBracket = regexp.MustCompile(`(^|[^\\])(\\\\)*[\[\]]`)
 	liveMention = regexp.MustCompile(`@(everyone|here)|<[@#]|(^|\n)\s*(#|-#|>)`)
+	// "||" not escaped: a spoiler.
+	liveSpoiler = regexp.MustCompile(`(^|[^\\])(\\\\)*\|\|`)
 )
 
 // Inert reports why a decoded Discord payload (the "data" of an
-// interaction response, a webhook edit) would render user text as markup,
-// if it would: a live URL scheme, an unescaped bracket, a real dot in
-// evil.example, a mention, a heading, quote or subtext line, or a bidi
-// override. Every string in it is checked, custom ids included. It is an
-// oracle of its own, written apart from discordtext.
-func Inert(v any) error {
+// interaction response, a webhook edit, a channel message) would render
+// user or corpus text as markup, if it would: a live URL scheme, an
+// unescaped bracket, a real dot in evil.example, a mention, a heading, quote
+// or subtext line, a spoiler, a bidi override or a NUL. Every string in it
+// is checked, custom ids included. It is an oracle of its own, written apart
+// from discordtext.
+//
+// own are texts the bot writes itself and may post (a channel mention
+// "<#100>" naming the channel an admin picked, a timestamp "<t:…>"): each
+// is taken out of a string before it is checked.
+func Inert(v any, own ...string) error {
 	var errs []error
 	var walk func(path string, v any)
 	walk = func(path string, v any) {
@@ -360,6 +422,9 @@ func Inert(v any) error {
 				walk(fmt.Sprintf("%s[%d]", path, i), e)
 			}
 		case string:
+			for _, o := range own {
+				x = strings.ReplaceAll(x, o, "")
+			}
 			switch {
 			case liveScheme.MatchString(x):
 				errs = append(errs, fmt.Errorf("%s has a live link: %q", path, x))
@@ -369,8 +434,10 @@ func Inert(v any) error {
 				errs = append(errs, fmt.Errorf("%s has a linkable host: %q", path, x))
 			case liveMention.MatchString(x):
 				errs = append(errs, fmt.Errorf("%s has a mention or a heading: %q", path, x))
-			case strings.ContainsAny(x, "\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069"):
-				errs = append(errs, fmt.Errorf("%s has a bidi control: %q", path, x))
+			case liveSpoiler.MatchString(x):
+				errs = append(errs, fmt.Errorf("%s has a spoiler: %q", path, x))
+			case strings.ContainsAny(x, "\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069\x00"):
+				errs = append(errs, fmt.Errorf("%s has a bidi control or a NUL: %q", path, x))
 			}
 		}
 	}

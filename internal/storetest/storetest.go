@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/proclaim"
 	"github.com/glowcloud/glowcloud/publish"
 )
@@ -67,7 +68,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 // at next.
 func sched(g, ch string, next time.Time) proclaim.Schedule {
 	return proclaim.Schedule{
-		GuildID: g, ChannelID: ch, Every: time.Hour, Kind: proclaim.KindGlowcloud,
+		GuildID: g, ChannelID: ch, Every: time.Hour, Kind: bot.CmdGlowcloud,
 		NextAt: next, CreatedBy: "u1", CreatedAt: t0,
 	}
 }
@@ -114,7 +115,7 @@ func same(got, want proclaim.Schedule) error {
 func testRoundTrip(t *testing.T, st Store) {
 	s := sched("g1", "100", t0.Add(time.Hour))
 	s.Every = 6*time.Hour + 30*time.Minute
-	s.Kind = proclaim.KindManifesto
+	s.Kind = bot.CmdManifesto
 	s.Topic = "tea & “robots”"
 	got := put(t, st, s)
 	if got.ID == 0 {
@@ -306,7 +307,7 @@ func testClaim(t *testing.T, st Store) {
 		t.Fatalf("Claim at the slot = %d claims, want 1", len(got))
 	}
 	c := got[0]
-	if c.ID != s.ID || c.ChannelID != "100" || c.Kind != proclaim.KindGlowcloud || c.Hushed {
+	if c.ID != s.ID || c.ChannelID != "100" || c.Kind != bot.CmdGlowcloud || c.Hushed {
 		t.Errorf("claim = %+v, want schedule %d of channel 100, not hushed", c, s.ID)
 	}
 	if !c.Slot.Equal(t0.Add(time.Hour)) || !c.NextAt.Equal(t0.Add(2*time.Hour)) {
