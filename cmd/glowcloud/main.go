@@ -22,7 +22,7 @@
 // /manifesto seed: takes.
 //
 // Without -model (or GLOWCLOUD_MODEL) the essay embedded in the binary is
-// the model. GLOWCLOUD_MODEL_MAX (a size such as 512MB; default 256MiB)
+// the model. GLOWCLOUD_MODEL_MAX (a size such as 512MiB; default 256MiB)
 // bounds the model files every command loads. The same -seed and model give the same text on every run; -n N
 // prints N pieces separated by a line holding only "---", with seeds seed,
 // seed+1, ...

@@ -64,7 +64,7 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 	str(&c.publicKey, "public-key", "DISCORD_PUBLIC_KEY", "the application's public `KEY` (64 hex digits): enables POST /interactions")
 	str(&c.httpAddr, "http-addr", "GLOWCLOUD_HTTP_ADDR", "listen `ADDRESS` for /interactions, /healthz and /metrics, e.g. 127.0.0.1:8080; unset: no HTTP")
 	str(&c.model, "model", "GLOWCLOUD_MODEL", "model `FILE` from 'glowcloud train'; unset: the published model, else the embedded essay")
-	str(&c.modelMax, "model-max", "GLOWCLOUD_MODEL_MAX", "largest model file loaded, a `SIZE` such as 512MB; unset: 256MiB")
+	str(&c.modelMax, "model-max", "GLOWCLOUD_MODEL_MAX", "largest model file loaded, a `SIZE` such as 512MiB or 1GB; unset: 256MiB")
 	c.apiBase = e.getenv("DISCORD_API_BASE")
 	fs.Var(secretURL{&c.apiBase}, "api-base", "`ORIGIN` replacing https://discord.com for REST calls, a REST proxy ($DISCORD_API_BASE)")
 	str(&c.operators, "operators", "GLOWCLOUD_OPERATORS", "comma-separated user `IDS` allowed to /retrain")

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dustin/go-humanize"
+
 	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/corpus"
@@ -157,34 +159,16 @@ func modelLoader(v string) (markov.Loader, error) {
 	return markov.Loader{MaxBytes: n}, nil
 }
 
-// parseByteSize parses a size in bytes with an optional unit: K, M, G or T,
-// each a power of 1024 (KB, KiB, MB, MiB ... mean the same), or B.
+// parseByteSize parses a size in bytes as go-humanize reads one: a number
+// with an optional unit, SI or binary as written (512MB is 512,000,000 bytes,
+// 512MiB is 536,870,912; K, M, G and T alone are SI), in any case. It must
+// be more than 0 and fit an int64.
 func parseByteSize(v string) (int64, error) {
-	s := strings.ToUpper(strings.TrimSpace(v))
-	num := strings.TrimRightFunc(s, func(r rune) bool { return r >= 'A' && r <= 'Z' || r == ' ' })
-	unit := strings.TrimSpace(s[len(num):])
-	shift := 0
-	switch strings.TrimSuffix(strings.TrimSuffix(unit, "B"), "I") {
-	case "":
-		if unit != "" && unit != "B" {
-			return 0, errors.New("want a size such as 512MB, 2GiB or 300000000")
-		}
-	case "K":
-		shift = 10
-	case "M":
-		shift = 20
-	case "G":
-		shift = 30
-	case "T":
-		shift = 40
-	default:
-		return 0, errors.New("want a size such as 512MB, 2GiB or 300000000")
+	n, err := humanize.ParseBytes(strings.TrimSpace(v))
+	if err != nil || n == 0 || n > math.MaxInt64 {
+		return 0, errors.New("want a size such as 512MiB, 2GB or 300000000")
 	}
-	n, err := strconv.ParseInt(num, 10, 64)
-	if err != nil || n <= 0 || n > math.MaxInt64>>shift {
-		return 0, errors.New("want a size such as 512MB, 2GiB or 300000000")
-	}
-	return n << shift, nil
+	return int64(n), nil
 }
 
 // essayModel trains the model of the embedded essay (a few milliseconds).
