@@ -51,12 +51,20 @@ var verbForms = func() map[string][3]string {
 	return m
 }()
 
+// lexicon is what the model's text knows of a word (in lower case): a
+// name it writes only capitalised ("holmes"), or a common word it writes
+// in lower case ("robots").
+type lexicon interface {
+	name(w string) bool
+	common(w string) bool
+}
+
 // numberOf returns the grammatical number of the noun phrase p: the
 // number of its head noun ("the masses of Paris": masses), plural for a
 // coordination ("anarchists and mutualists"), singular for a phrase led by
-// a gerund ("eating the rich"). name reports whether a word (in lower
-// case) is a proper name the text knows, such as "holmes"; it may be nil.
-func numberOf(p string, name func(string) bool) number {
+// a gerund ("eating the rich") and for a name ("Holmes", "Mr. Holmes",
+// "Bernie Sanders", but "the Sex Pistols"). lex may be nil.
+func numberOf(p string, lex lexicon) number {
 	var words []string
 	var caps []bool
 	for _, f := range strings.FieldsFunc(p, func(r rune) bool { return unicode.IsSpace(r) || r == ',' || r == ';' || r == ':' }) {
@@ -92,7 +100,7 @@ func numberOf(p string, name func(string) bool) number {
 	// "X or Y", "X and/or Y", "X nor Y": the verb agrees with Y.
 	for i := len(words) - 1; i > 0; i-- {
 		if words[i] == "or" || words[i] == "nor" || words[i] == "and/or" {
-			return numberOf(strings.Join(words[i+1:], " "), name)
+			return numberOf(strings.Join(words[i+1:], " "), lex)
 		}
 	}
 	// A gerund with its object is an action, and singular: "eating the
@@ -112,7 +120,7 @@ func numberOf(p string, name func(string) bool) number {
 			case words[i-1] == "number" && i >= 2 && words[i-2] == "a":
 				return plural // "a number of robots", but "the number of robots is"
 			case quantities[words[i-1]]:
-				return numberOf(strings.Join(words[i+1:], " "), name)
+				return numberOf(strings.Join(words[i+1:], " "), lex)
 			}
 		}
 		head = i - 1
@@ -131,9 +139,15 @@ func numberOf(p string, name func(string) bool) number {
 	if the && head == 1 && nominalPlurals[w] {
 		return plural // "the rich", "the oppressed"
 	}
-	if name != nil && name(w) || head > 0 && titles[words[head-1]] && caps[head] {
-		// A name is one thing ("Holmes", "Mr. Holmes"), unless it is "the"
-		// group's ("the Sex Pistols").
+	named := lex != nil && lex.name(w)
+	if caps[head] && head > 0 && !the {
+		// "Mr. Holmes"; "Bernie Sanders", unless the text writes "sanders"
+		// in lower case ("Killer Robots").
+		named = named || titles[words[head-1]] || caps[head-1] && (lex == nil || !lex.common(w))
+	}
+	if named {
+		// A name is one thing, unless it is "the" group's ("the Sex
+		// Pistols").
 		if !(the && pluralForm(w)) {
 			return singular
 		}

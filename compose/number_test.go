@@ -8,7 +8,7 @@ import (
 
 func TestNumberOf(t *testing.T) {
 	t.Parallel()
-	names := func(w string) bool { return w == "holmes" || w == "chiapas" }
+	lex := fakeLexicon{names: []string{"holmes", "chiapas"}, commons: []string{"robots", "pistols"}}
 	for _, tt := range []struct {
 		phrase string
 		want   number
@@ -64,6 +64,11 @@ func TestNumberOf(t *testing.T) {
 		{"Marx's ideas", plural},
 		{"the workers' councils", plural},
 		{"Mr. Holmes", singular},
+		{"Bernie Sanders", singular}, // capitalised twice: a name
+		{"Sherlock Holmes", singular},
+		{"Killer Robots", plural},   // but the text writes "robots"
+		{"The Sex Pistols", plural}, // a group
+		{"killer robots", plural},
 		{"Holmes", singular}, // a name the text knows
 		{"Chiapas", singular},
 		{"the Bolsheviks", plural},
@@ -75,16 +80,22 @@ func TestNumberOf(t *testing.T) {
 		{"-dashes", plural},
 		{"", singular},
 	} {
-		if got := numberOf(tt.phrase, names); got != tt.want {
+		if got := numberOf(tt.phrase, lex); got != tt.want {
 			t.Errorf("numberOf(%q) = %d, want %d", tt.phrase, got, tt.want)
 		}
 	}
-	// Without the text's names, a name in -s reads as a plural; with a
-	// title before it, it does not.
-	if numberOf("Holmes", nil) != plural || numberOf("Dr. Jones", nil) != singular {
+	// Without the text's names, a name in -s alone reads as a plural; with
+	// a title or a first name before it, it does not.
+	if numberOf("Holmes", nil) != plural || numberOf("Dr. Jones", nil) != singular || numberOf("Sherlock Holmes", nil) != singular {
 		t.Error("names without the text's knowledge")
 	}
 }
+
+// fakeLexicon knows the words it is given.
+type fakeLexicon struct{ names, commons []string }
+
+func (f fakeLexicon) name(w string) bool   { return slices.Contains(f.names, w) }
+func (f fakeLexicon) common(w string) bool { return slices.Contains(f.commons, w) }
 
 func TestInflect(t *testing.T) {
 	t.Parallel()

@@ -42,6 +42,9 @@ type titleIndex struct {
 	// names are the words the text writes only capitalised, mid-sentence,
 	// and seldom after "the": "holmes", "chiapas" (lower case).
 	names map[string]bool
+	// plurals are the words in the plural form the text writes in lower
+	// case: "robots", "pistols".
+	plurals map[string]bool
 	// roles tells nouns from verbs and adjectives, by what the text
 	// writes before them.
 	roles map[string]*role
@@ -69,8 +72,12 @@ func parseForm(s string) form {
 // name reports whether the lower-case word w is a name the text knows.
 func (x *titleIndex) name(w string) bool { return x.names[w] }
 
+// common reports whether the text writes the lower-case word w in lower
+// case (it answers for plural forms only, the ones a name can look like).
+func (x *titleIndex) common(w string) bool { return x.plurals[w] }
+
 func buildTitleIndex(m *markov.Model) *titleIndex {
-	x := &titleIndex{names: map[string]bool{}, roles: map[string]*role{}, shown: map[string]string{}, said: map[string]int{}}
+	x := &titleIndex{names: map[string]bool{}, plurals: map[string]bool{}, roles: map[string]*role{}, shown: map[string]string{}, said: map[string]int{}}
 	for _, h := range m.Headings() {
 		if !titleLike(h) {
 			continue
@@ -88,12 +95,12 @@ func buildTitleIndex(m *markov.Model) *titleIndex {
 		r := x.roles[w]
 		if r == nil {
 			r = &role{}
-			x.roles[w] = r
+			x.roles[strings.Clone(w)] = r
 		}
 		return r
 	}
 	for _, s := range sentences {
-		toks := strings.Fields(s)
+		toks := tokens(s)
 		for i := 1; i < len(toks); i++ {
 			lead, core, tail := splitToken(toks[i])
 			_, prevCore, prevTail := splitToken(toks[i-1])
@@ -134,16 +141,21 @@ func buildTitleIndex(m *markov.Model) *titleIndex {
 	}
 	for w, st := range words {
 		if st.capital >= 2 && st.lower == 0 && st.afterThe*4 < st.capital && len(w) > 1 && !strings.ContainsAny(w, "'’") {
-			x.names[w] = true
+			x.names[strings.Clone(w)] = true
+		}
+		if st.lower > 0 && pluralForm(w) {
+			x.plurals[strings.Clone(w)] = true
 		}
 	}
 	counts := x.countPhrases(sentences, nil)
 	for _, c := range counts {
+		// Clones, so the index does not keep the whole text alive.
+		key, shown := strings.Clone(c.key), strings.Clone(c.shown)
 		if c.n >= 2 && len(x.phrases) < bankSize {
-			x.phrases = append(x.phrases, c.shown)
+			x.phrases = append(x.phrases, shown)
 		}
-		x.shown[c.key] = c.shown
-		x.said[c.key] = c.n
+		x.shown[key] = shown
+		x.said[key] = c.n
 	}
 	return x
 }
@@ -172,7 +184,7 @@ func (w *Writer) title(rng *rand.Rand, topic string, paras []string) string {
 	if subject == "" {
 		subject = "Everything"
 	}
-	n := numberOf(subject, x.name)
+	n := numberOf(subject, x)
 	for range titleTries {
 		var f form
 		if len(x.forms) > 0 && rng.Float64() < headingForm {
@@ -403,6 +415,31 @@ func splitToken(t string) (lead, core, tail string) {
 	return t[:lo], t[lo : hi+size], t[hi+size:]
 }
 
+// tokens splits s at ASCII white space (all a model's text and compose's
+// own hold, once normalised): strings.Fields without its slow path for
+// text that is not ASCII.
+func tokens(s string) []string {
+	out := make([]string, 0, strings.Count(s, " ")+1)
+	start := -1
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\n', '\t', '\r', '\v', '\f':
+			if start >= 0 {
+				out = append(out, s[start:i])
+				start = -1
+			}
+		default:
+			if start < 0 {
+				start = i
+			}
+		}
+	}
+	if start >= 0 {
+		out = append(out, s[start:])
+	}
+	return out
+}
+
 // endsClause reports whether a token ends a sentence or clause, so the
 // word after it may be capitalised for that reason alone.
 func endsClause(t string) bool {
@@ -446,9 +483,13 @@ func (x *titleIndex) countPhrases(texts []string, known map[string]string) []phr
 		shown map[string]int
 	}
 	stats := map[string]*stat{}
+	said := map[string]int{} // with known: only how often
 	add := func(shown, det string) {
 		key := strings.ToLower(shown)
-		if known != nil && known[key] == "" {
+		if known != nil {
+			if known[key] != "" {
+				said[key]++
+			}
 			return
 		}
 		st := stats[key]
@@ -464,7 +505,7 @@ func (x *titleIndex) countPhrases(texts []string, known map[string]string) []phr
 		st.dets[det]++
 	}
 	for _, text := range texts {
-		toks := strings.Fields(text)
+		toks := tokens(text)
 		for i := 0; i < len(toks); i++ {
 			lead, core, tail := splitToken(toks[i])
 			lower := strings.ToLower(core)
@@ -506,12 +547,13 @@ func (x *titleIndex) countPhrases(texts []string, known map[string]string) []phr
 			}
 		}
 	}
-	out := make([]phraseCount, 0, len(stats))
+	out := make([]phraseCount, 0, len(stats)+len(said))
+	for key, n := range said {
+		out = append(out, phraseCount{key, known[key], n})
+	}
 	for key, st := range stats {
 		shown := mostSaid(st.shown)
-		if known != nil {
-			shown = known[key]
-		} else if det := mostSaid(st.dets); det != "" {
+		if det := mostSaid(st.dets); det != "" {
 			shown = det + " " + shown
 		}
 		out = append(out, phraseCount{key, shown, st.n})
@@ -590,6 +632,14 @@ func (x *titleIndex) nounLike(w string) bool { return nounHead(w, true) && !x.no
 // adjectival reports whether the lower-case word w looks like an
 // adjective by its ending: "democratic", "libertarian", "mutual".
 func adjectival(w string) bool {
+	if w == "" {
+		return false
+	}
+	switch w[len(w)-1] {
+	case 'l', 'c', 'n', 'e', 'y', 't':
+	default:
+		return false
+	}
 	for _, suf := range []string{"al", "ic", "ian", "ive", "ous", "ary", "ist", "ful"} {
 		if strings.HasSuffix(w, suf) && utf8.RuneCountInString(w) > len(suf)+2 {
 			return true

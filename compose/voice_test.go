@@ -126,6 +126,8 @@ func TestSquintAgrees(t *testing.T) {
 		{"eating the rich", "Eating the rich is Anarchist if you squint."},
 		{"the Glow Cloud itself", "The Glow Cloud itself is Anarchist if you squint."},
 		{"I", "I am Anarchist if you squint."},
+		{"Bernie Sanders", "Bernie Sanders is Anarchist if you squint."},
+		{"killer robots", "Killer robots are Anarchist if you squint."},
 		{"zxqvbns", "Zxqvbns are Anarchist if you squint."},
 	} {
 		for seed := range uint64(5) {

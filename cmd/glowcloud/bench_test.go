@@ -20,6 +20,7 @@ import (
 	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/bot/httpapi"
 	"github.com/glowcloud/glowcloud/compose"
+	"github.com/glowcloud/glowcloud/essay"
 	"github.com/glowcloud/glowcloud/internal/pgtest"
 )
 
@@ -29,7 +30,7 @@ import (
 // (Ed25519), decoded, generated and answered. Client and server share the
 // machine's 2 cores; 8 requests are in flight.
 func BenchmarkHTTPManifestoEndToEnd(b *testing.B) {
-	m, err := essayModel()
+	m, err := essay.Model()
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -47,6 +47,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/glowcloud/glowcloud/proclaim"
 )
 
 func main() {
@@ -159,6 +161,10 @@ type environment struct {
 	// publishEvery, if not 0, is how often serve asks the database for a
 	// newly published model (tests); 0 means publish.DefaultInterval.
 	publishEvery time.Duration
+	// clock, if set, is the time of serve's scheduled proclamations: the
+	// Runner's and the admin commands' (tests, which step it); nil means
+	// the real time.
+	clock proclaim.Clock
 }
 
 // flags returns a FlagSet for a subcommand that reports to stderr.

@@ -105,11 +105,17 @@ func TestServePublishedModel(t *testing.T) {
 	}
 	db.Close()
 	awaitHealth(t, 5*time.Second, "see the corrupt model", func(h map[string]any) bool { return h["current_published_model"] == 3.0 }, srv.base)
+	// /healthz names the new model as current before the watcher has tried
+	// to load it: wait for the refusal, then look at what serves.
+	const refused = "the published model does not load; the old model keeps serving"
+	for start := time.Now(); !strings.Contains(srv.stderr.String(), refused) && time.Since(start) < 5*time.Second; {
+		<-time.After(20 * time.Millisecond)
+	}
+	if !strings.Contains(srv.stderr.String(), refused) {
+		t.Errorf("the refusal is not logged within 5 s:\n%s", srv.stderr.String())
+	}
 	if h := health(srv.base); h["model"] != mb.ID() || h["published_model"] != 2.0 {
 		t.Errorf("after a corrupt publish /healthz = %v, want model %s still serving", h, mb.ID())
-	}
-	if !strings.Contains(srv.stderr.String(), "the published model does not load; the old model keeps serving") {
-		t.Errorf("the refusal is not logged:\n%s", srv.stderr.String())
 	}
 
 	for range 2 { // 3 -> 2 -> 1

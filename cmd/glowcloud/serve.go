@@ -183,6 +183,10 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		cfg.Retrainer = runner
 		background = append(background, runner)
 	}
+	clock := e.clock
+	if clock == nil {
+		clock = proclaim.SystemClock{}
+	}
 	// The database: schedules, hushes and the cooldowns, which every
 	// process on it shares (PostgreSQL replicas, or processes on one SQLite
 	// file: a take is one upsert, about 0.4 ms with SQLite's fsync; see
@@ -194,7 +198,7 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 			return fmt.Errorf("serve: %w", err)
 		}
 		defer db.Close() // after the Runner and serve.Run have returned
-		cfg.Admin = proclaim.NewCommands(db, proclaimMin, nil)
+		cfg.Admin = proclaim.NewCommands(db, proclaimMin, clock.Now)
 		cfg.CooldownStore = db
 	}
 	b := bot.New(cfg)
@@ -244,7 +248,7 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 			post.NewPoster(client, rest.UserAgent(versionString()), rest.Token(c.token)),
 			// A slot is posted within a poll of its time: 1 s, or a quarter
 			// of the shortest interval when that is shorter (tests).
-			proclaim.RunnerConfig{Log: log, Metrics: metrics, Poll: min(time.Second, proclaimMin/4)})
+			proclaim.RunnerConfig{Clock: clock, Log: log, Metrics: metrics, Poll: min(time.Second, proclaimMin/4)})
 		wg.Go(func() { _ = runner.Run(ctx) }) // returns nil once ctx ends and its posts are done
 	} else if db != nil {
 		log.Info("no DISCORD_TOKEN: scheduled proclamations are stored but not posted by this process")

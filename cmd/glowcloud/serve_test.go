@@ -97,12 +97,12 @@ type runningServe struct {
 // waits until it is up; a cleanup stops it if the test has not.
 func startServe(t *testing.T, env map[string]string) *runningServe {
 	t.Helper()
-	return startServeWatching(t, env, 0)
+	return startServeWith(t, env, nil)
 }
 
-// startServeWatching is startServe with the model file watched every
-// watchEvery (0: as serve does).
-func startServeWatching(t *testing.T, env map[string]string, watchEvery time.Duration) *runningServe {
+// startServeWith is startServe with the test's own hooks (a model watch
+// interval, a clock) set by tune, if not nil.
+func startServeWith(t *testing.T, env map[string]string, tune func(*environment)) *runningServe {
 	t.Helper()
 	if _, ok := env["GLOWCLOUD_DATABASE"]; !ok {
 		// Not glowcloud.db in the package directory.
@@ -114,9 +114,11 @@ func startServeWatching(t *testing.T, env map[string]string, watchEvery time.Dur
 	e := environment{
 		getenv: func(k string) string { return env[k] },
 		stdin:  strings.NewReader(""), stdout: io.Discard, stderr: r.stderr,
-		ready:      func(addr string) { addrc <- addr },
-		reload:     r.reload,
-		watchEvery: watchEvery,
+		ready:  func(addr string) { addrc <- addr },
+		reload: r.reload,
+	}
+	if tune != nil {
+		tune(&e)
 	}
 	var ctx context.Context
 	ctx, r.cancel = context.WithCancel(t.Context())
@@ -287,11 +289,11 @@ func TestServeReloadSignal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := startServeWatching(t, map[string]string{
+	srv := startServeWith(t, map[string]string{
 		"DISCORD_PUBLIC_KEY":  hex.EncodeToString(pub),
 		"GLOWCLOUD_HTTP_ADDR": "127.0.0.1:0",
 		"GLOWCLOUD_MODEL":     modelPath,
-	}, time.Hour)
+	}, func(e *environment) { e.watchEvery = time.Hour })
 	next := trainFile(t, modelPath, corpus.EssayText()+"\n\nRobots are anarchist if you squint at their circuits.\n")
 	select {
 	case srv.reload <- syscall.SIGHUP:

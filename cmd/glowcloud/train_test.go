@@ -13,6 +13,7 @@ import (
 
 	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/essay"
 	"github.com/glowcloud/glowcloud/markov"
 )
 
@@ -514,7 +515,7 @@ func TestInspect(t *testing.T) {
 	}
 	// The id printed is the model's id, as -n pieces and the bot show it.
 	r := glowcloud(t, nil, "", "inspect")
-	m, err := essayModel()
+	m, err := essay.Model()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -531,7 +532,7 @@ func TestInspect(t *testing.T) {
 // embeds, id and hash alike, however the text was read.
 func TestTrainEssayGivesTheEmbeddedID(t *testing.T) {
 	t.Parallel()
-	embedded, err := essayModel()
+	embedded, err := essay.Model()
 	if err != nil {
 		t.Fatal(err)
 	}

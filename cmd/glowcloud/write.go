@@ -12,7 +12,7 @@ import (
 
 	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/compose"
-	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/essay"
 	"github.com/glowcloud/glowcloud/markov"
 )
 
@@ -121,7 +121,7 @@ func (e environment) modelFlag(fs *flag.FlagSet) *string {
 }
 
 // loadModel loads the model file at path within GLOWCLOUD_MODEL_MAX, or
-// trains the embedded essay when path is empty.
+// gives the embedded essay's model when path is empty.
 func (e environment) loadModel(path string) (*markov.Model, error) {
 	l, err := modelLoader(e.getenv("GLOWCLOUD_MODEL_MAX"))
 	if err != nil {
@@ -130,11 +130,11 @@ func (e environment) loadModel(path string) (*markov.Model, error) {
 	return loadModel(l, path)
 }
 
-// loadModel loads the model file at path with l, or trains the embedded
-// essay when path is empty.
+// loadModel loads the model file at path with l, or gives the embedded
+// essay's model when path is empty.
 func loadModel(l markov.Loader, path string) (*markov.Model, error) {
 	if path == "" {
-		return essayModel()
+		return essay.Model()
 	}
 	m, err := l.Load(path)
 	if errors.Is(err, markov.ErrTooLarge) {
@@ -169,14 +169,4 @@ func parseByteSize(v string) (int64, error) {
 		return 0, errors.New("want a size such as 512MiB, 2GB or 300000000")
 	}
 	return int64(n), nil
-}
-
-// essayModel trains the model of the embedded essay (a few milliseconds).
-func essayModel() (*markov.Model, error) {
-	t := corpus.Parse(corpus.EssayText())
-	m, err := markov.Train(t.Sentences, markov.TrainOptions{Headings: t.Headings, Now: essayTime})
-	if err != nil {
-		return nil, fmt.Errorf("train embedded essay: %w", err)
-	}
-	return m, nil
 }

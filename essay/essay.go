@@ -1,0 +1,40 @@
+// Package essay is the model of the essay embedded in the binary
+// (corpus.EssayText): what glowcloud generates from when no model file is
+// given, and what serve falls back to when its file is missing or bad.
+//
+// It is its own package, rather than part of corpus (which the bot's core
+// imports and so must not pull in markov) or of the command (which should
+// hold no domain work), because it needs both the text and the trainer.
+package essay
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/markov"
+)
+
+// Date stamps the essay's model (the essay is dated 2022-03-31), so that
+// its id and envelope are the same on every run and machine.
+func Date() time.Time { return time.Date(2022, 3, 31, 0, 0, 0, 0, time.UTC) }
+
+// Model returns the embedded essay's model. It is trained on the first
+// call and shared by every later one: a markov.Model never changes once
+// trained and is safe for concurrent use, and the essay is a constant of
+// the binary, so one process needs it only once (training it takes tens
+// of milliseconds, ten times that under the race detector, and the tests
+// ask for it hundreds of times).
+func Model() (*markov.Model, error) { return model() }
+
+// model is write-once: the only package-level state here, kept because it
+// holds a value derived from constants (see Model).
+var model = sync.OnceValues(func() (*markov.Model, error) {
+	t := corpus.Parse(corpus.EssayText())
+	m, err := markov.Train(t.Sentences, markov.TrainOptions{Headings: t.Headings, Now: Date})
+	if err != nil {
+		return nil, fmt.Errorf("train embedded essay: %w", err)
+	}
+	return m, nil
+})
