@@ -239,13 +239,12 @@ func TestTitlesWithoutHeadings(t *testing.T) {
 // become titles, however often a heading is drawn.
 func TestTitleHeadings(t *testing.T) {
 	t.Parallel()
-	text := "\"Democracy is very good.\" — David Graeber\n\n\"Your French gold?\"\n\n\"The Coroner: What do you mean?\n\nLanguage: English\n\n" +
-		"The workers of the world unite at last. The workers plan the economy together. Democratic planning needs no masters at all. " +
+	text := "The workers of the world unite at last. The workers plan the economy together. Democratic planning needs no masters at all. " +
 		"The masters of the economy fear democratic planning. Every worker plans the world of tomorrow.\n"
 	parsed := corpus.Parse(text)
-	if len(parsed.Headings) < 4 {
-		t.Fatalf("headings %q: the fixture no longer has its headings", parsed.Headings)
-	}
+	// The corpus no longer files dialogue and metadata lines as headings;
+	// a model file may still hold them.
+	parsed.Headings = []string{"\"Democracy is very good.\" — David Graeber", "\"Your French gold?\"", "\"The Coroner: What do you mean?", "Language: English"}
 	model, err := markov.Train(parsed.Sentences, markov.TrainOptions{Headings: parsed.Headings, Now: fixedNow})
 	if err != nil {
 		t.Fatal(err)

@@ -35,12 +35,12 @@ type Text struct {
 	// rather than 16 bytes a word, for corpora of tens of megabytes.
 	Lines    []string
 	Headings []string // headings (titles of sections), in input order
-	// Paragraphs counts the paragraphs read; Duplicates the exact duplicate
-	// paragraphs that were dropped.
-	Paragraphs, Duplicates int
-	// Damaged counts the sentences dropped because words were lost from
-	// them (see Parse).
-	Damaged int
+	// Paragraphs counts the paragraphs read.
+	Paragraphs int
+	// Dropped counts what was not learned, by reason (see Drop, and
+	// Report); Cleaned what was changed in what was learned.
+	Dropped Dropped
+	Cleaned Cleaned
 	// Bytes is the size of the input before normalisation.
 	Bytes int64
 }
@@ -60,11 +60,27 @@ func (t *Text) Words() int {
 // Len reports the number of sentences.
 func (t *Text) Len() int { return len(t.Sentences) + len(t.Lines) }
 
-// Parse normalises text and splits it into sentences and headings. It never
-// fails: input that holds no sentence gives an empty Text. Sentences that
-// lost words before they reached us are not learned: a possessive with no
-// owner ("That's where 's lack of knowledge"), a comma standing where a word
-// was, empty brackets or quotes; Text.Damaged counts them.
+// Parse normalises text, cleans it and splits it into sentences and
+// headings. It never fails: input that holds no sentence gives an empty
+// Text.
+//
+// What is not prose is not learned, and Text.Dropped counts it by reason:
+// duplicate paragraphs; sentences that lost words before they reached us (a
+// possessive with no owner, "That's where 's lack of knowledge", a comma
+// standing where a word was, empty brackets or quotes); fragments of fewer
+// than three words; unfinished sentences; dates, bylines and metadata
+// lines; a Project Gutenberg header, footer and licence; chapter numbers
+// and tables of contents; code blocks.
+//
+// Chat and Markdown are cleaned, and Text.Cleaned counts each change: a
+// line of chat that ends without punctuation becomes a sentence with a full
+// stop, and a lower-case start is capitalised; emphasis marks (**, *, _,
+// __, ~~, ||, `) go, keeping their words; a link keeps its text; bare
+// URLs, mentions (<@1>, <@&1>, <#1>, @everyone), e-mail addresses, custom
+// emoji (<:name:1>), shortcodes and emoticons go entirely, so the bot never
+// learns them. A play's speaker labels ("NORTHUMBERLAND:") and chat time
+// stamps are taken off, and words run together after a full stop or a
+// closing quote (`"here be dragons."From`) are parted.
 func Parse(text string) *Text {
 	var t Text
 	p := newParser(&t)

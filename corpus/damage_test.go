@@ -27,12 +27,12 @@ func TestDamagedSentencesAreNotLearned(t *testing.T) {
 		if tt.damaged {
 			want, damaged = 2, 1
 		}
-		if len(text.Sentences) != want || text.Damaged != damaged {
-			t.Errorf("%q: %d sentences, %d damaged; want %d, %d", tt.sentence, len(text.Sentences), text.Damaged, want, damaged)
+		if len(text.Sentences) != want || text.Dropped[DropDamaged] != damaged {
+			t.Errorf("%q: %d sentences, %d damaged; want %d, %d", tt.sentence, len(text.Sentences), text.Dropped[DropDamaged], want, damaged)
 		}
 	}
 	essay := Parse(EssayText())
-	if essay.Damaged == 0 {
+	if essay.Dropped[DropDamaged] == 0 {
 		t.Error("the essay's lost names were learned")
 	}
 	for _, s := range essay.Sentences {

@@ -27,6 +27,21 @@ var fuzzSeeds = []string{
 	strings.Repeat("Word ", 200) + "end.",
 	strings.Repeat("A", 300),
 	"x\u200by\u200bz.\u00ad",
+	// Chat and Markdown at their edges.
+	"<@\n<@1>\n<#>\n<::>\n<a:b:>\n<https://>\n[](\n[a](b\n![a](b)\n[x](y)(z)",
+	"** __ ~~ || ` *_ _* ||a|| ~~~~ ``` ```",
+	"@ @@ @1 a@ a@b. a@b.c :: ::: :a: :a::b: :-) :)",
+	"i i' i'm I'M i'x\ni\ni.",
+	`."From ..."A !?"B U.S.A x."Yz`,
+	"https://a.b/c.Next sentence is here. www.x.yz",
+	"```\nunclosed code\n\nstill code",
+	// Book marks at their edges.
+	"*** START OF THIS PROJECT GUTENBERG EBOOK X ***\n\nBody text is here.\n\n*** END OF THIS PROJECT GUTENBERG EBOOK X ***\n\nLicence text is here.",
+	"*** END OF THE PROJECT GUTENBERG EBOOK ***\n\n*** START OF THE PROJECT GUTENBERG EBOOK ***",
+	"CHAPTER\n\nCHAPTER I\n\nI.\n\nXVIII. \n\nBook One:\n\nACT V. SCENE II.",
+	"A:\nB C:\nTHE END:\nX: y z w.\n[1:2] <n> t u v w",
+	"by\n\nby\n\nBY\n\n— \n\n— A\n\nfrom by by",
+	"2022\n12:00\n1st\nMay\nMay I come in now?\nToday at\nTitle:\nTitle: x",
 	corpus.EssayText()[:2000],
 }
 
@@ -39,8 +54,8 @@ func checkText(t *testing.T, in string, text *corpus.Text) {
 	if text.Bytes != int64(len(in)) {
 		t.Errorf("Bytes = %d, want %d", text.Bytes, len(in))
 	}
-	if text.Duplicates < 0 || text.Duplicates > text.Paragraphs {
-		t.Errorf("Duplicates %d, Paragraphs %d", text.Duplicates, text.Paragraphs)
+	if text.Dropped[corpus.DropDuplicate] < 0 || text.Dropped[corpus.DropDuplicate] > text.Paragraphs {
+		t.Errorf("Duplicates %d, Paragraphs %d", text.Dropped[corpus.DropDuplicate], text.Paragraphs)
 	}
 	for _, s := range text.Sentences {
 		if len(s) < 3 {
@@ -58,8 +73,18 @@ func checkText(t *testing.T, in string, text *corpus.Text) {
 			}
 		}
 		first, _ := utf8.DecodeRuneInString(strings.TrimLeft(s[0], `"'([`))
-		if !unicode.IsUpper(first) && !unicode.IsDigit(first) {
-			t.Errorf("Parse(%q): sentence %q does not start with a capital or digit", in, s)
+		if unicode.IsLower(first) && unicode.ToTitle(first) != first || !unicode.IsLetter(first) && !unicode.IsDigit(first) {
+			t.Errorf("Parse(%q): sentence %q does not start with a capital (or a caseless letter) or a digit", in, s)
+		}
+		for _, w := range s {
+			// Never a link or a mention: the bot must not learn them.
+			core := strings.TrimLeft(w, `"'([`)
+			if strings.Contains(w, "://") || strings.HasPrefix(core, "www.") || strings.Contains(w, "\x00") {
+				t.Errorf("Parse(%q): learned link or placeholder %q in %q", in, w, s)
+			}
+			if r, _ := utf8.DecodeRuneInString(strings.TrimPrefix(core, "@")); strings.HasPrefix(core, "@") && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+				t.Errorf("Parse(%q): learned mention %q in %q", in, w, s)
+			}
 		}
 		last := strings.TrimRight(s[len(s)-1], `"')]`)
 		if last == "" || !strings.ContainsRune(".!?", rune(last[len(last)-1])) {
@@ -80,12 +105,15 @@ func checkText(t *testing.T, in string, text *corpus.Text) {
 }
 
 func FuzzParse(f *testing.F) {
-	for _, tc := range splitCases {
-		f.Add(tc.in)
+	for _, cases := range [][]splitCase{splitCases, chatCases, bookCases} {
+		for _, tc := range cases {
+			f.Add(tc.in)
+		}
 	}
 	for _, s := range fuzzSeeds {
 		f.Add(s)
 	}
+	f.Add(gutenbergBook)
 	f.Fuzz(func(t *testing.T, in string) {
 		text := corpus.Parse(in)
 		checkText(t, in, text)

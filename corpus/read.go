@@ -120,6 +120,7 @@ func Read(paths []string, opts ReadOptions) (*Text, error) {
 	p.progress = report
 	p.compact = opts.Compact
 	for _, in := range inputs {
+		p.begin()
 		why, err := readInput(p, in.path, opts.Stdin, func(n int64) { done += n })
 		if err != nil {
 			return nil, err

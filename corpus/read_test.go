@@ -239,8 +239,8 @@ func TestReadStreamsStdin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if text.Len() != 2 || text.Duplicates == 0 {
-		t.Errorf("%d sentences, %d duplicates: want 2 and many", text.Len(), text.Duplicates)
+	if text.Len() != 2 || text.Dropped[corpus.DropDuplicate] == 0 {
+		t.Errorf("%d sentences, %d duplicates: want 2 and many", text.Len(), text.Dropped[corpus.DropDuplicate])
 	}
 }
 
@@ -286,8 +286,8 @@ func TestReadDropsDuplicateParagraphsAcrossFiles(t *testing.T) {
 	if got := firstWords(text); !slices.Equal(got, want) {
 		t.Errorf("sentences start %q, want %q", got, want)
 	}
-	if text.Duplicates != 2 || text.Paragraphs != 5 {
-		t.Errorf("Duplicates, Paragraphs = %d, %d; want 2, 5", text.Duplicates, text.Paragraphs)
+	if text.Dropped[corpus.DropDuplicate] != 2 || text.Paragraphs != 5 {
+		t.Errorf("Duplicates, Paragraphs = %d, %d; want 2, 5", text.Dropped[corpus.DropDuplicate], text.Paragraphs)
 	}
 }
 

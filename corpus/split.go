@@ -55,17 +55,47 @@ type parser struct {
 	progress func(done int64)
 	// compact files sentences as Lines instead of Sentences.
 	compact bool
+
+	// State of the current input, reset by begin.
+	fresh     bool // nothing of the input parsed yet
+	gutenberg bool // the input is a Project Gutenberg book
+	skipping  bool // inside a Project Gutenberg header or footer
+	inCode    bool // inside a fenced Markdown code block
+	afterBy   bool // the last paragraph was a lone "by": a name follows
+
+	// Scratch for lines.
+	words    []string
+	lineEnds []int
+	lineGone []bool
 }
 
 const progressEvery = 1 << 20
 
-func newParser(t *Text) *parser { return &parser{t: t, seen: make(map[uint64]struct{})} }
+func newParser(t *Text) *parser {
+	p := &parser{t: t, seen: make(map[uint64]struct{})}
+	p.begin()
+	return p
+}
+
+// begin starts a new input: a file's header, code block or byline does
+// not run into the next file.
+func (p *parser) begin() {
+	p.fresh, p.gutenberg, p.skipping, p.inCode, p.afterBy = true, false, false, false, false
+}
 
 // add parses one document, or a piece of one that ends at a paragraph
 // boundary; rawBytes is the input's size before decoding.
 func (p *parser) add(raw string, rawBytes int64) {
 	p.t.Bytes += rawBytes
 	text := Normalize(raw)
+	if p.fresh {
+		// A Project Gutenberg book: skip its header, up to the START
+		// marker (see paragraph for the footer).
+		p.fresh = false
+		head := text[:min(len(text), gutenbergHead)]
+		p.skipping = hasGutenbergStart(head)
+		p.gutenberg = p.skipping
+	}
 	total, last := len(text), 0
 	for len(text) > 0 {
 		var para string
@@ -117,10 +147,18 @@ func nextParagraph(s string) (para, rest string) {
 	return s[start:], ""
 }
 
-// paragraph files one paragraph as a heading or as prose sentences.
+// paragraph files one paragraph as a heading or as prose sentences, or
+// drops it (counting why).
 func (p *parser) paragraph(para string) {
 	para = strings.TrimSpace(para)
 	if para == "" {
+		return
+	}
+	if p.dropGutenberg(para) {
+		return
+	}
+	if p.inCode || hasFence(para) {
+		p.code(para)
 		return
 	}
 	// A Markdown heading line is a paragraph of its own even when no blank
@@ -144,35 +182,325 @@ func (p *parser) paragraph(para string) {
 	h.Write([]byte(para))
 	sum := h.Sum64()
 	if _, dup := p.seen[sum]; dup {
-		p.t.Duplicates++
+		p.t.Dropped[DropDuplicate]++
 		return
 	}
 	p.seen[sum] = struct{}{}
 
+	afterBy := p.afterBy
+	p.afterBy = false
 	para, markdownHeading := stripMarkdown(para)
-	if markdownHeading || isHeading(para) {
-		if h := strings.Join(strings.Fields(para), " "); h != "" && utf8.RuneCountInString(h) <= 200 {
-			p.t.Headings = append(p.t.Headings, h)
-		}
+	if markdownHeading {
+		p.heading(para)
 		return
 	}
-	words := strings.Fields(para)
-	start := 0
-	for i, w := range words {
-		if i+1 < len(words) && !endsSentence(w, words[i+1]) {
-			continue
+	if !strings.Contains(para, "\n") {
+		switch {
+		case metadataLine(para):
+			p.t.Dropped[DropMetadata]++
+			p.afterBy = strings.EqualFold(para, "by")
+			return
+		case isChapter(para):
+			p.heading(para)
+			return
+		case afterBy && isHeading(para):
+			// The author's name under a "by".
+			p.t.Dropped[DropMetadata]++
+			return
+		case isHeading(para):
+			p.heading(para)
+			return
 		}
-		if s := cleanSentence(words[start : i+1]); s != nil && damaged(s) {
-			p.t.Damaged++
-		} else if s != nil {
-			if p.compact {
-				p.t.Lines = append(p.t.Lines, strings.Join(s, " "))
-			} else {
-				p.t.Sentences = append(p.t.Sentences, s)
+		p.lines([]string{para})
+		return
+	}
+	lines := strings.Split(para, "\n")
+	contents := 0
+	for _, l := range lines {
+		if contentsLine(l) {
+			contents++
+		}
+	}
+	if contents*2 >= len(lines) {
+		p.t.Dropped[DropContents] += len(lines)
+		return
+	}
+	p.lines(lines)
+}
+
+// dropGutenberg drops a paragraph of a Project Gutenberg header, footer or
+// licence, and reports whether it did: in a Gutenberg book, the header up
+// to the START marker, everything from the END marker on, and any other
+// paragraph that speaks of Project Gutenberg (its credits, its web site).
+func (p *parser) dropGutenberg(para string) bool {
+	if p.skipping {
+		p.t.Dropped[DropGutenberg]++
+		for l := range strings.Lines(para) {
+			if start, _ := gutenbergMarker(l); start {
+				p.skipping = false
+				break
 			}
 		}
+		return true
+	}
+	if para[0] == '*' || para[0] == 'E' {
+		if _, end := gutenbergMarker(firstLine(para)); end {
+			p.skipping = true
+			p.t.Dropped[DropGutenberg]++
+			return true
+		}
+	}
+	if p.gutenberg && mentionsGutenberg(para) {
+		p.t.Dropped[DropGutenberg]++
+		return true
+	}
+	return false
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// hasFence reports whether a line of para starts or ends a fenced code
+// block.
+func hasFence(para string) bool {
+	if !strings.Contains(para, "```") && !strings.Contains(para, "~~~") {
+		return false
+	}
+	for l := range strings.Lines(para) {
+		if isFence(l) {
+			return true
+		}
+	}
+	return false
+}
+
+func isFence(line string) bool {
+	t := strings.TrimSpace(line)
+	return strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~")
+}
+
+// code drops the lines of fenced Markdown code blocks (```, ~~~) from a
+// paragraph, and parses what is outside them.
+func (p *parser) code(para string) {
+	var outside []string
+	flush := func() {
+		if len(outside) > 0 {
+			p.paragraph(strings.Join(outside, "\n"))
+			outside = outside[:0]
+		}
+	}
+	for l := range strings.Lines(para) {
+		l = strings.TrimRight(l, "\n")
+		if isFence(l) {
+			p.t.Dropped[DropCode]++
+			if !p.inCode {
+				flush()
+			}
+			p.inCode = !p.inCode
+			continue
+		}
+		if p.inCode {
+			p.t.Dropped[DropCode]++
+			continue
+		}
+		outside = append(outside, l)
+	}
+	flush()
+}
+
+// heading files a heading, cleaned: links, mentions and marks removed, a
+// chapter number taken off ("CHAPTER XII. The Trial" is "The Trial"), and
+// capitals made title case. A heading that was only a chapter number is
+// dropped.
+func (p *parser) heading(h string) {
+	words, _ := appendTokens(p.words[:0], cleanInline(h, &p.t.Cleaned), &p.t.Cleaned)
+	p.words = words[:0]
+	h = strings.Join(words, " ")
+	if rest, ok := chapterLabel(h); ok {
+		if rest == "" {
+			p.t.Dropped[DropContents]++
+			return
+		}
+		h = strings.TrimSuffix(rest, ".")
+	}
+	h = titleCase(h)
+	if h != "" && utf8.RuneCountInString(h) <= 200 {
+		p.t.Headings = append(p.t.Headings, h)
+	}
+}
+
+// lines learns the sentences of a paragraph's lines. Dates, bylines and
+// metadata lines are dropped; a play's speaker labels and chat time stamps
+// are taken off; the rest is cleaned (see appendTokens) and split into
+// sentences. In a paragraph of chat (see lineBroken) each line is a
+// message and ends a sentence; otherwise the lines are prose wrapped to a
+// width, and are joined. A sentence that ends a line without final
+// punctuation gets a full stop.
+func (p *parser) lines(lines []string) {
+	c := &p.t.Cleaned
+	play := false
+	kept := lines[:0]
+	indented := false
+	for i, l := range lines {
+		if i > 0 && strings.HasPrefix(l, "  ") {
+			indented = true // verse, a letter's address: not chat
+		}
+		l = strings.TrimSpace(l)
+		switch {
+		case l == "":
+			continue
+		case i == 0 && len(lines) > 1 && speakerLabel(l):
+			c[CleanLabel]++
+			play = true
+			continue
+		case metadataLine(l):
+			p.t.Dropped[DropMetadata]++
+			continue
+		}
+		if rest, ok := inlineLabel(l); ok {
+			c[CleanLabel]++
+			l = rest
+		}
+		l = trimListNumber(l)
+		if l != "" {
+			kept = append(kept, l)
+		}
+	}
+	if len(kept) == 0 {
+		return
+	}
+	// Clean each line, and see whether they are chat (see lineBroken) by
+	// what is left of them.
+	words := p.words[:0]
+	ends := p.lineEnds[:0] // the end of each line's words in words
+	gone := p.lineGone[:0] // whether each line's last word was removed
+	for _, l := range kept {
+		var g bool
+		words, g = appendTokens(words, cleanInline(l, c), c)
+		ends, gone = append(ends, len(words)), append(gone, g)
+	}
+	chat := len(kept) > 1 && !play && !indented && lineBroken(words, ends)
+	p.words, p.lineEnds, p.lineGone = words[:0], ends[:0], gone[:0]
+	start, line := 0, 0
+	for i, w := range words {
+		for line < len(ends) && ends[line] <= i {
+			line++
+		}
+		// Whether words[i] ends its line, and the line ends a sentence.
+		lineEnd := i+1 == ends[line] && (line == len(ends)-1 || chat && (gone[line] || !continues(w)))
+		if !lineEnd && (i+1 >= len(words) || !endsAt(w, words[i+1], chat)) {
+			continue
+		}
+		p.sentence(words[start : i+1])
 		start = i + 1
 	}
+}
+
+// sentence learns one sentence, or counts why it was dropped.
+func (p *parser) sentence(words []string) {
+	s, why := cleanSentence(words, &p.t.Cleaned)
+	switch {
+	case slices.Contains(words, lostWord):
+		p.t.Dropped[DropDamaged]++
+	case why >= 0:
+		p.t.Dropped[why]++
+	case damaged(s):
+		p.t.Dropped[DropDamaged]++
+	case p.compact:
+		p.t.Lines = append(p.t.Lines, strings.Join(s, " "))
+	default:
+		p.t.Sentences = append(p.t.Sentences, s)
+	}
+}
+
+// lineBroken reports whether a paragraph's lines were broken by hand — a
+// chat log's messages, a list — rather than wrapped to a width: more than
+// half of its line breaks come where the next line's first word would
+// still have fitted, with room to spare (6 characters: wrapping is not
+// always greedy), in a line as long as its longest or 60 characters; and
+// it is not one sentence wrapped (no line but the last ends with a full
+// stop, and each goes on in lower case). Measured on sherlock and mid5,
+// the only wrapped paragraphs this takes for chat are lines of dialogue,
+// headings and verse, where a line is a unit too.
+func lineBroken(words []string, ends []int) bool {
+	type line struct {
+		runes       int
+		first, last string
+	}
+	lines := make([]line, 0, len(ends))
+	width, start := 60, 0
+	for _, end := range ends {
+		if end == start {
+			continue // a line of nothing but links or emoji
+		}
+		l := line{runes: end - start - 1, first: words[start], last: words[end-1]}
+		for _, w := range words[start:end] {
+			l.runes += utf8.RuneCountInString(w)
+		}
+		lines = append(lines, l)
+		width = max(width, l.runes)
+		start = end
+	}
+	if len(lines) < 2 {
+		return false
+	}
+	early, oneSentence := 0, true
+	for i := 0; i+1 < len(lines); i++ {
+		next := lines[i+1].first
+		if lines[i].runes+1+utf8.RuneCountInString(next) <= width-6 {
+			early++
+		}
+		r, _ := utf8.DecodeRuneInString(strings.TrimLeft(next, openers))
+		if endsWithStop(lines[i].last) || !unicode.IsLower(r) {
+			oneSentence = false
+		}
+	}
+	if oneSentence && endsWithStop(lines[len(lines)-1].last) {
+		return false
+	}
+	return early*2 > len(lines)-1
+}
+
+// endsWithStop reports whether s ends in . ! or ?, perhaps inside quotes or
+// brackets.
+func endsWithStop(s string) bool {
+	s = strings.TrimRight(s, closers+"*_~")
+	return s != "" && strings.IndexByte(".!?", s[len(s)-1]) >= 0
+}
+
+// continues reports whether a line ending in w runs on into the next line
+// even in chat: it ends on a comma, a semicolon, a colon or a dash.
+func continues(w string) bool {
+	switch w[len(w)-1] {
+	case ',', ';', ':', '-', '&':
+		return true
+	}
+	return strings.HasSuffix(w, "—")
+}
+
+// trimListNumber removes a numbered list's "1. " or "2) " from the start of
+// a line.
+func trimListNumber(l string) string {
+	i := 0
+	for i < len(l) && i < 3 && l[i] >= '0' && l[i] <= '9' {
+		i++
+	}
+	if i > 0 && i+1 < len(l) && (l[i] == '.' || l[i] == ')') && l[i+1] == ' ' {
+		return strings.TrimSpace(l[i+2:])
+	}
+	return l
+}
+
+// isChapter reports whether a line is a chapter's heading: a chapter
+// number ("CHAPTER XII.", "Chapter 1"), alone or with a title
+// ("ADVENTURE II. THE RED-HEADED LEAGUE", "IX. The Engineer's Thumb").
+func isChapter(line string) bool {
+	rest, ok := chapterLabel(line)
+	return ok && (rest == "" || isHeading(strings.TrimSuffix(rest, ".")))
 }
 
 // isMarkdownHeading reports whether line is a Markdown ATX heading
@@ -183,14 +511,15 @@ func isMarkdownHeading(line string) bool {
 	return len(rest) < len(line) && (rest == "" || rest[0] == ' ')
 }
 
-// stripMarkdown removes the Markdown a .md file would add around prose:
-// heading hashes (reporting a heading), block quotes, list markers, and
-// emphasis and code marks.
+// stripMarkdown removes the Markdown a .md file would add around prose
+// lines: heading hashes (reporting a heading), block quotes and list
+// markers. (Emphasis, links and code marks inside lines go in
+// appendTokens.)
 func stripMarkdown(para string) (string, bool) {
 	if isMarkdownHeading(para) && !strings.Contains(para, "\n") {
 		return strings.TrimSpace(strings.TrimLeft(para, "#")), true
 	}
-	if !strings.ContainsAny(para, "*`>-") {
+	if !strings.ContainsAny(para, "*>-+") {
 		return para, false
 	}
 	lines := strings.Split(para, "\n")
@@ -201,28 +530,41 @@ func stripMarkdown(para string) (string, bool) {
 		}
 		lines[i] = l
 	}
-	para = strings.Join(lines, "\n")
-	para = strings.NewReplacer("**", "", "__", "", "`", "").Replace(para)
-	return para, false
+	return strings.Join(lines, "\n"), false
 }
 
-// isHeading reports whether a paragraph is a heading: one short line that
-// starts with a capital and does not read as a finished sentence.
+// isHeading reports whether a paragraph is a heading: one short line of at
+// least two words that starts with a capital, is not a quotation, and does
+// not read as a finished sentence.
 func isHeading(para string) bool {
 	if strings.Contains(para, "\n") {
 		return false
 	}
 	words := strings.Fields(para)
-	if len(words) == 0 || len(words) > 14 {
+	if len(words) < 2 || len(words) > 14 {
 		return false
 	}
 	first, _ := utf8.DecodeRuneInString(strings.TrimLeft(para, `"'(`))
 	if !unicode.IsUpper(first) {
 		return false
 	}
+	if para[0] == '(' {
+		return false // a stage direction, an aside
+	}
+	if para[0] == '"' {
+		// A quoted title is followed by more ("Climate Leninism" as a
+		// test case); a line that is all one quotation is dialogue
+		// ("And Irene Adler?"), or a letter's salutation or signature.
+		if end := strings.IndexByte(para[1:], '"'); end < 0 || strings.TrimRight(para[end+2:], ".,;:!? —-") == "" {
+			return false
+		}
+	}
 	last := strings.TrimRight(words[len(words)-1], `"')]~*_`)
 	if last == "" {
 		return false
+	}
+	if last == "—" || last == "-" {
+		return false // a sentence going on into a quotation
 	}
 	switch last[len(last)-1] {
 	case '.', ',', ';', ':':
@@ -273,7 +615,12 @@ var abbreviations = map[string]bool{
 // Abbreviations ("e.g.", "Dr."), initials ("C.") and dotted acronyms
 // ("U.S.", "D.S.A.") do not; a terminal mark followed by a word that starts
 // in lower case does not either.
-func endsSentence(word, next string) bool {
+func endsSentence(word, next string) bool { return endsAt(word, next, false) }
+
+// endsAt is endsSentence; in chat, where sentences often start in lower
+// case, a terminal mark ends a sentence before any word ("rules? they're
+// here") unless a quote or a bracket closes after it (`"Go!" he said`).
+func endsAt(word, next string, chat bool) bool {
 	core := strings.TrimRight(word, `"')]*~`)
 	if core == "" {
 		return false
@@ -288,7 +635,7 @@ func endsSentence(word, next string) bool {
 		return false
 	}
 	r, _ := utf8.DecodeRuneInString(strings.TrimLeft(next, `"'([*`))
-	return unicode.IsUpper(r) || unicode.IsDigit(r)
+	return unicode.IsUpper(r) || unicode.IsDigit(r) || chat && core == word && unicode.IsLetter(r) && !strings.HasSuffix(core, "...")
 }
 
 // isAbbreviation reports whether w (ending in '.') is an abbreviation, an
@@ -319,38 +666,57 @@ func isAbbreviation(w string) bool {
 	return true
 }
 
-// cleanSentence returns the sentence's tokens, or nil for a fragment that is
-// not a sentence: fewer than three words, no letters, no capital start or no
-// terminal punctuation.
-func cleanSentence(words []string) []string {
-	if len(words) < 3 {
-		return nil
-	}
-	last := strings.TrimRight(words[len(words)-1], "~*#_")
+// cleanSentence returns the sentence's tokens ready to learn, or why it
+// is not a sentence: fewer than three words, fewer than two holding
+// letters, or not starting with a word (a fragment); stopping on a colon,
+// a comma or a dash, or all in capitals with no final punctuation
+// (unfinished). A lower-case start is capitalised, and a sentence that
+// ends a line on a word without final punctuation gets a full stop.
+func cleanSentence(words []string, c *Cleaned) ([]string, Drop) {
+	last := strings.TrimRight(words[len(words)-1], "~*#_|")
 	if last == "" {
-		return nil
+		words = words[:len(words)-1]
 	}
-	core := strings.TrimRight(last, `"')]`)
-	if core == "" || !strings.ContainsRune(".!?", rune(core[len(core)-1])) {
-		return nil
+	if len(words) < 3 {
+		return nil, DropFragment
 	}
-	first, _ := utf8.DecodeRuneInString(strings.TrimLeft(words[0], `"'([`))
-	if !unicode.IsUpper(first) && !unicode.IsDigit(first) {
-		return nil
-	}
-	letters := 0
+	letters, lower := 0, false
 	for _, w := range words {
 		if strings.IndexFunc(w, unicode.IsLetter) >= 0 {
 			letters++
+			lower = lower || strings.IndexFunc(w, unicode.IsLower) >= 0
 		}
 	}
 	if letters < 2 {
-		return nil
+		return nil, DropFragment
+	}
+	first, _ := utf8.DecodeRuneInString(strings.TrimLeft(words[0], openers))
+	if !unicode.IsLetter(first) && !unicode.IsDigit(first) {
+		return nil, DropFragment
+	}
+	if last == "" {
+		last = words[len(words)-1]
+	}
+	stop := ""
+	core := strings.TrimRight(last, closers)
+	if core == "" || !strings.ContainsRune(".!?", rune(core[len(core)-1])) {
+		r, _ := utf8.DecodeLastRuneInString(core)
+		if !lower || core == "" || !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.So, r)) {
+			return nil, DropUnfinished
+		}
+		stop = "."
 	}
 	out := make([]string, len(words))
 	copy(out, words)
-	out[len(out)-1] = last
-	return out
+	out[len(out)-1] = last + stop
+	if stop != "" {
+		c[CleanStop]++
+	}
+	if w, changed := capitalise(out[0]); changed {
+		out[0] = w
+		c[CleanCapital]++
+	}
+	return out, -1
 }
 
 // damaged reports whether a sentence has lost words on the way to us, so
@@ -360,6 +726,9 @@ func cleanSentence(words []string) []string {
 // quotes with nothing inside ("()", `""`).
 func damaged(words []string) bool {
 	for _, w := range words {
+		if w == lostWord {
+			return true
+		}
 		// A possessive ending with nothing before it.
 		if rest, ok := strings.CutPrefix(strings.TrimLeft(w, `"([`), "'s"); ok && strings.IndexFunc(rest, unicode.IsLetter) < 0 {
 			return true

@@ -19,6 +19,10 @@ type splitCase struct {
 	in        string
 	sentences []string
 	headings  []string
+	// dropped and cleaned, when set, are the counts of Text.Dropped and
+	// Text.Cleaned that must not be zero; the others must be.
+	dropped map[corpus.Drop]int
+	cleaned map[corpus.Clean]int
 }
 
 // splitCases are the splitter's tricky passages, most of them from the
@@ -187,7 +191,8 @@ var splitCases = []splitCase{
 			"Second sentence is here.",
 			"A new paragraph is here.",
 		},
-		headings: []string{"Chapter One"},
+		// "Chapter One" is a chapter number, not a title.
+		dropped: map[corpus.Drop]int{corpus.DropContents: 1},
 	},
 	{
 		name:      "old Mac line ends",
@@ -197,8 +202,8 @@ var splitCases = []splitCase{
 	// Paragraphs.
 	{
 		name:      "hard-wrapped lines are joined",
-		in:        "This sentence is hard\nwrapped across\nthree lines.",
-		sentences: []string{"This sentence is hard wrapped across three lines."},
+		in:        "This sentence is hard wrapped across three lines of text, at a width of\nseventy characters or so, as Project Gutenberg and many editors do, and\nit reads as one sentence.",
+		sentences: []string{"This sentence is hard wrapped across three lines of text, at a width of seventy characters or so, as Project Gutenberg and many editors do, and it reads as one sentence."},
 	},
 	{
 		name:      "a wrapped line starting in lower case is not a heading",
@@ -212,8 +217,9 @@ var splitCases = []splitCase{
 	},
 	{
 		name:      "a sentence does not run across paragraphs",
-		in:        "This paragraph has\nno end\n\nAnother paragraph starts here.",
+		in:        "This paragraph stops on a colon:\n\nAnother paragraph starts here.",
 		sentences: []string{"Another paragraph starts here."},
+		dropped:   map[corpus.Drop]int{corpus.DropUnfinished: 1},
 	},
 	// Headings.
 	{
@@ -257,6 +263,8 @@ var splitCases = []splitCase{
 		// The title is a heading; the date, the aside and the byline are
 		// neither headings nor sentences.
 		headings: []string{"Socialism is Anarchist if you squint"},
+		dropped:  map[corpus.Drop]int{corpus.DropMetadata: 2, corpus.DropFragment: 2},
+		cleaned:  map[corpus.Clean]int{corpus.CleanMarkup: 2},
 	},
 	{
 		name:      "two-word sentences are dropped",
@@ -264,9 +272,16 @@ var splitCases = []splitCase{
 		sentences: []string{"A short one.", "This one is longer."},
 	},
 	{
-		name:      "sentences without terminal punctuation or capital start are dropped",
+		name:      "a lower-case start is capitalised, and a line that trails off gets a full stop",
 		in:        "lower case start here. This has a proper end. This one trails off",
-		sentences: []string{"This has a proper end."},
+		sentences: []string{"Lower case start here.", "This has a proper end.", "This one trails off."},
+		cleaned:   map[corpus.Clean]int{corpus.CleanCapital: 1, corpus.CleanStop: 1},
+	},
+	{
+		name:      "a sentence stopping on a colon, a comma or a dash is unfinished",
+		in:        "He said to her as follows:\n\nAnd then she went on with it,\n\nSo there it was —\n\nA proper sentence is here.",
+		sentences: []string{"A proper sentence is here."},
+		dropped:   map[corpus.Drop]int{corpus.DropUnfinished: 3},
 	},
 	{
 		name:      "sentences with too few words holding letters are dropped",
@@ -287,8 +302,8 @@ var splitCases = []splitCase{
 	},
 	{
 		name:      "markdown block quote",
-		in:        "> Quoted text is here.\n> More quoted text\n> is here.",
-		sentences: []string{"Quoted text is here.", "More quoted text is here."},
+		in:        "> Quoted text is here.\n> More quoted text is here, and this line of it is wrapped at seventy\n> characters as people and their editors wrap text.",
+		sentences: []string{"Quoted text is here.", "More quoted text is here, and this line of it is wrapped at seventy characters as people and their editors wrap text."},
 	},
 	{
 		name:      "markdown lists",
@@ -330,7 +345,28 @@ func TestParseSplits(t *testing.T) {
 			if got.Bytes != int64(len(tc.in)) {
 				t.Errorf("Bytes = %d, want %d", got.Bytes, len(tc.in))
 			}
+			checkCounts(t, tc, got)
 		})
+	}
+}
+
+// checkCounts compares a text's drop and clean counts with a case's, when
+// the case gives them.
+func checkCounts(t *testing.T, tc splitCase, got *corpus.Text) {
+	t.Helper()
+	if tc.dropped != nil {
+		for d, n := range got.Dropped {
+			if want := tc.dropped[corpus.Drop(d)]; n != want {
+				t.Errorf("Dropped[%s] = %d, want %d", corpus.Drop(d), n, want)
+			}
+		}
+	}
+	if tc.cleaned != nil {
+		for c, n := range got.Cleaned {
+			if want := tc.cleaned[corpus.Clean(c)]; n != want {
+				t.Errorf("Cleaned[%s] = %d, want %d", corpus.Clean(c), n, want)
+			}
+		}
 	}
 }
 
@@ -355,8 +391,8 @@ func TestParseCountsParagraphsAndDuplicates(t *testing.T) {
 	t.Parallel()
 	in := "First paragraph is here.\n\nSecond paragraph is here.\n\nFirst paragraph is here.\n\n  First paragraph is here.  \n\nA Heading\n\nA Heading"
 	got := corpus.Parse(in)
-	if got.Paragraphs != 6 || got.Duplicates != 3 {
-		t.Errorf("Paragraphs, Duplicates = %d, %d; want 6, 3", got.Paragraphs, got.Duplicates)
+	if got.Paragraphs != 6 || got.Dropped[corpus.DropDuplicate] != 3 {
+		t.Errorf("Paragraphs, Duplicates = %d, %d; want 6, 3", got.Paragraphs, got.Dropped[corpus.DropDuplicate])
 	}
 	if len(got.Sentences) != 2 || len(got.Headings) != 1 {
 		t.Errorf("got %d sentences and %d headings, want 2 and 1", len(got.Sentences), len(got.Headings))
@@ -438,8 +474,8 @@ func TestParseEssay(t *testing.T) {
 	if first := strings.Join(text.Sentences[0], " "); first != "Socialism isn't when the government does things or owns things." {
 		t.Errorf("first sentence = %q", first)
 	}
-	if text.Duplicates != 0 {
-		t.Errorf("%d duplicate paragraphs in the essay", text.Duplicates)
+	if text.Dropped[corpus.DropDuplicate] != 0 {
+		t.Errorf("%d duplicate paragraphs in the essay", text.Dropped[corpus.DropDuplicate])
 	}
 	if text.Bytes != int64(len(corpus.EssayText())) {
 		t.Errorf("Bytes = %d, want %d", text.Bytes, len(corpus.EssayText()))

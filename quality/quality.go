@@ -10,7 +10,12 @@
 // stop list and trigram model, and the same ten random sets of 100
 // sentences (CPython's Mersenne Twister seeded with 7) for the medians.
 //
-// It imports only the standard library.
+// Beside them it reports clause faults per sentence (package fluency), a
+// reading of grammar that quality.py does not have. The final judge of
+// text is a blind reader (../shared/panel/README.md); these figures are
+// guards.
+//
+// It imports only the standard library and quality/fluency.
 package quality
 
 import (
@@ -18,6 +23,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/glowcloud/glowcloud/quality/fluency"
 )
 
 // Report holds the metrics of one body of generated text. The fields
@@ -44,6 +51,43 @@ type Report struct {
 	Pieces   int     `json:"pieces,omitempty"`
 	Repeat5  float64 `json:"repeat5"`
 	Cohesion float64 `json:"cohesion"`
+	// ClauseFaults is fluency.Score.PerSentence over all the sentences:
+	// verbs run together or clauses without a verb, per sentence (lower is
+	// more fluent). Not in quality.py.
+	ClauseFaults float64 `json:"clause_faults"`
+}
+
+// Limits past which a figure means trouble (README "Is it any good?").
+const (
+	maxRepeat5      = 0.1
+	maxCopy12       = 0.05
+	minDistinct3    = 0.7
+	maxSelfBLEU4    = 0.5
+	minCohesion     = 0.1
+	maxUnbalanced   = 0.01
+	maxClauseFaults = 0.35
+)
+
+// Trouble names each figure of r past its limit, with what it means and
+// what to do; nil when all are fine (or there are no sentences).
+func (r Report) Trouble() []string {
+	if r.Sentences == 0 {
+		return nil
+	}
+	var t []string
+	add := func(bad bool, format string, args ...any) {
+		if bad {
+			t = append(t, fmt.Sprintf(format, args...))
+		}
+	}
+	add(r.ClauseFaults > maxClauseFaults, "clause-faults %.2f > %.2f: reads as word salad (the essay scores 0.16); have a blind reader check it (../shared/panel/README.md)", r.ClauseFaults, maxClauseFaults)
+	add(r.Distinct3 < minDistinct3, "distinct-3 %.3f < %.1f: the sentences repeat each other; train on more text or a lower -order", r.Distinct3, minDistinct3)
+	add(r.SelfBLEU4 > maxSelfBLEU4, "self-BLEU-4 %.3f > %.1f: the sentences sound alike; train on more text or a lower -order", r.SelfBLEU4, maxSelfBLEU4)
+	add(r.Copy12 > maxCopy12, "copy12 %.3f > %.2f: it recites the training text; train on more text or a lower -order", r.Copy12, maxCopy12)
+	add(r.Pieces > 0 && r.Repeat5 > maxRepeat5, "repeat5 %.3f > %.1f: pieces say the same thing twice", r.Repeat5, maxRepeat5)
+	add(r.Pieces > 0 && r.Cohesion < minCohesion, "cohesion %.3f < %.1f: a bag of unrelated sentences", r.Cohesion, minCohesion)
+	add(r.Unbalanced > maxUnbalanced, "unbalanced %.3f > %.2f: quotes or brackets left open", r.Unbalanced, maxUnbalanced)
+	return t
 }
 
 // String is the report on one line.
@@ -55,6 +99,12 @@ func (r Report) String() string {
 	}
 	if r.PPL > 0 {
 		s += fmt.Sprintf(", ppl %.1f", r.PPL)
+	}
+	s += fmt.Sprintf(", clause-faults %.2f", r.ClauseFaults)
+	if t := r.Trouble(); len(t) > 0 {
+		s += "; TROUBLE: " + strings.Join(t, "; ")
+	} else if r.Sentences > 0 {
+		s += "; no figure past its limit (a blind reader is still the judge)"
 	}
 	return s
 }
@@ -201,6 +251,14 @@ func Measure(groups [][]string, pieces bool, corpus *Corpus, lm *LM) Report {
 	if lm != nil {
 		r.PPL = lm.Perplexity(sents)
 	}
+	lex := fluency.Default()
+	var fl fluency.Score
+	for _, s := range sents {
+		x := lex.Read(s)
+		fl.Sentences += x.Sentences
+		fl.Faults += x.Faults
+	}
+	r.ClauseFaults = fl.PerSentence()
 	if pieces {
 		rep, pairs, share := 0, 0, 0
 		for _, p := range groups {
@@ -345,5 +403,6 @@ func (r Report) Rounded() Report {
 	r.Distinct3, r.SelfBLEU4 = round(r.Distinct3, 3), round(r.SelfBLEU4, 3)
 	r.Copy8, r.Copy12, r.Unbalanced = round(r.Copy8, 3), round(r.Copy12, 3), round(r.Unbalanced, 4)
 	r.PPL, r.Repeat5, r.Cohesion = round(r.PPL, 1), round(r.Repeat5, 3), round(r.Cohesion, 3)
+	r.ClauseFaults = round(r.ClauseFaults, 3)
 	return r
 }

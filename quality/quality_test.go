@@ -172,3 +172,38 @@ func TestAgreesWithQualityPy(t *testing.T) {
 		})
 	}
 }
+
+// TestTroubleFlagsBadFigures checks that the one-line summary names the
+// figures past their limits (and only those) with a word on what to do.
+func TestTroubleFlagsBadFigures(t *testing.T) {
+	t.Parallel()
+	good := quality.Report{Sentences: 600, Pieces: 50, Distinct3: 0.95, SelfBLEU4: 0.1, Copy12: 0.01, Repeat5: 0, Cohesion: 0.5, ClauseFaults: 0.2}
+	if tr := good.Trouble(); tr != nil {
+		t.Errorf("good report flagged: %q", tr)
+	}
+	if s := good.String(); strings.Contains(s, "TROUBLE") || !strings.Contains(s, "clause-faults 0.20") {
+		t.Errorf("good summary %q", s)
+	}
+	for _, tt := range []struct {
+		name string
+		bad  func(*quality.Report)
+		want string
+	}{
+		{"salad", func(r *quality.Report) { r.ClauseFaults = 0.69 }, "clause-faults 0.69 > 0.35: reads as word salad"},
+		{"loops", func(r *quality.Report) { r.Distinct3 = 0.02 }, "distinct-3 0.020 < 0.7"},
+		{"alike", func(r *quality.Report) { r.SelfBLEU4 = 1 }, "self-BLEU-4 1.000 > 0.5"},
+		{"recites", func(r *quality.Report) { r.Copy12 = 0.2 }, "copy12 0.200 > 0.05: it recites"},
+		{"repeats", func(r *quality.Report) { r.Repeat5 = 0.3 }, "repeat5 0.300 > 0.1"},
+		{"bag", func(r *quality.Report) { r.Cohesion = 0.05 }, "cohesion 0.050 < 0.1"},
+		{"quotes", func(r *quality.Report) { r.Unbalanced = 0.1 }, "unbalanced 0.100 > 0.01"},
+	} {
+		r := good
+		tt.bad(&r)
+		if tr := r.Trouble(); len(tr) != 1 || !strings.HasPrefix(tr[0], tt.want) {
+			t.Errorf("%s: Trouble() = %q, want one starting %q", tt.name, tr, tt.want)
+		}
+		if s := r.String(); !strings.Contains(s, "TROUBLE: "+tt.want) {
+			t.Errorf("%s: summary %q lacks the flag", tt.name, s)
+		}
+	}
+}

@@ -10,6 +10,7 @@
 //	glowcloud train [-order N] -o FILE PATH...
 //	glowcloud inspect [-model FILE] [-seed N]
 //	glowcloud quality [-model FILE] [-n N] [-seed N] [-paragraphs N] [-ref FILE] [-corpus FILE] [-json]
+//	glowcloud quality -text FILE|- [-json]
 //	glowcloud serve [flags]
 //	glowcloud console [-model FILE] [-speed N] [-proclaim-min DURATION]
 //	glowcloud healthcheck [-addr HOST:PORT] [-timeout DURATION]
@@ -96,6 +97,7 @@ Usage:
   glowcloud train [-order N] -o FILE PATH...      (PATH: file, directory of .txt/.md, or - for stdin)
   glowcloud inspect [-model FILE] [-seed N]
   glowcloud quality [-model FILE] [-n N] [-seed N] [-paragraphs N] [-ref FILE]   (how good the text is)
+  glowcloud quality -text FILE|-                  (clause faults of given text, a paragraph a line)
   glowcloud serve [flags]                         (configured by environment; see README.md)
   glowcloud console [-model FILE] [-speed N]      (try the bot's commands without Discord)
   glowcloud healthcheck [-addr HOST:PORT] [-timeout DURATION]

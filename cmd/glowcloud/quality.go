@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -10,11 +11,14 @@ import (
 	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/corpus"
 	"github.com/glowcloud/glowcloud/quality"
+	"github.com/glowcloud/glowcloud/quality/fluency"
 )
 
-// runQuality prints the quality metrics of N manifestos of a model.
+// runQuality prints the quality metrics of N manifestos of a model, or
+// the fluency figure of given text (-text).
 func (e environment) runQuality(args []string) error {
-	fs := e.flags("quality", "[-model FILE] [-n N] [-seed N] [-paragraphs N] [-ref FILE] [-corpus FILE] [-json]")
+	fs := e.flags("quality", "[-model FILE] [-n N] [-seed N] [-paragraphs N] [-ref FILE] [-corpus FILE] [-json] | -text FILE|- [-json]")
+	textPath := fs.String("text", "", "score the clause faults of this `FILE` instead (one paragraph a line; - for stdin)")
 	modelPath := e.modelFlag(fs)
 	n := fs.Int("n", 300, "measure `N` manifestos, 1 to 10000")
 	seed := seedFlag{v: qualitySeed}
@@ -33,6 +37,9 @@ func (e environment) runQuality(args []string) error {
 		return &usageError{msg: fmt.Sprintf("quality: -n %d: must be 1 to 10000", *n)}
 	case *paragraphs < 1 || *paragraphs > compose.MaxParagraphs:
 		return &usageError{msg: fmt.Sprintf("quality: -paragraphs %d: must be 1 to %d", *paragraphs, compose.MaxParagraphs)}
+	}
+	if *textPath != "" {
+		return e.scoreText(*textPath, *asJSON)
 	}
 	if err := checkSeeds(seed.v, *n); err != nil {
 		return err
@@ -85,10 +92,90 @@ func (e environment) runQuality(args []string) error {
 	fmt.Fprintf(tw, "self-BLEU-4\t%.3f\thow much sentences resemble each other (lower is more varied)\n", r.SelfBLEU4)
 	fmt.Fprintf(tw, "cohesion\t%.3f\tneighbouring sentences sharing a content word (higher hangs together)\n", r.Cohesion)
 	fmt.Fprintf(tw, "unbalanced\t%.3f\tsentences with an odd quote or unmatched bracket (should be 0)\n", r.Unbalanced)
+	fmt.Fprintf(tw, "clause-faults\t%.3f\tverbs run together or clauses without a verb, per sentence (fluency: essay 0.16, word salad 0.5+)\n", r.ClauseFaults)
 	if lm != nil {
 		fmt.Fprintf(tw, "ppl\t%.1f\tperplexity under the reference's trigram model (fluency; word salad ~7000)\n", r.PPL)
 	}
 	tw.Flush()
+	if t := r.Trouble(); len(t) > 0 {
+		fmt.Fprintf(&b, "\ntrouble:\n  %s\n", strings.Join(t, "\n  "))
+	}
 	_, err = fmt.Fprint(e.stdout, b.String())
 	return err
+}
+
+// maxTextBytes bounds the text quality -text reads.
+const maxTextBytes = 64 << 20
+
+// scoreText prints the clause faults of each paragraph (line) of a file or
+// stdin, and of all of them, as a table or as JSON lines.
+func (e environment) scoreText(path string, asJSON bool) error {
+	var r io.Reader = e.stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return fmt.Errorf("quality: %w", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxTextBytes+1))
+	if err != nil {
+		return fmt.Errorf("quality: read %s: %w", path, err)
+	}
+	if len(data) > maxTextBytes {
+		return fmt.Errorf("quality: %s is larger than %d MiB", path, maxTextBytes>>20)
+	}
+	lex := fluency.Default()
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+	if !asJSON {
+		fmt.Fprintln(tw, "line\tsentences\tfaults\tper sentence\tworst sentence")
+	}
+	var total fluency.Score
+	paragraphs := 0
+	for i, line := range strings.Split(strings.ToValidUTF8(string(data), "\uFFFD"), "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		paragraphs++
+		s := lex.Read(line)
+		total.Sentences += s.Sentences
+		total.Faults += s.Faults
+		if asJSON {
+			j, err := json.Marshal(textScore{Line: i + 1, Sentences: s.Sentences, Faults: s.Faults, ClauseFaults: s.PerSentence(), Worst: s.Worst})
+			if err != nil {
+				return fmt.Errorf("quality: %w", err)
+			}
+			b.Write(j)
+			b.WriteByte('\n')
+			continue
+		}
+		fmt.Fprintf(tw, "%d\t%d\t%d\t%.3f\t%s\n", i+1, s.Sentences, s.Faults, s.PerSentence(), s.Worst)
+	}
+	if asJSON {
+		j, err := json.Marshal(textScore{Sentences: total.Sentences, Faults: total.Faults, ClauseFaults: total.PerSentence(), Paragraphs: paragraphs})
+		if err != nil {
+			return fmt.Errorf("quality: %w", err)
+		}
+		b.Write(j)
+		b.WriteByte('\n')
+	} else {
+		tw.Flush()
+		fmt.Fprintf(&b, "\n%d paragraphs, %d sentences: %.3f clause faults per sentence (the essay 0.16; word salad 0.5 and up)\n",
+			paragraphs, total.Sentences, total.PerSentence())
+	}
+	_, err = fmt.Fprint(e.stdout, b.String())
+	return err
+}
+
+// textScore is one JSON line of quality -text -json: a paragraph (Line
+// set) or, last, all of them (Paragraphs set).
+type textScore struct {
+	Line         int     `json:"line,omitempty"`
+	Paragraphs   int     `json:"paragraphs,omitempty"`
+	Sentences    int     `json:"sentences"`
+	Faults       int     `json:"faults"`
+	ClauseFaults float64 `json:"clause_faults"`
+	Worst        string  `json:"worst,omitempty"`
 }

@@ -85,12 +85,58 @@ func (e environment) runTrain(args []string) error {
 		return err
 	}
 	meta := m.Meta()
-	fmt.Fprintf(e.stderr, "glowcloud: learned %d sentences, %d words, %d distinct words, %d states, %d transitions, %d headings from %s (%d duplicate paragraphs, %d damaged sentences dropped)\n",
-		meta.Sentences, meta.Words, meta.Vocabulary, meta.States, meta.Transitions, len(text.Headings), byteSize(text.Bytes), text.Duplicates, text.Damaged)
+	fmt.Fprintf(e.stderr, "glowcloud: learned %s, %s, %d distinct words, %d states, %d transitions, %s from %s\n",
+		plural(meta.Sentences, "sentence"), plural(meta.Words, "word"), meta.Vocabulary, meta.States, meta.Transitions,
+		plural(len(text.Headings), "heading"), byteSize(text.Bytes))
+	for _, line := range text.Report() {
+		fmt.Fprintf(e.stderr, "glowcloud: %s\n", line)
+	}
 	fmt.Fprintf(e.stderr, "glowcloud: wrote %s (model %s, order %d) in %s, peak memory %s\n",
 		*out, m.ID(), meta.Order, time.Since(start).Round(time.Millisecond), byteSize(int64(peakMemory())))
 	fmt.Fprintf(e.stderr, "glowcloud: quality of %d manifestos: %s (see 'glowcloud quality')\n", trainQualityN, <-summary)
+	if w := tooSmall(m.Forks(), meta); w != "" {
+		fmt.Fprintf(e.stderr, "glowcloud: warning: %s\n", w)
+	}
 	return nil
+}
+
+// tooSmall says, for a model with fewer forks than markov.MinForks, that
+// its text is too small to write novel text: the figure, what its output
+// will do, and what to do about it; "" for a model that is large enough.
+func tooSmall(forks int, meta markov.Meta) string {
+	if forks >= markov.MinForks {
+		return ""
+	}
+	var w strings.Builder
+	fmt.Fprintf(&w, "this text is too small to write new text: %s and %s give its chain %s where a sentence can go on in more than one way (%d are needed; the embedded essay's %s give %d). ",
+		plural(meta.Sentences, "sentence"), plural(meta.Words, "word"), plural(forks, "place"), markov.MinForks, essayWords, essayForks)
+	if forks == 0 {
+		w.WriteString("Every sentence it could write is one of its own, which glowcloud never repeats: its manifestos will fall silent. ")
+	} else {
+		w.WriteString("Its manifestos will repeat its own sentences with a few words changed, repeat themselves, and fall silent where they run out. ")
+	}
+	w.WriteString("Train on more text: a few thousand words of prose")
+	if meta.Order > 1 {
+		fmt.Fprintf(&w, ", or a lower -order than %d (fewer words to a state: more such places, wilder text)", meta.Order)
+	}
+	w.WriteString(".")
+	return w.String()
+}
+
+// essayWords and essayForks are the embedded essay's size and forks at the
+// default order, for comparison (TestTooSmallNamesTheEssay keeps them
+// true).
+const (
+	essayWords = "6,080 words"
+	essayForks = 413
+)
+
+// plural says n things: "1 sentence", "2 sentences".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }
 
 // qualitySeed is the first seed of the manifestos measured by train and by
