@@ -3,6 +3,7 @@ package markov
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -141,7 +142,7 @@ func (m *Model) Encode(w io.Writer) error {
 		file = f
 		env.ChainBytes = m.source.sizes
 		// Check the bodies before writing any of them.
-		h := checksumHead(env.Meta, env.Headings, env.Corpus, len(env.ChainBytes))
+		h := checksumHead(env.Meta, env.Headings, stringList(env.Corpus), len(env.ChainBytes))
 		if err := m.source.copyChains(f, h, nil); err != nil {
 			return fmt.Errorf("markov: encode: %w", err)
 		}
@@ -153,7 +154,7 @@ func (m *Model) Encode(w io.Writer) error {
 		for i, c := range m.chains {
 			env.ChainBytes[i] = len(c)
 		}
-		env.SHA256 = checksum(env.Meta, env.Headings, env.Corpus, m.chains)
+		env.SHA256 = checksum(env.Meta, env.Headings, stringList(env.Corpus), m.chains)
 	}
 	head, err := json.Marshal(env)
 	if err != nil {
@@ -166,7 +167,7 @@ func (m *Model) Encode(w io.Writer) error {
 	if file != nil {
 		// Check them again as they are copied: a file changed in between
 		// makes Encode fail (Save then leaves the old file in place).
-		h := checksumHead(env.Meta, env.Headings, env.Corpus, len(env.ChainBytes))
+		h := checksumHead(env.Meta, env.Headings, stringList(env.Corpus), len(env.ChainBytes))
 		if err := m.source.copyChains(file, h, w); err != nil {
 			return fmt.Errorf("markov: encode: %w", err)
 		}
@@ -245,42 +246,125 @@ func (c *chainFile) copyChains(f *os.File, h hash.Hash, w io.Writer) error {
 
 // Load reads a model file with the zero Loader (DefaultMaxModel). A
 // missing, truncated, corrupt or wrong-version file is an error (wrapping
-// ErrFormat, ErrVersion or ErrTooLarge), never half a model.
+// ErrFormat, ErrVersion, ErrTooLarge or ErrTooCostly), never half a model.
 func Load(path string) (*Model, error) { return Loader{}.Load(path) }
 
 // Decode reads a model in the file format from r with the zero Loader.
 func Decode(r io.Reader) (*Model, error) { return Loader{}.Decode(r) }
 
 // Load reads the model file at path (see Loader for what it checks first).
-func (l Loader) Load(path string) (*Model, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("markov: load: %w", err)
-	}
-	if err := l.checkFile(fi); err != nil {
-		return nil, fmt.Errorf("markov: load %s: %w", path, err)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("markov: load: %w", err)
-	}
-	defer f.Close()
-	// What was opened may not be what was looked at: look again.
-	if fi, err = f.Stat(); err == nil {
-		err = l.checkFile(fi)
-	}
+func (l Loader) Load(path string) (*Model, error) { return l.LoadContext(context.Background(), path) }
+
+// LoadContext is Load, given up when ctx is done: it then returns at once
+// with ctx's error, and the load itself stops at its next look at ctx
+// (reading checks it every chunk, parsing every few thousand entries; only
+// building the tables, a second for a 30 MB model, runs to its end).
+func (l Loader) LoadContext(ctx context.Context, path string) (*Model, error) {
+	f, fi, err := l.open(path)
 	if err != nil {
 		return nil, fmt.Errorf("markov: load %s: %w", path, err)
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
+		f.Close()
 		return nil, fmt.Errorf("markov: load %s: %w", path, err)
 	}
-	m, err := l.decode(f, fi.Size(), abs)
+	m, err := stoppable(ctx, func() (*Model, error) {
+		defer f.Close()
+		return l.decode(ctx, f, fi.Size(), abs)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("markov: load %s: %w", path, err)
 	}
 	return m, nil
+}
+
+// ReadFile returns the bytes of the model file at path once they have
+// loaded as a model, with Load's checks and budget (the bytes, held
+// meanwhile, aside): what is checked is what the caller keeps (glowcloud
+// publish stores them).
+func (l Loader) ReadFile(ctx context.Context, path string) ([]byte, error) {
+	f, fi, err := l.open(path)
+	if err != nil {
+		return nil, fmt.Errorf("markov: read %s: %w", path, err)
+	}
+	data, err := stoppable(ctx, func() ([]byte, error) {
+		defer f.Close()
+		data := make([]byte, 0, fi.Size()+1)
+		for {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("markov: load stopped: %w", err)
+			}
+			_, err := readSome(f, &data, readBodyChunk)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return nil, err
+			}
+			if int64(len(data)) > fi.Size() {
+				return nil, fmt.Errorf("%w: the file grew while it was read", ErrFormat)
+			}
+		}
+		if _, err := l.decodeBytes(ctx, data); err != nil {
+			return nil, err
+		}
+		return data, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("markov: read %s: %w", path, err)
+	}
+	return data, nil
+}
+
+// open opens the file at path for a load, refusing what must not be read
+// before and after opening it: what was opened may not be what was looked
+// at.
+func (l Loader) open(path string) (*os.File, fs.FileInfo, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := l.checkFile(fi); err != nil {
+		return nil, nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if fi, err = f.Stat(); err == nil {
+		err = l.checkFile(fi)
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, fi, nil
+}
+
+// stoppable runs do, returning at once with ctx's error if ctx is done
+// first; do, given the same ctx, stops at its next look at it, and its
+// result is dropped.
+func stoppable[T any](ctx context.Context, do func() (T, error)) (T, error) {
+	if ctx.Done() == nil {
+		return do()
+	}
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := do()
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, fmt.Errorf("markov: load stopped: %w", context.Cause(ctx))
+	}
 }
 
 // checkFile refuses what Load must not read: anything but a regular file,
@@ -296,19 +380,33 @@ func (l Loader) checkFile(fi fs.FileInfo) error {
 }
 
 // Decode reads a model in the file format from r (see Loader).
-func (l Loader) Decode(r io.Reader) (*Model, error) { return l.decode(r, -1, "") }
+func (l Loader) Decode(r io.Reader) (*Model, error) { return l.decode(context.Background(), r, -1, "") }
+
+// DecodeBytes reads a model in the file format from data, which it does
+// not copy (a published model, read from the database), with Load's
+// checks and budget (data, which the caller holds, aside).
+func (l Loader) DecodeBytes(ctx context.Context, data []byte) (*Model, error) {
+	return stoppable(ctx, func() (*Model, error) { return l.decodeBytes(ctx, data) })
+}
 
 // headerPrefix is how every model file starts (Encode writes the
 // envelope's fields in order): the kind, then the version's digits.
 const headerPrefix = `{"glowcloud_model":"` + magic + `","format":`
 
-// readChunk is how much of the header is read at a time.
-const readChunk = 64 << 10
+// readChunk is how much of the header is read at a time; readBodyChunk
+// how much of the rest (the context is checked between).
+const (
+	readChunk     = 64 << 10
+	readBodyChunk = 4 << 20
+)
+
+// bodySlack is the white space Load accepts after the envelope's end.
+const bodySlack = 64
 
 // decode reads a model from r, whose size is known (a file) or -1. A
 // model read from the file at path (absolute) leaves its chain bodies
 // there (see chainFile); one read from elsewhere ("") keeps them.
-func (l Loader) decode(r io.Reader, size int64, path string) (*Model, error) {
+func (l Loader) decode(ctx context.Context, r io.Reader, size int64, path string) (*Model, error) {
 	limit := l.limit()
 	if size > limit {
 		return nil, fmt.Errorf("%w: %d bytes, over the limit of %d", ErrTooLarge, size, limit)
@@ -324,6 +422,9 @@ func (l Loader) decode(r io.Reader, size int64, path string) (*Model, error) {
 	for split < 0 {
 		if len(data) >= int(min(limit, math.MaxInt-readChunk)) {
 			return nil, fmt.Errorf("%w: header over the limit of %d bytes", ErrTooLarge, limit)
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("markov: load stopped: %w", err)
 		}
 		n, err := readSome(r, &data, readChunk)
 		if !checked && (len(data) >= len(headerPrefix)+8 || err != nil) {
@@ -344,30 +445,28 @@ func (l Loader) decode(r io.Reader, size int64, path string) (*Model, error) {
 			return nil, fmt.Errorf("markov: decode: %w", err)
 		}
 	}
-	// The chains are the envelope's last field (Encode writes them so),
-	// and by far its largest: encoding/json reads only the small header.
-	var env envelope
-	if err := json.Unmarshal(append(data[:split:split], '}'), &env); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
-	}
-	if env.Magic != magic || env.Format != FormatVersion {
-		return nil, fmt.Errorf("%w: header does not match its first bytes", ErrFormat)
-	}
-	want, err := checkHeader(env, int64(split), limit)
+	h, want, err := readChecked(ctx, data[:split], limit)
 	if err != nil {
 		return nil, err
 	}
 	// The body: exactly what the header declares, plus the end and a
 	// little white space; a file of another size is refused unread.
-	const slack = 64
-	if size >= 0 && (size < want-1 || size > want+slack) {
+	if size >= 0 && (size < want-1 || size > want+bodySlack) {
 		return nil, fmt.Errorf("%w: file is %d bytes, its header declares %d", ErrFormat, size, want)
 	}
-	if need := want + slack + 1 - int64(len(data)); size < 0 && need > 0 {
+	b := newBudget(want)
+	if need := want + bodySlack + 1 - int64(len(data)); size < 0 && need > 0 {
 		data = slices.Grow(data, int(need))
 	}
-	for int64(len(data)) <= want+slack {
-		_, err := readSome(r, &data, int(want+slack+1-int64(len(data))))
+	held := int64(cap(data))
+	if err := b.charge(held, "its bytes"); err != nil {
+		return nil, err
+	}
+	for int64(len(data)) <= want+bodySlack {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("markov: load stopped: %w", err)
+		}
+		_, err := readSome(r, &data, int(min(readBodyChunk, want+bodySlack+1-int64(len(data)))))
 		if err == io.EOF {
 			break
 		}
@@ -375,27 +474,73 @@ func (l Loader) decode(r io.Reader, size int64, path string) (*Model, error) {
 			return nil, fmt.Errorf("markov: decode: %w", err)
 		}
 	}
-	if int64(len(data)) > want+slack {
+	if int64(len(data)) > want+bodySlack {
 		return nil, fmt.Errorf("%w: data after the chains", ErrFormat)
 	}
+	return decodeData(ctx, data, split, h, b, path, held)
+}
+
+// decodeBytes is DecodeBytes without the stop.
+func (l Loader) decodeBytes(ctx context.Context, data []byte) (*Model, error) {
+	limit := l.limit()
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%w: %d bytes, over the limit of %d", ErrTooLarge, len(data), limit)
+	}
+	if err := checkPrefix(data); err != nil {
+		return nil, err
+	}
+	split := bytes.Index(data, []byte(chainsKey))
+	if split < 0 {
+		return nil, fmt.Errorf("%w: no chains (truncated?)", ErrFormat)
+	}
+	h, want, err := readChecked(ctx, data[:split], limit)
+	if err != nil {
+		return nil, err
+	}
+	if size := int64(len(data)); size < want-1 || size > want+bodySlack {
+		return nil, fmt.Errorf("%w: %d bytes, the header declares %d", ErrFormat, size, want)
+	}
+	return decodeData(ctx, data, split, h, newBudget(want), "", 0)
+}
+
+// readChecked reads a file's header and checks it, returning it and the
+// file's size as it declares it.
+func readChecked(ctx context.Context, head []byte, limit int64) (header, int64, error) {
+	h, err := readHeader(ctx, head)
+	if err != nil {
+		return h, 0, err
+	}
+	want, err := checkHeader(h, int64(len(head)), limit)
+	return h, want, err
+}
+
+// decodeData builds the model of data, a whole model file whose header h
+// has been read and checked (split is where its chains start), within the
+// budget b. held is what b was charged for data (0 when the caller holds
+// it); a model read from the file at path (absolute) leaves its chain
+// bodies there (see chainFile), and lets data go once they are parsed.
+func decodeData(ctx context.Context, data []byte, split int, h header, b *budget, path string, held int64) (*Model, error) {
+	if err := h.readLists(ctx, data[:split], b); err != nil {
+		return nil, err
+	}
 	body := data[split+len(chainsKey):]
-	chains, err := splitChains(body, env.ChainBytes)
+	chains, err := splitChains(body, h.chainBytes)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
 	}
 	var source *chainFile
 	if path != "" {
-		source = &chainFile{path: path, sizes: env.ChainBytes, sha256: env.SHA256}
+		source = &chainFile{path: path, sizes: h.chainBytes, sha256: h.sha256}
 		at := int64(split + len(chainsKey))
-		for _, n := range env.ChainBytes {
+		for _, n := range h.chainBytes {
 			source.at = append(source.at, at)
 			at += int64(n) + 1
 		}
 	}
-	if checksum(env.Meta, env.Headings, env.Corpus, chains) != env.SHA256 {
+	if checksum(h.meta, h.headings, h.corpus, chains) != h.sha256 {
 		return nil, fmt.Errorf("%w: checksum mismatch (the file was changed or damaged)", ErrFormat)
 	}
-	meta := env.Meta
+	meta := h.meta
 	// Parse the chains side by side, then index the corpus beside
 	// compiling them.
 	lim := chainLimits{names: meta.States + meta.Vocabulary + 4, edges: meta.Transitions}
@@ -404,37 +549,61 @@ func (l Loader) decode(r io.Reader, size int64, path string) (*Model, error) {
 	var wg sync.WaitGroup
 	for i, c := range chains {
 		wg.Go(func() {
-			if raws[i], errs[i] = parseChain(c, lim); errs[i] != nil {
-				errs[i] = fmt.Errorf("chain %d: %w", i, errs[i])
+			raws[i], errs[i] = parseChainWithin(ctx, c, lim, b)
+			var pe parseError
+			if errors.As(errs[i], &pe) {
+				errs[i] = fmt.Errorf("%w: chain %d: %v", ErrFormat, i, pe)
 			}
 		})
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
+		return nil, err
 	}
 	if source != nil {
 		// The file's bytes are read: let them go before compiling.
 		data, body, chains = nil, nil, nil
+		b.release(held)
 	}
 	for _, r := range raws[1:] {
 		if r.order != raws[0].order {
 			return nil, fmt.Errorf("%w: chains of orders %d and %d", ErrFormat, raws[0].order, r.order)
 		}
 	}
-	novc := make(chan *noveltyIndex, 1)
+	// Merging indexes the first chain's names and copies them all into new
+	// slices; the index and the old slices go when it is done.
+	var merging int64
+	if len(raws) > 1 {
+		names, edges := int64(0), int64(0)
+		for _, r := range raws {
+			names += int64(len(r.names))
+			edges += int64(len(r.from))
+		}
+		merging = int64(len(raws[0].names))*costMergeIndex + names*costMergeName + edges*costRawEdge
+		if err := b.charge(merging, "merging its chains"); err != nil {
+			return nil, err
+		}
+	}
+	raw := mergeAll(raws)
+	b.release(merging)
+	if err := chargeTables(b, raw, h.corpus, meta.Order); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("markov: load stopped: %w", err)
+	}
 	// The header's count of words sizes the index, if the corpus's bytes
 	// can hold that many (a word and its space or end take a byte each).
-	room := len(env.Corpus)
-	for _, s := range env.Corpus {
-		room += len(s)
-	}
+	room := len(h.corpus.text) + h.corpus.len()
 	hint := min(int64(meta.Words)+int64(meta.Sentences), int64(room))
-	// Only the index keeps (its own words of) the corpus.
-	lines := lineTokens(env.Corpus)
-	env.Corpus = nil
-	go func() { novc <- buildNovelty(lines, false, int(hint)) }()
-	m, err := compile(meta.Order, mergeAll(raws), env.Headings, func() (Meta, *noveltyIndex, error) { return meta, <-novc, nil })
+	// Only the index keeps (its own words of) the corpus. It is built
+	// once compile has let the parsed chain go (it asks for the index
+	// after its tables), not beside compile: the two peaks added up.
+	corpus := h.corpus
+	h.corpus = nil
+	m, err := compile(meta.Order, raw, h.headings, func() (Meta, *noveltyIndex, error) {
+		return meta, buildNovelty(corpus, false, int(hint)), nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -447,6 +616,38 @@ func (l Loader) decode(r io.Reader, size int64, path string) (*Model, error) {
 		return nil, fmt.Errorf("%w: counts do not match the envelope", ErrFormat)
 	}
 	return m, nil
+}
+
+// chargeTables charges b for the tables compile and the novelty index
+// will build from raw and corpus, from exact counts, before they are built.
+// The index is built once compile has let raw go, so it needs only what it
+// costs beyond raw's share of the budget.
+func chargeTables(b *budget, raw *rawChain, corpus *corpusText, order int) error {
+	n := len(raw.names)
+	words, held := 0, int64(len(raw.from))*costRawEdge
+	for _, name := range raw.names {
+		if order == 1 || !strings.Contains(name, "_") {
+			words++
+		}
+		held += costRawName + allocSize(len(name))
+	}
+	isState := make([]uint64, (n+63)/64)
+	states := 0
+	for _, f := range raw.from {
+		if f >= 0 && int(f) < n && isState[f/64]&(1<<(f%64)) == 0 {
+			isState[f/64] |= 1 << (f % 64)
+			states++
+		}
+	}
+	perState := int64(costState)
+	if order == 1 {
+		perState = costStateOrder1
+	}
+	tables := int64(words)*costWord + int64(states)*perState + int64(len(raw.from))*costEdge
+	tokens := corpus.words()
+	index := int64(tokens)*costToken + int64(corpus.len())*costSentence + int64(min(tokens, words))*costCorpusWord
+	return b.charge(tables+max(0, index-held), fmt.Sprintf("the tables of its %d words, %d states and %d transitions and the index of its %d sentences",
+		words, states, len(raw.from), corpus.len()))
 }
 
 // readSome reads at most n more bytes from r onto *data: no more than fit
@@ -498,22 +699,21 @@ func checkPrefix(data []byte) error {
 // checkHeader checks what a file's header declares before its body is read,
 // and returns the file's size as the header declares it (the header's
 // headerBytes, the chain bodies and the envelope's end).
-func checkHeader(env envelope, headerBytes, limit int64) (int64, error) {
-	meta := env.Meta
+func checkHeader(h header, headerBytes, limit int64) (int64, error) {
+	meta := h.meta
 	if meta.Format != FormatVersion || meta.Order < 1 || meta.Order > MaxOrder {
 		return 0, fmt.Errorf("%w: bad meta (format %d, order %d)", ErrFormat, meta.Format, meta.Order)
 	}
-	if n := len(env.ChainBytes); n == 0 || n > maxChains {
+	if n := len(h.chainBytes); n == 0 || n > maxChains {
 		return 0, fmt.Errorf("%w: %d chains declared (1 to %d)", ErrFormat, n, maxChains)
 	}
-	for _, h := range env.Headings {
-		if len(h) > maxHeadingBytes {
-			return 0, fmt.Errorf("%w: a heading of %d bytes (at most %d)", ErrFormat, len(h), maxHeadingBytes)
-		}
+	// A heading's raw bytes may hold escapes (6 bytes a character at most).
+	if n := h.headingsAt.longest; n > 6*maxHeadingBytes {
+		return 0, fmt.Errorf("%w: a heading of %d bytes (at most %d)", ErrFormat, n, maxHeadingBytes)
 	}
-	want := headerBytes + int64(len(chainsKey)+len(env.ChainBytes)-1+len("]}\n"))
+	want := headerBytes + int64(len(chainsKey)+len(h.chainBytes)-1+len("]}\n"))
 	var body int64
-	for _, n := range env.ChainBytes {
+	for _, n := range h.chainBytes {
 		if n <= 0 || int64(n) > limit {
 			return 0, fmt.Errorf("%w: chain of %d bytes declared", ErrFormat, n)
 		}
@@ -527,7 +727,7 @@ func checkHeader(env envelope, headerBytes, limit int64) (int64, error) {
 	// a huge chain.
 	fits := func(n int) bool { return n >= 1 && int64(n) <= body/minEntryBytes }
 	if !fits(meta.States) || !fits(meta.Transitions) || !fits(meta.Vocabulary) || !fits(meta.Sentences) ||
-		meta.Words < meta.Sentences || len(env.Corpus) > meta.Sentences {
+		meta.Words < meta.Sentences || h.corpusAt.n > meta.Sentences {
 		return 0, fmt.Errorf("%w: counts do not fit the file (%d states, %d transitions, %d words, %d sentences in %d bytes of chains)",
 			ErrFormat, meta.States, meta.Transitions, meta.Vocabulary, meta.Sentences, body)
 	}
@@ -560,7 +760,7 @@ func splitChains(body []byte, sizes []int) ([][]byte, error) {
 // checksum is the hex SHA-256 of a model file's content: the envelope's
 // fields in a fixed text form, each heading and corpus sentence on its own
 // line, then each chain's length and bytes.
-func checksum(meta Meta, headings, corpus []string, chains [][]byte) string {
+func checksum(meta Meta, headings []string, corpus textList, chains [][]byte) string {
 	h := checksumHead(meta, headings, corpus, len(chains))
 	for _, c := range chains {
 		fmt.Fprintf(h, "%d\n", len(c))
@@ -570,14 +770,14 @@ func checksum(meta Meta, headings, corpus []string, chains [][]byte) string {
 }
 
 // checksumHead is checksum's hash of all but the chains' lengths and bytes.
-func checksumHead(meta Meta, headings, corpus []string, chains int) hash.Hash {
+func checksumHead(meta Meta, headings []string, corpus textList, chains int) hash.Hash {
 	h := sha256.New()
 	fmt.Fprintf(h, "%d %d %s %d %d %d %d %d %s\n", meta.Format, meta.Order, meta.CorpusSHA256,
 		meta.Sentences, meta.Words, meta.Vocabulary, meta.States, meta.Transitions, meta.TrainedAt.UTC().Format(time.RFC3339Nano))
-	for _, list := range [][]string{headings, corpus} {
-		fmt.Fprintf(h, "%d\n", len(list))
-		for _, s := range list {
-			h.Write([]byte(s))
+	for _, list := range []textList{stringList(headings), corpus} {
+		fmt.Fprintf(h, "%d\n", list.len())
+		for i := range list.len() {
+			io.WriteString(h, list.at(i))
 			h.Write([]byte{'\n'})
 		}
 	}

@@ -457,6 +457,11 @@ func FuzzDecode(f *testing.F) {
 	for _, data := range markov.CraftedModels(m) {
 		f.Add(data)
 	}
+	// Honest files built to be expensive: every shape of the load-memory
+	// budget's test (see TestLoadPeakMemory).
+	for _, data := range markov.ExpensiveModels(128<<10, 0) {
+		f.Add(data)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := markov.Decode(bytes.NewReader(data))
 		if err == nil && len(data) > 1<<20 {

@@ -6,6 +6,8 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -19,19 +21,25 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/glowcloud/glowcloud/bot"
-	"github.com/glowcloud/glowcloud/internal/discordtest"
 )
 
 // pipeGateway is a Discord gateway in memory (net.Pipe), so that a gateway
 // can run inside a synctest bubble on its clock: REST's GET /gateway is a
-// canned answer, and each dial gets a websocket upgrade and then what hello
-// says (nil: nothing at all).
+// canned answer, and each dial gets a websocket upgrade and then what its
+// script says.
 type pipeGateway struct {
-	hello []byte // sent as the first text frame; nil = a gateway that never says HELLO
+	// script says what dial n (from 1) gets.
+	script func(n int) pipeScript
 
-	mu    sync.Mutex
-	dials []time.Time
-	conns []net.Conn
+	mu         sync.Mutex
+	dials      []time.Time
+	identifies int
+}
+
+// pipeScript is what one connection to a pipeGateway does.
+type pipeScript struct {
+	hello []byte // sent as the first text frame; nil = a gateway that never says HELLO
+	ready bool   // answer an IDENTIFY with READY
 }
 
 func (p *pipeGateway) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -43,15 +51,18 @@ func (p *pipeGateway) dial(context.Context, string, string) (net.Conn, error) {
 	client, server := net.Pipe()
 	p.mu.Lock()
 	p.dials = append(p.dials, time.Now())
-	p.conns = append(p.conns, server)
+	sc := p.script(len(p.dials))
 	p.mu.Unlock()
-	go p.serve(server)
+	go p.serve(server, sc)
 	return client, nil
 }
 
-// serve answers the websocket upgrade, sends hello if any, and then reads
-// (IDENTIFY, heartbeats) until the bot hangs up.
-func (p *pipeGateway) serve(c net.Conn) {
+// serve answers the websocket upgrade, sends the script's HELLO if any, and
+// then reads frames (IDENTIFY, heartbeats, close) until the bot hangs up,
+// answering an IDENTIFY with READY when the script says so and a heartbeat
+// with its ACK. Writes go through their own goroutine: a pipe has no
+// buffer, and the bot may be writing while the gateway does.
+func (p *pipeGateway) serve(c net.Conn, sc pipeScript) {
 	defer c.Close()
 	br := bufio.NewReader(c)
 	key := ""
@@ -67,24 +78,101 @@ func (p *pipeGateway) serve(c net.Conn) {
 			break
 		}
 	}
+	out := make(chan []byte, 8)
+	defer close(out)
+	go func() {
+		for b := range out {
+			if _, err := c.Write(b); err != nil {
+				c.Close()
+			}
+		}
+	}()
 	sum := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
-	resp := "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " +
-		base64.StdEncoding.EncodeToString(sum[:]) + "\r\n\r\n"
-	if _, err := c.Write([]byte(resp)); err != nil {
-		return
+	out <- []byte("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " +
+		base64.StdEncoding.EncodeToString(sum[:]) + "\r\n\r\n")
+	if sc.hello != nil {
+		out <- frame(websocket.TextMessage, sc.hello, nil)
 	}
-	if p.hello != nil {
-		if _, err := c.Write(frame(websocket.TextMessage, p.hello, nil)); err != nil {
+	for {
+		// A close frame is not answered: the gateway waits for the bot
+		// to hang up. (Hanging up first would wake discordgo's reader
+		// while its Close holds the session's lock for a second, and a
+		// goroutine waiting on a mutex stops synctest's clock.)
+		op, payload, err := readClientFrame(br)
+		if err != nil {
 			return
 		}
+		if op == websocket.CloseMessage {
+			continue
+		}
+		var msg struct{ Op int }
+		if json.Unmarshal(payload, &msg) != nil {
+			continue
+		}
+		switch msg.Op {
+		case 2: // IDENTIFY
+			p.mu.Lock()
+			p.identifies++
+			p.mu.Unlock()
+			if sc.ready {
+				out <- frame(websocket.TextMessage, []byte(`{"op":0,"s":1,"t":"READY","d":{"v":10,"session_id":"pipe","resume_gateway_url":"ws://gateway.fake","user":{"id":"1","username":"glowcloud","bot":true},"application":{"id":"1"},"guilds":[]}}`), nil)
+			}
+		case 1: // heartbeat
+			out <- frame(websocket.TextMessage, []byte(`{"op":11}`), nil)
+		}
 	}
-	_, _ = io.Copy(io.Discard, br)
+}
+
+// readClientFrame reads one masked frame a client sent (RFC 6455 §5.2)
+// and returns its opcode and unmasked payload.
+func readClientFrame(r *bufio.Reader) (opcode byte, payload []byte, err error) {
+	var h [2]byte
+	if _, err := io.ReadFull(r, h[:]); err != nil {
+		return 0, nil, err
+	}
+	n := uint64(h[1] & 0x7f)
+	switch n {
+	case 126:
+		var b [2]byte
+		_, err = io.ReadFull(r, b[:])
+		n = uint64(b[0])<<8 | uint64(b[1])
+	case 127:
+		var b [8]byte
+		_, err = io.ReadFull(r, b[:])
+		n = 0
+		for _, x := range b {
+			n = n<<8 | uint64(x)
+		}
+	}
+	if err != nil || n > 1<<20 {
+		return 0, nil, fmt.Errorf("client frame of %d bytes: %v", n, err)
+	}
+	var key [4]byte
+	if h[1]&0x80 != 0 {
+		if _, err := io.ReadFull(r, key[:]); err != nil {
+			return 0, nil, err
+		}
+	}
+	payload = make([]byte, n)
+	if _, err := io.ReadFull(r, payload); err != nil {
+		return 0, nil, err
+	}
+	for i := range payload {
+		payload[i] ^= key[i%4]
+	}
+	return h[0] & 0x0f, payload, nil
 }
 
 func (p *pipeGateway) dialTimes() []time.Time {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return append([]time.Time(nil), p.dials...)
+}
+
+func (p *pipeGateway) identified() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.identifies
 }
 
 // lockedLog is a log destination safe for concurrent writes.
@@ -125,7 +213,7 @@ func TestSilentGatewayGivesUp(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
-				pg := &pipeGateway{hello: tt.hello}
+				pg := &pipeGateway{script: func(int) pipeScript { return pipeScript{hello: tt.hello} }}
 				var logs lockedLog
 				g, err := New(Config{
 					Bot:    bot.New(bot.Config{}),
@@ -170,85 +258,89 @@ func offsets(ts []time.Time, start time.Time) []time.Duration {
 	return out
 }
 
-// TestHostileHello runs the gateway against the fake Discord, whose first
-// connection misbehaves and whose second is fine: each misbehaviour is
-// refused (or waited out, with short injected timeouts), logged, and the
-// gateway connects on the second connection. A HELLO with a heartbeat
-// interval that is not positive crashed the old code (discordgo panics in
-// time.NewTicker); one of 2^63 ms overflowed into the same panic.
+// TestHostileHello runs the gateway against a gateway in memory whose
+// first connection misbehaves and whose second is fine: each misbehaviour is
+// refused (or waited out, with the production timeouts on synctest's
+// clock), logged, and the gateway connects on the second connection. A
+// HELLO with a heartbeat interval that is not positive crashed the old code
+// (discordgo panics in time.NewTicker); one of 2^63 ms overflowed into the
+// same panic. A refused HELLO costs no IDENTIFY.
 func TestHostileHello(t *testing.T) {
 	t.Parallel()
-	hello := func(interval string) discordtest.HelloResult {
-		return discordtest.HelloResult{Raw: []byte(`{"op":10,"s":null,"t":null,"d":{"heartbeat_interval":` + interval + `}}`)}
+	good := []byte(`{"op":10,"s":null,"t":null,"d":{"heartbeat_interval":41250}}`)
+	hello := func(interval string) []byte {
+		return []byte(`{"op":10,"s":null,"t":null,"d":{"heartbeat_interval":` + interval + `}}`)
 	}
 	for _, tt := range []struct {
 		name       string
-		hello      discordtest.HelloResult
-		silentOnce bool // the first IDENTIFY gets no READY
+		first      pipeScript // the first connection; the others are good
 		wantLog    string
-		identifies int // IDENTIFYs the fake sees, the good connection's included
+		identifies int // IDENTIFYs the gateway sees, the good connection's included
 	}{
-		{"interval 0", hello("0"), false, "heartbeat_interval", 1},
-		{"negative interval", hello("-41250"), false, "heartbeat_interval", 1},
-		{"overflowing interval", hello("9223372036854775807"), false, "heartbeat_interval", 1},
-		{"fractional interval", hello("41250.5"), false, "heartbeat_interval", 1},
-		{"interval as text", hello(`"41250"`), false, "heartbeat_interval", 1},
-		{"no interval", discordtest.HelloResult{Raw: []byte(`{"op":10,"d":{}}`)}, false, "heartbeat_interval", 1},
-		{"not a HELLO", discordtest.HelloResult{Raw: []byte(`{"op":0,"s":1,"t":"READY","d":{}}`)}, false, "not a HELLO", 1},
-		{"not JSON", discordtest.HelloResult{Raw: []byte(`hello?`)}, false, "not JSON", 1},
-		{"oversized HELLO", discordtest.HelloResult{Raw: []byte(`{"op":10,"d":{"heartbeat_interval":41250,"x":"` + strings.Repeat("x", 64<<10) + `"}}`)}, false, "first frame of", 1},
-		{"silent", discordtest.HelloResult{Silent: true}, false, "no HELLO", 1},
-		{"no READY", discordtest.HelloResult{}, true, "no READY", 2},
+		{"interval 0", pipeScript{hello: hello("0")}, "heartbeat_interval", 1},
+		{"negative interval", pipeScript{hello: hello("-41250")}, "heartbeat_interval", 1},
+		{"overflowing interval", pipeScript{hello: hello("9223372036854775807")}, "heartbeat_interval", 1},
+		{"fractional interval", pipeScript{hello: hello("41250.5")}, "heartbeat_interval", 1},
+		{"interval as text", pipeScript{hello: hello(`"41250"`)}, "heartbeat_interval", 1},
+		{"no interval", pipeScript{hello: []byte(`{"op":10,"d":{}}`)}, "heartbeat_interval", 1},
+		{"not a HELLO", pipeScript{hello: []byte(`{"op":0,"s":1,"t":"READY","d":{}}`)}, "not a HELLO", 1},
+		{"not JSON", pipeScript{hello: []byte(`hello?`)}, "not JSON", 1},
+		{"oversized HELLO", pipeScript{hello: []byte(`{"op":10,"d":{"heartbeat_interval":41250,"x":"` + strings.Repeat("x", 64<<10) + `"}}`)}, "first frame of", 1},
+		{"silent", pipeScript{}, "no HELLO", 1},
+		{"no READY", pipeScript{hello: good}, "no READY", 2},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			fake := discordtest.New(t,
-				discordtest.WithHelloHook(func(n int) discordtest.HelloResult {
+			synctest.Test(t, func(t *testing.T) {
+				pg := &pipeGateway{script: func(n int) pipeScript {
 					if n == 1 {
-						return tt.hello
+						return tt.first
 					}
-					return discordtest.HelloResult{}
-				}),
-				discordtest.WithIdentifyHook(func(n int, _ discordtest.Identify) discordtest.IdentifyResult {
-					return discordtest.IdentifyResult{Silent: tt.silentOnce && n == 1}
-				}))
-			var logs lockedLog
-			g, err := New(Config{
-				Bot:          bot.New(bot.Config{}),
-				Log:          slog.New(slog.NewTextHandler(&logs, nil)),
-				Token:        "test-token",
-				Client:       fake.Client(),
-				Dialer:       fake.Dialer(),
-				HelloTimeout: 300 * time.Millisecond,
-				ReadyTimeout: 300 * time.Millisecond,
+					return pipeScript{hello: good, ready: true}
+				}}
+				var logs lockedLog
+				g, err := New(Config{
+					Bot:    bot.New(bot.Config{}),
+					Log:    slog.New(slog.NewTextHandler(&logs, nil)),
+					Token:  "Bot x",
+					Client: &http.Client{Transport: pg},
+					Dialer: &websocket.Dialer{NetDialContext: pg.dial},
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ctx, cancel := context.WithCancel(t.Context())
+				connected := make(chan struct{})
+				done := make(chan error, 1)
+				go func() { done <- g.Run(ctx, func() { close(connected) }) }()
+				select {
+				case <-connected:
+				case err := <-done:
+					t.Fatalf("Run = %v before connecting; log:\n%s", err, logs.String())
+				case <-time.After(5 * time.Minute):
+					t.Fatalf("never connected; log:\n%s", logs.String())
+				}
+				if got := pg.identified(); got != tt.identifies {
+					t.Errorf("%d IDENTIFYs, want %d", got, tt.identifies)
+				}
+				if n := len(pg.dialTimes()); n != 2 {
+					t.Errorf("%d connections, want 2: the bad one and the good one", n)
+				}
+				if !strings.Contains(logs.String(), tt.wantLog) {
+					t.Errorf("log does not mention %q:\n%s", tt.wantLog, logs.String())
+				}
+				if len(logs.String()) > 8<<10 {
+					t.Errorf("%d bytes of log for one refused connection", len(logs.String()))
+				}
+				// Let discordgo's heartbeat settle first: its Close sleeps a
+				// second holding the session's lock, and a goroutine waiting
+				// on that lock would stop the bubble's clock.
+				synctest.Wait()
+				cancel()
+				if err := <-done; err != nil {
+					t.Errorf("Run = %v, want nil", err)
+				}
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithCancel(t.Context())
-			connected := make(chan struct{})
-			done := make(chan error, 1)
-			go func() { done <- g.Run(ctx, func() { close(connected) }) }()
-			select {
-			case <-connected:
-			case err := <-done:
-				t.Fatalf("Run = %v before connecting; log:\n%s", err, logs.String())
-			case <-time.After(30 * time.Second):
-				t.Fatalf("never connected; log:\n%s", logs.String())
-			}
-			if got := fake.Identifies(); got != tt.identifies {
-				t.Errorf("%d IDENTIFYs, want %d", got, tt.identifies)
-			}
-			if !strings.Contains(logs.String(), tt.wantLog) {
-				t.Errorf("log does not mention %q:\n%s", tt.wantLog, logs.String())
-			}
-			if len(logs.String()) > 8<<10 {
-				t.Errorf("%d bytes of log for one refused connection", len(logs.String()))
-			}
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("Run = %v, want nil", err)
-			}
 		})
 	}
 }

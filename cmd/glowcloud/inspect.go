@@ -17,7 +17,7 @@ import (
 )
 
 // runInspect describes a model file.
-func (e environment) runInspect(args []string) error {
+func (e environment) runInspect(ctx context.Context, args []string) error {
 	fs := e.flags("inspect", "[-model FILE] [-seed N]")
 	modelPath := e.modelFlag(fs)
 	seed := seedFlag{v: 1}
@@ -28,7 +28,7 @@ func (e environment) runInspect(args []string) error {
 	if fs.NArg() > 0 {
 		return &usageError{msg: fmt.Sprintf("inspect: unexpected argument %q", fs.Arg(0))}
 	}
-	m, err := e.loadModel(*modelPath)
+	m, err := e.loadModel(ctx, *modelPath)
 	if err != nil {
 		return err
 	}

@@ -119,13 +119,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	env := environment{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "manifesto", "squint", "glowcloud":
-		return env.runWrite(cmd, rest)
+		return env.runWrite(ctx, cmd, rest)
 	case "train":
 		return env.runTrain(rest)
 	case "inspect":
-		return env.runInspect(rest)
+		return env.runInspect(ctx, rest)
 	case "quality":
-		return env.runQuality(rest)
+		return env.runQuality(ctx, rest)
 	case "serve":
 		return env.runServe(ctx, rest)
 	case "console":

@@ -1,11 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
-	"os"
 
 	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/markov"
@@ -19,7 +18,7 @@ func (e environment) runPublish(ctx context.Context, args []string) error {
 	const use = "-model FILE | -rollback   (the database is GLOWCLOUD_DATABASE, or -database)"
 	fs := e.flags("publish", use)
 	dsn := e.databaseFlag(fs)
-	path := fs.String("model", "", "model `file` to publish (written by glowcloud train)")
+	path := fs.String("model", "", "model `FILE` to publish (written by glowcloud train)")
 	rollback := fs.Bool("rollback", false, "make the model published before the current one current again")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -32,8 +31,11 @@ func (e environment) runPublish(ctx context.Context, args []string) error {
 	if *path != "" {
 		// Checked before the database is touched: a model that does not
 		// load is refused and nothing changes.
-		var err error
-		if data, err = readModel(*path); err != nil {
+		l, err := modelLoader(e.getenv("GLOWCLOUD_MODEL_MAX"))
+		if err != nil {
+			return err
+		}
+		if data, err = readModel(ctx, l, *path); err != nil {
 			return err
 		}
 	}
@@ -75,23 +77,26 @@ func databaseName(dsn string) string {
 	return "postgres://" + u.Host + u.Path
 }
 
-// readModel reads a model file and checks that it loads, returning its
-// bytes: what is checked is what is published.
-func readModel(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("publish: %w", err)
+// readModel reads a model file through the Loader l (a regular file within
+// GLOWCLOUD_MODEL_MAX and its memory budget, given up on SIGTERM) and
+// checks that it loads, returning its bytes: what is checked is what is
+// published. /dev/zero, a FIFO or a file over the limit is refused unread.
+func readModel(ctx context.Context, l markov.Loader, path string) ([]byte, error) {
+	data, err := l.ReadFile(ctx, path)
+	if errors.Is(err, markov.ErrTooLarge) {
+		err = fmt.Errorf("%w (GLOWCLOUD_MODEL_MAX sets the limit)", err)
 	}
-	if _, err := markov.Decode(bytes.NewReader(data)); err != nil {
+	if err != nil {
 		return nil, fmt.Errorf("publish: model %s does not load, nothing published: %w", path, err)
 	}
 	return data, nil
 }
 
 // decodePublished loads a published model into a text generator, for
-// publish.WatcherConfig.Apply.
-func decodePublished(m publish.Model) (*compose.Writer, error) {
-	mod, err := markov.Decode(bytes.NewReader(m.Data))
+// publish.WatcherConfig.Apply, through the Loader l: a model in the
+// database is as untrusted as a file.
+func decodePublished(ctx context.Context, l markov.Loader, m publish.Model) (*compose.Writer, error) {
+	mod, err := l.DecodeBytes(ctx, m.Data)
 	if err != nil {
 		return nil, fmt.Errorf("load published model %d: %w", m.ID, err)
 	}

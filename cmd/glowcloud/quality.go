@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,7 +17,7 @@ import (
 
 // runQuality prints the quality metrics of N manifestos of a model, or
 // the fluency figure of given text (-text).
-func (e environment) runQuality(args []string) error {
+func (e environment) runQuality(ctx context.Context, args []string) error {
 	fs := e.flags("quality", "[-model FILE] [-n N] [-seed N] [-paragraphs N] [-ref FILE] [-corpus FILE] [-json] | -text FILE|- [-json]")
 	textPath := fs.String("text", "", "score the clause faults of this `FILE` instead (one paragraph a line; - for stdin)")
 	modelPath := e.modelFlag(fs)
@@ -44,7 +45,7 @@ func (e environment) runQuality(args []string) error {
 	if err := checkSeeds(seed.v, *n); err != nil {
 		return err
 	}
-	m, err := e.loadModel(*modelPath)
+	m, err := e.loadModel(ctx, *modelPath)
 	if err != nil {
 		return err
 	}

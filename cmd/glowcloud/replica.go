@@ -21,14 +21,14 @@ const startupSync = 10 * time.Second
 // current model that loads is swapped into holder, so every replica on the
 // database serves it. With pinned (GLOWCLOUD_MODEL is set, and wins) it
 // only reports what is published and whether the database answers.
-func newPublishWatcher(db database, holder *reload.Holder[*compose.Writer], pinned bool, every time.Duration, log *slog.Logger) *publish.Watcher {
+func newPublishWatcher(ctx context.Context, loader markov.Loader, db database, holder *reload.Holder[*compose.Writer], pinned bool, every time.Duration, log *slog.Logger) *publish.Watcher {
 	cfg := publish.WatcherConfig{Source: db, Log: log, Interval: every}
 	if l, ok := db.(publish.Listener); ok {
 		cfg.Listener = l
 	}
 	if !pinned {
 		cfg.Apply = func(m publish.Model) error {
-			w, err := decodePublished(m)
+			w, err := decodePublished(ctx, loader, m)
 			if err != nil {
 				return err
 			}

@@ -142,7 +142,7 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	holder, err := newModelHolder(loader, c.model, log)
+	holder, err := newModelHolder(ctx, loader, c.model, log)
 	if err != nil {
 		return err
 	}
@@ -229,7 +229,7 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 	wg.Go(func() { holder.Watch(ctx, every) })
 	var published *publish.Watcher
 	if db != nil {
-		published = newPublishWatcher(db, holder, pinned, e.publishEvery, log)
+		published = newPublishWatcher(ctx, loader, db, holder, pinned, e.publishEvery, log)
 		syncPublished(ctx, published)
 		wg.Go(func() { published.Run(ctx) })
 		if !pinned {
@@ -291,9 +291,9 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 // newModelHolder serves the model file at path, or the embedded essay when
 // path is empty or cannot be loaded yet (then a valid file that appears
 // later is picked up by the watch).
-func newModelHolder(l markov.Loader, path string, log *slog.Logger) (*reload.Holder[*compose.Writer], error) {
+func newModelHolder(ctx context.Context, l markov.Loader, path string, log *slog.Logger) (*reload.Holder[*compose.Writer], error) {
 	load := func(p string) (*compose.Writer, error) {
-		m, err := loadModel(l, p)
+		m, err := loadModel(ctx, l, p)
 		if err != nil {
 			return nil, err
 		}
@@ -334,7 +334,7 @@ func (e environment) runConsole(ctx context.Context, args []string) error {
 	if err != nil {
 		return &usageError{msg: err.Error()}
 	}
-	m, err := e.loadModel(*modelPath)
+	m, err := e.loadModel(ctx, *modelPath)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -45,7 +46,7 @@ func checkSeeds(first uint64, n int) error {
 }
 
 // runWrite runs manifesto, squint and glowcloud.
-func (e environment) runWrite(cmd string, args []string) error {
+func (e environment) runWrite(ctx context.Context, cmd string, args []string) error {
 	var argsUsage string
 	switch cmd {
 	case "manifesto":
@@ -85,7 +86,7 @@ func (e environment) runWrite(cmd string, args []string) error {
 	if err := checkSeeds(seed.v, *n); err != nil {
 		return err
 	}
-	m, err := e.loadModel(*modelPath)
+	m, err := e.loadModel(ctx, *modelPath)
 	if err != nil {
 		return err
 	}
@@ -121,22 +122,24 @@ func (e environment) modelFlag(fs *flag.FlagSet) *string {
 }
 
 // loadModel loads the model file at path within GLOWCLOUD_MODEL_MAX, or
-// gives the embedded essay's model when path is empty.
-func (e environment) loadModel(path string) (*markov.Model, error) {
+// gives the embedded essay's model when path is empty. It gives up when
+// ctx is done (SIGTERM, Ctrl-C).
+func (e environment) loadModel(ctx context.Context, path string) (*markov.Model, error) {
 	l, err := modelLoader(e.getenv("GLOWCLOUD_MODEL_MAX"))
 	if err != nil {
 		return nil, err
 	}
-	return loadModel(l, path)
+	return loadModel(ctx, l, path)
 }
 
 // loadModel loads the model file at path with l, or gives the embedded
-// essay's model when path is empty.
-func loadModel(l markov.Loader, path string) (*markov.Model, error) {
+// essay's model when path is empty. Every model file a command reads goes
+// through markov's Loader, with its checks and memory budget.
+func loadModel(ctx context.Context, l markov.Loader, path string) (*markov.Model, error) {
 	if path == "" {
 		return essay.Model()
 	}
-	m, err := l.Load(path)
+	m, err := l.LoadContext(ctx, path)
 	if errors.Is(err, markov.ErrTooLarge) {
 		return nil, fmt.Errorf("%w (GLOWCLOUD_MODEL_MAX sets the limit)", err)
 	}

@@ -1,0 +1,127 @@
+package markov
+
+import (
+	"errors"
+	"fmt"
+	"sync/atomic"
+)
+
+// A model file is untrusted, and an honest one can be built to be
+// expensive: a count the header must declare and the file's size must
+// allow still buys more memory per byte in one part of the format than in
+// another (an empty corpus sentence takes 3 bytes and once cost 60; a
+// spool name takes 7 and costs a word's tables). So a load has a memory
+// budget, MemoryFactor times the file's size (at least minBudget, for the
+// fixed costs of a small model), and every part of the file is charged
+// for what it will cost before that is spent:
+//
+//   - while it is read and parsed, as it goes: the file's bytes, each
+//     heading, the corpus's text and sentences, each spool name and
+//     transition of each chain (parsing stops at the first that would
+//     overrun the budget);
+//   - before the chains are merged, what merging costs;
+//   - before the tables and the novelty index are built, what they will
+//     cost, from exact counts of the merged chain's words, states and
+//     transitions and the corpus's sentences and words (the per-item costs
+//     below, measured on this package's tables with a margin; the test
+//     TestLoadPeakMemory measures the peak heap of crafted files of every
+//     shape, loaded or refused, and fails when they no longer bound it).
+//
+// A file whose contents would overrun the budget is refused with
+// ErrTooCostly, having spent no more than the budget. A new section of the
+// format gets its own charge here.
+
+// MemoryFactor bounds what loading a model costs: at most MemoryFactor
+// times the size of its file (or minBudget, for small files) on top of
+// what the process held before, not counting the collector's headroom
+// (GOGC; a GOMEMLIMIT makes the collector keep to it).
+const MemoryFactor = 3
+
+// minBudget is the least budget: a small model's fixed costs (maps,
+// tables) weigh more per byte than a large one's.
+const minBudget = 8 << 20
+
+// ErrTooCostly reports a model file whose contents would cost more memory
+// to load than MemoryFactor times its size.
+var ErrTooCostly = errors.New("model file too costly to load")
+
+// Per-item costs, in bytes, of what a loaded file becomes (see above).
+const (
+	// costString is a string's header in a slice and its allocation's
+	// rounding (the bytes themselves are charged at their length).
+	costString = 16 + 8
+	// costRawName is a spool name's place in the chain's names and its
+	// mark in the parser's set of ids seen (its string is charged at its
+	// allocated size).
+	costRawName = 16 + 1
+	// costRawEdge is a parsed transition: from, to and count.
+	costRawEdge = 4 + 4 + 4
+	// costMergeIndex is the index of the first chain's names that
+	// merging builds (a map, sized at once), costMergeName a name's place
+	// in the merged names and in the others' remapping.
+	costMergeIndex = 32
+	costMergeName  = 16 + 4
+	// costWord, costState (costStateOrder1 in a chain of order 1, whose
+	// states are words) and costEdge are what compile builds beyond the
+	// parsed chain: a word's entries in the name index, the word tables
+	// (escaped, shown, folded, marks) and the topic pivots; a state's
+	// words, sort entry, offsets and back pointers; a transition's forward
+	// and backward tables. Measured (peak heap at GOGC=5 over the parsed
+	// chain) on files built of nothing else: 128, 36 (100) and 17 bytes.
+	costWord        = 150
+	costState       = 44
+	costStateOrder1 = 120
+	costEdge        = 20
+	// costToken, costSentence and costCorpusWord are what the novelty
+	// index builds: a word's id, suffix and 4-word hash; a sentence's end
+	// and its entry in the set of sentences seen; a distinct word's entry
+	// in the index's own word map. Measured: 12.3 bytes a word, 42 a
+	// sentence and distinct word together.
+	costToken      = 15
+	costSentence   = 26
+	costCorpusWord = 26
+	// costHeading is a heading kept for titles.
+	costHeading = costString
+)
+
+// budget is what a load may still allocate. It is shared by the chains
+// parsed side by side, so it is atomic.
+type budget struct {
+	total int64
+	left  atomic.Int64
+}
+
+// newBudget returns the budget of loading a file of size bytes.
+func newBudget(size int64) *budget {
+	b := &budget{total: max(minBudget, MemoryFactor*size)}
+	b.left.Store(b.total)
+	return b
+}
+
+// charge takes n bytes for what, or reports that they overrun the budget.
+// A nil budget takes anything (a chain this package has just encoded).
+func (b *budget) charge(n int64, what string) error {
+	if b == nil {
+		return nil
+	}
+	if n < 0 || b.left.Add(-n) < 0 {
+		return fmt.Errorf("%w: loading it would take more than %d bytes of memory (%d× its size), counting %s",
+			ErrTooCostly, b.total, MemoryFactor, what)
+	}
+	return nil
+}
+
+// release gives back n bytes that were charged and are no longer held.
+func (b *budget) release(n int64) {
+	if b != nil {
+		b.left.Add(n)
+	}
+}
+
+// allocSize is about what the allocator takes for a string of n bytes.
+func allocSize(n int) int64 {
+	if n == 0 {
+		return 0
+	}
+	return int64((n + 7) &^ 7)
+}
