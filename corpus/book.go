@@ -174,13 +174,17 @@ func inlineLabel(line string) (string, bool) {
 		return line, false
 	}
 	colon := strings.Index(line, ": ")
-	if colon < 2 || colon > 40 {
+	if colon < 2 || colon > 60 {
 		return line, false
 	}
+	// One to eight words in capitals ("THE HONOURABLE MRS MERVYN
+	// TALBOYS:"), initials among them ("J. J. O'MOLLOY:"), one of at
+	// least two letters.
 	words := strings.Fields(line[:colon])
-	if len(words) > 4 {
+	if len(words) > 8 {
 		return line, false
 	}
+	long := false
 	for _, w := range words {
 		letters := 0
 		for _, r := range w {
@@ -194,9 +198,13 @@ func inlineLabel(line string) (string, bool) {
 				return line, false
 			}
 		}
-		if letters < 2 {
-			return line, false
+		if letters == 0 || letters == 1 && !strings.HasSuffix(w, ".") && w != "A" {
+			return line, false // "A BLUECOAT SCHOOLBOY:" and initials only
 		}
+		long = long || letters >= 2
+	}
+	if !long {
+		return line, false
 	}
 	return strings.TrimSpace(line[colon+1:]), true
 }
@@ -245,8 +253,11 @@ func metadataLine(line string) bool {
 	if strings.HasPrefix(line, "©") || strings.HasPrefix(line, "(c) ") || strings.HasPrefix(line, "(C) ") {
 		return true
 	}
-	if rest, ok := strings.CutPrefix(strings.ToLower(line), "copyright "); ok && (strings.HasPrefix(rest, "(c)") || strings.HasPrefix(rest, "©") || isNumberish(strings.Trim(strings.Fields(rest + " x")[0], ","))) {
-		return true
+	if len(line) > len("copyright ") && strings.EqualFold(line[:len("copyright ")], "copyright ") {
+		rest := strings.ToLower(line[len("copyright "):])
+		if strings.HasPrefix(rest, "(c)") || strings.HasPrefix(rest, "©") || isNumberish(strings.Trim(firstWord(rest), ",")) {
+			return true
+		}
 	}
 	if colon := strings.IndexByte(line, ':'); colon > 0 && colon < 32 && colon+1 < len(line) && line[colon+1] == ' ' {
 		return metadataKeys[strings.ToLower(strings.TrimSpace(line[:colon]))]
@@ -258,6 +269,9 @@ func metadataLine(line string) bool {
 // months, days and their joining words, with at least one number; a
 // bracketed note after it ("[EBook #1661]") is allowed.
 func isDate(line string) bool {
+	if !hasDigit(line) {
+		return false // the common case: prose
+	}
 	if i := strings.IndexByte(line, '['); i > 0 && strings.HasSuffix(strings.TrimSpace(line), "]") {
 		line = line[:i]
 	}
@@ -278,6 +292,36 @@ func isDate(line string) bool {
 		}
 	}
 	return digits
+}
+
+func hasDigit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			return true
+		}
+	}
+	return false
+}
+
+// firstWord returns s up to its first space.
+func firstWord(s string) string {
+	if i := strings.IndexByte(s, ' '); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// bylineStart reports whether w may start a byline.
+func bylineStart(w string) bool {
+	if len(w) > len("illustrated") {
+		return false
+	}
+	for _, s := range []string{"by", "from", "—", "-", "written", "posted", "translated", "edited", "illustrated", "compiled"} {
+		if strings.EqualFold(w, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // isNumberish reports whether w is a number, an ordinal ("31st"), a date
@@ -306,6 +350,9 @@ func isNumberish(w string) bool {
 // "— David Graeber". The names after "by" (or the dash) must all be
 // capitalised, and the line must not end a sentence.
 func isByline(line string) bool {
+	if !bylineStart(firstWord(line)) {
+		return false // the common case: prose
+	}
 	words := strings.Fields(line)
 	if len(words) == 0 || len(words) > 14 {
 		return false
@@ -383,6 +430,10 @@ func chapterLabel(line string) (string, bool) {
 
 // oneChapterLabel is chapterLabel for the first label of a heading.
 func oneChapterLabel(line string) (string, bool) {
+	line = strings.TrimLeft(line, " ")
+	if w := firstWord(line); len(w) > len("adventure") || !chapterWords[strings.ToLower(w)] && !isNumeral(strings.TrimRight(w, ".:")) {
+		return line, false // the common case: prose
+	}
 	words := strings.Fields(line)
 	if len(words) == 0 {
 		return line, false
@@ -444,6 +495,9 @@ func contentsLine(line string) bool {
 	}
 	if rest, ok := chapterLabel(line); ok {
 		return !strings.ContainsAny(rest, ".!?")
+	}
+	if c := line[len(line)-1]; c < '0' || c > '9' {
+		return false // no page number
 	}
 	i := strings.LastIndexAny(line, " .")
 	if i < 0 || i+1 >= len(line) || strings.Trim(line[i+1:], "0123456789") != "" || !isRunOf(line[:i+1], "  ", "..") {

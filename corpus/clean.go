@@ -147,7 +147,7 @@ func appendTokens(dst []string, line string, c *Cleaned) ([]string, bool) {
 		gone = w == "" || w == lostWord
 		if w == "" {
 			// A comma or a full stop after a mention or an emoji stays.
-			if tail := raw[len(strings.TrimRight(raw, ",.;!?")):]; tail != "" && len(dst) > first && !endsWithMark(dst[len(dst)-1]) {
+			if tail := raw[len(strings.TrimRight(raw, ",.;!?")):]; tail != "" && len(dst) > first && dst[len(dst)-1] != lostWord && !endsWithMark(dst[len(dst)-1]) {
 				dst[len(dst)-1] += tail
 			}
 			continue
@@ -195,6 +195,9 @@ const lostWord = "\x00"
 // cleanToken returns w without what is not prose, "" when nothing of it
 // is, or lostWord for a URL.
 func cleanToken(w string, c *Cleaned) string {
+	if plainToken(w) {
+		return w // the common case: a word of prose
+	}
 	if strings.ContainsAny(w, "*_~|`") {
 		// Marks first: "**@everyone**" is a mention.
 		if w = stripMarks(w, c); w == "" {
@@ -221,6 +224,23 @@ func cleanToken(w string, c *Cleaned) string {
 		return ""
 	}
 	return w
+}
+
+// plainToken reports whether w can hold none of what cleanToken removes: no
+// mark, no @, no colon or slash (links, shortcodes), none of the other
+// marks emoticons are made of, and no "www." start.
+func plainToken(w string) bool {
+	for i := 0; i < len(w); i++ {
+		switch w[i] {
+		case '*', '_', '~', '|', '`', '@', ':', '/', ';', '=', '<', '^', '\\':
+			return false
+		}
+	}
+	i := 0
+	for i < len(w) && strings.IndexByte(openers, w[i]) >= 0 {
+		i++
+	}
+	return !strings.HasPrefix(w[i:], "www.") && w != "xD" && w != "XD"
 }
 
 // emoticons are the faces chat writes with punctuation.

@@ -194,6 +194,28 @@ var bookCases = []splitCase{
 		cleaned:   map[corpus.Clean]int{corpus.CleanLabel: 2},
 	},
 	{
+		name: "long speaker labels with initials, and stage directions, in Ulysses",
+		in:   "J. J. O'MOLLOY: (Hotly to the populace) This is a lonehand fight.\n\nTHE HONOURABLE MRS MERVYN TALBOYS: Very much so, my fine fellow!\n\nA BLUECOAT SCHOOLBOY: Bravo!\n\nMH/Y. IM: a press cutting from a weekly periodical.",
+		sentences: []string{
+			"(Hotly to the populace) This is a lonehand fight.",
+			"Very much so, my fine fellow!",
+			"IM: a press cutting from a weekly periodical.",
+		},
+		dropped: map[corpus.Drop]int{corpus.DropFragment: 2}, // "Bravo!", "MH/Y."
+		cleaned: map[corpus.Clean]int{corpus.CleanLabel: 3},
+	},
+	{
+		name:      "a sentence all in capitals is not prose",
+		in:        "BOOK I. (FOLIO), CHAPTER II.\n\nTHE END OF IT ALL.\n\nThe whale is known to all.",
+		sentences: []string{"The whale is known to all."},
+		dropped:   map[corpus.Drop]int{corpus.DropUnfinished: 2},
+	},
+	{
+		name:      "a line of dialogue with a quote inside is not a heading",
+		in:        "\"Wood!\" exclaimed Trenchard, — \"of Wych Street?\"",
+		sentences: []string{`"Wood!" exclaimed Trenchard, — "of Wych Street?"`},
+	},
+	{
 		name:      "a sentence with a colon is not a speaker label",
 		in:        "Note: this is prose. A list follows: eggs, milk and tea.",
 		sentences: []string{"Note: this is prose.", "A list follows: eggs, milk and tea."},

@@ -203,6 +203,10 @@ func (p *parser) paragraph(para string) {
 		case isChapter(para):
 			p.heading(para)
 			return
+		case hasInlineLabel(para):
+			// A speech, however short: "THE CALLS: Wait, my love!"
+			p.lines([]string{para})
+			return
 		case afterBy && isHeading(para):
 			// The author's name under a "by".
 			p.t.Dropped[DropMetadata]++
@@ -325,7 +329,11 @@ func (p *parser) heading(h string) {
 			p.t.Dropped[DropContents]++
 			return
 		}
-		h = strings.TrimSuffix(rest, ".")
+		h = strings.TrimSpace(strings.TrimSuffix(rest, "."))
+		if h == "" {
+			p.t.Dropped[DropContents]++
+			return
+		}
 	}
 	h = titleCase(h)
 	if h != "" && utf8.RuneCountInString(h) <= 200 {
@@ -404,7 +412,7 @@ func (p *parser) lines(lines []string) {
 func (p *parser) sentence(words []string) {
 	s, why := cleanSentence(words, &p.t.Cleaned)
 	switch {
-	case slices.Contains(words, lostWord):
+	case slices.ContainsFunc(words, func(w string) bool { return strings.Contains(w, lostWord) }):
 		p.t.Dropped[DropDamaged]++
 	case why >= 0:
 		p.t.Dropped[why]++
@@ -495,6 +503,11 @@ func trimListNumber(l string) string {
 	return l
 }
 
+func hasInlineLabel(line string) bool {
+	_, ok := inlineLabel(line)
+	return ok
+}
+
 // isChapter reports whether a line is a chapter's heading: a chapter
 // number ("CHAPTER XII.", "Chapter 1"), alone or with a title
 // ("ADVENTURE II. THE RED-HEADED LEAGUE", "IX. The Engineer's Thumb").
@@ -565,6 +578,9 @@ func isHeading(para string) bool {
 	}
 	if last == "—" || last == "-" {
 		return false // a sentence going on into a quotation
+	}
+	if w := words[len(words)-1]; len(w) >= 2 && w[len(w)-1] == '"' && strings.IndexByte(".!?", w[len(w)-2]) >= 0 {
+		return false // ends a line of dialogue (`"Wood!" exclaimed Trenchard, — "of Wych Street?"`)
 	}
 	switch last[len(last)-1] {
 	case '.', ',', ';', ':':
@@ -699,6 +715,11 @@ func cleanSentence(words []string, c *Cleaned) ([]string, Drop) {
 	}
 	stop := ""
 	core := strings.TrimRight(last, closers)
+	if !lower && strings.IndexFunc(strings.Join(words, ""), unicode.IsUpper) >= 0 {
+		// All in capitals: a heading or a label ("BOOK I. (FOLIO),
+		// CHAPTER II."), or shouting.
+		return nil, DropUnfinished
+	}
 	if core == "" || !strings.ContainsRune(".!?", rune(core[len(core)-1])) {
 		r, _ := utf8.DecodeLastRuneInString(core)
 		if !lower || core == "" || !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.So, r)) {
@@ -730,8 +751,17 @@ func damaged(words []string) bool {
 			return true
 		}
 		// A possessive ending with nothing before it.
-		if rest, ok := strings.CutPrefix(strings.TrimLeft(w, `"([`), "'s"); ok && strings.IndexFunc(rest, unicode.IsLetter) < 0 {
+		i := 0
+		for i < len(w) && (w[i] == '"' || w[i] == '(' || w[i] == '[') {
+			i++
+		}
+		if rest, ok := strings.CutPrefix(w[i:], "'s"); ok && strings.IndexFunc(rest, unicode.IsLetter) < 0 {
 			return true
+		}
+		// A mark standing where a word was, or brackets or quotes with
+		// nothing inside: all of w is punctuation (the cheap test first).
+		if c := w[0]; c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= 0x80 {
+			continue
 		}
 		if strings.Trim(w, ",;:") == "" {
 			return true

@@ -496,11 +496,19 @@ func TestParseEssay(t *testing.T) {
 		if strings.ContainsAny(line, "\u2018\u2019\u201c\u201d\t\u00a0\u2013\u2026") {
 			t.Errorf("sentence holds typography or a tab: %q", line)
 		}
-		for _, frag := range []string{"2022 03 31", "Strange Opinions", "Strange indeed"} {
+		for _, frag := range []string{"2022 03 31", "Strange Opinions", "Strange indeed", "Ecks D. Essay", `."From`} {
 			if strings.Contains(line, frag) {
 				t.Errorf("fragment %q kept in sentence %q", frag, line)
 			}
 		}
+	}
+	// The essay's missing space after "here be dragons." is put back: two
+	// sentences, not one running through the quote.
+	dragons := slices.IndexFunc(text.Sentences, func(s []string) bool {
+		return strings.HasSuffix(strings.Join(s, " "), `this part is marked "here be dragons."`)
+	})
+	if dragons < 0 || dragons+1 >= len(text.Sentences) || !strings.HasPrefix(strings.Join(text.Sentences[dragons+1], " "), "From the failure of democratic and libertarian socialism") {
+		t.Errorf(`"here be dragons."From is not two sentences (at %d)`, dragons)
 	}
 	// Abbreviations in the essay did not split their sentences.
 	for _, want := range []struct{ start, inner, end string }{

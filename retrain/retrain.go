@@ -43,7 +43,12 @@ type Result struct {
 	Meta     markov.Meta
 	ModelID  string
 	Headings int
-	Took     time.Duration
+	// Dropped counts what the corpus held that was not learned, and why.
+	Dropped corpus.Dropped
+	// Forks is the model's places to go more than one way (markov.Forks):
+	// below markov.MinForks it is too small to write new text.
+	Forks int
+	Took  time.Duration
 }
 
 // Known is an upload whose bytes the corpus already holds.
@@ -70,8 +75,22 @@ func (r Result) Summary() string {
 	for _, k := range r.Known {
 		added += fmt.Sprintf("; %s is already scripture, as %s: not stored again", discordtext.Show(clip(k.Upload, 48)), discordtext.Show(k.As))
 	}
-	return fmt.Sprintf("%s; learned %d sentences, %d words (%d distinct), %d states; model %s, trained in %s",
+	s := fmt.Sprintf("%s; learned %d sentences, %d words (%d distinct), %d states; model %s, trained in %s",
 		added, r.Meta.Sentences, r.Meta.Words, r.Meta.Vocabulary, r.Meta.States, r.ModelID, r.Took.Round(time.Millisecond))
+	var dropped []string
+	for d, n := range r.Dropped {
+		if n > 0 {
+			dropped = append(dropped, corpus.Drop(d).Count(n))
+		}
+	}
+	if len(dropped) > 0 {
+		s += "; not learned: " + strings.Join(dropped, "; ")
+	}
+	if r.Forks < markov.MinForks {
+		s += fmt.Sprintf(". Too small to write new text: its chain can go more than one way at %d of the %d places it needs — its manifestos will repeat its sentences or fall silent until it has a few thousand words more",
+			r.Forks, markov.MinForks)
+	}
+	return s
 }
 
 // ErrDisabled is returned by a Trainer without a corpus directory.
@@ -220,6 +239,7 @@ func (t *Trainer) Retrain(ctx context.Context, files []File) (Result, error) {
 		t.Swap(m)
 	}
 	res.Meta, res.ModelID, res.Headings, res.Took = m.Meta(), m.ID(), len(text.Headings), time.Since(start)
+	res.Dropped, res.Forks = text.Dropped, m.Forks()
 	return res, nil
 }
 

@@ -46,13 +46,39 @@ func TestRetrainAddsTrainsSavesAndSwaps(t *testing.T) {
 	if loaded.Meta() != swapped.Meta() || !loaded.Knows("tea") {
 		t.Errorf("saved model differs from the swapped one, or misses the new text")
 	}
-	if !strings.Contains(res.Summary(), "learned") {
-		t.Errorf("summary %q", res.Summary())
+	if sum := res.Summary(); !strings.Contains(sum, "learned") || strings.Contains(sum, "Too small") {
+		t.Errorf("summary %q", sum)
 	}
 	// The same file again adds nothing; retraining from the directory as it is works.
 	res2, err := tr.Retrain(t.Context(), []retrain.File{{Name: "essay.txt", Data: []byte(corpus.EssayText())}})
 	if err != nil || len(res2.Added) != 0 || res2.Meta.Sentences != res.Meta.Sentences || res2.ModelID != res.ModelID {
 		t.Errorf("retrain with a known file: %+v, %v", res2, err)
+	}
+}
+
+// TestRetrainSaysWhatItDroppedAndWhenTooSmall: a corpus of chat (the
+// essay deleted by its operator) is learned; the summary counts what was
+// not learned and says the text is too small to write new text.
+func TestRetrainSaysWhatItDroppedAndWhenTooSmall(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "old.txt"), []byte("the glow cloud watches over the town tonight\nlol ok\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tr := &retrain.Trainer{Dir: dir}
+	res, err := tr.Retrain(t.Context(), []retrain.File{{Name: "chat.md", Data: []byte("2022-03-31\nthe cloud is made of bees apparently\n```\ncode\n```\n")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := res.Summary()
+	for _, want := range []string{
+		"learned 2 sentences",
+		"; not learned: 1 fragment of fewer than 3 words; 1 date, byline or metadata line; 3 lines of code blocks. ",
+		"Too small to write new text: its chain can go more than one way at 1 of the 200 places it needs — its manifestos will repeat its sentences or fall silent",
+	} {
+		if !strings.Contains(sum, want) {
+			t.Errorf("summary lacks %q:\n%s", want, sum)
+		}
 	}
 }
 

@@ -40,15 +40,21 @@ const maxInteractionBody = 256 << 10
 // Unverified bodies: what a request that has passed the header checks but
 // not yet the signature may cost. Headers are free to forge (any 128 hex
 // digits and the current time pass), so the bytes buffered for such bodies
-// are bounded across all connections (Config.UnverifiedBytes); a request
-// that cannot get its share within bodyWait gets 503 at once. Discord's
-// bodies are a few KiB and arrive with their headers, so they never wait
-// in practice; bodyReadTimeout frees a share held by a client that
-// trickles its body.
+// are bounded across all connections (Config.UnverifiedBytes). They are
+// paid for as they arrive, not as declared: a request that declares 256 KiB
+// and sends nothing holds nothing (64 such requests once held the whole
+// budget and every signed request got 503). A request waits up to bodyWait
+// for room for its first bytes, then gets 503; room for more of a body it
+// must find at once, or it is refused and lets go of what it held, so
+// bodies half read cannot wait on each other while holding the budget.
+// Discord's bodies are a few KiB and arrive with their headers, so they
+// never wait in practice; bodyReadTimeout frees what a client that trickles
+// its body holds.
 const (
 	defaultUnverifiedBytes = 8 << 20 // 32 maximal bodies, or ~2,000 typical ones
 	bodyWait               = time.Second
-	bodyReadTimeout        = 3 * time.Second
+	bodyReadTimeout        = time.Second
+	bodyChunk              = 4 << 10 // read at a time, before it is paid for
 )
 
 // followupTimeout bounds the work left after an HTTP handler has returned a
@@ -290,55 +296,73 @@ func (h *interactionsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 	wrote = true
 }
 
-// readBody reads the body of a request whose headers passed, within the
-// budget for unverified bodies, and verifies its signature. On failure it
-// returns the status, the rejection reason and the cause.
+// readBody reads the body of a request whose headers passed, paying for
+// its bytes from the budget for unverified bodies as they arrive, and
+// verifies its signature. On failure it returns the status, the rejection
+// reason and the cause.
 func (h *interactionsHandler) readBody(w http.ResponseWriter, r *http.Request, signed discordsig.Signed) ([]byte, int, string, error) {
-	// Reserve what the body may cost: its declared length, or, without one
-	// (chunked), the cap and what io.ReadAll's growth may add.
-	n := r.ContentLength
+	limit := r.ContentLength
 	switch {
-	case n > maxInteractionBody:
-		return nil, http.StatusRequestEntityTooLarge, "too_large", fmt.Errorf("Content-Length %d over %d", n, maxInteractionBody)
-	case n < 0:
-		n = 2 * maxInteractionBody
+	case limit > maxInteractionBody:
+		return nil, http.StatusRequestEntityTooLarge, "too_large", fmt.Errorf("Content-Length %d over %d", limit, maxInteractionBody)
+	case limit < 0: // chunked: read one byte past the cap to see it is over
+		limit = maxInteractionBody + 1
 	}
-	n = min(n, h.cfg.UnverifiedBytes)
-	wctx, cancel := context.WithTimeout(r.Context(), bodyWait)
-	ok := h.unverified.acquire(wctx, n)
-	cancel()
-	if !ok {
-		w.Header().Set("Retry-After", "1")
-		return nil, http.StatusServiceUnavailable, "busy", errors.New("no room to buffer an unverified body")
-	}
-	defer h.unverified.release(n)
-
 	// A body must follow its headers promptly; the deadline is lifted once
 	// it is read, since the request's context ends if a pending read of the
 	// connection times out.
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Now().Add(bodyReadTimeout)) // unsupported by recorders: fine
-	var body []byte
-	var err error
-	if r.ContentLength >= 0 {
-		body = make([]byte, r.ContentLength)
-		_, err = io.ReadFull(r.Body, body)
-		_ = rc.SetReadDeadline(time.Time{})
-		// Read on to the end, so that net/http watches the connection
-		// (and ends r.Context() if the client hangs up while we answer).
-		if n, eerr := r.Body.Read(make([]byte, 1)); err == nil && (n > 0 || eerr != io.EOF) {
-			err = &http.MaxBytesError{Limit: r.ContentLength}
+	var (
+		body  []byte // its capacity is what is held of the budget
+		chunk = make([]byte, bodyChunk)
+		err   error
+	)
+	defer func() { h.unverified.release(int64(cap(body))) }()
+	for int64(len(body)) < limit {
+		var k int
+		k, err = r.Body.Read(chunk[:min(int64(len(chunk)), limit-int64(len(body)))])
+		if need := len(body) + k; need > cap(body) {
+			// 4×: little garbage on the way to 256 KiB. More of a body
+			// must find room now, or never.
+			grown := min(max(4*cap(body), need, bodyChunk), int(limit))
+			wait := time.Duration(0)
+			if cap(body) == 0 {
+				wait = bodyWait
+			}
+			if !h.unverified.acquireWithin(r.Context(), int64(grown-cap(body)), wait) {
+				w.Header().Set("Retry-After", "1")
+				return nil, http.StatusServiceUnavailable, "busy", errors.New("no room to buffer an unverified body")
+			}
+			body = append(make([]byte, 0, grown), body...)
 		}
-	} else {
-		body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, maxInteractionBody))
+		body = append(body, chunk[:k]...)
+		if err != nil {
+			break
+		}
+	}
+	if err == io.EOF {
+		err = nil
+	}
+	if err == nil {
+		// Lifted only for a body read whole: after a failed read, the
+		// passed deadline makes net/http's drain of the rest fail at once,
+		// and it closes the connection rather than wait on the client.
 		_ = rc.SetReadDeadline(time.Time{})
 	}
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return nil, http.StatusRequestEntityTooLarge, "too_large", err
-		}
+	switch {
+	case err != nil:
 		return nil, http.StatusBadRequest, "malformed", fmt.Errorf("read body: %w", err)
+	case r.ContentLength < 0 && len(body) > maxInteractionBody:
+		return nil, http.StatusRequestEntityTooLarge, "too_large", &http.MaxBytesError{Limit: maxInteractionBody}
+	case int64(len(body)) < r.ContentLength:
+		return nil, http.StatusBadRequest, "malformed", fmt.Errorf("read body: %w", io.ErrUnexpectedEOF)
+	case r.ContentLength >= 0:
+		// Read on to the end, so that net/http watches the connection
+		// (and ends r.Context() if the client hangs up while we answer).
+		if n, eerr := r.Body.Read(make([]byte, 1)); n > 0 || eerr != io.EOF {
+			return nil, http.StatusRequestEntityTooLarge, "too_large", &http.MaxBytesError{Limit: r.ContentLength}
+		}
 	}
 	if err := signed.Verify(h.key, body); err != nil {
 		return nil, http.StatusUnauthorized, "signature", err

@@ -228,6 +228,7 @@ func Run(ctx context.Context, cfg Config) error {
 			h = withoutInteractions(h)
 		}
 		srv = httpapi.NewServer(addr, h)
+		ln = httpapi.LimitConns(srv, ln, httpapi.MaxConns)
 	}
 
 	runCtx, stopRun := context.WithCancel(ctx)
