@@ -8,7 +8,7 @@ import (
 
 // CooldownStore keeps cooldowns in a database that several processes
 // share, so that a user's cooldown holds whichever replica answers;
-// *postgres.DB is one. TakeCooldown starts a cooldown of length every for
+// *postgres.DB and *sqlite.DB are. TakeCooldown starts a cooldown of length every for
 // key at now unless one is running, and returns 0, or else how long is
 // left; the test and the write are one atomic step. Implementations must be
 // safe for concurrent use.
