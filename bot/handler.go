@@ -24,6 +24,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/glowcloud/glowcloud/cooldown"
 	"github.com/glowcloud/glowcloud/discordtext"
 )
 
@@ -104,8 +105,9 @@ type Config struct {
 	// not configured here.
 	Admin Admin
 	// CooldownStore, if set, keeps the cooldowns where every process
-	// sharing it sees them; nil keeps them in this process's memory.
-	CooldownStore CooldownStore
+	// sharing it sees them (*sqlite.DB, *postgres.DB); nil keeps them in
+	// this process's memory.
+	CooldownStore cooldown.Store
 }
 
 // Recorder records what the bot does; *metrics.Metrics is one. Its methods
@@ -133,13 +135,15 @@ type Bot struct {
 	now        func() time.Time
 	seed       func() uint64
 	operators  map[string]bool
-	cool       *cooldowns // nil when the cooldown is off
+	cool       *cooldown.Memory // nil when the cooldown is off
+	coolEvery  time.Duration
 	retrainer  Retrainer
 	admin      Admin
-	coolStore  CooldownStore // nil: in memory only
+	coolStore  cooldown.Store // nil: in memory only
 	// coolFailed is when coolStore last failed (Unix nanoseconds of b.now);
 	// 0 while it answers. See takeCooldown.
 	coolFailed atomic.Int64
+	coolTakes  atomic.Uint64 // shared takes, to prune every pruneEvery
 }
 
 // New returns a Bot configured by cfg.
@@ -179,9 +183,9 @@ func New(cfg Config) *Bot {
 	}
 	switch {
 	case cfg.Cooldown == 0:
-		b.cool = newCooldowns(DefaultCooldown)
+		b.cool, b.coolEvery = cooldown.NewMemory(), DefaultCooldown
 	case cfg.Cooldown > 0:
-		b.cool = newCooldowns(cfg.Cooldown)
+		b.cool, b.coolEvery = cooldown.NewMemory(), cfg.Cooldown
 	}
 	return b
 }

@@ -23,7 +23,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -52,9 +51,8 @@ const defaultMaxConns = 10
 // DB is an open glowcloud database. It is safe for concurrent use, by any
 // number of replicas.
 type DB struct {
-	pool  *pgxpool.Pool
-	log   *slog.Logger
-	takes atomic.Uint64 // cooldown takes, to prune now and then
+	pool *pgxpool.Pool
+	log  *slog.Logger
 }
 
 // Open connects to the PostgreSQL database at url (postgres://…) and brings

@@ -23,7 +23,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 
 	// The pure-Go SQLite driver, registered as "sqlite".
 	_ "modernc.org/sqlite"
@@ -57,10 +56,9 @@ type DB struct {
 	w *sql.DB
 	// db reads, on as many connections as there are readers (WAL lets them
 	// run beside the writer). In memory, it is w.
-	db    *sql.DB
-	path  string // empty in memory
-	log   *slog.Logger
-	takes atomic.Uint64 // cooldown takes, to prune now and then
+	db   *sql.DB
+	path string // empty in memory
+	log  *slog.Logger
 }
 
 // Open opens (creating if need be) the database file at path and brings its

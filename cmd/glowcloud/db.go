@@ -11,8 +11,8 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"time"
 
+	"github.com/glowcloud/glowcloud/cooldown"
 	"github.com/glowcloud/glowcloud/postgres"
 	"github.com/glowcloud/glowcloud/proclaim"
 	"github.com/glowcloud/glowcloud/publish"
@@ -29,7 +29,7 @@ type database interface {
 	proclaim.Store
 	proclaim.Claimer
 	publish.Store
-	TakeCooldown(ctx context.Context, key string, now time.Time, every time.Duration) (time.Duration, error)
+	cooldown.Store
 	Check(ctx context.Context) (version int, err error)
 	Close() error
 }
