@@ -25,23 +25,11 @@ const Hail = "Hail the singularity! Hail the mighty Glow Cloud!"
 // below Discord's limits (which bot defines) to leave room for the bot's
 // decorations.
 const (
-<<<<<<< HEAD
-	LongestTitle   = 200  // embed title: 256
-	MaxManifesto   = 4000 // embed description: 4096
-	MaxShort       = 1800 // message content: 2000
-	MaxParagraphs  = 5
-	MaxTopic       = 50
-	MaxThing       = 100
-	sentenceChars  = 440
-	squintChars    = 240
-	maxSeedForJSON = 1<<53 - 1
-=======
 	LongestTitle  = 200  // embed title: 256
 	MaxManifesto  = 4000 // embed description: 4096
 	MaxShort      = 1800 // message content: 2000
-	sentenceChars = 280
+	sentenceChars = 440  // the essay's pooled sentences run long
 	squintChars   = 240
->>>>>>> main
 )
 
 // Writer writes glowcloud's texts from one model. The zero value is not
