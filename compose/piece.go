@@ -307,7 +307,7 @@ type poolIndex struct {
 	words   [][]string
 	content [][]string
 	open    []string
-	runs    [][]uint64 // hashes of each sentence's 5-word runs
+	runs    [][]uint64         // hashes of each sentence's 5-word runs
 	byWord  map[string][]int32 // content word -> pooled sentences saying it
 	byFrom  map[int32][]int32  // corpus sentence -> pooled sentences starting there
 	sources []int32            // the corpus sentences of byFrom, in order
