@@ -8,6 +8,8 @@
 package essay
 
 import (
+	"bytes"
+	_ "embed"
 	"fmt"
 	"sync"
 	"time"
@@ -20,21 +22,36 @@ import (
 // its id and envelope are the same on every run and machine.
 func Date() time.Time { return time.Date(2022, 3, 31, 0, 0, 0, 0, time.UTC) }
 
-// Model returns the embedded essay's model. It is trained on the first
-// call and shared by every later one: a markov.Model never changes once
-// trained and is safe for concurrent use, and the essay is a constant of
-// the binary, so one process needs it only once (training it takes tens
-// of milliseconds, ten times that under the race detector, and the tests
-// ask for it hundreds of times).
+// Model returns the embedded essay's model. It is decoded from the model
+// file embedded beside this package (essay.model, trained by Train) on the
+// first call and shared by every later one: a markov.Model never changes
+// once made and is safe for concurrent use. Training it at every start
+// would cost a second (tagging the essay and curating its pool), ten times
+// that under the race detector; decoding costs a few milliseconds.
 func Model() (*markov.Model, error) { return model() }
 
-// model is write-once: the only package-level state here, kept because it
-// holds a value derived from constants (see Model).
-var model = sync.OnceValues(func() (*markov.Model, error) {
+// Train trains the essay's model from the embedded text, as `glowcloud
+// train` would, stamped with the essay's date: what essay.model holds
+// (TestEmbeddedModelIsCurrent checks it; `go test ./essay -update` writes
+// it again after a change to training).
+func Train() (*markov.Model, error) {
 	t := corpus.Parse(corpus.EssayText())
 	m, err := markov.Train(t.Sentences, markov.TrainOptions{Headings: t.Headings, Now: Date})
 	if err != nil {
 		return nil, fmt.Errorf("train embedded essay: %w", err)
+	}
+	return m, nil
+}
+
+//go:embed essay.model
+var file []byte
+
+// model is write-once: the only package-level state here, kept because it
+// holds a value derived from constants (see Model).
+var model = sync.OnceValues(func() (*markov.Model, error) {
+	m, err := markov.Decode(bytes.NewReader(file))
+	if err != nil {
+		return nil, fmt.Errorf("embedded essay model: %w", err)
 	}
 	return m, nil
 })

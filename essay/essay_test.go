@@ -1,6 +1,9 @@
 package essay_test
 
 import (
+	"bytes"
+	"flag"
+	"os"
 	"sync"
 	"testing"
 
@@ -40,5 +43,39 @@ func TestModel(t *testing.T) {
 	text := corpus.Parse(corpus.EssayText())
 	if want := len(text.Sentences); m.Meta().Sentences != want {
 		t.Errorf("%d sentences learned, want the essay's %d", m.Meta().Sentences, want)
+	}
+}
+
+var update = flag.Bool("update", false, "write essay.model again from the embedded essay")
+
+// TestEmbeddedModelIsCurrent: the embedded model file is what training the
+// embedded essay gives now, byte for byte.
+func TestEmbeddedModelIsCurrent(t *testing.T) {
+	m, err := essay.Train()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := m.Encode(&b); err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		if err := os.WriteFile("essay.model", b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile("essay.model")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, b.Bytes()) {
+		t.Fatal("essay.model is not what training the essay gives now: run go test ./essay -update")
+	}
+	loaded, err := essay.Model()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loaded.ID() != m.ID() || len(loaded.Pool()) != len(m.Pool()) {
+		t.Fatalf("the embedded model (%s, %d pooled) is not the trained one (%s, %d)", loaded.ID(), len(loaded.Pool()), m.ID(), len(m.Pool()))
 	}
 }
