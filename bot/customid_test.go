@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/glowcloud/glowcloud/limits"
 )
 
 func TestCustomIDEncode(t *testing.T) {
@@ -129,7 +131,7 @@ func FuzzCustomID(f *testing.F) {
 			}
 		}
 
-		paragraphs := MinParagraphs + int(p)%(MaxParagraphs-MinParagraphs+1)
+		paragraphs := limits.MinParagraphs + int(p)%(limits.MaxParagraphs-limits.MinParagraphs+1)
 		var acts []action
 		if thing, err := validThing(text); err == nil {
 			acts = append(acts, action{command: CmdSquint, thing: thing})

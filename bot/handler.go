@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"math/rand/v2"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -26,23 +25,13 @@ import (
 
 	"github.com/glowcloud/glowcloud/cooldown"
 	"github.com/glowcloud/glowcloud/discordtext"
+	"github.com/glowcloud/glowcloud/limits"
 )
 
 // Defaults used when the corresponding Config field is zero.
 const (
 	DefaultCooldown   = 3 * time.Second
 	DefaultDeferAfter = 2 * time.Second
-)
-
-// Option limits, used by the slash command definitions (commands.go).
-// They are counted in Unicode code points, as Discord counts option lengths.
-const (
-	MaxThing      = 100       // /squint thing: 1..MaxThing characters
-	MaxTopic      = 50        // /manifesto topic: 0..MaxTopic characters
-	MinParagraphs = 1         // /manifesto paragraphs: MinParagraphs..MaxParagraphs
-	MaxParagraphs = 5         // the most paragraphs a manifesto may have
-	DefParagraphs = 3         // when paragraphs is not given
-	MaxSeed       = 1<<53 - 1 // /manifesto seed: 0..MaxSeed (JS-safe, fits a Discord integer option)
 )
 
 // Command names the bot answers.
@@ -93,7 +82,7 @@ type Config struct {
 	// Now is the clock of the cooldown; nil means time.Now.
 	Now func() time.Time
 	// Seed returns a fresh seed for each reply that was not given one;
-	// nil means random seeds in [0, 2^53).
+	// nil means limits.RandomSeed.
 	Seed func() uint64
 	// Operators are the user ids allowed to run operator commands (/retrain).
 	// Nobody is an operator when it is empty.
@@ -176,7 +165,7 @@ func New(cfg Config) *Bot {
 		b.now = time.Now
 	}
 	if b.seed == nil {
-		b.seed = func() uint64 { return rand.Uint64() >> 11 } // [0, 2^53)
+		b.seed = limits.RandomSeed
 	}
 	for _, id := range cfg.Operators {
 		b.operators[id] = true
@@ -375,7 +364,7 @@ func manifestoCommand(act action, seed uint64) string {
 	if act.topic != "" {
 		sb.WriteString(" topic:" + act.topic)
 	}
-	if act.paragraphs != DefParagraphs {
+	if act.paragraphs != limits.DefParagraphs {
 		sb.WriteString(" paragraphs:" + strconv.Itoa(act.paragraphs))
 	}
 	sb.WriteString(" seed:" + strconv.FormatUint(seed, 10))
@@ -441,7 +430,7 @@ func actionFromCommand(name string, opts map[string]any) (action, error) {
 		}
 		act.thing = thing
 	case CmdManifesto:
-		act.paragraphs = DefParagraphs
+		act.paragraphs = limits.DefParagraphs
 		if v, present := opts["topic"]; present {
 			s, ok := v.(string)
 			if !ok {
@@ -455,15 +444,15 @@ func actionFromCommand(name string, opts map[string]any) (action, error) {
 		}
 		if v, present := opts["paragraphs"]; present {
 			n, ok := integer(v)
-			if !ok || n < MinParagraphs || n > MaxParagraphs {
-				return act, userError(fmt.Sprintf("paragraphs must be a whole number from %d to %d. The revolution is concise.", MinParagraphs, MaxParagraphs))
+			if !ok || n < limits.MinParagraphs || n > limits.MaxParagraphs {
+				return act, userError(fmt.Sprintf("paragraphs must be a whole number from %d to %d. The revolution is concise.", limits.MinParagraphs, limits.MaxParagraphs))
 			}
 			act.paragraphs = int(n)
 		}
 		if v, present := opts["seed"]; present {
 			n, ok := integer(v)
-			if !ok || n < 0 || n > MaxSeed {
-				return act, userError(fmt.Sprintf("seed must be a whole number from 0 to %d.", int64(MaxSeed)))
+			if !ok || n < 0 || n > limits.MaxSeed {
+				return act, userError(fmt.Sprintf("seed must be a whole number from 0 to %d.", int64(limits.MaxSeed)))
 			}
 			act.seed, act.hasSeed = uint64(n), true
 		}
@@ -511,8 +500,8 @@ func validThing(s string) (string, error) {
 	switch {
 	case !utf8.ValidString(s):
 		return "", userError("thing must be text.")
-	case utf8.RuneCountInString(s) > MaxThing:
-		return "", userError(fmt.Sprintf("That is too much to squint at: thing is %d characters at most.", MaxThing))
+	case utf8.RuneCountInString(s) > limits.MaxThing:
+		return "", userError(fmt.Sprintf("That is too much to squint at: thing is %d characters at most.", limits.MaxThing))
 	}
 	if s = shown(s); s == "" {
 		return "", userError("Tell the Glow Cloud what to squint at: /squint thing:<anything>.")
@@ -530,8 +519,8 @@ func ShownTopic(s string) (string, error) {
 	switch {
 	case !utf8.ValidString(s):
 		return "", userError("topic must be text.")
-	case utf8.RuneCountInString(s) > MaxTopic:
-		return "", userError(fmt.Sprintf("topic is %d characters at most. Manifestos have focus.", MaxTopic))
+	case utf8.RuneCountInString(s) > limits.MaxTopic:
+		return "", userError(fmt.Sprintf("topic is %d characters at most. Manifestos have focus.", limits.MaxTopic))
 	}
 	return shown(s), nil
 }
@@ -541,7 +530,7 @@ func ShownTopic(s string) (string, error) {
 func integer(v any) (int64, bool) {
 	switch n := v.(type) {
 	case float64:
-		if n != math.Trunc(n) || math.Abs(n) > MaxSeed {
+		if n != math.Trunc(n) || math.Abs(n) > limits.MaxSeed {
 			return 0, false
 		}
 		return int64(n), true

@@ -11,6 +11,7 @@ import (
 
 	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/limits"
 	"github.com/glowcloud/glowcloud/quality"
 	"github.com/glowcloud/glowcloud/quality/fluency"
 )
@@ -24,7 +25,7 @@ func (e environment) runQuality(ctx context.Context, args []string) error {
 	n := fs.Int("n", 300, "measure `N` manifestos, 1 to 10000")
 	seed := seedFlag{v: qualitySeed}
 	fs.Var(&seed, "seed", "random seed `N` of the first manifesto (the others follow: N+1, N+2, ...)")
-	paragraphs := fs.Int("paragraphs", 3, fmt.Sprintf("`N` paragraphs a manifesto, 1 to %d", compose.MaxParagraphs))
+	paragraphs := fs.Int("paragraphs", limits.DefParagraphs, fmt.Sprintf("`N` paragraphs a manifesto, %d to %d", limits.MinParagraphs, limits.MaxParagraphs))
 	ref := fs.String("ref", "", "reference `FILE` for ppl, perplexity under its Kneser-Ney trigram model: a few MB of prose (README.md says where to get some); no ppl without it")
 	corpusPath := fs.String("corpus", "", "training text `FILE` for the copy metrics (unset: the model's own sentences, or the embedded essay)")
 	asJSON := fs.Bool("json", false, "print one JSON line, as quality.py does")
@@ -36,8 +37,8 @@ func (e environment) runQuality(ctx context.Context, args []string) error {
 		return &usageError{msg: fmt.Sprintf("quality: unexpected argument %q", fs.Arg(0))}
 	case *n < 1 || *n > 10000:
 		return &usageError{msg: fmt.Sprintf("quality: -n %d: must be 1 to 10000", *n)}
-	case *paragraphs < 1 || *paragraphs > compose.MaxParagraphs:
-		return &usageError{msg: fmt.Sprintf("quality: -paragraphs %d: must be 1 to %d", *paragraphs, compose.MaxParagraphs)}
+	case *paragraphs < limits.MinParagraphs || *paragraphs > limits.MaxParagraphs:
+		return &usageError{msg: fmt.Sprintf("quality: -paragraphs %d: must be %d to %d", *paragraphs, limits.MinParagraphs, limits.MaxParagraphs)}
 	}
 	if *textPath != "" {
 		return e.scoreText(*textPath, *asJSON)

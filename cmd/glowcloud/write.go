@@ -11,14 +11,14 @@ import (
 
 	"github.com/dustin/go-humanize"
 
-	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/essay"
+	"github.com/glowcloud/glowcloud/limits"
 	"github.com/glowcloud/glowcloud/markov"
 )
 
 // seedFlag is a -seed flag that remembers whether it was set. Seeds are
-// those /manifesto seed: takes (bot.MaxSeed, 2^53-1 at most), so that a
+// those /manifesto seed: takes (limits.MaxSeed, 2^53-1 at most), so that a
 // seed from the command line can be typed into Discord and back.
 type seedFlag struct {
 	v   uint64
@@ -29,8 +29,8 @@ func (s *seedFlag) String() string { return strconv.FormatUint(s.v, 10) }
 
 func (s *seedFlag) Set(v string) error {
 	n, err := strconv.ParseUint(v, 10, 64)
-	if err != nil || n > bot.MaxSeed {
-		return fmt.Errorf("not a seed (a whole number from 0 to %d)", uint64(bot.MaxSeed))
+	if err != nil || n > limits.MaxSeed {
+		return fmt.Errorf("not a seed (a whole number from 0 to %d)", uint64(limits.MaxSeed))
 	}
 	s.v, s.set = n, true
 	return nil
@@ -39,8 +39,8 @@ func (s *seedFlag) Set(v string) error {
 // checkSeeds checks that the n seeds from first on (first, first+1, ...)
 // all lie in the seed range.
 func checkSeeds(first uint64, n int) error {
-	if n > 0 && first+uint64(n-1) > bot.MaxSeed {
-		return &usageError{msg: fmt.Sprintf("-seed %d -n %d: the seeds would run past %d, the largest seed", first, n, uint64(bot.MaxSeed))}
+	if n > 0 && first+uint64(n-1) > limits.MaxSeed {
+		return &usageError{msg: fmt.Sprintf("-seed %d -n %d: the seeds would run past %d, the largest seed", first, n, uint64(limits.MaxSeed))}
 	}
 	return nil
 }
@@ -65,7 +65,7 @@ func (e environment) runWrite(ctx context.Context, cmd string, args []string) er
 	var paragraphs *int
 	if cmd == "manifesto" {
 		topic = fs.String("topic", "", "a `WORD` (or a few) to steer the manifesto towards")
-		paragraphs = fs.Int("paragraphs", 3, fmt.Sprintf("`N` paragraphs, 1 to %d", compose.MaxParagraphs))
+		paragraphs = fs.Int("paragraphs", limits.DefParagraphs, fmt.Sprintf("`N` paragraphs, %d to %d", limits.MinParagraphs, limits.MaxParagraphs))
 	}
 	if err := parse(fs, args); err != nil {
 		return err
@@ -74,8 +74,8 @@ func (e environment) runWrite(ctx context.Context, cmd string, args []string) er
 	switch {
 	case *n < 1 || *n > 1000:
 		return &usageError{msg: fmt.Sprintf("-n %d: must be 1 to 1000", *n)}
-	case paragraphs != nil && (*paragraphs < 1 || *paragraphs > compose.MaxParagraphs):
-		return &usageError{msg: fmt.Sprintf("-paragraphs %d: must be 1 to %d", *paragraphs, compose.MaxParagraphs)}
+	case paragraphs != nil && (*paragraphs < limits.MinParagraphs || *paragraphs > limits.MaxParagraphs):
+		return &usageError{msg: fmt.Sprintf("-paragraphs %d: must be %d to %d", *paragraphs, limits.MinParagraphs, limits.MaxParagraphs)}
 	case cmd == "squint" && strings.TrimSpace(thing) == "":
 		fs.Usage()
 		return &usageError{msg: "squint: what should I squint at? e.g. glowcloud squint capitalism"}
@@ -92,7 +92,7 @@ func (e environment) runWrite(ctx context.Context, cmd string, args []string) er
 	}
 	w := compose.New(m)
 	if !seed.set {
-		seed.v = min(compose.RandomSeed(), bot.MaxSeed-uint64(*n-1)) // every seed of -n in range
+		seed.v = min(limits.RandomSeed(), limits.MaxSeed-uint64(*n-1)) // every seed of -n in range
 		fmt.Fprintf(e.stderr, "glowcloud: seed %d (pass -seed %d to get this text again)\n", seed.v, seed.v)
 	}
 	if cmd == "manifesto" {
