@@ -45,7 +45,7 @@ func TestServeRetrainEndToEnd(t *testing.T) {
 	}
 	srv := startServe(t, env)
 	base := srv.base
-	wctx, wcancel := context.WithTimeout(t.Context(), 30*time.Second)
+	wctx, wcancel := context.WithTimeout(t.Context(), 90*time.Second)
 	defer wcancel()
 
 	var registered map[string]any
@@ -127,7 +127,7 @@ func TestServeRetrainPublishes(t *testing.T) {
 		"GLOWCLOUD_HTTP_ADDR":  "127.0.0.1:0",
 		"GLOWCLOUD_DATABASE":   dbPath,
 	})
-	wctx, wcancel := context.WithTimeout(t.Context(), 30*time.Second)
+	wctx, wcancel := context.WithTimeout(t.Context(), 90*time.Second)
 	defer wcancel()
 	att := fake.Attachment("bells.txt", []byte("The bell ringers of the belfry collectivise the carillon. Every carillon is anarchist if you squint."), "text/plain; charset=utf-8")
 	id := att["id"].(string)
