@@ -28,10 +28,13 @@ import (
 // Open then fails, and Run reconnects with backoff.
 
 // Defaults for Config.HelloTimeout and Config.ReadyTimeout. Discord sends
-// HELLO at once and READY within a second or two.
+// HELLO at once and READY (or RESUMED) within a second or two of the
+// IDENTIFY (or RESUME) that follows it; a gateway silent for 30 s after its
+// HELLO is given up, on a first connection and a reconnect alike, so the
+// bot is back within about 31 s (it was 61 s).
 const (
 	DefaultHelloTimeout = 20 * time.Second
-	DefaultReadyTimeout = 60 * time.Second
+	DefaultReadyTimeout = 30 * time.Second
 )
 
 // Bounds on what comes before and in the HELLO: Discord's is ~60 bytes.

@@ -195,20 +195,22 @@ func (l *lockedLog) String() string {
 
 // TestSilentGatewayGivesUp: a gateway that accepts the websocket but never
 // sends HELLO is given up after 20 s, and one that sends HELLO but never
-// READY after 60 s more; each time the connection is closed, logged, and
-// another dialled after the backoff (1 s). Issue 11, finding 5:
-// the old code waited for ever on one dial with no log line. On synctest's
-// clock with the production timeouts.
+// READY after 30 s more; each time the connection is closed, logged, and
+// another dialled after the backoff (1 s). Issue 11, finding 5: the old
+// code waited for ever on one dial with no log line; then it gave up on a
+// missing READY only after 60 s (redialling at 61 s; the goal is 35 s at
+// most). On synctest's clock with the production timeouts.
 func TestSilentGatewayGivesUp(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
 		name    string
 		hello   []byte
 		giveUp  time.Duration
+		most    time.Duration // the redial comes no later
 		wantLog string
 	}{
-		{"no HELLO", nil, DefaultHelloTimeout, "no HELLO"},
-		{"no READY", []byte(`{"op":10,"s":null,"t":null,"d":{"heartbeat_interval":41250}}`), DefaultReadyTimeout, "no READY"},
+		{"no HELLO", nil, DefaultHelloTimeout, 21 * time.Second, "no HELLO"},
+		{"no READY", []byte(`{"op":10,"s":null,"t":null,"d":{"heartbeat_interval":41250}}`), DefaultReadyTimeout, 31 * time.Second, "no READY"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -237,6 +239,9 @@ func TestSilentGatewayGivesUp(t *testing.T) {
 				dials := pg.dialTimes()
 				if len(dials) != 2 || dials[0] != start || dials[1].Sub(start) != tt.giveUp+time.Second {
 					t.Errorf("dials at %v after the start; want 0s and %v", offsets(dials, start), tt.giveUp+time.Second)
+				}
+				if len(dials) == 2 && dials[1].Sub(start) > tt.most {
+					t.Errorf("redialled %v after the start; want %v at most", dials[1].Sub(start), tt.most)
 				}
 				if !strings.Contains(logs.String(), tt.wantLog) || !strings.Contains(logs.String(), "retrying") {
 					t.Errorf("log does not say it gave up (%q) and is retrying:\n%s", tt.wantLog, logs.String())
