@@ -212,6 +212,9 @@ func New(cfg Config) (*Gateway, error) {
 	// per guild at each connect (discordgo.New asks for every
 	// non-privileged intent).
 	s.Identify.Intents = discordgo.IntentsNone
+	// Uncompressed: a frame's size is its message's (see MaxMessage); a
+	// zlib frame could inflate a thousandfold in discordgo's reader.
+	s.Compress, s.Identify.Compress = false, false
 	s.StateEnabled = false
 	s.ShouldReconnectOnError = false // Run reconnects, and stops on fatal codes
 	s.SyncEvents = true              // handlers run in order; onInteraction spawns the goroutine itself

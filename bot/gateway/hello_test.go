@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -40,6 +41,10 @@ type pipeGateway struct {
 type pipeScript struct {
 	hello []byte // sent as the first text frame; nil = a gateway that never says HELLO
 	ready bool   // answer an IDENTIFY with READY
+	// after, if set, is sent after READY, as raw bytes; sent counts those
+	// the bot took.
+	after []byte
+	sent  *atomic.Int64
 }
 
 func (p *pipeGateway) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -116,6 +121,18 @@ func (p *pipeGateway) serve(c net.Conn, sc pipeScript) {
 			p.mu.Unlock()
 			if sc.ready {
 				out <- frame(websocket.TextMessage, []byte(`{"op":0,"s":1,"t":"READY","d":{"v":10,"session_id":"pipe","resume_gateway_url":"ws://gateway.fake","user":{"id":"1","username":"glowcloud","bot":true},"application":{"id":"1"},"guilds":[]}}`), nil)
+				if sc.after != nil {
+					go func() {
+						for b := sc.after; len(b) > 0; {
+							n, err := c.Write(b[:min(len(b), 4096)])
+							sc.sent.Add(int64(n))
+							if err != nil {
+								return
+							}
+							b = b[n:]
+						}
+					}()
+				}
 			}
 		case 1: // heartbeat
 			out <- frame(websocket.TextMessage, []byte(`{"op":11}`), nil)
@@ -403,5 +420,54 @@ func FuzzHelloGate(f *testing.F) {
 			g.timer.Stop()
 		}
 		g.mu.Unlock()
+	})
+}
+
+// TestGiantMessageRefused: a gateway message announcing more than
+// MaxMessage is refused from its frame header: the connection is closed
+// and dialled again, having taken little of the message. discordgo reads a
+// whole message into memory: a 32 MiB frame cost the old bot 262 MB that
+// it kept.
+func TestGiantMessageRefused(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		good := []byte(`{"op":10,"s":null,"t":null,"d":{"heartbeat_interval":41250}}`)
+		giant := frame(websocket.TextMessage, bytes.Repeat([]byte(" "), 32<<20), nil)
+		var sent atomic.Int64
+		pg := &pipeGateway{script: func(n int) pipeScript {
+			if n == 1 {
+				return pipeScript{hello: good, ready: true, after: giant, sent: &sent}
+			}
+			return pipeScript{hello: good, ready: true}
+		}}
+		var logs lockedLog
+		g, err := New(Config{
+			Bot:    bot.New(bot.Config{}),
+			Log:    slog.New(slog.NewTextHandler(&logs, nil)),
+			Token:  "Bot x",
+			Client: &http.Client{Transport: pg},
+			Dialer: &websocket.Dialer{NetDialContext: pg.dial},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() { done <- g.Run(ctx, func() {}) }()
+		time.Sleep(5 * time.Second) // the refusal, a second's backoff, the next dial
+		synctest.Wait()
+		if got := len(pg.dialTimes()); got != 2 {
+			t.Errorf("%d dials, want 2 (the giant message refused, then a good connection)", got)
+		}
+		if n := sent.Load(); n > 1<<20 {
+			t.Errorf("the bot took %d bytes of a %d-byte message before refusing it", n, len(giant))
+		}
+		if !strings.Contains(logs.String(), "over the size limit") {
+			t.Errorf("log does not say why:\n%s", logs.String())
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run = %v", err)
+		}
 	})
 }
