@@ -4,7 +4,8 @@
 #   docker run --rm -e DISCORD_TOKEN=... glowcloud            # the bot (serve)
 #   docker run --rm glowcloud manifesto -topic robots         # any other command
 
-FROM golang:1.26 AS build
+# The toolchain go.mod's go line names, exactly: the image builds with what CI tests.
+FROM golang:1.26.8 AS build
 WORKDIR /src
 # Modules first: this layer is cached until go.mod or go.sum change.
 COPY go.mod go.sum ./

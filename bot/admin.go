@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+
+	"github.com/glowcloud/glowcloud/limits"
 )
 
 // /proclaim and /hush: server admins schedule the Glow Cloud's posts.
@@ -120,7 +122,7 @@ func adminCommands() []Command {
 							Type:        OptionString,
 							Name:        "topic",
 							Description: "What the manifestos are about.",
-							MaxLength:   MaxTopic,
+							MaxLength:   limits.MaxTopic,
 						},
 					},
 				},

@@ -1,5 +1,7 @@
 package bot
 
+import "github.com/glowcloud/glowcloud/limits"
+
 // The slash commands, as data. The transports turn these definitions into
 // their own types (bot/discord for discordgo), and the console reads them to
 // type and name the options it parses, so a command is defined once.
@@ -82,7 +84,7 @@ func Commands(retrain bool) []Command {
 				Description:  "The thing to squint at: a state, a cafeteria, a toaster, your landlord.",
 				Required:     true,
 				MinLength:    ptr(1),
-				MaxLength:    MaxThing,
+				MaxLength:    limits.MaxThing,
 				Autocomplete: true,
 			}},
 		},
@@ -98,22 +100,22 @@ func Commands(retrain bool) []Command {
 					Type:         OptionString,
 					Name:         "topic",
 					Description:  "What the revolution is about this time (robots, rent, the cafeteria).",
-					MaxLength:    MaxTopic,
+					MaxLength:    limits.MaxTopic,
 					Autocomplete: true,
 				},
 				{
 					Type:        OptionInteger,
 					Name:        "paragraphs",
 					Description: "How many paragraphs of theory to endure, from 1 to 5.",
-					MinValue:    ptr(float64(MinParagraphs)),
-					MaxValue:    MaxParagraphs,
+					MinValue:    ptr(float64(limits.MinParagraphs)),
+					MaxValue:    limits.MaxParagraphs,
 				},
 				{
 					Type:        OptionInteger,
 					Name:        "seed",
 					Description: "The seed printed under an earlier manifesto, to read it again word for word.",
 					MinValue:    ptr(0.0),
-					MaxValue:    MaxSeed,
+					MaxValue:    limits.MaxSeed,
 				},
 			},
 		},

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/glowcloud/glowcloud/limits"
 )
 
 // The "Hail again" button's custom_id carries everything needed to
@@ -75,7 +77,7 @@ func decodeCustomID(id string) (action, error) {
 		}
 	case cmd == "m" && hasRest:
 		p, topic, ok := strings.Cut(rest, "|")
-		if !ok || len(p) != 1 || p[0] < '0'+MinParagraphs || p[0] > '0'+MaxParagraphs {
+		if !ok || len(p) != 1 || p[0] < '0'+limits.MinParagraphs || p[0] > '0'+limits.MaxParagraphs {
 			break
 		}
 		if isShown(topic) {

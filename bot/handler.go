@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"math/rand/v2"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -24,24 +23,15 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/glowcloud/glowcloud/cooldown"
 	"github.com/glowcloud/glowcloud/discordtext"
+	"github.com/glowcloud/glowcloud/limits"
 )
 
 // Defaults used when the corresponding Config field is zero.
 const (
 	DefaultCooldown   = 3 * time.Second
 	DefaultDeferAfter = 2 * time.Second
-)
-
-// Option limits, used by the slash command definitions (commands.go).
-// They are counted in Unicode code points, as Discord counts option lengths.
-const (
-	MaxThing      = 100       // /squint thing: 1..MaxThing characters
-	MaxTopic      = 50        // /manifesto topic: 0..MaxTopic characters
-	MinParagraphs = 1         // /manifesto paragraphs: MinParagraphs..MaxParagraphs
-	MaxParagraphs = 5         // the most paragraphs a manifesto may have
-	DefParagraphs = 3         // when paragraphs is not given
-	MaxSeed       = 1<<53 - 1 // /manifesto seed: 0..MaxSeed (JS-safe, fits a Discord integer option)
 )
 
 // Command names the bot answers.
@@ -92,7 +82,7 @@ type Config struct {
 	// Now is the clock of the cooldown; nil means time.Now.
 	Now func() time.Time
 	// Seed returns a fresh seed for each reply that was not given one;
-	// nil means random seeds in [0, 2^53).
+	// nil means limits.RandomSeed.
 	Seed func() uint64
 	// Operators are the user ids allowed to run operator commands (/retrain).
 	// Nobody is an operator when it is empty.
@@ -104,8 +94,9 @@ type Config struct {
 	// not configured here.
 	Admin Admin
 	// CooldownStore, if set, keeps the cooldowns where every process
-	// sharing it sees them; nil keeps them in this process's memory.
-	CooldownStore CooldownStore
+	// sharing it sees them (*sqlite.DB, *postgres.DB); nil keeps them in
+	// this process's memory.
+	CooldownStore cooldown.Store
 }
 
 // Recorder records what the bot does; *metrics.Metrics is one. Its methods
@@ -133,13 +124,15 @@ type Bot struct {
 	now        func() time.Time
 	seed       func() uint64
 	operators  map[string]bool
-	cool       *cooldowns // nil when the cooldown is off
+	cool       *cooldown.Memory // nil when the cooldown is off
+	coolEvery  time.Duration
 	retrainer  Retrainer
 	admin      Admin
-	coolStore  CooldownStore // nil: in memory only
+	coolStore  cooldown.Store // nil: in memory only
 	// coolFailed is when coolStore last failed (Unix nanoseconds of b.now);
 	// 0 while it answers. See takeCooldown.
 	coolFailed atomic.Int64
+	coolTakes  atomic.Uint64 // shared takes, to prune every pruneEvery
 }
 
 // New returns a Bot configured by cfg.
@@ -172,16 +165,16 @@ func New(cfg Config) *Bot {
 		b.now = time.Now
 	}
 	if b.seed == nil {
-		b.seed = func() uint64 { return rand.Uint64() >> 11 } // [0, 2^53)
+		b.seed = limits.RandomSeed
 	}
 	for _, id := range cfg.Operators {
 		b.operators[id] = true
 	}
 	switch {
 	case cfg.Cooldown == 0:
-		b.cool = newCooldowns(DefaultCooldown)
+		b.cool, b.coolEvery = cooldown.NewMemory(), DefaultCooldown
 	case cfg.Cooldown > 0:
-		b.cool = newCooldowns(cfg.Cooldown)
+		b.cool, b.coolEvery = cooldown.NewMemory(), cfg.Cooldown
 	}
 	return b
 }
@@ -371,7 +364,7 @@ func manifestoCommand(act action, seed uint64) string {
 	if act.topic != "" {
 		sb.WriteString(" topic:" + act.topic)
 	}
-	if act.paragraphs != DefParagraphs {
+	if act.paragraphs != limits.DefParagraphs {
 		sb.WriteString(" paragraphs:" + strconv.Itoa(act.paragraphs))
 	}
 	sb.WriteString(" seed:" + strconv.FormatUint(seed, 10))
@@ -437,7 +430,7 @@ func actionFromCommand(name string, opts map[string]any) (action, error) {
 		}
 		act.thing = thing
 	case CmdManifesto:
-		act.paragraphs = DefParagraphs
+		act.paragraphs = limits.DefParagraphs
 		if v, present := opts["topic"]; present {
 			s, ok := v.(string)
 			if !ok {
@@ -451,15 +444,15 @@ func actionFromCommand(name string, opts map[string]any) (action, error) {
 		}
 		if v, present := opts["paragraphs"]; present {
 			n, ok := integer(v)
-			if !ok || n < MinParagraphs || n > MaxParagraphs {
-				return act, userError(fmt.Sprintf("paragraphs must be a whole number from %d to %d. The revolution is concise.", MinParagraphs, MaxParagraphs))
+			if !ok || n < limits.MinParagraphs || n > limits.MaxParagraphs {
+				return act, userError(fmt.Sprintf("paragraphs must be a whole number from %d to %d. The revolution is concise.", limits.MinParagraphs, limits.MaxParagraphs))
 			}
 			act.paragraphs = int(n)
 		}
 		if v, present := opts["seed"]; present {
 			n, ok := integer(v)
-			if !ok || n < 0 || n > MaxSeed {
-				return act, userError(fmt.Sprintf("seed must be a whole number from 0 to %d.", int64(MaxSeed)))
+			if !ok || n < 0 || n > limits.MaxSeed {
+				return act, userError(fmt.Sprintf("seed must be a whole number from 0 to %d.", int64(limits.MaxSeed)))
 			}
 			act.seed, act.hasSeed = uint64(n), true
 		}
@@ -507,8 +500,8 @@ func validThing(s string) (string, error) {
 	switch {
 	case !utf8.ValidString(s):
 		return "", userError("thing must be text.")
-	case utf8.RuneCountInString(s) > MaxThing:
-		return "", userError(fmt.Sprintf("That is too much to squint at: thing is %d characters at most.", MaxThing))
+	case utf8.RuneCountInString(s) > limits.MaxThing:
+		return "", userError(fmt.Sprintf("That is too much to squint at: thing is %d characters at most.", limits.MaxThing))
 	}
 	if s = shown(s); s == "" {
 		return "", userError("Tell the Glow Cloud what to squint at: /squint thing:<anything>.")
@@ -526,8 +519,8 @@ func ShownTopic(s string) (string, error) {
 	switch {
 	case !utf8.ValidString(s):
 		return "", userError("topic must be text.")
-	case utf8.RuneCountInString(s) > MaxTopic:
-		return "", userError(fmt.Sprintf("topic is %d characters at most. Manifestos have focus.", MaxTopic))
+	case utf8.RuneCountInString(s) > limits.MaxTopic:
+		return "", userError(fmt.Sprintf("topic is %d characters at most. Manifestos have focus.", limits.MaxTopic))
 	}
 	return shown(s), nil
 }
@@ -537,7 +530,7 @@ func ShownTopic(s string) (string, error) {
 func integer(v any) (int64, bool) {
 	switch n := v.(type) {
 	case float64:
-		if n != math.Trunc(n) || math.Abs(n) > MaxSeed {
+		if n != math.Trunc(n) || math.Abs(n) > limits.MaxSeed {
 			return 0, false
 		}
 		return int64(n), true

@@ -1,5 +1,7 @@
 package bot
 
+import "github.com/glowcloud/glowcloud/limits"
+
 // Proclamation is the post of a scheduled proclamation: the reply that
 // /glowcloud (kind CmdGlowcloud) or /manifesto topic:TOPIC (kind
 // CmdManifesto) gives for seed, with the same embed, footer and "Hail again"
@@ -16,9 +18,9 @@ func Proclamation(w Writer, kind, topic string, seed uint64) (r Reply, ok bool) 
 	if kind == CmdManifesto {
 		shown, err := ShownTopic(topic)
 		if err != nil {
-			shown, _ = ShownTopic(clip(topic, MaxTopic))
+			shown, _ = ShownTopic(clip(topic, limits.MaxTopic))
 		}
-		act = action{command: CmdManifesto, topic: shown, paragraphs: DefParagraphs}
+		act = action{command: CmdManifesto, topic: shown, paragraphs: limits.DefParagraphs}
 	}
 	if r, ok = generate(w, act, seed); !ok {
 		return Reply{}, false

@@ -12,37 +12,52 @@ import (
 	"time"
 
 	"github.com/glowcloud/glowcloud/bot"
+	"github.com/glowcloud/glowcloud/cooldown"
 	"github.com/glowcloud/glowcloud/internal/bottest"
 )
 
-// memCooldowns is a CooldownStore in a map, shared by the bots of a test as
-// a database is by replicas.
-type memCooldowns struct {
-	mu    sync.Mutex
-	last  map[string]time.Time
-	err   error
-	calls int
+// flakyCooldowns is a shared cooldown store (cooldown.Memory, shared by
+// the bots of a test as a database is by replicas) that fails while err or
+// pruneErr is set, and counts the calls.
+type flakyCooldowns struct {
+	mem *cooldown.Memory
+
+	mu              sync.Mutex
+	err, pruneErr   error
+	calls, prunes   int
+	lastPruneBefore time.Time
 }
 
-func (m *memCooldowns) TakeCooldown(_ context.Context, key string, now time.Time, every time.Duration) (time.Duration, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.calls++
-	if m.err != nil {
-		return 0, m.err
+func newFlakyCooldowns() *flakyCooldowns { return &flakyCooldowns{mem: cooldown.NewMemory()} }
+
+func (f *flakyCooldowns) TakeCooldown(ctx context.Context, key string, now time.Time, every time.Duration) (time.Duration, error) {
+	f.mu.Lock()
+	f.calls++
+	err := f.err
+	f.mu.Unlock()
+	if err != nil {
+		return 0, err
 	}
-	if t, ok := m.last[key]; ok && now.Sub(t) < every {
-		return every - now.Sub(t), nil
+	return f.mem.TakeCooldown(ctx, key, now, every)
+}
+
+func (f *flakyCooldowns) PruneCooldowns(ctx context.Context, before time.Time) error {
+	f.mu.Lock()
+	f.prunes++
+	f.lastPruneBefore = before
+	err := f.pruneErr
+	f.mu.Unlock()
+	if err != nil {
+		return err
 	}
-	m.last[key] = now
-	return 0, nil
+	return f.mem.PruneCooldowns(ctx, before)
 }
 
 // TestSharedCooldown: two bots (replicas) sharing a CooldownStore hold one
 // user to one cooldown; while the store fails, each bot still keeps its own.
 func TestSharedCooldown(t *testing.T) {
 	t.Parallel()
-	store := &memCooldowns{last: map[string]time.Time{}}
+	store := newFlakyCooldowns()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
 	a := bottest.NewBot(bot.Config{Cooldown: time.Minute, CooldownStore: store, Now: clock})
@@ -70,7 +85,8 @@ func TestSharedCooldown(t *testing.T) {
 // once the store answers again it holds the cooldown again.
 func TestSharedCooldownFailsOpen(t *testing.T) {
 	t.Parallel()
-	store := &memCooldowns{last: map[string]time.Time{}, err: errors.New("connection refused")}
+	store := newFlakyCooldowns()
+	store.err = errors.New("connection refused")
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
 	var logs bytes.Buffer
@@ -103,5 +119,46 @@ func TestSharedCooldownFailsOpen(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "shared cooldowns answer again") {
 		t.Errorf("the recovery was not logged:\n%s", logs.String())
+	}
+}
+
+// TestSharedCooldownPrunes: every 512 shared takes the cooldowns that are
+// over are pruned from the store; a prune that fails is logged, and the
+// take it follows, and those after, stand.
+func TestSharedCooldownPrunes(t *testing.T) {
+	t.Parallel()
+	store := newFlakyCooldowns()
+	store.pruneErr = errors.New("disk full")
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	var logs bytes.Buffer
+	b := bottest.NewBot(bot.Config{Cooldown: time.Second, CooldownStore: store, Now: clock,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	handle := func(user string) bot.Reply {
+		return b.Handle(t.Context(), bot.Request{Kind: bot.KindCommand, Command: bot.CmdGlowcloud, UserID: user})
+	}
+	for i := range 1024 {
+		if r := handle(strconv.Itoa(i)); r.Ephemeral {
+			t.Fatalf("user %d refused: %s", i, r.Content)
+		}
+		now = now.Add(10 * time.Millisecond)
+	}
+	if store.prunes != 2 {
+		t.Errorf("%d prunes in 1024 takes, want 2", store.prunes)
+	}
+	if want := now.Add(-10*time.Millisecond - time.Second); !store.lastPruneBefore.Equal(want) {
+		t.Errorf("pruned before %v, want a cooldown before the last take, %v", store.lastPruneBefore, want)
+	}
+	if n := strings.Count(logs.String(), "prune shared cooldowns"); n != 2 || !strings.Contains(logs.String(), "disk full") {
+		t.Errorf("the failed prunes were logged %d times, want 2:\n%s", n, logs.String())
+	}
+	if strings.Contains(logs.String(), "shared cooldowns unavailable") {
+		t.Errorf("a failed prune made the store count as down:\n%s", logs.String())
+	}
+	// The shared store still holds: the last user is cooling down on
+	// another replica too.
+	other := bottest.NewBot(bot.Config{Cooldown: time.Second, CooldownStore: store, Now: clock})
+	if r := other.Handle(t.Context(), bot.Request{Kind: bot.KindCommand, Command: bot.CmdGlowcloud, UserID: "1023"}); !r.Ephemeral {
+		t.Errorf("after the failed prunes, another replica let the last user through: %+v", r)
 	}
 }

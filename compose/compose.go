@@ -14,6 +14,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/glowcloud/glowcloud/limits"
 	"github.com/glowcloud/glowcloud/markov"
 	"github.com/glowcloud/glowcloud/quality"
 )
@@ -25,15 +26,11 @@ const Hail = "Hail the singularity! Hail the mighty Glow Cloud!"
 // below Discord's limits (which bot defines) to leave room for the bot's
 // decorations.
 const (
-	LongestTitle   = 200  // embed title: 256
-	MaxManifesto   = 4000 // embed description: 4096
-	MaxShort       = 1800 // message content: 2000
-	MaxParagraphs  = 5
-	MaxTopic       = 50
-	MaxThing       = 100
-	sentenceChars  = 280
-	squintChars    = 240
-	maxSeedForJSON = 1<<53 - 1
+	LongestTitle  = 200  // embed title: 256
+	MaxManifesto  = 4000 // embed description: 4096
+	MaxShort      = 1800 // message content: 2000
+	sentenceChars = 280
+	squintChars   = 240
 )
 
 // Writer writes glowcloud's texts from one model. The zero value is not
@@ -79,18 +76,13 @@ func NewRand(seed uint64) *rand.Rand {
 	return rand.New(rand.NewPCG(seed, 0x676c6f77636c6f75)) // "glowclou"
 }
 
-// RandomSeed returns a fresh seed from the operating system's randomness,
-// small enough to pass through JSON numbers and Discord integer options
-// exactly.
-func RandomSeed() uint64 { return rand.Uint64() & maxSeedForJSON }
-
 // Manifesto returns a titled manifesto of 1..5 paragraphs (others are
 // clamped) about topic (may be empty), closing with Hail. The title is at
 // most LongestTitle characters and the body at most MaxManifesto.
 func (w *Writer) Manifesto(seed uint64, topic string, paragraphs int) (title, body string) {
 	rng := NewRand(seed)
-	paragraphs = min(max(paragraphs, 1), MaxParagraphs)
-	topic = Clean(topic, MaxTopic)
+	paragraphs = min(max(paragraphs, limits.MinParagraphs), limits.MaxParagraphs)
+	topic = Clean(topic, limits.MaxTopic)
 	words := w.steer(topic)
 
 	budget := MaxManifesto - len(Hail) - 2
@@ -138,7 +130,7 @@ func (w *Writer) Manifesto(seed uint64, topic string, paragraphs int) (title, bo
 // characters.
 func (w *Writer) Squint(seed uint64, thing string) string {
 	rng := NewRand(seed)
-	thing = Clean(thing, MaxThing)
+	thing = Clean(thing, limits.MaxThing)
 	if thing == "" {
 		thing = "Everything"
 	}

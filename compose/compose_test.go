@@ -14,6 +14,7 @@ import (
 
 	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/limits"
 	"github.com/glowcloud/glowcloud/markov"
 	"github.com/glowcloud/glowcloud/quality"
 )
@@ -88,7 +89,7 @@ func TestManifestoShape(t *testing.T) {
 		}
 	}
 	// Out-of-range paragraph counts are clamped.
-	if _, body := w.Manifesto(1, "", 99); len(strings.Split(body, "\n\n"))-1 != compose.MaxParagraphs {
+	if _, body := w.Manifesto(1, "", 99); len(strings.Split(body, "\n\n"))-1 != limits.MaxParagraphs {
 		t.Error("99 paragraphs not clamped to 5")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/glowcloud/glowcloud/limits"
 	"github.com/glowcloud/glowcloud/markov"
 )
 
@@ -19,7 +20,7 @@ const MaxSuggestions = 25
 // model's text that a sentence can be steered through, whose lower case
 // starts with the lower case of prefix. An empty prefix gets the model's
 // best topics: the things its text talks about most. Each is at most
-// MaxTopic characters, so it passes through Clean whole.
+// limits.MaxTopic characters, so it passes through Clean whole.
 //
 // The first call builds an index of the model's text (a few hundred
 // milliseconds on a 5 MB corpus); later calls take microseconds.
@@ -28,7 +29,7 @@ func (w *Writer) Suggest(prefix string, max int) []string {
 		max = MaxSuggestions
 	}
 	x := w.topics()
-	p := strings.ToLower(Clean(prefix, MaxTopic))
+	p := strings.ToLower(Clean(prefix, limits.MaxTopic))
 	if p == "" {
 		return slices.Clone(x.best[:min(max, len(x.best))])
 	}
@@ -106,7 +107,7 @@ func buildTopics(m *markov.Model) *topicIndex {
 	ok := func(fold string) bool {
 		v, seen := steerable[fold]
 		if !seen {
-			v = subjectWord(fold) && len(fold) <= MaxTopic && m.Steerable(fold) > 0
+			v = subjectWord(fold) && len(fold) <= limits.MaxTopic && m.Steerable(fold) > 0
 			steerable[fold] = v
 		}
 		return v
@@ -135,7 +136,7 @@ func buildTopics(m *markov.Model) *topicIndex {
 				modifies[prevKey]++
 				pk := prevKey + " " + key
 				phrases[pk]++
-				if phrases[pk] >= 2 && len(pk) <= MaxTopic {
+				if phrases[pk] >= 2 && len(pk) <= limits.MaxTopic {
 					count(pk, prevShown+" "+shown, 2)
 				}
 			}

@@ -10,6 +10,7 @@ import (
 	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/corpus"
 	"github.com/glowcloud/glowcloud/internal/sharedfiles"
+	"github.com/glowcloud/glowcloud/limits"
 	"github.com/glowcloud/glowcloud/markov"
 )
 
@@ -46,7 +47,7 @@ func TestSuggest(t *testing.T) {
 		}
 		p := strings.ToLower(strings.TrimSpace(tt.prefix))
 		for _, s := range got {
-			if !strings.HasPrefix(strings.ToLower(s), p) || len(s) > compose.MaxTopic || compose.Clean(s, compose.MaxTopic) != s {
+			if !strings.HasPrefix(strings.ToLower(s), p) || len(s) > limits.MaxTopic || compose.Clean(s, limits.MaxTopic) != s {
 				t.Errorf("Suggest(%q) offers %q", tt.prefix, s)
 			}
 			if strings.ToLower(s) == "the" {
@@ -149,9 +150,9 @@ func FuzzSuggest(f *testing.F) {
 		if len(got) > compose.MaxSuggestions || (max > 0 && len(got) > max) {
 			t.Fatalf("Suggest(%q, %d): %d suggestions", prefix, max, len(got))
 		}
-		p := strings.ToLower(compose.Clean(prefix, compose.MaxTopic))
+		p := strings.ToLower(compose.Clean(prefix, limits.MaxTopic))
 		for _, s := range got {
-			if !strings.HasPrefix(strings.ToLower(s), p) || compose.Clean(s, compose.MaxTopic) != s || len(s) > 100 {
+			if !strings.HasPrefix(strings.ToLower(s), p) || compose.Clean(s, limits.MaxTopic) != s || len(s) > 100 {
 				t.Fatalf("Suggest(%q) offers %q", prefix, s)
 			}
 		}

@@ -198,8 +198,8 @@ func inlineLabel(line string) (string, bool) {
 				return line, false
 			}
 		}
-		if letters == 0 || letters == 1 && !strings.HasSuffix(w, ".") {
-			return line, false
+		if letters == 0 || letters == 1 && !strings.HasSuffix(w, ".") && w != "A" {
+			return line, false // "A BLUECOAT SCHOOLBOY:" and initials only
 		}
 		long = long || letters >= 2
 	}

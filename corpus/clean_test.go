@@ -195,14 +195,14 @@ var bookCases = []splitCase{
 	},
 	{
 		name: "long speaker labels with initials, and stage directions, in Ulysses",
-		in:   "J. J. O'MOLLOY: (Hotly to the populace) This is a lonehand fight.\n\nTHE HONOURABLE MRS MERVYN TALBOYS: Very much so, my fine fellow!\n\nMH/Y. IM: a press cutting from a weekly periodical.",
+		in:   "J. J. O'MOLLOY: (Hotly to the populace) This is a lonehand fight.\n\nTHE HONOURABLE MRS MERVYN TALBOYS: Very much so, my fine fellow!\n\nA BLUECOAT SCHOOLBOY: Bravo!\n\nMH/Y. IM: a press cutting from a weekly periodical.",
 		sentences: []string{
 			"(Hotly to the populace) This is a lonehand fight.",
 			"Very much so, my fine fellow!",
 			"IM: a press cutting from a weekly periodical.",
 		},
-		dropped: map[corpus.Drop]int{corpus.DropFragment: 1}, // "MH/Y."
-		cleaned: map[corpus.Clean]int{corpus.CleanLabel: 2},
+		dropped: map[corpus.Drop]int{corpus.DropFragment: 2}, // "Bravo!", "MH/Y."
+		cleaned: map[corpus.Clean]int{corpus.CleanLabel: 3},
 	},
 	{
 		name:      "a sentence all in capitals is not prose",

@@ -215,3 +215,28 @@ func ExpensiveModels(size, pad int) map[string][]byte {
 	out["order-2 states"] = build(m2, nil, one, b.Bytes())
 	return out
 }
+
+// LoadCharged loads the model file at path with no memory budget and
+// returns, beside it, the most its budget would have held at once: the
+// loader's estimate of the load's peak, to compare with the heap it took.
+func LoadCharged(path string) (*Model, int64, error) {
+	var b *budget
+	l := Loader{budget: func(int64) *budget {
+		b = &budget{total: math.MaxInt64 / 2, track: true}
+		b.left.Store(b.total)
+		return b
+	}}
+	m, err := l.Load(path)
+	var most int64
+	if b != nil {
+		most = b.most.Load()
+	}
+	return m, most, err
+}
+
+// LoaderWithFloor is the zero Loader with floor in place of MinBudget:
+// tests of the budget per byte use files small enough to measure quickly,
+// which MinBudget would let through.
+func LoaderWithFloor(floor int64) Loader {
+	return Loader{budget: func(size int64) *budget { return newBudget(size, floor) }}
+}

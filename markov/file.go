@@ -87,6 +87,17 @@ var ErrTooLarge = errors.New("model file too large")
 type Loader struct {
 	// MaxBytes is the largest file read; DefaultMaxModel when 0 or less.
 	MaxBytes int64
+	// budget, when set, gives the budget of a file of size bytes in place
+	// of newBudget's (tests: a lower floor, or no budget at all).
+	budget func(size int64) *budget
+}
+
+// newBudget returns the budget of loading a file of size bytes.
+func (l Loader) newBudget(size int64) *budget {
+	if l.budget != nil {
+		return l.budget(size)
+	}
+	return newBudget(size, MinBudget)
 }
 
 func (l Loader) limit() int64 {
@@ -454,7 +465,7 @@ func (l Loader) decode(ctx context.Context, r io.Reader, size int64, path string
 	if size >= 0 && (size < want-1 || size > want+bodySlack) {
 		return nil, fmt.Errorf("%w: file is %d bytes, its header declares %d", ErrFormat, size, want)
 	}
-	b := newBudget(want)
+	b := l.newBudget(want)
 	if need := want + bodySlack + 1 - int64(len(data)); size < 0 && need > 0 {
 		data = slices.Grow(data, int(need))
 	}
@@ -500,7 +511,7 @@ func (l Loader) decodeBytes(ctx context.Context, data []byte) (*Model, error) {
 	if size := int64(len(data)); size < want-1 || size > want+bodySlack {
 		return nil, fmt.Errorf("%w: %d bytes, the header declares %d", ErrFormat, size, want)
 	}
-	return decodeData(ctx, data, split, h, newBudget(want), "", 0)
+	return decodeData(ctx, data, split, h, l.newBudget(want), "", 0)
 }
 
 // readChecked reads a file's header and checks it, returning it and the

@@ -16,14 +16,21 @@ import (
 )
 
 // TestLoadPeakMemory: a model file of N bytes loads within MemoryFactor×N
-// of memory (8 MiB at least), or is refused having spent no more, however
-// it was built: files honest in every count and checksum, each made of the
-// part of the format that costs most memory per byte (empty corpus
-// sentences, spool names, a fan-out, chains of states, headings, corpus
-// words), at several densities (padded with spaces, which cost nothing),
-// so some load and some are refused; and the essay's model. The old loader
-// took 6–16× these files' sizes, as the crafted files of the attack did
-// (37 M empty sentences in 259 MB took 2.32 GB).
+// of memory, or MinBudget if that is more, or is refused having spent no
+// more, however it was built: files honest in every count and checksum,
+// each made of the part of the format that costs most memory per byte
+// (empty corpus sentences, spool names, a fan-out, chains of states,
+// headings, corpus words), and the essay's model. The old loader took
+// 6–16× these files' sizes, as the crafted files of the attack did (37 M
+// empty sentences in 259 MB took 2.32 GB).
+//
+// Both halves of the rule are tried. The budget per byte: files of 3 MiB
+// at several densities (padded with spaces, which cost nothing), so some
+// load and some are refused, read by a loader whose floor is 8 MiB instead
+// of MinBudget (which would let every one of them through: files big
+// enough for 3× to pass MinBudget take too long to build and measure
+// here). The floor: files of 10 MiB at full density, read by the zero
+// Loader; several would cost more than MinBudget (up to 83 MiB).
 //
 // The peak heap is sampled at GOGC=5, so it is what is live, not the
 // collector's headroom (which GOMEMLIMIT bounds). Not parallel: it
@@ -32,30 +39,42 @@ func TestLoadPeakMemory(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("measures the heap: run without -short and without -race (.ci/run does)")
 	}
-	const size = 3 << 20
+	const (
+		small      = 3 << 20
+		smallFloor = 8 << 20
+		large      = 10 << 20
+	)
 	dir := t.TempDir()
 	type file struct {
-		name string
-		pad  int
+		name   string
+		loader markov.Loader
+		floor  int64
 	}
 	var files []file
-	for _, pad := range []int{0, size, 3 * size} {
-		for name, data := range markov.ExpensiveModels(size, pad) {
-			f := file{fmt.Sprintf("%s, padded %d MiB", name, pad>>20), pad}
-			if err := os.WriteFile(filepath.Join(dir, f.name), data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			files = append(files, f)
+	write := func(f file, data []byte) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, f.name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	for _, pad := range []int{0, small, 3 * small} {
+		for name, data := range markov.ExpensiveModels(small, pad) {
+			write(file{fmt.Sprintf("%s, padded %d MiB", name, pad>>20), markov.LoaderWithFloor(smallFloor), smallFloor}, data)
 		}
 	}
+	for name, data := range markov.ExpensiveModels(large, 0) {
+		write(file{fmt.Sprintf("%s, %d MiB", name, large>>20), markov.Loader{}, markov.MinBudget}, data)
+	}
 	m, _ := essay(t)
-	if err := m.Save(filepath.Join(dir, "the essay")); err != nil {
+	var essay bytes.Buffer
+	if err := m.Encode(&essay); err != nil {
 		t.Fatal(err)
 	}
-	files = append(files, file{name: "the essay"})
+	write(file{"the essay", markov.Loader{}, markov.MinBudget}, essay.Bytes())
 	slices.SortFunc(files, func(a, b file) int { return cmpString(a.name, b.name) })
 	defer debug.SetGCPercent(debug.SetGCPercent(5))
-	loaded, refused := 0, 0
+	loaded, refused := map[int64]int{}, map[int64]int{}
 	for _, f := range files {
 		path := filepath.Join(dir, f.name)
 		fi, err := os.Stat(path)
@@ -65,28 +84,32 @@ func TestLoadPeakMemory(t *testing.T) {
 		runtime.GC()
 		base := heapObjects()
 		stop, peakc := samplePeakHeap()
-		got, err := markov.Load(path)
+		got, err := f.loader.Load(path)
 		close(stop)
 		peak := <-peakc - base
 		runtime.KeepAlive(got)
 		got = nil
-		budget := max(markov.MemoryFactor*fi.Size(), 8<<20)
+		budget := max(markov.MemoryFactor*fi.Size(), f.floor)
 		switch {
 		case err == nil:
-			loaded++
+			loaded[f.floor]++
 		case errors.Is(err, markov.ErrTooCostly) || errors.Is(err, markov.ErrFormat):
-			refused++
+			refused[f.floor]++
 		default:
 			t.Errorf("%s: %v", f.name, err)
 		}
-		t.Logf("%-40s %5.1f MiB: peak %5.1f MiB (%.2f×), err %v", f.name, float64(fi.Size())/(1<<20), float64(peak)/(1<<20), float64(peak)/float64(fi.Size()), err != nil)
+		t.Logf("%-40s %5.1f MiB: peak %5.1f MiB (%.2f×) of a budget of %3d MiB, err %v", f.name, float64(fi.Size())/(1<<20),
+			float64(peak)/(1<<20), float64(peak)/float64(fi.Size()), budget>>20, err != nil)
 		if int64(peak) > budget {
 			t.Errorf("%s (%d bytes) took %d bytes at its peak, over its budget of %d (%.2f× the file); err = %v",
 				f.name, fi.Size(), peak, budget, float64(peak)/float64(fi.Size()), err)
 		}
 	}
-	if loaded < 3 || refused < 3 {
-		t.Errorf("%d files loaded, %d refused: the densities do not reach both sides of the budget", loaded, refused)
+	for _, floor := range []int64{smallFloor, markov.MinBudget} {
+		if loaded[floor] < 2 || refused[floor] < 3 {
+			t.Errorf("with a floor of %d MiB, %d files loaded and %d were refused: the files do not reach both sides of the budget",
+				floor>>20, loaded[floor], refused[floor])
+		}
 	}
 }
 

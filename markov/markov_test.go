@@ -428,10 +428,10 @@ func dirNames(t *testing.T, dir string) []string {
 
 func TestTrainErrors(t *testing.T) {
 	t.Parallel()
-	if _, err := markov.Train(nil, markov.TrainOptions{}); !errors.Is(err, markov.ErrEmpty) {
+	if _, err := markov.Train(nil, markov.TrainOptions{}); !errors.Is(err, corpus.ErrEmpty) {
 		t.Errorf("Train(nil) = %v, want ErrEmpty", err)
 	}
-	if _, err := markov.Train([][]string{{"", " "}}, markov.TrainOptions{}); !errors.Is(err, markov.ErrEmpty) {
+	if _, err := markov.Train([][]string{{"", " "}}, markov.TrainOptions{}); !errors.Is(err, corpus.ErrEmpty) {
 		t.Errorf("Train(blank) = %v, want ErrEmpty", err)
 	}
 	if _, err := markov.Train([][]string{{"a", "b"}}, markov.TrainOptions{Order: markov.MaxOrder + 1}); err == nil {
@@ -487,7 +487,7 @@ func FuzzTrainGenerate(f *testing.F) {
 		text := corpus.Parse(input)
 		m, err := markov.Train(text.Sentences, markov.TrainOptions{Order: order})
 		if err != nil {
-			if !errors.Is(err, markov.ErrEmpty) {
+			if !errors.Is(err, corpus.ErrEmpty) {
 				t.Fatalf("Train: %v", err)
 			}
 			return

@@ -40,6 +40,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/mb-14/gomarkov"
+
+	"github.com/glowcloud/glowcloud/corpus"
 )
 
 // FormatVersion is the version of the model file envelope this package
@@ -65,8 +67,6 @@ const MaxWords = 120
 
 // Sentinel errors that callers test with errors.Is.
 var (
-	// ErrEmpty reports training input with no sentences.
-	ErrEmpty = errors.New("no sentences to train on")
 	// ErrFormat reports a model file that is corrupt or not a model.
 	ErrFormat = errors.New("not a valid glowcloud model")
 	// ErrVersion reports a model file of another format version.
@@ -224,10 +224,10 @@ func train(sentences sentences, opts TrainOptions, parts int) (*Model, error) {
 	novc := make(chan *noveltyIndex, 1)
 	go func() { novc <- buildNovelty(sentences, true, 0) }()
 	var nov *noveltyIndex
-	corpus := func() (Meta, *noveltyIndex, error) {
+	describe := func() (Meta, *noveltyIndex, error) {
 		nov = <-novc
 		if nov.sentences == 0 {
-			return Meta{}, nil, ErrEmpty
+			return Meta{}, nil, corpus.ErrEmpty
 		}
 		now := time.Now
 		if opts.Now != nil {
@@ -242,13 +242,13 @@ func train(sentences sentences, opts TrainOptions, parts int) (*Model, error) {
 			TrainedAt:    now().UTC().Truncate(time.Second),
 		}, nov, nil
 	}
-	m, err := compile(order, raw, opts.Headings, corpus)
+	m, err := compile(order, raw, opts.Headings, describe)
 	if err != nil {
 		if nov == nil {
 			nov = <-novc
 		}
 		if nov.sentences == 0 {
-			err = ErrEmpty
+			err = corpus.ErrEmpty
 		}
 		return nil, fmt.Errorf("markov: train: %w", err)
 	}

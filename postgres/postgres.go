@@ -12,7 +12,8 @@
 //
 // Tables live in the connection's current schema (the first of its
 // search_path), so one database can hold several glowcloud installations,
-// or tests, side by side: add ?search_path=NAME to the URL.
+// or tests, side by side: add ?search_path=NAME to the URL. Open creates
+// that schema when it is not there yet.
 package postgres
 
 import (
@@ -22,7 +23,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -51,39 +51,111 @@ const defaultMaxConns = 10
 // DB is an open glowcloud database. It is safe for concurrent use, by any
 // number of replicas.
 type DB struct {
-	pool  *pgxpool.Pool
-	log   *slog.Logger
-	takes atomic.Uint64 // cooldown takes, to prune now and then
+	pool *pgxpool.Pool
+	log  *slog.Logger
 }
 
 // Open connects to the PostgreSQL database at url (postgres://…) and brings
-// its schema up to date. A database from a newer glowcloud is refused with
-// ErrNewer and left unchanged. Errors never include the URL's password.
+// its schema up to date, first creating the schema ?search_path=NAME names
+// when there is none of that name. A database from a newer glowcloud is
+// refused with ErrNewer and left unchanged. Errors never include the URL's
+// password.
 func Open(ctx context.Context, url string, log *slog.Logger) (*DB, error) {
+	d, cfg, err := connect(ctx, url, log)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := migrate.Load(migrationFS, "migrations")
+	if err == nil {
+		err = d.createSchema(ctx, cfg.ConnConfig.RuntimeParams["search_path"])
+	}
+	if err == nil {
+		err = d.migrate(ctx, ms)
+	}
+	if err != nil {
+		d.pool.Close()
+		return nil, fmt.Errorf("open postgres database %s/%s: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Database, err)
+	}
+	return d, nil
+}
+
+// OpenExisting connects to the database at url as it is, for checking it:
+// it creates no schema and migrates nothing, so `glowcloud db check` from a
+// new binary never upgrades a database older replicas still use. Only Check
+// and Close are meant for it.
+func OpenExisting(ctx context.Context, url string, log *slog.Logger) (*DB, error) {
+	d, cfg, err := connect(ctx, url, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.pool.Ping(ctx); err != nil {
+		d.pool.Close()
+		return nil, fmt.Errorf("open postgres database %s/%s: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Database, err)
+	}
+	return d, nil
+}
+
+// connect makes the pool for url.
+func connect(ctx context.Context, url string, log *slog.Logger) (*DB, *pgxpool.Config, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
-		return nil, fmt.Errorf("open postgres database: %w", err) // pgx masks the password
+		return nil, nil, fmt.Errorf("open postgres database: %w", err) // pgx masks the password
 	}
 	if !strings.Contains(url, "pool_max_conns") {
 		cfg.MaxConns = defaultMaxConns
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("open postgres database: %w", err)
+		return nil, nil, fmt.Errorf("open postgres database: %w", err)
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	d := &DB{pool: pool, log: log.With("component", "postgres")}
-	ms, err := migrate.Load(migrationFS, "migrations")
-	if err == nil {
-		err = d.migrate(ctx, ms)
+	return &DB{pool: pool, log: log.With("component", "postgres")}, cfg, nil
+}
+
+// createSchema creates the schema a search_path (the URL's, searchPath)
+// names first, when no schema of the path exists yet: tables go in the
+// first schema of the path that exists, and with none PostgreSQL has
+// nowhere to create them. Replicas starting together take an advisory lock.
+func (d *DB) createSchema(ctx context.Context, searchPath string) error {
+	var current *string
+	if err := d.pool.QueryRow(ctx, `SELECT current_schema()`).Scan(&current); err != nil {
+		return fmt.Errorf("read current schema: %w", err)
 	}
+	if current != nil {
+		return nil
+	}
+	name := firstSchema(searchPath)
+	if name == "" {
+		return errors.New("no schema of the search_path exists, and it names none to create (add ?search_path=NAME to GLOWCLOUD_DATABASE)")
+	}
+	err := pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('glowcloud create schema ' || $1, 0))`, name); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{name}.Sanitize())
+		return err
+	})
 	if err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("open postgres database %s/%s: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Database, err)
+		return fmt.Errorf("create schema %q (search_path): %w; create it yourself, or grant CREATE on the database", name, err)
 	}
-	return d, nil
+	d.log.Info("created schema", "schema", name)
+	return nil
+}
+
+// firstSchema returns the first schema a search_path names ("" for none,
+// or for $user), unquoted.
+func firstSchema(searchPath string) string {
+	first, _, _ := strings.Cut(searchPath, ",")
+	first = strings.TrimSpace(first)
+	if len(first) >= 2 && first[0] == '"' && first[len(first)-1] == '"' {
+		return strings.ReplaceAll(first[1:len(first)-1], `""`, `"`)
+	}
+	if first == "$user" {
+		return ""
+	}
+	return strings.ToLower(first) // unquoted identifiers fold to lower case
 }
 
 // Close closes the pool.
@@ -169,15 +241,18 @@ func schemaVersion(ctx context.Context, q interface {
 	return v, nil
 }
 
-// Check asks the server for the schema version and checks it is this
-// glowcloud's. (PostgreSQL checks its own pages; backups are pg_dump's job.)
+// Check asks the server for the schema version, an error when it is a
+// newer glowcloud's (ErrNewer) or the tables are not glowcloud's
+// (ErrForeign). An older schema is not an error: compare the version with
+// Latest, and Open upgrades it. (PostgreSQL checks its own pages; backups
+// are pg_dump's job.)
 func (d *DB) Check(ctx context.Context) (version int, err error) {
 	v, err := schemaVersion(ctx, d.pool)
 	if err != nil {
 		return 0, err
 	}
-	if v != Latest() {
-		return v, fmt.Errorf("schema version %d, want %d", v, Latest())
+	if v > Latest() {
+		return v, fmt.Errorf("%w: its schema version is %d, this glowcloud knows up to %d", ErrNewer, v, Latest())
 	}
 	return v, nil
 }

@@ -194,15 +194,10 @@ func (d *DB) Finish(ctx context.Context, id int64, o proclaim.Outcome) error {
 	return nil
 }
 
-// pruneEvery is how many cooldown takes pass between sweeps of expired rows.
-const pruneEvery = 512
-
-// TakeCooldown starts a cooldown of length every for key at now, if key has
-// none running, and returns 0; otherwise it returns how long is left (at
-// most every) and changes nothing. The test and the write are one upsert:
-// of many concurrent takes, on any replicas, exactly one wins. A cooldown
-// that seems to start more than every in the future (a clock stepped back)
-// counts as over.
+// TakeCooldown implements cooldown.Store, whose doc states the rule the
+// WHERE clause holds: a running cooldown is one whose start lies within
+// every either side of now. The test and the write are one upsert: of many
+// concurrent takes, on any replicas, exactly one wins.
 func (d *DB) TakeCooldown(ctx context.Context, key string, now time.Time, every time.Duration) (time.Duration, error) {
 	n, e := ms(now), every.Milliseconds()
 	for {
@@ -213,11 +208,6 @@ func (d *DB) TakeCooldown(ctx context.Context, key string, now time.Time, every 
 			RETURNING last_at`, key, n, e).Scan(&last)
 		switch {
 		case err == nil:
-			if d.takes.Add(1)%pruneEvery == 0 {
-				if _, err := d.pool.Exec(ctx, `DELETE FROM cooldowns WHERE last_at <= $1`, n-e); err != nil {
-					d.log.Warn("prune cooldowns", "err", err)
-				}
-			}
 			return 0, nil
 		case !isNoRows(err):
 			return 0, fmt.Errorf("take cooldown: %w", err)
@@ -232,4 +222,12 @@ func (d *DB) TakeCooldown(ctx context.Context, key string, now time.Time, every 
 		}
 		// Pruned in between, so it had expired: take it again.
 	}
+}
+
+// PruneCooldowns implements cooldown.Store.
+func (d *DB) PruneCooldowns(ctx context.Context, before time.Time) error {
+	if _, err := d.pool.Exec(ctx, `DELETE FROM cooldowns WHERE last_at <= $1`, ms(before)); err != nil {
+		return fmt.Errorf("prune cooldowns: %w", err)
+	}
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/internal/bottest"
+	"github.com/glowcloud/glowcloud/limits"
 	"github.com/glowcloud/glowcloud/proclaim"
 )
 
@@ -145,7 +146,7 @@ func TestStartRefusesBadOptions(t *testing.T) {
 		{"not a duration", bot.StartOptions{Every: "often"}, "not a duration"},
 		{"no every", bot.StartOptions{}, "every:"},
 		{"bad kind", bot.StartOptions{Every: "1h", Kind: "poem"}, "glowcloud or manifesto"},
-		{"long topic", bot.StartOptions{Every: "1h", Topic: strings.Repeat("x", bot.MaxTopic+1)}, "50 characters"},
+		{"long topic", bot.StartOptions{Every: "1h", Topic: strings.Repeat("x", limits.MaxTopic+1)}, "50 characters"},
 		{"bad channel", bot.StartOptions{Every: "1h", Channel: "general"}, "channel"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -294,7 +295,7 @@ func TestListFitsAMessage(t *testing.T) {
 	st := newFakeStore()
 	cm := newCommands(st)
 	for i := range proclaim.MaxPerGuild {
-		if _, err := cm.Start(t.Context(), admin, bot.StartOptions{Every: "1d12h30m15s", Channel: fmt.Sprint(12345678901234567890 - uint64(i)), Kind: "manifesto", Topic: strings.Repeat("*", bot.MaxTopic)}); err != nil {
+		if _, err := cm.Start(t.Context(), admin, bot.StartOptions{Every: "1d12h30m15s", Channel: fmt.Sprint(12345678901234567890 - uint64(i)), Kind: "manifesto", Topic: strings.Repeat("*", limits.MaxTopic)}); err != nil {
 			t.Fatal(err)
 		}
 		s := st.scheds[len(st.scheds)-1]

@@ -327,8 +327,10 @@ func failedResult(pe *PostError) string {
 
 // slotSeed is the seed of a slot's text: derived from the schedule and the
 // slot, so the text of a slot is reproducible (its footer shows the seed)
-// and two different slots differ. It fits in 53 bits, so JSON numbers hold
-// it exactly.
+// and two different slots differ. Like every seed it lies in
+// 0..limits.MaxSeed (the top 53 of the hash's 64 bits; keeping those
+// rather than masking the low ones keeps every posted slot's text as it
+// was), so JSON numbers hold it exactly.
 func slotSeed(id int64, slot time.Time) uint64 {
 	// splitmix64 finaliser over the pair.
 	z := uint64(id)*0x9e3779b97f4a7c15 ^ uint64(slot.UnixMilli())

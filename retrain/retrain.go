@@ -209,12 +209,7 @@ func (t *Trainer) Retrain(ctx context.Context, files []File) (Result, error) {
 	m, err := markov.TrainLines(text.Lines, markov.TrainOptions{
 		Order: t.Order, Headings: text.Headings, Now: t.Now,
 	})
-	if errors.Is(err, markov.ErrEmpty) {
-		// Sentences the chain cannot take are an empty corpus all the same:
-		// callers test for one error, corpus's.
-		return Result{}, fmt.Errorf("retrain: %w: %w", corpus.ErrEmpty, err)
-	}
-	if err != nil {
+	if err != nil { // corpus.ErrEmpty when the chain takes none of the sentences
 		return Result{}, fmt.Errorf("retrain: %w", err)
 	}
 	if !mayCommit(ctx) {

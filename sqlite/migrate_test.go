@@ -356,3 +356,67 @@ func TestCheckFindsCorruption(t *testing.T) {
 	}
 	t.Logf("corruption reported: %v", err)
 }
+
+// TestOpenExistingChangesNothing: checking and backing up read the database
+// as it is. A version-1 file stays at version 1, byte for byte (db check
+// once migrated it to the latest version), its backup is a version-1 copy,
+// a newer database is reported rather than refused unread, and a missing
+// file is not created.
+func TestOpenExistingChangesNothing(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	script, err := os.ReadFile("testdata/v1.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	old := filepath.Join(dir, "v1.db")
+	r := raw(t, old)
+	if _, err := r.Exec(string(script)); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	sum := fileSum(t, old)
+
+	db, err := sqlite.OpenExisting(ctx, old, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := db.Check(ctx); err != nil || v != 1 {
+		t.Errorf("Check of a version-1 database = %d, %v; want 1, nil", v, err)
+	}
+	dst := filepath.Join(dir, "backup.db")
+	if err := db.Backup(ctx, dst); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if fileSum(t, old) != sum || version(t, old) != 1 {
+		t.Errorf("checking and backing up changed the database (now version %d)", version(t, old))
+	}
+	if v := version(t, dst); v != 1 {
+		t.Errorf("the backup is at version %d, want the database's 1", v)
+	}
+
+	newer := filepath.Join(dir, "newer.db")
+	r = raw(t, newer)
+	if _, err := r.Exec("CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (99)"); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	db, err = sqlite.OpenExisting(ctx, newer, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if v, err := db.Check(ctx); !errors.Is(err, sqlite.ErrNewer) || v != 99 {
+		t.Errorf("Check of a newer database = %d, %v; want 99, ErrNewer", v, err)
+	}
+
+	missing := filepath.Join(dir, "missing.db")
+	if _, err := sqlite.OpenExisting(ctx, missing, nil); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("OpenExisting of a missing file = %v, want ErrNotExist", err)
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Errorf("OpenExisting created %s", missing)
+	}
+}

@@ -20,9 +20,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 
 	// The pure-Go SQLite driver, registered as "sqlite".
 	_ "modernc.org/sqlite"
@@ -56,10 +56,9 @@ type DB struct {
 	w *sql.DB
 	// db reads, on as many connections as there are readers (WAL lets them
 	// run beside the writer). In memory, it is w.
-	db    *sql.DB
-	path  string // empty in memory
-	log   *slog.Logger
-	takes atomic.Uint64 // cooldown takes, to prune now and then
+	db   *sql.DB
+	path string // empty in memory
+	log  *slog.Logger
 }
 
 // Open opens (creating if need be) the database file at path and brings its
@@ -85,6 +84,40 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	return d, nil
+}
+
+// OpenExisting opens the database file at path as it is, for checking and
+// backing it up: it creates no file, migrates nothing and changes no mode,
+// so `glowcloud db check` and `db backup` read a database of any version
+// without upgrading it under older replicas. Only Check, Backup and Close
+// are meant for it; the store's methods want the schema Open brings.
+func OpenExisting(ctx context.Context, path string, log *slog.Logger) (*DB, error) {
+	if path == "" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") || path == ":memory:" {
+		return nil, fmt.Errorf("open database %q: want a plain file path", path)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("open database %s: %s, not a regular file", path, atomicfile.Kind(fi.Mode()))
+	}
+	uri, err := fileURI(path)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	// mode=rw: never create; query_only: never write the database itself
+	// (VACUUM INTO writes only its copy).
+	db, err := sql.Open("sqlite", fmt.Sprintf("%s?mode=rw&_pragma=busy_timeout(%d)&_pragma=query_only(1)", uri, busyTimeoutMS))
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	return &DB{w: db, db: db, path: path, log: orDiscard(log)}, nil
 }
 
 // OpenMemory returns a fresh database that lives in memory until Close, for
@@ -237,7 +270,9 @@ func (d *DB) inTx(ctx context.Context, f func(*sql.Tx) (bool, error)) (bool, err
 }
 
 // Check runs SQLite's integrity check and returns the schema version; an
-// error lists what the check found.
+// error lists what the check found, or says that the schema is a newer
+// glowcloud's (ErrNewer) or not glowcloud's (ErrForeign). An older schema is
+// not an error: compare the version with Latest, and Open upgrades it.
 func (d *DB) Check(ctx context.Context) (version int, err error) {
 	rows, err := d.db.QueryContext(ctx, "PRAGMA integrity_check")
 	if err != nil {
@@ -264,8 +299,8 @@ func (d *DB) Check(ctx context.Context) (version int, err error) {
 	if err != nil {
 		return 0, err
 	}
-	if v != Latest() {
-		return v, fmt.Errorf("schema version %d, want %d", v, Latest())
+	if v > Latest() {
+		return v, fmt.Errorf("%w: its schema version is %d, this glowcloud knows up to %d", ErrNewer, v, Latest())
 	}
 	return v, nil
 }
@@ -278,7 +313,7 @@ func (d *DB) Check(ctx context.Context) (version int, err error) {
 // a directory), wrapping atomicfile.ErrNotRegular.
 func (d *DB) Backup(ctx context.Context, dst string) error {
 	err := atomicfile.WriteNamed(dst, 0o644, func(tmp string) error {
-		if _, err := d.w.ExecContext(ctx, "VACUUM INTO ?", tmp); err != nil {
+		if err := d.vacuumInto(ctx, tmp); err != nil {
 			return err
 		}
 		if err := checkCopy(ctx, tmp); err != nil {
@@ -290,6 +325,30 @@ func (d *DB) Backup(ctx context.Context, dst string) error {
 		return fmt.Errorf("backup to %s: %w", dst, err)
 	}
 	return nil
+}
+
+// vacuumInto writes a copy of the database to the empty file tmp. SQLite
+// counts VACUUM INTO as a write even though it changes only the copy, so on
+// a connection of OpenExisting, which is query_only, that is lifted for
+// this one statement.
+func (d *DB) vacuumInto(ctx context.Context, tmp string) error {
+	conn, err := d.w.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	var readOnly bool
+	if err := conn.QueryRowContext(ctx, "PRAGMA query_only").Scan(&readOnly); err != nil {
+		return err
+	}
+	if readOnly {
+		if _, err := conn.ExecContext(ctx, "PRAGMA query_only = 0"); err != nil {
+			return err
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA query_only = 1")
+	}
+	_, err = conn.ExecContext(ctx, "VACUUM INTO ?", tmp)
+	return err
 }
 
 // checkCopy opens a backup without migrating it and checks it.

@@ -203,15 +203,11 @@ func (d *DB) Finish(ctx context.Context, id int64, o proclaim.Outcome) error {
 	return nil
 }
 
-// pruneEvery is how many cooldown takes pass between sweeps of expired rows.
-const pruneEvery = 512
-
-// TakeCooldown starts a cooldown of length every for key at now, if key has
-// none running, and returns 0; otherwise it returns how long is left (at
-// most every) and changes nothing. The test and the write are one upsert, so
-// of many concurrent takes, in any processes, exactly one wins. A cooldown
-// that seems to start more than every in the future (a clock stepped back)
-// counts as over.
+// TakeCooldown implements cooldown.Store, whose doc states the rule the
+// WHERE clause holds: a running cooldown is one whose start lies within
+// every either side of now. The test and the write are one upsert in an
+// IMMEDIATE transaction, so of many concurrent takes, in any processes,
+// exactly one wins.
 func (d *DB) TakeCooldown(ctx context.Context, key string, now time.Time, every time.Duration) (time.Duration, error) {
 	var wait time.Duration
 	_, err := d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
@@ -223,11 +219,6 @@ func (d *DB) TakeCooldown(ctx context.Context, key string, now time.Time, every 
 			RETURNING last_at`, key, n, e).Scan(&last)
 		switch {
 		case err == nil:
-			if d.takes.Add(1)%pruneEvery == 0 {
-				if _, err := tx.ExecContext(ctx, `DELETE FROM cooldowns WHERE last_at <= ?`, n-e); err != nil {
-					return false, err
-				}
-			}
 			return true, nil
 		case !errors.Is(err, sql.ErrNoRows):
 			return false, err
@@ -242,4 +233,12 @@ func (d *DB) TakeCooldown(ctx context.Context, key string, now time.Time, every 
 		return 0, fmt.Errorf("take cooldown: %w", err)
 	}
 	return wait, nil
+}
+
+// PruneCooldowns implements cooldown.Store.
+func (d *DB) PruneCooldowns(ctx context.Context, before time.Time) error {
+	if _, err := d.w.ExecContext(ctx, `DELETE FROM cooldowns WHERE last_at <= ?`, ms(before)); err != nil {
+		return fmt.Errorf("prune cooldowns: %w", err)
+	}
+	return nil
 }

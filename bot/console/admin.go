@@ -3,9 +3,7 @@ package console
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/glowcloud/glowcloud/bot"
@@ -33,9 +31,17 @@ var (
 type Options struct {
 	// Posts, if set, are the scheduled posts to print as they come.
 	Posts *Poster
-	// Now is the clock posts are stamped with (a fast one, say); nil means
-	// time.Now.
+	// Now is the console's clock, which posts are stamped with and relative
+	// times count from (a fast one, say); nil means time.Now.
 	Now func() time.Time
+	// Speed is how many times faster than real time Now runs; 0 or 1 for
+	// real time. Otherwise the console says so, and every time it shows is
+	// marked "on the console clock".
+	Speed float64
+
+	// terminal makes the console interactive (line editing, prompt, styles)
+	// over any reader and writer, for tests.
+	terminal bool
 }
 
 // posted is one post, as the Poster hands it to the prompt.
@@ -61,12 +67,14 @@ func (p *Poster) Post(ctx context.Context, channelID string, m bot.Reply) error 
 	}
 }
 
-// renderPost shows a scheduled post with the channel and the time.
-func renderPost(p posted, now func() time.Time) string {
-	if now == nil {
-		now = time.Now
+// post shows a scheduled post under a line naming the channel and the
+// time on the console's clock.
+func (r renderer) post(p posted) string {
+	at := r.clockNow().Format("15:04:05")
+	if r.clock != "" {
+		at += " " + r.clock
 	}
-	return fmt.Sprintf("── the Glow Cloud posts in #%s at %s ──\n%s\n", p.channel, now().Format("15:04:05"), render(p.reply))
+	return fmt.Sprintf("── the Glow Cloud posts in %s at %s ──\n%s\n", r.inline("<#"+p.channel+">"), at, r.reply(p.reply))
 }
 
 // subcommands returns a command's subcommands, if it has any.
@@ -78,29 +86,4 @@ func subcommands(c bot.Command) []bot.Option {
 		}
 	}
 	return out
-}
-
-// discordTime finds Discord's timestamp markup, <t:UNIX:STYLE>, which the
-// admin commands' replies use.
-var discordTime = regexp.MustCompile(`<t:(-?\d+):[tTdDfFR]>`)
-
-// discordWhen is a relative timestamp followed by the absolute one, as the
-// admin commands write times; discordChannel a channel mention.
-var (
-	discordWhen    = regexp.MustCompile(`<t:(-?\d+):R> \(<t:-?\d+:f>\)`)
-	discordChannel = regexp.MustCompile(`<#(\d+)>`)
-)
-
-// plainTimes writes Discord timestamps as the console's local times, and
-// channel mentions as #id.
-func plainTimes(s string) string {
-	s = discordChannel.ReplaceAllString(s, "#$1")
-	s = discordWhen.ReplaceAllString(s, "<t:$1:R>")
-	return discordTime.ReplaceAllStringFunc(s, func(m string) string {
-		n, err := strconv.ParseInt(strings.Split(m, ":")[1], 10, 64)
-		if err != nil {
-			return m
-		}
-		return "at " + time.Unix(n, 0).Format("15:04:05")
-	})
 }

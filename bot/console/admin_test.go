@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/bot/console"
@@ -75,20 +76,23 @@ func TestConsoleAdmin(t *testing.T) {
 func TestConsolePoster(t *testing.T) {
 	t.Parallel()
 	p := console.NewPoster()
+	now := func() time.Time { return time.Unix(3600, 0) }
 	in, feed := io.Pipe()
 	var out syncBuilder
 	done := make(chan error, 1)
 	go func() {
-		done <- console.RunWith(t.Context(), bottest.NewBot(bot.Config{}), in, &out, console.Options{Posts: p})
+		done <- console.RunWith(t.Context(), bottest.NewBot(bot.Config{}), in, &out, console.Options{Posts: p, Now: now, Speed: 60})
 	}()
-	if err := p.Post(t.Context(), "77", bot.Reply{Content: "hail <t:0:R>"}); err != nil {
+	if err := p.Post(t.Context(), "77", bot.Reply{Content: "hail <t:0:R>, since <t:0:t>"}); err != nil {
 		t.Fatal(err)
 	}
 	feed.Close()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if got := out.String(); !strings.Contains(got, "── the Glow Cloud posts in #77 at ") || !strings.Contains(got, "hail at ") {
-		t.Errorf("output %q, want the post with its channel", got)
+	want := "── the Glow Cloud posts in #77 at " + now().Format("15:04:05") + " on the console clock ──\n" +
+		"hail an hour ago, since " + time.Unix(0, 0).Format("15:04") + " on the console clock\n"
+	if got := out.String(); !strings.Contains(got, want) {
+		t.Errorf("output %q, want the post with its channel and its times on the console's clock:\n%s", got, want)
 	}
 }

@@ -6,6 +6,7 @@ package console
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,12 +14,19 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/term"
 
 	"github.com/glowcloud/glowcloud/bot"
 )
 
-// consoleUser is the user id console requests carry.
-const consoleUser = "console"
+// consoleUser is the user id console requests carry; mentions of it show
+// as "@you". consoleChannelName is what the console's channel is called.
+const (
+	consoleUser        = "console"
+	consoleChannelName = "general"
+)
 
 const consoleHelp = `The Glow Cloud listens. Type:
   /manifesto [topic:WORDS] [paragraphs:1-5] [seed:N]
@@ -32,24 +40,32 @@ const consoleHelp = `The Glow Cloud listens. Type:
   press      press the last reply's "Hail again" button (also: again)
   help       this text
   quit       leave (also: exit, or end of input)
-An option's value runs until the next " name:". A command's first required
-option may go without its name.`
+An option's value runs until the next " name:" of one of the command's
+options. A command's first required option (or its only one) may go
+without its name: /squint the tea party, /hush off.`
 
 // optionStart finds the start of an option: a name and a colon at the start
 // of the text or after a space.
 var optionStart = regexp.MustCompile(`(?:^|\s)([a-z][a-z0-9_-]*):`)
 
 // Run is a local prompt that shows what Discord would of b's replies. It reads lines
-// from in (a terminal or not) until "quit", the end of input or ctx is
-// cancelled, and prints each reply to out: embed title, description and
-// footer, the button as [🔁 Hail again], and "(only you can see this)" for
-// ephemeral replies. Commands go through b.HandleLocal, and "press" goes
-// through the same custom_id decoding as a button press on Discord. There
-// is no cooldown at the console. It returns nil when done, or an error if in
-// or out fails.
+// from in until "quit", the end of input or ctx is cancelled, and prints
+// each reply to out as a Discord user would see it: markdown rendered,
+// mentions and timestamps written out, embeds with a bar at their left, the
+// button as [🔁 Hail again], and "(only you can see this)" under ephemeral
+// replies. When in and out are a terminal the line can be edited (arrows,
+// Home/End, Ctrl-W ...) and earlier lines recalled with the up arrow, and
+// markdown shows as bold, italic and so on; piped input is read line by
+// line and printed plainly. Commands go through b.HandleLocal, and "press"
+// goes through the same custom_id decoding as a button press on Discord.
+// There is no cooldown at the console. It returns nil when done, or an
+// error if in or out fails.
 func Run(ctx context.Context, b *bot.Bot, in io.Reader, out io.Writer) error {
 	return RunWith(ctx, b, in, out, Options{})
 }
+
+// prompt is what the console shows before each line on a terminal.
+const prompt = "glowcloud> "
 
 // RunWith is Run with the server admins' commands and scheduled posts (see
 // Options and admin.go).
@@ -59,36 +75,46 @@ func RunWith(ctx context.Context, b *bot.Bot, in io.Reader, out io.Writer, opts 
 		posts = opts.Posts.ch
 	}
 	who := asAdmin
+	interactive := opts.terminal || (isTerminal(in) && isTerminal(out))
+	r := renderer{ansi: interactive, now: opts.Now}
+	if opts.Speed > 0 && opts.Speed != 1 {
+		r.clock = "on the console clock"
+	}
+	read, w, restore := lineReader(in, out, interactive)
+	defer restore()
 	lines := make(chan string)
 	readErr := make(chan error, 1)
 	go func() {
 		defer close(lines)
-		sc := bufio.NewScanner(in)
-		sc.Buffer(make([]byte, 0, 4096), 1<<20)
-		for sc.Scan() {
+		for {
+			l, err := read()
+			if err != nil {
+				if !errors.Is(err, io.EOF) {
+					readErr <- err
+				}
+				return
+			}
 			select {
-			case lines <- sc.Text():
+			case lines <- l:
 			case <-ctx.Done():
 				return
 			}
 		}
-		readErr <- sc.Err()
 	}()
 
-	prompt := isTerminal(in)
+	if interactive {
+		if _, err := io.WriteString(w, welcome(opts.Speed)); err != nil {
+			return fmt.Errorf("console: write: %w", err)
+		}
+	}
 	var lastButton string
 	for {
-		if prompt {
-			if _, err := io.WriteString(out, "glowcloud> "); err != nil {
-				return fmt.Errorf("console: write: %w", err)
-			}
-		}
 		var line string
 		select {
 		case <-ctx.Done():
 			return nil
 		case p := <-posts:
-			if _, err := io.WriteString(out, renderPost(p, opts.Now)); err != nil {
+			if _, err := io.WriteString(w, r.post(p)); err != nil {
 				return fmt.Errorf("console: write: %w", err)
 			}
 			continue
@@ -96,9 +122,7 @@ func RunWith(ctx context.Context, b *bot.Bot, in io.Reader, out io.Writer, opts 
 			if !ok {
 				select {
 				case err := <-readErr:
-					if err != nil {
-						return fmt.Errorf("console: read: %w", err)
-					}
+					return fmt.Errorf("console: read: %w", err)
 				default:
 				}
 				return nil
@@ -117,18 +141,18 @@ func RunWith(ctx context.Context, b *bot.Bot, in io.Reader, out io.Writer, opts 
 			if strings.HasSuffix(strings.ToLower(line), "member") {
 				who = asMember
 			}
-			if _, err := fmt.Fprintln(out, who.note); err != nil {
+			if _, err := fmt.Fprintln(w, who.note); err != nil {
 				return fmt.Errorf("console: write: %w", err)
 			}
 			continue
 		case "help", "?":
-			if _, err := fmt.Fprintln(out, consoleHelp); err != nil {
+			if _, err := fmt.Fprintln(w, consoleHelp); err != nil {
 				return fmt.Errorf("console: write: %w", err)
 			}
 			continue
 		case "press", "again":
 			if lastButton == "" {
-				if _, err := fmt.Fprintln(out, "There is no button to press yet. Summon something first."); err != nil {
+				if _, err := fmt.Fprintln(w, "There is no button to press yet. Summon something first."); err != nil {
 					return fmt.Errorf("console: write: %w", err)
 				}
 				continue
@@ -141,7 +165,7 @@ func RunWith(ctx context.Context, b *bot.Bot, in io.Reader, out io.Writer, opts 
 			}
 			var err error
 			if req, err = parse(line); err != nil {
-				if _, err := fmt.Fprintln(out, err); err != nil {
+				if _, err := fmt.Fprintln(w, err); err != nil {
 					return fmt.Errorf("console: write: %w", err)
 				}
 				continue
@@ -154,16 +178,63 @@ func RunWith(ctx context.Context, b *bot.Bot, in io.Reader, out io.Writer, opts 
 		if len(reply.Buttons) > 0 {
 			lastButton = reply.Buttons[0].CustomID
 		}
-		if _, err := io.WriteString(out, render(reply)+"\n"); err != nil {
+		if _, err := io.WriteString(w, r.reply(reply)+"\n"); err != nil {
 			return fmt.Errorf("console: write: %w", err)
 		}
 	}
 }
 
+// welcome is what an interactive console says first.
+func welcome(speed float64) string {
+	s := "The Glow Cloud listens. Type help for the commands; quit or Ctrl-D leaves.\n"
+	if speed > 0 && speed != 1 {
+		s += fmt.Sprintf("The console's clock runs %g times faster than yours: the times it shows are on that clock.\n", speed)
+	}
+	return s
+}
+
+// lineReader returns how the console reads a line and where it writes. On a
+// terminal (interactive) that is golang.org/x/term's line editor, over the
+// terminal put in raw mode when in is one (restore puts it back); it redraws
+// the line being typed when a scheduled post is written. Otherwise lines
+// are read plainly and written to out.
+func lineReader(in io.Reader, out io.Writer, interactive bool) (read func() (string, error), w io.Writer, restore func()) {
+	restore = func() {}
+	if !interactive {
+		sc := bufio.NewScanner(in)
+		sc.Buffer(make([]byte, 0, 4096), 1<<20)
+		return func() (string, error) {
+			if sc.Scan() {
+				return sc.Text(), nil
+			}
+			if err := sc.Err(); err != nil {
+				return "", err
+			}
+			return "", io.EOF
+		}, out, restore
+	}
+	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		if state, err := term.MakeRaw(int(f.Fd())); err == nil {
+			restore = func() { term.Restore(int(f.Fd()), state) }
+		}
+	}
+	t := term.NewTerminal(struct {
+		io.Reader
+		io.Writer
+	}{in, out}, prompt)
+	if f, ok := out.(*os.File); ok {
+		if width, height, err := term.GetSize(int(f.Fd())); err == nil {
+			t.SetSize(width, height)
+		}
+	}
+	return t.ReadLine, t, restore
+}
+
 // parseConsoleCommand turns "/manifesto topic:robots paragraphs:2" into a
 // command request. Text before the first option is the value of the
-// command's first required option ("/squint tea" is "/squint thing:tea");
-// a command without one takes no such text. Values of integer options that
+// command's first required option, or of its only one ("/squint tea" is
+// "/squint thing:tea", "/hush off" is "/hush for:off"); a command with
+// neither takes no such text. Values of integer options that
 // parse as integers are sent as numbers, as Discord would; other values are
 // sent as text, for the core to judge. A required option left out is an
 // error that names it.
@@ -232,7 +303,18 @@ func parseLine(line string) (req bot.Request, def bot.Command, known bool, last 
 		def = bot.Command{Name: def.Name + " " + subs[i].Name, Options: subs[i].Options}
 		rest = strings.TrimSpace(after)
 	}
+	// Text before the first option goes to the option that takes bare
+	// text. Then only the command's own option names start an option, so
+	// that a value may hold "https://..." or "time: now"; a command that
+	// takes no bare text sends any name: on, for the core to refuse.
+	taker, takes := bareTaker(def)
 	locs := optionStart.FindAllStringSubmatchIndex(rest, -1)
+	if takes {
+		locs = slices.DeleteFunc(locs, func(loc []int) bool {
+			name := rest[loc[2]:loc[3]]
+			return !slices.ContainsFunc(def.Options, func(o bot.Option) bool { return o.Name == name })
+		})
+	}
 	if rest != "" {
 		req.Options = make(map[string]any, len(locs)+1)
 	}
@@ -240,12 +322,11 @@ func parseLine(line string) (req bot.Request, def bot.Command, known bool, last 
 		if len(locs) > 0 {
 			bare = rest[:locs[0][0]]
 		}
-		first, ok := firstRequired(def)
-		if !ok {
+		if !takes {
 			return req, def, known, "", notice("Options look like name:value, as in /manifesto topic:tea party. Type help for more.")
 		}
-		req.Options[first.Name] = typed(first, strings.TrimSpace(bare))
-		last = first.Name
+		req.Options[taker.Name] = typed(taker, strings.TrimSpace(bare))
+		last = taker.Name
 	}
 	for i, loc := range locs {
 		optName := rest[loc[2]:loc[3]]
@@ -270,12 +351,17 @@ type notice string
 
 func (n notice) Error() string { return string(n) }
 
-// firstRequired returns a command's first required option.
-func firstRequired(c bot.Command) (bot.Option, bool) {
+// bareTaker returns the option that takes the text typed before any
+// name: — a command's first required option, or its only option
+// ("/squint tea" is /squint thing:tea, "/hush off" is /hush for:off).
+func bareTaker(c bot.Command) (bot.Option, bool) {
 	for _, o := range c.Options {
 		if o.Required {
 			return o, true
 		}
+	}
+	if len(c.Options) == 1 && c.Options[0].Type != bot.OptionSubcommand {
+		return c.Options[0], true
 	}
 	return bot.Option{}, false
 }
@@ -291,26 +377,26 @@ func typed(o bot.Option, value string) any {
 	return value
 }
 
-// render shows a reply as plain text, roughly as Discord would: the
-// content, each embed with a bar at its left, the buttons in brackets, and
-// "(only you can see this)" under an ephemeral reply.
-func render(r bot.Reply) string {
+// reply shows a reply roughly as Discord would: the content, each embed
+// with a bar at its left (title, a rule, description, footer), the buttons
+// in brackets, and "(only you can see this)" under an ephemeral reply.
+func (r renderer) reply(rp bot.Reply) string {
 	var sb strings.Builder
-	if r.Autocomplete {
-		if len(r.Choices) == 0 {
+	if rp.Autocomplete {
+		if len(rp.Choices) == 0 {
 			return "(no suggestions)"
 		}
 		sb.WriteString("Suggestions:\n")
-		for _, c := range r.Choices {
+		for _, c := range rp.Choices {
 			sb.WriteString("  • " + c + "\n")
 		}
 		return strings.TrimSuffix(sb.String(), "\n")
 	}
-	if r.Content != "" {
-		sb.WriteString(plainTimes(r.Content))
+	if rp.Content != "" {
+		sb.WriteString(r.text(rp.Content))
 		sb.WriteString("\n")
 	}
-	for _, e := range r.Embeds {
+	for _, e := range rp.Embeds {
 		bar := func(s string) {
 			for l := range strings.SplitSeq(s, "\n") {
 				sb.WriteString(strings.TrimRight("┃ "+l, " "))
@@ -318,38 +404,36 @@ func render(r bot.Reply) string {
 			}
 		}
 		if e.Title != "" {
-			bar(e.Title)
-			bar(strings.Repeat("─", min(len([]rune(e.Title)), 40)))
+			title := r.inline(e.Title)
+			bar(title)
+			plain := renderer{now: r.now, clock: r.clock}.inline(e.Title)
+			bar(strings.Repeat("─", min(utf8.RuneCountInString(plain), 40)))
 		}
 		if e.Description != "" {
-			bar(e.Description)
+			bar(r.text(e.Description))
 		}
 		if e.Footer != "" {
 			bar("")
-			bar(e.Footer)
+			bar(r.style(r.inline(e.Footer), styleDim))
 		}
 	}
-	if len(r.Buttons) > 0 {
-		labels := make([]string, 0, len(r.Buttons))
-		for _, bt := range r.Buttons {
+	if len(rp.Buttons) > 0 {
+		labels := make([]string, 0, len(rp.Buttons))
+		for _, bt := range rp.Buttons {
 			labels = append(labels, "["+strings.TrimSpace(bt.Emoji+" "+bt.Label)+"]")
 		}
 		sb.WriteString(strings.Join(labels, " "))
 		sb.WriteString("\n")
 	}
-	if r.Ephemeral {
-		sb.WriteString("(only you can see this)\n")
+	if rp.Ephemeral {
+		sb.WriteString(r.style("(only you can see this)", styleDim) + "\n")
 	}
 	return sb.String()
 }
 
-// isTerminal reports whether r is an interactive terminal, where a prompt
-// helps; piped input gets none.
-func isTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+// isTerminal reports whether f is an interactive terminal, where a prompt
+// and line editing help; piped input gets neither.
+func isTerminal(f any) bool {
+	file, ok := f.(*os.File)
+	return ok && term.IsTerminal(int(file.Fd()))
 }

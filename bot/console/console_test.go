@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/bot/console"
@@ -150,5 +151,70 @@ func TestConsoleErrors(t *testing.T) {
 	r := io.MultiReader(strings.NewReader("/glowcloud\n"), iotest.ErrReader(errors.New("tty gone")))
 	if err := console.Run(t.Context(), b, r, io.Discard); err == nil || !strings.Contains(err.Error(), "tty gone") {
 		t.Errorf("read failure: err = %v", err)
+	}
+}
+
+// TestConsoleShowsWhatDiscordShows: the console renders a reply as a
+// Discord user would see it. The bot's escapes (which keep what a user
+// typed from rendering) show as the characters they escape, not as
+// backslashes; "@everyone" shows without the zero-width space that keeps it
+// inert; the bot's own markdown is rendered; mentions and timestamps are
+// written out, on the console's clock. (They all showed raw.)
+func TestConsoleShowsWhatDiscordShows(t *testing.T) {
+	t.Parallel()
+	admin := &fixedAdmin{reply: "- <#" + console.ConsoleChannel + "> every 1h: **paused**, since <t:7200:R> (<t:7200:f>)\nHushed by <@console>."}
+	b := bottest.NewBot(bot.Config{Admin: admin})
+	in := "/squint @everyone **bold** ||spoiler|| https://evil.example/x\n/proclaim list\n"
+	var out strings.Builder
+	now := func() time.Time { return time.Unix(3600, 0) }
+	if err := console.RunWith(t.Context(), b, strings.NewReader(in), &out, console.Options{Now: now, Speed: 60}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"┃ Squinting at “@everyone **bold** ||spoiler|| hxxps://evil․example/x”\n",
+		"• #general every 1h: paused, since in an hour (" + time.Unix(7200, 0).Format("2 January 2006 15:04") + " on the console clock)\nHushed by @you.\n",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	for _, raw := range []string{`\*`, `\@`, "\u200b", "<@", "<#", "<t:", "**paused**"} {
+		if strings.Contains(out.String(), raw) {
+			t.Errorf("output shows %q raw:\n%s", raw, out.String())
+		}
+	}
+}
+
+// fixedAdmin answers every admin command with reply.
+type fixedAdmin struct{ reply string }
+
+func (a *fixedAdmin) Start(context.Context, bot.Caller, bot.StartOptions) (string, error) {
+	return a.reply, nil
+}
+func (a *fixedAdmin) Stop(context.Context, bot.Caller, string) (string, error) { return a.reply, nil }
+func (a *fixedAdmin) List(context.Context, bot.Caller) (string, error)         { return a.reply, nil }
+func (a *fixedAdmin) Hush(_ context.Context, _ bot.Caller, f string) (string, error) {
+	return "hush for:" + f, nil
+}
+
+// TestConsoleBareText: the text before any option goes to the option that
+// takes it, whatever it holds: a URL is not an option ("/squint has no
+// option https"), and /hush off is /hush for:off, as help offers.
+func TestConsoleBareText(t *testing.T) {
+	t.Parallel()
+	b := bottest.NewBot(bot.Config{Admin: &fixedAdmin{}})
+	for _, tt := range []struct{ in, want string }{
+		{"/squint https://example.com/a", "Squinting at “hxxps://example․com/a”"},
+		{"/squint thing:tea time: now", "Squinting at “tea time: now”"},
+		{"/hush off", "hush for:off"},
+		{"/hush for:2h", "hush for:2h"},
+	} {
+		var out strings.Builder
+		if err := console.Run(t.Context(), b, strings.NewReader(tt.in), &out); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), tt.want) {
+			t.Errorf("%s printed\n%s\nwant %q", tt.in, out.String(), tt.want)
+		}
 	}
 }

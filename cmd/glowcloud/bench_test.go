@@ -92,21 +92,25 @@ func BenchmarkHTTPManifestoEndToEnd(b *testing.B) {
 // BenchmarkReplicasManifesto is signed /manifesto load (a topic, 3
 // paragraphs, each from a new user, so each takes a cooldown and
 // generates) on serve processes as operators run them: "one" is a single
-// process whose cooldowns are in its memory (an SQLite file it does not
-// touch per interaction), "three-postgres" three replicas round robin whose
-// cooldowns are one upsert each in PostgreSQL. 8 requests are in flight;
+// process whose cooldowns are one upsert each in its SQLite file
+// ("one-no-cooldown" the same with GLOWCLOUD_COOLDOWN=0, its baseline),
+// "three-postgres" three replicas round robin whose cooldowns are one
+// upsert each in PostgreSQL. 8 requests are in flight;
 // client and servers share the machine's cores.
 func BenchmarkReplicasManifesto(b *testing.B) {
 	for _, bc := range []struct {
-		name string
-		n    int
-		db   func(b *testing.B) string
+		name  string
+		n     int
+		db    func(b *testing.B) string
+		extra []string
 	}{
-		{"one", 1, func(b *testing.B) string { return filepath.Join(b.TempDir(), "glowcloud.db") }},
-		{"three-postgres", 3, func(b *testing.B) string { return pgtest.Schema(b) }},
+		// The baseline of "one": the same process with no cooldown to take.
+		{"one-no-cooldown", 1, func(b *testing.B) string { return filepath.Join(b.TempDir(), "glowcloud.db") }, []string{"GLOWCLOUD_COOLDOWN=0"}},
+		{"one", 1, func(b *testing.B) string { return filepath.Join(b.TempDir(), "glowcloud.db") }, nil},
+		{"three-postgres", 3, func(b *testing.B) string { return pgtest.Schema(b) }, nil},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			rs := startReplicas(b, bc.n, bc.db(b))
+			rs := startReplicas(b, bc.n, bc.db(b), bc.extra...)
 			bodies := make(chan string, 64)
 			go func() {
 				defer close(bodies)

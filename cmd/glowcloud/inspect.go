@@ -18,9 +18,10 @@ import (
 
 // runInspect describes a model file.
 func (e environment) runInspect(ctx context.Context, args []string) error {
-	fs := e.flags("inspect", "-model FILE")
-	modelPath := fs.String("model", e.getenv("GLOWCLOUD_MODEL"), "model `file` (default: $GLOWCLOUD_MODEL, else the embedded essay)")
-	seed := fs.Uint64("seed", 1, "seed for the sample sentences")
+	fs := e.flags("inspect", "[-model FILE] [-seed N]")
+	modelPath := e.modelFlag(fs)
+	seed := seedFlag{v: 1}
+	fs.Var(&seed, "seed", "random seed `N` of the sample sentences, 0 to 2^53-1")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -56,7 +57,7 @@ func (e environment) runInspect(ctx context.Context, args []string) error {
 		fmt.Fprintf(&b, "  %6d  %s\n", o.Count, o.Word)
 	}
 	b.WriteString("\nsample sentences:\n")
-	rng := compose.NewRand(*seed)
+	rng := compose.NewRand(seed.v)
 	for i := 0; i < 3; i++ {
 		s, err := m.Sentence(rng, markov.Options{})
 		if err != nil {
@@ -122,16 +123,16 @@ func versionString() string {
 // runHealthcheck asks a running serve's /healthz; it succeeds (exit 0) only
 // on 200 OK.
 func (e environment) runHealthcheck(ctx context.Context, args []string) error {
-	fs := e.flags("healthcheck", "[-addr HOST:PORT]")
+	fs := e.flags("healthcheck", "[-addr HOST:PORT] [-timeout DURATION]")
 	def := e.getenv("GLOWCLOUD_HTTP_ADDR")
 	if def == "" {
 		def = "127.0.0.1:8080"
 	}
-	addr := fs.String("addr", def, "address of serve's HTTP endpoint (default: $GLOWCLOUD_HTTP_ADDR)")
-	timeout := fs.Duration("timeout", 3*time.Second, "how long to wait for an answer")
+	addr := fs.String("addr", def, "`HOST:PORT` of serve's HTTP endpoint ($GLOWCLOUD_HTTP_ADDR)")
+	timeout := fs.Duration("timeout", 3*time.Second, "how long to wait for an answer, a Go `DURATION`")
 	// A container HEALTHCHECK knows only 0 (healthy) and 1 (unhealthy):
 	// even a bad command line exits 1 here.
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(interleave(fs, args)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}

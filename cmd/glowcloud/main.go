@@ -8,17 +8,22 @@
 //	glowcloud squint [-seed N] [-n N] [-model FILE] THING...
 //	glowcloud glowcloud [-seed N] [-n N] [-model FILE]
 //	glowcloud train [-order N] -o FILE PATH...
-//	glowcloud inspect -model FILE
-//	glowcloud quality [-model FILE] [-n N] [-seed N] [-ref FILE] | quality -text FILE|-
-//	glowcloud serve
-//	glowcloud console [-model FILE] [-speed N]
-//	glowcloud healthcheck [-addr HOST:PORT]
-//	glowcloud db backup FILE | db check
-//	glowcloud publish -model FILE | publish -rollback
+//	glowcloud inspect [-model FILE] [-seed N]
+//	glowcloud quality [-model FILE] [-n N] [-seed N] [-paragraphs N] [-ref FILE] [-corpus FILE] [-json]
+//	glowcloud quality -text FILE|- [-json]
+//	glowcloud serve [flags]
+//	glowcloud console [-model FILE] [-speed N] [-proclaim-min DURATION]
+//	glowcloud healthcheck [-addr HOST:PORT] [-timeout DURATION]
+//	glowcloud db [-database DATABASE] backup FILE | check | migrate
+//	glowcloud publish [-database DATABASE] -model FILE | -rollback
 //	glowcloud version
 //
+// Flags may come before, between or after the other words of a command
+// line; "--" ends them. Seeds are whole numbers from 0 to 2^53-1, as
+// /manifesto seed: takes.
+//
 // Without -model (or GLOWCLOUD_MODEL) the essay embedded in the binary is
-// the model. GLOWCLOUD_MODEL_MAX (a size such as 512MB; default 256MiB)
+// the model. GLOWCLOUD_MODEL_MAX (a size such as 512MiB; default 256MiB)
 // bounds the model files every command loads. The same -seed and model give the same text on every run; -n N
 // prints N pieces separated by a line holding only "---", with seeds seed,
 // seed+1, ...
@@ -40,6 +45,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -89,16 +95,18 @@ Usage:
   glowcloud squint [-seed N] [-n N] [-model FILE] THING...
   glowcloud glowcloud [-seed N] [-n N] [-model FILE]
   glowcloud train [-order N] -o FILE PATH...      (PATH: file, directory of .txt/.md, or - for stdin)
-  glowcloud inspect -model FILE
-  glowcloud quality [-model FILE] [-n N] [-seed N] [-ref FILE]   (how good the text is; see README.md)
-  glowcloud quality -text FILE|-                                  (clause faults of given text, a paragraph a line)
-  glowcloud serve                                 (configured by environment; see README.md)
+  glowcloud inspect [-model FILE] [-seed N]
+  glowcloud quality [-model FILE] [-n N] [-seed N] [-paragraphs N] [-ref FILE]   (how good the text is)
+  glowcloud quality -text FILE|-                  (clause faults of given text, a paragraph a line)
+  glowcloud serve [flags]                         (configured by environment; see README.md)
   glowcloud console [-model FILE] [-speed N]      (try the bot's commands without Discord)
-  glowcloud healthcheck [-addr HOST:PORT]
-  glowcloud db backup FILE | db check             (GLOWCLOUD_DATABASE: an online copy; an integrity check)
+  glowcloud healthcheck [-addr HOST:PORT] [-timeout DURATION]
+  glowcloud db backup FILE | db check | db migrate   (GLOWCLOUD_DATABASE or -database: an online copy;
+                                                   a check that changes nothing; the schema upgrade)
   glowcloud publish -model FILE | -rollback       (the model every serve on GLOWCLOUD_DATABASE serves)
   glowcloud version
 
+Flags may come before or after the other words; -- ends them.
 Run 'glowcloud COMMAND -h' for a command's flags.
 `
 
@@ -172,13 +180,55 @@ func (e environment) flags(name, args string) *flag.FlagSet {
 	return fs
 }
 
-// parse parses args, turning flag errors into usage errors (exit 2).
+// parse parses args, turning flag errors into usage errors (exit 2). Flags
+// may come before, between or after the positional words, which fs.Args
+// then returns in their order (see interleave).
 func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(interleave(fs, args)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
 		return &usageError{} // the flag package has printed the problem and usage
 	}
 	return nil
+}
+
+// interleave is the one owner of "flags may come after words": it returns
+// args with every flag of fs (and its value) moved before the positional
+// words, which follow a "--", so that the flag package, which stops at the
+// first word, sees them all: `squint the violin -seed 4` parses as
+// `squint -seed 4 -- the violin`. A "--" in args ends the flags: what
+// follows is words however it looks (`squint -- -seed`); a lone "-" is a
+// word (stdin). A word that looks like a flag fs does not know is left
+// among the flags, for Parse to report.
+func interleave(fs *flag.FlagSet, args []string) []string {
+	var flags, words []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			words = append(words, args[i+1:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			words = append(words, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-")
+		if strings.Contains(name, "=") {
+			continue // -name=value
+		}
+		f := fs.Lookup(name)
+		if f == nil {
+			continue // -h, or unknown: Parse says which
+		}
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+			continue
+		}
+		if i+1 < len(args) {
+			i++
+			flags = append(flags, args[i]) // the value, whatever it looks like
+		}
+	}
+	return append(append(flags, "--"), words...)
 }

@@ -62,7 +62,7 @@ func runConsoleWith(ctx context.Context, w func() bot.Writer, proclaimMin time.D
 	done := make(chan struct{})
 	go func() { defer close(done); _ = runner.Run(ctx) }()
 	defer func() { cancel(); <-done }()
-	return console.RunWith(ctx, b, stdin, stdout, console.Options{Posts: poster, Now: clock.Now})
+	return console.RunWith(ctx, b, stdin, stdout, console.Options{Posts: poster, Now: clock.Now, Speed: speed})
 }
 
 // databaseHealth is what /healthz says of the database: "ok" when it

@@ -17,8 +17,8 @@ import (
 func (e environment) runPublish(ctx context.Context, args []string) error {
 	const use = "-model FILE | -rollback   (the database is GLOWCLOUD_DATABASE, or -database)"
 	fs := e.flags("publish", use)
-	dsn := fs.String("database", e.getenv("GLOWCLOUD_DATABASE"), "SQLite file or postgres:// URL (default "+defaultDatabase+")")
-	path := fs.String("model", "", "model `file` to publish (written by glowcloud train)")
+	dsn := e.databaseFlag(fs)
+	path := fs.String("model", "", "model `FILE` to publish (written by glowcloud train)")
 	rollback := fs.Bool("rollback", false, "make the model published before the current one current again")
 	if err := parse(fs, args); err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/limits"
 	"github.com/glowcloud/glowcloud/quality"
 	"github.com/glowcloud/glowcloud/quality/fluency"
 )
@@ -19,13 +20,14 @@ import (
 // the fluency figure of given text (-text).
 func (e environment) runQuality(ctx context.Context, args []string) error {
 	fs := e.flags("quality", "[-model FILE] [-n N] [-seed N] [-paragraphs N] [-ref FILE] [-corpus FILE] [-json] | -text FILE|- [-json]")
-	textPath := fs.String("text", "", "score the clause faults of this `file` instead (one paragraph a line; - for stdin)")
-	modelPath := fs.String("model", e.getenv("GLOWCLOUD_MODEL"), "model `file` (default: $GLOWCLOUD_MODEL, else the embedded essay)")
-	n := fs.Int("n", 300, "how many manifestos to measure")
-	seed := fs.Uint64("seed", qualitySeed, "seed of the first manifesto")
-	paragraphs := fs.Int("paragraphs", 3, "paragraphs a manifesto, 1 to 5")
-	ref := fs.String("ref", "", "reference `text` for perplexity under a Kneser-Ney trigram model (e.g. ../shared/corpora/mid5.txt); no ppl without it")
-	corpusPath := fs.String("corpus", "", "training `text` for the copy metrics (default: the model's own sentences, or the embedded essay)")
+	textPath := fs.String("text", "", "score the clause faults of this `FILE` instead (one paragraph a line; - for stdin)")
+	modelPath := e.modelFlag(fs)
+	n := fs.Int("n", 300, "measure `N` manifestos, 1 to 10000")
+	seed := seedFlag{v: qualitySeed}
+	fs.Var(&seed, "seed", "random seed `N` of the first manifesto (the others follow: N+1, N+2, ...)")
+	paragraphs := fs.Int("paragraphs", limits.DefParagraphs, fmt.Sprintf("`N` paragraphs a manifesto, %d to %d", limits.MinParagraphs, limits.MaxParagraphs))
+	ref := fs.String("ref", "", "reference `FILE` for ppl, perplexity under its Kneser-Ney trigram model: a few MB of prose (README.md says where to get some); no ppl without it")
+	corpusPath := fs.String("corpus", "", "training text `FILE` for the copy metrics (unset: the model's own sentences, or the embedded essay)")
 	asJSON := fs.Bool("json", false, "print one JSON line, as quality.py does")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -35,11 +37,14 @@ func (e environment) runQuality(ctx context.Context, args []string) error {
 		return &usageError{msg: fmt.Sprintf("quality: unexpected argument %q", fs.Arg(0))}
 	case *n < 1 || *n > 10000:
 		return &usageError{msg: fmt.Sprintf("quality: -n %d: must be 1 to 10000", *n)}
-	case *paragraphs < 1 || *paragraphs > compose.MaxParagraphs:
-		return &usageError{msg: fmt.Sprintf("quality: -paragraphs %d: must be 1 to %d", *paragraphs, compose.MaxParagraphs)}
+	case *paragraphs < limits.MinParagraphs || *paragraphs > limits.MaxParagraphs:
+		return &usageError{msg: fmt.Sprintf("quality: -paragraphs %d: must be %d to %d", *paragraphs, limits.MinParagraphs, limits.MaxParagraphs)}
 	}
 	if *textPath != "" {
 		return e.scoreText(*textPath, *asJSON)
+	}
+	if err := checkSeeds(seed.v, *n); err != nil {
+		return err
 	}
 	m, err := e.loadModel(ctx, *modelPath)
 	if err != nil {
@@ -67,7 +72,7 @@ func (e environment) runQuality(ctx context.Context, args []string) error {
 		lm = quality.NewLM(strings.ToValidUTF8(string(data), "\uFFFD"))
 	}
 	w := compose.New(m)
-	out := w.Manifestos(*seed, *n, "", *paragraphs)
+	out := w.Manifestos(seed.v, *n, "", *paragraphs)
 	r := quality.Measure(quality.Pieces(out), true, quality.NewCorpus(sents), lm)
 	if *asJSON {
 		b, err := json.Marshal(r.Rounded())
@@ -79,7 +84,7 @@ func (e environment) runQuality(ctx context.Context, args []string) error {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d manifestos (seeds %d..%d, %d paragraphs), %d sentences, model %s\n\n",
-		r.Pieces, *seed, *seed+uint64(*n)-1, *paragraphs, r.Sentences, w.ModelID())
+		r.Pieces, seed.v, seed.v+uint64(*n)-1, *paragraphs, r.Sentences, w.ModelID())
 	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "metric\tvalue\twhat it means")
 	fmt.Fprintf(tw, "repeat5\t%.3f\tpieces in which two sentences share a 5-word run (lower is better)\n", r.Repeat5)

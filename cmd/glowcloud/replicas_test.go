@@ -283,6 +283,27 @@ func TestReplicasCooldown(t *testing.T) {
 	}
 }
 
+// TestCooldownSharedOnOneSQLiteFile: two serve processes on one SQLite
+// file share the cooldown as PostgreSQL replicas do (docs/operating.md
+// promised it; serve kept it in each process's memory): a user who has
+// just been answered by one is cooled down by the other.
+func TestCooldownSharedOnOneSQLiteFile(t *testing.T) {
+	t.Parallel()
+	rs := startReplicas(t, 2, filepath.Join(t.TempDir(), "shared.db"), "GLOWCLOUD_COOLDOWN=1m")
+	first := interact(rs.bases[0], rs.priv, rs.command("glowcloud", "515151"))
+	if first.failed() || first.ephemeral || first.embeds == 0 {
+		t.Fatalf("the first /glowcloud: %+v, want a proclamation", first)
+	}
+	second := interact(rs.bases[1], rs.priv, rs.command("glowcloud", "515151"))
+	if second.failed() || !second.ephemeral || !strings.Contains(second.content, "Try again in") {
+		t.Errorf("the same user's /glowcloud at the other process: %+v, want the cooldown reply", second)
+	}
+	other := interact(rs.bases[1], rs.priv, rs.command("glowcloud", "626262"))
+	if other.failed() || other.ephemeral {
+		t.Errorf("another user's /glowcloud: %+v, want a proclamation", other)
+	}
+}
+
 // TestReplicasPublish: a model published with glowcloud publish is served
 // by all three replicas within 5 s (their /healthz agree); a corrupt one is
 // refused, and one that slips into the database anyway is refused by every

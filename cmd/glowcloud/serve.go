@@ -48,28 +48,38 @@ type serveConfig struct {
 // runServe runs the Discord bot until ctx ends (SIGINT/SIGTERM), reloading
 // the model on SIGHUP and when its file is replaced.
 func (e environment) runServe(ctx context.Context, args []string) error {
-	fs := e.flags("serve", "[flags]   (each flag defaults to its environment variable)")
+	fs := e.flags("serve", "[flags]   (each flag defaults to its environment variable; DISCORD_TOKEN has no flag)")
 	var c serveConfig
-	str := func(p *string, name, env, help string) { fs.StringVar(p, name, e.getenv(env), help+" ($"+env+")") }
-	str(&c.appID, "app-id", "DISCORD_APP_ID", "application id, to register commands without a gateway READY")
-	str(&c.guildID, "guild", "DISCORD_GUILD_ID", "register commands to this guild only (instant updates while testing)")
-	str(&c.publicKey, "public-key", "DISCORD_PUBLIC_KEY", "hex Ed25519 public key: enables POST /interactions")
-	str(&c.httpAddr, "http-addr", "GLOWCLOUD_HTTP_ADDR", "listen address for /interactions, /healthz and /metrics")
-	str(&c.model, "model", "GLOWCLOUD_MODEL", "model file (empty: the embedded essay)")
-	str(&c.modelMax, "model-max", "GLOWCLOUD_MODEL_MAX", "largest model file loaded, e.g. 512MB (default 256MiB)")
-	str(&c.apiBase, "api-base", "DISCORD_API_BASE", "origin replacing https://discord.com for REST calls (a REST proxy)")
-	str(&c.operators, "operators", "GLOWCLOUD_OPERATORS", "comma-separated user ids allowed to /retrain")
-	str(&c.corpusDir, "corpus-dir", "GLOWCLOUD_CORPUS_DIR", "directory /retrain adds scripture to and trains from")
-	str(&c.logFormat, "log-format", "GLOWCLOUD_LOG_FORMAT", "text or json")
-	str(&c.cooldown, "cooldown", "GLOWCLOUD_COOLDOWN", "per-user pause between generating commands, a Go duration (default 3s; 0 turns it off)")
-	str(&c.database, "database", "GLOWCLOUD_DATABASE", "SQLite file (default "+defaultDatabase+") or postgres:// URL shared by replicas")
-	str(&c.proclaimMin, "proclaim-min", "GLOWCLOUD_PROCLAIM_MIN", "shortest interval /proclaim start accepts, a Go duration (default 1h)")
+	// str defines a flag defaulting to env; help names its argument in
+	// backquotes and may end in "; unset: ..." for what an unset env means.
+	str := func(p *string, name, env, help string) {
+		text, unset, _ := strings.Cut(help, "; unset: ")
+		if unset != "" {
+			unset = "; unset: " + unset
+		}
+		fs.StringVar(p, name, e.getenv(env), text+" ($"+env+unset+")")
+	}
+	str(&c.appID, "app-id", "DISCORD_APP_ID", "application `ID`, to register commands without a gateway READY")
+	str(&c.guildID, "guild", "DISCORD_GUILD_ID", "register commands to this guild `ID` only (instant updates while testing); unset: globally")
+	str(&c.publicKey, "public-key", "DISCORD_PUBLIC_KEY", "the application's public `KEY` (64 hex digits): enables POST /interactions")
+	str(&c.httpAddr, "http-addr", "GLOWCLOUD_HTTP_ADDR", "listen `ADDRESS` for /interactions, /healthz and /metrics, e.g. 127.0.0.1:8080; unset: no HTTP")
+	str(&c.model, "model", "GLOWCLOUD_MODEL", "model `FILE` from 'glowcloud train'; unset: the published model, else the embedded essay")
+	str(&c.modelMax, "model-max", "GLOWCLOUD_MODEL_MAX", "largest model file loaded, a `SIZE` such as 512MiB or 1GB; unset: 256MiB")
+	c.apiBase = e.getenv("DISCORD_API_BASE")
+	fs.Var(secretURL{&c.apiBase}, "api-base", "`ORIGIN` replacing https://discord.com for REST calls, a REST proxy ($DISCORD_API_BASE)")
+	str(&c.operators, "operators", "GLOWCLOUD_OPERATORS", "comma-separated user `IDS` allowed to /retrain")
+	str(&c.corpusDir, "corpus-dir", "GLOWCLOUD_CORPUS_DIR", "`DIR` /retrain adds scripture to and trains from; unset: no /retrain")
+	str(&c.logFormat, "log-format", "GLOWCLOUD_LOG_FORMAT", "`FORMAT` of the log, text or json; unset: text")
+	str(&c.cooldown, "cooldown", "GLOWCLOUD_COOLDOWN", "per-user pause between generating commands, a Go `DURATION`, 0 for none; unset: 3s")
+	str(&c.proclaimMin, "proclaim-min", "GLOWCLOUD_PROCLAIM_MIN", "shortest interval /proclaim start accepts, a Go `DURATION`; unset: 1h")
+	dbFlag := e.databaseFlag(fs)
 	var shardID, shardCount string
-	str(&shardID, "shard-id", "SHARD_ID", "this process's shard, 0-based")
-	str(&shardCount, "shard-count", "SHARD_COUNT", "number of shards")
+	str(&shardID, "shard-id", "SHARD_ID", "this process's shard `N`, 0-based; unset: 0")
+	str(&shardCount, "shard-count", "SHARD_COUNT", "`N` shards in all; unset: 1")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	c.database = *dbFlag
 	// SIGHUP means "reload": catch it before anything slow, so that one
 	// arriving during start-up does not end the process. Tests hand in
 	// their own channel instead of signalling the whole test process.
@@ -123,6 +133,9 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 			return &usageError{msg: fmt.Sprintf("DISCORD_PUBLIC_KEY: %v; want the application's public key from the Developer Portal (General Information), 64 hex digits", err)}
 		}
 	}
+	if c.token == "" && (key == nil || c.httpAddr == "") {
+		return &usageError{msg: "serve: nothing to serve: set DISCORD_TOKEN for the gateway, or DISCORD_PUBLIC_KEY and GLOWCLOUD_HTTP_ADDR (-public-key, -http-addr) for the HTTP interactions endpoint"}
+	}
 
 	metrics := metrics.New()
 	loader, err := modelLoader(c.modelMax)
@@ -174,9 +187,11 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 	if clock == nil {
 		clock = proclaim.SystemClock{}
 	}
-	// The database: schedules, hushes and, when replicas share it, the
-	// cooldowns. Without a transport serve.Run refuses to start, so that
-	// case opens none.
+	// The database: schedules, hushes and the cooldowns, which every
+	// process on it shares (PostgreSQL replicas, or processes on one SQLite
+	// file: a take is one upsert, about 0.4 ms with SQLite's fsync; see
+	// BENCHMARKS.md). Without a transport serve.Run refuses to start, so
+	// that case opens none.
 	var db database
 	if c.token != "" || (key != nil && c.httpAddr != "") {
 		if db, err = openDatabase(ctx, c.database, false, log); err != nil {
@@ -184,9 +199,7 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		}
 		defer db.Close() // after the Runner and serve.Run have returned
 		cfg.Admin = proclaim.NewCommands(db, proclaimMin, clock.Now)
-		if isPostgres(c.database) {
-			cfg.CooldownStore = db
-		}
+		cfg.CooldownStore = db
 	}
 	b := bot.New(cfg)
 
@@ -308,9 +321,9 @@ func newModelHolder(ctx context.Context, l markov.Loader, path string, log *slog
 // runConsole runs the bot's commands at a local prompt.
 func (e environment) runConsole(ctx context.Context, args []string) error {
 	fs := e.flags("console", "[-model FILE] [-speed N] [-proclaim-min DURATION]")
-	modelPath := fs.String("model", e.getenv("GLOWCLOUD_MODEL"), "model `file` (default: $GLOWCLOUD_MODEL, else the embedded essay)")
-	speed := fs.Float64("speed", 60, "how many times faster than real time scheduled proclamations run (60: every:1h fires each minute)")
-	minFlag := fs.String("proclaim-min", e.getenv("GLOWCLOUD_PROCLAIM_MIN"), "shortest interval /proclaim start accepts (default 1h)")
+	modelPath := e.modelFlag(fs)
+	speed := fs.Float64("speed", 60, "the console's clock runs `N` times faster than real time (60: /proclaim start every:1h posts each minute)")
+	minFlag := fs.String("proclaim-min", e.getenv("GLOWCLOUD_PROCLAIM_MIN"), "shortest interval /proclaim start accepts, a Go `DURATION` ($GLOWCLOUD_PROCLAIM_MIN; unset: 1h)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

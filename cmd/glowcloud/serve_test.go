@@ -359,13 +359,19 @@ func TestServeCooldown(t *testing.T) {
 
 func TestServeConfigErrors(t *testing.T) {
 	t.Parallel()
+	pub, _, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testPublicKeyHex := hex.EncodeToString(pub)
 	for _, tt := range []struct {
 		name string
 		env  map[string]string
 		want string
 		code int
 	}{
-		{"nothing to serve", map[string]string{}, "nothing to serve", 1},
+		{"nothing to serve", map[string]string{}, "nothing to serve: set DISCORD_TOKEN for the gateway, or DISCORD_PUBLIC_KEY and GLOWCLOUD_HTTP_ADDR", 2},
+		{"a key but no address", map[string]string{"DISCORD_PUBLIC_KEY": testPublicKeyHex}, "nothing to serve: set DISCORD_TOKEN", 2},
 		{"bad public key", map[string]string{"DISCORD_PUBLIC_KEY": "zz", "GLOWCLOUD_HTTP_ADDR": "127.0.0.1:0"}, "DISCORD_PUBLIC_KEY", 2},
 		// 64 zeros decode to a point of small order, which verifies forged
 		// signatures (issue 11, finding 2): serve must not start with it.

@@ -20,8 +20,8 @@ import (
 // atomically.
 func (e environment) runTrain(args []string) error {
 	fs := e.flags("train", "[-order N] -o FILE PATH...")
-	order := fs.Int("order", markov.DefaultOrder, fmt.Sprintf("words per chain state, 1 to %d", markov.MaxOrder))
-	out := fs.String("o", "", "model `file` to write (required)")
+	order := fs.Int("order", markov.DefaultOrder, fmt.Sprintf("`N` words per chain state, 1 to %d: 1 is wilder, 3 keeps closer to the text", markov.MaxOrder))
+	out := fs.String("o", "", "model `FILE` to write (required); replaced atomically")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -601,7 +601,9 @@ func TestModelMax(t *testing.T) {
 
 func TestParseByteSize(t *testing.T) {
 	t.Parallel()
-	for in, want := range map[string]int64{"512MB": 512 << 20, "512mib": 512 << 20, "2G": 2 << 30, "300000000": 300000000, "10 KB": 10 << 10, "7B": 7} {
+	// SI and binary units as written (go-humanize's reading; this parser
+	// once took MB for MiB).
+	for in, want := range map[string]int64{"512MB": 512e6, "512mib": 512 << 20, "2G": 2e9, "2GiB": 2 << 30, "300000000": 300000000, "10 KB": 10e3, "10 KiB": 10 << 10, "7B": 7, " 1.5 GiB ": 3 << 29} {
 		if got, err := parseByteSize(in); err != nil || got != want {
 			t.Errorf("parseByteSize(%q) = %d, %v; want %d", in, got, err, want)
 		}

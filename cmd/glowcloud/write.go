@@ -3,17 +3,23 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 
+	"github.com/dustin/go-humanize"
+
 	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/essay"
+	"github.com/glowcloud/glowcloud/limits"
 	"github.com/glowcloud/glowcloud/markov"
 )
 
-// seedFlag is a -seed flag that remembers whether it was set.
+// seedFlag is a -seed flag that remembers whether it was set. Seeds are
+// those /manifesto seed: takes (limits.MaxSeed, 2^53-1 at most), so that a
+// seed from the command line can be typed into Discord and back.
 type seedFlag struct {
 	v   uint64
 	set bool
@@ -23,10 +29,19 @@ func (s *seedFlag) String() string { return strconv.FormatUint(s.v, 10) }
 
 func (s *seedFlag) Set(v string) error {
 	n, err := strconv.ParseUint(v, 10, 64)
-	if err != nil {
-		return fmt.Errorf("not a seed (a whole number from 0 to %d)", uint64(1<<64-1))
+	if err != nil || n > limits.MaxSeed {
+		return fmt.Errorf("not a seed (a whole number from 0 to %d)", uint64(limits.MaxSeed))
 	}
 	s.v, s.set = n, true
+	return nil
+}
+
+// checkSeeds checks that the n seeds from first on (first, first+1, ...)
+// all lie in the seed range.
+func checkSeeds(first uint64, n int) error {
+	if n > 0 && first+uint64(n-1) > limits.MaxSeed {
+		return &usageError{msg: fmt.Sprintf("-seed %d -n %d: the seeds would run past %d, the largest seed", first, n, uint64(limits.MaxSeed))}
+	}
 	return nil
 }
 
@@ -43,14 +58,14 @@ func (e environment) runWrite(ctx context.Context, cmd string, args []string) er
 	}
 	fs := e.flags(cmd, argsUsage)
 	var seed seedFlag
-	fs.Var(&seed, "seed", "random seed: the same seed and model give the same text (default: a random seed, printed to stderr)")
-	n := fs.Int("n", 1, "how many pieces to print, separated by a line `---`")
-	modelPath := fs.String("model", e.getenv("GLOWCLOUD_MODEL"), "model `file` from 'glowcloud train' (default: $GLOWCLOUD_MODEL, else the embedded essay)")
+	fs.Var(&seed, "seed", "random seed `N`, 0 to 2^53-1: the same seed and model give the same text (unset: a random seed, printed on stderr)")
+	n := fs.Int("n", 1, "print `N` pieces (1 to 1000) with seeds N, N+1, ..., separated by lines holding only ---")
+	modelPath := e.modelFlag(fs)
 	var topic *string
 	var paragraphs *int
 	if cmd == "manifesto" {
-		topic = fs.String("topic", "", "a `word` (or a few) to steer the manifesto towards")
-		paragraphs = fs.Int("paragraphs", 3, "number of paragraphs, 1 to 5")
+		topic = fs.String("topic", "", "a `WORD` (or a few) to steer the manifesto towards")
+		paragraphs = fs.Int("paragraphs", limits.DefParagraphs, fmt.Sprintf("`N` paragraphs, %d to %d", limits.MinParagraphs, limits.MaxParagraphs))
 	}
 	if err := parse(fs, args); err != nil {
 		return err
@@ -59,8 +74,8 @@ func (e environment) runWrite(ctx context.Context, cmd string, args []string) er
 	switch {
 	case *n < 1 || *n > 1000:
 		return &usageError{msg: fmt.Sprintf("-n %d: must be 1 to 1000", *n)}
-	case paragraphs != nil && (*paragraphs < 1 || *paragraphs > compose.MaxParagraphs):
-		return &usageError{msg: fmt.Sprintf("-paragraphs %d: must be 1 to %d", *paragraphs, compose.MaxParagraphs)}
+	case paragraphs != nil && (*paragraphs < limits.MinParagraphs || *paragraphs > limits.MaxParagraphs):
+		return &usageError{msg: fmt.Sprintf("-paragraphs %d: must be %d to %d", *paragraphs, limits.MinParagraphs, limits.MaxParagraphs)}
 	case cmd == "squint" && strings.TrimSpace(thing) == "":
 		fs.Usage()
 		return &usageError{msg: "squint: what should I squint at? e.g. glowcloud squint capitalism"}
@@ -68,13 +83,16 @@ func (e environment) runWrite(ctx context.Context, cmd string, args []string) er
 		fs.Usage()
 		return &usageError{msg: fmt.Sprintf("%s: unexpected argument %q", cmd, fs.Arg(0))}
 	}
+	if err := checkSeeds(seed.v, *n); err != nil {
+		return err
+	}
 	m, err := e.loadModel(ctx, *modelPath)
 	if err != nil {
 		return err
 	}
 	w := compose.New(m)
 	if !seed.set {
-		seed.v = compose.RandomSeed()
+		seed.v = min(limits.RandomSeed(), limits.MaxSeed-uint64(*n-1)) // every seed of -n in range
 		fmt.Fprintf(e.stderr, "glowcloud: seed %d (pass -seed %d to get this text again)\n", seed.v, seed.v)
 	}
 	if cmd == "manifesto" {
@@ -96,6 +114,11 @@ func (e environment) runWrite(ctx context.Context, cmd string, args []string) er
 	}
 	_, err = fmt.Fprint(e.stdout, out.String())
 	return err
+}
+
+// modelFlag defines -model on fs, defaulting to GLOWCLOUD_MODEL.
+func (e environment) modelFlag(fs *flag.FlagSet) *string {
+	return fs.String("model", e.getenv("GLOWCLOUD_MODEL"), "model `FILE` from 'glowcloud train' ($GLOWCLOUD_MODEL; unset: the embedded essay)")
 }
 
 // loadModel loads the model file at path within GLOWCLOUD_MODEL_MAX, or
@@ -139,32 +162,14 @@ func modelLoader(v string) (markov.Loader, error) {
 	return markov.Loader{MaxBytes: n}, nil
 }
 
-// parseByteSize parses a size in bytes with an optional unit: K, M, G or T,
-// each a power of 1024 (KB, KiB, MB, MiB ... mean the same), or B.
+// parseByteSize parses a size in bytes as go-humanize reads one: a number
+// with an optional unit, SI or binary as written (512MB is 512,000,000 bytes,
+// 512MiB is 536,870,912; K, M, G and T alone are SI), in any case. It must
+// be more than 0 and fit an int64.
 func parseByteSize(v string) (int64, error) {
-	s := strings.ToUpper(strings.TrimSpace(v))
-	num := strings.TrimRightFunc(s, func(r rune) bool { return r >= 'A' && r <= 'Z' || r == ' ' })
-	unit := strings.TrimSpace(s[len(num):])
-	shift := 0
-	switch strings.TrimSuffix(strings.TrimSuffix(unit, "B"), "I") {
-	case "":
-		if unit != "" && unit != "B" {
-			return 0, errors.New("want a size such as 512MB, 2GiB or 300000000")
-		}
-	case "K":
-		shift = 10
-	case "M":
-		shift = 20
-	case "G":
-		shift = 30
-	case "T":
-		shift = 40
-	default:
-		return 0, errors.New("want a size such as 512MB, 2GiB or 300000000")
+	n, err := humanize.ParseBytes(strings.TrimSpace(v))
+	if err != nil || n == 0 || n > math.MaxInt64 {
+		return 0, errors.New("want a size such as 512MiB, 2GB or 300000000")
 	}
-	n, err := strconv.ParseInt(num, 10, 64)
-	if err != nil || n <= 0 || n > math.MaxInt64>>shift {
-		return 0, errors.New("want a size such as 512MB, 2GiB or 300000000")
-	}
-	return n << shift, nil
+	return int64(n), nil
 }

@@ -6,7 +6,6 @@
 package storetest
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/glowcloud/glowcloud/bot"
+	"github.com/glowcloud/glowcloud/cooldown"
 	"github.com/glowcloud/glowcloud/proclaim"
 	"github.com/glowcloud/glowcloud/publish"
 )
@@ -24,9 +24,7 @@ type Store interface {
 	proclaim.Store
 	proclaim.Claimer
 	publish.Store
-	// TakeCooldown starts a cooldown for key at now unless one is running,
-	// and returns 0, or else how long is left (at most every).
-	TakeCooldown(ctx context.Context, key string, now time.Time, every time.Duration) (time.Duration, error)
+	cooldown.Store
 }
 
 // T0 is the suite's epoch: every time in it is T0 plus something.
@@ -51,13 +49,31 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"ClaimHushed", testClaimHushed},
 		{"ClaimConcurrent", testClaimConcurrent},
 		{"FinishAndPause", testFinishAndPause},
-		{"Cooldown", testCooldown},
-		{"CooldownConcurrent", testCooldownConcurrent},
 		{"Publish", testPublish},
 		{"Rollback", testRollback},
 		{"PublishKeeps", testPublishKeeps},
 		{"PublishConcurrent", testPublishConcurrent},
 		{"TypedTopic", testTypedTopic},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.f(t, open(t))
+		})
+	}
+	RunCooldowns(t, func(t *testing.T) cooldown.Store { return open(t) })
+}
+
+// RunCooldowns runs the cooldown part of the suite, which cooldown.Memory
+// passes too: what a cooldown means is the same wherever it is kept. open
+// must return a new, empty store for each call.
+func RunCooldowns(t *testing.T, open func(t *testing.T) cooldown.Store) {
+	for _, tc := range []struct {
+		name string
+		f    func(t *testing.T, st cooldown.Store)
+	}{
+		{"Cooldown", testCooldown},
+		{"CooldownConcurrent", testCooldownConcurrent},
+		{"CooldownPrune", testCooldownPrune},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -484,7 +500,8 @@ func testFinishAndPause(t *testing.T, st Store) {
 	}
 }
 
-func testCooldown(t *testing.T, st Store) {
+// testCooldown walks one store through the rule cooldown.Store states.
+func testCooldown(t *testing.T, st cooldown.Store) {
 	ctx := t.Context()
 	const every = 3 * time.Second
 	for _, step := range []struct {
@@ -500,6 +517,9 @@ func testCooldown(t *testing.T, st Store) {
 		{"after the cooldown", "u1", every, 0},
 		{"clock slightly behind another replica's", "u1", every - time.Second, every},
 		{"clock stepped far back", "u1", -time.Hour, 0},
+		{"clock stepped back by the whole cooldown", "u1", -time.Hour - every, every},
+		{"clock stepped back by more", "u1", -time.Hour - every - time.Millisecond, 0},
+		{"the cooldown started there holds", "u1", -time.Hour - every - time.Millisecond + time.Second, 2 * time.Second},
 	} {
 		got, err := st.TakeCooldown(ctx, step.key, t0.Add(step.at), every)
 		if err != nil {
@@ -511,7 +531,7 @@ func testCooldown(t *testing.T, st Store) {
 	}
 }
 
-func testCooldownConcurrent(t *testing.T, st Store) {
+func testCooldownConcurrent(t *testing.T, st cooldown.Store) {
 	const n = 20
 	var (
 		wg        sync.WaitGroup
@@ -563,4 +583,32 @@ func testTypedTopic(t *testing.T, st Store) {
 	if all[0].Topic != want || strings.ContainsRune(all[0].Topic, 0) {
 		t.Errorf("topic stored as %q, want %q", all[0].Topic, want)
 	}
+}
+
+// testCooldownPrune: a prune forgets the cooldowns that started at or
+// before its time, and no other.
+func testCooldownPrune(t *testing.T, st cooldown.Store) {
+	ctx := t.Context()
+	const every = 3 * time.Second
+	take := func(key string, at, want time.Duration) {
+		t.Helper()
+		got, err := st.TakeCooldown(ctx, key, t0.Add(at), every)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("TakeCooldown(%s, t0%+v) = %v, want %v", key, at, got, want)
+		}
+	}
+	if err := st.PruneCooldowns(ctx, t0); err != nil {
+		t.Fatalf("PruneCooldowns of an empty store: %v", err)
+	}
+	take("u1", 0, 0)
+	take("u2", 2*time.Second, 0)
+	if err := st.PruneCooldowns(ctx, t0.Add(time.Second)); err != nil {
+		t.Fatalf("PruneCooldowns: %v", err)
+	}
+	take("u1", time.Second, 0)               // pruned: a new cooldown starts
+	take("u2", 3*time.Second, 2*time.Second) // kept
+	take("u1", 2*time.Second, 2*time.Second) // the new one holds
 }
