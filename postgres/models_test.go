@@ -5,14 +5,16 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/glowcloud/glowcloud/internal/pgtest"
 )
 
 // TestListenModels: a publish in one replica wakes the listener of another
 // on the same schema at once, and a publish in another schema does not.
 func TestListenModels(t *testing.T) {
 	t.Parallel()
-	u := freshSchema(t)
-	publisher, listener, other := open(t, u), open(t, u), open(t, freshSchema(t))
+	u := pgtest.Schema(t)
+	publisher, listener, other := open(t, u), open(t, u), open(t, pgtest.Schema(t))
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	var calls atomic.Int64

@@ -25,6 +25,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/glowcloud/glowcloud/internal/migrate"
@@ -65,12 +66,12 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	ms, err := migrate.Load(migrationFS, "migrations")
+	sch, err := schema()
 	if err == nil {
 		err = d.createSchema(ctx, cfg.ConnConfig.RuntimeParams["search_path"])
 	}
 	if err == nil {
-		err = d.migrate(ctx, ms)
+		err = d.migrate(ctx, sch)
 	}
 	if err != nil {
 		d.pool.Close()
@@ -166,79 +167,63 @@ func (d *DB) Close() error {
 
 // Latest returns the schema version this glowcloud writes.
 func Latest() int {
-	ms, err := migrate.Load(migrationFS, "migrations")
+	sch, err := schema()
 	if err != nil {
 		return 0
 	}
-	return len(ms)
+	return sch.Latest()
+}
+
+// schema is the embedded migrations, with PostgreSQL's version table. A
+// schema may hold other programs' tables beside glowcloud's: only
+// glowcloud's own (those the migrations create) without a schema_version
+// make it someone else's.
+func schema() (migrate.Schema, error) {
+	return migrate.NewSchema(migrationFS, "migrations",
+		"CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (0)",
+		"UPDATE schema_version SET version = $1", true)
 }
 
 // migrate applies the migrations the database lacks, each in its own
-// transaction that first takes an advisory lock (one per schema) and then
-// rereads the version.
-func (d *DB) migrate(ctx context.Context, ms []migrate.Migration) error {
-	latest := len(ms)
-	for _, m := range ms {
-		applied := false
-		err := pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error {
+// transaction that first takes an advisory lock (one per schema), so
+// replicas starting together wait for each other.
+func (d *DB) migrate(ctx context.Context, sch migrate.Schema) error {
+	return sch.Apply(ctx, func(ctx context.Context, f func(migrate.Conn) error) error {
+		return pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error {
 			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('glowcloud migrate ' || current_schema(), 0))`); err != nil {
 				return fmt.Errorf("lock for migrations: %w", err)
 			}
-			v, err := schemaVersion(ctx, tx)
-			if err != nil {
-				return err
-			}
-			apply, err := migrate.Step(v, m, latest)
-			if !apply || err != nil {
-				return err
-			}
-			if v == 0 {
-				if _, err := tx.Exec(ctx, `CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (0)`); err != nil {
-					return fmt.Errorf("create schema_version: %w", err)
-				}
-			}
-			if _, err := tx.Exec(ctx, m.SQL); err != nil {
-				return fmt.Errorf("migration %s: %w", m.Name, err)
-			}
-			if _, err := tx.Exec(ctx, `UPDATE schema_version SET version = $1`, m.Version); err != nil {
-				return fmt.Errorf("migration %s: set version: %w", m.Name, err)
-			}
-			applied = true
-			return nil
+			return f(conn{tx})
 		})
-		if err != nil {
-			return err
-		}
-		if applied {
-			d.log.Info("migrated database", "version", m.Version, "migration", m.Name)
-		}
-	}
-	return nil
+	}, d.log)
 }
 
-// schemaVersion reads the version: 0 for a schema without glowcloud's
-// tables, ErrForeign for one with them but no schema_version.
-func schemaVersion(ctx context.Context, q interface {
-	QueryRow(context.Context, string, ...any) pgx.Row
-}) (int, error) {
-	var ours, known int
-	err := q.QueryRow(ctx, `SELECT
-		count(*) FILTER (WHERE tablename = 'schema_version'),
-		count(*) FILTER (WHERE tablename IN ('schedules', 'hushes', 'cooldowns', 'models', 'current_model'))
-		FROM pg_tables WHERE schemaname = current_schema()`).Scan(&ours, &known)
-	switch {
-	case err != nil:
-		return 0, fmt.Errorf("read schema version: %w", err)
-	case ours == 0 && known > 0:
-		return 0, fmt.Errorf("%w: it has glowcloud's tables but no schema_version", ErrForeign)
-	case ours == 0:
-		return 0, nil
+// conn is a connection or a transaction as internal/migrate uses it.
+type conn struct {
+	q interface {
+		Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
+		Query(context.Context, string, ...any) (pgx.Rows, error)
+		QueryRow(context.Context, string, ...any) pgx.Row
 	}
+}
+
+func (c conn) Tables(ctx context.Context) ([]string, error) {
+	rows, err := c.q.Query(ctx, `SELECT tablename FROM pg_tables WHERE schemaname = current_schema()`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+func (c conn) Exec(ctx context.Context, sql string, args ...any) error {
+	_, err := c.q.Exec(ctx, sql, args...)
+	return err
+}
+
+func (c conn) Int(ctx context.Context, sql string) (int, error) {
 	var v int
-	if err := q.QueryRow(ctx, `SELECT version FROM schema_version`).Scan(&v); err != nil {
-		return 0, fmt.Errorf("read schema version: %w", err)
-	}
-	return v, nil
+	err := c.q.QueryRow(ctx, sql).Scan(&v)
+	return v, err
 }
 
 // Check asks the server for the schema version, an error when it is a
@@ -247,14 +232,11 @@ func schemaVersion(ctx context.Context, q interface {
 // Latest, and Open upgrades it. (PostgreSQL checks its own pages; backups
 // are pg_dump's job.)
 func (d *DB) Check(ctx context.Context) (version int, err error) {
-	v, err := schemaVersion(ctx, d.pool)
+	sch, err := schema()
 	if err != nil {
 		return 0, err
 	}
-	if v > Latest() {
-		return v, fmt.Errorf("%w: its schema version is %d, this glowcloud knows up to %d", ErrNewer, v, Latest())
-	}
-	return v, nil
+	return sch.Check(ctx, conn{d.pool})
 }
 
 // isNoRows reports whether err is pgx's "no rows".

@@ -2,11 +2,7 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"net"
-	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -16,76 +12,11 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/glowcloud/glowcloud/bot"
+	"github.com/glowcloud/glowcloud/internal/pgtest"
 	"github.com/glowcloud/glowcloud/internal/storetest"
 	"github.com/glowcloud/glowcloud/postgres"
 	"github.com/glowcloud/glowcloud/proclaim"
 )
-
-// serverURL is the PostgreSQL the tests use: GLOWCLOUD_TEST_POSTGRES, or
-// the local server CI machines run.
-func serverURL(t testing.TB) string {
-	t.Helper()
-	u := os.Getenv("GLOWCLOUD_TEST_POSTGRES")
-	if u == "" {
-		u = "postgres://127.0.0.1:5432/test?sslmode=disable"
-	}
-	parsed, err := url.Parse(u)
-	if err != nil {
-		t.Fatalf("GLOWCLOUD_TEST_POSTGRES: %v", err)
-	}
-	if c, err := net.DialTimeout("tcp", parsed.Host, 2*time.Second); err != nil {
-		if os.Getenv("GLOWCLOUD_TEST_POSTGRES") != "" {
-			t.Fatalf("GLOWCLOUD_TEST_POSTGRES names %s, which does not answer: %v", parsed.Host, err)
-		}
-		t.Skipf("SKIPPING POSTGRESQL TESTS: no server answers on %s (%v); start one or set GLOWCLOUD_TEST_POSTGRES", parsed.Host, err)
-	} else {
-		c.Close()
-	}
-	return u
-}
-
-// freshSchema creates a schema of its own for one test, dropped at its
-// end, and returns the URL that selects it.
-func freshSchema(t testing.TB) string {
-	t.Helper()
-	base := serverURL(t)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Skipf("SKIPPING POSTGRESQL TESTS: cannot connect to %s: %v", redact(base), err)
-	}
-	defer conn.Close(ctx)
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "glowcloud_test_" + hex.EncodeToString(b)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", name, err)
-			return
-		}
-		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, "DROP SCHEMA "+name+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", name, err)
-		}
-	})
-	u, _ := url.Parse(base)
-	q := u.Query()
-	q.Set("search_path", name)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
-func redact(u string) string {
-	p, err := url.Parse(u)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	return p.Redacted()
-}
 
 func open(t *testing.T, u string) *postgres.DB {
 	t.Helper()
@@ -99,8 +30,8 @@ func open(t *testing.T, u string) *postgres.DB {
 
 func TestConformance(t *testing.T) {
 	t.Parallel()
-	serverURL(t)
-	storetest.Run(t, func(t *testing.T) storetest.Store { return open(t, freshSchema(t)) })
+	pgtest.URL(t)
+	storetest.Run(t, func(t *testing.T) storetest.Store { return open(t, pgtest.Schema(t)) })
 }
 
 func exec(t *testing.T, u, sql string) {
@@ -135,7 +66,7 @@ const schemaDump = `SELECT coalesce(string_agg(table_name || '.' || column_name 
 
 func TestMigrateAndRefuseNewer(t *testing.T) {
 	t.Parallel()
-	u := freshSchema(t)
+	u := pgtest.Schema(t)
 	db := open(t, u)
 	if v, err := db.Check(t.Context()); err != nil || v != postgres.Latest() || v < 2 {
 		t.Fatalf("Check = %d, %v; want %d", v, err, postgres.Latest())
@@ -161,7 +92,7 @@ func TestMigrateAndRefuseNewer(t *testing.T) {
 
 func TestMigrateFromVersion1(t *testing.T) {
 	t.Parallel()
-	u := freshSchema(t)
+	u := pgtest.Schema(t)
 	v1, err := os.ReadFile("testdata/v1.sql")
 	if err != nil {
 		t.Fatal(err)
@@ -175,7 +106,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 	if wait, err := db.TakeCooldown(t.Context(), "u1", time.UnixMilli(1767268800000), time.Second); err != nil || wait != 0 {
 		t.Errorf("TakeCooldown after migrating = %v, %v", wait, err)
 	}
-	fresh := freshSchema(t)
+	fresh := pgtest.Schema(t)
 	open(t, fresh)
 	if got, want := queryString(t, u, schemaDump), queryString(t, fresh, schemaDump); got != want {
 		t.Errorf("migrated schema\n%s\ndiffers from a new one's\n%s", got, want)
@@ -184,7 +115,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 
 func TestRefuseForeignTables(t *testing.T) {
 	t.Parallel()
-	u := freshSchema(t)
+	u := pgtest.Schema(t)
 	exec(t, u, "CREATE TABLE schedules (what TEXT)")
 	if _, err := postgres.Open(t.Context(), u, nil); !errors.Is(err, postgres.ErrForeign) {
 		t.Fatalf("Open over someone else's schedules table: %v, want ErrForeign", err)
@@ -195,7 +126,7 @@ func TestRefuseForeignTables(t *testing.T) {
 // each migration once, under the advisory lock.
 func TestConcurrentOpen(t *testing.T) {
 	t.Parallel()
-	u := freshSchema(t)
+	u := pgtest.Schema(t)
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
@@ -235,7 +166,7 @@ func TestOpenErrorHidesPassword(t *testing.T) {
 // clocks through a day of slots at once; every slot is claimed exactly once.
 func TestReplicasClaimEachSlotOnce(t *testing.T) {
 	t.Parallel()
-	u := freshSchema(t)
+	u := pgtest.Schema(t)
 	setup := open(t, u)
 	t0 := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	const every = 10 * time.Minute
@@ -289,7 +220,7 @@ func TestReplicasClaimEachSlotOnce(t *testing.T) {
 
 func BenchmarkStore(b *testing.B) {
 	storetest.Benchmark(b, func(b *testing.B) storetest.Store {
-		db, err := postgres.Open(b.Context(), freshSchema(b), nil)
+		db, err := postgres.Open(b.Context(), pgtest.Schema(b), nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -149,11 +149,17 @@ func orDiscard(log *slog.Logger) *slog.Logger {
 // setUp migrates the schema and then, for a file, turns on WAL: only after
 // the version check, so a refused database is not converted.
 func (d *DB) setUp(ctx context.Context, wal bool) error {
-	ms, err := migrate.Load(migrationFS, "migrations")
+	sch, err := schema()
 	if err != nil {
 		return err
 	}
-	if err := d.migrate(ctx, ms); err != nil {
+	// Each migration in its own IMMEDIATE transaction (see inTx), so
+	// processes opening one file at once wait for each other.
+	err = sch.Apply(ctx, func(ctx context.Context, f func(migrate.Conn) error) error {
+		_, err := d.inTx(ctx, func(tx *sql.Tx) (bool, error) { return true, f(conn{tx}) })
+		return err
+	}, d.log)
+	if err != nil {
 		return err
 	}
 	if wal {
@@ -179,76 +185,57 @@ func (d *DB) Close() error {
 
 // Latest returns the schema version this glowcloud writes.
 func Latest() int {
-	ms, err := migrate.Load(migrationFS, "migrations")
+	sch, err := schema()
 	if err != nil {
 		return 0
 	}
-	return len(ms)
+	return sch.Latest()
 }
 
-// migrate applies the migrations the database lacks, each in its own
-// IMMEDIATE transaction that rereads the version first, so processes opening
-// one file at once apply each migration exactly once.
-func (d *DB) migrate(ctx context.Context, ms []Migration) error {
-	latest := len(ms)
-	for _, m := range ms {
-		applied, err := d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
-			v, err := schemaVersion(ctx, tx)
-			if err != nil {
-				return false, err
-			}
-			if apply, err := migrate.Step(v, m, latest); !apply || err != nil {
-				return false, err
-			}
-			if v == 0 {
-				if _, err := tx.ExecContext(ctx, "CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT; INSERT INTO schema_version VALUES (0)"); err != nil {
-					return false, fmt.Errorf("create schema_version: %w", err)
-				}
-			}
-			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
-				return false, fmt.Errorf("migration %s: %w", m.Name, err)
-			}
-			if _, err := tx.ExecContext(ctx, "UPDATE schema_version SET version = ?", m.Version); err != nil {
-				return false, fmt.Errorf("migration %s: set version: %w", m.Name, err)
-			}
-			return true, nil
-		})
-		if err != nil {
-			return err
-		}
-		if applied {
-			d.log.Info("migrated database", "version", m.Version, "migration", m.Name)
-		}
-	}
-	return nil
+// schema is the embedded migrations, with SQLite's version table (STRICT,
+// like every table here). An SQLite file is glowcloud's alone: any table
+// in it without a schema_version makes it someone else's.
+func schema() (migrate.Schema, error) {
+	return migrate.NewSchema(migrationFS, "migrations",
+		"CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT; INSERT INTO schema_version VALUES (0)",
+		"UPDATE schema_version SET version = ?", false)
 }
 
-// Migration is a schema step (see internal/migrate).
-type Migration = migrate.Migration
-
-// schemaVersion reads the version in tx: 0 for an empty database,
-// ErrForeign for one with tables but no schema_version.
-func schemaVersion(ctx context.Context, q interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}) (int, error) {
-	var ours, others int
-	err := q.QueryRowContext(ctx, `SELECT
-		count(*) FILTER (WHERE name = 'schema_version'),
-		count(*) FILTER (WHERE name <> 'schema_version')
-		FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).Scan(&ours, &others)
-	switch {
-	case err != nil:
-		return 0, fmt.Errorf("read schema version: %w", err)
-	case ours == 0 && others > 0:
-		return 0, fmt.Errorf("%w: it has tables but no schema_version", ErrForeign)
-	case ours == 0:
-		return 0, nil
+// conn is a connection or a transaction as internal/migrate uses it.
+type conn struct {
+	q interface {
+		ExecContext(context.Context, string, ...any) (sql.Result, error)
+		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+		QueryRowContext(context.Context, string, ...any) *sql.Row
 	}
+}
+
+func (c conn) Tables(ctx context.Context) ([]string, error) {
+	rows, err := c.q.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		names = append(names, name)
+	}
+	return names, rows.Err()
+}
+
+func (c conn) Exec(ctx context.Context, sql string, args ...any) error {
+	_, err := c.q.ExecContext(ctx, sql, args...)
+	return err
+}
+
+func (c conn) Int(ctx context.Context, sql string) (int, error) {
 	var v int
-	if err := q.QueryRowContext(ctx, "SELECT version FROM schema_version").Scan(&v); err != nil {
-		return 0, fmt.Errorf("read schema version: %w", err)
-	}
-	return v, nil
+	err := c.q.QueryRowContext(ctx, sql).Scan(&v)
+	return v, err
 }
 
 // inTx runs f in a transaction (IMMEDIATE, per the DSN) and commits it when f
@@ -295,14 +282,11 @@ func (d *DB) Check(ctx context.Context) (version int, err error) {
 	if len(problems) > 0 {
 		return 0, fmt.Errorf("integrity check: %s", strings.Join(problems[:min(len(problems), 5)], "; "))
 	}
-	v, err := schemaVersion(ctx, d.db)
+	sch, err := schema()
 	if err != nil {
 		return 0, err
 	}
-	if v > Latest() {
-		return v, fmt.Errorf("%w: its schema version is %d, this glowcloud knows up to %d", ErrNewer, v, Latest())
-	}
-	return v, nil
+	return sch.Check(ctx, conn{d.db})
 }
 
 // Backup writes a consistent copy of the database to dst while it stays in

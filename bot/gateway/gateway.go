@@ -25,6 +25,7 @@ import (
 	"github.com/glowcloud/glowcloud/bot/discord"
 	"github.com/glowcloud/glowcloud/bot/register"
 	"github.com/glowcloud/glowcloud/bot/rest"
+	"github.com/glowcloud/glowcloud/internal/jobs"
 )
 
 // One discordgo session per process (or shard).
@@ -177,9 +178,10 @@ type Gateway struct {
 	gate      *helloGate // the current connection's guard, told when READY comes
 	draining  bool       // shutting down: no new interactions
 
-	inflight    sync.WaitGroup
-	answerCtx   context.Context // outlives Run's ctx, so in-flight replies finish
-	stopAnswers context.CancelFunc
+	// answers are the interactions being answered. They outlive Run's
+	// ctx, so that replies in flight at a shutdown finish; Drain waits for
+	// them, and cancels them when its ctx ends first.
+	answers *jobs.Group
 }
 
 // New builds the session; nothing connects until Run.
@@ -205,7 +207,7 @@ func New(cfg Config) (*Gateway, error) {
 	if g.log == nil {
 		g.log = slog.New(slog.DiscardHandler)
 	}
-	g.answerCtx, g.stopAnswers = context.WithCancel(context.Background())
+	g.answers = jobs.New(g.log)
 
 	// INTERACTION_CREATE is sent whatever the intents, so the bot asks for
 	// none: no privileged intent to be approved, and no GUILD_CREATE burst
@@ -352,20 +354,18 @@ func (g *Gateway) onInteraction(in *discordgo.Interaction, req bot.Request) {
 		g.log.Warn("interaction arrived while shutting down; not answered", "interaction", ic.ID)
 		return
 	}
-	g.inflight.Add(1)
-	g.mu.Unlock()
-	go func() {
-		defer g.inflight.Done()
+	// Started under the lock that Drain takes to set draining, so that no
+	// answer starts once Drain waits.
+	g.answers.Go(context.Background(), interactionLifetime, func(ctx context.Context) {
 		defer func() {
 			if v := recover(); v != nil {
 				g.log.Error("interaction panic", "interaction", ic.ID, "panic", v, "stack", string(debug.Stack()))
 			}
 		}()
-		ctx, cancel := context.WithTimeout(g.answerCtx, interactionLifetime)
-		defer cancel()
 		// Answer logs the outcome, errors included.
 		_ = g.bot.Answer(ctx, req, responder{s: g.s, i: ic.Interaction})
-	}()
+	})
+	g.mu.Unlock()
 }
 
 // sawConn records the websocket's connection as it is dialled.
@@ -530,19 +530,7 @@ func (g *Gateway) Drain(ctx context.Context) bool {
 	g.mu.Lock()
 	g.draining = true
 	g.mu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		g.inflight.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		g.stopAnswers()
-		return true
-	case <-ctx.Done():
-		g.stopAnswers()
-		return false
-	}
+	return g.answers.Wait(ctx) == nil
 }
 
 // sleepCtx waits d or until ctx ends; it reports whether d passed.

@@ -1,6 +1,10 @@
 package migrate_test
 
 import (
+	"context"
+	"errors"
+	"regexp"
+	"slices"
 	"testing"
 	"testing/fstest"
 
@@ -37,6 +41,111 @@ func TestLoad(t *testing.T) {
 				if m.Version != tt.want[i] {
 					t.Errorf("migration %d: version %d, want %d", i, m.Version, tt.want[i])
 				}
+			}
+		})
+	}
+}
+
+// fakeDB is a database as Schema sees it through Conn: its tables, its
+// version, and the scripts run on it.
+type fakeDB struct {
+	tables  []string
+	version int
+	ran     []string
+}
+
+const (
+	createVersion = "CREATE VERSION"
+	setVersion    = "SET VERSION"
+)
+
+func (f *fakeDB) Tables(context.Context) ([]string, error) { return slices.Clone(f.tables), nil }
+
+func (f *fakeDB) Int(context.Context, string) (int, error) { return f.version, nil }
+
+func (f *fakeDB) Exec(_ context.Context, sql string, args ...any) error {
+	switch sql {
+	case createVersion:
+		f.tables = append(f.tables, "schema_version")
+	case setVersion:
+		f.version = args[0].(int)
+	default:
+		f.ran = append(f.ran, sql)
+		for _, m := range regexp.MustCompile(`CREATE TABLE (\w+)`).FindAllStringSubmatch(sql, -1) {
+			f.tables = append(f.tables, m[1])
+		}
+	}
+	return nil
+}
+
+func testSchema(shared bool) migrate.Schema {
+	return migrate.Schema{
+		Migrations: []migrate.Migration{
+			{Version: 1, Name: "0001_a.sql", SQL: "CREATE TABLE schedules (id INTEGER); CREATE TABLE IF NOT EXISTS Hushes (g TEXT)"},
+			{Version: 2, Name: "0002_b.sql", SQL: `CREATE TABLE "cooldowns" (k TEXT); ALTER TABLE schedules ADD x INTEGER`},
+		},
+		CreateVersion: createVersion, SetVersion: setVersion, Shared: shared,
+	}
+}
+
+// TestSchemaTables: glowcloud's tables are what its migrations create.
+func TestSchemaTables(t *testing.T) {
+	t.Parallel()
+	if got, want := testSchema(false).Tables(), []string{"schedules", "hushes", "cooldowns"}; !slices.Equal(got, want) {
+		t.Errorf("Tables = %q, want %q", got, want)
+	}
+}
+
+// TestSchemaApply: the loop applies what a database lacks, once, and
+// refuses a newer database or someone else's before writing anything; a
+// shared database (a PostgreSQL schema) may hold other programs' tables,
+// a file (SQLite) may not.
+func TestSchemaApply(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name    string
+		shared  bool
+		db      fakeDB
+		ran     []string // migrations run, by version
+		version int
+		err     error
+	}{
+		{"empty", false, fakeDB{}, []string{"0001", "0002"}, 2, nil},
+		{"at version 1", false, fakeDB{tables: []string{"schema_version", "schedules", "hushes"}, version: 1}, []string{"0002"}, 2, nil},
+		{"up to date", false, fakeDB{tables: []string{"schema_version"}, version: 2}, nil, 2, nil},
+		{"newer", false, fakeDB{tables: []string{"schema_version"}, version: 3}, nil, 3, migrate.ErrNewer},
+		{"file with others' tables", false, fakeDB{tables: []string{"accounts"}}, nil, 0, migrate.ErrForeign},
+		{"shared with others' tables", true, fakeDB{tables: []string{"accounts"}}, []string{"0001", "0002"}, 2, nil},
+		{"shared with ours, unversioned", true, fakeDB{tables: []string{"accounts", "Cooldowns"}}, nil, 0, migrate.ErrForeign},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := testSchema(tt.shared)
+			db := tt.db
+			txs := 0
+			err := s.Apply(t.Context(), func(ctx context.Context, f func(migrate.Conn) error) error {
+				txs++
+				return f(&db)
+			}, nil)
+			if !errors.Is(err, tt.err) || (tt.err == nil) != (err == nil) {
+				t.Fatalf("Apply = %v, want %v", err, tt.err)
+			}
+			var ran []string
+			for _, sql := range db.ran {
+				for _, m := range s.Migrations {
+					if m.SQL == sql {
+						ran = append(ran, m.Name[:4])
+					}
+				}
+			}
+			if !slices.Equal(ran, tt.ran) || db.version != tt.version {
+				t.Errorf("ran %q, at version %d; want %q and %d", ran, db.version, tt.ran, tt.version)
+			}
+			if err == nil && txs != len(s.Migrations) {
+				t.Errorf("%d transactions, want one a migration (%d)", txs, len(s.Migrations))
+			}
+			if v, err := s.Check(t.Context(), &db); !errors.Is(err, tt.err) || v != tt.version {
+				t.Errorf("Check = %d, %v; want %d, %v", v, err, tt.version, tt.err)
 			}
 		})
 	}
