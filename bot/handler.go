@@ -1,9 +1,12 @@
-// Package bot is glowcloud's pure core: it turns an interaction into a reply.
+// Package bot is glowcloud's core: it turns an interaction into a reply.
 //
-// [Bot.Handle] takes a [Request] and returns a [Reply] without any I/O: the
-// commands and their options (defined as data in [Commands]), Discord's
-// limits ([LimitReply]), the "Hail again" button's custom ids and the
-// per-user cooldown all live here. [Bot.Answer] delivers a reply through a
+// [Bot.Handle] takes a [Request] and returns a [Reply]: the commands and
+// their options (defined as data in [Commands]), Discord's limits
+// ([LimitReply]), the "Hail again" button's custom ids and the per-user
+// cooldown all live here. It talks to no transport; its only I/O is
+// through what it is configured with (a shared cooldown store, bounded by
+// a second; the Admin behind /proclaim and /hush), and [Bot.Answer] defers
+// whatever takes longer than Discord allows. [Bot.Answer] delivers a reply through a
 // transport's [Responder] within Discord's 3 s, deferring slow ones. The
 // transports are packages of their own over this one: bot/gateway,
 // bot/httpapi and bot/console (with bot/discord converting discordgo's
@@ -213,9 +216,12 @@ const (
 	msgSilent         = "The Glow Cloud has nothing to say right now. Please try again."
 )
 
-// Handle answers one interaction. It does no I/O and never panics: a panic
-// (say, in the Writer) becomes an ephemeral apology. The reply is already
-// within Discord's limits.
+// Handle answers one interaction. It never panics: a panic (say, in the
+// Writer) becomes an ephemeral apology. The reply is already within
+// Discord's limits. It does no I/O of its own; a generating command with a
+// shared cooldown store (Config.CooldownStore) costs one round trip to it,
+// and /proclaim and /hush whatever Config.Admin does (a database round
+// trip or two). Without those, it is pure.
 //
 // For /retrain, Handle only judges the request: who asks (the caller must be
 // one of Config.Operators) and what is attached. A refusal is the reply; an

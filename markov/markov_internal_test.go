@@ -227,7 +227,7 @@ func TestWalkIsCapped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nov := buildNovelty(tokenSlices{{"Loop", "loop"}}, false, 0)
+	nov := buildNovelty(tokenSlices{{"Loop", "loop"}}, false, 0, 0)
 	m, err := compile(1, raw, nil, func() (Meta, *noveltyIndex, error) {
 		return Meta{Format: FormatVersion, Order: 1, Sentences: 1, Words: 2}, nov, nil
 	})

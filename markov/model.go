@@ -222,7 +222,7 @@ func train(sentences sentences, opts TrainOptions, parts int) (*Model, error) {
 	// build them beside compiling the chain, which uses one core, rather
 	// than beside the counting, which uses them all and most of the memory.
 	novc := make(chan *noveltyIndex, 1)
-	go func() { novc <- buildNovelty(sentences, true, 0) }()
+	go func() { novc <- buildNovelty(sentences, true, 0, 0) }()
 	var nov *noveltyIndex
 	describe := func() (Meta, *noveltyIndex, error) {
 		nov = <-novc
@@ -463,11 +463,21 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 		}
 		isState[f] = true
 	}
-	// Words: every name that is not a multi-word state key.
-	vocab := make(map[string]int32)
-	var names []string
+	// Words: every name that is not a multi-word state key, counted first
+	// so that their index and list are made to measure (growing them
+	// cost twice the memory at the load's peak).
+	isWord := func(name string) bool { return order == 1 || !strings.Contains(name, "_") }
+	nw := 0
+	for _, name := range raw.names {
+		if isWord(name) {
+			nw++
+		}
+	}
+	vocab := make(map[string]int32, nw)
+	words := make([]string, 2, nw+2)
+	words[0], words[1] = gomarkov.StartToken, gomarkov.EndToken
 	for id, name := range raw.names {
-		if order > 1 && strings.Contains(name, "_") {
+		if !isWord(name) {
 			continue
 		}
 		if _, dup := vocab[name]; dup {
@@ -478,11 +488,10 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 			if name == "" || !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsSpace) >= 0 {
 				return nil, fmt.Errorf("%w: bad word %q", ErrFormat, name)
 			}
-			names = append(names, name)
+			words = append(words, name)
 		}
 	}
-	slices.Sort(names)
-	words := append([]string{gomarkov.StartToken, gomarkov.EndToken}, names...)
+	slices.Sort(words[2:])
 	wordOf := make([]int32, n) // spool id -> word id, or -1
 	for i := range wordOf {
 		wordOf[i] = -1

@@ -39,9 +39,11 @@ type noveltyIndex struct {
 }
 
 // buildNovelty indexes sentences, skipping empty and invalid tokens as
-// Train does. words, if more than 0, is how many words and sentences
-// there are at most (a loaded model's header says), to size the index.
-func buildNovelty(sentences sentences, withHash bool, words int) *noveltyIndex {
+// Train does. words and distinct, if more than 0, are how many words and
+// sentences and how many distinct words there are at most (a loaded
+// model's counts), to size the index: growing it would hold the old and
+// the new beside each other at the load's peak.
+func buildNovelty(sentences sentences, withHash bool, words, distinct int) *noveltyIndex {
 	x := &noveltyIndex{words: []string{""}, ids: make(map[string]int32)}
 	if words > 0 {
 		x.corpus = make([]int32, 0, words)
@@ -50,7 +52,7 @@ func buildNovelty(sentences sentences, withHash bool, words int) *noveltyIndex {
 	if withHash {
 		h = sha256.New()
 	}
-	seen := make(map[uint64]struct{})
+	seen := make(map[uint64]struct{}, sentences.len())
 	var run []int32
 	var toks []string
 	for i := range sentences.len() {

@@ -239,5 +239,14 @@ func (d *DB) Check(ctx context.Context) (version int, err error) {
 	return sch.Check(ctx, conn{d.pool})
 }
 
+// Ping reports whether the database answers a read (of its schema
+// version).
+func (d *DB) Ping(ctx context.Context) error {
+	if _, err := (conn{d.pool}).Int(ctx, "SELECT version FROM schema_version"); err != nil {
+		return fmt.Errorf("ping database: %w", err)
+	}
+	return nil
+}
+
 // isNoRows reports whether err is pgx's "no rows".
 func isNoRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }

@@ -134,10 +134,27 @@ func (w *Watcher) Sync(ctx context.Context) error {
 	return nil
 }
 
-// Adopt records that the process serves published model id already (it
-// published a model it had just loaded, as /retrain does), so that Sync
-// does not fetch and load it again.
-func (w *Watcher) Adopt(id int64) {
+// publishTimeout bounds PublishServed.
+const publishTimeout = 30 * time.Second
+
+// PublishServed stores data, a model this process serves already (it has
+// just loaded it, as /retrain does), as st's current model for every
+// process on it, and records that this process serves it, so that Sync
+// does not fetch and load it again. It goes on when ctx is cancelled (a
+// model on its way to the database is worth finishing), for 30 s at most.
+func (w *Watcher) PublishServed(ctx context.Context, st Store, data []byte) (int64, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), publishTimeout)
+	defer cancel()
+	id, err := st.Publish(ctx, data)
+	if err != nil {
+		return 0, fmt.Errorf("publish: %w", err)
+	}
+	w.adopt(id)
+	return id, nil
+}
+
+// adopt records that the process serves published model id already.
+func (w *Watcher) adopt(id int64) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.serving.Store(id)

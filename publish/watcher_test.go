@@ -236,3 +236,38 @@ func TestWatcherSilentDatabase(t *testing.T) {
 		}
 	})
 }
+
+// publishingStore is a fakeStore that publishes too.
+type publishingStore struct{ *fakeStore }
+
+func (p publishingStore) Publish(_ context.Context, data []byte) (int64, error) {
+	return p.publish(string(data)), nil
+}
+
+func (publishingStore) Rollback(context.Context) (int64, error) {
+	return 0, errors.New("not in this test")
+}
+
+// TestPublishServed: a model the process serves already (a retrain's) is
+// published for the others, with a cancelled context too (the retrain's
+// interaction may be gone), and is not fetched and loaded again here.
+func TestPublishServed(t *testing.T) {
+	t.Parallel()
+	st, srv := newFakeStore(), &server{serving: "retrained"}
+	w := publish.NewWatcher(publish.WatcherConfig{Source: st, Apply: srv.apply})
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	id, err := w.PublishServed(ctx, publishingStore{st}, []byte("retrained"))
+	if err != nil || id != 1 {
+		t.Fatalf("PublishServed = %d, %v; want 1", id, err)
+	}
+	if err := w.Sync(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if st.fetches != 0 {
+		t.Errorf("the published model was fetched %d times, want 0: this process serves it", st.fetches)
+	}
+	if got, want := w.Status(), (publish.Status{Serving: 1, Current: 1, DatabaseUp: true}); got != want {
+		t.Errorf("Status = %+v, want %+v", got, want)
+	}
+}

@@ -289,6 +289,15 @@ func (d *DB) Check(ctx context.Context) (version int, err error) {
 	return sch.Check(ctx, conn{d.db})
 }
 
+// Ping reports whether the database answers a read (of its schema
+// version).
+func (d *DB) Ping(ctx context.Context) error {
+	if _, err := (conn{d.db}).Int(ctx, "SELECT version FROM schema_version"); err != nil {
+		return fmt.Errorf("ping database: %w", err)
+	}
+	return nil
+}
+
 // Backup writes a consistent copy of the database to dst while it stays in
 // use: VACUUM INTO a temporary file beside dst, checked, then put in place
 // by atomicfile (synced and renamed), so dst is either the old file or a

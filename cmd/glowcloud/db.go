@@ -12,10 +12,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/glowcloud/glowcloud/cooldown"
+	"github.com/glowcloud/glowcloud/internal/store"
 	"github.com/glowcloud/glowcloud/postgres"
-	"github.com/glowcloud/glowcloud/proclaim"
-	"github.com/glowcloud/glowcloud/publish"
 	"github.com/glowcloud/glowcloud/sqlite"
 )
 
@@ -25,14 +23,7 @@ const defaultDatabase = "glowcloud.db"
 
 // database is an open store, whichever backend GLOWCLOUD_DATABASE names:
 // *sqlite.DB or *postgres.DB.
-type database interface {
-	proclaim.Store
-	proclaim.Claimer
-	publish.Store
-	cooldown.Store
-	Check(ctx context.Context) (version int, err error)
-	Close() error
-}
+type database = store.DB
 
 // isPostgres reports whether a GLOWCLOUD_DATABASE value names PostgreSQL.
 func isPostgres(dsn string) bool {

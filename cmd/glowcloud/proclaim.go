@@ -70,7 +70,7 @@ func runConsoleWith(ctx context.Context, w func() bot.Writer, proclaimMin time.D
 func databaseHealth(ctx context.Context, db database) string {
 	ctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
-	if _, err := db.Hush(ctx, "0"); err != nil {
+	if err := db.Ping(ctx); err != nil {
 		return "down"
 	}
 	return "ok"

@@ -62,9 +62,6 @@ func replicaHealth(holder *reload.Holder[*compose.Writer], w *publish.Watcher) f
 	}
 }
 
-// publishTimeout bounds the publication of a retrained model.
-const publishTimeout = 30 * time.Second
-
 // publishRetrained publishes a model /retrain has just trained, saved and
 // swapped in here, so that every replica on the database serves it too. A
 // failure is logged: the model then serves on this replica only.
@@ -74,13 +71,10 @@ func publishRetrained(ctx context.Context, db publish.Store, w *publish.Watcher,
 		log.Error("encode the retrained model to publish it; it serves on this replica only", "err", err)
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), publishTimeout)
-	defer cancel()
-	id, err := db.Publish(ctx, buf.Bytes())
+	id, err := w.PublishServed(ctx, db, buf.Bytes())
 	if err != nil {
 		log.Error("publish the retrained model; it serves on this replica only", "err", err)
 		return
 	}
-	w.Adopt(id)
 	log.Info("published the retrained model for every replica", "published", id, "model", m.ID())
 }

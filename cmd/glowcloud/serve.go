@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -28,7 +29,6 @@ import (
 	"github.com/glowcloud/glowcloud/discordsig"
 	"github.com/glowcloud/glowcloud/markov"
 	"github.com/glowcloud/glowcloud/proclaim"
-	"github.com/glowcloud/glowcloud/publish"
 	"github.com/glowcloud/glowcloud/reload"
 	"github.com/glowcloud/glowcloud/retrain"
 )
@@ -37,49 +37,20 @@ import (
 const watchInterval = 2 * time.Second
 
 // serveConfig is serve's configuration: flags, whose defaults come from the
-// environment (CONTRACT.md).
+// environment (CONTRACT.md), parsed and checked.
 type serveConfig struct {
-	token, appID, guildID, publicKey, httpAddr, model, apiBase string
-	operators, corpusDir, logFormat, cooldown, modelMax        string
-	database, proclaimMin                                      string
-	shardID, shardCount                                        int
+	token, appID, guildID, httpAddr, model, apiBase string
+	operators, corpusDir, logFormat, modelMax       string
+	database                                        string
+	shardID, shardCount                             int
+	key                                             ed25519.PublicKey // nil: no HTTP interactions endpoint
+	cooldown, proclaimMin                           time.Duration
+	pinned                                          bool // GLOWCLOUD_MODEL set: it wins over a published model
 }
 
 // runServe runs the Discord bot until ctx ends (SIGINT/SIGTERM), reloading
 // the model on SIGHUP and when its file is replaced.
 func (e environment) runServe(ctx context.Context, args []string) error {
-	fs := e.flags("serve", "[flags]   (each flag defaults to its environment variable; DISCORD_TOKEN has no flag)")
-	var c serveConfig
-	// str defines a flag defaulting to env; help names its argument in
-	// backquotes and may end in "; unset: ..." for what an unset env means.
-	str := func(p *string, name, env, help string) {
-		text, unset, _ := strings.Cut(help, "; unset: ")
-		if unset != "" {
-			unset = "; unset: " + unset
-		}
-		fs.StringVar(p, name, e.getenv(env), text+" ($"+env+unset+")")
-	}
-	str(&c.appID, "app-id", "DISCORD_APP_ID", "application `ID`, to register commands without a gateway READY")
-	str(&c.guildID, "guild", "DISCORD_GUILD_ID", "register commands to this guild `ID` only (instant updates while testing); unset: globally")
-	str(&c.publicKey, "public-key", "DISCORD_PUBLIC_KEY", "the application's public `KEY` (64 hex digits): enables POST /interactions")
-	str(&c.httpAddr, "http-addr", "GLOWCLOUD_HTTP_ADDR", "listen `ADDRESS` for /interactions, /healthz and /metrics, e.g. 127.0.0.1:8080; unset: no HTTP")
-	str(&c.model, "model", "GLOWCLOUD_MODEL", "model `FILE` from 'glowcloud train'; unset: the published model, else the embedded essay")
-	str(&c.modelMax, "model-max", "GLOWCLOUD_MODEL_MAX", "largest model file loaded, a `SIZE` such as 512MiB or 1GB; unset: 256MiB")
-	c.apiBase = e.getenv("DISCORD_API_BASE")
-	fs.Var(secretURL{&c.apiBase}, "api-base", "`ORIGIN` replacing https://discord.com for REST calls, a REST proxy ($DISCORD_API_BASE)")
-	str(&c.operators, "operators", "GLOWCLOUD_OPERATORS", "comma-separated user `IDS` allowed to /retrain")
-	str(&c.corpusDir, "corpus-dir", "GLOWCLOUD_CORPUS_DIR", "`DIR` /retrain adds scripture to and trains from; unset: no /retrain")
-	str(&c.logFormat, "log-format", "GLOWCLOUD_LOG_FORMAT", "`FORMAT` of the log, text or json; unset: text")
-	str(&c.cooldown, "cooldown", "GLOWCLOUD_COOLDOWN", "per-user pause between generating commands, a Go `DURATION`, 0 for none; unset: 3s")
-	str(&c.proclaimMin, "proclaim-min", "GLOWCLOUD_PROCLAIM_MIN", "shortest interval /proclaim start accepts, a Go `DURATION`; unset: 1h")
-	dbFlag := e.databaseFlag(fs)
-	var shardID, shardCount string
-	str(&shardID, "shard-id", "SHARD_ID", "this process's shard `N`, 0-based; unset: 0")
-	str(&shardCount, "shard-count", "SHARD_COUNT", "`N` shards in all; unset: 1")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	c.database = *dbFlag
 	// SIGHUP means "reload": catch it before anything slow, so that one
 	// arriving during start-up does not end the process. Tests hand in
 	// their own channel instead of signalling the whole test process.
@@ -90,29 +61,9 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		defer signal.Stop(sig)
 		hup = sig
 	}
-	if fs.NArg() > 0 {
-		return &usageError{msg: fmt.Sprintf("serve: unexpected argument %q (serve is configured by environment)", fs.Arg(0))}
-	}
-	c.token = e.getenv("DISCORD_TOKEN") // never a flag: it would show in ps
-	pinned := c.model != ""             // GLOWCLOUD_MODEL wins over a published model
-	if c.model == "" && c.corpusDir != "" {
-		// /retrain writes its model here; serve it from the next start on.
-		c.model = filepath.Join(c.corpusDir, retrain.ModelName)
-	}
-	var err error
-	if c.shardID, err = parseCount("SHARD_ID", shardID, 0); err != nil {
-		return &usageError{msg: err.Error()}
-	}
-	if c.shardCount, err = parseCount("SHARD_COUNT", shardCount, 1); err != nil {
-		return &usageError{msg: err.Error()}
-	}
-	cooldown, err := parseCooldown(c.cooldown)
+	c, err := e.parseServe(args)
 	if err != nil {
-		return &usageError{msg: err.Error()}
-	}
-	proclaimMin, err := parseProclaimMin(c.proclaimMin)
-	if err != nil {
-		return &usageError{msg: err.Error()}
+		return err
 	}
 	log, err := newLogger(e.stderr, c.logFormat)
 	if err != nil {
@@ -124,17 +75,6 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 	// serves at once, into buffers, and must not race on the global.
 	if _, ok := e.stderr.(*os.File); ok {
 		discordgo.Logger = discord.Logger(log)
-	}
-	var key ed25519.PublicKey
-	if c.publicKey != "" {
-		// A placeholder (64 zeros, say) would let anyone forge interactions:
-		// discordsig accepts only keys that can verify nothing forged.
-		if key, err = discordsig.ParsePublicKey(c.publicKey); err != nil {
-			return &usageError{msg: fmt.Sprintf("DISCORD_PUBLIC_KEY: %v; want the application's public key from the Developer Portal (General Information), 64 hex digits", err)}
-		}
-	}
-	if c.token == "" && (key == nil || c.httpAddr == "") {
-		return &usageError{msg: "serve: nothing to serve: set DISCORD_TOKEN for the gateway, or DISCORD_PUBLIC_KEY and GLOWCLOUD_HTTP_ADDR (-public-key, -http-addr) for the HTTP interactions endpoint"}
 	}
 
 	metrics := metrics.New()
@@ -153,69 +93,203 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 			metrics.SetModel(w.ModelID())
 		}
 	}
-	cfg := bot.Config{
-		Writer:    func() bot.Writer { return holder.Current() },
-		Logger:    log.With("component", "bot"),
-		Metrics:   metrics,
-		Cooldown:  cooldown,
-		Operators: splitList(c.operators),
+	// The database: schedules, hushes and the cooldowns, which every
+	// process on it shares (PostgreSQL replicas, or processes on one SQLite
+	// file: a take is one upsert, about 0.4 ms with SQLite's fsync; see
+	// BENCHMARKS.md).
+	db, err := openDatabase(ctx, c.database, false, log)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
 	}
-	var background []serve.Waiter
-	// retrained, once set (before serve starts answering), publishes a
-	// model /retrain made, for every replica on the database.
-	var retrained func(*markov.Model)
-	if c.corpusDir != "" {
-		// Attachments are downloaded through the REST client, so that
-		// DISCORD_API_BASE applies to them as to every REST call.
-		client, err := rest.Client(nil, c.apiBase)
-		if err != nil {
-			return fmt.Errorf("serve: %w", err)
-		}
-		trainer := &retrain.Trainer{Dir: c.corpusDir, ModelPath: c.model, Swap: func(m *markov.Model) {
-			w := compose.New(m)
-			w.Warm()
-			holder.Swap(w)
-			if retrained != nil {
-				retrained(m)
-			}
-		}}
-		runner := retrain.NewRunner(trainer, retrain.RunnerConfig{Client: client, Log: log.With("component", "retrain"), Metrics: metrics})
-		cfg.Retrainer = runner
-		background = append(background, runner)
-	}
+	defer db.Close() // after the background work and serve.Run have returned
 	clock := e.clock
 	if clock == nil {
 		clock = proclaim.SystemClock{}
 	}
-	// The database: schedules, hushes and the cooldowns, which every
-	// process on it shares (PostgreSQL replicas, or processes on one SQLite
-	// file: a take is one upsert, about 0.4 ms with SQLite's fsync; see
-	// BENCHMARKS.md). Without a transport serve.Run refuses to start, so
-	// that case opens none.
-	var db database
-	if c.token != "" || (key != nil && c.httpAddr != "") {
-		if db, err = openDatabase(ctx, c.database, false, log); err != nil {
-			return fmt.Errorf("serve: %w", err)
+	cfg := bot.Config{
+		Writer:        func() bot.Writer { return holder.Current() },
+		Logger:        log.With("component", "bot"),
+		Metrics:       metrics,
+		Cooldown:      c.cooldown,
+		Operators:     splitList(c.operators),
+		Admin:         proclaim.NewCommands(db, c.proclaimMin, clock.Now),
+		CooldownStore: db,
+	}
+	// retrained, once set (before serve starts answering), publishes a
+	// model /retrain made, for every replica on the database.
+	var retrained func(*markov.Model)
+	var background []serve.Waiter
+	if c.corpusDir != "" {
+		runner, err := c.retrainer(holder, func(m *markov.Model) {
+			if retrained != nil {
+				retrained(m)
+			}
+		}, metrics, log)
+		if err != nil {
+			return err
 		}
-		defer db.Close() // after the Runner and serve.Run have returned
-		cfg.Admin = proclaim.NewCommands(db, proclaimMin, clock.Now)
-		cfg.CooldownStore = db
+		cfg.Retrainer = runner
+		background = append(background, runner)
 	}
 	b := bot.New(cfg)
 
-	// The reload watcher and the SIGHUP loop end with ctx, and serve
-	// returns only once they have.
+	// The model's reloads, the published model and the proclamations end
+	// with ctx, and serve returns only once they have.
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	defer cancel()
+	e.watchModel(ctx, &wg, hup, holder, c.model, log)
+	published := newPublishWatcher(ctx, loader, db, holder, c.pinned, e.publishEvery, log)
+	syncPublished(ctx, published)
+	wg.Go(func() { published.Run(ctx) })
+	if !c.pinned {
+		retrained = func(m *markov.Model) { publishRetrained(ctx, db, published, m, log) }
+	}
+	if c.token != "" {
+		runner, err := c.proclaimer(db, holder, clock, metrics, log)
+		if err != nil {
+			return err
+		}
+		wg.Go(func() { _ = runner.Run(ctx) }) // returns nil once ctx ends and its posts are done
+	} else {
+		log.Info("no DISCORD_TOKEN: scheduled proclamations are stored but not posted by this process")
+	}
+
+	log.Info("serving", "model", holder.Current().ModelID(), "gateway", c.token != "", "http", c.httpAddr,
+		"interactions_endpoint", c.key != nil, "shard", c.shardID, "shards", c.shardCount,
+		"database", databaseKind(c.database), "proclaim_min", c.proclaimMin)
+	err = serve.Run(ctx, serve.Config{
+		Bot:        b,
+		Metrics:    metrics,
+		Logger:     log,
+		Token:      rest.Token(c.token),
+		AppID:      c.appID,
+		GuildID:    c.guildID,
+		Retrain:    c.corpusDir != "" && c.operators != "",
+		PublicKey:  c.key,
+		HTTPAddr:   c.httpAddr,
+		APIBase:    c.apiBase,
+		ShardID:    c.shardID,
+		ShardCount: c.shardCount,
+		Background: background,
+		Version:    versionString(),
+		Ready:      e.ready,
+		HealthDetail: func() map[string]any {
+			d := replicaHealth(holder, published)()
+			d["database"] = databaseHealth(ctx, db)
+			return d
+		},
+	})
+	if err != nil {
+		return err // already says "serve: ..."
+	}
+	log.Info("stopped cleanly")
+	return nil
+}
+
+// parseServe reads serve's flags (each defaulting to its environment
+// variable) and DISCORD_TOKEN, and checks them: a bad value, or nothing to
+// serve, is a usage error.
+func (e environment) parseServe(args []string) (serveConfig, error) {
+	fs := e.flags("serve", "[flags]   (each flag defaults to its environment variable; DISCORD_TOKEN has no flag)")
+	var c serveConfig
+	// str defines a flag defaulting to env; help names its argument in
+	// backquotes and may end in "; unset: ..." for what an unset env means.
+	str := func(p *string, name, env, help string) {
+		text, unset, _ := strings.Cut(help, "; unset: ")
+		if unset != "" {
+			unset = "; unset: " + unset
+		}
+		fs.StringVar(p, name, e.getenv(env), text+" ($"+env+unset+")")
+	}
+	var publicKey, cooldown, proclaimMin, shardID, shardCount string
+	str(&c.appID, "app-id", "DISCORD_APP_ID", "application `ID`, to register commands without a gateway READY")
+	str(&c.guildID, "guild", "DISCORD_GUILD_ID", "register commands to this guild `ID` only (instant updates while testing); unset: globally")
+	str(&publicKey, "public-key", "DISCORD_PUBLIC_KEY", "the application's public `KEY` (64 hex digits): enables POST /interactions")
+	str(&c.httpAddr, "http-addr", "GLOWCLOUD_HTTP_ADDR", "listen `ADDRESS` for /interactions, /healthz and /metrics, e.g. 127.0.0.1:8080; unset: no HTTP")
+	str(&c.model, "model", "GLOWCLOUD_MODEL", "model `FILE` from 'glowcloud train'; unset: the published model, else the embedded essay")
+	str(&c.modelMax, "model-max", "GLOWCLOUD_MODEL_MAX", "largest model file loaded, a `SIZE` such as 512MiB or 1GB; unset: 256MiB")
+	c.apiBase = e.getenv("DISCORD_API_BASE")
+	fs.Var(secretURL{&c.apiBase}, "api-base", "`ORIGIN` replacing https://discord.com for REST calls, a REST proxy ($DISCORD_API_BASE)")
+	str(&c.operators, "operators", "GLOWCLOUD_OPERATORS", "comma-separated user `IDS` allowed to /retrain")
+	str(&c.corpusDir, "corpus-dir", "GLOWCLOUD_CORPUS_DIR", "`DIR` /retrain adds scripture to and trains from; unset: no /retrain")
+	str(&c.logFormat, "log-format", "GLOWCLOUD_LOG_FORMAT", "`FORMAT` of the log, text or json; unset: text")
+	str(&cooldown, "cooldown", "GLOWCLOUD_COOLDOWN", "per-user pause between generating commands, a Go `DURATION`, 0 for none; unset: 3s")
+	str(&proclaimMin, "proclaim-min", "GLOWCLOUD_PROCLAIM_MIN", "shortest interval /proclaim start accepts, a Go `DURATION`; unset: 1h")
+	dbFlag := e.databaseFlag(fs)
+	str(&shardID, "shard-id", "SHARD_ID", "this process's shard `N`, 0-based; unset: 0")
+	str(&shardCount, "shard-count", "SHARD_COUNT", "`N` shards in all; unset: 1")
+	if err := parse(fs, args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, &usageError{msg: fmt.Sprintf("serve: unexpected argument %q (serve is configured by environment)", fs.Arg(0))}
+	}
+	c.database = *dbFlag
+	c.token = e.getenv("DISCORD_TOKEN") // never a flag: it would show in ps
+	c.pinned = c.model != ""
+	if c.model == "" && c.corpusDir != "" {
+		// /retrain writes its model here; serve it from the next start on.
+		c.model = filepath.Join(c.corpusDir, retrain.ModelName)
+	}
+	var err error
+	if c.shardID, err = parseCount("SHARD_ID", shardID, 0); err != nil {
+		return c, &usageError{msg: err.Error()}
+	}
+	if c.shardCount, err = parseCount("SHARD_COUNT", shardCount, 1); err != nil {
+		return c, &usageError{msg: err.Error()}
+	}
+	if c.cooldown, err = parseCooldown(cooldown); err != nil {
+		return c, &usageError{msg: err.Error()}
+	}
+	if c.proclaimMin, err = parseProclaimMin(proclaimMin); err != nil {
+		return c, &usageError{msg: err.Error()}
+	}
+	if _, err := newLogger(io.Discard, c.logFormat); err != nil {
+		return c, &usageError{msg: err.Error()}
+	}
+	if publicKey != "" {
+		// A placeholder (64 zeros, say) would let anyone forge interactions:
+		// discordsig accepts only keys that can verify nothing forged.
+		if c.key, err = discordsig.ParsePublicKey(publicKey); err != nil {
+			return c, &usageError{msg: fmt.Sprintf("DISCORD_PUBLIC_KEY: %v; want the application's public key from the Developer Portal (General Information), 64 hex digits", err)}
+		}
+	}
+	if c.token == "" && (c.key == nil || c.httpAddr == "") {
+		return c, &usageError{msg: "serve: nothing to serve: set DISCORD_TOKEN for the gateway, or DISCORD_PUBLIC_KEY and GLOWCLOUD_HTTP_ADDR (-public-key, -http-addr) for the HTTP interactions endpoint"}
+	}
+	return c, nil
+}
+
+// retrainer is /retrain's runner: it trains from the corpus directory,
+// downloading attachments through the REST client (so DISCORD_API_BASE
+// applies to them as to every REST call), swaps the new model in and hands
+// it to published.
+func (c serveConfig) retrainer(holder *reload.Holder[*compose.Writer], published func(*markov.Model), metrics retrain.Recorder, log *slog.Logger) (*retrain.Runner, error) {
+	client, err := rest.Client(nil, c.apiBase)
+	if err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	trainer := &retrain.Trainer{Dir: c.corpusDir, ModelPath: c.model, Swap: func(m *markov.Model) {
+		w := compose.New(m)
+		w.Warm()
+		holder.Swap(w)
+		published(m)
+	}}
+	return retrain.NewRunner(trainer, retrain.RunnerConfig{Client: client, Log: log.With("component", "retrain"), Metrics: metrics}), nil
+}
+
+// watchModel reloads the model file on each value of hup (SIGHUP) and
+// whenever the file is replaced, on goroutines of wg that end with ctx.
+func (e environment) watchModel(ctx context.Context, wg *sync.WaitGroup, hup <-chan os.Signal, holder *reload.Holder[*compose.Writer], path string, log *slog.Logger) {
 	wg.Go(func() {
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case <-hup:
-				log.Info("SIGHUP: reloading the model", "path", c.model)
+				log.Info("SIGHUP: reloading the model", "path", path)
 				if err := holder.Reload(); errors.Is(err, reload.ErrNoPath) {
 					log.Warn("SIGHUP: no model file configured (GLOWCLOUD_MODEL); nothing to reload")
 				} // other errors are logged by the holder; the old model keeps serving
@@ -227,65 +301,22 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		every = watchInterval
 	}
 	wg.Go(func() { holder.Watch(ctx, every) })
-	var published *publish.Watcher
-	if db != nil {
-		published = newPublishWatcher(ctx, loader, db, holder, pinned, e.publishEvery, log)
-		syncPublished(ctx, published)
-		wg.Go(func() { published.Run(ctx) })
-		if !pinned {
-			retrained = func(m *markov.Model) { publishRetrained(ctx, db, published, m, log) }
-		}
-	}
-	if db != nil && c.token != "" {
-		// Scheduled proclamations: posted over REST with the bot token, so
-		// they need no gateway intent and run in HTTP-only mode too.
-		client, err := rest.Client(nil, c.apiBase)
-		if err != nil {
-			return fmt.Errorf("serve: %w", err)
-		}
-		runner := proclaim.NewRunner(db,
-			post.NewWriter(func() bot.Writer { return holder.Current() }),
-			post.NewPoster(client, rest.UserAgent(versionString()), rest.Token(c.token)),
-			// A slot is posted within a poll of its time: 1 s, or a quarter
-			// of the shortest interval when that is shorter (tests).
-			proclaim.RunnerConfig{Clock: clock, Log: log, Metrics: metrics, Poll: min(time.Second, proclaimMin/4)})
-		wg.Go(func() { _ = runner.Run(ctx) }) // returns nil once ctx ends and its posts are done
-	} else if db != nil {
-		log.Info("no DISCORD_TOKEN: scheduled proclamations are stored but not posted by this process")
-	}
+}
 
-	log.Info("serving", "model", holder.Current().ModelID(), "gateway", c.token != "", "http", c.httpAddr,
-		"interactions_endpoint", key != nil, "shard", c.shardID, "shards", c.shardCount,
-		"database", databaseKind(c.database), "proclaim_min", proclaimMin)
-	err = serve.Run(ctx, serve.Config{
-		Bot:        b,
-		Metrics:    metrics,
-		Logger:     log,
-		Token:      rest.Token(c.token),
-		AppID:      c.appID,
-		GuildID:    c.guildID,
-		Retrain:    c.corpusDir != "" && c.operators != "",
-		PublicKey:  key,
-		HTTPAddr:   c.httpAddr,
-		APIBase:    c.apiBase,
-		ShardID:    c.shardID,
-		ShardCount: c.shardCount,
-		Background: background,
-		Version:    versionString(),
-		Ready:      e.ready,
-		HealthDetail: func() map[string]any {
-			d := replicaHealth(holder, published)()
-			if db != nil {
-				d["database"] = databaseHealth(ctx, db)
-			}
-			return d
-		},
-	})
+// proclaimer is the Runner of scheduled proclamations: posted over REST
+// with the bot token, so they need no gateway intent and run in HTTP-only
+// mode too.
+func (c serveConfig) proclaimer(db database, holder *reload.Holder[*compose.Writer], clock proclaim.Clock, metrics proclaim.Metrics, log *slog.Logger) (*proclaim.Runner, error) {
+	client, err := rest.Client(nil, c.apiBase)
 	if err != nil {
-		return err // already says "serve: ..."
+		return nil, fmt.Errorf("serve: %w", err)
 	}
-	log.Info("stopped cleanly")
-	return nil
+	return proclaim.NewRunner(db,
+		post.NewWriter(func() bot.Writer { return holder.Current() }),
+		post.NewPoster(client, rest.UserAgent(versionString()), rest.Token(c.token)),
+		// A slot is posted within a poll of its time: 1 s, or a quarter of
+		// the shortest interval when that is shorter (tests).
+		proclaim.RunnerConfig{Clock: clock, Log: log, Metrics: metrics, Poll: min(time.Second, c.proclaimMin/4)}), nil
 }
 
 // newModelHolder serves the model file at path, or the embedded essay when

@@ -54,18 +54,8 @@ func (e environment) runTrain(args []string) error {
 		return err
 	}
 	if e.getenv("GOMEMLIMIT") == "" && e.getenv("GOGC") == "" {
-		// gomarkov's chains are most of the live heap while training, and
-		// the default GOGC=100 lets the heap grow to twice that before
-		// collecting. A soft limit a third above the expected live heap
-		// (measured on 5 and 50 MB corpora: under 192 MiB, plus twice the
-		// input's bytes, plus 8 bytes a word), and no lower than 336 MiB,
-		// makes the collector work harder only near it: 530 -> 355 MiB
-		// peak on a 5 MB corpus (whose live heap peaks near 250 MiB, two
-		// chains counting at once), for no measurable time; at 300 MiB it
-		// costs 10 % more CPU. Set too low it would make training crawl,
-		// so it errs high.
-		live := 192<<20 + 2*text.Bytes + 8*int64(text.Words())
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(max(336<<20, live*4/3)))
+		// The operator's own settings win; else training's own.
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(markov.TrainMemoryLimit(text.Bytes, int64(text.Words()))))
 	}
 	m, err := markov.TrainLines(text.Lines, markov.TrainOptions{
 		Order:    *order,

@@ -15,17 +15,12 @@ import (
 
 	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/cooldown"
+	"github.com/glowcloud/glowcloud/internal/store"
 	"github.com/glowcloud/glowcloud/proclaim"
-	"github.com/glowcloud/glowcloud/publish"
 )
 
-// Store is everything a store adapter provides.
-type Store interface {
-	proclaim.Store
-	proclaim.Claimer
-	publish.Store
-	cooldown.Store
-}
+// Store is what the suite tests: store.Store, the state an adapter keeps.
+type Store = store.Store
 
 // T0 is the suite's epoch: every time in it is T0 plus something.
 var t0 = time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
