@@ -31,14 +31,14 @@ var ErrNotRegular = errors.New("not a regular file")
 // live writer keeps modifying its file).
 const StaleAfter = 2 * time.Minute
 
-// maxLinks bounds how many symbolic links Resolve follows.
+// maxLinks bounds how many symbolic links resolve follows.
 const maxLinks = 40
 
-// Resolve returns the path a write to path replaces: path itself, or the
+// resolve returns the path a write to path replaces: path itself, or the
 // file a chain of symbolic links at path ends in (which need not exist
 // yet). It is an error, wrapping ErrNotRegular, when that holds anything
 // but a regular file.
-func Resolve(path string) (string, error) {
+func resolve(path string) (string, error) {
 	for range maxLinks {
 		fi, err := os.Lstat(path)
 		switch {
@@ -82,7 +82,7 @@ func Kind(m fs.FileMode) string {
 	return "a special file"
 }
 
-// Write replaces the file at path (see Resolve) with what write writes,
+// Write replaces the file at path (see resolve) with what write writes,
 // atomically: into a temporary file named ".BASE.*.tmp" in the target's
 // directory, synced, renamed over the target, and the directory synced.
 // If write or any step fails, the temporary file is removed and the old
@@ -122,7 +122,7 @@ func WriteNamed(path string, perm fs.FileMode, fill func(name string) error) err
 // given and returns the file to sync and rename (the same one, or the
 // same name reopened), closed or not.
 func replace(path string, perm fs.FileMode, fill func(*os.File) (*os.File, error)) (err error) {
-	target, err := Resolve(path)
+	target, err := resolve(path)
 	if err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ func replace(path string, perm fs.FileMode, fill func(*os.File) (*os.File, error
 	if fi, err := os.Stat(target); err == nil {
 		perm = fi.Mode().Perm()
 	}
-	RemoveStale(dir, base, time.Now())
+	removeStale(dir, base, time.Now())
 	f, err := createTemp(path, dir, base)
 	if err != nil {
 		return err
@@ -157,7 +157,7 @@ func replace(path string, perm fs.FileMode, fill func(*os.File) (*os.File, error
 	if err := f.Close(); err != nil {
 		return err
 	}
-	// Between Resolve and here something else could have been put at the
+	// Between resolve and here something else could have been put at the
 	// target; check again, as close to the rename as we can.
 	if fi, err := os.Lstat(target); err == nil && !fi.Mode().IsRegular() {
 		return fmt.Errorf("%s: %w (%s): refusing to replace it", target, ErrNotRegular, Kind(fi.Mode()))
@@ -170,12 +170,12 @@ func replace(path string, perm fs.FileMode, fill func(*os.File) (*os.File, error
 }
 
 // Check reports, by its error, whether a Write to path could go ahead now:
-// Resolve accepts what is at path, and a file can be created in the
+// resolve accepts what is at path, and a file can be created in the
 // directory it is written in (one is created and removed). A command that
 // works long before it writes (training) checks first, so that a typo in a
 // folder's name costs nothing.
 func Check(path string) error {
-	target, err := Resolve(path)
+	target, err := resolve(path)
 	if err != nil {
 		return err
 	}
@@ -206,9 +206,9 @@ func createTemp(path, dir, base string) (*os.File, error) {
 	return f, nil
 }
 
-// RemoveStale removes temporary files ".base.*.tmp" in dir that have not
+// removeStale removes temporary files ".base.*.tmp" in dir that have not
 // been modified for StaleAfter before now, and reports how many it removed.
-func RemoveStale(dir, base string, now time.Time) int {
+func removeStale(dir, base string, now time.Time) int {
 	matches, _ := filepath.Glob(filepath.Join(dir, "."+escapeGlob(base)+".*.tmp"))
 	n := 0
 	for _, m := range matches {

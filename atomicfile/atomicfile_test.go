@@ -244,8 +244,8 @@ func TestCheck(t *testing.T) {
 	if err := Check(filepath.Join(dir, "new.model")); err != nil {
 		t.Errorf("Check of a new file in a writable folder: %v", err)
 	}
-	if _, err := Resolve(sub); !errors.Is(err, ErrNotRegular) {
-		t.Errorf("Resolve(a directory) = %v, want ErrNotRegular", err)
+	if _, err := resolve(sub); !errors.Is(err, ErrNotRegular) {
+		t.Errorf("resolve(a directory) = %v, want ErrNotRegular", err)
 	}
 	if err := Check(sub); !errors.Is(err, ErrNotRegular) {
 		t.Errorf("Check(a directory) = %v, want ErrNotRegular", err)

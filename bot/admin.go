@@ -24,9 +24,9 @@ const (
 	CmdProclaim = "proclaim"
 	CmdHush     = "hush"
 
-	SubStart = "start"
-	SubStop  = "stop"
-	SubList  = "list"
+	subStart = "start"
+	subStop  = "stop"
+	subList  = "list"
 )
 
 // Caller is who ran an admin command, and where.
@@ -100,7 +100,7 @@ func adminCommands() []Command {
 			Options: []Option{
 				{
 					Type:        OptionSubcommand,
-					Name:        SubStart,
+					Name:        subStart,
 					Description: "Post a proclamation in a channel every so often (starting again replaces it).",
 					Options: []Option{
 						{
@@ -128,13 +128,13 @@ func adminCommands() []Command {
 				},
 				{
 					Type:        OptionSubcommand,
-					Name:        SubStop,
+					Name:        subStop,
 					Description: "Stop the proclamations in a channel.",
 					Options:     []Option{channel},
 				},
 				{
 					Type:        OptionSubcommand,
-					Name:        SubList,
+					Name:        subList,
 					Description: "List this server's schedules, their next posts and last results.",
 				},
 			},
@@ -175,11 +175,11 @@ func (b *Bot) handleAdmin(ctx context.Context, req Request) (Reply, result) {
 	switch {
 	case req.Command == CmdHush:
 		text, err = b.admin.Hush(ctx, c, opts["for"])
-	case req.Subcommand == SubStart:
+	case req.Subcommand == subStart:
 		text, err = b.admin.Start(ctx, c, StartOptions{Every: opts["every"], Channel: opts["channel"], Kind: opts["kind"], Topic: opts["topic"]})
-	case req.Subcommand == SubStop:
+	case req.Subcommand == subStop:
 		text, err = b.admin.Stop(ctx, c, opts["channel"])
-	default: // SubList; adminOptions knows no others
+	default: // subList; adminOptions knows no others
 		text, err = b.admin.List(ctx, c)
 	}
 	switch {

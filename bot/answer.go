@@ -37,7 +37,7 @@ type Responder interface {
 // background and edits the reply (see answerRetrain); Answer returns when it
 // has deferred.
 func (b *Bot) Answer(ctx context.Context, req Request, rs Responder) error {
-	if req.Kind == KindCommand && req.Command == CmdRetrain {
+	if req.Kind == KindCommand && req.Command == cmdRetrain {
 		return b.answerRetrain(ctx, req, rs)
 	}
 	start := time.Now()

@@ -123,7 +123,7 @@ func Commands(retrain bool) []Command {
 	cmds = append(cmds, adminCommands()...)
 	if retrain {
 		cmds = append(cmds, Command{
-			Name:        CmdRetrain,
+			Name:        cmdRetrain,
 			Description: "Operators only: feed the Glow Cloud new scripture and retrain the model.",
 			Operators:   true,
 			Options: []Option{

@@ -42,7 +42,7 @@ const (
 	CmdSquint    = "squint"
 	CmdGlowcloud = "glowcloud"
 	CmdManifesto = "manifesto"
-	CmdRetrain   = "retrain" // operators only; see retrain.go
+	cmdRetrain   = "retrain" // operators only; see retrain.go
 )
 
 // hailAgainLabel is the label of the button under every generated reply.
@@ -201,7 +201,7 @@ type result struct {
 	command string // a bounded label: a known command name or "unknown"
 	outcome string
 	// files are the attachments an allowed /retrain learns from (outcome
-	// outcomeOK, command CmdRetrain); Answer downloads them.
+	// outcomeOK, command cmdRetrain); Answer downloads them.
 	files []Attachment
 }
 
@@ -257,13 +257,13 @@ func (b *Bot) handle(ctx context.Context, req Request, fromDiscord bool) (reply 
 		}
 	}()
 
-	if fromDiscord && req.Kind == KindCommand && req.Command == CmdRetrain {
-		res.command = CmdRetrain
+	if fromDiscord && req.Kind == KindCommand && req.Command == cmdRetrain {
+		res.command = cmdRetrain
 		files, outcome, err := b.checkRetrain(req)
 		if err != nil {
-			return ephemeral(userMessage(err)), result{command: CmdRetrain, outcome: outcome}
+			return ephemeral(userMessage(err)), result{command: cmdRetrain, outcome: outcome}
 		}
-		return ephemeral(retrainPlanned(files)), result{command: CmdRetrain, outcome: outcomeOK, files: files}
+		return ephemeral(retrainPlanned(files)), result{command: cmdRetrain, outcome: outcomeOK, files: files}
 	}
 
 	if req.Kind == KindAutocomplete {

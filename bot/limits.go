@@ -10,13 +10,13 @@ import (
 // Discord's limits on what a reply may hold, defined here and nowhere else.
 const (
 	MaxContent     = 2000
-	MaxEmbeds      = 10
-	MaxTitle       = 256
-	MaxDescription = 4096
-	MaxFooter      = 2048
-	MaxEmbedTotal  = 6000 // title + description + footer over all embeds
-	MaxButtons     = 5    // one action row
-	MaxLabel       = 80
+	maxEmbeds      = 10
+	maxTitle       = 256
+	maxDescription = 4096
+	maxFooter      = 2048
+	maxEmbedTotal  = 6000 // title + description + footer over all embeds
+	maxButtons     = 5    // one action row
+	maxLabel       = 80
 	maxEmojiName   = 32
 	MaxChoices     = 25  // autocomplete choices in one answer
 	MaxChoice      = 100 // characters in a choice's name, and in its value
@@ -41,14 +41,14 @@ func LimitReply(r Reply) Reply {
 	}
 	r.Content = truncate(neutralize(r.Content), MaxContent)
 
-	embeds := make([]Embed, 0, min(len(r.Embeds), MaxEmbeds))
+	embeds := make([]Embed, 0, min(len(r.Embeds), maxEmbeds))
 	for _, e := range r.Embeds {
-		if len(embeds) == MaxEmbeds {
+		if len(embeds) == maxEmbeds {
 			break
 		}
-		e.Title = truncate(neutralize(e.Title), MaxTitle)
-		e.Description = truncate(neutralize(e.Description), MaxDescription)
-		e.Footer = truncate(neutralize(e.Footer), MaxFooter)
+		e.Title = truncate(neutralize(e.Title), maxTitle)
+		e.Description = truncate(neutralize(e.Description), maxDescription)
+		e.Footer = truncate(neutralize(e.Footer), maxFooter)
 		e.Color = max(0, min(e.Color, 0xFFFFFF))
 		if e.Title == "" && e.Description == "" && e.Footer == "" {
 			continue
@@ -65,13 +65,13 @@ func LimitReply(r Reply) Reply {
 
 	var buttons []Button
 	for _, bt := range r.Buttons {
-		if len(buttons) == MaxButtons {
+		if len(buttons) == maxButtons {
 			break
 		}
 		if bt.CustomID == "" || len(bt.CustomID) > MaxCustomID || !utf8.ValidString(bt.CustomID) {
 			continue
 		}
-		bt.Label = truncate(neutralize(bt.Label), MaxLabel)
+		bt.Label = truncate(neutralize(bt.Label), maxLabel)
 		if len(bt.Emoji) > maxEmojiName || !utf8.ValidString(bt.Emoji) {
 			bt.Emoji = ""
 		}
@@ -89,7 +89,7 @@ func LimitReply(r Reply) Reply {
 }
 
 // fitEmbedTotal shortens descriptions, then footers, then titles, from the
-// last embed back, until all embeds together fit MaxEmbedTotal.
+// last embed back, until all embeds together fit maxEmbedTotal.
 func fitEmbedTotal(embeds []Embed) {
 	total := 0
 	for _, e := range embeds {
@@ -100,10 +100,10 @@ func fitEmbedTotal(embeds []Embed) {
 		func(e *Embed) *string { return &e.Footer },
 		func(e *Embed) *string { return &e.Title },
 	} {
-		for i := len(embeds) - 1; i >= 0 && total > MaxEmbedTotal; i-- {
+		for i := len(embeds) - 1; i >= 0 && total > maxEmbedTotal; i-- {
 			s := field(&embeds[i])
 			n := textLen(*s)
-			keep := max(0, n-(total-MaxEmbedTotal))
+			keep := max(0, n-(total-maxEmbedTotal))
 			*s = truncate(*s, keep)
 			total -= n - textLen(*s)
 		}

@@ -75,7 +75,7 @@ func (b *Bot) checkRetrain(req Request) ([]Attachment, string, error) {
 	for k := range req.Options {
 		if !slices.Contains(names[:], k) {
 			return nil, outcomeBadRequest, userError(fmt.Sprintf("/%s has no option “%s”. Attach files as %s, %s or %s.",
-				CmdRetrain, shown(clip(k, 32)), OptScripture, OptApocrypha, OptPamphlet))
+				cmdRetrain, shown(clip(k, 32)), OptScripture, OptApocrypha, OptPamphlet))
 		}
 	}
 	var files []Attachment

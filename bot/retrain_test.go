@@ -88,7 +88,7 @@ func TestAnswerRetrain(t *testing.T) {
 	t.Parallel()
 	rt := &fakeRetrainer{}
 	b := New(Config{Operators: []string{operatorID}, Retrainer: rt})
-	req := Request{Kind: KindCommand, Command: CmdRetrain, UserID: operatorID}
+	req := Request{Kind: KindCommand, Command: cmdRetrain, UserID: operatorID}
 
 	rs := &recorder{}
 	if err := b.Answer(t.Context(), req, rs); err != nil {
@@ -136,7 +136,7 @@ func TestRetrainNoOperators(t *testing.T) {
 			t.Parallel()
 			b := New(Config{Operators: tt.operators, Retrainer: tt.retrainer})
 			rs := &recorder{}
-			if err := b.Answer(t.Context(), Request{Kind: KindCommand, Command: CmdRetrain, UserID: tt.user}, rs); err != nil {
+			if err := b.Answer(t.Context(), Request{Kind: KindCommand, Command: cmdRetrain, UserID: tt.user}, rs); err != nil {
 				t.Fatal(err)
 			}
 			if !slices.Equal(rs.calls, []string{"respond"}) || !rs.replies[0].Ephemeral || !strings.Contains(rs.replies[0].Content, tt.want) {
@@ -154,7 +154,7 @@ func TestCheckRetrain(t *testing.T) {
 		return Attachment{ID: "A" + name, Filename: name, ContentType: ct, Size: size, URL: "https://cdn.discordapp.com/attachments/1/2/" + name}
 	}
 	req := func(user string, opts map[string]any, atts ...Attachment) Request {
-		r := Request{Kind: KindCommand, Command: CmdRetrain, UserID: user, Options: opts}
+		r := Request{Kind: KindCommand, Command: cmdRetrain, UserID: user, Options: opts}
 		for _, a := range atts {
 			if r.Attachments == nil {
 				r.Attachments = map[string]Attachment{}
@@ -189,8 +189,8 @@ func TestCheckRetrain(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			reply, res := b.handle(t.Context(), tt.req, true)
-			if res.command != CmdRetrain || res.outcome != tt.outcome {
-				t.Errorf("result %+v, want %s %s", res, CmdRetrain, tt.outcome)
+			if res.command != cmdRetrain || res.outcome != tt.outcome {
+				t.Errorf("result %+v, want %s %s", res, cmdRetrain, tt.outcome)
 			}
 			var names []string
 			for _, f := range res.files {

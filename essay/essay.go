@@ -18,9 +18,9 @@ import (
 	"github.com/glowcloud/glowcloud/markov"
 )
 
-// Date stamps the essay's model (the essay is dated 2022-03-31), so that
+// date stamps the essay's model (the essay is dated 2022-03-31), so that
 // its id and envelope are the same on every run and machine.
-func Date() time.Time { return time.Date(2022, 3, 31, 0, 0, 0, 0, time.UTC) }
+func date() time.Time { return time.Date(2022, 3, 31, 0, 0, 0, 0, time.UTC) }
 
 // Model returns the embedded essay's model. It is decoded from the model
 // file embedded beside this package (essay.model, trained by Train) on the
@@ -36,7 +36,7 @@ func Model() (*markov.Model, error) { return model() }
 // it again after a change to training).
 func Train() (*markov.Model, error) {
 	t := corpus.Parse(corpus.EssayText())
-	m, err := markov.Train(t.Sentences, markov.TrainOptions{Headings: t.Headings, Now: Date})
+	m, err := markov.Train(t.Sentences, markov.TrainOptions{Headings: t.Headings, Now: date})
 	if err != nil {
 		return nil, fmt.Errorf("train embedded essay: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/glowcloud/glowcloud/internal/migrate"
 	"github.com/glowcloud/glowcloud/internal/pgtest"
 	"github.com/glowcloud/glowcloud/postgres"
 )
@@ -43,7 +44,7 @@ func TestOpenExistingMigratesNothing(t *testing.T) {
 		t.Errorf("the check changed the schema:\n%s", after)
 	}
 	exec(t, u, "UPDATE schema_version SET version = 99")
-	if v, err := db.Check(t.Context()); !errors.Is(err, postgres.ErrNewer) || v != 99 {
+	if v, err := db.Check(t.Context()); !errors.Is(err, migrate.ErrNewer) || v != 99 {
 		t.Errorf("Check of a newer schema = %d, %v; want 99, ErrNewer", v, err)
 	}
 }

@@ -34,14 +34,6 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// ErrNewer (migrate.ErrNewer) means the database was written by a newer
-// glowcloud. It is left untouched.
-var ErrNewer = migrate.ErrNewer
-
-// ErrForeign (migrate.ErrForeign) means glowcloud's tables exist without its
-// schema version: something else owns them. They are left untouched.
-var ErrForeign = migrate.ErrForeign
-
 // defaultMaxConns sizes the pool when the URL has no pool_max_conns: the
 // Runner's claim and its posts in flight finishing (8 at most), the admin
 // commands, and one cooldown upsert per interaction, which holds a
@@ -59,7 +51,7 @@ type DB struct {
 // Open connects to the PostgreSQL database at url (postgres://…) and brings
 // its schema up to date, first creating the schema ?search_path=NAME names
 // when there is none of that name. A database from a newer glowcloud is
-// refused with ErrNewer and left unchanged. Errors never include the URL's
+// refused with migrate.ErrNewer and left unchanged. Errors never include the URL's
 // password.
 func Open(ctx context.Context, url string, log *slog.Logger) (*DB, error) {
 	d, cfg, err := connect(ctx, url, log)
@@ -227,8 +219,8 @@ func (c conn) Int(ctx context.Context, sql string) (int, error) {
 }
 
 // Check asks the server for the schema version, an error when it is a
-// newer glowcloud's (ErrNewer) or the tables are not glowcloud's
-// (ErrForeign). An older schema is not an error: compare the version with
+// newer glowcloud's (migrate.ErrNewer) or the tables are not glowcloud's
+// (migrate.ErrForeign). An older schema is not an error: compare the version with
 // Latest, and Open upgrades it. (PostgreSQL checks its own pages; backups
 // are pg_dump's job.)
 func (d *DB) Check(ctx context.Context) (version int, err error) {

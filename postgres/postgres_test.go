@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/glowcloud/glowcloud/bot"
+	"github.com/glowcloud/glowcloud/internal/migrate"
 	"github.com/glowcloud/glowcloud/internal/pgtest"
 	"github.com/glowcloud/glowcloud/internal/storetest"
 	"github.com/glowcloud/glowcloud/postgres"
@@ -79,7 +80,7 @@ func TestMigrateAndRefuseNewer(t *testing.T) {
 	}
 	exec(t, u, "UPDATE schema_version SET version = 99")
 	_, err := postgres.Open(t.Context(), u, nil)
-	if !errors.Is(err, postgres.ErrNewer) || !strings.Contains(err.Error(), "99") {
+	if !errors.Is(err, migrate.ErrNewer) || !strings.Contains(err.Error(), "99") {
 		t.Fatalf("Open of a newer database: %v, want ErrNewer naming 99", err)
 	}
 	if v := queryString(t, u, "SELECT version::text FROM schema_version"); v != "99" {
@@ -117,7 +118,7 @@ func TestRefuseForeignTables(t *testing.T) {
 	t.Parallel()
 	u := pgtest.Schema(t)
 	exec(t, u, "CREATE TABLE schedules (what TEXT)")
-	if _, err := postgres.Open(t.Context(), u, nil); !errors.Is(err, postgres.ErrForeign) {
+	if _, err := postgres.Open(t.Context(), u, nil); !errors.Is(err, migrate.ErrForeign) {
 		t.Fatalf("Open over someone else's schedules table: %v, want ErrForeign", err)
 	}
 }

@@ -10,10 +10,10 @@ import (
 	"time"
 )
 
-// DefaultInterval is how often a Watcher polls by default: a replica
+// defaultInterval is how often a Watcher polls by default: a replica
 // serves a newly published model within this long even without
 // notifications (the contract promises 5 s).
-const DefaultInterval = 2 * time.Second
+const defaultInterval = 2 * time.Second
 
 // askTimeout bounds the poll's question, CurrentID.
 const askTimeout = 5 * time.Second
@@ -38,7 +38,7 @@ type WatcherConfig struct {
 	// Log receives a line when the database goes away and comes back, and
 	// for each model applied or refused. Nil discards.
 	Log *slog.Logger
-	// Interval between polls; 0 means DefaultInterval.
+	// Interval between polls; 0 means defaultInterval.
 	Interval time.Duration
 	// Timeout bounds one poll, the model's download included; 0 means 30 s.
 	Timeout time.Duration
@@ -62,7 +62,7 @@ type Watcher struct {
 // NewWatcher returns a Watcher configured by cfg.
 func NewWatcher(cfg WatcherConfig) *Watcher {
 	if cfg.Interval <= 0 {
-		cfg.Interval = DefaultInterval
+		cfg.Interval = defaultInterval
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 30 * time.Second

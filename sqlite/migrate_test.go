@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/glowcloud/glowcloud/internal/migrate"
 	"github.com/glowcloud/glowcloud/proclaim"
 	"github.com/glowcloud/glowcloud/sqlite"
 )
@@ -151,7 +152,7 @@ func TestRefuseNewerDatabase(t *testing.T) {
 	sum, before := fileSum(t, path), schema(t, path)
 
 	_, err := sqlite.Open(t.Context(), path, nil)
-	if !errors.Is(err, sqlite.ErrNewer) {
+	if !errors.Is(err, migrate.ErrNewer) {
 		t.Fatalf("Open of a newer database: %v, want ErrNewer", err)
 	}
 	t.Logf("Open of a newer database: %v", err)
@@ -174,7 +175,7 @@ func TestRefuseForeignDatabase(t *testing.T) {
 	}
 	r.Close()
 	sum := fileSum(t, path)
-	if _, err := sqlite.Open(t.Context(), path, nil); !errors.Is(err, sqlite.ErrForeign) {
+	if _, err := sqlite.Open(t.Context(), path, nil); !errors.Is(err, migrate.ErrForeign) {
 		t.Fatalf("Open of another program's database: %v, want ErrForeign", err)
 	}
 	if fileSum(t, path) != sum {
@@ -408,7 +409,7 @@ func TestOpenExistingChangesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if v, err := db.Check(ctx); !errors.Is(err, sqlite.ErrNewer) || v != 99 {
+	if v, err := db.Check(ctx); !errors.Is(err, migrate.ErrNewer) || v != 99 {
 		t.Errorf("Check of a newer database = %d, %v; want 99, ErrNewer", v, err)
 	}
 

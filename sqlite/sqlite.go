@@ -34,15 +34,6 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// ErrNewer (migrate.ErrNewer) means the database was written by a newer
-// glowcloud. It is left untouched.
-var ErrNewer = migrate.ErrNewer
-
-// ErrForeign (migrate.ErrForeign) means the file is an SQLite database of
-// something else: it has tables but no glowcloud schema version. It is left
-// untouched.
-var ErrForeign = migrate.ErrForeign
-
 // busyTimeoutMS is how long a statement waits for another connection's or
 // process's write lock before failing with SQLITE_BUSY.
 const busyTimeoutMS = 10000
@@ -63,7 +54,7 @@ type DB struct {
 
 // Open opens (creating if need be) the database file at path and brings its
 // schema up to date. A database from a newer glowcloud, or another
-// program's, is refused with ErrNewer or ErrForeign and left unchanged.
+// program's, is refused with migrate.ErrNewer or migrate.ErrForeign and left unchanged.
 func Open(ctx context.Context, path string, log *slog.Logger) (*DB, error) {
 	if path == "" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") || path == ":memory:" {
 		return nil, fmt.Errorf("open database %q: want a plain file path", path)
@@ -258,7 +249,7 @@ func (d *DB) inTx(ctx context.Context, f func(*sql.Tx) (bool, error)) (bool, err
 
 // Check runs SQLite's integrity check and returns the schema version; an
 // error lists what the check found, or says that the schema is a newer
-// glowcloud's (ErrNewer) or not glowcloud's (ErrForeign). An older schema is
+// glowcloud's (migrate.ErrNewer) or not glowcloud's (migrate.ErrForeign). An older schema is
 // not an error: compare the version with Latest, and Open upgrades it.
 func (d *DB) Check(ctx context.Context) (version int, err error) {
 	rows, err := d.db.QueryContext(ctx, "PRAGMA integrity_check")

@@ -40,7 +40,7 @@ func Request(i *discordgo.Interaction) bot.Request {
 	case i.User != nil:
 		req.UserID = i.User.ID
 	}
-	if i.Member != nil && i.Member.Permissions != 0 {
+	if i.Member != nil && i.Member.Permissions > 0 {
 		req.Permissions = strconv.FormatInt(i.Member.Permissions, 10)
 	}
 	switch i.Type {

@@ -60,8 +60,9 @@ func TestLoggerClipsPayloads(t *testing.T) {
 	}
 }
 
-// TestUnknownEventNotLogged sends a 32 MiB event of a type discordgo does
-// not know over the fake gateway, to a gateway whose discordgo logs through
+// TestUnknownEventNotLogged sends a 4 MiB event of a type discordgo does
+// not know over the fake gateway (a larger one than gateway.MaxMessage is
+// refused before discordgo sees it: TestGiantMessageRefused), to a gateway whose discordgo logs through
 // Logger, as serve's does: the log says the type and size, in a few hundred
 // bytes, and the bot stays connected.
 //
@@ -92,7 +93,7 @@ func TestUnknownEventNotLogged(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("never connected")
 	}
-	const size = 32 << 20
+	const size = gateway.MaxMessage / 2
 	if err := fake.Dispatch(ctx, "HOSTILE_THING", map[string]string{"x": strings.Repeat("A", size)}); err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/glowcloud/glowcloud/bot"
+	"github.com/glowcloud/glowcloud/bot/discord"
 	"github.com/glowcloud/glowcloud/internal/bottest"
 )
 
@@ -54,6 +55,12 @@ func glowcloudInteraction(id string) *discordgo.InteractionCreate {
 	}}
 }
 
+// answer hands the gateway the /glowcloud interaction id, as onEvent does.
+func answer(g *Gateway, id string) {
+	in := glowcloudInteraction(id).Interaction
+	g.onInteraction(in, discord.Request(in))
+}
+
 // TestDrainWaitsForAnswers: Drain waits for the interactions being
 // answered and reports true once they are; one that arrives while it
 // drains is not answered; and when Drain's ctx ends first, it cancels what
@@ -73,7 +80,7 @@ func TestDrainWaitsForAnswers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		g.onInteraction(g.s, glowcloudInteraction("10"))
+		answer(g, "10")
 		drained := make(chan bool, 1)
 		go func() { drained <- g.Drain(t.Context()) }()
 		time.Sleep(3 * time.Second) // the answer defers after 2 s, and waits on
@@ -82,7 +89,7 @@ func TestDrainWaitsForAnswers(t *testing.T) {
 			t.Fatal("Drain returned with an interaction still being answered")
 		default:
 		}
-		g.onInteraction(g.s, glowcloudInteraction("11"))
+		answer(g, "11")
 		close(release)
 		if ok := <-drained; !ok {
 			t.Error("Drain = false after every answer finished")
@@ -105,7 +112,7 @@ func TestDrainWaitsForAnswers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		g.onInteraction(g.s, glowcloudInteraction("12"))
+		answer(g, "12")
 		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 		defer cancel()
 		start := time.Now()

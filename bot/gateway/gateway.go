@@ -214,6 +214,9 @@ func New(cfg Config) (*Gateway, error) {
 	// per guild at each connect (discordgo.New asks for every
 	// non-privileged intent).
 	s.Identify.Intents = discordgo.IntentsNone
+	// Uncompressed: a frame's size is its message's (see MaxMessage); a
+	// zlib frame could inflate a thousandfold in discordgo's reader.
+	s.Compress, s.Identify.Compress = false, false
 	s.StateEnabled = false
 	s.ShouldReconnectOnError = false // Run reconnects, and stops on fatal codes
 	s.SyncEvents = true              // handlers run in order; onInteraction spawns the goroutine itself
@@ -245,7 +248,7 @@ func New(cfg Config) (*Gateway, error) {
 	s.AddHandler(g.onDisconnect)
 	s.AddHandler(g.onResumed)
 	s.AddHandler(g.onReady)
-	s.AddHandler(g.onInteraction)
+	s.AddHandler(g.onEvent)
 	return g, nil
 }
 
@@ -325,12 +328,26 @@ func (g *Gateway) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 	g.mu.Unlock()
 }
 
-// onInteraction answers each interaction on its own goroutine, tracked so a
-// shutdown can let it finish.
-func (g *Gateway) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
-	if ic == nil || ic.Interaction == nil {
+// onEvent answers each INTERACTION_CREATE, decoded from the event's own
+// bytes by the decoder the HTTP endpoint uses (discord.Interaction), not
+// from discordgo's InteractionCreate, which is empty when a field does not
+// fit discordgo's types (a permission set past 63 bits).
+func (g *Gateway) onEvent(_ *discordgo.Session, e *discordgo.Event) {
+	if e == nil || e.Type != "INTERACTION_CREATE" {
 		return
 	}
+	in, req, err := discord.Interaction(e.RawData)
+	if err != nil {
+		g.log.Warn("an interaction that does not decode; not answered", "err", err, "bytes", len(e.RawData))
+		return
+	}
+	g.onInteraction(in, req)
+}
+
+// onInteraction answers an interaction on its own goroutine, tracked so a
+// shutdown can let it finish.
+func (g *Gateway) onInteraction(in *discordgo.Interaction, req bot.Request) {
+	ic := &discordgo.InteractionCreate{Interaction: in}
 	g.mu.Lock()
 	if g.draining {
 		g.mu.Unlock()
@@ -346,7 +363,7 @@ func (g *Gateway) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 			}
 		}()
 		// Answer logs the outcome, errors included.
-		_ = g.bot.Answer(ctx, discord.Request(ic.Interaction), responder{s: g.s, i: ic.Interaction})
+		_ = g.bot.Answer(ctx, req, responder{s: g.s, i: ic.Interaction})
 	})
 	g.mu.Unlock()
 }

@@ -28,10 +28,13 @@ import (
 // Open then fails, and Run reconnects with backoff.
 
 // Defaults for Config.HelloTimeout and Config.ReadyTimeout. Discord sends
-// HELLO at once and READY within a second or two.
+// HELLO at once and READY (or RESUMED) within a second or two of the
+// IDENTIFY (or RESUME) that follows it; a gateway silent for 30 s after its
+// HELLO is given up, on a first connection and a reconnect alike, so the
+// bot is back within about 31 s (it was 61 s).
 const (
 	DefaultHelloTimeout = 20 * time.Second
-	DefaultReadyTimeout = 60 * time.Second
+	DefaultReadyTimeout = 30 * time.Second
 )
 
 // Bounds on what comes before and in the HELLO: Discord's is ~60 bytes.
@@ -40,6 +43,19 @@ const (
 	maxHello           = 4 << 10 // the HELLO frame's payload
 	maxHeartbeatMillis = int64(time.Hour / time.Millisecond)
 )
+
+// MaxMessage bounds a gateway message after the HELLO (the sum of its
+// frames). discordgo reads a whole message into memory, and then decodes
+// it twice over: a 32 MiB frame cost 262 MB that stayed with the process.
+// A message announcing more is refused from its frame header, before its
+// payload is read, and the connection is closed (and dialled again).
+// Discord's largest for a bot without privileged intents is a
+// GUILD_CREATE of a large server (channels, roles, emojis, threads), some
+// hundreds of KiB; the sessions ask for no compression, so frames are the
+// JSON itself.
+const MaxMessage = 8 << 20
+
+var errHugeMessage = errors.New("gateway sent a message over the size limit")
 
 // Errors a guarded connection's reads end with. They reach discordgo's
 // Open, which returns them, and so the reconnect loop's log line.
@@ -74,6 +90,8 @@ type helloGate struct {
 	held    []byte // bytes after the upgrade response, until the HELLO is judged
 	out     []byte // bytes released but not yet returned by Read
 	readErr error  // an error the connection returned with bytes still to hand out
+
+	frames frameScan // after the HELLO: the frames' sizes
 
 	mu        sync.Mutex
 	failure   error       // why the gate closed the connection; Read returns it
@@ -158,6 +176,11 @@ func (g *helloGate) Read(b []byte) (int, error) {
 		}
 		if g.state == gateOpen {
 			n, err := g.Conn.Read(b)
+			if n > 0 {
+				if ferr := g.frames.scan(b[:n]); ferr != nil {
+					return 0, g.refuse(ferr)
+				}
+			}
 			if err != nil {
 				if f := g.failed(); f != nil {
 					return n, f
@@ -256,6 +279,10 @@ func (g *helloGate) judge() error {
 		if err := checkHello(opcode, payload); err != nil {
 			return err
 		}
+		// What came after the HELLO is the start of the next frames.
+		if err := g.frames.scan(g.held[pos+need+int(length):]); err != nil {
+			return err
+		}
 		g.out = append(g.out, g.held...)
 		g.held = nil
 		g.state = gateOpen
@@ -312,4 +339,61 @@ func clipString(s string, n int) string {
 		n--
 	}
 	return s[:n] + "…"
+}
+
+// frameScan follows the frames of a websocket stream as its bytes pass
+// (RFC 6455 §5.2), and refuses a data message over MaxMessage as soon as
+// a frame header announces it.
+type frameScan struct {
+	hdr    [14]byte
+	hdrLen int
+	left   uint64 // payload bytes of the current frame still to pass
+	msg    uint64 // bytes of the current data message so far
+}
+
+func (f *frameScan) scan(b []byte) error {
+	for len(b) > 0 {
+		if f.left > 0 {
+			k := min(f.left, uint64(len(b)))
+			f.left -= k
+			b = b[k:]
+			continue
+		}
+		f.hdr[f.hdrLen] = b[0]
+		f.hdrLen++
+		b = b[1:]
+		need := 2
+		if f.hdrLen >= 2 {
+			switch f.hdr[1] & 0x7f {
+			case 126:
+				need += 2
+			case 127:
+				need += 8
+			}
+			if f.hdr[1]&0x80 != 0 {
+				need += 4
+			}
+		}
+		if f.hdrLen < need {
+			continue
+		}
+		length := uint64(f.hdr[1] & 0x7f)
+		switch length {
+		case 126:
+			length = uint64(binary.BigEndian.Uint16(f.hdr[2:4]))
+		case 127:
+			length = binary.BigEndian.Uint64(f.hdr[2:10])
+		}
+		if opcode := f.hdr[0] & 0x0f; opcode&0x08 == 0 { // a data frame or a continuation
+			if opcode != 0 {
+				f.msg = 0
+			}
+			if length > MaxMessage || f.msg+length > MaxMessage {
+				return fmt.Errorf("%w: a message of %d bytes or more (at most %d)", errHugeMessage, f.msg+length, MaxMessage)
+			}
+			f.msg += length
+		}
+		f.left, f.hdrLen = length, 0
+	}
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -195,20 +197,22 @@ func (l *lockedLog) String() string {
 
 // TestSilentGatewayGivesUp: a gateway that accepts the websocket but never
 // sends HELLO is given up after 20 s, and one that sends HELLO but never
-// READY after 60 s more; each time the connection is closed, logged, and
-// another dialled after the backoff (1 s). Issue 11, finding 5:
-// the old code waited for ever on one dial with no log line. On synctest's
-// clock with the production timeouts.
+// READY after 30 s more; each time the connection is closed, logged, and
+// another dialled after the backoff (1 s). Issue 11, finding 5: the old
+// code waited for ever on one dial with no log line; then it gave up on a
+// missing READY only after 60 s (redialling at 61 s; the goal is 35 s at
+// most). On synctest's clock with the production timeouts.
 func TestSilentGatewayGivesUp(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
 		name    string
 		hello   []byte
 		giveUp  time.Duration
+		most    time.Duration // the redial comes no later
 		wantLog string
 	}{
-		{"no HELLO", nil, DefaultHelloTimeout, "no HELLO"},
-		{"no READY", []byte(`{"op":10,"s":null,"t":null,"d":{"heartbeat_interval":41250}}`), DefaultReadyTimeout, "no READY"},
+		{"no HELLO", nil, DefaultHelloTimeout, 21 * time.Second, "no HELLO"},
+		{"no READY", []byte(`{"op":10,"s":null,"t":null,"d":{"heartbeat_interval":41250}}`), DefaultReadyTimeout, 31 * time.Second, "no READY"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -237,6 +241,9 @@ func TestSilentGatewayGivesUp(t *testing.T) {
 				dials := pg.dialTimes()
 				if len(dials) != 2 || dials[0] != start || dials[1].Sub(start) != tt.giveUp+time.Second {
 					t.Errorf("dials at %v after the start; want 0s and %v", offsets(dials, start), tt.giveUp+time.Second)
+				}
+				if len(dials) == 2 && dials[1].Sub(start) > tt.most {
+					t.Errorf("redialled %v after the start; want %v at most", dials[1].Sub(start), tt.most)
 				}
 				if !strings.Contains(logs.String(), tt.wantLog) || !strings.Contains(logs.String(), "retrying") {
 					t.Errorf("log does not say it gave up (%q) and is retrying:\n%s", tt.wantLog, logs.String())
@@ -399,4 +406,77 @@ func FuzzHelloGate(f *testing.F) {
 		}
 		g.mu.Unlock()
 	})
+}
+
+// TestGiantMessageRefused: a gateway message announcing more than
+// MaxMessage is refused from its frame header, before its payload is
+// read: the gate closes the connection (the gateway then dials again, as
+// for every refusal) having passed on little of it. discordgo reads a
+// whole message into memory: a 32 MiB frame cost the old bot 262 MB that
+// it kept. Messages up to the limit, in one frame or several, pass.
+func TestGiantMessageRefused(t *testing.T) {
+	t.Parallel()
+	hello := frame(websocket.TextMessage, []byte(`{"op":10,"s":null,"t":null,"d":{"heartbeat_interval":41250}}`), nil)
+	fragment := func(fin bool, opcode byte, payload []byte) []byte {
+		f := frame(opcode, payload, nil)
+		if !fin {
+			f[0] &^= 0x80
+		}
+		return f
+	}
+	half := bytes.Repeat([]byte(" "), MaxMessage/2)
+	for _, tt := range []struct {
+		name   string
+		after  [][]byte // frames after the HELLO
+		refuse bool
+	}{
+		{"a message at the limit", [][]byte{frame(websocket.TextMessage, bytes.Repeat([]byte(" "), MaxMessage), nil)}, false},
+		{"a 32 MiB message", [][]byte{frame(websocket.TextMessage, bytes.Repeat([]byte(" "), 32<<20), nil)}, true},
+		{"two halves and a byte, in fragments", [][]byte{
+			fragment(false, websocket.TextMessage, half), fragment(false, 0, half), fragment(true, 0, []byte(" ")),
+		}, true},
+		{"two messages of half the limit each", [][]byte{
+			frame(websocket.TextMessage, half, nil), frame(websocket.BinaryMessage, half, nil),
+		}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			client, server := net.Pipe()
+			g := newHelloGate(client, slog.New(slog.DiscardHandler), time.Minute, time.Minute)
+			defer g.Close()
+			var written atomic.Int64
+			go func() {
+				defer server.Close()
+				stream := append([]byte("HTTP/1.1 101 Switching Protocols\r\n\r\n"), hello...)
+				for _, f := range tt.after {
+					stream = append(stream, f...)
+				}
+				for len(stream) > 0 {
+					n, err := server.Write(stream[:min(len(stream), 4096)])
+					written.Add(int64(n))
+					if err != nil {
+						return
+					}
+					stream = stream[n:]
+				}
+			}()
+			var read int64
+			buf := make([]byte, 8192)
+			var err error
+			for err == nil {
+				var n int
+				n, err = g.Read(buf)
+				read += int64(n)
+			}
+			if got := errors.Is(err, errHugeMessage); got != tt.refuse {
+				t.Fatalf("read %d bytes, then %v; want refused %v", read, err, tt.refuse)
+			}
+			if tt.refuse && read > MaxMessage+64<<10 {
+				t.Errorf("passed on %d bytes before refusing", read)
+			}
+			if !tt.refuse && err != io.EOF && !errors.Is(err, io.ErrClosedPipe) {
+				t.Errorf("ended with %v", err)
+			}
+		})
+	}
 }

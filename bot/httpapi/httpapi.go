@@ -247,8 +247,8 @@ func (h *interactionsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 		wrote = true
 		return
 	}
-	var in discordgo.Interaction
-	if err := json.Unmarshal(body, &in); err != nil {
+	in, req, err := discord.Interaction(body)
+	if err != nil {
 		h.reject(w, r, "malformed", http.StatusBadRequest, err)
 		wrote = true
 		return
@@ -259,7 +259,6 @@ func (h *interactionsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 
-	req := discord.Request(&in)
 	rs := &httpResponder{first: make(chan []byte, 1), followups: h.cfg.Followups, appID: req.AppID, token: req.Token}
 	// Answer outlives this handler when it defers: the edit follows after
 	// the deferred response is written. So it runs as tracked background

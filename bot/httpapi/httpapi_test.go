@@ -892,3 +892,20 @@ func TestHTTPDeadline(t *testing.T) {
 		}
 	})
 }
+
+// TestHTTPHugePermissions: an interaction whose member.permissions has a
+// bit past the 63rd is answered, its permissions passed on as Discord sent
+// them (read as a big integer, as the README says). The old endpoint
+// refused it with 400 before the bot saw it (discordgo reads an int64).
+func TestHTTPHugePermissions(t *testing.T) {
+	t.Parallel()
+	h := newCoreHTTP(t, bot.Config{Admin: bottest.EchoAdmin{}}, nil)
+	i := map[string]any{"type": 2, "data": map[string]any{"name": "proclaim", "options": []any{
+		map[string]any{"name": "list", "type": 1},
+	}}, "member": map[string]any{"permissions": bottest.HugePermissions}}
+	reply := decodeResponse(t, h.serve(h.signed(h.interaction(t, i), h.now)))
+	data, _ := reply["data"].(map[string]any)
+	if got, _ := data["content"].(string); got != "permissions "+bottest.HugePermissions {
+		t.Errorf("reply %v; want the permissions passed on whole", reply)
+	}
+}

@@ -141,3 +141,28 @@ func TestGatewayGeneratedTextInert(t *testing.T) {
 		}
 	})
 }
+
+// TestGatewayHugePermissions: over the gateway, an interaction whose
+// member.permissions has a bit past the 63rd is answered with its
+// permissions passed on whole. discordgo's InteractionCreate is empty for
+// it (it reads an int64), and the old gateway, which answered from that,
+// never answered it.
+func TestGatewayHugePermissions(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t)
+	start(t, gatewayServe(fake, bot.New(bot.Config{
+		Writer:     func() bot.Writer { return bottest.Writer{} },
+		Logger:     slog.New(slog.DiscardHandler),
+		Admin:      bottest.EchoAdmin{},
+		DeferAfter: time.Minute,
+	})))
+	cb, err := fake.Interaction(waitCtx(t), map[string]any{"type": 2, "data": map[string]any{"name": "proclaim", "options": []any{
+		map[string]any{"name": "list", "type": 1},
+	}}, "member": map[string]any{"permissions": bottest.HugePermissions}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := cb.Data["content"].(string); got != "permissions "+bottest.HugePermissions {
+		t.Errorf("callback %s; want the permissions passed on whole", cb.Raw)
+	}
+}

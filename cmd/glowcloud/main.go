@@ -161,7 +161,7 @@ type environment struct {
 	// (tests); 0 means watchInterval.
 	watchEvery time.Duration
 	// publishEvery, if not 0, is how often serve asks the database for a
-	// newly published model (tests); 0 means publish.DefaultInterval.
+	// newly published model (tests); 0 means the Watcher's default (2 s).
 	publishEvery time.Duration
 	// clock, if set, is the time of serve's scheduled proclamations: the
 	// Runner's and the admin commands' (tests, which step it); nil means

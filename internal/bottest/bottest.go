@@ -467,3 +467,28 @@ func (l *LogBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// EchoAdmin is a bot.Admin that answers every admin command with the
+// caller's permissions as it got them: "permissions N".
+type EchoAdmin struct{}
+
+func (EchoAdmin) echo(c bot.Caller) (string, error) { return "permissions " + c.Permissions, nil }
+
+// Start echoes.
+func (a EchoAdmin) Start(_ context.Context, c bot.Caller, _ bot.StartOptions) (string, error) {
+	return a.echo(c)
+}
+
+// Stop echoes.
+func (a EchoAdmin) Stop(_ context.Context, c bot.Caller, _ string) (string, error) { return a.echo(c) }
+
+// List echoes.
+func (a EchoAdmin) List(_ context.Context, c bot.Caller) (string, error) { return a.echo(c) }
+
+// Hush echoes.
+func (a EchoAdmin) Hush(_ context.Context, c bot.Caller, _ string) (string, error) { return a.echo(c) }
+
+// HugePermissions is a member's permission set with a bit past the 63rd
+// (2^64) beside Manage Server (32): Discord's sets are decimal strings that
+// may outgrow an int64.
+const HugePermissions = "18446744073709551648"

@@ -3,7 +3,7 @@
 // only): reading them, the loop that applies them, the schema version and
 // the test for a database that is someone else's. What differs between
 // databases (how a transaction is opened and locked, the SQL dialect of
-// the version table) is the adapter's, through Conn and Schema.
+// the version table) is the adapter's, through Conn and NewSchema.
 package migrate
 
 import (
@@ -27,10 +27,10 @@ var ErrNewer = errors.New("database is from a newer glowcloud")
 // table names, without a glowcloud schema version. It is left untouched.
 var ErrForeign = errors.New("not a glowcloud database")
 
-// Step decides what to do with migration m of ms (latest is len(ms)) on a
+// step decides what to do with migration m of ms (latest is len(ms)) on a
 // database at version current: apply it, skip it (already applied), or
 // refuse the database.
-func Step(current int, m Migration, latest int) (apply bool, err error) {
+func step(current int, m migration, latest int) (apply bool, err error) {
 	switch {
 	case current > latest:
 		return false, fmt.Errorf("%w: its schema version is %d, this glowcloud knows up to %d; upgrade glowcloud or point GLOWCLOUD_DATABASE elsewhere", ErrNewer, current, latest)
@@ -42,24 +42,24 @@ func Step(current int, m Migration, latest int) (apply bool, err error) {
 	return true, nil
 }
 
-// Migration is one schema step: applying it takes a database from version
+// migration is one schema step: applying it takes a database from version
 // Version-1 to Version.
-type Migration struct {
+type migration struct {
 	Version int
 	Name    string // the file name
 	SQL     string
 }
 
-// Load returns the migrations in dir of fsys (its *.sql files), ordered by
+// load returns the migrations in dir of fsys (its *.sql files), ordered by
 // version. The versions must run 1, 2, 3... without a gap or a repeat, so a
 // missing or misnamed file is an error at build-test time, not a database
 // left half a version behind.
-func Load(fsys fs.FS, dir string) ([]Migration, error) {
+func load(fsys fs.FS, dir string) ([]migration, error) {
 	names, err := fs.Glob(fsys, path.Join(dir, "*.sql"))
 	if err != nil {
 		return nil, fmt.Errorf("list migrations: %w", err)
 	}
-	ms := make([]Migration, 0, len(names))
+	ms := make([]migration, 0, len(names))
 	for _, name := range names { // fs.Glob sorts them
 		num, _, ok := strings.Cut(path.Base(name), "_")
 		v, err := strconv.Atoi(num)
@@ -73,7 +73,7 @@ func Load(fsys fs.FS, dir string) ([]Migration, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read migration %s: %w", name, err)
 		}
-		ms = append(ms, Migration{Version: v, Name: path.Base(name), SQL: string(b)})
+		ms = append(ms, migration{Version: v, Name: path.Base(name), SQL: string(b)})
 	}
 	if len(ms) == 0 {
 		return nil, fmt.Errorf("no migrations")
@@ -98,30 +98,34 @@ type Conn interface {
 // the reading of the version and the test for someone else's tables are
 // here once, for every adapter.
 type Schema struct {
-	Migrations []Migration
-	// CreateVersion creates schema_version holding version 0.
-	CreateVersion string
-	// SetVersion sets schema_version's version to its one argument.
-	SetVersion string
-	// Shared says the database may hold other programs' tables beside
+	migrations []migration
+	// createVersion creates schema_version holding version 0.
+	createVersion string
+	// setVersion sets schema_version's version to its one argument.
+	setVersion string
+	// shared says the database may hold other programs' tables beside
 	// glowcloud's (a PostgreSQL schema), so only glowcloud's own tables
 	// without a schema_version make it foreign. Otherwise (an SQLite file,
 	// glowcloud's alone) any table without a schema_version does.
-	Shared bool
+	shared bool
 }
 
-// NewSchema loads the migrations in dir of fsys (see Load) into a Schema
-// with the given version SQL.
+// NewSchema loads the migrations in dir of fsys (see load) into a Schema:
+// createVersion creates schema_version holding version 0, setVersion sets
+// its version to its one argument, and shared says whether the database
+// may hold other programs' tables beside glowcloud's (a PostgreSQL schema
+// may: only glowcloud's own tables without a schema_version make it
+// foreign; an SQLite file, glowcloud's alone, may not).
 func NewSchema(fsys fs.FS, dir, createVersion, setVersion string, shared bool) (Schema, error) {
-	ms, err := Load(fsys, dir)
+	ms, err := load(fsys, dir)
 	if err != nil {
 		return Schema{}, err
 	}
-	return Schema{Migrations: ms, CreateVersion: createVersion, SetVersion: setVersion, Shared: shared}, nil
+	return Schema{migrations: ms, createVersion: createVersion, setVersion: setVersion, shared: shared}, nil
 }
 
 // Latest is the schema version the migrations lead to.
-func (s Schema) Latest() int { return len(s.Migrations) }
+func (s Schema) Latest() int { return len(s.migrations) }
 
 // createTable finds the tables a migration creates.
 var createTable = regexp.MustCompile(`(?i)\bCREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?"?(\w+)"?`)
@@ -130,7 +134,7 @@ var createTable = regexp.MustCompile(`(?i)\bCREATE\s+TABLE\s+(?:IF\s+NOT\s+EXIST
 // tables, as the migrations, their one owner, say.
 func (s Schema) Tables() []string {
 	var names []string
-	for _, m := range s.Migrations {
+	for _, m := range s.migrations {
 		for _, sub := range createTable.FindAllStringSubmatch(m.SQL, -1) {
 			if name := strings.ToLower(sub[1]); !slices.Contains(names, name) {
 				names = append(names, name)
@@ -141,8 +145,8 @@ func (s Schema) Tables() []string {
 }
 
 // Version reads the schema version through c: 0 for a database without a
-// schema_version (and, when Shared, without glowcloud's tables), an error
-// matching ErrForeign for one holding tables (glowcloud's, when Shared)
+// schema_version (and, when shared, without glowcloud's tables), an error
+// matching ErrForeign for one holding tables (glowcloud's, when shared)
 // but no schema_version.
 func (s Schema) Version(ctx context.Context, c Conn) (int, error) {
 	tables, err := c.Tables(ctx)
@@ -153,7 +157,7 @@ func (s Schema) Version(ctx context.Context, c Conn) (int, error) {
 		ours := s.Tables()
 		for _, t := range tables {
 			switch {
-			case !s.Shared:
+			case !s.shared:
 				return 0, fmt.Errorf("%w: it has tables but no schema_version", ErrForeign)
 			case slices.Contains(ours, strings.ToLower(t)):
 				return 0, fmt.Errorf("%w: it has glowcloud's tables but no schema_version", ErrForeign)
@@ -191,25 +195,25 @@ func (s Schema) Check(ctx context.Context, c Conn) (int, error) {
 // (ErrForeign) is refused before anything is written. Each migration
 // applied is logged.
 func (s Schema) Apply(ctx context.Context, inTx func(ctx context.Context, f func(Conn) error) error, log *slog.Logger) error {
-	for _, m := range s.Migrations {
+	for _, m := range s.migrations {
 		applied := false
 		err := inTx(ctx, func(c Conn) error {
 			v, err := s.Version(ctx, c)
 			if err != nil {
 				return err
 			}
-			if apply, err := Step(v, m, s.Latest()); !apply || err != nil {
+			if apply, err := step(v, m, s.Latest()); !apply || err != nil {
 				return err
 			}
 			if v == 0 {
-				if err := c.Exec(ctx, s.CreateVersion); err != nil {
+				if err := c.Exec(ctx, s.createVersion); err != nil {
 					return fmt.Errorf("create schema_version: %w", err)
 				}
 			}
 			if err := c.Exec(ctx, m.SQL); err != nil {
 				return fmt.Errorf("migration %s: %w", m.Name, err)
 			}
-			if err := c.Exec(ctx, s.SetVersion, m.Version); err != nil {
+			if err := c.Exec(ctx, s.setVersion, m.Version); err != nil {
 				return fmt.Errorf("migration %s: set version: %w", m.Name, err)
 			}
 			applied = true

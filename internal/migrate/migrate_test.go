@@ -30,17 +30,12 @@ func TestLoad(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			ms, err := migrate.Load(tt.fsys, ".")
+			s, err := migrate.NewSchema(tt.fsys, ".", "", "", false)
 			if (err != nil) != tt.wantErr {
-				t.Fatalf("Load: err = %v, want error %v", err, tt.wantErr)
+				t.Fatalf("NewSchema: err = %v, want error %v", err, tt.wantErr)
 			}
-			if len(ms) != len(tt.want) {
-				t.Fatalf("Load = %d migrations, want %d", len(ms), len(tt.want))
-			}
-			for i, m := range ms {
-				if m.Version != tt.want[i] {
-					t.Errorf("migration %d: version %d, want %d", i, m.Version, tt.want[i])
-				}
+			if s.Latest() != len(tt.want) {
+				t.Fatalf("NewSchema leads to version %d, want %d", s.Latest(), len(tt.want))
 			}
 		})
 	}
@@ -78,20 +73,28 @@ func (f *fakeDB) Exec(_ context.Context, sql string, args ...any) error {
 	return nil
 }
 
-func testSchema(shared bool) migrate.Schema {
-	return migrate.Schema{
-		Migrations: []migrate.Migration{
-			{Version: 1, Name: "0001_a.sql", SQL: "CREATE TABLE schedules (id INTEGER); CREATE TABLE IF NOT EXISTS Hushes (g TEXT)"},
-			{Version: 2, Name: "0002_b.sql", SQL: `CREATE TABLE "cooldowns" (k TEXT); ALTER TABLE schedules ADD x INTEGER`},
-		},
-		CreateVersion: createVersion, SetVersion: setVersion, Shared: shared,
+// The test schema's migrations.
+const (
+	sql1 = "CREATE TABLE schedules (id INTEGER); CREATE TABLE IF NOT EXISTS Hushes (g TEXT)"
+	sql2 = `CREATE TABLE "cooldowns" (k TEXT); ALTER TABLE schedules ADD x INTEGER`
+)
+
+func testSchema(t *testing.T, shared bool) migrate.Schema {
+	t.Helper()
+	s, err := migrate.NewSchema(fstest.MapFS{
+		"0001_a.sql": &fstest.MapFile{Data: []byte(sql1)},
+		"0002_b.sql": &fstest.MapFile{Data: []byte(sql2)},
+	}, ".", createVersion, setVersion, shared)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return s
 }
 
 // TestSchemaTables: glowcloud's tables are what its migrations create.
 func TestSchemaTables(t *testing.T) {
 	t.Parallel()
-	if got, want := testSchema(false).Tables(), []string{"schedules", "hushes", "cooldowns"}; !slices.Equal(got, want) {
+	if got, want := testSchema(t, false).Tables(), []string{"schedules", "hushes", "cooldowns"}; !slices.Equal(got, want) {
 		t.Errorf("Tables = %q, want %q", got, want)
 	}
 }
@@ -120,7 +123,7 @@ func TestSchemaApply(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := testSchema(tt.shared)
+			s := testSchema(t, tt.shared)
 			db := tt.db
 			txs := 0
 			err := s.Apply(t.Context(), func(ctx context.Context, f func(migrate.Conn) error) error {
@@ -132,17 +135,18 @@ func TestSchemaApply(t *testing.T) {
 			}
 			var ran []string
 			for _, sql := range db.ran {
-				for _, m := range s.Migrations {
-					if m.SQL == sql {
-						ran = append(ran, m.Name[:4])
-					}
+				switch sql {
+				case sql1:
+					ran = append(ran, "0001")
+				case sql2:
+					ran = append(ran, "0002")
 				}
 			}
 			if !slices.Equal(ran, tt.ran) || db.version != tt.version {
 				t.Errorf("ran %q, at version %d; want %q and %d", ran, db.version, tt.ran, tt.version)
 			}
-			if err == nil && txs != len(s.Migrations) {
-				t.Errorf("%d transactions, want one a migration (%d)", txs, len(s.Migrations))
+			if err == nil && txs != s.Latest() {
+				t.Errorf("%d transactions, want one a migration (%d)", txs, s.Latest())
 			}
 			if v, err := s.Check(t.Context(), &db); !errors.Is(err, tt.err) || v != tt.version {
 				t.Errorf("Check = %d, %v; want %d, %v", v, err, tt.version, tt.err)

@@ -8,6 +8,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -47,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Rollback", testRollback},
 		{"PublishKeeps", testPublishKeeps},
 		{"PublishConcurrent", testPublishConcurrent},
+		{"TypedTopic", testTypedTopic},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -554,6 +556,27 @@ func testCooldownConcurrent(t *testing.T, st cooldown.Store) {
 	}
 	if won != 1 || lost != n-1 {
 		t.Errorf("%d concurrent takes: %d won, %d refused; want 1 and %d", n, won, lost, n-1)
+	}
+}
+
+// testTypedTopic: a topic typed into /proclaim start with a NUL, a bidi
+// override and markup is stored, shown, whatever the database: PostgreSQL
+// refuses a NUL in text, which once made the command a logged ERROR and an
+// apology there while SQLite took it.
+func testTypedTopic(t *testing.T, st Store) {
+	cm := proclaim.NewCommands(st, time.Hour, nil)
+	admin := bot.Caller{GuildID: "g9", ChannelID: "900", UserID: "7", Permissions: "32"}
+	typed := "tea\x00 \u202e[x](https://evil.example) <@&1>"
+	if _, err := cm.Start(t.Context(), admin, bot.StartOptions{Every: "1h", Kind: bot.CmdManifesto, Topic: typed}); err != nil {
+		t.Fatalf("/proclaim start topic:%q: %v", typed, err)
+	}
+	all, err := st.Schedules(t.Context(), "g9")
+	if err != nil || len(all) != 1 {
+		t.Fatalf("schedules %v, %v", all, err)
+	}
+	want, _ := bot.ShownTopic(typed)
+	if all[0].Topic != want || strings.ContainsRune(all[0].Topic, 0) {
+		t.Errorf("topic stored as %q, want %q", all[0].Topic, want)
 	}
 }
 
