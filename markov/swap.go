@@ -9,7 +9,7 @@ import (
 
 // Swap settings.
 const (
-	swapVariants = 50    // variants of each corpus sentence tried, at most
+	swapVariants = 50     // variants of each corpus sentence tried, at most
 	swapBudget   = 24_000 // variants tried in all
 	swapSample   = 16_000 // sentences of a corpus sampled at most
 	// A corpus of more words than hugeCorpus (mid5's million) samples a
