@@ -191,6 +191,7 @@ func ExampleApplicationCommands() {
 	// /squint thing:string
 	// /glowcloud
 	// /manifesto topic:string paragraphs:integer seed:integer
+	// /quiz play:subcommand top:subcommand me:subcommand forget-me:subcommand
 	// /proclaim start:subcommand stop:subcommand list:subcommand
 	// /hush for:string
 	// /retrain scripture:attachment apocrypha:attachment pamphlet:attachment
