@@ -233,6 +233,10 @@ func componentsFromReply(r bot.Reply) []discordgo.MessageComponent {
 			CustomID: b.CustomID,
 			Disabled: b.Disabled,
 		}
+		if b.URL != "" {
+			// A link button: style 5, a url and no custom_id.
+			btn.Style, btn.URL, btn.CustomID = discordgo.LinkButton, b.URL, ""
+		}
 		if b.Emoji != "" {
 			btn.Emoji = &discordgo.ComponentEmoji{Name: b.Emoji}
 		}

@@ -645,120 +645,53 @@ func sniffingDialer(base *websocket.Dialer, guard func(net.Conn) net.Conn, onCon
 type closeSniffer struct {
 	net.Conn
 	onClose func(code int, text string)
-	p       frameParser // only Read touches it; gorilla reads from one goroutine at a time
+	w       closeWatch // only Read touches it; gorilla reads from one goroutine at a time
 }
 
-// Read reads from the connection and feeds what it read to the parser.
+// Read reads from the connection and feeds what it read to the watch.
 func (c *closeSniffer) Read(b []byte) (int, error) {
 	n, err := c.Conn.Read(b)
 	if n > 0 {
-		if code, text, ok := c.p.feed(b[:n]); ok {
+		if code, text, ok := c.w.feed(b[:n]); ok {
 			c.onClose(code, text)
 		}
 	}
 	return n, err
 }
 
-// frameParser follows a server-to-client websocket byte stream: first the
-// HTTP upgrade response, then frames (RFC 6455 §5.2). It stops at the first
-// close frame.
-type frameParser struct {
-	upgraded bool     // the HTTP response's headers are past
-	crlf     int      // bytes of "\r\n\r\n" matched so far
-	hdr      [14]byte // the frame header being read
-	hn       int      // bytes of it read
-	left     uint64   // payload bytes of the current frame still to come
-	isClose  bool     // the current frame is a close frame
-	masked   bool
-	key      [4]byte
-	payload  []byte // a close frame's payload (at most 125 bytes)
-	done     bool
+// closeWatch follows a server-to-client websocket stream (the HTTP upgrade
+// response, then frames) and stops at the first close frame.
+type closeWatch struct {
+	r       frameReader
+	payload []byte // the close frame's payload so far (at most 125 bytes)
+	done    bool
 }
 
 // feed consumes b; it returns the close code and reason when b completes a
 // close frame (1005, "no status", for a close frame without a code).
-func (p *frameParser) feed(b []byte) (code int, text string, ok bool) {
-	for len(b) > 0 && !p.done {
-		switch {
-		case !p.upgraded:
-			const end = "\r\n\r\n"
-			i := 0
-			for i < len(b) && !p.upgraded {
-				switch {
-				case b[i] == end[p.crlf]:
-					p.crlf++
-				case b[i] == '\r':
-					p.crlf = 1
-				default:
-					p.crlf = 0
-				}
-				p.upgraded = p.crlf == len(end)
-				i++
-			}
-			b = b[i:]
-		case p.left > 0:
-			n := min(uint64(len(b)), p.left)
-			if p.isClose && len(p.payload) < 125 {
-				p.payload = append(p.payload, b[:min(n, uint64(125-len(p.payload)))]...)
-			}
-			p.left -= n
-			b = b[n:]
-			if p.left == 0 && p.isClose {
-				return p.closed()
-			}
-		default:
-			p.hdr[p.hn] = b[0]
-			p.hn++
-			b = b[1:]
-			if p.hn < 2 {
-				continue
-			}
-			need := 2
-			switch p.hdr[1] & 0x7f {
-			case 126:
-				need += 2
-			case 127:
-				need += 8
-			}
-			p.masked = p.hdr[1]&0x80 != 0
-			if p.masked {
-				need += 4
-			}
-			if p.hn < need {
-				continue
-			}
-			var length uint64
-			switch l := p.hdr[1] & 0x7f; l {
-			case 126:
-				length = uint64(binary.BigEndian.Uint16(p.hdr[2:4]))
-			case 127:
-				length = binary.BigEndian.Uint64(p.hdr[2:10])
-			default:
-				length = uint64(l)
-			}
-			if p.masked {
-				copy(p.key[:], p.hdr[need-4:need])
-			}
-			p.isClose = p.hdr[0]&0x0f == websocket.CloseMessage
-			p.left = length
-			p.hn = 0
-			if p.isClose && length == 0 {
-				return p.closed()
-			}
+func (w *closeWatch) feed(b []byte) (code int, text string, ok bool) {
+	for len(b) > 0 && !w.done {
+		n, ev := w.r.next(b)
+		chunk := b[:n]
+		b = b[n:]
+		if ev != frameStart && ev != framePayload || w.r.hdr.opcode != websocket.CloseMessage {
+			continue
+		}
+		if ev == framePayload && len(w.payload) < 125 {
+			w.payload = append(w.payload, chunk[:min(len(chunk), 125-len(w.payload))]...)
+		}
+		if w.r.frameEnded() {
+			return w.closed()
 		}
 	}
 	return 0, "", false
 }
 
-func (p *frameParser) closed() (int, string, bool) {
-	p.done = true
-	if p.masked {
-		for i := range p.payload {
-			p.payload[i] ^= p.key[i%4]
-		}
-	}
-	if len(p.payload) < 2 {
+func (w *closeWatch) closed() (int, string, bool) {
+	w.done = true
+	w.r.hdr.unmask(w.payload, 0)
+	if len(w.payload) < 2 {
 		return websocket.CloseNoStatusReceived, "", true
 	}
-	return int(binary.BigEndian.Uint16(p.payload)), string(p.payload[2:]), true
+	return int(binary.BigEndian.Uint16(w.payload)), string(w.payload[2:]), true
 }

@@ -54,7 +54,7 @@ func closePayload(code int, reason string) []byte {
 	return append(binary.BigEndian.AppendUint16(nil, uint16(code)), reason...)
 }
 
-func TestFrameParser(t *testing.T) {
+func TestCloseWatch(t *testing.T) {
 	t.Parallel()
 	upgrade := "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: x\r\n\r\n"
 	hello := frame(websocket.TextMessage, []byte(`{"op":10,"d":{"heartbeat_interval":45000}}`), nil)
@@ -81,7 +81,7 @@ func TestFrameParser(t *testing.T) {
 		for _, chunk := range []int{1, 2, 3, 7, 64, 4096, len(tt.stream)} {
 			t.Run(tt.name, func(t *testing.T) {
 				t.Parallel()
-				var p frameParser
+				var p closeWatch
 				var (
 					code  int
 					text  string
@@ -236,15 +236,15 @@ func TestFatalCloseError(t *testing.T) {
 	}
 }
 
-// BenchmarkFrameParser measures the close-frame sniffer, which sees every
+// BenchmarkCloseWatch measures the close-frame sniffer, which sees every
 // byte the gateway sends.
-func BenchmarkFrameParser(b *testing.B) {
+func BenchmarkCloseWatch(b *testing.B) {
 	msg := frame(websocket.TextMessage, bytes.Repeat([]byte(`{"op":0,"t":"INTERACTION_CREATE","d":{}}`), 50), nil)
 	stream := bytes.Repeat(msg, 20)
 	b.SetBytes(int64(len(stream)))
 	b.ReportAllocs()
 	for b.Loop() {
-		p := frameParser{upgraded: true}
+		p := closeWatch{r: frameReader{framing: true}}
 		for c := stream; len(c) > 0; c = c[min(4096, len(c)):] {
 			if _, _, ok := p.feed(c[:min(4096, len(c))]); ok {
 				b.Fatal("no close frame in the stream")

@@ -3,7 +3,6 @@ package gateway
 import (
 	"bytes"
 	"compress/zlib"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -86,12 +85,12 @@ type helloGate struct {
 
 	// Read's own state.
 	state   gateState
-	crlf    int    // bytes of "\r\n\r\n" matched in the upgrade response
-	held    []byte // bytes after the upgrade response, until the HELLO is judged
-	out     []byte // bytes released but not yet returned by Read
-	readErr error  // an error the connection returned with bytes still to hand out
-
-	frames frameScan // after the HELLO: the frames' sizes
+	r       frameReader // the stream, from the upgrade response on
+	held    []byte      // bytes after the upgrade response, until the HELLO is judged
+	hello   []byte      // the first data frame's payload so far
+	msg     uint64      // after the HELLO: bytes of the current data message so far
+	out     []byte      // bytes released but not yet returned by Read
+	readErr error       // an error the connection returned with bytes still to hand out
 
 	mu        sync.Mutex
 	failure   error       // why the gate closed the connection; Read returns it
@@ -177,7 +176,7 @@ func (g *helloGate) Read(b []byte) (int, error) {
 		if g.state == gateOpen {
 			n, err := g.Conn.Read(b)
 			if n > 0 {
-				if ferr := g.frames.scan(b[:n]); ferr != nil {
+				if ferr := g.follow(b[:n]); ferr != nil {
 					return 0, g.refuse(ferr)
 				}
 			}
@@ -200,101 +199,97 @@ func (g *helloGate) Read(b []byte) (int, error) {
 	}
 }
 
-// feed takes bytes read while the HELLO is not yet judged.
+// feed takes bytes read while the HELLO is not yet judged: the upgrade
+// response passes, what follows is held until the HELLO is judged, and
+// then released with the rest of b.
 func (g *helloGate) feed(b []byte) error {
-	if g.state == gateUpgrading {
-		const end = "\r\n\r\n"
-		i := 0
-		for i < len(b) && g.state == gateUpgrading {
-			switch {
-			case b[i] == end[g.crlf]:
-				g.crlf++
-			case b[i] == '\r':
-				g.crlf = 1
-			default:
-				g.crlf = 0
+	for len(b) > 0 {
+		n, ev := g.r.next(b)
+		switch g.state {
+		case gateHolding:
+			g.held = append(g.held, b[:n]...)
+			if len(g.held) > maxPreHello {
+				return fmt.Errorf("%w: %d bytes", errPreHello, len(g.held))
 			}
-			if g.crlf == len(end) {
-				g.state = gateHolding
-			}
-			i++
+		default:
+			g.out = append(g.out, b[:n]...)
 		}
-		g.out = append(g.out, b[:i]...)
-		b = b[i:]
-		if len(b) == 0 {
-			return nil
+		if err := g.see(ev, b[:n]); err != nil {
+			return err
 		}
+		b = b[n:]
 	}
-	g.held = append(g.held, b...)
-	if len(g.held) > maxPreHello {
-		return fmt.Errorf("%w: %d bytes", errPreHello, len(g.held))
-	}
-	return g.judge()
+	return nil
 }
 
-// judge looks at the held bytes: control frames before the HELLO pass, the
-// first data frame must be a sane HELLO, and then everything held passes.
-func (g *helloGate) judge() error {
-	pos := 0
-	for {
-		h := g.held[pos:]
-		if len(h) < 2 {
+// follow watches bytes passing after the HELLO.
+func (g *helloGate) follow(b []byte) error {
+	for len(b) > 0 {
+		n, ev := g.r.next(b)
+		if err := g.see(ev, b[:n]); err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+// see judges what the frame reader found in chunk. Before the HELLO,
+// control frames pass, the first data frame must be a sane HELLO, and
+// masked frames (which a server never sends) are refused; after it, a data
+// message may not grow past MaxMessage, which its frame header shows
+// before its payload is read.
+func (g *helloGate) see(ev frameEvent, chunk []byte) error {
+	h := g.r.hdr
+	switch {
+	case ev == frameUpgraded:
+		g.state = gateHolding
+		return nil
+	case ev == frameStart && g.state == gateOpen:
+		if h.isControl() {
 			return nil
 		}
-		fin, opcode, masked := h[0]&0x80 != 0, h[0]&0x0f, h[1]&0x80 != 0
-		need, length := 2, uint64(h[1]&0x7f)
-		switch length {
-		case 126:
-			need += 2
-		case 127:
-			need += 8
+		if h.opcode != 0 { // a new message; 0 continues one
+			g.msg = 0
 		}
-		if len(h) < need {
-			return nil
+		if h.length > MaxMessage || g.msg+h.length > MaxMessage {
+			return fmt.Errorf("%w: a message of %d bytes or more (at most %d)", errHugeMessage, g.msg+h.length, MaxMessage)
 		}
-		switch length {
-		case 126:
-			length = uint64(binary.BigEndian.Uint16(h[2:4]))
-		case 127:
-			length = binary.BigEndian.Uint64(h[2:10])
-		}
-		if masked {
+		g.msg += h.length
+		return nil
+	case g.state != gateHolding:
+		return nil
+	case ev == frameStart:
+		if h.masked {
 			return fmt.Errorf("%w: a masked frame", errWeirdConn)
 		}
-		isControl := opcode&0x08 != 0
-		if length > maxHello || (isControl && length > 125) {
-			return fmt.Errorf("%w: a first frame of %d bytes, where a HELLO takes under %d", errBadHello, length, maxHello)
+		if h.length > maxHello || (h.isControl() && h.length > 125) {
+			return fmt.Errorf("%w: a first frame of %d bytes, where a HELLO takes under %d", errBadHello, h.length, maxHello)
 		}
-		if uint64(len(h)-need) < length {
-			return nil
-		}
-		payload := h[need : need+int(length)]
-		if isControl {
-			pos += need + int(length)
-			continue
-		}
-		if !fin || (opcode != websocket.TextMessage && opcode != websocket.BinaryMessage) {
+		if !h.isControl() && (!h.fin || (h.opcode != websocket.TextMessage && h.opcode != websocket.BinaryMessage)) {
 			return fmt.Errorf("%w: a fragmented or continuation frame", errBadHello)
 		}
-		if err := checkHello(opcode, payload); err != nil {
-			return err
-		}
-		// What came after the HELLO is the start of the next frames.
-		if err := g.frames.scan(g.held[pos+need+int(length):]); err != nil {
-			return err
-		}
-		g.out = append(g.out, g.held...)
-		g.held = nil
-		g.state = gateOpen
-		g.mu.Lock()
-		g.helloSeen = true
-		if g.failure == nil {
-			g.timer.Stop()
-			g.timer = time.AfterFunc(g.readyTimeout, func() { g.expire(errNoReady, g.readyTimeout) })
-		}
-		g.mu.Unlock()
+	case ev == framePayload && !h.isControl():
+		g.hello = append(g.hello, chunk...)
+	}
+	if h.isControl() || ev == frameMore || !g.r.frameEnded() {
 		return nil
 	}
+	if err := checkHello(h.opcode, g.hello); err != nil {
+		return err
+	}
+	g.hello = nil
+	g.out = append(g.out, g.held...)
+	g.held = nil
+	g.state = gateOpen
+	g.mu.Lock()
+	g.helloSeen = true
+	if g.failure == nil {
+		g.timer.Stop()
+		g.timer = time.AfterFunc(g.readyTimeout, func() { g.expire(errNoReady, g.readyTimeout) })
+	}
+	g.mu.Unlock()
+	return nil
 }
 
 // checkHello accepts a HELLO (op 10) whose heartbeat_interval is a whole
@@ -339,61 +334,4 @@ func clipString(s string, n int) string {
 		n--
 	}
 	return s[:n] + "…"
-}
-
-// frameScan follows the frames of a websocket stream as its bytes pass
-// (RFC 6455 §5.2), and refuses a data message over MaxMessage as soon as
-// a frame header announces it.
-type frameScan struct {
-	hdr    [14]byte
-	hdrLen int
-	left   uint64 // payload bytes of the current frame still to pass
-	msg    uint64 // bytes of the current data message so far
-}
-
-func (f *frameScan) scan(b []byte) error {
-	for len(b) > 0 {
-		if f.left > 0 {
-			k := min(f.left, uint64(len(b)))
-			f.left -= k
-			b = b[k:]
-			continue
-		}
-		f.hdr[f.hdrLen] = b[0]
-		f.hdrLen++
-		b = b[1:]
-		need := 2
-		if f.hdrLen >= 2 {
-			switch f.hdr[1] & 0x7f {
-			case 126:
-				need += 2
-			case 127:
-				need += 8
-			}
-			if f.hdr[1]&0x80 != 0 {
-				need += 4
-			}
-		}
-		if f.hdrLen < need {
-			continue
-		}
-		length := uint64(f.hdr[1] & 0x7f)
-		switch length {
-		case 126:
-			length = uint64(binary.BigEndian.Uint16(f.hdr[2:4]))
-		case 127:
-			length = binary.BigEndian.Uint64(f.hdr[2:10])
-		}
-		if opcode := f.hdr[0] & 0x0f; opcode&0x08 == 0 { // a data frame or a continuation
-			if opcode != 0 {
-				f.msg = 0
-			}
-			if length > MaxMessage || f.msg+length > MaxMessage {
-				return fmt.Errorf("%w: a message of %d bytes or more (at most %d)", errHugeMessage, f.msg+length, MaxMessage)
-			}
-			f.msg += length
-		}
-		f.left, f.hdrLen = length, 0
-	}
-	return nil
 }

@@ -125,44 +125,28 @@ func (p *pipeGateway) serve(c net.Conn, sc pipeScript) {
 	}
 }
 
-// readClientFrame reads one masked frame a client sent (RFC 6455 §5.2)
-// and returns its opcode and unmasked payload.
-func readClientFrame(r *bufio.Reader) (opcode byte, payload []byte, err error) {
-	var h [2]byte
-	if _, err := io.ReadFull(r, h[:]); err != nil {
-		return 0, nil, err
-	}
-	n := uint64(h[1] & 0x7f)
-	switch n {
-	case 126:
-		var b [2]byte
-		_, err = io.ReadFull(r, b[:])
-		n = uint64(b[0])<<8 | uint64(b[1])
-	case 127:
-		var b [8]byte
-		_, err = io.ReadFull(r, b[:])
-		n = 0
-		for _, x := range b {
-			n = n<<8 | uint64(x)
-		}
-	}
-	if err != nil || n > 1<<20 {
-		return 0, nil, fmt.Errorf("client frame of %d bytes: %v", n, err)
-	}
-	var key [4]byte
-	if h[1]&0x80 != 0 {
-		if _, err := io.ReadFull(r, key[:]); err != nil {
+// readClientFrame reads one masked frame a client sent (RFC 6455 §5.2),
+// through the gateway's own frame reader, and returns its opcode and
+// unmasked payload.
+func readClientFrame(br *bufio.Reader) (opcode byte, payload []byte, err error) {
+	r := frameReader{framing: true}
+	for ev := frameMore; ev != frameStart; {
+		c, err := br.ReadByte()
+		if err != nil {
 			return 0, nil, err
 		}
+		_, ev = r.next([]byte{c})
 	}
-	payload = make([]byte, n)
-	if _, err := io.ReadFull(r, payload); err != nil {
+	h := r.hdr
+	if h.length > 1<<20 {
+		return 0, nil, fmt.Errorf("client frame of %d bytes", h.length)
+	}
+	payload = make([]byte, h.length)
+	if _, err := io.ReadFull(br, payload); err != nil {
 		return 0, nil, err
 	}
-	for i := range payload {
-		payload[i] ^= key[i%4]
-	}
-	return h[0] & 0x0f, payload, nil
+	h.unmask(payload, 0)
+	return h.opcode, payload, nil
 }
 
 func (p *pipeGateway) dialTimes() []time.Time {

@@ -171,6 +171,10 @@ type environment struct {
 	// Runner's and the admin commands' (tests, which step it); nil means
 	// the real time.
 	clock proclaim.Clock
+	// quizClock, if set, is the time of serve's /quiz rounds: when they end
+	// and when the Runner reveals them (tests, which step it apart from
+	// the proclamations'); nil means the real time.
+	quizClock proclaim.Clock
 }
 
 // flags returns a FlagSet for a subcommand that reports to stderr.

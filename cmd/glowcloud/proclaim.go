@@ -45,7 +45,7 @@ func databaseKind(dsn string) string {
 // runConsoleWith runs the console over an in-memory database, with
 // /proclaim, /hush and /quiz answered as in a server, and the posts and
 // reveals printed as the Runners make them on the console's fast clock.
-func runConsoleWith(ctx context.Context, w func() bot.Writer, proclaimMin time.Duration, quizSeconds int, speed float64, stdin io.Reader, stdout io.Writer) error {
+func runConsoleWith(ctx context.Context, w func() bot.Writer, proclaimMin time.Duration, quizSeconds int, speed float64, publicURL string, stdin io.Reader, stdout io.Writer) error {
 	clock := proclaim.NewFastClock(speed)
 	db, err := sqlite.OpenMemory(ctx, nil)
 	if err != nil {
@@ -55,12 +55,13 @@ func runConsoleWith(ctx context.Context, w func() bot.Writer, proclaimMin time.D
 	poster := console.NewPoster()
 	// Poll every quarter of a real second, whatever the speed.
 	poll := time.Duration(float64(250*time.Millisecond) * speed)
-	runner := proclaim.NewRunner(db, post.NewWriter(w), poster, proclaim.RunnerConfig{Clock: clock, Poll: poll})
+	runner := proclaim.NewRunner(db, post.NewWriter(w, publicURL), poster, proclaim.RunnerConfig{Clock: clock, Poll: poll})
 	reveals := quiz.NewRunner(db, poster, quiz.RunnerConfig{Clock: clock, Poll: poll})
 	b := bot.New(bot.Config{ // the console applies no cooldown
-		Writer: w,
-		Admin:  proclaim.NewCommands(db, proclaimMin, clock.Now),
-		Quiz:   quiz.NewCommands(db, quiz.Config{Seconds: quizSeconds, Now: clock.Now, Ended: reveals.Nudge}),
+		Writer:    w,
+		Admin:     proclaim.NewCommands(db, proclaimMin, clock.Now),
+		Quiz:      quiz.NewCommands(db, quiz.Config{Seconds: quizSeconds, Now: clock.Now, Ended: reveals.Nudge}),
+		PublicURL: publicURL,
 	})
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup

@@ -10,6 +10,7 @@ import (
 	"github.com/glowcloud/glowcloud/proclaim"
 	"github.com/glowcloud/glowcloud/publish"
 	"github.com/glowcloud/glowcloud/quiz"
+	"github.com/glowcloud/glowcloud/scripture"
 )
 
 // Store is the state the domain keeps in a database: each domain package's
@@ -22,6 +23,7 @@ type Store interface {
 	quiz.Store
 	quiz.Claimer
 	quiz.Counter
+	scripture.Store
 }
 
 // DB is an open database: its Store, and what an operator and /healthz
