@@ -131,8 +131,8 @@ func TestBrowser(t *testing.T) {
 	must(err)
 	var page struct {
 		H1, Title, OGTitle, OGDescription, OGURL, OGImage, Twitter, Theme string
-		Paragraphs                                                       []string
-		Scripts                                                          int
+		Paragraphs                                                        []string
+		Scripts                                                           int
 	}
 	eval(`({
 		h1: document.querySelector("h1").textContent,

@@ -24,6 +24,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -70,6 +71,13 @@ type Config struct {
 	// refilled at Rate a second. Zero means DefaultRate and DefaultBurst.
 	Rate  float64
 	Burst int
+	// TrustedProxies are the reverse proxies in front (GLOWCLOUD_TRUSTED_PROXIES,
+	// see ParseProxies): a request from one of them is counted against the
+	// client its X-Forwarded-For names (the last address in it that is not
+	// itself a trusted proxy), not against the proxy. Empty: the peer's
+	// address is the client's, and X-Forwarded-For is ignored (anyone can
+	// write it).
+	TrustedProxies []netip.Prefix
 	// Now is the rate limit's clock; nil means time.Now.
 	Now func() time.Time
 	// Seed returns the seed of a fresh piece (GET /new); nil means
@@ -412,7 +420,7 @@ func serveCached(w http.ResponseWriter, r *http.Request, c cached, contentType s
 // allow takes a generation from the client's budget, answering 429 when
 // it has none left.
 func (h *Handler) allow(w http.ResponseWriter, r *http.Request) bool {
-	wait, ok := h.limiter.take(clientKey(r.RemoteAddr))
+	wait, ok := h.limiter.take(clientKey(clientAddr(r, h.cfg.TrustedProxies)))
 	if ok {
 		return true
 	}
@@ -428,6 +436,41 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// clientAddr is the address of the client behind r: its peer, or, when the
+// peer is a trusted proxy, the last address of X-Forwarded-For that is not
+// one (a proxy appends the address it saw; what the client wrote comes
+// before it, and is not believed).
+func clientAddr(r *http.Request, trusted []netip.Prefix) string {
+	peer, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil || !isTrusted(peer.Addr(), trusted) {
+		return r.RemoteAddr
+	}
+	var hops []string
+	for _, v := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(v, ",")...)
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // a hop no proxy wrote: stop believing the header here
+		}
+		if !isTrusted(a, trusted) {
+			return a.String()
+		}
+	}
+	return r.RemoteAddr
+}
+
+func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
+	a = a.Unmap()
+	for _, p := range trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // clientKey is what the rate limit counts a client by: its IPv4 address,
