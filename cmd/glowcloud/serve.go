@@ -169,6 +169,7 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 			Writer:         func() bot.Writer { return holder.Current() },
 			PublicURL:      c.publicURL,
 			TrustedProxies: c.proxies,
+			Metrics:        metrics,
 			Log:            log.With("component", "pages"),
 		})
 	}
