@@ -33,6 +33,7 @@ type Metrics struct {
 	retrains     *prometheus.CounterVec
 	proclaim     *proclaimMetrics
 	quiz         *quizMetrics
+	pages        *prometheus.CounterVec
 }
 
 // retrainResults are the values of glowcloud_retrains_total's result label.
@@ -84,6 +85,7 @@ func New() *Metrics {
 	)
 	m.proclaim = newProclaimMetrics(m.reg)
 	m.quiz = newQuizMetrics(m.reg)
+	m.pages = newPageMetrics(m.reg)
 	for _, r := range []string{"ok", "error"} {
 		m.reloads.WithLabelValues(r)
 	}

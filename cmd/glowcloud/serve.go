@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -45,8 +46,9 @@ type serveConfig struct {
 	token, appID, guildID, httpAddr, model, apiBase string
 	operators, corpusDir, logFormat, modelMax       string
 	database                                        string
-	publicURL                                       string // GLOWCLOUD_PUBLIC_URL, checked: share links
-	pages                                           bool   // serve the pages (GLOWCLOUD_PAGES, on with a public URL)
+	publicURL                                       string         // GLOWCLOUD_PUBLIC_URL, checked: share links
+	pages                                           bool           // serve the pages (GLOWCLOUD_PAGES, on with a public URL)
+	proxies                                         []netip.Prefix // GLOWCLOUD_TRUSTED_PROXIES: whose X-Forwarded-For the pages' rate limit believes
 	shardID, shardCount                             int
 	key                                             ed25519.PublicKey // nil: no HTTP interactions endpoint
 	cooldown, proclaimMin                           time.Duration
@@ -179,9 +181,11 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 	var pageHandler http.Handler
 	if c.pages {
 		pageHandler = pages.New(pages.Config{
-			Writer:    func() bot.Writer { return holder.Current() },
-			PublicURL: c.publicURL,
-			Log:       log.With("component", "pages"),
+			Writer:         func() bot.Writer { return holder.Current() },
+			PublicURL:      c.publicURL,
+			TrustedProxies: c.proxies,
+			Metrics:        metrics,
+			Log:            log.With("component", "pages"),
 		})
 	}
 	log.Info("serving", "model", holder.Current().ModelID(), "gateway", c.token != "", "http", c.httpAddr,
@@ -233,7 +237,7 @@ func (e environment) parseServe(args []string) (serveConfig, error) {
 		}
 		fs.StringVar(p, name, e.getenv(env), text+" ($"+env+unset+")")
 	}
-	var publicKey, cooldown, proclaimMin, quizSeconds, shardID, shardCount, publicURL, pagesOn string
+	var publicKey, cooldown, proclaimMin, quizSeconds, shardID, shardCount, publicURL, pagesOn, proxies string
 	str(&c.appID, "app-id", "DISCORD_APP_ID", "application `ID`, to register commands without a gateway READY")
 	str(&c.guildID, "guild", "DISCORD_GUILD_ID", "register commands to this guild `ID` only (instant updates while testing); unset: globally")
 	str(&publicKey, "public-key", "DISCORD_PUBLIC_KEY", "the application's public `KEY` (64 hex digits): enables POST /interactions")
@@ -250,6 +254,7 @@ func (e environment) parseServe(args []string) (serveConfig, error) {
 	str(&quizSeconds, "quiz-seconds", "GLOWCLOUD_QUIZ_SECONDS", "how long a /quiz round takes votes, in `SECONDS` (5 to 600); unset: 20")
 	str(&publicURL, "public-url", "GLOWCLOUD_PUBLIC_URL", "the public `URL` of the pages, e.g. https://glow.example: replies and posts carry a Share link to theirs; unset: no links")
 	str(&pagesOn, "pages", "GLOWCLOUD_PAGES", "`on` or off: serve GET / and /m/{token} on the HTTP address; unset: on when a public URL is set")
+	str(&proxies, "trusted-proxies", "GLOWCLOUD_TRUSTED_PROXIES", "comma-separated `ADDRESSES` or networks of the reverse proxies in front of the pages, whose X-Forwarded-For names the client the pages' rate limit counts; unset: none")
 	dbFlag := e.databaseFlag(fs)
 	str(&shardID, "shard-id", "SHARD_ID", "this process's shard `N`, 0-based; unset: 0")
 	str(&shardCount, "shard-count", "SHARD_COUNT", "`N` shards in all; unset: 1")
@@ -283,6 +288,9 @@ func (e environment) parseServe(args []string) (serveConfig, error) {
 		return c, &usageError{msg: err.Error()}
 	}
 	if c.publicURL, err = pages.ParsePublicURL(publicURL); err != nil {
+		return c, &usageError{msg: err.Error()}
+	}
+	if c.proxies, err = pages.ParseProxies(proxies); err != nil {
 		return c, &usageError{msg: err.Error()}
 	}
 	switch strings.ToLower(strings.TrimSpace(pagesOn)) {
