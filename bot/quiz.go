@@ -118,7 +118,7 @@ func (b *Bot) handleQuiz(ctx context.Context, req Request) (Reply, result) {
 			res.outcome = outcomeBadRequest
 			return ephemeral(msgBadButton), res
 		case press.round == "":
-			r, err = b.quiz.Play(ctx, p, b.writerFor(req))
+			r, err = b.quiz.Play(ctx, p, b.writerFor(ctx, req.GuildID))
 		default:
 			r, err = b.quiz.Vote(ctx, p, press.round, press.real)
 		}
@@ -129,7 +129,7 @@ func (b *Bot) handleQuiz(ctx context.Context, req Request) (Reply, result) {
 		}
 		switch req.Subcommand {
 		case SubPlay:
-			r, err = b.quiz.Play(ctx, p, b.writerFor(req))
+			r, err = b.quiz.Play(ctx, p, b.writerFor(ctx, req.GuildID))
 		case SubTop:
 			r, err = b.quiz.Top(ctx, p)
 		case SubMe:
@@ -152,5 +152,7 @@ func (b *Bot) handleQuiz(ctx context.Context, req Request) (Reply, result) {
 	return LimitReply(r), res
 }
 
-// writerFor returns the Writer whose model the commands use for req.
-func (b *Bot) writerFor(Request) Writer { return b.writer() }
+// writerFor returns the Writer whose model the commands use in the server
+// guildID. Every server shares one here; per-server models (scripture)
+// replace this with their own writerFor of the same signature.
+func (b *Bot) writerFor(_ context.Context, _ string) Writer { return b.writer() }
