@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"log/slog"
+	"strings"
 )
 
 // /quiz: "Real or Glow Cloud?", a game a channel plays (see package quiz).
@@ -14,11 +15,16 @@ import (
 // imports no database. Rounds take no cooldown: a channel has one round at
 // a time, and a vote must count however fast it is pressed.
 
-// CmdQuiz is the game's command; its subcommands are play, top, me and
-// forget-me.
+// CmdQuiz is the game's command. Its one option, action, says what to do:
+// play (the default, so a bare /quiz plays), top, me or forget-me; Discord
+// fills the option from what follows the command, so "/quiz top" is typed
+// as it reads. (Subcommands would make a bare /quiz impossible.)
 const CmdQuiz = "quiz"
 
-// The /quiz subcommands.
+// OptAction is /quiz's option.
+const OptAction = "action"
+
+// The values of /quiz action:.
 const (
 	SubPlay     = "play"
 	SubTop      = "top"
@@ -45,7 +51,7 @@ type Player struct {
 // Implementations must be safe for concurrent use.
 type Quiz interface {
 	// Play starts a round in the player's channel with a sentence of w's
-	// model (the model the commands would use there): /quiz play, or the
+	// model (the model the commands would use there): /quiz, or the
 	// Play again button.
 	Play(ctx context.Context, p Player, w Writer) (Reply, error)
 	// Vote records a press of a round's Real (real true) or Glow Cloud
@@ -67,12 +73,17 @@ func quizCommand() Command {
 	return Command{
 		Name:        CmdQuiz,
 		Description: "Real or Glow Cloud? Guess whether a person or the Glow Cloud wrote a sentence.",
-		Options: []Option{
-			{Type: OptionSubcommand, Name: SubPlay, Description: "Start a round here: a sentence, and the channel votes Real or Glow Cloud."},
-			{Type: OptionSubcommand, Name: SubTop, Description: "This server's leaderboard."},
-			{Type: OptionSubcommand, Name: SubMe, Description: "Your record: points, right answers, streaks."},
-			{Type: OptionSubcommand, Name: SubForgetMe, Description: "Erase your record and your votes in this server."},
-		},
+		Options: []Option{{
+			Type:        OptionString,
+			Name:        OptAction,
+			Description: "play a round (the default), top: the leaderboard, me: your record, forget-me: erase it.",
+			Choices: []Choice{
+				{Name: SubPlay, Value: SubPlay},
+				{Name: SubTop, Value: SubTop},
+				{Name: SubMe, Value: SubMe},
+				{Name: SubForgetMe, Value: SubForgetMe},
+			},
+		}},
 	}
 }
 
@@ -95,7 +106,26 @@ func quizEphemeral(req Request) bool {
 		p, err := decodeQuizID(req.CustomID)
 		return err == nil && p.round != ""
 	}
-	return req.Subcommand == SubMe || req.Subcommand == SubForgetMe
+	a, _ := quizAction(req)
+	return a == SubMe || a == SubForgetMe
+}
+
+// quizAction reads /quiz's action: option: play when absent. ok is false
+// for any other option, or a value that is not one of the choices.
+func quizAction(req Request) (string, bool) {
+	action := SubPlay
+	for k, v := range req.Options {
+		s, isText := v.(string)
+		if k != OptAction || !isText {
+			return "", false
+		}
+		action = strings.ToLower(strings.TrimSpace(s))
+	}
+	switch action {
+	case SubPlay, SubTop, SubMe, SubForgetMe:
+		return action, true
+	}
+	return "", false
 }
 
 // handleQuiz answers /quiz and its buttons through the Quiz.
@@ -123,28 +153,26 @@ func (b *Bot) handleQuiz(ctx context.Context, req Request) (Reply, result) {
 			r, err = b.quiz.Vote(ctx, p, press.round, press.real)
 		}
 	default:
-		if len(req.Options) > 0 {
+		action, ok := quizAction(req)
+		if !ok {
 			res.outcome = outcomeBadRequest
-			return ephemeral("/quiz " + req.Subcommand + " takes no options."), res
+			return ephemeral("Use /quiz to play, or /quiz top, /quiz me or /quiz forget-me."), res
 		}
-		switch req.Subcommand {
+		switch action {
 		case SubPlay:
 			r, err = b.quiz.Play(ctx, p, b.writerFor(ctx, req.GuildID))
 		case SubTop:
 			r, err = b.quiz.Top(ctx, p)
 		case SubMe:
 			r, err = b.quiz.Me(ctx, p)
-		case SubForgetMe:
+		default: // SubForgetMe
 			r, err = b.quiz.ForgetMe(ctx, p)
-		default:
-			res.outcome = outcomeBadRequest
-			return ephemeral("Use /quiz play, /quiz top, /quiz me or /quiz forget-me."), res
 		}
 	}
 	if err != nil {
 		res.outcome = outcomeError
 		b.log.LogAttrs(ctx, slog.LevelError, "quiz",
-			slog.String("subcommand", req.Subcommand), slog.String("guild", req.GuildID), slog.String("err", err.Error()))
+			slog.String("guild", req.GuildID), slog.String("err", err.Error()))
 	}
 	if len(r.Content) == 0 && len(r.Embeds) == 0 {
 		r = ephemeral(msgApology)

@@ -58,9 +58,13 @@ func (f *fakeQuiz) ForgetMe(_ context.Context, p bot.Player) (bot.Reply, error) 
 
 const round = "ABCDEFGHIJKLMNOPQRSTUVWXY2"
 
-func quizReq(sub string) bot.Request {
-	return bot.Request{Kind: bot.KindCommand, Command: bot.CmdQuiz, Subcommand: sub,
+func quizReq(action string) bot.Request {
+	r := bot.Request{Kind: bot.KindCommand, Command: bot.CmdQuiz,
 		GuildID: "10", ChannelID: "20", UserID: "30", AppID: "app", Token: "tok"}
+	if action != "" {
+		r.Options = map[string]any{bot.OptAction: action}
+	}
+	return r
 }
 
 func pressReq(customID string) bot.Request {
@@ -79,7 +83,7 @@ func TestQuizRouting(t *testing.T) {
 		req  bot.Request
 		want string // the call, or the start of a refusal
 	}{
-		{quizReq(bot.SubPlay), "play {GuildID:10 ChannelID:20 UserID:30 AppID:app Token:tok BotDM:false} true"},
+		{quizReq(""), "play {GuildID:10 ChannelID:20 UserID:30 AppID:app Token:tok BotDM:false} true"},
 		{quizReq(bot.SubPlay), "play {GuildID:10 ChannelID:20 UserID:30 AppID:app Token:tok BotDM:false} true"}, // no cooldown
 		{quizReq(bot.SubTop), "top 10"},
 		{quizReq(bot.SubMe), "me 30"},
@@ -89,8 +93,9 @@ func TestQuizRouting(t *testing.T) {
 		{pressReq(bot.QuizPlayAgainID), "play {GuildID:10 ChannelID:20 UserID:31 AppID:app Token:tok2 BotDM:true} true"},
 		{pressReq("gc1|q|" + round + "|x"), "refused: That button has faded"},
 		{pressReq("gc1|q|short|r"), "refused: That button has faded"},
-		{quizReq("start"), "refused: Use /quiz play"},
-		{func() bot.Request { r := quizReq(bot.SubTop); r.Options = map[string]any{"x": "y"}; return r }(), "refused: /quiz top takes no options"},
+		{quizReq("start"), "refused: Use /quiz to play"},
+		{func() bot.Request { r := quizReq(bot.SubTop); r.Options["x"] = "y"; return r }(), "refused: Use /quiz to play"},
+		{func() bot.Request { r := quizReq(""); r.Options = map[string]any{bot.OptAction: 3.0}; return r }(), "refused: Use /quiz to play"},
 	} {
 		f.mu.Lock()
 		before := len(f.calls)
@@ -127,7 +132,7 @@ func TestQuizDeferrals(t *testing.T) {
 		req       bot.Request
 		ephemeral bool
 	}{
-		{quizReq(bot.SubPlay), false},
+		{quizReq(""), false},
 		{quizReq(bot.SubTop), false},
 		{quizReq(bot.SubMe), true},
 		{quizReq(bot.SubForgetMe), true},

@@ -90,7 +90,7 @@ const (
 	msgNoModel = "The Glow Cloud is still gathering itself. Please try again in a moment."
 	msgNoBank  = "The Glow Cloud's model here has too few sentences of its own to play Real or Glow Cloud? with."
 	msgClosed  = "This round has ended: the answer is on its way."
-	msgUnknown = "That round has faded from the Glow Cloud's memory. Start a new one with /quiz play."
+	msgUnknown = "That round has faded from the Glow Cloud's memory. Start a new one with /quiz."
 	msgNoTop   = "Leaderboards belong to servers. /quiz me shows your record here."
 )
 
@@ -173,7 +173,7 @@ func (cm *Commands) Me(ctx context.Context, p bot.Player) (bot.Reply, error) {
 		return private(sorry), fmt.Errorf("score of a member of guild %s: %w", p.GuildID, err)
 	}
 	if !ok {
-		return private("You have no record here yet. /quiz play starts a round."), nil
+		return private("You have no record here yet. /quiz starts a round."), nil
 	}
 	return private(MeText(s)), nil
 }

@@ -89,7 +89,7 @@ func RevealMessage(rv Reveal) bot.Reply {
 // best streak.
 func TopMessage(top []Score) bot.Reply {
 	if len(top) == 0 {
-		return bot.LimitReply(bot.Reply{Content: "No one has played here yet. /quiz play starts a round."})
+		return bot.LimitReply(bot.Reply{Content: "No one has played here yet. /quiz starts a round."})
 	}
 	var sb strings.Builder
 	for i, s := range top {

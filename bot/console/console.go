@@ -36,7 +36,7 @@ const consoleHelp = `The Glow Cloud listens. Type:
   complete /squint thing:WORDS      (the same for thing)
   /proclaim start every:1h [channel:ID] [kind:glowcloud|manifesto] [topic:WORDS]
   /proclaim stop [channel:ID]     /proclaim list     /hush [for:1h|off]
-  /quiz [play|top|me|forget-me]   Real or Glow Cloud? (a bare /quiz plays)
+  /quiz [top|me|forget-me]        Real or Glow Cloud? (a bare /quiz plays)
   as member  be a member without Manage Server (as admin: be the admin again)
   as NAME    be another member of the server, NAME (to vote in a /quiz round)
   press      press the last reply's first button; press LABEL presses the one
@@ -334,9 +334,6 @@ func parseLine(line string) (req bot.Request, def bot.Command, known bool, last 
 	rest = strings.TrimSpace(rest)
 	if subs := subcommands(def); len(subs) > 0 {
 		word, after, _ := strings.Cut(rest, " ")
-		if word == "" && def.Name == bot.CmdQuiz {
-			word = bot.SubPlay // Discord wants /quiz play; the console takes /quiz too
-		}
 		i := slices.IndexFunc(subs, func(o bot.Option) bool { return o.Name == strings.ToLower(word) })
 		if i < 0 {
 			names := make([]string, len(subs))

@@ -36,19 +36,19 @@ func voterID(k int) string { return fmt.Sprintf("13000000000000001%02d", k) }
 // votesReal is what member k votes: Real for two of three.
 func votesReal(k int) bool { return k%3 != 0 }
 
-// start sends /quiz play to replica n and returns the interaction's token
+// start sends /quiz to replica n and returns the interaction's token
 // and the custom ids of the round's Real and Glow Cloud buttons.
 func (g quizGame) start(t *testing.T, n int) (token, real, glow string) {
 	t.Helper()
 	i := g.fake.FillInteraction(map[string]any{
-		"data":   map[string]any{"name": "quiz", "type": 1, "options": []any{map[string]any{"name": "play", "type": 1}}},
+		"data":   map[string]any{"name": "quiz", "type": 1}, // a bare /quiz plays
 		"member": map[string]any{"user": map[string]any{"id": voterID(99)}},
 	})
 	token = i["token"].(string)
 	typ, data := g.answer(t, n, i)
 	ids := customIDs(data)
 	if typ != 4 || len(ids) != 2 || data["flags"] != nil {
-		t.Fatalf("/quiz play answered type %d %v, want a public message with two buttons", typ, data)
+		t.Fatalf("/quiz answered type %d %v, want a public message with two buttons", typ, data)
 	}
 	return token, ids[0], ids[1]
 }
