@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	mrand "math/rand/v2"
 	"regexp"
 	"strings"
 	"sync"
@@ -205,11 +206,29 @@ var fastest = regexp.MustCompile(`(\d+) of (\d+) voters got it right\. Fastest r
 // the metrics and the scores count each vote once.
 func TestRoundOnTheClock(t *testing.T) {
 	t.Parallel()
+	// A seed whose round is real, and one whose round is generated.
+	corpus, generated := essayWriter(t).Sentences()
+	bank := quiz.NewBank(corpus, generated)
+	seeds := map[bool]uint64{}
+	for seed := uint64(0); len(seeds) < 2; seed++ {
+		if _, real, _ := bank.Draw(compose.NewRand(seed)); seeds[real] == 0 {
+			seeds[real] = seed + 1 // +1: 0 means none yet
+		}
+	}
+	for _, real := range []bool{true, false} {
+		t.Run(fmt.Sprintf("real=%v", real), func(t *testing.T) {
+			t.Parallel()
+			roundOnTheClock(t, real, seeds[real]-1)
+		})
+	}
+}
+
+func roundOnTheClock(t *testing.T, wantReal bool, seed uint64) {
 	synctest.Test(t, func(t *testing.T) {
 		db := memory(t)
 		ed, met := &editor{}, &counter{}
 		run := quiz.NewRunner(db, ed, quiz.RunnerConfig{Metrics: met, Poll: time.Second})
-		cm := quiz.NewCommands(db, quiz.Config{Ended: run.Nudge})
+		cm := quiz.NewCommands(db, quiz.Config{Ended: run.Nudge, Rand: func() *mrand.Rand { return compose.NewRand(seed) }})
 		ctx, cancel := context.WithCancel(t.Context())
 		done := make(chan struct{})
 		go func() { _ = run.Run(ctx); close(done) }()
@@ -252,6 +271,9 @@ func TestRoundOnTheClock(t *testing.T) {
 		rv := edits[0]
 		m := fastest.FindStringSubmatch(rv.Content)
 		realRound := strings.Contains(rv.Content, "It was real")
+		if realRound != wantReal {
+			t.Fatalf("seed %d: the reveal %q, want a real round %v", seed, rv.Content, wantReal)
+		}
 		wantRight, wantFastest, wantAfter := "3", "a", "1.0"
 		if !realRound {
 			wantRight, wantFastest, wantAfter = "2", "d", "4.0"
