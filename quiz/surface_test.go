@@ -42,7 +42,7 @@ func draw(b *quiz.Bank, n int) []round {
 		if !ok {
 			panic("empty bank")
 		}
-		out = append(out, round{quiz.Surface(s).Vector(), real, odd(group)})
+		out = append(out, round{quiz.Surface(s), real, odd(group)})
 	}
 	return out
 }
@@ -69,10 +69,10 @@ func TestSurfaceGivesNothingAway(t *testing.T) {
 		rng := compose.NewRand(uint64(i))
 		if rng.IntN(2) == 0 {
 			s := real[rng.IntN(len(real))]
-			raw = append(raw, round{quiz.Surface(s).Vector(), true, odd(s)})
+			raw = append(raw, round{quiz.Surface(s), true, odd(s)})
 		} else {
 			s := gen[rng.IntN(len(gen))]
-			raw = append(raw, round{quiz.Surface(s).Vector(), false, odd(s)})
+			raw = append(raw, round{quiz.Surface(s), false, odd(s)})
 		}
 	}
 	var rawTrain, rawTest []round
