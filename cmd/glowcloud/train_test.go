@@ -41,6 +41,24 @@ func dirNames(t *testing.T, dir string) []string {
 	return names
 }
 
+// essayModelFile saves the embedded essay's model into a new directory and
+// returns its path: the file `glowcloud train -order 2` makes of the essay
+// (TestTrainEssayGivesTheEmbeddedID holds them the same), in milliseconds
+// where training took seconds under -race. Tests that need a model file,
+// not training, use it.
+func essayModelFile(t *testing.T) string {
+	t.Helper()
+	m, err := essay.Model()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "essay.model")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // trainModel trains a model of the essay at order into a new directory and
 // returns the model's path.
 func trainModel(t *testing.T, order int) string {
@@ -395,7 +413,7 @@ func (rr *readRecorder) Read(p []byte) (int, error) {
 
 func TestBadModel(t *testing.T) {
 	t.Parallel()
-	good, err := os.ReadFile(trainModel(t, 2))
+	good, err := os.ReadFile(essayModelFile(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -480,7 +498,7 @@ func TestBadModel(t *testing.T) {
 
 func TestInspect(t *testing.T) {
 	t.Parallel()
-	out := trainModel(t, 2)
+	out := essayModelFile(t)
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -574,7 +592,7 @@ func TestTrainEssayGivesTheEmbeddedID(t *testing.T) {
 // so when a file is over it; a bad value is a usage error naming it.
 func TestModelMax(t *testing.T) {
 	t.Parallel()
-	model := trainModel(t, 2)
+	model := essayModelFile(t)
 	fi, err := os.Stat(model)
 	if err != nil {
 		t.Fatal(err)
