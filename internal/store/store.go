@@ -9,6 +9,7 @@ import (
 	"github.com/glowcloud/glowcloud/cooldown"
 	"github.com/glowcloud/glowcloud/proclaim"
 	"github.com/glowcloud/glowcloud/publish"
+	"github.com/glowcloud/glowcloud/scripture"
 )
 
 // Store is the state the domain keeps in a database: each domain package's
@@ -18,6 +19,7 @@ type Store interface {
 	proclaim.Claimer
 	publish.Store
 	cooldown.Store
+	scripture.Store
 }
 
 // DB is an open database: its Store, and what an operator and /healthz

@@ -49,6 +49,15 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"PublishKeeps", testPublishKeeps},
 		{"PublishConcurrent", testPublishConcurrent},
 		{"TypedTopic", testTypedTopic},
+		{"ScriptureAdd", testScriptureAdd},
+		{"ScriptureLimits", testScriptureLimits},
+		{"ScriptureLimitConcurrent", testScriptureLimitConcurrent},
+		{"ScriptureTraining", testScriptureTraining},
+		{"ScriptureChangedWhileTraining", testScriptureChangedWhileTraining},
+		{"ScriptureLease", testScriptureLease},
+		{"ScriptureClaimConcurrent", testScriptureClaimConcurrent},
+		{"ScriptureRemoveForget", testScriptureRemoveForget},
+		{"ScriptureBlend", testScriptureBlend},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
