@@ -136,20 +136,12 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		log.Info("no DISCORD_TOKEN: scheduled proclamations are stored but not posted by this process")
 	}
 
-	var pageHandler http.Handler
-	if c.pages {
-		pageHandler = pages.New(pages.Config{
-			Writer:         func() bot.Writer { return holder.Current() },
-			PublicURL:      c.publicURL,
-			TrustedProxies: c.proxies,
-			Log:            log.With("component", "pages"),
-		})
-	}
 	log.Info("serving", "model", holder.Current().ModelID(), "gateway", c.token != "", "http", c.httpAddr,
 		"pages", c.pages, "public_url", c.publicURL,
 		"interactions_endpoint", c.key != nil, "shard", c.shardID, "shards", c.shardCount,
 		"database", databaseKind(c.database), "proclaim_min", c.proclaimMin)
 	sc := c.serveRun(b, metrics, log, background)
+	sc.Pages = c.pageHandler(holder, log)
 	sc.Ready = e.ready
 	sc.HealthDetail = func() map[string]any {
 		d := replicaHealth(holder, published)()
@@ -213,6 +205,19 @@ func (c serveConfig) loadModel(ctx context.Context, metrics *metrics.Metrics, lo
 	return loader, holder, nil
 }
 
+// pageHandler returns the pages' handler, or nil when serve shows none.
+func (c serveConfig) pageHandler(holder *reload.Holder[*compose.Writer], log *slog.Logger) http.Handler {
+	if !c.pages {
+		return nil
+	}
+	return pages.New(pages.Config{
+		Writer:         func() bot.Writer { return holder.Current() },
+		PublicURL:      c.publicURL,
+		TrustedProxies: c.proxies,
+		Log:            log.With("component", "pages"),
+	})
+}
+
 // serveRun is serve.Run's configuration from serve's.
 func (c serveConfig) serveRun(b *bot.Bot, metrics *metrics.Metrics, log *slog.Logger, background []serve.Waiter) serve.Config {
 	return serve.Config{
@@ -225,7 +230,6 @@ func (c serveConfig) serveRun(b *bot.Bot, metrics *metrics.Metrics, log *slog.Lo
 		Retrain:    c.corpusDir != "" && c.operators != "",
 		PublicKey:  c.key,
 		HTTPAddr:   c.httpAddr,
-		Pages:      pageHandler,
 		APIBase:    c.apiBase,
 		ShardID:    c.shardID,
 		ShardCount: c.shardCount,
