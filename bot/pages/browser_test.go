@@ -117,6 +117,7 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("front page title %q", title)
 	}
 	checkPage(t, p, ctx)
+	shot(t, ctx, p, "front-390.png", 390)
 	must(p.Focus(ctx, "#topic"))
 	must(p.Type(ctx, "robots"))
 	must(p.PressEnterAndWait(ctx))
@@ -179,6 +180,21 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("the page is %s in light and in dark", light)
 	}
 	shot(t, ctx, p, "manifesto-1280-dark.png", 1280)
+
+	// Printed: the manifesto alone, black on white.
+	must(p.Media(ctx, "print"))
+	var printed struct {
+		Header, Nav, Color string
+	}
+	eval(`({
+		header: getComputedStyle(document.querySelector("header.site")).display,
+		nav: getComputedStyle(document.querySelector("nav.more")).display,
+		color: getComputedStyle(document.querySelector("article p")).color,
+	})`, &printed)
+	if printed.Header != "none" || printed.Nav != "none" || printed.Color != "rgb(0, 0, 0)" {
+		t.Errorf("printed: header %s, links %s, text %s; want none, none, black", printed.Header, printed.Nav, printed.Color)
+	}
+	must(p.Media(ctx, ""))
 
 	// A reply's Share link shows the reply, paragraph for paragraph.
 	bt := bottest.NewBot(bot.Config{Writer: func() bot.Writer { return w }, PublicURL: srv.URL})

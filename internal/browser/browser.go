@@ -275,6 +275,12 @@ func (p *Page) ColorScheme(ctx context.Context, scheme string) error {
 	}, nil)
 }
 
+// Media emulates a CSS media type: "print", "screen", or "" for the
+// page's own.
+func (p *Page) Media(ctx context.Context, media string) error {
+	return p.call(ctx, "Emulation.setEmulatedMedia", map[string]any{"media": media}, nil)
+}
+
 // Navigate opens url and waits for it to load. It returns an error when
 // the browser could not reach it.
 func (p *Page) Navigate(ctx context.Context, url string) error {
