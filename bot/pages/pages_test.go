@@ -512,3 +512,32 @@ func TestMetrics(t *testing.T) {
 		t.Errorf("counted %v, want %v", rec.n, want)
 	}
 }
+
+// FuzzFresh: whatever /new is asked, it answers a redirect to a piece or a
+// polite 400 page, never anything else.
+func FuzzFresh(f *testing.F) {
+	h := pages.New(pages.Config{Writer: func() bot.Writer { return bottest.Writer{} }, PublicURL: public})
+	f.Add("kind=squint&thing=tea")
+	f.Add("topic=%2A%2A%40everyone")
+	f.Add("kind=glowcloud&topic=x")
+	f.Add("topic=%ff%fe")
+	f.Fuzz(func(t *testing.T, query string) {
+		req := httptest.NewRequest(http.MethodGet, "/new", nil)
+		req.URL.RawQuery = query
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		switch rec.Code {
+		case http.StatusSeeOther:
+			loc := rec.Header().Get("Location")
+			if _, err := bot.ParseToken(strings.TrimPrefix(loc, public+"/m/")); err != nil || !strings.HasPrefix(loc, public+"/m/") {
+				t.Fatalf("?%s: redirected to %q, not a piece's page", query, loc)
+			}
+		case http.StatusBadRequest:
+			if !strings.Contains(rec.Body.String(), "<form") {
+				t.Fatalf("?%s: a 400 without the form", query)
+			}
+		default:
+			t.Fatalf("?%s: status %d", query, rec.Code)
+		}
+	})
+}
