@@ -12,17 +12,6 @@ import (
 	"github.com/glowcloud/glowcloud/markov"
 )
 
-// essayModel trains the model of the embedded essay once per test binary.
-func trainEssay(t *testing.T) *markov.Model {
-	t.Helper()
-	text := corpus.Parse(corpus.EssayText())
-	m, err := markov.Train(text.Sentences, markov.TrainOptions{Headings: text.Headings, Now: fixedNow})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
 // The oracle for these tests is the training text itself, read with
 // strings.Fields: it shares no code with how the pool is built.
 
@@ -31,7 +20,7 @@ func trainEssay(t *testing.T) *markov.Model {
 // ends, and every two words in a row of it are two words in a row of the
 // training text.
 func TestPoolSentencesAreWalks(t *testing.T) {
-	m := trainEssay(t)
+	m, _ := essay(t)
 	pool := m.Pool()
 	if len(pool) < 200 {
 		t.Fatalf("%d pooled sentences from the essay, want at least 200", len(pool))
@@ -62,7 +51,7 @@ func TestPoolSentencesAreWalks(t *testing.T) {
 // run of more than 15 words with one (markovify's limit), or copies most
 // of one; checked by brute force over every pair.
 func TestPoolNovel(t *testing.T) {
-	m := trainEssay(t)
+	m, _ := essay(t)
 	var training [][]string
 	whole := map[string]bool{}
 	for _, s := range m.TrainingSentences() {
@@ -106,7 +95,7 @@ func longestCommonRun(a, b []string) int {
 // TestPoolDeterministic: the same corpus curates the same pool, and a
 // saved model gives it back.
 func TestPoolDeterministic(t *testing.T) {
-	a, b := trainEssay(t), trainEssay(t)
+	a, b := trainedEssay(t), trainedEssay(t)
 	if !slices.Equal(a.Pool(), b.Pool()) {
 		t.Fatal("two trainings of the essay curated different pools")
 	}

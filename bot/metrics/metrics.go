@@ -32,6 +32,7 @@ type Metrics struct {
 	rejected     *prometheus.CounterVec
 	retrains     *prometheus.CounterVec
 	proclaim     *proclaimMetrics
+	quiz         *quizMetrics
 	pages        *prometheus.CounterVec
 }
 
@@ -83,6 +84,7 @@ func New() *Metrics {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 	m.proclaim = newProclaimMetrics(m.reg)
+	m.quiz = newQuizMetrics(m.reg)
 	m.pages = newPageMetrics(m.reg)
 	for _, r := range []string{"ok", "error"} {
 		m.reloads.WithLabelValues(r)

@@ -32,6 +32,7 @@ import (
 	"github.com/glowcloud/glowcloud/discordsig"
 	"github.com/glowcloud/glowcloud/markov"
 	"github.com/glowcloud/glowcloud/proclaim"
+	"github.com/glowcloud/glowcloud/quiz"
 	"github.com/glowcloud/glowcloud/reload"
 	"github.com/glowcloud/glowcloud/retrain"
 )
@@ -51,53 +52,27 @@ type serveConfig struct {
 	shardID, shardCount                             int
 	key                                             ed25519.PublicKey // nil: no HTTP interactions endpoint
 	cooldown, proclaimMin                           time.Duration
+	quizSeconds                                     int
 	pinned                                          bool // GLOWCLOUD_MODEL set: it wins over a published model
 }
 
 // runServe runs the Discord bot until ctx ends (SIGINT/SIGTERM), reloading
 // the model on SIGHUP and when its file is replaced.
 func (e environment) runServe(ctx context.Context, args []string) error {
-	// SIGHUP means "reload": catch it before anything slow, so that one
-	// arriving during start-up does not end the process. Tests hand in
-	// their own channel instead of signalling the whole test process.
-	hup := e.reload
-	if hup == nil {
-		sig := make(chan os.Signal, 1)
-		signal.Notify(sig, syscall.SIGHUP)
-		defer signal.Stop(sig)
-		hup = sig
-	}
+	hup, stop := e.reloadSignal()
+	defer stop()
 	c, err := e.parseServe(args)
 	if err != nil {
 		return err
 	}
-	log, err := newLogger(e.stderr, c.logFormat)
+	log, err := e.serveLogger(c.logFormat)
 	if err != nil {
-		return &usageError{msg: err.Error()}
+		return err
 	}
-	// discordgo logs through a package variable, discordgo.Logger: point it
-	// at serve's logger (so it follows -log-format), but only when that
-	// logger writes to a real file, the process's stderr. Tests run many
-	// serves at once, into buffers, and must not race on the global.
-	if _, ok := e.stderr.(*os.File); ok {
-		discordgo.Logger = discord.Logger(log)
-	}
-
 	metrics := metrics.New()
-	loader, err := modelLoader(c.modelMax)
+	loader, holder, err := c.loadModel(ctx, metrics, log)
 	if err != nil {
 		return err
-	}
-	holder, err := newModelHolder(ctx, loader, c.model, log)
-	if err != nil {
-		return err
-	}
-	metrics.SetModel(holder.Current().ModelID())
-	holder.OnSwap = func(w *compose.Writer, err error) {
-		metrics.ModelReloaded(err == nil)
-		if err == nil {
-			metrics.SetModel(w.ModelID())
-		}
 	}
 	// The database: schedules, hushes and the cooldowns, which every
 	// process on it shares (PostgreSQL replicas, or processes on one SQLite
@@ -112,8 +87,20 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 	if clock == nil {
 		clock = proclaim.SystemClock{}
 	}
+	// Rounds of /quiz are revealed by whichever replica claims their end,
+	// through the interaction's webhook: no token needed, so every serve
+	// runs the Runner.
+	quizClock := e.quizClock
+	if quizClock == nil {
+		quizClock = proclaim.SystemClock{}
+	}
+	reveals, err := c.quizRunner(db, quizClock, metrics, log)
+	if err != nil {
+		return err
+	}
 	cfg := bot.Config{
 		Writer:        func() bot.Writer { return holder.Current() },
+		Quiz:          quiz.NewCommands(db, quiz.Config{Seconds: c.quizSeconds, Now: quizClock.Now, Ended: reveals.Nudge}),
 		Logger:        log.With("component", "bot"),
 		Metrics:       metrics,
 		Cooldown:      c.cooldown,
@@ -153,6 +140,7 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 	if !c.pinned {
 		retrained = func(m *markov.Model) { publishRetrained(ctx, db, published, m, log) }
 	}
+	wg.Go(func() { _ = reveals.Run(ctx) }) // returns nil once ctx ends and its edits are done
 	if c.token != "" {
 		runner, err := c.proclaimer(db, holder, clock, metrics, log)
 		if err != nil {
@@ -163,21 +151,92 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		log.Info("no DISCORD_TOKEN: scheduled proclamations are stored but not posted by this process")
 	}
 
-	var pageHandler http.Handler
-	if c.pages {
-		pageHandler = pages.New(pages.Config{
-			Writer:         func() bot.Writer { return holder.Current() },
-			PublicURL:      c.publicURL,
-			TrustedProxies: c.proxies,
-			Metrics:        metrics,
-			Log:            log.With("component", "pages"),
-		})
-	}
 	log.Info("serving", "model", holder.Current().ModelID(), "gateway", c.token != "", "http", c.httpAddr,
 		"pages", c.pages, "public_url", c.publicURL,
 		"interactions_endpoint", c.key != nil, "shard", c.shardID, "shards", c.shardCount,
-		"database", databaseKind(c.database), "proclaim_min", c.proclaimMin)
-	err = serve.Run(ctx, serve.Config{
+		"database", databaseKind(c.database), "proclaim_min", c.proclaimMin, "quiz_seconds", c.quizSeconds)
+	sc := c.serveRun(b, metrics, log, background)
+	sc.Pages = c.pageHandler(holder, metrics, log)
+	sc.Ready = e.ready
+	sc.HealthDetail = func() map[string]any {
+		d := replicaHealth(holder, published)()
+		d["database"] = databaseHealth(ctx, db)
+		return d
+	}
+	if err := serve.Run(ctx, sc); err != nil {
+		return err // already says "serve: ..."
+	}
+	log.Info("stopped cleanly")
+	return nil
+}
+
+// reloadSignal returns the channel that says "reload the model": SIGHUP,
+// caught before anything slow, so that one arriving during start-up does
+// not end the process; tests hand in their own channel (e.reload) instead
+// of signalling the whole test process. stop releases the signal.
+func (e environment) reloadSignal() (hup <-chan os.Signal, stop func()) {
+	if e.reload != nil {
+		return e.reload, func() {}
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGHUP)
+	return sig, func() { signal.Stop(sig) }
+}
+
+// serveLogger returns serve's logger in format (a bad one is a usage
+// error). discordgo logs through a package variable, discordgo.Logger: it
+// is pointed at the same logger (so it follows -log-format), but only when
+// that logger writes to a real file, the process's stderr. Tests run many
+// serves at once, into buffers, and must not race on the global.
+func (e environment) serveLogger(format string) (*slog.Logger, error) {
+	log, err := newLogger(e.stderr, format)
+	if err != nil {
+		return nil, &usageError{msg: err.Error()}
+	}
+	if _, ok := e.stderr.(*os.File); ok {
+		discordgo.Logger = discord.Logger(log)
+	}
+	return log, nil
+}
+
+// loadModel loads the model serve starts with (see newModelHolder) and
+// has metrics follow its reloads.
+func (c serveConfig) loadModel(ctx context.Context, metrics *metrics.Metrics, log *slog.Logger) (markov.Loader, *reload.Holder[*compose.Writer], error) {
+	loader, err := modelLoader(c.modelMax)
+	if err != nil {
+		return markov.Loader{}, nil, err
+	}
+	holder, err := newModelHolder(ctx, loader, c.model, log)
+	if err != nil {
+		return markov.Loader{}, nil, err
+	}
+	metrics.SetModel(holder.Current().ModelID())
+	holder.OnSwap = func(w *compose.Writer, err error) {
+		metrics.ModelReloaded(err == nil)
+		if err == nil {
+			metrics.SetModel(w.ModelID())
+		}
+	}
+	return loader, holder, nil
+}
+
+// pageHandler returns the pages' handler, or nil when serve shows none.
+func (c serveConfig) pageHandler(holder *reload.Holder[*compose.Writer], metrics *metrics.Metrics, log *slog.Logger) http.Handler {
+	if !c.pages {
+		return nil
+	}
+	return pages.New(pages.Config{
+		Writer:         func() bot.Writer { return holder.Current() },
+		PublicURL:      c.publicURL,
+		TrustedProxies: c.proxies,
+		Metrics:        metrics,
+		Log:            log.With("component", "pages"),
+	})
+}
+
+// serveRun is serve.Run's configuration from serve's.
+func (c serveConfig) serveRun(b *bot.Bot, metrics *metrics.Metrics, log *slog.Logger, background []serve.Waiter) serve.Config {
+	return serve.Config{
 		Bot:        b,
 		Metrics:    metrics,
 		Logger:     log,
@@ -187,24 +246,12 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		Retrain:    c.corpusDir != "" && c.operators != "",
 		PublicKey:  c.key,
 		HTTPAddr:   c.httpAddr,
-		Pages:      pageHandler,
 		APIBase:    c.apiBase,
 		ShardID:    c.shardID,
 		ShardCount: c.shardCount,
 		Background: background,
 		Version:    versionString(),
-		Ready:      e.ready,
-		HealthDetail: func() map[string]any {
-			d := replicaHealth(holder, published)()
-			d["database"] = databaseHealth(ctx, db)
-			return d
-		},
-	})
-	if err != nil {
-		return err // already says "serve: ..."
 	}
-	log.Info("stopped cleanly")
-	return nil
 }
 
 // parseServe reads serve's flags (each defaulting to its environment
@@ -222,7 +269,7 @@ func (e environment) parseServe(args []string) (serveConfig, error) {
 		}
 		fs.StringVar(p, name, e.getenv(env), text+" ($"+env+unset+")")
 	}
-	var publicKey, cooldown, proclaimMin, shardID, shardCount, publicURL, pagesOn, proxies string
+	var publicKey, cooldown, proclaimMin, quizSeconds, shardID, shardCount, publicURL, pagesOn, proxies string
 	str(&c.appID, "app-id", "DISCORD_APP_ID", "application `ID`, to register commands without a gateway READY")
 	str(&c.guildID, "guild", "DISCORD_GUILD_ID", "register commands to this guild `ID` only (instant updates while testing); unset: globally")
 	str(&publicKey, "public-key", "DISCORD_PUBLIC_KEY", "the application's public `KEY` (64 hex digits): enables POST /interactions")
@@ -236,6 +283,7 @@ func (e environment) parseServe(args []string) (serveConfig, error) {
 	str(&c.logFormat, "log-format", "GLOWCLOUD_LOG_FORMAT", "`FORMAT` of the log, text or json; unset: text")
 	str(&cooldown, "cooldown", "GLOWCLOUD_COOLDOWN", "per-user pause between generating commands, a Go `DURATION`, 0 for none; unset: 3s")
 	str(&proclaimMin, "proclaim-min", "GLOWCLOUD_PROCLAIM_MIN", "shortest interval /proclaim start accepts, a Go `DURATION`; unset: 1h")
+	str(&quizSeconds, "quiz-seconds", "GLOWCLOUD_QUIZ_SECONDS", "how long a /quiz round takes votes, in `SECONDS` (5 to 600); unset: 20")
 	str(&publicURL, "public-url", "GLOWCLOUD_PUBLIC_URL", "the public `URL` of the pages, e.g. https://glow.example: replies and posts carry a Share link to theirs; unset: no links")
 	str(&pagesOn, "pages", "GLOWCLOUD_PAGES", "`on` or off: serve GET / and /m/{token} on the HTTP address; unset: on when a public URL is set")
 	str(&proxies, "trusted-proxies", "GLOWCLOUD_TRUSTED_PROXIES", "comma-separated `ADDRESSES` or networks of the reverse proxies in front of the pages, whose X-Forwarded-For names the client the pages' rate limit counts; unset: none")
@@ -266,6 +314,9 @@ func (e environment) parseServe(args []string) (serveConfig, error) {
 		return c, &usageError{msg: err.Error()}
 	}
 	if c.proclaimMin, err = parseProclaimMin(proclaimMin); err != nil {
+		return c, &usageError{msg: err.Error()}
+	}
+	if c.quizSeconds, err = quiz.ParseSeconds(quizSeconds); err != nil {
 		return c, &usageError{msg: err.Error()}
 	}
 	if c.publicURL, err = pages.ParsePublicURL(publicURL); err != nil {
@@ -359,6 +410,19 @@ func (c serveConfig) proclaimer(db database, holder *reload.Holder[*compose.Writ
 		proclaim.RunnerConfig{Clock: clock, Log: log, Metrics: metrics, Poll: min(time.Second, c.proclaimMin/4)}), nil
 }
 
+// quizRunner is the Runner that reveals /quiz rounds: edits through the
+// REST client (DISCORD_API_BASE), on serve's clock.
+func (c serveConfig) quizRunner(db database, clock proclaim.Clock, metrics quiz.Metrics, log *slog.Logger) (*quiz.Runner, error) {
+	client, err := rest.Client(nil, c.apiBase)
+	if err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	return quiz.NewRunner(db, post.NewEditor(client, rest.UserAgent(versionString())),
+		// Polled every 250 ms: a round is revealed within about that of its
+		// end (a vote that ends a DM's round nudges it at once).
+		quiz.RunnerConfig{Clock: clock, Log: log, Metrics: metrics, Poll: 250 * time.Millisecond}), nil
+}
+
 // newModelHolder serves the model file at path, or the embedded essay when
 // path is empty or cannot be loaded yet (then a valid file that appears
 // later is picked up by the watch).
@@ -391,13 +455,18 @@ func newModelHolder(ctx context.Context, l markov.Loader, path string, log *slog
 
 // runConsole runs the bot's commands at a local prompt.
 func (e environment) runConsole(ctx context.Context, args []string) error {
-	fs := e.flags("console", "[-model FILE] [-speed N] [-proclaim-min DURATION] [-public-url URL]")
+	fs := e.flags("console", "[-model FILE] [-speed N] [-proclaim-min DURATION] [-quiz-seconds N] [-public-url URL]")
 	modelPath := e.modelFlag(fs)
 	speed := fs.Float64("speed", 60, "the console's clock runs `N` times faster than real time (60: /proclaim start every:1h posts each minute)")
 	minFlag := fs.String("proclaim-min", e.getenv("GLOWCLOUD_PROCLAIM_MIN"), "shortest interval /proclaim start accepts, a Go `DURATION` ($GLOWCLOUD_PROCLAIM_MIN; unset: 1h)")
+	quizFlag := fs.String("quiz-seconds", e.getenv("GLOWCLOUD_QUIZ_SECONDS"), "how long a /quiz round takes votes, in `SECONDS` of the console's clock ($GLOWCLOUD_QUIZ_SECONDS; unset: 20)")
 	publicURL := fs.String("public-url", e.getenv("GLOWCLOUD_PUBLIC_URL"), "the public `URL` of the pages ($GLOWCLOUD_PUBLIC_URL): each reply then prints its page's link")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	quizSeconds, err := quiz.ParseSeconds(*quizFlag)
+	if err != nil {
+		return &usageError{msg: err.Error()}
 	}
 	public, err := pages.ParsePublicURL(*publicURL)
 	if err != nil {
@@ -415,7 +484,7 @@ func (e environment) runConsole(ctx context.Context, args []string) error {
 		return err
 	}
 	w := compose.New(m)
-	return runConsoleWith(ctx, func() bot.Writer { return w }, proclaimMin, *speed, public, e.stdin, e.stdout)
+	return runConsoleWith(ctx, func() bot.Writer { return w }, proclaimMin, quizSeconds, *speed, public, e.stdin, e.stdout)
 }
 
 // newLogger returns serve's logger: text (the default) or JSON on w.
