@@ -429,6 +429,9 @@ func (h *Handler) image(w http.ResponseWriter, r *http.Request) {
 		h.images.add(token, c)
 	}
 	h.cfg.Metrics.Page("card", result(hit))
+	// The card is made to be shown elsewhere: other sites and apps may
+	// load it (the pages themselves are same-site only).
+	w.Header().Set("Cross-Origin-Resource-Policy", "cross-origin")
 	serveCached(w, r, c, "image/png")
 }
 

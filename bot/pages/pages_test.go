@@ -417,6 +417,9 @@ func TestCard(t *testing.T) {
 	if r.StatusCode != http.StatusOK || r.Header.Get("Content-Type") != "image/png" || r.Header.Get("Cache-Control") != "public, max-age=31536000, immutable" {
 		t.Fatalf("status %d, headers %v", r.StatusCode, r.Header)
 	}
+	if corp := r.Header.Get("Cross-Origin-Resource-Policy"); corp != "cross-origin" {
+		t.Errorf("the card's Cross-Origin-Resource-Policy %q: other sites could not show it", corp)
+	}
 	b := body(t, r)
 	cfg, err := png.DecodeConfig(strings.NewReader(b))
 	if err != nil || cfg.Width != 1200 || cfg.Height != 630 {
