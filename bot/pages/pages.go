@@ -640,19 +640,20 @@ func anotherTopic(p bot.Piece) string {
 }
 
 // freshURL is the address of a fresh piece of p's kind on p's topic. The
-// topic goes as shown: the way in takes it unchanged (bot.ShownTopic is
-// idempotent).
+// topic goes as displayed, as a person would type it again: the way in
+// shows it again, and counts its length as typed (the shown form, its
+// escapes, can be longer than a topic may be).
 func freshURL(base string, p bot.Piece) string {
 	q := url.Values{}
 	if p.Kind != bot.CmdManifesto {
 		q.Set("kind", p.Kind)
 	}
-	switch {
-	case p.Topic == "":
+	switch topic := discordtext.Plain(p.Topic); {
+	case topic == "":
 	case p.Kind == bot.CmdSquint:
-		q.Set("thing", p.Topic)
+		q.Set("thing", topic)
 	case p.Kind == bot.CmdManifesto:
-		q.Set("topic", p.Topic)
+		q.Set("topic", topic)
 	}
 	if len(q) == 0 {
 		return base + "/new"

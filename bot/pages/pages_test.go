@@ -401,6 +401,25 @@ func TestFresh(t *testing.T) {
 			t.Errorf("%s: to %s, want %s", tt.target, got, want)
 		}
 	}
+	// A page's "more on this topic" and "another one" lead to a piece on
+	// the same topic, however much showing it lengthened it.
+	for _, p := range []bot.Piece{
+		{Kind: bot.CmdManifesto, Model: "3fa2c9e1", Seed: 1, Paragraphs: 3, Topic: shownTopic(t, strings.Repeat("*_", 25))},
+		{Kind: bot.CmdSquint, Model: "3fa2c9e1", Seed: 1, Topic: shownTopic(t, "@everyone at https://evil.example/x?y=1 <#22> ~~x")},
+	} {
+		page := body(t, get(t, h, "/m/"+tokenOf(t, p), "192.0.2.1:1"))
+		links := regexp.MustCompile(`href="(`+regexp.QuoteMeta(public)+`/new\?[^"]*)"`).FindAllStringSubmatch(page, -1)
+		if len(links) == 0 {
+			t.Fatalf("no link to a fresh piece on\n%s", page)
+		}
+		for _, l := range links {
+			r := get(t, h, strings.TrimPrefix(html.UnescapeString(l[1]), public), "192.0.2.1:1")
+			to, err := bot.ParseToken(strings.TrimPrefix(r.Header.Get("Location"), public+"/m/"))
+			if r.StatusCode != http.StatusSeeOther || err != nil || to.Topic != p.Topic {
+				t.Errorf("%s: status %d, to %+v (%v); want a piece on %q", l[1], r.StatusCode, to, err, p.Topic)
+			}
+		}
+	}
 	for _, target := range []string{"/new?kind=squint", "/new?kind=retrain", "/new?topic=" + strings.Repeat("x", 51), "/new?topic=%ff"} {
 		r := get(t, h, target, "192.0.2.1:1")
 		if b := body(t, r); r.StatusCode != http.StatusBadRequest || !strings.Contains(b, "<form") {
@@ -543,4 +562,14 @@ func FuzzFresh(f *testing.F) {
 			t.Fatalf("?%s: status %d", query, rec.Code)
 		}
 	})
+}
+
+// shownTopic is s as a typed topic is shown.
+func shownTopic(t *testing.T, s string) string {
+	t.Helper()
+	shown, err := bot.ShownTopic(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return shown
 }
