@@ -101,7 +101,7 @@ func (d *DB) ClaimReveals(ctx context.Context, now time.Time, lease time.Duratio
 		rows, err := tx.Query(ctx, `WITH due AS (
 				SELECT id FROM quiz_rounds
 				WHERE revealed_at IS NULL AND ends_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
-				ORDER BY ends_at, id LIMIT $3
+				ORDER BY tallied_at IS NOT NULL, ends_at, id LIMIT $3
 				FOR UPDATE SKIP LOCKED
 			)
 			UPDATE quiz_rounds r SET lease_until = $2 FROM due WHERE r.id = due.id
@@ -278,4 +278,17 @@ func (d *DB) CountVotes(ctx context.Context, guildID string) (quiz.Counts, error
 		}
 	}
 	return c, nil
+}
+
+// Recent implements quiz.Store.
+func (d *DB) Recent(ctx context.Context, channelID string, n int) ([]string, error) {
+	rows, err := d.pool.Query(ctx, `SELECT sentence FROM quiz_rounds WHERE channel_id = $1 ORDER BY started_at DESC, id LIMIT $2`, channelID, n)
+	if err != nil {
+		return nil, fmt.Errorf("recent rounds of channel %s: %w", channelID, err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("recent rounds of channel %s: %w", channelID, err)
+	}
+	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	mrand "math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -105,7 +106,17 @@ func (cm *Commands) Play(ctx context.Context, p bot.Player, w bot.Writer) (bot.R
 		return private(msgNoBank), nil
 	}
 	b := cm.banks.get(w.ModelID(), src)
-	sentence, real, ok := b.Draw(cm.cfg.Rand())
+	recent, err := cm.store.Recent(ctx, p.ChannelID, recentRounds)
+	if err != nil {
+		return private(sorry), fmt.Errorf("start round: %w", err)
+	}
+	// A sentence the channel saw in its last rounds is drawn again, a few
+	// times at most: a small bank may have nothing else.
+	rng := cm.cfg.Rand()
+	sentence, real, ok := b.Draw(rng)
+	for try := 1; ok && try < redraws && slices.Contains(recent, sentence); try++ {
+		sentence, real, ok = b.Draw(rng)
+	}
 	if !ok {
 		return private(msgNoBank), nil
 	}
@@ -194,6 +205,13 @@ func (cm *Commands) ForgetMe(ctx context.Context, p bot.Player) (bot.Reply, erro
 
 // topN is how many members /quiz top shows.
 const topN = 10
+
+// A channel is not shown a sentence of its last recentRounds rounds again,
+// unless redraws draws all find one.
+const (
+	recentRounds = 20
+	redraws      = 8
+)
 
 func private(s string) bot.Reply { return bot.LimitReply(bot.Reply{Content: s, Ephemeral: true}) }
 

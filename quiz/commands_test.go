@@ -7,6 +7,7 @@ import (
 	"fmt"
 	mrand "math/rand/v2"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -491,6 +492,36 @@ func TestParseSeconds(t *testing.T) {
 	for _, in := range []string{"4", "601", "20s", "-20", "1e2", "twenty", "020"} {
 		if _, err := quiz.ParseSeconds(in); err == nil {
 			t.Errorf("ParseSeconds(%q) accepted", in)
+		}
+	}
+}
+
+// TestNoRepeatInAChannel: 40 rounds in a row in one channel never show a
+// sentence of the channel's 20 rounds before.
+func TestNoRepeatInAChannel(t *testing.T) {
+	t.Parallel()
+	db := memory(t)
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	seed := uint64(0)
+	cm := quiz.NewCommands(db, quiz.Config{
+		Now:  func() time.Time { return now },
+		Rand: func() *mrand.Rand { seed++; return compose.NewRand(seed) },
+	})
+	w := essayWriter(t)
+	var shown []string
+	for i := range 40 {
+		r, err := cm.Play(t.Context(), player("u", "c1"), w)
+		if err != nil || len(r.Embeds) != 1 {
+			t.Fatalf("round %d: %+v, %v", i, r, err)
+		}
+		s := r.Embeds[0].Description
+		if i := slices.Index(shown[max(0, len(shown)-20):], s); i >= 0 {
+			t.Errorf("round %d shows again the sentence of %d rounds before: %q", len(shown), 20-i, s)
+		}
+		shown = append(shown, s)
+		now = now.Add(21 * time.Second)
+		if _, err := db.ClaimReveals(t.Context(), now, time.Minute, 10); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

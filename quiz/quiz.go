@@ -142,6 +142,9 @@ type Store interface {
 	// counted vote (v.Vote, or the earlier one). In a round with Voters,
 	// the vote that makes that many ends the round at v.At.
 	CastVote(ctx context.Context, v Vote) (Voted, string, error)
+	// Recent returns the sentences of the channel's last n rounds, newest
+	// first, so that a channel is not shown the same sentence again soon.
+	Recent(ctx context.Context, channelID string, n int) ([]string, error)
 	// Top returns the guild's best n scores: most points first, ties to
 	// the faster right answers on average, then to the user id.
 	Top(ctx context.Context, guildID string, n int) ([]Score, error)
@@ -160,8 +163,10 @@ type Claimer interface {
 	// out: each is leased until now+lease, so no other claim returns it
 	// meanwhile. A round claimed for the first time is tallied in the same
 	// transaction: it takes no more votes, and every voter's Score is
-	// updated (once: a round's tally is never repeated). The claims come
-	// with their votes, oldest first.
+	// updated (once: a round's tally is never repeated). Rounds not yet
+	// tallied come first, so that rounds whose reveal keeps failing never
+	// keep a channel's next round from ending. The claims come with their
+	// votes, oldest first.
 	ClaimReveals(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Reveal, error)
 	// FinishReveal marks a round revealed (or given up) at `at` and
 	// forgets its token; it is never claimed again.

@@ -101,7 +101,7 @@ func (d *DB) ClaimReveals(ctx context.Context, now time.Time, lease time.Duratio
 		out = out[:0]
 		rows, err := tx.QueryContext(ctx, `UPDATE quiz_rounds SET lease_until = ?2
 			WHERE id IN (SELECT id FROM quiz_rounds WHERE revealed_at IS NULL AND ends_at <= ?1
-				AND (lease_until IS NULL OR lease_until <= ?1) ORDER BY ends_at, id LIMIT ?3)
+				AND (lease_until IS NULL OR lease_until <= ?1) ORDER BY tallied_at IS NOT NULL, ends_at, id LIMIT ?3)
 			RETURNING `+roundColumns+`, tallied_at IS NULL`, ms(now), ms(now.Add(lease)), limit)
 		if err != nil {
 			return false, err
@@ -281,4 +281,25 @@ func (d *DB) CountVotes(ctx context.Context, guildID string) (quiz.Counts, error
 		return c, fmt.Errorf("count votes: %w", err)
 	}
 	return c, nil
+}
+
+// Recent implements quiz.Store.
+func (d *DB) Recent(ctx context.Context, channelID string, n int) ([]string, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT sentence FROM quiz_rounds WHERE channel_id = ? ORDER BY started_at DESC, id LIMIT ?`, channelID, n)
+	if err != nil {
+		return nil, fmt.Errorf("recent rounds of channel %s: %w", channelID, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, fmt.Errorf("recent rounds of channel %s: %w", channelID, err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("recent rounds of channel %s: %w", channelID, err)
+	}
+	return out, nil
 }

@@ -27,10 +27,12 @@ func quizTests() []struct {
 		{"QuizDMEndsAtVote", testQuizDMEndsAtVote},
 		{"QuizClaimOnceAndLease", testQuizClaimOnceAndLease},
 		{"QuizClaimConcurrent", testQuizClaimConcurrent},
+		{"QuizClaimUntalliedFirst", testQuizClaimUntalliedFirst},
 		{"QuizScores", testQuizScores},
 		{"QuizTopOrder", testQuizTopOrder},
 		{"QuizForget", testQuizForget},
 		{"QuizCountVotes", testQuizCountVotes},
+		{"QuizRecent", testQuizRecent},
 	}
 }
 
@@ -408,5 +410,44 @@ func testQuizCountVotes(t *testing.T, st Store) {
 			v[quiz.GlowCloud][quiz.Real] != tc.gr || v[quiz.GlowCloud][quiz.GlowCloud] != tc.gg {
 			t.Errorf("CountVotes(%q) = %+v", tc.guild, c)
 		}
+	}
+}
+
+func testQuizRecent(t *testing.T, st Store) {
+	var want []string
+	at := t0
+	for i := range 5 {
+		r := round(t, "g1", "c1", quiz.Real, at)
+		r.Sentence = fmt.Sprint("sentence ", i)
+		start(t, st, r)
+		claimRounds(t, st, r.EndsAt)
+		want = append([]string{r.Sentence}, want...)
+		at = r.EndsAt.Add(time.Second)
+	}
+	start(t, st, round(t, "g1", "c2", quiz.Real, at)) // another channel's
+	got, err := st.Recent(t.Context(), "c1", 3)
+	if err != nil || !slices.Equal(got, want[:3]) {
+		t.Errorf("Recent(c1, 3) = %q, %v; want %q, newest first", got, err, want[:3])
+	}
+	if got, _ := st.Recent(t.Context(), "c9", 3); len(got) != 0 {
+		t.Errorf("Recent of a channel without rounds: %q", got)
+	}
+}
+
+// testQuizClaimUntalliedFirst: rounds whose reveal keeps failing (claimed,
+// never finished) do not crowd out a round that has just ended: a claim
+// takes rounds not yet tallied first.
+func testQuizClaimUntalliedFirst(t *testing.T, st Store) {
+	for i := range 3 {
+		start(t, st, round(t, "g1", fmt.Sprint("old", i), quiz.Real, t0))
+	}
+	if got := claimRounds(t, st, t0.Add(20*time.Second)); len(got) != 3 {
+		t.Fatalf("claimed %d, want 3", len(got))
+	}
+	fresh := round(t, "g1", "new", quiz.Real, t0.Add(time.Minute))
+	start(t, st, fresh)
+	got, err := st.ClaimReveals(t.Context(), fresh.EndsAt, 30*time.Second, 1)
+	if err != nil || len(got) != 1 || got[0].ID != fresh.ID || !got[0].Tallied {
+		t.Errorf("with three old rounds unrevealed, a claim of one took %+v, %v; want the new round, tallied", got, err)
 	}
 }
