@@ -224,7 +224,7 @@ func TestEssayGoals(t *testing.T) {
 		t.Errorf("ppl = %.1f, goal <= 2050", r.PPL)
 	}
 	checkTitles(t, m, parsed.Headings)
-	checkKept(t, m, model.TrainingSentences(), 0.12)
+	checkKept(t, m, model.TrainingSentences(), 0.07)
 	// The goal is 3.6 % (the essay's own commonest, "From Rojava to"), and
 	// is not met for the same reason: 36 sentences to draw from.
 	checkOpenings(t, m, 0.075)

@@ -66,6 +66,11 @@ type poolBuilder struct {
 	stop  map[int32]bool
 	seen  map[string]bool
 	found []scored
+	// Free edits (see freePlaces): the words they put in, and words made
+	// for them that the corpus does not have as such.
+	subs  []subst
+	vocab map[string]int32
+	extra []string
 }
 
 // buildPool curates the pool from the novelty index's sentences: joins at
@@ -105,7 +110,11 @@ func buildPool(x *noveltyIndex, k int, tag tagFunc, seed uint64) []PoolSentence 
 	b.seen = make(map[string]bool)
 	tagged := 0
 	consider := func(sa, i int32, o occ) {
-		b.joins(rng, nil, nil, sa, i, o, 1, 10, &tagged, func(ids []int32, tags []string, score float64, to int32) {
+		depth := 1
+		if len(x.corpus) <= enumerateMax {
+			depth = 0
+		}
+		b.joins(rng, nil, nil, sa, i, o, depth, 10, &tagged, func(ids []int32, tags []string, score float64, to int32) {
 			b.accept(ids, tags, score, sa, to)
 		})
 	}
@@ -114,8 +123,25 @@ func buildPool(x *noveltyIndex, k int, tag tagFunc, seed uint64) []PoolSentence 
 	}
 	if len(x.corpus) <= enumerateMax {
 		// A small corpus shares too few runs of words for joins that read
-		// well (blind readers took them for word salad): it swaps words
-		// instead (see swaps).
+		// well (blind readers took them for word salad): it joins only
+		// whole clauses, at a connector after a comma or semicolon ("…,
+		// but"), and edits its sentences instead (see swaps).
+		for sa := range b.sents {
+			for i := 1; i+3 < len(b.sents[sa]); i++ {
+				b.ready(int32(sa), &tagged)
+				if !b.boundary(int32(sa), int32(i)) {
+					continue
+				}
+				for _, o := range b.grams[hashIDs(b.sents[sa][i:i+1])] {
+					if o.s != int32(sa) && abs32(o.s-int32(sa)) <= 12 {
+						b.ready(o.s, &tagged)
+						if b.boundary(o.s, o.p) {
+							consider(int32(sa), int32(i), o)
+						}
+					}
+				}
+			}
+		}
 	} else {
 		tries := min(poolAttempts*len(b.sents), poolMaxTries)
 		if len(x.corpus) > hugeCorpus {
@@ -181,14 +207,14 @@ func (b *poolBuilder) accept(ids []int32, tags []string, score float64, from, to
 	}
 	toks := make([]string, n)
 	for i, id := range ids {
-		toks[i] = unescape(b.x.words[id])
+		toks[i] = b.word(id)
 	}
 	if cl := clauses(toks, tags); !complete(cl[n-1]) {
 		return
 	}
 	run, words := b.longestCopy(ids), 0
 	for _, id := range ids {
-		words += wordsIn(b.x.words[id])
+		words += wordsIn(b.word(id))
 	}
 	if run > maxCopy || run >= words || float64(run) > 0.8*float64(words) {
 		return
@@ -354,7 +380,7 @@ func (b *poolBuilder) longestCopy(ids []int32) int {
 	for i := range ids {
 		words := 0
 		for l := 1; i+l <= len(ids) && b.x.contains(ids[i:i+l]); l++ {
-			words += wordsIn(b.x.words[ids[i+l-1]])
+			words += wordsIn(b.word(ids[i+l-1]))
 			best = max(best, words)
 		}
 	}
@@ -381,7 +407,7 @@ func (b *poolBuilder) render(ids []int32) (string, bool) {
 		if i > 0 {
 			sb.WriteByte(' ')
 		}
-		sb.WriteString(unescape(b.x.words[id]))
+		sb.WriteString(b.word(id))
 	}
 	s := sb.String()
 	if strings.ContainsAny(s, "\n") {

@@ -1,6 +1,7 @@
 package markov
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -22,10 +23,22 @@ const (
 	// for one said between many of the same neighbours.
 	maxRisk  = 1.0
 	safeRisk = 0.6
+	// freeRisk is the riskiest detour taken beside free edits: modifiers
+	// and determiners, no noun for a noun.
+	freeRisk = 0.45
 )
+
+// A place is where a sentence may be edited, and the edits that may be
+// made there.
+type place struct {
+	i, n int32 // the words edited (n = 0: an insertion before word i)
+	alts []detour
+}
 
 // A detour is a run of words of the corpus that may stand in for another
 // run between the same two neighbours.
+// A detour with s = -1 leaves the words out; one with s = -2 puts
+// poolBuilder.subs[j] in their place, at the risk n/1000 (see freePlaces).
 type detour struct {
 	s, j int32 // sentence and first word
 	n    int32 // words
@@ -59,10 +72,9 @@ func (b *poolBuilder) swaps(rng *rand.Rand, tagged *int) {
 	// A large corpus has sentences enough that need no noun swapped for
 	// another (blind readers stumble on those): only its modifiers and
 	// determiners change.
-	limit := maxRisk
-	if len(b.x.corpus) > enumerateMax {
-		limit = safeRisk
-	}
+	// Nor does a small one: since free edits (see freePlaces) reach most
+	// of its sentences, a noun is swapped only for a sibling.
+	limit := freeRisk
 	for _, s := range sample {
 		b.ready(s, tagged)
 	}
@@ -133,10 +145,7 @@ func (b *poolBuilder) swaps(rng *rand.Rand, tagged *int) {
 			}
 		}
 	}
-	type place struct {
-		i, n int32 // the words edited (n = 0: an insertion before word i)
-		alts []detour
-	}
+	e := b.studyEdits(sample)
 	for _, s := range sample {
 		ids := b.sents[s]
 		n := int32(len(ids))
@@ -170,6 +179,10 @@ func (b *poolBuilder) swaps(rng *rand.Rand, tagged *int) {
 				}
 			}
 		}
+		places = append(places, b.freePlaces(s, e)...)
+		slices.SortStableFunc(places, func(p, q place) int {
+			return cmp.Or(cmp.Compare(p.i, q.i), cmp.Compare(p.n, q.n))
+		})
 		if len(places) == 0 {
 			continue
 		}
@@ -179,7 +192,8 @@ func (b *poolBuilder) swaps(rng *rand.Rand, tagged *int) {
 			next := int32(0) // the first word not yet copied
 			edits, score := 0, 2.0
 			for k, p := range places {
-				if p.i <= next && !(p.n == 0 && p.i == next && edits == 0) {
+				free := p.alts[0].s == -2
+				if p.i < next || p.i == next && edits > 0 {
 					// Overlapping the last edit, or right after it (two
 					// detours side by side need a pair the corpus may
 					// not have).
@@ -198,7 +212,7 @@ func (b *poolBuilder) swaps(rng *rand.Rand, tagged *int) {
 				if !must && rng.Float64() > swapRate {
 					continue
 				}
-				if !must && len(skeleton(b.tags[s][p.i:p.i+p.n], nil)) > 0 && rng.Float64() > 0.3 {
+				if !must && !free && len(skeleton(b.tags[s][p.i:p.i+p.n], nil)) > 0 && rng.Float64() > 0.3 {
 					continue // a noun swap only when needed, mostly
 				}
 				// Of three alternatives drawn, the safest: leaving out or
@@ -219,9 +233,13 @@ func (b *poolBuilder) swaps(rng *rand.Rand, tagged *int) {
 				score -= b.risk(int32(s), p.i, p.n, d, similar)
 				out = append(out, ids[next:p.i]...)
 				tags = append(tags, b.tags[s][next:p.i]...)
-				if d.s >= 0 {
+				switch {
+				case d.s >= 0:
 					out = append(out, b.sents[d.s][d.j:d.j+d.n]...)
 					tags = append(tags, b.tags[d.s][d.j:d.j+d.n]...)
+				case d.s == -2:
+					out = append(out, b.subs[d.j].ids...)
+					tags = append(tags, b.subs[d.j].tags...)
 				}
 				next = p.i + p.n
 				edits++
@@ -241,6 +259,8 @@ func (b *poolBuilder) swaps(rng *rand.Rand, tagged *int) {
 // swapping a noun for a noun most, less the more alike the two are.
 func (b *poolBuilder) risk(s, i, n int32, d detour, similar func(a, b int32) float64) float64 {
 	switch {
+	case d.s == -2:
+		return float64(d.n) / 1000 // a free edit (see freePlaces)
 	case d.s < 0:
 		return 0.1
 	case n == 0:
