@@ -75,6 +75,13 @@ func (b *poolBuilder) swaps(rng *rand.Rand, tagged *int) {
 	// Nor does a small one: since free edits (see freePlaces) reach most
 	// of its sentences, a noun is swapped only for a sibling.
 	limit := freeRisk
+	// No corpus makes the edits blind readers stumbled on (readings j, k,
+	// l): a possessive swapped ("he sprang from her chair"), an adjective
+	// added or swapped ("once a perfect day"); nor does a large corpus, with
+	// edits enough without them, put a connective in ("Indeed, he held
+	// up…").
+	large := len(b.x.corpus) > enumerateMax
+	b.strict = large
 	for _, s := range sample {
 		b.ready(s, tagged)
 	}
@@ -170,7 +177,7 @@ func (b *poolBuilder) swaps(rng *rand.Rand, tagged *int) {
 					alts = append(alts, detour{s: -1}) // leave the modifiers out
 				}
 				for _, d := range runs[key{ids[i-1], ids[i+l]}] {
-					if d.s != int32(s) && b.sameRun(int32(s), i, l, d) && b.risk(int32(s), i, l, d, similar) <= limit {
+					if d.s != int32(s) && b.sameRun(int32(s), i, l, d) && b.risk(int32(s), i, l, d, similar) <= limit && !b.tells(int32(s), i, l, large) {
 						alts = append(alts, d)
 					}
 				}
@@ -273,6 +280,20 @@ func (b *poolBuilder) risk(s, i, n int32, d detour, similar func(a, b int32) flo
 		return 0.3
 	}
 	return 1.2 - 0.8*similar(b.sents[s][i+n-1], b.sents[d.s][d.j+d.n-1])
+}
+
+// tells reports whether swapping words i..i+n-1 of sentence s (n = 0: an
+// insertion) is an edit a reader tells: an adjective, a possessive, or in
+// a large corpus's stories a determiner.
+func (b *poolBuilder) tells(s, i, n int32, large bool) bool {
+	if n == 0 {
+		return true
+	}
+	if len(skeleton(b.tags[s][i:i+n], b.toks[s][i:i+n])) == 0 {
+		return true // "solving the natural and economic crises" (readings j, l)
+	}
+	t := b.tags[s][i+n-1]
+	return t == "PRP$" || large && t == "DT" // "stand in every way of his game"
 }
 
 // swappableRun reports whether words j..j+n-1 of sentence s may be

@@ -113,6 +113,13 @@ func (b *poolBuilder) studyEdits(sample []int32) *edits {
 			switch {
 			case coord:
 				x, y := toks[i-1], toks[i+1]
+				if i >= 2 && i+2 < len(toks) && strings.EqualFold(toks[i+1], toks[i-2]) && tags[i+1] == "DT" {
+					// "the gardens and the orchards"
+					if tags[i-1] == tags[i+2] && siblingTag(tags[i-1]) && plainWord(x) && plainWord(core(toks[i+2])) {
+						add(x, core(toks[i+2]), tags[i-1])
+					}
+					continue
+				}
 				if tags[i-1] != tags[i+1] || !siblingTag(tags[i-1]) || !plainWord(y) && !strings.HasSuffix(y, ",") && !strings.HasSuffix(y, ".") {
 					continue
 				}
@@ -152,6 +159,9 @@ func (b *poolBuilder) studyEdits(sample []int32) *edits {
 						break
 					}
 				}
+			}
+			if n == 1 && !plainWord(toks[0]) {
+				n = 0 // "And, to be frank," is no connective to put before another sentence
 			}
 			if n > 0 && openerTags(tags[:n]) {
 				key := strings.ToLower(strings.Join(toks[:n], " "))
@@ -221,6 +231,37 @@ var keepAdverbs = func() map[string]bool {
 	return m
 }()
 
+// adjunct are prepositions whose phrase says where or when, which a
+// sentence can do without.
+var adjunct = map[string]bool{"in": true, "around": true, "across": true, "during": true, "since": true,
+	"throughout": true, "within": true, "at": true, "after": true, "before": true}
+
+// auxiliary verbs lean on what follows them.
+var auxiliary = map[string]bool{"has": true, "have": true, "had": true, "is": true, "are": true, "was": true,
+	"were": true, "be": true, "been": true, "do": true, "does": true, "did": true}
+
+// phraseTag reports whether a word may stand in a short noun phrase.
+func phraseTag(tag string) bool {
+	switch tag {
+	case "DT", "JJ", "JJS", "JJR", "NN", "NNS", "NNP", "NNPS", "CD", "PRP$", "POS":
+		return true
+	}
+	return false
+}
+
+// leaveTail offers leaving out the phrase of words i..j of sentence s,
+// whose last word carries the punctuation that the word before takes on.
+func (b *poolBuilder) leaveTail(s, i, j int32, sub func(i, l int32, risk float64, words []int32, wtags []string)) {
+	toks, tags := b.toks[s], b.tags[s]
+	c := core(toks[j])
+	trail := toks[j][strings.LastIndex(toks[j], c)+len(c):]
+	prev := toks[i-1]
+	if !plainWord(prev) {
+		return
+	}
+	sub(i-1, j-i+2, riskLeaveOut, []int32{b.intern(prev + trail)}, []string{tags[i-1]})
+}
+
 // clauseConj join two whole clauses after a comma.
 var clauseConj = map[string]bool{"but": true, "and": true, "so": true, "yet": true}
 
@@ -235,10 +276,10 @@ var needsAdjective = map[string]bool{"one": true, "ones": true, "basis": true, "
 // connectives are the openings that tie a sentence to the one before
 // without saying anything of their own; the corpus's own are put before
 // its other sentences.
-// Blind readers stumbled on "Yet" and "Therefore" put before a sentence
-// that does not follow from the one before: those are left out.
-var connectives = map[string]bool{"but": true, "and": true, "so": true, "indeed": true,
-	"of course": true, "in fact": true, "after all": true, "in other words": true, "in short": true,
+// Blind readers stumbled on "Yet", "Therefore", "Of course" and "Indeed"
+// put before a sentence that does not follow from the one before: those
+// are left out.
+var connectives = map[string]bool{"but": true, "and": true, "so": true, "in fact": true, "after all": true, "in other words": true, "in short": true,
 	"besides": true, "in turn": true,
 	"meanwhile": true, "likewise": true}
 
@@ -319,7 +360,7 @@ func (b *poolBuilder) freePlaces(s int32, e *edits) []place {
 		// "the" for "this" or "these", where the noun phrase is the
 		// clause's subject or object and not bound by "of" ("the rise of
 		// the Internet").
-		if lw == "the" && t == "DT" && plainWord(w) {
+		if lw == "the" && t == "DT" && plainWord(w) && !b.strict {
 			j := i + 1
 			for j < n && strings.HasPrefix(tags[j], "JJ") && plainWord(toks[j]) {
 				j++
@@ -386,7 +427,7 @@ func (b *poolBuilder) freePlaces(s int32, e *edits) []place {
 			commas = append(commas, i)
 		}
 	}
-	for k := 1; k+1 < len(commas); k++ {
+	for k := 1; k < len(commas); k++ {
 		lo, hi := commas[k-1]+1, commas[k] // the item, its comma with it
 		if hi-lo+1 > 8 || hi+1 >= n {
 			continue
@@ -423,6 +464,48 @@ func (b *poolBuilder) freePlaces(s int32, e *edits) []place {
 			}
 		}
 	}
+	// A phrase of place or time left out where a comma or the sentence
+	// ends it ("inaugurated a new era around the world." → "inaugurated a
+	// new era."), and one that opens the sentence before its subject ("In
+	// Argentina, the crash produced…" → "The crash produced…").
+	for i := int32(2); i+1 < n; i++ {
+		if !adjunct[strings.ToLower(toks[i])] || tags[i] != "IN" || !plainWord(toks[i]) || strings.HasSuffix(toks[i-1], ",") {
+			continue
+		}
+		if !noun(tags[i-1]) && tags[i-1] != "VBD" && tags[i-1] != "VBN" || auxiliary[strings.ToLower(toks[i-1])] {
+			continue // "than it has in decades" needs its phrase
+		}
+		for j := i + 1; j < n && j < i+6; j++ {
+			if !phraseTag(tags[j]) || !plainWord(core(toks[j])) {
+				break
+			}
+			if c := core(toks[j]); toks[j] != c {
+				// The phrase ends at its punctuation: a comma or the end.
+				if noun(tags[j]) && (strings.HasSuffix(toks[j], ",") || j == n-1 && strings.HasSuffix(toks[j], ".")) {
+					b.leaveTail(s, i, j, sub)
+				}
+				break
+			}
+		}
+	}
+	if o := b.opener(s, e); o == 0 && tags[0] == "IN" && plainWord(toks[0]) {
+		for j := int32(1); j < 6 && j+1 < n; j++ {
+			if !phraseTag(tags[j]) || !plainWord(core(toks[j])) {
+				break
+			}
+			if strings.HasSuffix(toks[j], ",") && noun(tags[j]) && pronounOrDeterminer(tags[j+1]) && plainWord(core(toks[j+1])) {
+				first := toks[j+1]
+				if isProper := properTag(tags[j+1]); !isProper {
+					first = capitalise(first)
+				}
+				sub(0, j+2, riskLeaveOut, []int32{b.intern(first)}, []string{tags[j+1]})
+				break
+			}
+			if toks[j] != core(toks[j]) {
+				break
+			}
+		}
+	}
 	// The opening: its connective left out, or one put before it.
 	if o := b.opener(s, e); o > 0 && o+1 < n {
 		first := toks[o]
@@ -430,7 +513,7 @@ func (b *poolBuilder) freePlaces(s int32, e *edits) []place {
 			words := []int32{b.intern(capitalise(first))}
 			sub(0, o+1, riskLeaveOut, words, []string{tags[o]})
 		}
-	} else if len(e.openers) > 0 && plainWord(toks[0]) && subject(tags[0]) && !strings.HasSuffix(toks[1], ",") {
+	} else if !b.strict && len(e.openers) > 0 && plainWord(toks[0]) && subject(tags[0]) && !strings.HasSuffix(toks[1], ",") {
 		for k := 0; k < 3; k++ {
 			op := (int(s)*7 + k*131) % len(e.openers)
 			words := append([]int32(nil), e.openers[op]...)
