@@ -11,6 +11,7 @@ require (
 	github.com/jdkato/prose/v2 v2.0.0
 	github.com/mb-14/gomarkov v0.0.0-20231120193207-9cbdc8df67a8
 	github.com/prometheus/client_golang v1.25.0
+	golang.org/x/image v0.48.0
 	golang.org/x/term v0.48.0
 	modernc.org/sqlite v1.63.0
 )

@@ -100,6 +100,11 @@ type Config struct {
 	// sharing it sees them (*sqlite.DB, *postgres.DB); nil keeps them in
 	// this process's memory.
 	CooldownStore cooldown.Store
+	// PublicURL, if set, is where the pages of the replies are served
+	// (GLOWCLOUD_PUBLIC_URL: an absolute http or https URL without a
+	// trailing slash): every generated reply then carries a "Share" link
+	// button to its page (ShareURL).
+	PublicURL string
 }
 
 // Recorder records what the bot does; *metrics.Metrics is one. Its methods
@@ -132,6 +137,7 @@ type Bot struct {
 	retrainer  Retrainer
 	admin      Admin
 	coolStore  cooldown.Store // nil: in memory only
+	publicURL  string         // "": no share buttons
 	// coolFailed is when coolStore last failed (Unix nanoseconds of b.now);
 	// 0 while it answers. See takeCooldown.
 	coolFailed atomic.Int64
@@ -151,6 +157,7 @@ func New(cfg Config) *Bot {
 		retrainer:  cfg.Retrainer,
 		admin:      cfg.Admin,
 		coolStore:  cfg.CooldownStore,
+		publicURL:  cfg.PublicURL,
 	}
 	if b.metrics == nil {
 		b.metrics = noRecorder{}
@@ -311,7 +318,7 @@ func (b *Bot) handle(ctx context.Context, req Request, fromDiscord bool) (reply 
 	if act.hasSeed {
 		seed = act.seed
 	}
-	reply, ok := generate(w, act, seed)
+	reply, ok := generate(w, act, seed, b.publicURL)
 	if !ok {
 		b.metrics.GenerationError()
 		b.log.LogAttrs(ctx, slog.LevelError, "writer returned no text",
@@ -332,9 +339,11 @@ type action struct {
 	hasSeed    bool
 }
 
-// generate asks w for the text of act and dresses it as a reply. ok is false
-// when the Writer returned nothing to show.
-func generate(w Writer, act action, seed uint64) (r Reply, ok bool) {
+// generate asks w for the text of act and dresses it as a reply: with the
+// "Hail again" button, and with a "Share" link to its page when publicURL
+// is set. ok is false when the Writer returned nothing to show. Every reply
+// and post is written here, and so is every page (Write).
+func generate(w Writer, act action, seed uint64, publicURL string) (r Reply, ok bool) {
 	model := shortModelID(w.ModelID())
 	e := Embed{Color: glowColor(seed)}
 	switch act.command {
@@ -357,10 +366,14 @@ func generate(w Writer, act action, seed uint64) (r Reply, ok bool) {
 	// The button posts a new message (callback type 4) rather than updating
 	// this one (type 7): in a channel the original stays, and stays
 	// reproducible from its footer, while the new one joins it.
-	return Reply{
+	r = Reply{
 		Embeds:  []Embed{e},
 		Buttons: []Button{{Label: hailAgainLabel, Emoji: hailAgainEmoji, CustomID: encodeCustomID(act)}},
-	}, true
+	}
+	if u := ShareURL(publicURL, act.piece(model, seed)); u != "" {
+		r.Buttons = append(r.Buttons, Button{Label: shareLabel, URL: u})
+	}
+	return r, true
 }
 
 // manifestoCommand is the slash command that reproduces a manifesto.

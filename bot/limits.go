@@ -68,7 +68,12 @@ func LimitReply(r Reply) Reply {
 		if len(buttons) == maxButtons {
 			break
 		}
-		if bt.CustomID == "" || len(bt.CustomID) > MaxCustomID || !utf8.ValidString(bt.CustomID) {
+		if bt.URL != "" {
+			// A link button: a URL Discord takes and no custom_id.
+			if bt.CustomID != "" || !linkURL(bt.URL) {
+				continue
+			}
+		} else if bt.CustomID == "" || len(bt.CustomID) > MaxCustomID || !utf8.ValidString(bt.CustomID) {
 			continue
 		}
 		bt.Label = truncate(neutralize(bt.Label), maxLabel)
@@ -77,6 +82,9 @@ func LimitReply(r Reply) Reply {
 		}
 		if bt.Label == "" && bt.Emoji == "" {
 			bt.Label = hailAgainLabel
+			if bt.URL != "" {
+				bt.Label = shareLabel
+			}
 		}
 		buttons = append(buttons, bt)
 	}
@@ -142,6 +150,21 @@ func truncate(s string, max int) string {
 		n += utf16.RuneLen(r)
 	}
 	return s
+}
+
+// linkURL reports whether u is a link button's url Discord takes: an
+// absolute http or https URL of at most MaxURL bytes, printable ASCII with
+// no space (a page's link is).
+func linkURL(u string) bool {
+	if len(u) > MaxURL || !(strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://")) {
+		return false
+	}
+	for i := 0; i < len(u); i++ {
+		if u[i] <= ' ' || u[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // neutralize breaks "@everyone" and "@here" with a zero-width space.

@@ -9,8 +9,9 @@ import "github.com/glowcloud/glowcloud/limits"
 // reply it is; topic is ignored for a glowcloud. The topic takes the way in
 // of every typed topic (ShownTopic), whatever was stored: one kept raw by an
 // older release is shown, and one too long for a topic is cut. ok is false
-// when w is nil or has nothing to say.
-func Proclamation(w Writer, kind, topic string, seed uint64) (r Reply, ok bool) {
+// when w is nil or has nothing to say. With publicURL set (Config.PublicURL)
+// the post carries a "Share" link to its page, as replies do.
+func Proclamation(w Writer, kind, topic string, seed uint64, publicURL string) (r Reply, ok bool) {
 	if w == nil {
 		return Reply{}, false
 	}
@@ -22,7 +23,7 @@ func Proclamation(w Writer, kind, topic string, seed uint64) (r Reply, ok bool) 
 		}
 		act = action{command: CmdManifesto, topic: shown, paragraphs: limits.DefParagraphs}
 	}
-	if r, ok = generate(w, act, seed); !ok {
+	if r, ok = generate(w, act, seed, publicURL); !ok {
 		return Reply{}, false
 	}
 	return LimitReply(r), true

@@ -61,10 +61,13 @@ type Embed struct {
 	Color       int
 }
 
-// Button is a message component button with a custom_id.
+// Button is a message component button: one with a custom_id, which sends
+// the bot an interaction when pressed, or a link button with a URL (and no
+// custom_id), which opens it.
 type Button struct {
 	Label    string
 	CustomID string
+	URL      string // a link button's address (http or https); CustomID is then empty
 	Emoji    string // a unicode emoji, optional
 }
 

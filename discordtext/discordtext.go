@@ -244,3 +244,32 @@ func lineStart(prefix string) bool {
 	}
 	return true
 }
+
+// Plain returns text that [Show] or [ShowText] made as a Discord client
+// displays it: each backslash escape resolved to the character it shows and
+// the zero-width spaces that keep mentions inert dropped. Links stay
+// defanged. It is for showing the bot's words outside Discord (a web page,
+// where an HTML template escapes them), word for word as Discord shows
+// them; its result must never be posted to Discord, where it would render.
+// Show(Plain(Show(s))) == Show(s).
+func Plain(s string) string {
+	if !strings.ContainsAny(s, "\\\u200b") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == '\\' && i+1 < len(s) && strings.IndexByte(special, s[i+1]) >= 0:
+			b.WriteByte(s[i+1])
+			i += 2
+			continue
+		case r == zwsp:
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 )
 
 func TestShow(t *testing.T) {
@@ -182,5 +183,48 @@ func FuzzShowText(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		checkSafeText(t, in, ShowText(in))
+	})
+}
+
+// TestPlain: Plain shows what Discord displays of shown text: the escapes
+// resolved, the zero-width spaces gone, links still defanged.
+func TestPlain(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"", ""},
+		{"plain words.", "plain words."},
+		{"**bold** and _em_ ||spoiler||", "**bold** and _em_ ||spoiler||"},
+		{"# heading", "# heading"},
+		{"@everyone and <@123>", "@everyone and <@123>"},
+		{`a \ lone backslash and \\ an escaped one`, `a \ lone backslash and \ an escaped one`},
+		{"see https://evil.example/x", "see hxxps://evil․example/x"},
+		{"- a list\n2. a number", "- a list\n2. a number"},
+	} {
+		shown := ShowText(tt.in)
+		if got := Plain(shown); got != tt.want {
+			t.Errorf("Plain(ShowText(%q)) = Plain(%q) = %q, want %q", tt.in, shown, got, tt.want)
+		}
+	}
+}
+
+func FuzzPlain(f *testing.F) {
+	for _, s := range []string{"**x**", `\\*`, "@here", "https://a.b", "<@&1>", "1. x", "\u200b@"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		shown := Show(s)
+		plain := Plain(shown)
+		if strings.ContainsRune(plain, '\u200b') {
+			t.Fatalf("Plain(%q) = %q keeps a zero-width space", shown, plain)
+		}
+		// Text with nothing Show changes but escapes (no backslash, link,
+		// control or invisible character) is displayed as it was typed.
+		if !utf8.ValidString(s) || strings.ContainsAny(s, "\\:.") || strings.ContainsFunc(s, func(r rune) bool {
+			return unicode.Is(unicode.Cc, r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029'
+		}) {
+			return
+		}
+		if plain != s {
+			t.Fatalf("Plain(Show(%q)) = Plain(%q) = %q, want it back", s, shown, plain)
+		}
 	})
 }

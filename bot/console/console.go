@@ -419,11 +419,20 @@ func (r renderer) reply(rp bot.Reply) string {
 	}
 	if len(rp.Buttons) > 0 {
 		labels := make([]string, 0, len(rp.Buttons))
+		var links []string
 		for _, bt := range rp.Buttons {
 			labels = append(labels, "["+strings.TrimSpace(bt.Emoji+" "+bt.Label)+"]")
+			if bt.URL != "" {
+				// A link button opens its URL: print it, so the page can be
+				// opened from here.
+				links = append(links, bt.Label+": "+bt.URL)
+			}
 		}
 		sb.WriteString(strings.Join(labels, " "))
 		sb.WriteString("\n")
+		for _, l := range links {
+			sb.WriteString(l + "\n")
+		}
 	}
 	if rp.Ephemeral {
 		sb.WriteString(r.style("(only you can see this)", styleDim) + "\n")

@@ -231,6 +231,10 @@ func componentsFromReply(r bot.Reply) []discordgo.MessageComponent {
 			Style:    discordgo.PrimaryButton,
 			CustomID: b.CustomID,
 		}
+		if b.URL != "" {
+			// A link button: style 5, a url and no custom_id.
+			btn.Style, btn.URL, btn.CustomID = discordgo.LinkButton, b.URL, ""
+		}
 		if b.Emoji != "" {
 			btn.Emoji = &discordgo.ComponentEmoji{Name: b.Emoji}
 		}

@@ -105,6 +105,8 @@ func TestResponse(t *testing.T) {
 			`"embeds":[{"title":"Manifesto of robots","description":"seed=12345 topic=robots paragraphs=3. Hail the singularity! Hail the mighty Glow Cloud!","color":`},
 		{"button", b.Handle(t.Context(), bottest.Command("glowcloud", nil)), 4,
 			`"components":[{"components":[{"label":"Hail again","style":1,"disabled":false,"emoji":{"name":"🔁"},"custom_id":"gc1|g","type":2}],"type":1}]`},
+		{"share", bottest.NewBot(bot.Config{PublicURL: "https://glow.example"}).Handle(t.Context(), bottest.Command("glowcloud", nil)), 4,
+			`{"label":"Share","style":5,"disabled":false,"url":"https://glow.example/m/`},
 		{"error", b.Handle(t.Context(), bottest.Command("nope", nil)), 4, `"embeds":[],"allowed_mentions":{"parse":[],"replied_user":false},"flags":64`},
 		{"update", bot.Reply{Content: "hi", Update: true}, 7, `"content":"hi","components":[],"embeds":[]`},
 		{"empty", bot.Reply{}, 4, `"content":"The Glow Cloud has nothing to say."`},

@@ -66,12 +66,16 @@ func PostError(err error) error {
 // Writer composes proclamations with the core's text generator. It
 // implements proclaim.Writer and is safe for concurrent use.
 type Writer struct {
-	w func() bot.Writer
+	w         func() bot.Writer
+	publicURL string
 }
 
 // NewWriter returns a Writer over the generator w returns (called once per
-// post, so a model reload applies to the next one).
-func NewWriter(w func() bot.Writer) *Writer { return &Writer{w: w} }
+// post, so a model reload applies to the next one). With publicURL set
+// (GLOWCLOUD_PUBLIC_URL), each post carries a "Share" link to its page.
+func NewWriter(w func() bot.Writer, publicURL string) *Writer {
+	return &Writer{w: w, publicURL: publicURL}
+}
 
 // msgSilent is posted when the generator has nothing to say, rather than
 // nothing at all, which Discord would refuse.
@@ -80,7 +84,7 @@ const msgSilent = "The Glow Cloud glows silently."
 // Write returns the post of a schedule's slot: the reply /glowcloud or
 // /manifesto topic:TOPIC would give for seed.
 func (w *Writer) Write(kind, topic string, seed uint64) bot.Reply {
-	r, ok := bot.Proclamation(w.w(), kind, topic, seed)
+	r, ok := bot.Proclamation(w.w(), kind, topic, seed, w.publicURL)
 	if !ok {
 		return bot.Reply{Content: msgSilent}
 	}

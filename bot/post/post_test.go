@@ -30,7 +30,7 @@ func newPoster(t *testing.T, fake *discordtest.Server) *post.Poster {
 	return post.NewPoster(client, rest.UserAgent("test"), token)
 }
 
-func writer() *post.Writer { return post.NewWriter(func() bot.Writer { return bottest.Writer{} }) }
+func writer() *post.Writer { return post.NewWriter(func() bot.Writer { return bottest.Writer{} }, "") }
 
 // TestWriter: a post is what the commands reply: the /glowcloud embed, or a
 // manifesto on the topic, with the "Hail again" button that repeats it.
@@ -47,8 +47,29 @@ func TestWriter(t *testing.T) {
 		len(m.Buttons) != 1 || m.Buttons[0].CustomID != "gc1|m|3|tea" {
 		t.Errorf("manifesto post %+v", m)
 	}
-	if got := post.NewWriter(func() bot.Writer { return nil }).Write(bot.CmdGlowcloud, "", 1); got.Content == "" {
+	if got := post.NewWriter(func() bot.Writer { return nil }, "").Write(bot.CmdGlowcloud, "", 1); got.Content == "" {
 		t.Errorf("a post without a generator is empty, which Discord refuses")
+	}
+}
+
+// TestPostShare: with a public URL a post carries a "Share" link button to
+// its page, and Discord's spec takes it.
+func TestPostShare(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t, discordtest.WithToken(string(token)))
+	msg := post.NewWriter(func() bot.Writer { return bottest.Writer{} }, "https://glow.example").Write(bot.CmdManifesto, "tea", 8)
+	if len(msg.Buttons) != 2 || msg.Buttons[1].Label != "Share" || !strings.HasPrefix(msg.Buttons[1].URL, "https://glow.example/m/") {
+		t.Fatalf("buttons %+v, want Hail again and a Share link", msg.Buttons)
+	}
+	if err := newPoster(t, fake).Post(t.Context(), "501", msg); err != nil {
+		t.Fatal(err) // the fake refuses a body its spec does not take
+	}
+	got := fake.ChannelMessages("501")
+	if len(got) != 1 {
+		t.Fatalf("channel 501 has %d messages, want 1", len(got))
+	}
+	if body, _ := json.Marshal(got[0]["components"]); !strings.Contains(string(body), `"style":5`) || !strings.Contains(string(body), `"url":"https://glow.example/m/`) {
+		t.Errorf("components %s lack the link button", body)
 	}
 }
 
@@ -225,7 +246,7 @@ func TestScheduledPostsInert(t *testing.T) {
 				t.Fatal(err)
 			}
 			ctx, cancel := context.WithCancel(t.Context())
-			w := post.NewWriter(func() bot.Writer { return tt.w })
+			w := post.NewWriter(func() bot.Writer { return tt.w }, "")
 			r := proclaim.NewRunner(db, w, newPoster(t, fake), proclaim.RunnerConfig{Poll: 20 * time.Millisecond, Log: slog.New(slog.DiscardHandler)})
 			done := make(chan error, 1)
 			go func() { done <- r.Run(ctx) }()

@@ -23,6 +23,7 @@ import (
 	"github.com/glowcloud/glowcloud/bot/gateway"
 	"github.com/glowcloud/glowcloud/bot/httpapi"
 	"github.com/glowcloud/glowcloud/bot/metrics"
+	"github.com/glowcloud/glowcloud/bot/pages"
 	"github.com/glowcloud/glowcloud/bot/register"
 	"github.com/glowcloud/glowcloud/bot/rest"
 	"github.com/glowcloud/glowcloud/discordsig"
@@ -35,7 +36,7 @@ const defaultShutdownTimeout = 5 * time.Second
 
 // errNothingToServe is returned by Run when neither transport is
 // configured.
-var errNothingToServe = errors.New("nothing to serve: set Token (DISCORD_TOKEN) for the gateway, or PublicKey (DISCORD_PUBLIC_KEY) and HTTPAddr (GLOWCLOUD_HTTP_ADDR) for the HTTP endpoint")
+var errNothingToServe = errors.New("nothing to serve: set Token (DISCORD_TOKEN) for the gateway, or PublicKey (DISCORD_PUBLIC_KEY) and HTTPAddr (GLOWCLOUD_HTTP_ADDR) for the HTTP endpoint, or Pages with HTTPAddr")
 
 // Config configures Run. Bot is required, and so is at least one
 // transport: Token for the gateway, or PublicKey with HTTPAddr for the HTTP
@@ -63,6 +64,9 @@ type Config struct {
 	// the gateway) serves /healthz and /metrics only.
 	PublicKey ed25519.PublicKey
 	HTTPAddr  string
+	// Pages, if set, serves the paths pages.Owns ("/", "/new", "/m/...")
+	// on HTTPAddr beside the endpoint's own, which it never sees.
+	Pages http.Handler
 
 	// APIBase, e.g. http://127.0.0.1:8080, replaces https://discord.com for
 	// every REST call (a REST proxy); paths are unchanged (/api/v9/...).
@@ -109,8 +113,10 @@ func (cfg *Config) check() error {
 	switch {
 	case cfg.Bot == nil:
 		return errors.New("no Bot")
-	case cfg.Token == "" && (len(cfg.PublicKey) == 0 || cfg.HTTPAddr == ""):
+	case cfg.Token == "" && (len(cfg.PublicKey) == 0 || cfg.HTTPAddr == "") && (cfg.Pages == nil || cfg.HTTPAddr == ""):
 		return errNothingToServe
+	case cfg.Pages != nil && cfg.HTTPAddr == "":
+		return errors.New("pages set without an HTTP address (GLOWCLOUD_HTTP_ADDR)")
 	case len(cfg.PublicKey) != 0 && cfg.HTTPAddr == "":
 		return errors.New("public key (DISCORD_PUBLIC_KEY) set without an HTTP address (GLOWCLOUD_HTTP_ADDR)")
 	case cfg.ShardCount < 0 || cfg.ShardID < 0:
@@ -227,6 +233,9 @@ func Run(ctx context.Context, cfg Config) error {
 		if len(cfg.PublicKey) == 0 {
 			h = withoutInteractions(h)
 		}
+		if cfg.Pages != nil {
+			h = withPages(h, cfg.Pages)
+		}
 		srv = httpapi.NewServer(addr, h)
 		ln = httpapi.LimitConns(srv, ln, httpapi.MaxConns)
 	}
@@ -336,6 +345,18 @@ wait:
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// withPages sends the pages' paths to pages and every other to next, so
+// the interactions endpoint, /healthz and /metrics are as they were.
+func withPages(next, ph http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if pages.Owns(r.URL.Path) {
+			ph.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // withoutInteractions answers 404 on /interactions: without a public key

@@ -57,3 +57,31 @@ func TestConsoleProclaims(t *testing.T) {
 		t.Fatalf("console: %v\n%s", err, out.String())
 	}
 }
+
+// TestConsolePrintsPageLinks: with GLOWCLOUD_PUBLIC_URL set, the console
+// prints the page link of each piece; without it, none.
+func TestConsolePrintsPageLinks(t *testing.T) {
+	t.Parallel()
+	for _, public := range []string{"https://glow.example/", ""} {
+		out := &syncBuffer{}
+		env := func(k string) string {
+			if k == "GLOWCLOUD_PUBLIC_URL" {
+				return public
+			}
+			return ""
+		}
+		in := strings.NewReader("/manifesto topic:robots seed:5\n/glowcloud\n")
+		if err := run(t.Context(), []string{"console"}, env, in, out, io.Discard); err != nil {
+			t.Fatalf("console: %v", err)
+		}
+		links := strings.Count(out.String(), "Share: https://glow.example/m/")
+		if want := map[bool]int{true: 2, false: 0}[public != ""]; links != want {
+			t.Errorf("GLOWCLOUD_PUBLIC_URL=%q: %d page links, want %d:\n%s", public, links, want, out.String())
+		}
+	}
+	var stderr strings.Builder
+	err := run(t.Context(), []string{"console", "-public-url", "ftp://x"}, func(string) string { return "" }, strings.NewReader(""), io.Discard, &stderr)
+	if code := exitCode(err, &stderr); code != 2 {
+		t.Errorf("a bad -public-url: exit %d, want 2", code)
+	}
+}

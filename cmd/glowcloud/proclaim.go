@@ -43,7 +43,7 @@ func databaseKind(dsn string) string {
 // runConsoleWith runs the console over an in-memory database, with
 // /proclaim and /hush answered as in a server and their posts printed as
 // the Runner makes them on clock.
-func runConsoleWith(ctx context.Context, w func() bot.Writer, proclaimMin time.Duration, speed float64, stdin io.Reader, stdout io.Writer) error {
+func runConsoleWith(ctx context.Context, w func() bot.Writer, proclaimMin time.Duration, speed float64, publicURL string, stdin io.Reader, stdout io.Writer) error {
 	clock := proclaim.NewFastClock(speed)
 	db, err := sqlite.OpenMemory(ctx, nil)
 	if err != nil {
@@ -51,13 +51,14 @@ func runConsoleWith(ctx context.Context, w func() bot.Writer, proclaimMin time.D
 	}
 	defer db.Close()
 	b := bot.New(bot.Config{ // the console applies no cooldown
-		Writer: w,
-		Admin:  proclaim.NewCommands(db, proclaimMin, clock.Now),
+		Writer:    w,
+		Admin:     proclaim.NewCommands(db, proclaimMin, clock.Now),
+		PublicURL: publicURL,
 	})
 	poster := console.NewPoster()
 	// Poll every quarter of a real second, whatever the speed.
 	poll := time.Duration(float64(250*time.Millisecond) * speed)
-	runner := proclaim.NewRunner(db, post.NewWriter(w), poster, proclaim.RunnerConfig{Clock: clock, Poll: poll})
+	runner := proclaim.NewRunner(db, post.NewWriter(w, publicURL), poster, proclaim.RunnerConfig{Clock: clock, Poll: poll})
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); _ = runner.Run(ctx) }()

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -22,6 +23,7 @@ import (
 	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/bot/discord"
 	"github.com/glowcloud/glowcloud/bot/metrics"
+	"github.com/glowcloud/glowcloud/bot/pages"
 	"github.com/glowcloud/glowcloud/bot/post"
 	"github.com/glowcloud/glowcloud/bot/rest"
 	"github.com/glowcloud/glowcloud/bot/serve"
@@ -42,6 +44,8 @@ type serveConfig struct {
 	token, appID, guildID, httpAddr, model, apiBase string
 	operators, corpusDir, logFormat, modelMax       string
 	database                                        string
+	publicURL                                       string // GLOWCLOUD_PUBLIC_URL, checked: share links
+	pages                                           bool   // serve the pages (GLOWCLOUD_PAGES, on with a public URL)
 	shardID, shardCount                             int
 	key                                             ed25519.PublicKey // nil: no HTTP interactions endpoint
 	cooldown, proclaimMin                           time.Duration
@@ -114,6 +118,7 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		Operators:     splitList(c.operators),
 		Admin:         proclaim.NewCommands(db, c.proclaimMin, clock.Now),
 		CooldownStore: db,
+		PublicURL:     c.publicURL,
 	}
 	// retrained, once set (before serve starts answering), publishes a
 	// model /retrain made, for every replica on the database.
@@ -156,7 +161,16 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		log.Info("no DISCORD_TOKEN: scheduled proclamations are stored but not posted by this process")
 	}
 
+	var pageHandler http.Handler
+	if c.pages {
+		pageHandler = pages.New(pages.Config{
+			Writer:    func() bot.Writer { return holder.Current() },
+			PublicURL: c.publicURL,
+			Log:       log.With("component", "pages"),
+		})
+	}
 	log.Info("serving", "model", holder.Current().ModelID(), "gateway", c.token != "", "http", c.httpAddr,
+		"pages", c.pages, "public_url", c.publicURL,
 		"interactions_endpoint", c.key != nil, "shard", c.shardID, "shards", c.shardCount,
 		"database", databaseKind(c.database), "proclaim_min", c.proclaimMin)
 	err = serve.Run(ctx, serve.Config{
@@ -169,6 +183,7 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		Retrain:    c.corpusDir != "" && c.operators != "",
 		PublicKey:  c.key,
 		HTTPAddr:   c.httpAddr,
+		Pages:      pageHandler,
 		APIBase:    c.apiBase,
 		ShardID:    c.shardID,
 		ShardCount: c.shardCount,
@@ -203,7 +218,7 @@ func (e environment) parseServe(args []string) (serveConfig, error) {
 		}
 		fs.StringVar(p, name, e.getenv(env), text+" ($"+env+unset+")")
 	}
-	var publicKey, cooldown, proclaimMin, shardID, shardCount string
+	var publicKey, cooldown, proclaimMin, shardID, shardCount, publicURL, pagesOn string
 	str(&c.appID, "app-id", "DISCORD_APP_ID", "application `ID`, to register commands without a gateway READY")
 	str(&c.guildID, "guild", "DISCORD_GUILD_ID", "register commands to this guild `ID` only (instant updates while testing); unset: globally")
 	str(&publicKey, "public-key", "DISCORD_PUBLIC_KEY", "the application's public `KEY` (64 hex digits): enables POST /interactions")
@@ -217,6 +232,8 @@ func (e environment) parseServe(args []string) (serveConfig, error) {
 	str(&c.logFormat, "log-format", "GLOWCLOUD_LOG_FORMAT", "`FORMAT` of the log, text or json; unset: text")
 	str(&cooldown, "cooldown", "GLOWCLOUD_COOLDOWN", "per-user pause between generating commands, a Go `DURATION`, 0 for none; unset: 3s")
 	str(&proclaimMin, "proclaim-min", "GLOWCLOUD_PROCLAIM_MIN", "shortest interval /proclaim start accepts, a Go `DURATION`; unset: 1h")
+	str(&publicURL, "public-url", "GLOWCLOUD_PUBLIC_URL", "the public `URL` of the pages, e.g. https://glow.example: replies and posts carry a Share link to theirs; unset: no links")
+	str(&pagesOn, "pages", "GLOWCLOUD_PAGES", "`on` or off: serve GET / and /m/{token} on the HTTP address; unset: on when a public URL is set")
 	dbFlag := e.databaseFlag(fs)
 	str(&shardID, "shard-id", "SHARD_ID", "this process's shard `N`, 0-based; unset: 0")
 	str(&shardCount, "shard-count", "SHARD_COUNT", "`N` shards in all; unset: 1")
@@ -246,6 +263,21 @@ func (e environment) parseServe(args []string) (serveConfig, error) {
 	if c.proclaimMin, err = parseProclaimMin(proclaimMin); err != nil {
 		return c, &usageError{msg: err.Error()}
 	}
+	if c.publicURL, err = pages.ParsePublicURL(publicURL); err != nil {
+		return c, &usageError{msg: err.Error()}
+	}
+	switch strings.ToLower(strings.TrimSpace(pagesOn)) {
+	case "":
+		c.pages = c.publicURL != ""
+	case "on", "true", "1", "yes":
+		c.pages = true
+	case "off", "false", "0", "no":
+	default:
+		return c, &usageError{msg: fmt.Sprintf("GLOWCLOUD_PAGES=%q: want on or off", pagesOn)}
+	}
+	if c.pages && c.httpAddr == "" {
+		return c, &usageError{msg: "serve: the pages (GLOWCLOUD_PAGES, or GLOWCLOUD_PUBLIC_URL) need an HTTP address: set GLOWCLOUD_HTTP_ADDR (-http-addr), or GLOWCLOUD_PAGES=off when another process serves them"}
+	}
 	if _, err := newLogger(io.Discard, c.logFormat); err != nil {
 		return c, &usageError{msg: err.Error()}
 	}
@@ -256,8 +288,8 @@ func (e environment) parseServe(args []string) (serveConfig, error) {
 			return c, &usageError{msg: fmt.Sprintf("DISCORD_PUBLIC_KEY: %v; want the application's public key from the Developer Portal (General Information), 64 hex digits", err)}
 		}
 	}
-	if c.token == "" && (c.key == nil || c.httpAddr == "") {
-		return c, &usageError{msg: "serve: nothing to serve: set DISCORD_TOKEN for the gateway, or DISCORD_PUBLIC_KEY and GLOWCLOUD_HTTP_ADDR (-public-key, -http-addr) for the HTTP interactions endpoint"}
+	if c.token == "" && (c.key == nil || c.httpAddr == "") && !c.pages {
+		return c, &usageError{msg: "serve: nothing to serve: set DISCORD_TOKEN for the gateway, or DISCORD_PUBLIC_KEY and GLOWCLOUD_HTTP_ADDR (-public-key, -http-addr) for the HTTP interactions endpoint, or GLOWCLOUD_PAGES=on with GLOWCLOUD_HTTP_ADDR for the pages alone"}
 	}
 	return c, nil
 }
@@ -312,7 +344,7 @@ func (c serveConfig) proclaimer(db database, holder *reload.Holder[*compose.Writ
 		return nil, fmt.Errorf("serve: %w", err)
 	}
 	return proclaim.NewRunner(db,
-		post.NewWriter(func() bot.Writer { return holder.Current() }),
+		post.NewWriter(func() bot.Writer { return holder.Current() }, c.publicURL),
 		post.NewPoster(client, rest.UserAgent(versionString()), rest.Token(c.token)),
 		// A slot is posted within a poll of its time: 1 s, or a quarter of
 		// the shortest interval when that is shorter (tests).
@@ -351,12 +383,17 @@ func newModelHolder(ctx context.Context, l markov.Loader, path string, log *slog
 
 // runConsole runs the bot's commands at a local prompt.
 func (e environment) runConsole(ctx context.Context, args []string) error {
-	fs := e.flags("console", "[-model FILE] [-speed N] [-proclaim-min DURATION]")
+	fs := e.flags("console", "[-model FILE] [-speed N] [-proclaim-min DURATION] [-public-url URL]")
 	modelPath := e.modelFlag(fs)
 	speed := fs.Float64("speed", 60, "the console's clock runs `N` times faster than real time (60: /proclaim start every:1h posts each minute)")
 	minFlag := fs.String("proclaim-min", e.getenv("GLOWCLOUD_PROCLAIM_MIN"), "shortest interval /proclaim start accepts, a Go `DURATION` ($GLOWCLOUD_PROCLAIM_MIN; unset: 1h)")
+	publicURL := fs.String("public-url", e.getenv("GLOWCLOUD_PUBLIC_URL"), "the public `URL` of the pages ($GLOWCLOUD_PUBLIC_URL): each reply then prints its page's link")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	public, err := pages.ParsePublicURL(*publicURL)
+	if err != nil {
+		return &usageError{msg: "console: " + err.Error()}
 	}
 	if *speed <= 0 {
 		return &usageError{msg: fmt.Sprintf("console: -speed %v: want a positive factor", *speed)}
@@ -370,7 +407,7 @@ func (e environment) runConsole(ctx context.Context, args []string) error {
 		return err
 	}
 	w := compose.New(m)
-	return runConsoleWith(ctx, func() bot.Writer { return w }, proclaimMin, *speed, e.stdin, e.stdout)
+	return runConsoleWith(ctx, func() bot.Writer { return w }, proclaimMin, *speed, public, e.stdin, e.stdout)
 }
 
 // newLogger returns serve's logger: text (the default) or JSON on w.

@@ -383,6 +383,9 @@ func TestServeConfigErrors(t *testing.T) {
 		{"bad cooldown", map[string]string{"GLOWCLOUD_COOLDOWN": "3"}, "GLOWCLOUD_COOLDOWN", 2},
 		{"negative cooldown", map[string]string{"GLOWCLOUD_COOLDOWN": "-1s"}, "GLOWCLOUD_COOLDOWN", 2},
 		{"bad proclaim min", map[string]string{"GLOWCLOUD_PROCLAIM_MIN": "0"}, "GLOWCLOUD_PROCLAIM_MIN", 2},
+		{"bad public URL", map[string]string{"DISCORD_TOKEN": "x", "GLOWCLOUD_PUBLIC_URL": "glow.example"}, "GLOWCLOUD_PUBLIC_URL", 2},
+		{"public URL without an address", map[string]string{"DISCORD_TOKEN": "x", "GLOWCLOUD_PUBLIC_URL": "https://glow.example"}, "need an HTTP address", 2},
+		{"bad pages", map[string]string{"GLOWCLOUD_PAGES": "maybe"}, "GLOWCLOUD_PAGES", 2},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

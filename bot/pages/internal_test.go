@@ -1,0 +1,75 @@
+package pages
+
+import (
+	"strings"
+	"testing"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/math/fixed"
+)
+
+func TestClipSentences(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("word ", 60)
+	for _, tt := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"Short. Enough.", 200, "Short. Enough."},
+		{"One sentence here. Another sentence there. A third.", 40, "One sentence here."},
+		{"One sentence here. Another sentence there. A third.", 45, "One sentence here. Another sentence there."},
+		{"e.g. this is not a cut. But this is.", 30, "e.g. this is not a cut."},
+		{long, 40, strings.TrimSpace(long[:35]) + "…"},
+	} {
+		if got := clipSentences(tt.in, tt.max); got != tt.want {
+			t.Errorf("clipSentences(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
+		}
+	}
+}
+
+func TestClientKey(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"192.0.2.1:5555":             "192.0.2.1",
+		"[::ffff:192.0.2.1]:1":       "192.0.2.1",
+		"[2001:db8:1:2:3:4:5:6]:443": "2001:db8:1:2::/64",
+		"[2001:db8:1:3::]:443":       "2001:db8:1:3::/64",
+		"not an address":             "not an address",
+		"@unix":                      "@unix",
+	} {
+		if got := clientKey(in); got != want {
+			t.Errorf("clientKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestWrap: lines fit, none is lost but past the last line, which ends in
+// an ellipsis; a word longer than a line is broken.
+func TestWrap(t *testing.T) {
+	t.Parallel()
+	d := newCardDrawer()
+	face, err := d.face(d.regular, bodySize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	width := fixed.I(600)
+	text := "The Glow Cloud does not need to converse with us. " + strings.Repeat("Hail ", 40)
+	lines := wrap(face, text, width, 3)
+	if len(lines) != 3 || !strings.HasSuffix(lines[2], "…") {
+		t.Fatalf("wrap = %q, want 3 lines ending in …", lines)
+	}
+	all := wrap(face, "All hail.", width, 3)
+	if len(all) != 1 || all[0] != "All hail." {
+		t.Errorf("wrap of a short text = %q", all)
+	}
+	long := wrap(face, strings.Repeat("x", 200), width, 10)
+	if strings.Join(long, "") != strings.Repeat("x", 200) {
+		t.Errorf("a long word lost letters: %q", long)
+	}
+	for _, l := range append(lines, long...) {
+		if w := font.MeasureString(face, l); w > width {
+			t.Errorf("line %q is %v wide, more than %v", l, w, width)
+		}
+	}
+}

@@ -1,0 +1,36 @@
+package pages
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// ParsePublicURL checks GLOWCLOUD_PUBLIC_URL: the absolute http or https
+// URL the pages are reached at, such as https://glow.example or
+// https://example.org/glowcloud (a proxy then strips the path). It returns
+// it without a trailing slash; "" stays "" (no pages links).
+func ParsePublicURL(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("GLOWCLOUD_PUBLIC_URL %q: %w", s, err)
+	case u.Scheme != "http" && u.Scheme != "https", u.Host == "", u.Opaque != "":
+		return "", fmt.Errorf("GLOWCLOUD_PUBLIC_URL %q: want an absolute http or https URL, such as https://glow.example", s)
+	case u.User != nil, u.RawQuery != "", u.ForceQuery, u.Fragment != "":
+		return "", fmt.Errorf("GLOWCLOUD_PUBLIC_URL %q: want no user, query or fragment, only scheme, host and path", s)
+	case !validHost(u.Host):
+		return "", fmt.Errorf("GLOWCLOUD_PUBLIC_URL %q: the host %q is not a host name", s, u.Host)
+	}
+	out := u.Scheme + "://" + u.Host + strings.TrimRight(u.EscapedPath(), "/")
+	for i := 0; i < len(out); i++ {
+		if out[i] <= ' ' || out[i] >= 0x7f {
+			return "", fmt.Errorf("GLOWCLOUD_PUBLIC_URL %q: want plain ASCII", s)
+		}
+	}
+	return out, nil
+}
