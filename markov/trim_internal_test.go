@@ -82,6 +82,8 @@ func TestFreePlaces(t *testing.T) {
 			[]string{"The rebellion inaugurated a new era of struggles."}, nil},
 		{"no phrase left out after an auxiliary", "Critique seems more common than it has in decades.",
 			nil, []string{"than it has."}},
+		{"no phrase left out after been", "The hall was full, as it had been in earlier years.",
+			nil, []string{"had been."}},
 		{"an opening phrase left out", "In Argentina, the crash produced widespread movements.",
 			[]string{"The crash produced widespread movements."}, nil},
 		{"a sibling noun, a connective put in", "The gardens stayed open all winter.",
