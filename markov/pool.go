@@ -33,8 +33,12 @@ const (
 	poolMaxWords  = 75
 	// maxCopy is the longest run of corpus words a pooled sentence may
 	// hold (markovify's limit is 15); shorter runs score better.
-	maxCopy      = 13
-	preferCopy   = 9
+	maxCopy    = 15
+	preferCopy = 9
+	// longCopy is a run of corpus words that makes a sentence count as
+	// recited (quality's copy12); at most longShare of the pool does.
+	longCopy     = 12
+	longShare    = 0.15
 	poolAttempts = 30      // attempts per corpus sentence
 	poolMaxTries = 160_000 // a quarter of it for a huge corpus (see hugeCorpus)
 	maxTagged    = 12_000  // sentences tagged at most, for a large corpus
@@ -71,6 +75,8 @@ type poolBuilder struct {
 	subs  []subst
 	vocab map[string]int32
 	extra []string
+	// folded indexes the corpus's words as longestCopy reads them.
+	folded *noveltyIndex
 	// strict leaves out the edits readers tell (see tells): for a corpus
 	// with edits enough without them.
 	strict bool
@@ -113,11 +119,7 @@ func buildPool(x *noveltyIndex, k int, tag tagFunc, seed uint64) []PoolSentence 
 	b.seen = make(map[string]bool)
 	tagged := 0
 	consider := func(sa, i int32, o occ) {
-		depth := 1
-		if len(x.corpus) <= enumerateMax {
-			depth = 0
-		}
-		b.joins(rng, nil, nil, sa, i, o, depth, 10, &tagged, func(ids []int32, tags []string, score float64, to int32) {
+		b.joins(rng, nil, nil, sa, i, o, 1, 10, &tagged, func(ids []int32, tags []string, score float64, to int32) {
 			b.accept(ids, tags, score, sa, to)
 		})
 	}
@@ -126,25 +128,8 @@ func buildPool(x *noveltyIndex, k int, tag tagFunc, seed uint64) []PoolSentence 
 	}
 	if len(x.corpus) <= enumerateMax {
 		// A small corpus shares too few runs of words for joins that read
-		// well (blind readers took them for word salad): it joins only
-		// whole clauses, at a connector after a comma or semicolon ("…,
-		// but"), and edits its sentences instead (see swaps).
-		for sa := range b.sents {
-			for i := 1; i+3 < len(b.sents[sa]); i++ {
-				b.ready(int32(sa), &tagged)
-				if !b.boundary(int32(sa), int32(i)) {
-					continue
-				}
-				for _, o := range b.grams[hashIDs(b.sents[sa][i:i+1])] {
-					if o.s != int32(sa) && abs32(o.s-int32(sa)) <= 12 {
-						b.ready(o.s, &tagged)
-						if b.boundary(o.s, o.p) {
-							consider(int32(sa), int32(i), o)
-						}
-					}
-				}
-			}
-		}
+		// well (blind readers took them for word salad): it edits its
+		// sentences instead (see swaps and freePlaces).
 	} else {
 		tries := min(poolAttempts*len(b.sents), poolMaxTries)
 		if len(x.corpus) > hugeCorpus {
@@ -178,6 +163,7 @@ func buildPool(x *noveltyIndex, k int, tag tagFunc, seed uint64) []PoolSentence 
 	opens := make(map[string]int)
 	sources := make(map[int32]int)
 	var pool []PoolSentence
+	var long []bool
 	for _, f := range found {
 		if len(pool) == poolMax {
 			break
@@ -188,17 +174,32 @@ func buildPool(x *noveltyIndex, k int, tag tagFunc, seed uint64) []PoolSentence 
 		opens[f.open]++
 		sources[f.From]++
 		pool = append(pool, f.PoolSentence)
+		long = append(long, f.long)
 	}
 	// Then no opening past 2.5 % of what was kept (the essay's commonest,
 	// "From Rojava to", opens 3.6 % of its sentences): a small pool of
 	// edits would otherwise open a tenth of its sentences "Of course, the".
 	most := max(2, len(pool)/40)
 	clear(opens)
-	return slices.DeleteFunc(pool, func(p PoolSentence) bool {
+	out := pool[:0:0]
+	nLong := 0
+	for i, p := range pool {
 		o := opening(p.Text)
+		if opens[o] >= most {
+			continue
+		}
+		// And few sentences that copy longCopy words in a row or more
+		// (the guard copy12 ≤ 0.35 counts them), best first.
+		if long[i] && float64(nLong+1) > longShare*float64(len(out)+1) {
+			continue
+		}
 		opens[o]++
-		return opens[o] > most
-	})
+		if long[i] {
+			nLong++
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 // scored is a candidate for the pool.
@@ -206,6 +207,7 @@ type scored struct {
 	PoolSentence
 	score float64
 	open  string
+	long  bool // copies longCopy words or more in a row
 }
 
 // accept adds a candidate sentence to the pool's candidates if it may be
@@ -224,10 +226,11 @@ func (b *poolBuilder) accept(ids []int32, tags []string, score float64, from, to
 	if cl := clauses(toks, tags); !complete(cl[n-1]) {
 		return
 	}
-	run, words := b.longestCopy(ids), 0
-	for _, id := range ids {
-		words += wordsIn(b.word(id))
+	text, ok := b.render(ids)
+	if !ok {
+		return
 	}
+	run, words := b.longestCopy(text)
 	if run > maxCopy || run >= words || float64(run) > 0.8*float64(words) {
 		return
 	}
@@ -237,12 +240,11 @@ func (b *poolBuilder) accept(ids []int32, tags []string, score float64, from, to
 	if n >= 12 && n <= 30 {
 		score += 0.5
 	}
-	text, ok := b.render(ids)
-	if !ok || b.seen[text] || !balanced(text) || splitsAtTitle(text) || nestedQuote(text) {
+	if b.seen[text] || !balanced(text) || splitsAtTitle(text) || nestedQuote(text) {
 		return
 	}
 	b.seen[text] = true
-	b.found = append(b.found, scored{PoolSentence{text, from, to}, score, opening(text)})
+	b.found = append(b.found, scored{PoolSentence{text, from, to}, score, opening(text), run >= longCopy})
 }
 
 // joins continues the sentence so far (prefix, or sentence sa up to its
@@ -384,19 +386,44 @@ func (b *poolBuilder) ready(s int32, tagged *int) {
 	*tagged++
 }
 
-// longestCopy returns the length, in words, of the longest run of ids
-// that occurs in the corpus. Words, not tokens: "one-party" is two words to
-// a reader (and to the guard that counts copied runs), one token here.
-func (b *poolBuilder) longestCopy(ids []int32) int {
-	best := 0
-	for i := range ids {
-		words := 0
-		for l := 1; i+l <= len(ids) && b.x.contains(ids[i:i+l]); l++ {
-			words += wordsIn(b.word(ids[i+l-1]))
-			best = max(best, words)
+// longestCopy returns the length, in words, of the longest run of a
+// sentence's words that the corpus says in a row, and how many words it
+// has. Words as a reader (and the guard that counts copied runs) reads
+// them: runs of letters and digits, case folded, punctuation between them
+// not counted — "Neo-Anarchists," is two words, and "But he" made from
+// "…, but he" copies both.
+func (b *poolBuilder) longestCopy(text string) (best, words int) {
+	if b.folded == nil {
+		folded := make(tokenSlices, len(b.sents))
+		for s, ids := range b.sents {
+			for _, id := range ids {
+				folded[s] = append(folded[s], foldWords(b.word(id))...)
+			}
 		}
+		b.folded = buildNovelty(folded, false, 0, 0)
 	}
-	return best
+	fw := foldWords(text)
+	ids := make([]int32, len(fw))
+	for i, w := range fw {
+		id, ok := b.folded.ids[escape(w)]
+		if !ok {
+			id = -1
+		}
+		ids[i] = id
+	}
+	for i := range ids {
+		l := 0
+		for i+l < len(ids) && ids[i+l] > 0 && b.folded.contains(ids[i:i+l+1]) {
+			l++
+		}
+		best = max(best, l)
+	}
+	return best, len(ids)
+}
+
+// foldWords splits text into its runs of letters and digits, lower-cased.
+func foldWords(text string) []string {
+	return strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
 
 // wordsIn counts the runs of letters and digits in a token.

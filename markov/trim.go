@@ -262,6 +262,22 @@ func (b *poolBuilder) leaveTail(s, i, j int32, sub func(i, l int32, risk float64
 	sub(i-1, j-i+2, riskLeaveOut, []int32{b.intern(prev + trail)}, []string{tags[i-1]})
 }
 
+// listOpener reports whether a word of a tag may open a list's item: a
+// noun, an adjective, a verb or a determiner. Clauses between commas that
+// open with "because", "whereas" or "which" are no list.
+func listOpener(tag string) bool {
+	return noun(tag) || strings.HasPrefix(tag, "JJ") || strings.HasPrefix(tag, "VB") || tag == "DT" || tag == "PRP$" || tag == "CD"
+}
+
+// listClass is the kind of word that opens a list's item: "changed" and
+// "fought" open items alike, whichever past form the tagger took them for.
+func listClass(tag string) string {
+	if tag == "VBD" || tag == "VBN" {
+		return "Vpast"
+	}
+	return coarse(tag)
+}
+
 // clauseConj join two whole clauses after a comma.
 var clauseConj = map[string]bool{"but": true, "and": true, "so": true, "yet": true}
 
@@ -276,10 +292,10 @@ var needsAdjective = map[string]bool{"one": true, "ones": true, "basis": true, "
 // connectives are the openings that tie a sentence to the one before
 // without saying anything of their own; the corpus's own are put before
 // its other sentences.
-// Blind readers stumbled on "Yet", "Therefore", "Of course" and "Indeed"
+// Blind readers stumbled on "Yet", "Therefore", "Of course", "Indeed" and "So"
 // put before a sentence that does not follow from the one before: those
 // are left out.
-var connectives = map[string]bool{"but": true, "and": true, "so": true, "in fact": true, "after all": true, "in other words": true, "in short": true,
+var connectives = map[string]bool{"but": true, "and": true, "in fact": true, "after all": true, "in other words": true, "in short": true,
 	"besides": true, "in turn": true,
 	"meanwhile": true, "likewise": true}
 
@@ -352,6 +368,17 @@ func (b *poolBuilder) freePlaces(s int32, e *edits) []place {
 			// era" does.
 			(tags[i-1] == "DT" || tags[i-1] == "PRP$") && plainWord(toks[i-1]) && plainWord(toks[i+1]) &&
 			strings.ToLower(toks[i+1]) != "and":
+			leave(i, 1, riskLeaveOut)
+		case strings.HasPrefix(t, "JJ") && plainWord(w) && !keepAdjectives[lw] && plainWord(toks[i-1]) && plainWord(toks[i+1]) &&
+			(tags[i-1] == "DT" || tags[i-1] == "PRP$") && strings.HasPrefix(tags[i+1], "JJ") && i+2 < n && noun(tags[i+2]),
+			strings.HasPrefix(t, "JJ") && plainWord(w) && !keepAdjectives[lw] && i >= 2 && plainWord(toks[i-1]) && plainWord(toks[i+1]) &&
+				strings.HasPrefix(tags[i-1], "JJ") && !keepAdjectives[strings.ToLower(toks[i-1])] && (tags[i-2] == "DT" || tags[i-2] == "PRP$") && noun(tags[i+1]):
+			// One of two adjectives: "the great telepathic Glow Cloud" →
+			// "the great Glow Cloud" or "the telepathic Glow Cloud".
+			leave(i, 1, riskLeaveOut)
+		case t == "RBS" && lw == "most" && plainWord(toks[i-1]) && (tags[i-1] == "DT" || tags[i-1] == "PRP$") &&
+			strings.HasPrefix(tags[i+1], "JJ") && plainWord(toks[i+1]):
+			// "the most oppressed people" → "the oppressed people"
 			leave(i, 1, riskLeaveOut)
 		case t == "RB" && plainWord(w) && !keepAdverbs[lw] && plainWord(toks[i-1]) &&
 			!strings.HasPrefix(tags[i-1], "RB") && !strings.HasPrefix(tags[i-1], "JJ") && tags[i-1] != "DT":
@@ -436,7 +463,7 @@ func (b *poolBuilder) freePlaces(s int32, e *edits) []place {
 		if coordinator[strings.ToLower(toks[next])] {
 			next++
 		}
-		if next >= n || coarse(tags[lo]) != coarse(tags[next]) || coarse(tags[lo]) == "" || strings.ContainsAny(strings.Join(toks[lo:hi+1], " "), "\"“”()—") {
+		if next >= n || listClass(tags[lo]) != listClass(tags[next]) || !listOpener(tags[lo]) || strings.ContainsAny(strings.Join(toks[lo:hi+1], " "), "\"“”()—") {
 			continue
 		}
 		leave(lo, hi-lo+1, riskList)
@@ -469,7 +496,29 @@ func (b *poolBuilder) freePlaces(s int32, e *edits) []place {
 	// new era."), and one that opens the sentence before its subject ("In
 	// Argentina, the crash produced…" → "The crash produced…").
 	for i := int32(2); i+1 < n; i++ {
-		if !adjunct[strings.ToLower(toks[i])] || tags[i] != "IN" || !plainWord(toks[i]) || strings.HasSuffix(toks[i-1], ",") {
+		if tags[i] != "IN" || !plainWord(toks[i]) {
+			continue
+		}
+		if strings.HasSuffix(toks[i-1], ",") {
+			// Set off by commas on both sides: ", from a post-2016
+			// perspective," says nothing the sentence needs.
+			for j := i + 1; j < n && j < i+6; j++ {
+				if !phraseTag(tags[j]) || !plainWord(core(toks[j])) {
+					break
+				}
+				if toks[j] != core(toks[j]) {
+					// …and before a main clause's subject ("happening, from
+					// a later perspective, it's become"): "clear, from a
+					// perspective, that" would keep the wrong comma.
+					if noun(tags[j]) && strings.HasSuffix(toks[j], ",") && j+1 < n && pronounOrDeterminer(tags[j+1]) {
+						leave(i, j-i+1, riskLeaveOut)
+					}
+					break
+				}
+			}
+			continue
+		}
+		if !adjunct[strings.ToLower(toks[i])] {
 			continue
 		}
 		if !noun(tags[i-1]) && tags[i-1] != "VBD" && tags[i-1] != "VBN" || auxiliary[strings.ToLower(toks[i-1])] {
@@ -490,7 +539,7 @@ func (b *poolBuilder) freePlaces(s int32, e *edits) []place {
 	}
 	if o := b.opener(s, e); o == 0 && tags[0] == "IN" && plainWord(toks[0]) {
 		for j := int32(1); j < 6 && j+1 < n; j++ {
-			if !phraseTag(tags[j]) || !plainWord(core(toks[j])) {
+			if !phraseTag(tags[j]) && tags[j] != "TO" || !plainWord(core(toks[j])) {
 				break
 			}
 			if strings.HasSuffix(toks[j], ",") && noun(tags[j]) && pronounOrDeterminer(tags[j+1]) && plainWord(core(toks[j+1])) {
@@ -505,6 +554,16 @@ func (b *poolBuilder) freePlaces(s int32, e *edits) []place {
 				break
 			}
 		}
+	}
+	// An opening adverb: "Basically every person alive…" → "Every person
+	// alive…".
+	if tags[0] == "RB" && plainWord(toks[0]) && !keepAdverbs[strings.ToLower(toks[0])] && n > 3 &&
+		(pronounOrDeterminer(tags[1]) || tags[1] == "PRP") && plainWord(core(toks[1])) {
+		first := toks[1]
+		if !properTag(tags[1]) {
+			first = capitalise(first)
+		}
+		sub(0, 2, riskLeaveOut, []int32{b.intern(first)}, []string{tags[1]})
 	}
 	// The opening: its connective left out, or one put before it.
 	if o := b.opener(s, e); o > 0 && o+1 < n {
