@@ -76,8 +76,9 @@ func (b *Bot) Answer(ctx context.Context, req Request, rs Responder) error {
 		}
 	case <-timer.C:
 		deferred = true
-		// Admin commands answer ephemerally, so their deferral is too.
-		if err = rs.Defer(ctx, isAdminCommand(req)); err != nil {
+		// Admin commands answer ephemerally, so their deferral is too, and
+		// so do a quiz's votes and personal records.
+		if err = rs.Defer(ctx, isAdminCommand(req) || (isQuiz(req) && quizEphemeral(req))); err != nil {
 			err = fmt.Errorf("defer: %w", err)
 			// Discord would not accept an edit now; still wait for the
 			// handler so the log line tells what it was doing.
@@ -147,6 +148,9 @@ func commandLabel(req Request) string {
 		}
 	}
 	if req.Kind == KindComponent {
+		if isQuizCustomID(req.CustomID) {
+			return CmdQuiz
+		}
 		if act, err := decodeCustomID(req.CustomID); err == nil {
 			return act.command
 		}

@@ -70,8 +70,9 @@ type Command struct {
 	Admin bool
 }
 
-// Commands returns the slash commands to register: /squint, /glowcloud and
-// /manifesto, and the operators' /retrain when retrain is set. Each call
+// Commands returns the slash commands to register: /squint, /glowcloud,
+// /manifesto, /quiz, the server admins' /proclaim and /hush, and the
+// operators' /retrain when retrain is set. Each call
 // returns fresh values, so a caller may change them.
 func Commands(retrain bool) []Command {
 	cmds := []Command{
@@ -120,6 +121,7 @@ func Commands(retrain bool) []Command {
 			},
 		},
 	}
+	cmds = append(cmds, quizCommand())
 	cmds = append(cmds, adminCommands()...)
 	if retrain {
 		cmds = append(cmds, Command{

@@ -17,6 +17,9 @@ import (
 //	gc1|m|<paragraphs>|<topic>   /manifesto (paragraphs is one digit 1..5; topic may be empty)
 //	gc1|s|<thing>                /squint
 //	gc1|g                        /glowcloud
+//	gc1|q|<round>|r              a vote "Real" in a /quiz round
+//	gc1|q|<round>|g              a vote "Glow Cloud" in a /quiz round
+//	gc1|q                        /quiz's Play again: a new round here
 //
 // The seed is deliberately absent: pressing the button asks for a new one.
 //
@@ -85,6 +88,69 @@ func decodeCustomID(id string) (action, error) {
 		}
 	}
 	return action{}, errBadCustomID
+}
+
+// A /quiz round's id (see RoundIDLen): what crypto/rand.Text makes, 26
+// characters of the base32 alphabet. It is random, so it says nothing of
+// the round; the vote beside it is the presser's.
+const RoundIDLen = 26
+
+// quizPress is a press of a /quiz button: a vote (round set) or Play
+// again (round empty).
+type quizPress struct {
+	round string
+	real  bool
+}
+
+const quizPrefix = customIDVersion + "|q"
+
+// QuizVoteID is the custom_id of a round's Real (real true) or Glow Cloud
+// button. round must be a round id (IsRoundID).
+func QuizVoteID(round string, real bool) string {
+	v := "g"
+	if real {
+		v = "r"
+	}
+	return quizPrefix + "|" + round + "|" + v
+}
+
+// QuizPlayAgainID is the custom_id of the Play again button.
+const QuizPlayAgainID = quizPrefix
+
+// isQuizCustomID reports whether id is meant for /quiz (well formed or not).
+func isQuizCustomID(id string) bool {
+	return id == quizPrefix || strings.HasPrefix(id, quizPrefix+"|")
+}
+
+// decodeQuizID parses a custom_id made by QuizVoteID or QuizPlayAgainID,
+// strictly.
+func decodeQuizID(id string) (quizPress, error) {
+	if id == QuizPlayAgainID {
+		return quizPress{}, nil
+	}
+	rest, ok := strings.CutPrefix(id, quizPrefix+"|")
+	if !ok {
+		return quizPress{}, errBadCustomID
+	}
+	round, v, ok := strings.Cut(rest, "|")
+	if !ok || !IsRoundID(round) || (v != "r" && v != "g") {
+		return quizPress{}, errBadCustomID
+	}
+	return quizPress{round: round, real: v == "r"}, nil
+}
+
+// IsRoundID reports whether s has the form of a round id: RoundIDLen
+// characters of the base32 alphabet (A–Z, 2–7).
+func IsRoundID(s string) bool {
+	if len(s) != RoundIDLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'A' && c <= 'Z' || c >= '2' && c <= '7') {
+			return false
+		}
+	}
+	return true
 }
 
 // cutShown returns the longest cut of s (by cutWords) that fits in max

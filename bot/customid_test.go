@@ -163,3 +163,64 @@ func FuzzCustomID(f *testing.F) {
 		}
 	})
 }
+
+func TestQuizCustomID(t *testing.T) {
+	t.Parallel()
+	const round = "ABCDEFGHIJKLMNOPQRSTUVWXY2"
+	for _, tt := range []struct {
+		id   string
+		want quizPress
+		ok   bool
+	}{
+		{"gc1|q", quizPress{}, true},
+		{"gc1|q|" + round + "|r", quizPress{round: round, real: true}, true},
+		{"gc1|q|" + round + "|g", quizPress{round: round}, true},
+		{"gc1|q|", quizPress{}, false},
+		{"gc1|q|" + round, quizPress{}, false},
+		{"gc1|q|" + round + "|x", quizPress{}, false},
+		{"gc1|q|" + round + "|r|", quizPress{}, false},
+		{"gc1|q|" + strings.ToLower(round) + "|r", quizPress{}, false},
+		{"gc1|q|" + round[:25] + "|r", quizPress{}, false},
+		{"gc1|q|" + round + "8|r", quizPress{}, false},
+		{"gc1|q|" + round[:25] + "1|r", quizPress{}, false},
+		{"gc2|q", quizPress{}, false},
+	} {
+		got, err := decodeQuizID(tt.id)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("decodeQuizID(%q) = %+v, %v; want %+v, ok %v", tt.id, got, err, tt.want, tt.ok)
+		}
+		if !isQuizCustomID(tt.id) && tt.ok {
+			t.Errorf("isQuizCustomID(%q) = false", tt.id)
+		}
+		if _, err := decodeCustomID(tt.id); err == nil {
+			t.Errorf("decodeCustomID(%q) takes a quiz id for a Hail again button", tt.id)
+		}
+	}
+	for _, real := range []bool{true, false} {
+		id := QuizVoteID(round, real)
+		if got, err := decodeQuizID(id); err != nil || got != (quizPress{round, real}) || len(id) > MaxCustomID {
+			t.Errorf("QuizVoteID(%v) = %q, decoded %+v, %v", real, id, got, err)
+		}
+	}
+}
+
+// FuzzQuizCustomID: decoding a quiz button's id never panics and accepts
+// only what QuizVoteID and QuizPlayAgainID make.
+func FuzzQuizCustomID(f *testing.F) {
+	for _, s := range []string{"gc1|q", "gc1|q|ABCDEFGHIJKLMNOPQRSTUVWXY2|r", "gc1|q|ABCDEFGHIJKLMNOPQRSTUVWXY2|g", "gc1|q|", "gc1|q|a|r", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		p, err := decodeQuizID(id)
+		if err != nil {
+			return
+		}
+		again := QuizPlayAgainID
+		if p.round != "" {
+			again = QuizVoteID(p.round, p.real)
+		}
+		if again != id {
+			t.Errorf("decodeQuizID(%q) = %+v, which encodes as %q", id, p, again)
+		}
+	})
+}

@@ -96,6 +96,8 @@ type Config struct {
 	// Admin answers /proclaim and /hush (see admin.go); nil means they are
 	// not configured here.
 	Admin Admin
+	// Quiz plays /quiz (see quiz.go); nil means it is not configured here.
+	Quiz Quiz
 	// CooldownStore, if set, keeps the cooldowns where every process
 	// sharing it sees them (*sqlite.DB, *postgres.DB); nil keeps them in
 	// this process's memory.
@@ -136,6 +138,7 @@ type Bot struct {
 	coolEvery  time.Duration
 	retrainer  Retrainer
 	admin      Admin
+	quiz       Quiz
 	coolStore  cooldown.Store // nil: in memory only
 	publicURL  string         // "": no share buttons
 	// coolFailed is when coolStore last failed (Unix nanoseconds of b.now);
@@ -156,6 +159,7 @@ func New(cfg Config) *Bot {
 		operators:  make(map[string]bool, len(cfg.Operators)),
 		retrainer:  cfg.Retrainer,
 		admin:      cfg.Admin,
+		quiz:       cfg.Quiz,
 		coolStore:  cfg.CooldownStore,
 		publicURL:  cfg.PublicURL,
 	}
@@ -278,6 +282,9 @@ func (b *Bot) handle(ctx context.Context, req Request, fromDiscord bool) (reply 
 	}
 	if isAdminCommand(req) {
 		return b.handleAdmin(ctx, req)
+	}
+	if isQuiz(req) {
+		return b.handleQuiz(ctx, req)
 	}
 
 	var (

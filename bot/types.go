@@ -51,6 +51,9 @@ type Request struct {
 	// Permissions is member.permissions in a guild: the member's permission
 	// bit set in this channel, as a decimal string. Empty in DMs.
 	Permissions string
+	// BotDM reports an interaction in a DM with the bot (context 1), whose
+	// only other member is the user.
+	BotDM bool
 }
 
 // Embed is a Discord embed, limited to what the bot sends.
@@ -69,6 +72,8 @@ type Button struct {
 	CustomID string
 	URL      string // a link button's address (http or https); CustomID is then empty
 	Emoji    string // a unicode emoji, optional
+	// Disabled shows the button greyed out: it cannot be pressed.
+	Disabled bool
 }
 
 // Reply is the bot's answer. Transports send it with allowed_mentions

@@ -268,3 +268,16 @@ func (w *Writer) Manifestos(seed uint64, n int, topic string, paragraphs int) st
 	}
 	return b.String()
 }
+
+// Sentences returns what the model can show of itself alone: the sentences
+// it was trained on (corpus) and its curated generated ones (the pool,
+// novel by the model's rules: no training sentence repeated, no long run
+// of one copied). Real or Glow Cloud? draws its rounds from them.
+func (w *Writer) Sentences() (corpus, generated []string) {
+	pool := w.m.Pool()
+	generated = make([]string, len(pool))
+	for i, p := range pool {
+		generated[i] = p.Text
+	}
+	return w.m.TrainingSentences(), generated
+}

@@ -3,7 +3,9 @@ package console
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/glowcloud/glowcloud/bot"
@@ -18,14 +20,32 @@ const (
 
 // caller is who the console's requests come from.
 type caller struct {
+	user        string
 	permissions string
 	note        string
 }
 
 var (
-	asAdmin  = caller{permissions: strconv.Itoa(bot.PermManageGuild), note: "You are a server admin (Manage Server) again."}
-	asMember = caller{permissions: "0", note: "You are a member without Manage Server now: /proclaim and /hush will refuse you. Type \"as admin\" to go back."}
+	asAdmin  = caller{user: consoleUser, permissions: strconv.Itoa(bot.PermManageGuild), note: "You are a server admin (Manage Server) again."}
+	asMember = caller{user: consoleUser, permissions: "0", note: "You are a member without Manage Server now: /proclaim and /hush will refuse you. Type \"as admin\" to go back."}
 )
+
+// memberName is what "as NAME" takes: a short word.
+var memberName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
+
+// becomes is who "as WHO" makes the person at the prompt, and false (with
+// a note why) when WHO names nobody.
+func becomes(who string) (caller, bool) {
+	switch w := strings.ToLower(who); {
+	case w == "admin" || w == "you":
+		return asAdmin, true
+	case w == "member":
+		return asMember, true
+	case memberName.MatchString(w) && w != consoleUser:
+		return caller{user: w, permissions: "0", note: "You are " + w + " now, another member of the server (without Manage Server). Type \"as admin\" to be yourself again."}, true
+	}
+	return caller{note: "Type as admin, as member, or as NAME (a short word) to be another member."}, false
+}
 
 // Options configure RunWith. The zero value gives Run.
 type Options struct {
@@ -44,10 +64,12 @@ type Options struct {
 	terminal bool
 }
 
-// posted is one post, as the Poster hands it to the prompt.
+// posted is one post, as the Poster hands it to the prompt, or an edit of
+// a reply's message (a /quiz round's reveal).
 type posted struct {
 	channel string
 	reply   bot.Reply
+	edit    bool
 }
 
 // Poster is the console's proclaim.Poster: what the Runner posts is printed
@@ -67,6 +89,19 @@ func (p *Poster) Post(ctx context.Context, channelID string, m bot.Reply) error 
 	}
 }
 
+// Edit hands the prompt an edit of a reply's message (the console has one
+// channel, so the interaction's token only tells it that a message
+// changed), waiting until it is printed or ctx ends. It makes the Poster a
+// quiz.Editor: the reveal of a /quiz round shows here.
+func (p *Poster) Edit(ctx context.Context, _, _ string, m bot.Reply) error {
+	select {
+	case p.ch <- posted{channel: ConsoleChannel, reply: m, edit: true}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // post shows a scheduled post under a line naming the channel and the
 // time on the console's clock.
 func (r renderer) post(p posted) string {
@@ -74,7 +109,11 @@ func (r renderer) post(p posted) string {
 	if r.clock != "" {
 		at += " " + r.clock
 	}
-	return fmt.Sprintf("── the Glow Cloud posts in %s at %s ──\n%s\n", r.inline("<#"+p.channel+">"), at, r.reply(p.reply))
+	verb := "posts in"
+	if p.edit {
+		verb = "edits its message in"
+	}
+	return fmt.Sprintf("── the Glow Cloud %s %s at %s ──\n%s\n", verb, r.inline("<#"+p.channel+">"), at, r.reply(p.reply))
 }
 
 // subcommands returns a command's subcommands, if it has any.

@@ -36,8 +36,12 @@ const consoleHelp = `The Glow Cloud listens. Type:
   complete /squint thing:WORDS      (the same for thing)
   /proclaim start every:1h [channel:ID] [kind:glowcloud|manifesto] [topic:WORDS]
   /proclaim stop [channel:ID]     /proclaim list     /hush [for:1h|off]
+  /quiz [top|me|forget-me]        Real or Glow Cloud? (a bare /quiz plays)
   as member  be a member without Manage Server (as admin: be the admin again)
-  press      press the last reply's "Hail again" button (also: again)
+  as NAME    be another member of the server, NAME (to vote in a /quiz round)
+  press      press the last reply's first button; press LABEL presses the one
+             labelled so (press real, press glow cloud, press play again)
+  again      press the last reply's "Hail again" (or "Play again") button
   help       this text
   quit       leave (also: exit, or end of input)
 An option's value runs until the next " name:" of one of the command's
@@ -107,7 +111,10 @@ func RunWith(ctx context.Context, b *bot.Bot, in io.Reader, out io.Writer, opts 
 			return fmt.Errorf("console: write: %w", err)
 		}
 	}
-	var lastButton string
+	var (
+		lastButtons []bot.Button
+		asked       int // requests made, for their tokens
+	)
 	for {
 		var line string
 		select {
@@ -116,6 +123,9 @@ func RunWith(ctx context.Context, b *bot.Bot, in io.Reader, out io.Writer, opts 
 		case p := <-posts:
 			if _, err := io.WriteString(w, r.post(p)); err != nil {
 				return fmt.Errorf("console: write: %w", err)
+			}
+			if p.edit && len(p.reply.Buttons) > 0 {
+				lastButtons = p.reply.Buttons
 			}
 			continue
 		case l, ok := <-lines:
@@ -131,36 +141,38 @@ func RunWith(ctx context.Context, b *bot.Bot, in io.Reader, out io.Writer, opts 
 		}
 
 		var req bot.Request
-		switch strings.ToLower(line) {
-		case "":
+		lower := strings.ToLower(line)
+		switch {
+		case lower == "":
 			continue
-		case "quit", "exit":
+		case lower == "quit" || lower == "exit":
 			return nil
-		case "as admin", "as member":
-			who = asAdmin
-			if strings.HasSuffix(strings.ToLower(line), "member") {
-				who = asMember
+		case strings.HasPrefix(lower, "as "):
+			next, ok := becomes(strings.TrimSpace(line[len("as "):]))
+			if ok {
+				who = next
 			}
-			if _, err := fmt.Fprintln(w, who.note); err != nil {
+			if _, err := fmt.Fprintln(w, next.note); err != nil {
 				return fmt.Errorf("console: write: %w", err)
 			}
 			continue
-		case "help", "?":
+		case lower == "help" || lower == "?":
 			if _, err := fmt.Fprintln(w, consoleHelp); err != nil {
 				return fmt.Errorf("console: write: %w", err)
 			}
 			continue
-		case "press", "again":
-			if lastButton == "" {
-				if _, err := fmt.Fprintln(w, "There is no button to press yet. Summon something first."); err != nil {
+		case lower == "press" || lower == "again" || strings.HasPrefix(lower, "press "):
+			bt, why := pick(lastButtons, lower)
+			if why != "" {
+				if _, err := fmt.Fprintln(w, why); err != nil {
 					return fmt.Errorf("console: write: %w", err)
 				}
 				continue
 			}
-			req = bot.Request{Kind: bot.KindComponent, CustomID: lastButton}
+			req = bot.Request{Kind: bot.KindComponent, CustomID: bt.CustomID}
 		default:
 			parse := parseConsoleCommand
-			if strings.HasPrefix(strings.ToLower(line), "complete ") || strings.EqualFold(line, "complete") {
+			if strings.HasPrefix(lower, "complete ") || lower == "complete" {
 				parse = parseComplete
 			}
 			var err error
@@ -171,17 +183,48 @@ func RunWith(ctx context.Context, b *bot.Bot, in io.Reader, out io.Writer, opts 
 				continue
 			}
 		}
-		req.ID, req.UserID = "console", consoleUser
+		asked++
+		req.ID, req.UserID = "console", who.user
+		req.AppID, req.Token = "console", fmt.Sprintf("console-%d", asked)
 		req.GuildID, req.ChannelID, req.Permissions = ConsoleGuild, ConsoleChannel, who.permissions
 
 		reply := b.HandleLocal(ctx, req)
 		if len(reply.Buttons) > 0 {
-			lastButton = reply.Buttons[0].CustomID
+			lastButtons = reply.Buttons
 		}
 		if _, err := io.WriteString(w, r.reply(reply)+"\n"); err != nil {
 			return fmt.Errorf("console: write: %w", err)
 		}
 	}
+}
+
+// pick is the button a press line presses, of the last buttons shown:
+// "press" the first one that can be pressed, "again" the one whose label
+// ends in "again" (Hail again, Play again), "press LABEL" the one whose
+// label starts with LABEL (any case and spacing: "press glow cloud",
+// "press real"). why, when not empty, says why none is pressed.
+func pick(buttons []bot.Button, line string) (bot.Button, string) {
+	if len(buttons) == 0 {
+		return bot.Button{}, "There is no button to press yet. Summon something first."
+	}
+	squash := func(s string) string { return strings.ReplaceAll(strings.ToLower(s), " ", "") }
+	want := squash(strings.TrimPrefix(line, "press"))
+	for _, bt := range buttons {
+		label := squash(bt.Label)
+		switch {
+		case line == "again" && !strings.HasSuffix(label, "again"),
+			want != "" && !strings.HasPrefix(label, want),
+			line == "press" && bt.Disabled:
+			continue
+		case bt.Disabled:
+			return bot.Button{}, "The " + bt.Label + " button is disabled: that round is over."
+		}
+		return bt, ""
+	}
+	if line == "again" || line == "press" {
+		return buttons[0], ""
+	}
+	return bot.Button{}, "No button here is labelled like that."
 }
 
 // welcome is what an interactive console says first.
@@ -421,7 +464,11 @@ func (r renderer) reply(rp bot.Reply) string {
 		labels := make([]string, 0, len(rp.Buttons))
 		var links []string
 		for _, bt := range rp.Buttons {
-			labels = append(labels, "["+strings.TrimSpace(bt.Emoji+" "+bt.Label)+"]")
+			label := strings.TrimSpace(bt.Emoji + " " + bt.Label)
+			if bt.Disabled {
+				label = r.style(label+" (disabled)", styleDim)
+			}
+			labels = append(labels, "["+label+"]")
 			if bt.URL != "" {
 				// A link button opens its URL: print it, so the page can be
 				// opened from here.

@@ -225,6 +225,9 @@ func (r renderer) tag(m []string) string {
 		if m[2] == consoleUser {
 			return r.style("@you", styleMention)
 		}
+		if memberName.MatchString(m[2]) { // a member the console made up
+			return r.style("@"+m[2], styleMention)
+		}
 		return r.style("@user "+m[2], styleMention)
 	case "@&":
 		return r.style("@role "+m[2], styleMention)

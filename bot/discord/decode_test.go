@@ -43,3 +43,17 @@ func FuzzInteraction(f *testing.F) {
 		}
 	})
 }
+
+// TestInteractionContext: a DM with the bot (context 1) is a BotDM; a
+// group DM (2) and a server (0) are not; a button's custom_id comes
+// through.
+func TestInteractionContext(t *testing.T) {
+	t.Parallel()
+	for ctx, want := range map[string]bool{`1`: true, `2`: false, `0`: false} {
+		raw := `{"type":3,"id":"1","token":"t","context":` + ctx + `,"channel_id":"5","user":{"id":"3"},"data":{"component_type":2,"custom_id":"gc1|q"}}`
+		_, req, err := discord.Interaction([]byte(raw))
+		if err != nil || req.BotDM != want || req.CustomID != "gc1|q" || req.UserID != "3" {
+			t.Errorf("context %s: %+v, %v; want BotDM %v", ctx, req, err, want)
+		}
+	}
+}

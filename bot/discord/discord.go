@@ -40,6 +40,7 @@ func Request(i *discordgo.Interaction) bot.Request {
 	case i.User != nil:
 		req.UserID = i.User.ID
 	}
+	req.BotDM = i.Context == discordgo.InteractionContextBotDM
 	if i.Member != nil && i.Member.Permissions > 0 {
 		req.Permissions = strconv.FormatInt(i.Member.Permissions, 10)
 	}
@@ -230,6 +231,7 @@ func componentsFromReply(r bot.Reply) []discordgo.MessageComponent {
 			Label:    b.Label,
 			Style:    discordgo.PrimaryButton,
 			CustomID: b.CustomID,
+			Disabled: b.Disabled,
 		}
 		if b.URL != "" {
 			// A link button: style 5, a url and no custom_id.

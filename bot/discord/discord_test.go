@@ -193,6 +193,7 @@ func ExampleApplicationCommands() {
 	// /squint thing:string
 	// /glowcloud
 	// /manifesto topic:string paragraphs:integer seed:integer
+	// /quiz action:string
 	// /proclaim start:subcommand stop:subcommand list:subcommand
 	// /hush for:string
 	// /retrain scripture:attachment apocrypha:attachment pamphlet:attachment

@@ -32,6 +32,8 @@ type Metrics struct {
 	rejected     *prometheus.CounterVec
 	retrains     *prometheus.CounterVec
 	proclaim     *proclaimMetrics
+	quiz         *quizMetrics
+	pages        *prometheus.CounterVec
 }
 
 // retrainResults are the values of glowcloud_retrains_total's result label.
@@ -82,6 +84,8 @@ func New() *Metrics {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 	m.proclaim = newProclaimMetrics(m.reg)
+	m.quiz = newQuizMetrics(m.reg)
+	m.pages = newPageMetrics(m.reg)
 	for _, r := range []string{"ok", "error"} {
 		m.reloads.WithLabelValues(r)
 	}

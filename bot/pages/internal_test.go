@@ -1,6 +1,8 @@
 package pages
 
 import (
+	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -70,6 +72,43 @@ func TestWrap(t *testing.T) {
 	for _, l := range append(lines, long...) {
 		if w := font.MeasureString(face, l); w > width {
 			t.Errorf("line %q is %v wide, more than %v", l, w, width)
+		}
+	}
+}
+
+func TestClientAddr(t *testing.T) {
+	t.Parallel()
+	trusted, err := ParseProxies("10.0.0.0/8, 192.0.2.7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		peer, xff string
+		trusted   []netip.Prefix
+		want      string
+	}{
+		{"203.0.113.9:1", "198.51.100.1", trusted, "203.0.113.9:1"},        // not a proxy: the header is anyone's
+		{"203.0.113.9:1", "198.51.100.1", nil, "203.0.113.9:1"},            // no proxies trusted
+		{"10.1.2.3:1", "198.51.100.1", trusted, "198.51.100.1"},            // the proxy's word
+		{"10.1.2.3:1", "6.6.6.6, 198.51.100.1", trusted, "198.51.100.1"},   // what the client wrote comes first
+		{"10.1.2.3:1", "198.51.100.1, 192.0.2.7", trusted, "198.51.100.1"}, // two proxies
+		{"[::ffff:10.1.2.3]:1", "198.51.100.1", trusted, "198.51.100.1"},   // a mapped address
+		{"10.1.2.3:1", "", trusted, "10.1.2.3:1"},                          // no header
+		{"10.1.2.3:1", "garbage, 10.9.9.9", trusted, "10.1.2.3:1"},         // nothing believable
+		{"10.1.2.3:1", "2001:db8::1", trusted, "2001:db8::1"},
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = tt.peer
+		if tt.xff != "" {
+			r.Header.Set("X-Forwarded-For", tt.xff)
+		}
+		if got := clientAddr(r, tt.trusted); got != tt.want {
+			t.Errorf("peer %s, X-Forwarded-For %q: client %q, want %q", tt.peer, tt.xff, got, tt.want)
+		}
+	}
+	for _, bad := range []string{"10.0.0.0/33", "proxy.local", "10.0.0.1/8/8"} {
+		if _, err := ParseProxies(bad); err == nil {
+			t.Errorf("ParseProxies(%q): no error", bad)
 		}
 	}
 }

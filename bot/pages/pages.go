@@ -24,6 +24,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -70,6 +71,13 @@ type Config struct {
 	// refilled at Rate a second. Zero means DefaultRate and DefaultBurst.
 	Rate  float64
 	Burst int
+	// TrustedProxies are the reverse proxies in front (GLOWCLOUD_TRUSTED_PROXIES,
+	// see ParseProxies): a request from one of them is counted against the
+	// client its X-Forwarded-For names (the last address in it that is not
+	// itself a trusted proxy), not against the proxy. Empty: the peer's
+	// address is the client's, and X-Forwarded-For is ignored (anyone can
+	// write it).
+	TrustedProxies []netip.Prefix
 	// Now is the rate limit's clock; nil means time.Now.
 	Now func() time.Time
 	// Seed returns the seed of a fresh piece (GET /new); nil means
@@ -77,7 +85,23 @@ type Config struct {
 	Seed func() uint64
 	// Log receives errors; nil discards.
 	Log *slog.Logger
+	// Metrics, if set, counts the requests for pieces and cards by result
+	// (*metrics.Metrics is one).
+	Metrics Recorder
 }
+
+// Recorder counts what the pages serve. Its methods must be safe for
+// concurrent use.
+type Recorder interface {
+	// Page counts a request for a piece's page or card (what: "page" or
+	// "card") by its result: written, cached, not_modified, faded,
+	// not_found, limited or error.
+	Page(what, result string)
+}
+
+type noRecorder struct{}
+
+func (noRecorder) Page(string, string) {}
 
 // Handler serves the pages. It is safe for concurrent use.
 type Handler struct {
@@ -118,6 +142,9 @@ func New(cfg Config) *Handler {
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = noRecorder{}
 	}
 	cfg.PublicURL = strings.TrimSuffix(cfg.PublicURL, "/")
 	sum := sha256.Sum256([]byte(styleSheet))
@@ -287,15 +314,17 @@ func (h *Handler) fresh(w http.ResponseWriter, r *http.Request) {
 
 // piece parses the request's token and checks that its model is served,
 // answering the problem itself when not.
-func (h *Handler) piece(w http.ResponseWriter, r *http.Request) (bot.Piece, bot.Writer, bool) {
+func (h *Handler) piece(w http.ResponseWriter, r *http.Request, what string) (bot.Piece, bot.Writer, bool) {
 	p, err := bot.ParseToken(r.PathValue("token"))
 	if err != nil {
+		h.cfg.Metrics.Page(what, "not_found")
 		h.problem(w, r, http.StatusNotFound, "No such manifesto",
 			"This link does not name anything the Glow Cloud wrote. It may have been cut short when it was copied.")
 		return p, nil, false
 	}
 	wr := h.cfg.Writer()
 	if wr == nil || !bot.Serves(wr, p) {
+		h.cfg.Metrics.Page(what, "faded")
 		h.faded(w, r, p)
 		return p, nil, false
 	}
@@ -332,28 +361,30 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad Host header", http.StatusBadRequest)
 		return
 	}
-	p, wr, ok := h.piece(w, r)
+	p, wr, ok := h.piece(w, r, "page")
 	if !ok {
 		return
 	}
 	token := p.Token()
 	etag := h.etag("page", base, token)
 	if notModified(w, r, etag) {
+		h.cfg.Metrics.Page("page", "not_modified")
 		return
 	}
 	key := base + "\x00" + token
 	c, hit := h.pages.get(key)
 	if !hit {
-		if !h.allow(w, r) {
+		if !h.allow(w, r, "page") {
 			return
 		}
 		reply, err := bot.Write(wr, p)
 		if err != nil {
-			h.writeFailed(w, r, p, err)
+			h.writeFailed(w, r, p, "page", err)
 			return
 		}
 		var buf bytes.Buffer
 		if err := h.tmpl.ExecuteTemplate(&buf, "page", h.pieceView(base, p, reply)); err != nil {
+			h.cfg.Metrics.Page("page", "error")
 			h.cfg.Log.Error("page template", "err", err)
 			http.Error(w, "the page could not be written", http.StatusInternalServerError)
 			return
@@ -361,32 +392,35 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 		c = cached{body: buf.Bytes(), etag: etag}
 		h.pages.add(key, c)
 	}
+	h.cfg.Metrics.Page("page", result(hit))
 	serveCached(w, r, c, "text/html; charset=utf-8")
 }
 
 // image serves a piece's card: og:image.
 func (h *Handler) image(w http.ResponseWriter, r *http.Request) {
-	p, wr, ok := h.piece(w, r)
+	p, wr, ok := h.piece(w, r, "card")
 	if !ok {
 		return
 	}
 	token := p.Token()
 	etag := h.etag("card", "", token)
 	if notModified(w, r, etag) {
+		h.cfg.Metrics.Page("card", "not_modified")
 		return
 	}
 	c, hit := h.images.get(token)
 	if !hit {
-		if !h.allow(w, r) {
+		if !h.allow(w, r, "card") {
 			return
 		}
 		reply, err := bot.Write(wr, p)
 		if err != nil {
-			h.writeFailed(w, r, p, err)
+			h.writeFailed(w, r, p, "card", err)
 			return
 		}
 		png, err := h.cards.draw(cardOf(p, reply))
 		if err != nil {
+			h.cfg.Metrics.Page("card", "error")
 			h.cfg.Log.Error("card", "err", err)
 			http.Error(w, "the card could not be drawn", http.StatusInternalServerError)
 			return
@@ -394,7 +428,16 @@ func (h *Handler) image(w http.ResponseWriter, r *http.Request) {
 		c = cached{body: png, etag: etag}
 		h.images.add(token, c)
 	}
+	h.cfg.Metrics.Page("card", result(hit))
 	serveCached(w, r, c, "image/png")
+}
+
+// result is the result of a piece served from the cache (hit) or written.
+func result(hit bool) string {
+	if hit {
+		return "cached"
+	}
+	return "written"
 }
 
 func serveCached(w http.ResponseWriter, r *http.Request, c cached, contentType string) {
@@ -411,11 +454,12 @@ func serveCached(w http.ResponseWriter, r *http.Request, c cached, contentType s
 
 // allow takes a generation from the client's budget, answering 429 when
 // it has none left.
-func (h *Handler) allow(w http.ResponseWriter, r *http.Request) bool {
-	wait, ok := h.limiter.take(clientKey(r.RemoteAddr))
+func (h *Handler) allow(w http.ResponseWriter, r *http.Request, what string) bool {
+	wait, ok := h.limiter.take(clientKey(clientAddr(r, h.cfg.TrustedProxies)))
 	if ok {
 		return true
 	}
+	h.cfg.Metrics.Page(what, "limited")
 	secs := max(1, int((wait+time.Second-1)/time.Second))
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
 	h.problem(w, r, http.StatusTooManyRequests, "The Glow Cloud needs a moment",
@@ -428,6 +472,41 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// clientAddr is the address of the client behind r: its peer, or, when the
+// peer is a trusted proxy, the last address of X-Forwarded-For that is not
+// one (a proxy appends the address it saw; what the client wrote comes
+// before it, and is not believed).
+func clientAddr(r *http.Request, trusted []netip.Prefix) string {
+	peer, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil || !isTrusted(peer.Addr(), trusted) {
+		return r.RemoteAddr
+	}
+	var hops []string
+	for _, v := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(v, ",")...)
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // a hop no proxy wrote: stop believing the header here
+		}
+		if !isTrusted(a, trusted) {
+			return a.String()
+		}
+	}
+	return r.RemoteAddr
+}
+
+func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
+	a = a.Unmap()
+	for _, p := range trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // clientKey is what the rate limit counts a client by: its IPv4 address,
@@ -448,11 +527,13 @@ func clientKey(remoteAddr string) string {
 }
 
 // writeFailed answers a piece that could not be written.
-func (h *Handler) writeFailed(w http.ResponseWriter, r *http.Request, p bot.Piece, err error) {
+func (h *Handler) writeFailed(w http.ResponseWriter, r *http.Request, p bot.Piece, what string, err error) {
 	if errors.Is(err, bot.ErrFaded) { // the model was swapped meanwhile
+		h.cfg.Metrics.Page(what, "faded")
 		h.faded(w, r, p)
 		return
 	}
+	h.cfg.Metrics.Page(what, "error")
 	h.cfg.Log.Error("write piece", "kind", p.Kind, "model", p.Model, "seed", p.Seed, "err", err)
 	h.problem(w, r, http.StatusInternalServerError, "The Glow Cloud is silent",
 		"It has nothing to say to this link right now. Please try again later.")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"html"
 	"image/png"
 	"io"
@@ -471,5 +472,43 @@ func TestParsePublicURL(t *testing.T) {
 		if got, err := pages.ParsePublicURL(in); err == nil {
 			t.Errorf("ParsePublicURL(%q) = %q, want an error", in, got)
 		}
+	}
+}
+
+// recorder counts what the pages report.
+type recorder struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (r *recorder) Page(what, result string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.n == nil {
+		r.n = map[string]int{}
+	}
+	r.n[what+" "+result]++
+}
+
+// TestMetrics: every request for a piece is counted by its result.
+func TestMetrics(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{}
+	h := pages.New(pages.Config{Writer: func() bot.Writer { return bottest.Writer{} }, PublicURL: public, Metrics: rec, Burst: 2, Rate: 1e-9})
+	tok := tokenOf(t, manifesto)
+	old := manifesto
+	old.Model = "0ld"
+	etag := get(t, h, "/m/"+tok, "192.0.2.1:1").Header.Get("ETag")
+	get(t, h, "/m/"+tok, "192.0.2.1:1")
+	get(t, h, "/m/"+tok, "192.0.2.1:1", "If-None-Match", etag)
+	get(t, h, "/m/"+tok+"/og.png", "192.0.2.1:1")
+	get(t, h, "/m/"+tokenOf(t, bot.Piece{Kind: bot.CmdGlowcloud, Model: "3fa2c9e1", Seed: 5}), "192.0.2.1:1")
+	get(t, h, "/m/nonsense", "192.0.2.1:1")
+	get(t, h, "/m/"+tokenOf(t, old)+"/og.png", "192.0.2.1:1")
+	want := map[string]int{"page written": 1, "page cached": 1, "page not_modified": 1, "card written": 1, "page limited": 1, "page not_found": 1, "card faded": 1}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if fmt.Sprint(rec.n) != fmt.Sprint(want) {
+		t.Errorf("counted %v, want %v", rec.n, want)
 	}
 }

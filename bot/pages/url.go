@@ -2,6 +2,7 @@ package pages
 
 import (
 	"fmt"
+	"net/netip"
 	"net/url"
 	"strings"
 )
@@ -31,6 +32,34 @@ func ParsePublicURL(s string) (string, error) {
 		if out[i] <= ' ' || out[i] >= 0x7f {
 			return "", fmt.Errorf("GLOWCLOUD_PUBLIC_URL %q: want plain ASCII", s)
 		}
+	}
+	return out, nil
+}
+
+// ParseProxies checks GLOWCLOUD_TRUSTED_PROXIES: a comma-separated list of
+// the addresses (10.0.0.5) or networks (10.0.0.0/8, fd00::/8) of the
+// reverse proxies in front of the pages, whose X-Forwarded-For names the
+// client the rate limit counts.
+func ParseProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for f := range strings.SplitSeq(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if !strings.Contains(f, "/") {
+			a, err := netip.ParseAddr(f)
+			if err != nil {
+				return nil, fmt.Errorf("GLOWCLOUD_TRUSTED_PROXIES: %q is not an address or a network (10.0.0.5, 10.0.0.0/8)", f)
+			}
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, fmt.Errorf("GLOWCLOUD_TRUSTED_PROXIES: %q is not an address or a network (10.0.0.5, 10.0.0.0/8)", f)
+		}
+		out = append(out, p.Masked())
 	}
 	return out, nil
 }

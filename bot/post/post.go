@@ -90,3 +90,26 @@ func (w *Writer) Write(kind, topic string, seed uint64) bot.Reply {
 	}
 	return r
 }
+
+// Editor edits the message an interaction's reply made, through the
+// interaction's webhook (PATCH /webhooks/{app}/{token}/messages/@original),
+// which needs no bot token: a /quiz round's reveal. It implements
+// quiz.Editor and is safe for concurrent use.
+type Editor struct {
+	s *discordgo.Session
+}
+
+// NewEditor returns an Editor sending through client (see rest.Client)
+// with the User-Agent ua.
+func NewEditor(client *http.Client, ua string) *Editor {
+	return &Editor{s: rest.Session(client, ua, "")}
+}
+
+// Edit replaces the message with r (allowed_mentions parsing nothing). It
+// makes one attempt, as Post does; Discord's refusals are
+// *proclaim.PostError, and the token never appears in an error.
+func (e *Editor) Edit(ctx context.Context, appID, token string, r bot.Reply) error {
+	_, err := e.s.InteractionResponseEdit(&discordgo.Interaction{AppID: appID, Token: token}, discord.WebhookEdit(r),
+		discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false), discordgo.WithRestRetries(0))
+	return PostError(rest.Redact(err, token))
+}

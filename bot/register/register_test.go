@@ -40,10 +40,10 @@ func TestCommandSetValidates(t *testing.T) {
 		retrain bool
 		want    []string
 	}{
-		{"global", "", false, []string{"squint", "glowcloud", "manifesto", "proclaim", "hush"}},
-		{"global with retrain", "", true, []string{"squint", "glowcloud", "manifesto", "proclaim", "hush", "retrain"}},
-		{"guild", "42", false, []string{"squint", "glowcloud", "manifesto", "proclaim", "hush"}},
-		{"guild with retrain", "42", true, []string{"squint", "glowcloud", "manifesto", "proclaim", "hush", "retrain"}},
+		{"global", "", false, []string{"squint", "glowcloud", "manifesto", "quiz", "proclaim", "hush"}},
+		{"global with retrain", "", true, []string{"squint", "glowcloud", "manifesto", "quiz", "proclaim", "hush", "retrain"}},
+		{"guild", "42", false, []string{"squint", "glowcloud", "manifesto", "quiz", "proclaim", "hush"}},
+		{"guild with retrain", "42", true, []string{"squint", "glowcloud", "manifesto", "quiz", "proclaim", "hush", "retrain"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -216,7 +216,7 @@ func TestSameCommands(t *testing.T) {
 			return c
 		}), false), false},
 		{"permissions dropped", echo(t, changed(func(c []*discordgo.ApplicationCommand) []*discordgo.ApplicationCommand {
-			c[3].DefaultMemberPermissions = nil
+			c[4].DefaultMemberPermissions = nil // /proclaim
 			return c
 		}), false), false},
 		{"contexts narrowed", echo(t, changed(func(c []*discordgo.ApplicationCommand) []*discordgo.ApplicationCommand {

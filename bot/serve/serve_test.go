@@ -255,8 +255,8 @@ func TestServeGateway(t *testing.T) {
 		names = append(names, c["name"].(string))
 	}
 	slices.Sort(names)
-	if !slices.Equal(names, []string{"glowcloud", "hush", "manifesto", "proclaim", "squint"}) {
-		t.Errorf("registered %v, want glowcloud, hush, manifesto, proclaim, squint", names)
+	if !slices.Equal(names, []string{"glowcloud", "hush", "manifesto", "proclaim", "quiz", "squint"}) {
+		t.Errorf("registered %v, want glowcloud, hush, manifesto, proclaim, quiz, squint", names)
 	}
 
 	var sawUA bool
@@ -352,10 +352,10 @@ func TestServeRegistersCommandsOnlyWhenChanged(t *testing.T) {
 				wantPuts int
 				wantCmds int
 			}{
-				{false, 1, 5}, // first start: PUT (with /proclaim and /hush)
-				{false, 1, 5}, // same definitions: no PUT
-				{true, 2, 6},  // /retrain added: PUT
-				{true, 2, 6},  // unchanged again
+				{false, 1, 6}, // first start: PUT (with /quiz, /proclaim and /hush)
+				{false, 1, 6}, // same definitions: no PUT
+				{true, 2, 7},  // /retrain added: PUT
+				{true, 2, 7},  // unchanged again
 			} {
 				cfg := gatewayServe(fake, testBot(&testWriter{}))
 				cfg.GuildID = guild

@@ -12,10 +12,11 @@
 //	glowcloud quality [-model FILE] [-n N] [-seed N] [-paragraphs N] [-ref FILE] [-corpus FILE] [-json]
 //	glowcloud quality -text FILE|- [-json]
 //	glowcloud serve [flags]
-//	glowcloud console [-model FILE] [-speed N] [-proclaim-min DURATION]
+//	glowcloud console [-model FILE] [-speed N] [-proclaim-min DURATION] [-quiz-seconds N]
 //	glowcloud healthcheck [-addr HOST:PORT] [-timeout DURATION]
 //	glowcloud db [-database DATABASE] backup FILE | check | migrate
 //	glowcloud publish [-database DATABASE] -model FILE | -rollback
+//	glowcloud quiz stats [-guild ID] [-database DATABASE]
 //	glowcloud version
 //
 // Flags may come before, between or after the other words of a command
@@ -32,8 +33,8 @@
 // DISCORD_TOKEN, DISCORD_APP_ID, DISCORD_GUILD_ID, DISCORD_PUBLIC_KEY,
 // GLOWCLOUD_HTTP_ADDR, GLOWCLOUD_MODEL, DISCORD_API_BASE, SHARD_ID,
 // SHARD_COUNT, GLOWCLOUD_OPERATORS, GLOWCLOUD_CORPUS_DIR, GLOWCLOUD_LOG_FORMAT,
-// GLOWCLOUD_COOLDOWN, GLOWCLOUD_MODEL_MAX, GLOWCLOUD_DATABASE and
-// GLOWCLOUD_PROCLAIM_MIN; each has a flag of its own but DISCORD_TOKEN
+// GLOWCLOUD_COOLDOWN, GLOWCLOUD_MODEL_MAX, GLOWCLOUD_DATABASE,
+// GLOWCLOUD_PROCLAIM_MIN and GLOWCLOUD_QUIZ_SECONDS; each has a flag of its own but DISCORD_TOKEN
 // (serve -h lists them).
 package main
 
@@ -104,6 +105,7 @@ Usage:
   glowcloud db backup FILE | db check | db migrate   (GLOWCLOUD_DATABASE or -database: an online copy;
                                                    a check that changes nothing; the schema upgrade)
   glowcloud publish -model FILE | -rollback       (the model every serve on GLOWCLOUD_DATABASE serves)
+  glowcloud quiz stats [-guild ID]                (how often /quiz players took the Glow Cloud for a person)
   glowcloud version
 
 Flags may come before or after the other words; -- ends them.
@@ -136,6 +138,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return env.runDB(ctx, rest)
 	case "publish":
 		return env.runPublish(ctx, rest)
+	case "quiz":
+		return env.runQuiz(ctx, rest)
 	case "version":
 		return env.runVersion(rest)
 	case "help", "-h", "-help", "--help":
@@ -167,6 +171,10 @@ type environment struct {
 	// Runner's and the admin commands' (tests, which step it); nil means
 	// the real time.
 	clock proclaim.Clock
+	// quizClock, if set, is the time of serve's /quiz rounds: when they end
+	// and when the Runner reveals them (tests, which step it apart from
+	// the proclamations'); nil means the real time.
+	quizClock proclaim.Clock
 }
 
 // flags returns a FlagSet for a subcommand that reports to stderr.

@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/bot/console"
 	"github.com/glowcloud/glowcloud/bot/post"
 	"github.com/glowcloud/glowcloud/proclaim"
+	"github.com/glowcloud/glowcloud/quiz"
 	"github.com/glowcloud/glowcloud/sqlite"
 )
 
@@ -41,28 +43,31 @@ func databaseKind(dsn string) string {
 }
 
 // runConsoleWith runs the console over an in-memory database, with
-// /proclaim and /hush answered as in a server and their posts printed as
-// the Runner makes them on clock.
-func runConsoleWith(ctx context.Context, w func() bot.Writer, proclaimMin time.Duration, speed float64, publicURL string, stdin io.Reader, stdout io.Writer) error {
+// /proclaim, /hush and /quiz answered as in a server, and the posts and
+// reveals printed as the Runners make them on the console's fast clock.
+func runConsoleWith(ctx context.Context, w func() bot.Writer, proclaimMin time.Duration, quizSeconds int, speed float64, publicURL string, stdin io.Reader, stdout io.Writer) error {
 	clock := proclaim.NewFastClock(speed)
 	db, err := sqlite.OpenMemory(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("console: %w", err)
 	}
 	defer db.Close()
-	b := bot.New(bot.Config{ // the console applies no cooldown
-		Writer:    w,
-		Admin:     proclaim.NewCommands(db, proclaimMin, clock.Now),
-		PublicURL: publicURL,
-	})
 	poster := console.NewPoster()
 	// Poll every quarter of a real second, whatever the speed.
 	poll := time.Duration(float64(250*time.Millisecond) * speed)
 	runner := proclaim.NewRunner(db, post.NewWriter(w, publicURL), poster, proclaim.RunnerConfig{Clock: clock, Poll: poll})
+	reveals := quiz.NewRunner(db, poster, quiz.RunnerConfig{Clock: clock, Poll: poll})
+	b := bot.New(bot.Config{ // the console applies no cooldown
+		Writer:    w,
+		Admin:     proclaim.NewCommands(db, proclaimMin, clock.Now),
+		Quiz:      quiz.NewCommands(db, quiz.Config{Seconds: quizSeconds, Now: clock.Now, Ended: reveals.Nudge}),
+		PublicURL: publicURL,
+	})
 	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { defer close(done); _ = runner.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = runner.Run(ctx) })
+	wg.Go(func() { _ = reveals.Run(ctx) })
+	defer func() { cancel(); wg.Wait() }()
 	return console.RunWith(ctx, b, stdin, stdout, console.Options{Posts: poster, Now: clock.Now, Speed: speed})
 }
 

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -31,6 +32,7 @@ import (
 	"github.com/glowcloud/glowcloud/discordsig"
 	"github.com/glowcloud/glowcloud/markov"
 	"github.com/glowcloud/glowcloud/proclaim"
+	"github.com/glowcloud/glowcloud/quiz"
 	"github.com/glowcloud/glowcloud/reload"
 	"github.com/glowcloud/glowcloud/retrain"
 )
@@ -44,11 +46,13 @@ type serveConfig struct {
 	token, appID, guildID, httpAddr, model, apiBase string
 	operators, corpusDir, logFormat, modelMax       string
 	database                                        string
-	publicURL                                       string // GLOWCLOUD_PUBLIC_URL, checked: share links
-	pages                                           bool   // serve the pages (GLOWCLOUD_PAGES, on with a public URL)
+	publicURL                                       string         // GLOWCLOUD_PUBLIC_URL, checked: share links
+	pages                                           bool           // serve the pages (GLOWCLOUD_PAGES, on with a public URL)
+	proxies                                         []netip.Prefix // GLOWCLOUD_TRUSTED_PROXIES: whose X-Forwarded-For the pages' rate limit believes
 	shardID, shardCount                             int
 	key                                             ed25519.PublicKey // nil: no HTTP interactions endpoint
 	cooldown, proclaimMin                           time.Duration
+	quizSeconds                                     int
 	pinned                                          bool // GLOWCLOUD_MODEL set: it wins over a published model
 }
 
@@ -110,8 +114,20 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 	if clock == nil {
 		clock = proclaim.SystemClock{}
 	}
+	// Rounds of /quiz are revealed by whichever replica claims their end,
+	// through the interaction's webhook: no token needed, so every serve
+	// runs the Runner.
+	quizClock := e.quizClock
+	if quizClock == nil {
+		quizClock = proclaim.SystemClock{}
+	}
+	reveals, err := c.quizRunner(db, quizClock, metrics, log)
+	if err != nil {
+		return err
+	}
 	cfg := bot.Config{
 		Writer:        func() bot.Writer { return holder.Current() },
+		Quiz:          quiz.NewCommands(db, quiz.Config{Seconds: c.quizSeconds, Now: quizClock.Now, Ended: reveals.Nudge}),
 		Logger:        log.With("component", "bot"),
 		Metrics:       metrics,
 		Cooldown:      c.cooldown,
@@ -151,6 +167,7 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 	if !c.pinned {
 		retrained = func(m *markov.Model) { publishRetrained(ctx, db, published, m, log) }
 	}
+	wg.Go(func() { _ = reveals.Run(ctx) }) // returns nil once ctx ends and its edits are done
 	if c.token != "" {
 		runner, err := c.proclaimer(db, holder, clock, metrics, log)
 		if err != nil {
@@ -164,15 +181,17 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 	var pageHandler http.Handler
 	if c.pages {
 		pageHandler = pages.New(pages.Config{
-			Writer:    func() bot.Writer { return holder.Current() },
-			PublicURL: c.publicURL,
-			Log:       log.With("component", "pages"),
+			Writer:         func() bot.Writer { return holder.Current() },
+			PublicURL:      c.publicURL,
+			TrustedProxies: c.proxies,
+			Metrics:        metrics,
+			Log:            log.With("component", "pages"),
 		})
 	}
 	log.Info("serving", "model", holder.Current().ModelID(), "gateway", c.token != "", "http", c.httpAddr,
 		"pages", c.pages, "public_url", c.publicURL,
 		"interactions_endpoint", c.key != nil, "shard", c.shardID, "shards", c.shardCount,
-		"database", databaseKind(c.database), "proclaim_min", c.proclaimMin)
+		"database", databaseKind(c.database), "proclaim_min", c.proclaimMin, "quiz_seconds", c.quizSeconds)
 	err = serve.Run(ctx, serve.Config{
 		Bot:        b,
 		Metrics:    metrics,
@@ -218,7 +237,7 @@ func (e environment) parseServe(args []string) (serveConfig, error) {
 		}
 		fs.StringVar(p, name, e.getenv(env), text+" ($"+env+unset+")")
 	}
-	var publicKey, cooldown, proclaimMin, shardID, shardCount, publicURL, pagesOn string
+	var publicKey, cooldown, proclaimMin, quizSeconds, shardID, shardCount, publicURL, pagesOn, proxies string
 	str(&c.appID, "app-id", "DISCORD_APP_ID", "application `ID`, to register commands without a gateway READY")
 	str(&c.guildID, "guild", "DISCORD_GUILD_ID", "register commands to this guild `ID` only (instant updates while testing); unset: globally")
 	str(&publicKey, "public-key", "DISCORD_PUBLIC_KEY", "the application's public `KEY` (64 hex digits): enables POST /interactions")
@@ -232,8 +251,10 @@ func (e environment) parseServe(args []string) (serveConfig, error) {
 	str(&c.logFormat, "log-format", "GLOWCLOUD_LOG_FORMAT", "`FORMAT` of the log, text or json; unset: text")
 	str(&cooldown, "cooldown", "GLOWCLOUD_COOLDOWN", "per-user pause between generating commands, a Go `DURATION`, 0 for none; unset: 3s")
 	str(&proclaimMin, "proclaim-min", "GLOWCLOUD_PROCLAIM_MIN", "shortest interval /proclaim start accepts, a Go `DURATION`; unset: 1h")
+	str(&quizSeconds, "quiz-seconds", "GLOWCLOUD_QUIZ_SECONDS", "how long a /quiz round takes votes, in `SECONDS` (5 to 600); unset: 20")
 	str(&publicURL, "public-url", "GLOWCLOUD_PUBLIC_URL", "the public `URL` of the pages, e.g. https://glow.example: replies and posts carry a Share link to theirs; unset: no links")
 	str(&pagesOn, "pages", "GLOWCLOUD_PAGES", "`on` or off: serve GET / and /m/{token} on the HTTP address; unset: on when a public URL is set")
+	str(&proxies, "trusted-proxies", "GLOWCLOUD_TRUSTED_PROXIES", "comma-separated `ADDRESSES` or networks of the reverse proxies in front of the pages, whose X-Forwarded-For names the client the pages' rate limit counts; unset: none")
 	dbFlag := e.databaseFlag(fs)
 	str(&shardID, "shard-id", "SHARD_ID", "this process's shard `N`, 0-based; unset: 0")
 	str(&shardCount, "shard-count", "SHARD_COUNT", "`N` shards in all; unset: 1")
@@ -263,7 +284,13 @@ func (e environment) parseServe(args []string) (serveConfig, error) {
 	if c.proclaimMin, err = parseProclaimMin(proclaimMin); err != nil {
 		return c, &usageError{msg: err.Error()}
 	}
+	if c.quizSeconds, err = quiz.ParseSeconds(quizSeconds); err != nil {
+		return c, &usageError{msg: err.Error()}
+	}
 	if c.publicURL, err = pages.ParsePublicURL(publicURL); err != nil {
+		return c, &usageError{msg: err.Error()}
+	}
+	if c.proxies, err = pages.ParseProxies(proxies); err != nil {
 		return c, &usageError{msg: err.Error()}
 	}
 	switch strings.ToLower(strings.TrimSpace(pagesOn)) {
@@ -351,6 +378,19 @@ func (c serveConfig) proclaimer(db database, holder *reload.Holder[*compose.Writ
 		proclaim.RunnerConfig{Clock: clock, Log: log, Metrics: metrics, Poll: min(time.Second, c.proclaimMin/4)}), nil
 }
 
+// quizRunner is the Runner that reveals /quiz rounds: edits through the
+// REST client (DISCORD_API_BASE), on serve's clock.
+func (c serveConfig) quizRunner(db database, clock proclaim.Clock, metrics quiz.Metrics, log *slog.Logger) (*quiz.Runner, error) {
+	client, err := rest.Client(nil, c.apiBase)
+	if err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	return quiz.NewRunner(db, post.NewEditor(client, rest.UserAgent(versionString())),
+		// Polled every 250 ms: a round is revealed within about that of its
+		// end (a vote that ends a DM's round nudges it at once).
+		quiz.RunnerConfig{Clock: clock, Log: log, Metrics: metrics, Poll: 250 * time.Millisecond}), nil
+}
+
 // newModelHolder serves the model file at path, or the embedded essay when
 // path is empty or cannot be loaded yet (then a valid file that appears
 // later is picked up by the watch).
@@ -383,13 +423,18 @@ func newModelHolder(ctx context.Context, l markov.Loader, path string, log *slog
 
 // runConsole runs the bot's commands at a local prompt.
 func (e environment) runConsole(ctx context.Context, args []string) error {
-	fs := e.flags("console", "[-model FILE] [-speed N] [-proclaim-min DURATION] [-public-url URL]")
+	fs := e.flags("console", "[-model FILE] [-speed N] [-proclaim-min DURATION] [-quiz-seconds N] [-public-url URL]")
 	modelPath := e.modelFlag(fs)
 	speed := fs.Float64("speed", 60, "the console's clock runs `N` times faster than real time (60: /proclaim start every:1h posts each minute)")
 	minFlag := fs.String("proclaim-min", e.getenv("GLOWCLOUD_PROCLAIM_MIN"), "shortest interval /proclaim start accepts, a Go `DURATION` ($GLOWCLOUD_PROCLAIM_MIN; unset: 1h)")
+	quizFlag := fs.String("quiz-seconds", e.getenv("GLOWCLOUD_QUIZ_SECONDS"), "how long a /quiz round takes votes, in `SECONDS` of the console's clock ($GLOWCLOUD_QUIZ_SECONDS; unset: 20)")
 	publicURL := fs.String("public-url", e.getenv("GLOWCLOUD_PUBLIC_URL"), "the public `URL` of the pages ($GLOWCLOUD_PUBLIC_URL): each reply then prints its page's link")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	quizSeconds, err := quiz.ParseSeconds(*quizFlag)
+	if err != nil {
+		return &usageError{msg: err.Error()}
 	}
 	public, err := pages.ParsePublicURL(*publicURL)
 	if err != nil {
@@ -407,7 +452,7 @@ func (e environment) runConsole(ctx context.Context, args []string) error {
 		return err
 	}
 	w := compose.New(m)
-	return runConsoleWith(ctx, func() bot.Writer { return w }, proclaimMin, *speed, public, e.stdin, e.stdout)
+	return runConsoleWith(ctx, func() bot.Writer { return w }, proclaimMin, quizSeconds, *speed, public, e.stdin, e.stdout)
 }
 
 // newLogger returns serve's logger: text (the default) or JSON on w.

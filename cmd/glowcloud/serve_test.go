@@ -386,6 +386,7 @@ func TestServeConfigErrors(t *testing.T) {
 		{"bad public URL", map[string]string{"DISCORD_TOKEN": "x", "GLOWCLOUD_PUBLIC_URL": "glow.example"}, "GLOWCLOUD_PUBLIC_URL", 2},
 		{"public URL without an address", map[string]string{"DISCORD_TOKEN": "x", "GLOWCLOUD_PUBLIC_URL": "https://glow.example"}, "need an HTTP address", 2},
 		{"bad pages", map[string]string{"GLOWCLOUD_PAGES": "maybe"}, "GLOWCLOUD_PAGES", 2},
+		{"bad trusted proxies", map[string]string{"DISCORD_TOKEN": "x", "GLOWCLOUD_TRUSTED_PROXIES": "proxy.local"}, "GLOWCLOUD_TRUSTED_PROXIES", 2},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

@@ -9,6 +9,7 @@ import (
 	"github.com/glowcloud/glowcloud/cooldown"
 	"github.com/glowcloud/glowcloud/proclaim"
 	"github.com/glowcloud/glowcloud/publish"
+	"github.com/glowcloud/glowcloud/quiz"
 	"github.com/glowcloud/glowcloud/scripture"
 )
 
@@ -19,6 +20,9 @@ type Store interface {
 	proclaim.Claimer
 	publish.Store
 	cooldown.Store
+	quiz.Store
+	quiz.Claimer
+	quiz.Counter
 	scripture.Store
 }
 

@@ -64,6 +64,12 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 			tc.f(t, open(t))
 		})
 	}
+	for _, tc := range quizTests() {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.f(t, open(t))
+		})
+	}
 	RunCooldowns(t, func(t *testing.T) cooldown.Store { return open(t) })
 }
 
