@@ -51,6 +51,13 @@ const (
 	innerTries = 4
 )
 
+// joinLarge: a large corpus also joins two sentences at a shared run. Off:
+// blind readers marked the joins as the worst phrase of most sherlock
+// paragraphs (reading q: "where she can lay his hands into the pockets",
+// "This he opened and made a very bad effect upon him") once the edits
+// read well; edits alone read better and cost 0.01–0.03 of distinct-3.
+const joinLarge = false
+
 // tagFunc tags a sentence's tokens (see postag).
 type tagFunc func(tokens []string) []string
 
@@ -126,7 +133,7 @@ func buildPool(x *noveltyIndex, k int, tag tagFunc, seed uint64) []PoolSentence 
 	cut := func(sa int32) (lo, hi int) {
 		return max(b.k-1, 2), min(len(b.sents[sa])-3, maxCopy-1)
 	}
-	if len(x.corpus) <= enumerateMax {
+	if len(x.corpus) <= enumerateMax || !joinLarge {
 		// A small corpus shares too few runs of words for joins that read
 		// well (blind readers took them for word salad): it edits its
 		// sentences instead (see swaps and freePlaces).

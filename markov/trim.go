@@ -106,7 +106,9 @@ func (b *poolBuilder) studyEdits(sample []int32) *edits {
 	for _, s := range sample {
 		toks, tags := b.toks[s], b.tags[s]
 		// "X and Y", "X or Y", "X, Y," with X and Y words of one kind.
-		for i := 1; i+1 < len(toks); i++ {
+		// Not from a sentence's first word, whose capital says nothing
+		// ("Briefly" is no name like "Watson").
+		for i := 2; i+1 < len(toks); i++ {
 			w := strings.ToLower(toks[i])
 			coord := w == "and" || w == "or" || w == "nor"
 			list := strings.HasSuffix(toks[i-1], ",") && i+1 < len(toks) && strings.HasSuffix(toks[i], ",")
