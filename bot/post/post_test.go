@@ -284,3 +284,61 @@ func customID(t *testing.T, msg map[string]any) string {
 	id, _ := buttons[0].(map[string]any)["custom_id"].(string)
 	return id
 }
+
+// TestEditor: a reveal edits the interaction's message through its
+// webhook, with no bot token, in a body Discord's spec takes; Discord's
+// refusals come back as *proclaim.PostError (404 to give up, 429 and 5xx to
+// retry), and no error ever quotes the interaction's token.
+func TestEditor(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t)
+	client, err := rest.Client(nil, fake.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ed := post.NewEditor(client, rest.UserAgent("test"))
+	i := fake.FillInteraction(map[string]any{"data": map[string]any{"name": "quiz", "type": 1}})
+	tok := i["token"].(string)
+	r := bot.Reply{Content: "**It was real**.", Buttons: []bot.Button{
+		{Label: "Real", CustomID: bot.QuizVoteID("ABCDEFGHIJKLMNOPQRSTUVWXY2", true), Disabled: true},
+		{Label: "Play again", CustomID: bot.QuizPlayAgainID},
+	}}
+	if err := ed.Edit(t.Context(), fake.AppID(), tok, r); err != nil {
+		t.Fatalf("Edit: %v", err)
+	}
+	edits := fake.Edits(tok)
+	if len(edits) != 1 || edits[0]["content"] != "**It was real**." {
+		t.Fatalf("edits %v", edits)
+	}
+	raw, _ := json.Marshal(edits[0])
+	if !strings.Contains(string(raw), `"disabled":true`) || !strings.Contains(string(raw), `"allowed_mentions":{"parse":[]`) {
+		t.Errorf("edit body %s", raw)
+	}
+	for _, tc := range []struct {
+		status int
+		body   string
+	}{
+		{404, `{"message":"Unknown Webhook","code":10015}`},
+		{429, `{"message":"You are being rate limited.","retry_after":0.5,"global":false}`},
+		{500, `{"message":"500: Internal Server Error","code":0}`},
+	} {
+		fake.FailNext("PATCH", "/api/v9/webhooks/", tc.status, tc.body)
+		err := ed.Edit(t.Context(), fake.AppID(), tok, r)
+		var pe *proclaim.PostError
+		if !errors.As(err, &pe) || pe.Status != tc.status {
+			t.Errorf("a %d: %v, want a PostError with the status", tc.status, err)
+		}
+		if err != nil && strings.Contains(err.Error(), tok) {
+			t.Errorf("the error quotes the token: %v", err)
+		}
+	}
+	// Nothing listens: the network error names the URL, without the token.
+	down, err := rest.Client(nil, "http://127.0.0.1:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = post.NewEditor(down, "test").Edit(t.Context(), fake.AppID(), tok, r)
+	if err == nil || strings.Contains(err.Error(), tok) || !strings.Contains(err.Error(), "webhooks") {
+		t.Errorf("a network error %v: want one naming the webhook, not the token", err)
+	}
+}

@@ -20,12 +20,26 @@ import (
 	"github.com/glowcloud/glowcloud/quiz"
 )
 
-// quizGame drives /quiz end to end through a fake Discord: send delivers
-// an interaction to replica n (over HTTP, or the gateway) and returns its
-// callback's type and data.
+// quizGame drives /quiz end to end through fake Discords: replica n is
+// reached through fakes[n % len(fakes)] (one fake for HTTP replicas, one
+// each for gateway replicas), and send delivers an interaction to replica n
+// (over HTTP, or the gateway) and returns its callback's type and data.
 type quizGame struct {
-	fake *discordtest.Server
-	send func(t *testing.T, n int, i map[string]any) (int, map[string]any)
+	fakes []*discordtest.Server
+	send  func(t *testing.T, n int, i map[string]any) (int, map[string]any)
+}
+
+// fake is the fake Discord of replica n.
+func (g quizGame) fake(n int) *discordtest.Server { return g.fakes[n%len(g.fakes)] }
+
+// edits are the edits of the message of the interaction token, on every
+// fake: whichever replica reveals a round, through its own REST.
+func (g quizGame) edits(token string) []map[string]any {
+	var out []map[string]any
+	for _, f := range g.fakes {
+		out = append(out, f.Edits(token)...)
+	}
+	return out
 }
 
 // quizVoters is how many members vote in a round.
@@ -40,7 +54,7 @@ func votesReal(k int) bool { return k%3 != 0 }
 // and the custom ids of the round's Real and Glow Cloud buttons.
 func (g quizGame) start(t *testing.T, n int) (token, real, glow string) {
 	t.Helper()
-	i := g.fake.FillInteraction(map[string]any{
+	i := g.fake(n).FillInteraction(map[string]any{
 		"data":   map[string]any{"name": "quiz", "type": 1}, // a bare /quiz plays
 		"member": map[string]any{"user": map[string]any{"id": voterID(99)}},
 	})
@@ -64,7 +78,7 @@ func (g quizGame) answer(t *testing.T, n int, i map[string]any) (int, map[string
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	edit, err := g.fake.WaitEdit(ctx, i["token"].(string))
+	edit, err := g.fake(n).WaitEdit(ctx, i["token"].(string))
 	if err != nil {
 		t.Errorf("a deferred reply never came: %v", err)
 		return typ, data
@@ -95,7 +109,7 @@ func customIDs(data map[string]any) []string {
 // returns the ephemeral reply's content.
 func (g quizGame) press(t *testing.T, n, k int, customID string) string {
 	t.Helper()
-	i := g.fake.FillInteraction(map[string]any{
+	i := g.fake(n).FillInteraction(map[string]any{
 		"type":   3,
 		"data":   map[string]any{"component_type": 2, "custom_id": customID},
 		"member": map[string]any{"user": map[string]any{"id": voterID(k)}},
@@ -146,13 +160,13 @@ func (g quizGame) checkReveal(t *testing.T, token string, within time.Duration, 
 	ctx, cancel := context.WithTimeout(t.Context(), within)
 	defer cancel()
 	if after != nil {
-		go after()
+		after() // the round's end: the test steps the clock past it
 	}
 	// The reveal is the edit that disables the buttons (a /quiz play
 	// deferred on a busy machine had its message edited in before).
 	var edit map[string]any
 	for edit == nil {
-		for _, e := range g.fake.Edits(token) {
+		for _, e := range g.edits(token) {
 			if ids := customIDs(e); len(ids) == 3 {
 				edit = e
 			}
@@ -162,7 +176,7 @@ func (g quizGame) checkReveal(t *testing.T, token string, within time.Duration, 
 		}
 		select {
 		case <-ctx.Done():
-			t.Fatalf("no reveal within %v; edits %v", within, g.fake.Edits(token))
+			t.Fatalf("no reveal within %v; edits %v", within, g.edits(token))
 		case <-time.After(20 * time.Millisecond): // polls the fake's record
 		}
 	}
@@ -190,7 +204,7 @@ func (g quizGame) checkReveal(t *testing.T, token string, within time.Duration, 
 	}
 	wait(time.Second) // a second reveal would come within a poll or two
 	reveals := 0
-	for _, e := range g.fake.Edits(token) {
+	for _, e := range g.edits(token) {
 		if len(customIDs(e)) == 3 {
 			reveals++
 		}
@@ -251,6 +265,20 @@ func httpSend(bases []string, priv ed25519.PrivateKey) func(t *testing.T, n int,
 	}
 }
 
+// gatewaySend delivers interactions to replica n by having its fake
+// Discord, fakes[n % len(fakes)], dispatch them over the gateway.
+func gatewaySend(fakes []*discordtest.Server) func(t *testing.T, n int, i map[string]any) (int, map[string]any) {
+	return func(t *testing.T, n int, i map[string]any) (int, map[string]any) {
+		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+		defer cancel()
+		cb, err := fakes[n%len(fakes)].Interaction(ctx, i)
+		if err != nil {
+			t.Errorf("interaction: %v", err)
+		}
+		return cb.Type, cb.Data
+	}
+}
+
 // TestServeQuizHTTP: one serve process on SQLite, the HTTP interactions
 // endpoint, the round's clock stepped by the test: /quiz play, 30 members
 // vote (five press again), the round ends on the clock, and the reveal
@@ -272,7 +300,7 @@ func TestServeQuizHTTP(t *testing.T) {
 		"GLOWCLOUD_DATABASE":  path,
 		"GLOWCLOUD_COOLDOWN":  "0",
 	}, func(e *environment) { e.quizClock = clock })
-	g := quizGame{fake: fake, send: httpSend([]string{srv.base}, priv)}
+	g := quizGame{fakes: []*discordtest.Server{fake}, send: httpSend([]string{srv.base}, priv)}
 	token, real, glow := g.start(t, 0)
 	g.vote(t, 1, real, glow)
 	g.checkReveal(t, token, 30*time.Second, func() { clock.advance(t, 21*time.Second) })
@@ -308,15 +336,7 @@ func TestServeQuizGateway(t *testing.T) {
 		"GLOWCLOUD_DATABASE":  path,
 		"GLOWCLOUD_COOLDOWN":  "0",
 	}, func(e *environment) { e.quizClock = clock })
-	g := quizGame{fake: fake, send: func(t *testing.T, _ int, i map[string]any) (int, map[string]any) {
-		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-		defer cancel()
-		cb, err := fake.Interaction(ctx, i)
-		if err != nil {
-			t.Errorf("interaction: %v", err)
-		}
-		return cb.Type, cb.Data
-	}}
+	g := quizGame{fakes: []*discordtest.Server{fake}, send: gatewaySend([]*discordtest.Server{fake})}
 	token, real, glow := g.start(t, 0)
 	g.vote(t, 1, real, glow)
 	g.checkReveal(t, token, 30*time.Second, func() { clock.advance(t, 21*time.Second) })
@@ -340,7 +360,7 @@ func TestReplicasQuiz(t *testing.T) {
 	t.Parallel()
 	dbURL := pgtest.Schema(t)
 	rs := startReplicas(t, 2, dbURL, "GLOWCLOUD_QUIZ_SECONDS=8", "GLOWCLOUD_COOLDOWN=0")
-	g := quizGame{fake: rs.fake, send: httpSend(rs.bases, rs.priv)}
+	g := quizGame{fakes: []*discordtest.Server{rs.fake}, send: httpSend(rs.bases, rs.priv)}
 	db, err := openDatabase(t.Context(), dbURL, true, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -356,7 +376,7 @@ func TestReplicasQuiz(t *testing.T) {
 	// plays on through the other.
 	token, real, glow = g.start(t, 0)
 	rs.kill(t, 0)
-	alive := quizGame{fake: rs.fake, send: func(t *testing.T, _ int, i map[string]any) (int, map[string]any) {
+	alive := quizGame{fakes: g.fakes, send: func(t *testing.T, _ int, i map[string]any) (int, map[string]any) {
 		return g.send(t, 1, i)
 	}}
 	alive.vote(t, 1, real, glow)
@@ -366,4 +386,38 @@ func TestReplicasQuiz(t *testing.T) {
 			t.Errorf("member %d has %d rounds after two, want 2", k, s.Rounds)
 		}
 	}
+}
+
+// TestReplicasQuizGateway: the game over the gateway on two serves sharing
+// one PostgreSQL schema, each connected to a fake Discord of its own (the
+// fake dispatches to one connection, as a shard of its own would get its
+// guilds' events): the round starts on the first, the 30 members vote on
+// both, and one of the two reveals it, once, through its own REST. The
+// rounds run on a clock the test steps, shared by both serves.
+func TestReplicasQuizGateway(t *testing.T) {
+	t.Parallel()
+	dbURL := pgtest.Schema(t)
+	clock := newSteppedClock(time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC))
+	var fakes []*discordtest.Server
+	for range 2 {
+		fake := discordtest.New(t, discordtest.WithToken(proclaimToken))
+		startServeWith(t, map[string]string{
+			"DISCORD_TOKEN":       proclaimToken,
+			"GLOWCLOUD_HTTP_ADDR": "127.0.0.1:0",
+			"DISCORD_API_BASE":    fake.URL(),
+			"GLOWCLOUD_DATABASE":  dbURL,
+			"GLOWCLOUD_COOLDOWN":  "0",
+		}, func(e *environment) { e.quizClock = clock })
+		fakes = append(fakes, fake)
+	}
+	g := quizGame{fakes: fakes, send: gatewaySend(fakes)}
+	token, real, glow := g.start(t, 0)
+	g.vote(t, 2, real, glow)
+	g.checkReveal(t, token, 30*time.Second, func() { clock.advance(t, 21*time.Second) })
+	db, err := openDatabase(t.Context(), dbURL, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	checkScores(t, db)
 }
