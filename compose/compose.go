@@ -229,8 +229,8 @@ func Clean(s string, max int) string {
 	return s
 }
 
-// Capitalise upper-cases the first letter of s.
-func Capitalise(s string) string {
+// capitalise upper-cases the first letter of s.
+func capitalise(s string) string {
 	r, size := utf8.DecodeRuneInString(s)
 	if size == 0 || unicode.IsUpper(r) {
 		return s

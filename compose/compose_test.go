@@ -14,6 +14,7 @@ import (
 
 	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/essay"
 	"github.com/glowcloud/glowcloud/limits"
 	"github.com/glowcloud/glowcloud/markov"
 	"github.com/glowcloud/glowcloud/quality"
@@ -33,7 +34,17 @@ func writerFor(t testing.TB, text string) *compose.Writer {
 	return compose.New(m)
 }
 
-func essayWriter(t testing.TB) *compose.Writer { return writerFor(t, corpus.EssayText()) }
+// essayWriter returns a new Writer of the embedded essay's model (what
+// training the essay gives; essay.TestEmbeddedModelIsCurrent keeps it so):
+// decoded once, where training it took seconds a test under -race.
+func essayWriter(t testing.TB) *compose.Writer {
+	t.Helper()
+	m, err := essay.Model()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return compose.New(m)
+}
 
 // TestGolden pins determinism: the same seed and model give the same bytes.
 // Run `go test ./compose -update` to rewrite testdata/tiny.golden after an

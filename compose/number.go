@@ -32,7 +32,7 @@ func (n number) inflect(verb string) string {
 		if verb == strings.ToUpper(verb) && len(verb) > 1 {
 			return strings.ToUpper(out)
 		}
-		return Capitalise(out)
+		return capitalise(out)
 	}
 	return out
 }

@@ -9,15 +9,14 @@ import (
 
 	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/essay"
 	"github.com/glowcloud/glowcloud/internal/sharedfiles"
 	"github.com/glowcloud/glowcloud/limits"
-	"github.com/glowcloud/glowcloud/markov"
 )
 
 func TestSuggest(t *testing.T) {
 	t.Parallel()
-	parsed := corpus.Parse(corpus.EssayText())
-	model, err := markov.Train(parsed.Sentences, markov.TrainOptions{Headings: parsed.Headings, Now: fixedNow})
+	model, err := essay.Model()
 	if err != nil {
 		t.Fatal(err)
 	}

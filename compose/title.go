@@ -199,7 +199,7 @@ func (w *Writer) title(rng *rand.Rand, topic string, paras []string) string {
 			return t
 		}
 	}
-	return Capitalise(Clean(subject, LongestTitle))
+	return capitalise(Clean(subject, LongestTitle))
 }
 
 // fill puts subject (of number n) into f, and a noun phrase of the text
@@ -219,7 +219,7 @@ func (x *titleIndex) fill(rng *rand.Rand, f form, subject string, n number) (str
 					p = strings.ToLower(first) + " " + rest
 				}
 			} else if opensTitle((*part)[:strings.Index(*part, "%n")]) && part == &before {
-				p = Capitalise(p)
+				p = capitalise(p)
 			}
 			*part = strings.Replace(*part, "%n", p, 1)
 		}
@@ -229,7 +229,7 @@ func (x *titleIndex) fill(rng *rand.Rand, f form, subject string, n number) (str
 		s = titleCase(s)
 	}
 	if opensTitle(before) {
-		s = Capitalise(s)
+		s = capitalise(s)
 	} else if first, rest, _ := strings.Cut(s, " "); f.titleCase && smallWords[strings.ToLower(first)] {
 		s = strings.ToLower(first) + " " + rest // "Notes on the Masses"
 	}
@@ -776,7 +776,7 @@ func titleCase(s string) string {
 		}
 		parts := strings.Split(f, "-")
 		for j, p := range parts {
-			parts[j] = Capitalise(p)
+			parts[j] = capitalise(p)
 		}
 		fields[i] = strings.Join(parts, "-")
 	}

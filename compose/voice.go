@@ -140,13 +140,13 @@ func (w *Writer) splice(rng *rand.Rand, thing string) string {
 	n := numberOf(thing, w.titles())
 	s := strings.NewReplacer("%s", thing, "{is}", n.inflect("is"), "{was}", n.inflect("was"), "{has}", n.inflect("has")).
 		Replace(spliceForms[rng.IntN(len(spliceForms))])
-	return Capitalise(s)
+	return capitalise(s)
 }
 
 // squintLine is a squint's first line: "Robots are Anarchist if you
 // squint."
 func (w *Writer) squintLine(thing string) string {
-	return Capitalise(thing) + " " + numberOf(thing, w.titles()).inflect("is") + " Anarchist if you squint."
+	return capitalise(thing) + " " + numberOf(thing, w.titles()).inflect("is") + " Anarchist if you squint."
 }
 
 func silence(rng *rand.Rand) string { return silences[rng.IntN(len(silences))] }

@@ -18,7 +18,7 @@ type Options struct {
 	// MinBits is the least surprisal, in bits, a sentence must carry: its
 	// probability under the chain must be at most 2^-MinBits. It keeps
 	// near-certain paths (long runs the chain can only copy) from being said
-	// over and over. Default DefaultMinBits; negative disables.
+	// over and over. Default 16 (defaultMinBits); negative disables.
 	MinBits float64
 	// MaxTries bounds the walks tried before falling back. Default 64.
 	MaxTries int
@@ -33,8 +33,8 @@ type Options struct {
 	BackOff float64
 }
 
-// DefaultMinBits is the default for Options.MinBits.
-const DefaultMinBits = 16
+// defaultMinBits is the default for Options.MinBits.
+const defaultMinBits = 16
 
 // Sentence is a generated sentence.
 type Sentence struct {
@@ -105,7 +105,7 @@ func (m *Model) Sentence(rng *rand.Rand, opts Options) (Sentence, error) {
 
 func (o Options) withDefaults() Options {
 	if o.MinBits == 0 {
-		o.MinBits = DefaultMinBits
+		o.MinBits = defaultMinBits
 	}
 	if o.MaxTries <= 0 {
 		o.MaxTries = 64

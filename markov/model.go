@@ -476,12 +476,65 @@ func unescape(w string) string {
 // The envelope and the corpus's novelty index are asked for (corpus) only
 // once the tables are built, so they can be made meanwhile; the envelope
 // must say order. Its counts of states, transitions and words are set here.
+// compile consumes raw: its names, then its counts, are let go as soon as
+// the tables hold what they said.
 func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *noveltyIndex, error)) (*Model, error) {
 	if raw.order != order {
 		return nil, fmt.Errorf("%w: chain order %d, envelope order %d", ErrFormat, raw.order, order)
 	}
+	isState, err := checkTransitions(raw)
+	if err != nil {
+		return nil, err
+	}
+	v, err := collectWords(order, raw)
+	if err != nil {
+		return nil, err
+	}
+	// The slow steps are shared out among the cores.
+	parts := min(runtime.GOMAXPROCS(0), 4)
+	st, err := splitStates(order, raw, isState, v.index, parts)
+	if err != nil {
+		return nil, err
+	}
+	// Only the words are looked up from here on, by id: the state keys,
+	// most of the names, can go.
+	v.index = nil
 	n := len(raw.names)
-	// Which spool ids are states (have successors).
+	raw.names = nil
+	stateOf, err := st.sort(n, len(v.words))
+	if err != nil {
+		return nil, err
+	}
+	start := st.find(make([]int32, order))
+	if start == noState {
+		return nil, fmt.Errorf("%w: no start state", ErrFormat)
+	}
+	m := &Model{
+		headings: headings,
+		order:    order,
+		words:    v.words,
+		shown:    v.shown,
+		marks:    v.marks,
+		stateTok: st.stateTok,
+		start:    start,
+		byWord:   make(map[string]*pivots),
+	}
+	if err := m.fillEdges(raw, stateOf, v.wordOf); err != nil {
+		return nil, err
+	}
+	m.linkEdges(st, parts)
+	m.indexPivots(v.folded)
+	m.buildPredecessors()
+	if err := m.attachCorpus(corpus); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// checkTransitions checks raw's transitions (ids in range, counts not
+// zero) and reports which spool ids are states: have successors.
+func checkTransitions(raw *rawChain) ([]bool, error) {
+	n := len(raw.names)
 	isState := make([]bool, n)
 	for i := range raw.from {
 		f, t := raw.from[i], raw.to[i]
@@ -493,9 +546,24 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 		}
 		isState[f] = true
 	}
-	// Words: every name that is not a multi-word state key, counted first
-	// so that their index and list are made to measure (growing them
-	// cost twice the memory at the load's peak).
+	return isState, nil
+}
+
+// vocabulary is a chain's words while compiling it.
+type vocabulary struct {
+	words  []string         // word id -> escaped word; 0 and 1 are the markers, the rest sorted
+	index  map[string]int32 // escaped word -> word id
+	wordOf []int32          // spool id -> word id, or -1 for a multi-word state key
+	shown  []string         // word id -> word as printed
+	folded []string         // word id -> Fold(shown)
+	marks  []marks          // word id -> what balanced needs
+}
+
+// collectWords gathers raw's words: every name that is not a multi-word
+// state key. They are counted first so that the index and list are made to
+// measure (growing them cost twice the memory at the load's peak). Every
+// successor must be a word.
+func collectWords(order int, raw *rawChain) (*vocabulary, error) {
 	isWord := func(name string) bool { return order == 1 || !strings.Contains(name, "_") }
 	nw := 0
 	for _, name := range raw.names {
@@ -503,7 +571,7 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 			nw++
 		}
 	}
-	vocab := make(map[string]int32, nw)
+	vocab := make(map[string]int32, nw) // escaped word -> spool id, until the words are sorted
 	words := make([]string, 2, nw+2)
 	words[0], words[1] = gomarkov.StartToken, gomarkov.EndToken
 	for id, name := range raw.names {
@@ -522,7 +590,7 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 		}
 	}
 	slices.Sort(words[2:])
-	wordOf := make([]int32, n) // spool id -> word id, or -1
+	wordOf := make([]int32, len(raw.names))
 	for i := range wordOf {
 		wordOf[i] = -1
 	}
@@ -538,25 +606,52 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 			return nil, fmt.Errorf("%w: successor %q is not a word", ErrFormat, raw.names[t])
 		}
 	}
-	shown := make([]string, len(words))
-	folded := make([]string, len(words))
-	wordMarks := make([]marks, len(words))
+	v := &vocabulary{
+		words:  words,
+		index:  vocab,
+		wordOf: wordOf,
+		shown:  make([]string, len(words)),
+		folded: make([]string, len(words)),
+		marks:  make([]marks, len(words)),
+	}
 	for i, w := range words[2:] {
-		shown[i+2] = unescape(w)
-		folded[i+2] = Fold(shown[i+2])
-		wordMarks[i+2] = markWord(shown[i+2])
+		v.shown[i+2] = unescape(w)
+		v.folded[i+2] = Fold(v.shown[i+2])
+		v.marks[i+2] = markWord(v.shown[i+2])
 	}
+	return v, nil
+}
 
-	// States, as word ids, sorted.
-	type state struct {
-		key   uint64 // the words packed, for order <= 2
-		spool int32
-		at    int32 // offset into toks
-	}
-	// Splitting state keys into words is a map lookup a word: the ids are
-	// shared out among the cores, each part writing its states, counted
-	// first, into its own stretch of states and toks.
-	parts := min(runtime.GOMAXPROCS(0), 4)
+// stateTable is a chain's states while compiling it: each state's words as
+// word ids, sorted (see sort), and found by binary search (find).
+type stateTable struct {
+	order int
+	// packed: chains of order 1 and 2 (the default) pack a state's words
+	// into one integer (key); sorting and searching those is several times
+	// faster.
+	packed bool
+	states []state
+	toks   []int32 // states' words, order each, at state.at
+	// first[w]..first[w+1] are the states whose first word is w, so finding
+	// a state searches only those (set by sort).
+	first []int32
+	// stateTok is toks in the sorted states' order (set by sort): the
+	// Model's.
+	stateTok []int32
+}
+
+// state is one state in a stateTable.
+type state struct {
+	key   uint64 // the words packed, when the table is packed
+	spool int32  // its spool id
+	at    int32  // offset into toks
+}
+
+// splitStates splits the state keys into word ids (a map lookup a word).
+// The ids are shared out among parts goroutines, each writing its states,
+// counted first, into its own stretch of states and toks.
+func splitStates(order int, raw *rawChain, isState []bool, vocab map[string]int32, parts int) (*stateTable, error) {
+	n := len(raw.names)
 	at := make([]int, parts+1) // part p's states start at at[p]
 	for p := range parts {
 		at[p+1] = at[p]
@@ -566,8 +661,12 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 			}
 		}
 	}
-	states := make([]state, at[parts])
-	toks := make([]int32, at[parts]*order)
+	st := &stateTable{
+		order:  order,
+		packed: order <= 2,
+		states: make([]state, at[parts]),
+		toks:   make([]int32, at[parts]*order),
+	}
 	errs := make([]error, parts)
 	var wg sync.WaitGroup
 	for p := range parts {
@@ -582,7 +681,7 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 					errs[p] = fmt.Errorf("%w: state %q has %d words, want %d", ErrFormat, key, k, order)
 					return
 				}
-				t := toks[i*order : (i+1)*order]
+				t := st.toks[i*order : (i+1)*order]
 				j := 0
 				for part := range strings.SplitSeq(key, "_") {
 					w, ok := vocab[part]
@@ -593,7 +692,7 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 					t[j] = w
 					j++
 				}
-				states[i] = state{spool: int32(id), at: int32(i * order)}
+				st.states[i] = state{spool: int32(id), at: int32(i * order)}
 				i++
 			}
 		})
@@ -604,81 +703,77 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 			return nil, err
 		}
 	}
-	// Only the words are looked up from here on, by id: the state keys,
-	// most of the names, can go.
-	vocab = nil
-	raw.names = nil
-	tokAt := func(s state) []int32 { return toks[s.at : s.at+int32(order)] }
-	// Chains of order 1 and 2 (the default) pack a state's words into one
-	// integer: sorting and searching those is several times faster.
-	packed := order <= 2
-	pack := func(t []int32) uint64 {
-		if len(t) == 1 {
-			return uint64(t[0])
-		}
-		return uint64(t[0])<<32 | uint64(t[1])
+	return st, nil
+}
+
+func (st *stateTable) tokAt(s state) []int32 { return st.toks[s.at : s.at+int32(st.order)] }
+
+func pack(t []int32) uint64 {
+	if len(t) == 1 {
+		return uint64(t[0])
 	}
-	if packed {
+	return uint64(t[0])<<32 | uint64(t[1])
+}
+
+// sort sorts the states by their words, refuses a state listed twice,
+// lays out stateTok and first (nw words), and returns each spool id's
+// state index (n spool ids).
+func (st *stateTable) sort(n, nw int) ([]int32, error) {
+	order, states := st.order, st.states
+	if st.packed {
 		for i := range states {
-			states[i].key = pack(tokAt(states[i]))
+			states[i].key = pack(st.tokAt(states[i]))
 		}
 		slices.SortFunc(states, func(a, b state) int { return cmp.Compare(a.key, b.key) })
 	} else {
-		slices.SortFunc(states, func(a, b state) int { return slices.Compare(tokAt(a), tokAt(b)) })
+		slices.SortFunc(states, func(a, b state) int { return slices.Compare(st.tokAt(a), st.tokAt(b)) })
 	}
-	stateOf := make([]int32, n) // spool id -> state index
-	stateTok := make([]int32, 0, len(states)*order)
+	stateOf := make([]int32, n)
+	st.stateTok = make([]int32, 0, len(states)*order)
 	for i, s := range states {
 		stateOf[s.spool] = int32(i)
-		stateTok = append(stateTok, tokAt(s)...)
+		st.stateTok = append(st.stateTok, st.tokAt(s)...)
 	}
-	ns := len(states)
-	for i := 1; i < ns; i++ {
-		if slices.Equal(stateTok[(i-1)*order:i*order], stateTok[i*order:(i+1)*order]) {
+	for i := 1; i < len(states); i++ {
+		if slices.Equal(st.stateTok[(i-1)*order:i*order], st.stateTok[i*order:(i+1)*order]) {
 			return nil, fmt.Errorf("%w: duplicate state", ErrFormat)
 		}
 	}
-	// first[w]..first[w+1] are the states whose first word is w, so finding
-	// a state searches only those.
-	first := make([]int32, len(words)+1)
+	st.first = make([]int32, nw+1)
 	for _, s := range states {
-		first[toks[s.at]+1]++
+		st.first[st.toks[s.at]+1]++
 	}
-	for i := range words {
-		first[i+1] += first[i]
+	for i := range nw {
+		st.first[i+1] += st.first[i]
 	}
-	find := func(t []int32) int32 {
-		lo, hi := first[t[0]], first[t[0]+1]
-		var i int
-		var ok bool
-		if packed {
-			k := pack(t)
-			i, ok = slices.BinarySearchFunc(states[lo:hi], k, func(s state, k uint64) int { return cmp.Compare(s.key, k) })
-		} else {
-			i, ok = slices.BinarySearchFunc(states[lo:hi], t, func(s state, t []int32) int { return slices.Compare(tokAt(s), t) })
-		}
-		if !ok {
-			return noState
-		}
-		return lo + int32(i)
-	}
-	start := find(make([]int32, order))
-	if start == noState {
-		return nil, fmt.Errorf("%w: no start state", ErrFormat)
-	}
+	return stateOf, nil
+}
 
-	// Edges grouped by state (counting sort), then sorted by word.
-	m := &Model{
-		headings: headings,
-		order:    order,
-		words:    words,
-		shown:    shown,
-		marks:    wordMarks,
-		stateTok: stateTok,
-		start:    start,
-		off:      make([]int32, ns+1),
-		byWord:   make(map[string]*pivots),
+// find returns the index of the state with words t, or noState.
+func (st *stateTable) find(t []int32) int32 {
+	lo, hi := st.first[t[0]], st.first[t[0]+1]
+	var i int
+	var ok bool
+	if st.packed {
+		k := pack(t)
+		i, ok = slices.BinarySearchFunc(st.states[lo:hi], k, func(s state, k uint64) int { return cmp.Compare(s.key, k) })
+	} else {
+		i, ok = slices.BinarySearchFunc(st.states[lo:hi], t, func(s state, t []int32) int { return slices.Compare(st.tokAt(s), t) })
 	}
+	if !ok {
+		return noState
+	}
+	return lo + int32(i)
+}
+
+// fillEdges lays out the successor tables (off, edgeWord, edgeCum): the
+// edges grouped by state (a counting sort), each state's sorted by word,
+// successors counted in several chains (a parallel training) summed, and
+// the counts made running sums. It lets raw go once the counts are in the
+// tables, and sizes edgeNext for linkEdges.
+func (m *Model) fillEdges(raw *rawChain, stateOf, wordOf []int32) error {
+	ns := len(m.stateTok) / m.order
+	m.off = make([]int32, ns+1)
 	for _, f := range raw.from {
 		m.off[stateOf[f]+1]++
 	}
@@ -692,19 +787,17 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 	fill := slices.Clone(m.off[:ns])
 	for i, f := range raw.from {
 		s := stateOf[f]
-		w := wordOf[raw.to[i]] // a word: checked above
+		w := wordOf[raw.to[i]] // a word: collectWords checked
 		e := fill[s]
 		fill[s]++
 		m.edgeWord[e] = w
 		m.edgeCum[e] = raw.count[i] // made cumulative below
 	}
-	// The counts are in the tables now: let them go (compile consumes raw).
 	merged := raw.merged
 	*raw = rawChain{}
-	inCount := make([]int32, ns)
 	// Each row is sorted by word, then written back from position out on:
-	// successors counted in several chains (a parallel training) are summed,
-	// so rows can only shrink and out never passes the row being read.
+	// successors counted in several chains are summed, so rows can only
+	// shrink and out never passes the row being read.
 	out := int32(0)
 	row := &edgeRow{} // one for every row: sort.Sort(edgeRow{...}) allocates each time
 	for s := range ns {
@@ -717,18 +810,18 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 			c := uint64(m.edgeCum[e])
 			if e > lo && m.edgeWord[e] == m.edgeWord[e-1] {
 				if !merged {
-					return nil, fmt.Errorf("%w: duplicate successor", ErrFormat)
+					return fmt.Errorf("%w: duplicate successor", ErrFormat)
 				}
 				cum += c
 				if cum > math.MaxUint32 {
-					return nil, fmt.Errorf("%w: counts overflow", ErrFormat)
+					return fmt.Errorf("%w: counts overflow", ErrFormat)
 				}
 				m.edgeCum[out-1] = uint32(cum)
 				continue
 			}
 			cum += c
 			if cum > math.MaxUint32 {
-				return nil, fmt.Errorf("%w: counts overflow", ErrFormat)
+				return fmt.Errorf("%w: counts overflow", ErrFormat)
 			}
 			m.edgeWord[out] = m.edgeWord[e]
 			m.edgeCum[out] = uint32(cum)
@@ -738,8 +831,14 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 	m.off[ns] = out
 	ne = int(out)
 	m.edgeWord, m.edgeCum, m.edgeNext = m.edgeWord[:ne], m.edgeCum[:ne], m.edgeNext[:ne]
-	// Where each edge leads: a search per edge, read only, so the states
-	// are shared out among the cores.
+	return nil
+}
+
+// linkEdges sets where each edge leads (edgeNext): a search per edge, read
+// only, so the states are shared out among parts goroutines.
+func (m *Model) linkEdges(st *stateTable, parts int) {
+	order, ns := m.order, len(m.off)-1
+	var wg sync.WaitGroup
 	for p := range parts {
 		wg.Go(func() {
 			next := make([]int32, order)
@@ -747,12 +846,12 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 				for e := m.off[s]; e < m.off[s+1]; e++ {
 					t := noState
 					if w := m.edgeWord[e]; w != wordEnd {
-						copy(next, stateTok[(s*order)+1:(s+1)*order])
+						copy(next, m.stateTok[(s*order)+1:(s+1)*order])
 						next[order-1] = w
 						// A successor with no state of its own (never
 						// written by gomarkov, but possible in a
 						// hand-edited file) ends the walk.
-						t = find(next)
+						t = st.find(next)
 					}
 					m.edgeNext[e] = t
 				}
@@ -760,13 +859,19 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 		})
 	}
 	wg.Wait()
-	// The states that end in each folded word, counted first so that
-	// each word's pivots are made to measure.
-	ends := make([]int32, len(words))
+}
+
+// indexPivots fills byWord: for each folded word, the states that end in
+// it with running counts of how often each occurs (the sum of its
+// successors' counts). The states a word ends are counted first, so that
+// each word's pivots are made to measure.
+func (m *Model) indexPivots(folded []string) {
+	order, ns := m.order, len(m.off)-1
+	ends := make([]int32, len(m.words))
 	for s := range ns {
-		ends[stateTok[(s+1)*order-1]]++
+		ends[m.stateTok[(s+1)*order-1]]++
 	}
-	need := make(map[*pivots]int, len(words)/2)
+	need := make(map[*pivots]int, len(m.words)/2)
 	for w, k := range ends {
 		if w <= int(wordEnd) || k == 0 || folded[w] == "" {
 			continue
@@ -783,28 +888,31 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 		p.cum = make([]uint64, 0, k)
 	}
 	for s := range ns {
-		lo, hi := m.off[s], m.off[s+1]
-		for e := lo; e < hi; e++ {
-			if t := m.edgeNext[e]; t != noState {
-				inCount[t]++
-			}
-		}
-		if last := stateTok[(s+1)*order-1]; last > wordEnd && folded[last] != "" {
-			// How often the state occurs: the sum of its successors' counts.
+		if last := m.stateTok[(s+1)*order-1]; last > wordEnd && folded[last] != "" {
 			p := m.byWord[folded[last]]
-			p.cum = append(p.cum, lastOr(p.cum, 0)+uint64(m.edgeCum[hi-1]))
+			p.cum = append(p.cum, lastOr(p.cum, 0)+uint64(m.edgeCum[m.off[s+1]-1]))
 			p.states = append(p.states, int32(s))
 		}
 	}
-	// Predecessor tables.
+}
+
+// buildPredecessors lays out the predecessor tables (prevOff, prevState,
+// prevCum, running counts) from the successor tables.
+func (m *Model) buildPredecessors() {
+	ns := len(m.off) - 1
 	m.prevOff = make([]int32, ns+1)
-	for i, c := range inCount {
-		m.prevOff[i+1] = m.prevOff[i] + c
+	for _, t := range m.edgeNext {
+		if t != noState {
+			m.prevOff[t+1]++
+		}
+	}
+	for i := range ns {
+		m.prevOff[i+1] += m.prevOff[i]
 	}
 	np := m.prevOff[ns]
 	m.prevState = make([]int32, np)
 	m.prevCum = make([]uint32, np)
-	fill = slices.Clone(m.prevOff[:ns])
+	fill := slices.Clone(m.prevOff[:ns])
 	for s := range ns {
 		prev := uint32(0)
 		for e := m.off[s]; e < m.off[s+1]; e++ {
@@ -824,22 +932,27 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 			m.prevCum[e] = cum
 		}
 	}
+}
 
+// attachCorpus asks for the envelope and the novelty index, checks them
+// against the tables, maps the model's word ids onto the index's, and sets
+// the model's counts and id.
+func (m *Model) attachCorpus(corpus func() (Meta, *noveltyIndex, error)) error {
 	meta, nov, err := corpus()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if meta.Order != order {
-		return nil, fmt.Errorf("%w: chain order %d, envelope order %d", ErrFormat, order, meta.Order)
+	if meta.Order != m.order {
+		return fmt.Errorf("%w: chain order %d, envelope order %d", ErrFormat, m.order, meta.Order)
 	}
+	words := m.words
 	m.meta = meta
-	m.meta.States = ns
-	m.meta.Transitions = ne
+	m.meta.States = len(m.off) - 1
+	m.meta.Transitions = len(m.edgeWord)
 	m.meta.Vocabulary = len(words) - 2
 
-	// Novelty index: map word ids onto its ids.
 	if nov.distinct == 0 || nov.distinct > meta.Sentences || nov.tokens > meta.Words {
-		return nil, fmt.Errorf("%w: corpus has %d distinct sentences and %d words, envelope says %d and %d",
+		return fmt.Errorf("%w: corpus has %d distinct sentences and %d words, envelope says %d and %d",
 			ErrFormat, nov.distinct, nov.tokens, meta.Sentences, meta.Words)
 	}
 	m.novelty = nov
@@ -858,16 +971,16 @@ func compile(order int, raw *rawChain, headings []string, corpus func() (Meta, *
 	if mapped != len(nov.words)-1 {
 		for _, w := range nov.words[1:] {
 			if _, ok := slices.BinarySearch(words[2:], w); !ok {
-				return nil, fmt.Errorf("%w: corpus word %q is not in the chain", ErrFormat, w)
+				return fmt.Errorf("%w: corpus word %q is not in the chain", ErrFormat, w)
 			}
 		}
 	}
 	nov.ids = nil // only compile looks words up in it
 
 	h := sha256.New()
-	fmt.Fprintf(h, "%d %d %s", modelVersion, order, meta.CorpusSHA256)
+	fmt.Fprintf(h, "%d %d %s", modelVersion, m.order, meta.CorpusSHA256)
 	m.id = hex.EncodeToString(h.Sum(nil))[:8]
-	return m, nil
+	return nil
 }
 
 // edgeRow sorts a state's successors by word id, keeping counts alongside.

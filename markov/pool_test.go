@@ -14,17 +14,6 @@ import (
 	"github.com/glowcloud/glowcloud/markov"
 )
 
-// essayModel trains the model of the embedded essay once per test binary.
-func trainEssay(t *testing.T) *markov.Model {
-	t.Helper()
-	text := corpus.Parse(corpus.EssayText())
-	m, err := markov.Train(text.Sentences, markov.TrainOptions{Headings: text.Headings, Now: fixedNow})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
 // The oracle for these tests is the training text itself, read with
 // strings.Fields: it shares no code with how the pool is built.
 
@@ -34,7 +23,7 @@ func trainEssay(t *testing.T) *markov.Model {
 // not a new sentence made of loose words): at least half its words lie in
 // runs of three or more that the training text says.
 func TestPoolSentencesAreEdits(t *testing.T) {
-	m := trainEssay(t)
+	m, _ := essay(t)
 	pool := m.Pool()
 	if len(pool) < 120 {
 		t.Fatalf("%d pooled sentences from the essay, want at least 120", len(pool))
@@ -86,7 +75,7 @@ func TestPoolSentencesAreEdits(t *testing.T) {
 // run of more than 15 words with one (markovify's limit), or copies most
 // of one; checked by brute force over every pair.
 func TestPoolNovel(t *testing.T) {
-	m := trainEssay(t)
+	m, _ := essay(t)
 	var training [][]string
 	whole := map[string]bool{}
 	for _, s := range m.TrainingSentences() {
@@ -130,7 +119,7 @@ func longestCommonRun(a, b []string) int {
 // TestPoolDeterministic: the same corpus curates the same pool, and a
 // saved model gives it back.
 func TestPoolDeterministic(t *testing.T) {
-	a, b := trainEssay(t), trainEssay(t)
+	a, b := trainedEssay(t), trainedEssay(t)
 	if !slices.Equal(a.Pool(), b.Pool()) {
 		t.Fatal("two trainings of the essay curated different pools")
 	}

@@ -65,7 +65,7 @@ func (cm *Commands) Start(ctx context.Context, c bot.Caller, o bot.StartOptions)
 	if err != nil {
 		return refusal("every:", err), err
 	}
-	kind, err := ParseKind(o.Kind)
+	kind, err := parseKind(o.Kind)
 	if err != nil {
 		return refusal("kind:", err), err
 	}

@@ -42,10 +42,10 @@ const (
 	Week = 7 * Day
 )
 
-// ParseKind reads a kind: option: what a schedule posts, named by the
+// parseKind reads a kind: option: what a schedule posts, named by the
 // command whose reply it is (bot.CmdGlowcloud or bot.CmdManifesto); empty
 // means bot.CmdGlowcloud.
-func ParseKind(s string) (string, error) {
+func parseKind(s string) (string, error) {
 	switch s {
 	case "", bot.CmdGlowcloud:
 		return bot.CmdGlowcloud, nil
@@ -62,7 +62,7 @@ type Schedule struct {
 	GuildID   string
 	ChannelID string
 	Every     time.Duration
-	Kind      string    // bot.CmdGlowcloud or bot.CmdManifesto (see ParseKind)
+	Kind      string    // bot.CmdGlowcloud or bot.CmdManifesto (see parseKind)
 	Topic     string    // as shown (bot.ShownTopic); may be empty
 	NextAt    time.Time // the next slot
 	CreatedBy string    // user id of the admin who started it

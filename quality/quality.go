@@ -124,7 +124,7 @@ func NewCorpus(sentences []string) *Corpus {
 	var hs []uint64
 	var words []string
 	for _, s := range sentences {
-		words = AppendWords(words[:0], s)
+		words = appendWords(words[:0], s)
 		hs = hashWords(hs[:0], words)
 		for _, n := range copyLengths {
 			for i := 0; i+n <= len(hs); i++ {
@@ -162,14 +162,8 @@ func runHash(hs []uint64) uint64 {
 	return h
 }
 
-// HashWords appends a hash of each word to hs, for CopiedRun and RunHash.
-func HashWords(hs []uint64, words []string) []uint64 { return hashWords(hs, words) }
-
-// RunHash returns the hash of a run of words from their HashWords hashes.
-func RunHash(hs []uint64) uint64 { return runHash(hs) }
-
 // CopiedRun returns the longest of the indexed run lengths (12, then 8)
-// that a sentence copies from the corpus, given the HashWords hashes of
+// that a sentence copies from the corpus, given the hashWords hashes of
 // its Words; 0 when it copies neither.
 func (c *Corpus) CopiedRun(hs []uint64) int {
 	for _, n := range []int{12, 8} {
@@ -243,7 +237,7 @@ func Measure(groups [][]string, pieces bool, corpus *Corpus, lm *LM) Report {
 				c12++
 			}
 		}
-		if !Balanced(s) {
+		if !balanced(s) {
 			unb++
 		}
 	}
@@ -267,7 +261,7 @@ func Measure(groups [][]string, pieces bool, corpus *Corpus, lm *LM) Report {
 			}
 			for i := 1; i < len(p); i++ {
 				pairs++
-				if SharesContent(p[i-1], p[i]) {
+				if sharesContent(p[i-1], p[i]) {
 					share++
 				}
 			}
@@ -300,10 +294,10 @@ func Repeats5(piece []string) bool {
 	return false
 }
 
-// SharesContent reports whether sentences a and b share a content word.
-func SharesContent(a, b string) bool {
-	ca := ContentWords(a)
-	for _, w := range ContentWords(b) {
+// sharesContent reports whether sentences a and b share a content word.
+func sharesContent(a, b string) bool {
+	ca := contentWords(a)
+	for _, w := range contentWords(b) {
 		if slices.Contains(ca, w) {
 			return true
 		}

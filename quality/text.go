@@ -86,11 +86,11 @@ func Tokens(s string) []string {
 
 // Words returns quality.py's words(s): the lower-cased words of s, an
 // apostrophe joining at most two parts ("don't", "holmes’s").
-func Words(s string) []string { return AppendWords(nil, s) }
+func Words(s string) []string { return appendWords(nil, s) }
 
-// AppendWords appends the Words of s to dst. Words already in lower case
+// appendWords appends the Words of s to dst. Words already in lower case
 // are not copied.
-func AppendWords(dst []string, s string) []string {
+func appendWords(dst []string, s string) []string {
 	// Case mapping is rune by rune and keeps letters letters, so lowering
 	// each word is lowering the text.
 	scan(s, false, func(t string) {
@@ -219,25 +219,25 @@ var stop = func() map[string]bool {
 	return m
 }()
 
-// ContentWords returns quality.py's content(s): the words of s longer
+// contentWords returns quality.py's content(s): the words of s longer
 // than three letters that are not on its stop list.
-func ContentWords(s string) []string {
+func contentWords(s string) []string {
 	var out []string
 	for _, w := range Words(s) {
-		if IsContent(w) {
+		if isContent(w) {
 			out = append(out, w)
 		}
 	}
 	return out
 }
 
-// IsContent reports whether the lower-case word w counts as a content word
+// isContent reports whether the lower-case word w counts as a content word
 // for cohesion: longer than three letters and not on quality.py's stop list.
-func IsContent(w string) bool { return utf8.RuneCountInString(w) > 3 && !stop[w] }
+func isContent(w string) bool { return utf8.RuneCountInString(w) > 3 && !stop[w] }
 
-// Balanced reports whether s has an even number of double quotes (straight
+// balanced reports whether s has an even number of double quotes (straight
 // or curly) and as many closing as opening round and square brackets.
-func Balanced(s string) bool {
+func balanced(s string) bool {
 	q := strings.Count(s, `"`) + strings.Count(s, "“") + strings.Count(s, "”")
 	return q%2 == 0 && strings.Count(s, "(") == strings.Count(s, ")") && strings.Count(s, "[") == strings.Count(s, "]")
 }

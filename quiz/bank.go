@@ -33,12 +33,12 @@ const (
 	maxInput = 3000
 )
 
-// Features are what a reader sees of a sentence before reading it: its
+// features are what a reader sees of a sentence before reading it: its
 // length, its punctuation, its capitals and its digits. A round's
 // generated sentence is chosen so that these match a real one's, and the
 // test that no simple classifier on them beats chance by much uses them
 // too.
-type Features struct {
+type features struct {
 	Words, Chars             int
 	Commas, Stops            int // commas; colons, semicolons and dashes
 	Quotes, Brackets         int // quotation marks and apostrophes; brackets
@@ -46,9 +46,9 @@ type Features struct {
 	Question, Exclaim, Colon bool
 }
 
-// Surface returns the surface features of s.
-func Surface(s string) Features {
-	var f Features
+// surface returns the surface features of s.
+func surface(s string) features {
+	var f features
 	f.Chars = utf8.RuneCountInString(s)
 	words := strings.Fields(s)
 	f.Words = len(words)
@@ -80,24 +80,11 @@ func Surface(s string) Features {
 	return f
 }
 
-// Vector returns f as numbers, for classifiers.
-func (f Features) Vector() []float64 {
-	b := func(v bool) float64 {
-		if v {
-			return 1
-		}
-		return 0
-	}
-	return []float64{float64(f.Words), float64(f.Chars), float64(f.Chars) / float64(max(f.Words, 1)),
-		float64(f.Commas), float64(f.Stops), float64(f.Quotes), float64(f.Brackets),
-		float64(f.Capitals), float64(f.Digits), b(f.Question), b(f.Exclaim)}
-}
-
 // distance is how differently two sentences look: length in words counts
 // relative to the length (a word more in forty is nothing, in eight it is
 // much), characters per word, and each mark of punctuation, capital and
 // digit more or less counts.
-func distance(a, b Features) float64 {
+func distance(a, b features) float64 {
 	d := math.Abs(float64(a.Chars-b.Chars)) / math.Max(4, 0.04*float64(a.Chars))
 	d += math.Abs(float64(a.Words-b.Words)) / math.Max(2, 0.1*float64(a.Words))
 	d += math.Abs(float64(a.Commas - b.Commas))
@@ -112,43 +99,43 @@ func distance(a, b Features) float64 {
 	return d
 }
 
-// Bank is what rounds are drawn from for one model: pairs of a real
+// bank is what rounds are drawn from for one model: pairs of a real
 // sentence and a generated twin that looks like it. A round draws a pair
 // and shows one of the two, so both kinds of sentence come from the same
 // places of surface-feature space, in the same proportions. It is safe for
 // concurrent use (it never changes).
-type Bank struct {
+type bank struct {
 	pairs []pair
 }
 
 // pair is a real sentence and its generated twin.
 type pair struct{ real, generated string }
 
-// NewBank builds the bank of a model from its training sentences (real)
+// newBank builds the bank of a model from its training sentences (real)
 // and its novel generated ones (generated: the curated pool, which never
 // repeats a training sentence nor copies a long run of one). Sentences
 // too short or too long to judge at a glance are left out, and so is a
 // generated sentence that is also a real one. Each generated sentence is
 // the twin of at most one real one, and each real one has at most
 // maxTwins twins, the closest first.
-func NewBank(real, generated []string) *Bank {
+func newBank(real, generated []string) *bank {
 	isReal := make(map[string]bool, len(real))
 	for _, s := range real {
 		isReal[strings.TrimSpace(s)] = true
 	}
 	real, generated = spread(real, maxInput), spread(generated, maxInput)
 	var rs []string
-	var rf []Features
+	var rf []features
 	kept := make(map[string]bool, len(real))
 	for _, s := range real {
 		s = strings.TrimSpace(s)
-		if f := Surface(s); fits(f) && !kept[s] {
+		if f := surface(s); fits(f) && !kept[s] {
 			kept[s] = true
 			rs, rf = append(rs, s), append(rf, f)
 		}
 	}
 	var gs []string
-	var gf []Features
+	var gf []features
 	seen := make(map[string]bool, len(generated))
 	for _, s := range generated {
 		s = strings.TrimSpace(s)
@@ -156,7 +143,7 @@ func NewBank(real, generated []string) *Bank {
 			continue
 		}
 		seen[s] = true
-		if f := Surface(s); fits(f) {
+		if f := surface(s); fits(f) {
 			gs, gf = append(gs, s), append(gf, f)
 		}
 	}
@@ -175,7 +162,7 @@ func NewBank(real, generated []string) *Bank {
 	slices.SortStableFunc(cands, func(a, b candidate) int { return cmp.Compare(a.d, b.d) })
 	twins := make([]int, len(rs))
 	used := make([]bool, len(gs))
-	b := &Bank{}
+	b := &bank{}
 	for _, c := range cands {
 		if used[c.g] || twins[c.r] >= maxTwins {
 			continue
@@ -205,25 +192,25 @@ func spread(ss []string, n int) []string {
 }
 
 // fits reports whether a sentence of features f may be shown in a round.
-func fits(f Features) bool {
+func fits(f features) bool {
 	return f.Words >= minWords && f.Words <= maxWords && f.Chars <= maxChars && !f.Colon
 }
 
 // Size is how many pairs the bank holds; 0 means the model cannot play
 // (too few sentences, or none of its generated ones looks like one of its
 // real ones).
-func (b *Bank) Size() int { return len(b.pairs) }
+func (b *bank) Size() int { return len(b.pairs) }
 
 // Draw picks a round's sentence with rng: a pair uniformly, and its real or
 // its generated sentence with even odds. It reports false for an empty
 // bank.
-func (b *Bank) Draw(rng *rand.Rand) (sentence string, real bool, ok bool) {
+func (b *bank) Draw(rng *rand.Rand) (sentence string, real bool, ok bool) {
 	_, sentence, real, ok = b.draw(rng)
 	return sentence, real, ok
 }
 
 // draw is Draw, also saying which real sentence's pair it drew from.
-func (b *Bank) draw(rng *rand.Rand) (group string, sentence string, real bool, ok bool) {
+func (b *bank) draw(rng *rand.Rand) (group string, sentence string, real bool, ok bool) {
 	if len(b.pairs) == 0 {
 		return "", "", false, false
 	}

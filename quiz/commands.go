@@ -116,7 +116,7 @@ func (cm *Commands) Play(ctx context.Context, p bot.Player, w bot.Writer) (bot.R
 	}
 	if real {
 		r.Truth = Real
-		r.Section, _ = EssaySection(sentence)
+		r.Section, _ = essaySection(sentence)
 	}
 	if p.BotDM {
 		r.Voters = 1
@@ -127,7 +127,7 @@ func (cm *Commands) Play(ctx context.Context, p bot.Player, w bot.Writer) (bot.R
 	case err != nil:
 		return private(sorry), fmt.Errorf("start round: %w", err)
 	}
-	return RoundMessage(r), nil
+	return roundMessage(r), nil
 }
 
 // Vote records a press of a round's button.
@@ -163,7 +163,7 @@ func (cm *Commands) Top(ctx context.Context, p bot.Player) (bot.Reply, error) {
 	if err != nil {
 		return private(sorry), fmt.Errorf("leaderboard of guild %s: %w", p.GuildID, err)
 	}
-	return TopMessage(top), nil
+	return topMessage(top), nil
 }
 
 // Me answers /quiz me: the player's record here, for them alone.
@@ -175,7 +175,7 @@ func (cm *Commands) Me(ctx context.Context, p bot.Player) (bot.Reply, error) {
 	if !ok {
 		return private("You have no record here yet. /quiz starts a round."), nil
 	}
-	return private(MeText(s)), nil
+	return private(meText(s)), nil
 }
 
 // ForgetMe answers /quiz forget-me: the player's score and votes here go.
@@ -201,13 +201,13 @@ func private(s string) bot.Reply { return bot.LimitReply(bot.Reply{Content: s, E
 type banks struct {
 	mu    sync.Mutex
 	max   int
-	byID  map[string]*Bank
+	byID  map[string]*bank
 	order []string // oldest first
 }
 
-func newBanks(max int) *banks { return &banks{max: max, byID: map[string]*Bank{}} }
+func newBanks(max int) *banks { return &banks{max: max, byID: map[string]*bank{}} }
 
-func (bs *banks) get(id string, src Sentences) *Bank {
+func (bs *banks) get(id string, src Sentences) *bank {
 	bs.mu.Lock()
 	if b := bs.byID[id]; b != nil {
 		bs.mu.Unlock()
@@ -215,7 +215,7 @@ func (bs *banks) get(id string, src Sentences) *Bank {
 	}
 	bs.mu.Unlock()
 	corpus, generated := src.Sentences()
-	b := NewBank(corpus, generated)
+	b := newBank(corpus, generated)
 	bs.mu.Lock()
 	defer bs.mu.Unlock()
 	if old := bs.byID[id]; old != nil {

@@ -178,7 +178,7 @@ func (r *Runner) count(c Reveal) {
 // lease runs out, until its token is too old.
 func (r *Runner) reveal(ctx context.Context, c Reveal) {
 	log := r.log.With("round", c.ID, "guild", c.GuildID, "channel", c.ChannelID)
-	msg := RevealMessage(c)
+	msg := revealMessage(c)
 	for try := 1; ; try++ {
 		err := r.edit(ctx, c, msg)
 		if err == nil {

@@ -30,10 +30,10 @@ var essaySections = sync.OnceValue(func() map[string]string {
 	return out
 })
 
-// EssaySection returns the heading of the section of the embedded essay
+// essaySection returns the heading of the section of the embedded essay
 // that sentence comes from, and false when it is not a sentence of the
 // essay (a server's scripture, another model's corpus).
-func EssaySection(sentence string) (string, bool) {
+func essaySection(sentence string) (string, bool) {
 	h, ok := essaySections()[sentence]
 	return h, ok
 }

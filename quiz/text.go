@@ -24,10 +24,10 @@ const (
 	againEmoji = "🔁"
 )
 
-// RoundMessage is the public message that starts round r: the question,
+// roundMessage is the public message that starts round r: the question,
 // the sentence (shown, never rendered: a corpus may hold markup), and the
 // Real and Glow Cloud buttons, which carry r's id and nothing else of it.
-func RoundMessage(r Round) bot.Reply {
+func roundMessage(r Round) bot.Reply {
 	return bot.LimitReply(bot.Reply{
 		Content: fmt.Sprintf("Did a person write this, or the Glow Cloud? Votes close <t:%d:R>; your first press counts.", r.EndsAt.Unix()),
 		Embeds:  []bot.Embed{sentenceEmbed(r.Sentence)},
@@ -42,10 +42,10 @@ func sentenceEmbed(sentence string) bot.Embed {
 	return bot.Embed{Title: title, Description: discordtext.ShowText(sentence), Color: quizColor}
 }
 
-// RevealMessage is round rv's message once it has ended: the answer, how
+// revealMessage is round rv's message once it has ended: the answer, how
 // many were right, the fastest right voter, for a real sentence of the
 // essay its section; the vote buttons disabled and a Play again button.
-func RevealMessage(rv Reveal) bot.Reply {
+func revealMessage(rv Reveal) bot.Reply {
 	var sb strings.Builder
 	switch {
 	case rv.Truth == Real && rv.Section != "":
@@ -85,9 +85,9 @@ func RevealMessage(rv Reveal) bot.Reply {
 	})
 }
 
-// TopMessage is the leaderboard: rank, member, points, right answers and
+// topMessage is the leaderboard: rank, member, points, right answers and
 // best streak.
-func TopMessage(top []Score) bot.Reply {
+func topMessage(top []Score) bot.Reply {
 	if len(top) == 0 {
 		return bot.LimitReply(bot.Reply{Content: "No one has played here yet. /quiz starts a round."})
 	}
@@ -107,8 +107,8 @@ func TopMessage(top []Score) bot.Reply {
 	}}})
 }
 
-// MeText is a member's record, as /quiz me tells it.
-func MeText(s Score) string {
+// meText is a member's record, as /quiz me tells it.
+func meText(s Score) string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "You have **%d %s** here: %d of %d right (%d %%)", s.Points, plural(s.Points, "point", "points"), s.Right, s.Rounds, 100*s.Right/max(s.Rounds, 1))
 	if s.Right > 0 {

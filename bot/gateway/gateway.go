@@ -176,7 +176,6 @@ type Gateway struct {
 	closeText string     // its reason
 	conn      net.Conn   // the current websocket's connection, to unblock Open on shutdown
 	gate      *helloGate // the current connection's guard, told when READY comes
-	draining  bool       // shutting down: no new interactions
 
 	// answers are the interactions being answered. They outlive Run's
 	// ctx, so that replies in flight at a shutdown finish; Drain waits for
@@ -345,18 +344,10 @@ func (g *Gateway) onEvent(_ *discordgo.Session, e *discordgo.Event) {
 }
 
 // onInteraction answers an interaction on its own goroutine, tracked so a
-// shutdown can let it finish.
+// shutdown can let it finish; once Drain has begun, it is not answered.
 func (g *Gateway) onInteraction(in *discordgo.Interaction, req bot.Request) {
 	ic := &discordgo.InteractionCreate{Interaction: in}
-	g.mu.Lock()
-	if g.draining {
-		g.mu.Unlock()
-		g.log.Warn("interaction arrived while shutting down; not answered", "interaction", ic.ID)
-		return
-	}
-	// Started under the lock that Drain takes to set draining, so that no
-	// answer starts once Drain waits.
-	g.answers.Go(context.Background(), interactionLifetime, func(ctx context.Context) {
+	started := g.answers.Go(context.Background(), interactionLifetime, func(ctx context.Context) {
 		defer func() {
 			if v := recover(); v != nil {
 				g.log.Error("interaction panic", "interaction", ic.ID, "panic", v, "stack", string(debug.Stack()))
@@ -365,7 +356,9 @@ func (g *Gateway) onInteraction(in *discordgo.Interaction, req bot.Request) {
 		// Answer logs the outcome, errors included.
 		_ = g.bot.Answer(ctx, req, responder{s: g.s, i: ic.Interaction})
 	})
-	g.mu.Unlock()
+	if !started {
+		g.log.Warn("interaction arrived while shutting down; not answered", "interaction", ic.ID)
+	}
 }
 
 // sawConn records the websocket's connection as it is dialled.
@@ -527,10 +520,7 @@ func (g *Gateway) close() {
 // Drain stops accepting interactions and waits for those in flight until
 // ctx ends, when it cancels them. It reports whether all finished.
 func (g *Gateway) Drain(ctx context.Context) bool {
-	g.mu.Lock()
-	g.draining = true
-	g.mu.Unlock()
-	return g.answers.Wait(ctx) == nil
+	return g.answers.Drain(ctx) == nil
 }
 
 // sleepCtx waits d or until ctx ends; it reports whether d passed.

@@ -112,3 +112,38 @@ func TestClientAddr(t *testing.T) {
 		}
 	}
 }
+
+// FuzzClientAddr: whatever X-Forwarded-For says, the client is the peer or
+// an address the header names that is not a trusted proxy.
+func FuzzClientAddr(f *testing.F) {
+	trusted, err := ParseProxies("10.0.0.0/8, ::1")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add("10.1.2.3:1", "198.51.100.1, 10.0.0.2")
+	f.Add("[::1]:80", "garbage,,2001:db8::1")
+	f.Add("203.0.113.1:5", "10.0.0.1")
+	f.Fuzz(func(t *testing.T, peer, xff string) {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = peer
+		r.Header.Set("X-Forwarded-For", xff)
+		got := clientAddr(r, trusted)
+		if got == peer {
+			return
+		}
+		a, err := netip.ParseAddr(got)
+		named := false
+		for _, hop := range strings.Split(xff, ",") {
+			if h, err := netip.ParseAddr(strings.TrimSpace(hop)); err == nil && h.String() == got {
+				named = true
+			}
+		}
+		if err != nil || isTrusted(a, trusted) || !named {
+			t.Fatalf("peer %q, X-Forwarded-For %q: client %q", peer, xff, got)
+		}
+		if p, err := netip.ParseAddrPort(peer); err != nil || !isTrusted(p.Addr(), trusted) {
+			t.Fatalf("peer %q is no trusted proxy, yet its X-Forwarded-For %q named the client %q", peer, xff, got)
+		}
+		_ = clientKey(got)
+	})
+}

@@ -429,6 +429,9 @@ func (h *Handler) image(w http.ResponseWriter, r *http.Request) {
 		h.images.add(token, c)
 	}
 	h.cfg.Metrics.Page("card", result(hit))
+	// The card is made to be shown elsewhere: other sites and apps may
+	// load it (the pages themselves are same-site only).
+	w.Header().Set("Cross-Origin-Resource-Policy", "cross-origin")
 	serveCached(w, r, c, "image/png")
 }
 
@@ -637,19 +640,20 @@ func anotherTopic(p bot.Piece) string {
 }
 
 // freshURL is the address of a fresh piece of p's kind on p's topic. The
-// topic goes as shown: the way in takes it unchanged (bot.ShownTopic is
-// idempotent).
+// topic goes as displayed, as a person would type it again: the way in
+// shows it again, and counts its length as typed (the shown form, its
+// escapes, can be longer than a topic may be).
 func freshURL(base string, p bot.Piece) string {
 	q := url.Values{}
 	if p.Kind != bot.CmdManifesto {
 		q.Set("kind", p.Kind)
 	}
-	switch {
-	case p.Topic == "":
+	switch topic := discordtext.Plain(p.Topic); {
+	case topic == "":
 	case p.Kind == bot.CmdSquint:
-		q.Set("thing", p.Topic)
+		q.Set("thing", topic)
 	case p.Kind == bot.CmdManifesto:
-		q.Set("topic", p.Topic)
+		q.Set("topic", topic)
 	}
 	if len(q) == 0 {
 		return base + "/new"

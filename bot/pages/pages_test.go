@@ -401,6 +401,25 @@ func TestFresh(t *testing.T) {
 			t.Errorf("%s: to %s, want %s", tt.target, got, want)
 		}
 	}
+	// A page's "more on this topic" and "another one" lead to a piece on
+	// the same topic, however much showing it lengthened it.
+	for _, p := range []bot.Piece{
+		{Kind: bot.CmdManifesto, Model: "3fa2c9e1", Seed: 1, Paragraphs: 3, Topic: shownTopic(t, strings.Repeat("*_", 25))},
+		{Kind: bot.CmdSquint, Model: "3fa2c9e1", Seed: 1, Topic: shownTopic(t, "@everyone at https://evil.example/x?y=1 <#22> ~~x")},
+	} {
+		page := body(t, get(t, h, "/m/"+tokenOf(t, p), "192.0.2.1:1"))
+		links := regexp.MustCompile(`href="(`+regexp.QuoteMeta(public)+`/new\?[^"]*)"`).FindAllStringSubmatch(page, -1)
+		if len(links) == 0 {
+			t.Fatalf("no link to a fresh piece on\n%s", page)
+		}
+		for _, l := range links {
+			r := get(t, h, strings.TrimPrefix(html.UnescapeString(l[1]), public), "192.0.2.1:1")
+			to, err := bot.ParseToken(strings.TrimPrefix(r.Header.Get("Location"), public+"/m/"))
+			if r.StatusCode != http.StatusSeeOther || err != nil || to.Topic != p.Topic {
+				t.Errorf("%s: status %d, to %+v (%v); want a piece on %q", l[1], r.StatusCode, to, err, p.Topic)
+			}
+		}
+	}
 	for _, target := range []string{"/new?kind=squint", "/new?kind=retrain", "/new?topic=" + strings.Repeat("x", 51), "/new?topic=%ff"} {
 		r := get(t, h, target, "192.0.2.1:1")
 		if b := body(t, r); r.StatusCode != http.StatusBadRequest || !strings.Contains(b, "<form") {
@@ -416,6 +435,9 @@ func TestCard(t *testing.T) {
 	r := get(t, h, "/m/"+tokenOf(t, manifesto)+"/og.png", "192.0.2.1:1")
 	if r.StatusCode != http.StatusOK || r.Header.Get("Content-Type") != "image/png" || r.Header.Get("Cache-Control") != "public, max-age=31536000, immutable" {
 		t.Fatalf("status %d, headers %v", r.StatusCode, r.Header)
+	}
+	if corp := r.Header.Get("Cross-Origin-Resource-Policy"); corp != "cross-origin" {
+		t.Errorf("the card's Cross-Origin-Resource-Policy %q: other sites could not show it", corp)
 	}
 	b := body(t, r)
 	cfg, err := png.DecodeConfig(strings.NewReader(b))
@@ -511,4 +533,43 @@ func TestMetrics(t *testing.T) {
 	if fmt.Sprint(rec.n) != fmt.Sprint(want) {
 		t.Errorf("counted %v, want %v", rec.n, want)
 	}
+}
+
+// FuzzFresh: whatever /new is asked, it answers a redirect to a piece or a
+// polite 400 page, never anything else.
+func FuzzFresh(f *testing.F) {
+	h := pages.New(pages.Config{Writer: func() bot.Writer { return bottest.Writer{} }, PublicURL: public})
+	f.Add("kind=squint&thing=tea")
+	f.Add("topic=%2A%2A%40everyone")
+	f.Add("kind=glowcloud&topic=x")
+	f.Add("topic=%ff%fe")
+	f.Fuzz(func(t *testing.T, query string) {
+		req := httptest.NewRequest(http.MethodGet, "/new", nil)
+		req.URL.RawQuery = query
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		switch rec.Code {
+		case http.StatusSeeOther:
+			loc := rec.Header().Get("Location")
+			if _, err := bot.ParseToken(strings.TrimPrefix(loc, public+"/m/")); err != nil || !strings.HasPrefix(loc, public+"/m/") {
+				t.Fatalf("?%s: redirected to %q, not a piece's page", query, loc)
+			}
+		case http.StatusBadRequest:
+			if !strings.Contains(rec.Body.String(), "<form") {
+				t.Fatalf("?%s: a 400 without the form", query)
+			}
+		default:
+			t.Fatalf("?%s: status %d", query, rec.Code)
+		}
+	})
+}
+
+// shownTopic is s as a typed topic is shown.
+func shownTopic(t *testing.T, s string) string {
+	t.Helper()
+	shown, err := bot.ShownTopic(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return shown
 }

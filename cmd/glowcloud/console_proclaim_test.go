@@ -45,7 +45,9 @@ func TestConsoleProclaims(t *testing.T) {
 	waitOut("Only members with the Manage Server permission")
 	send("as admin")
 	send("/proclaim list")
-	waitOut("• #general every 1h, glowcloud: next in ")
+	// "next in …", or "next … ago" when a loaded machine let the fast
+	// clock pass the slot before the list was read.
+	waitOut("• #general every 1h, glowcloud: next ")
 	send("/hush off")
 	waitOut("This server was not hushed")
 	send("/hush for:2h")

@@ -84,7 +84,7 @@ func TestPublishRefusesWhatIsNotAModelFile(t *testing.T) {
 // context's error. The old commands read on, ignoring the signal.
 func TestModelLoadStopsOnSignal(t *testing.T) {
 	t.Parallel()
-	path := trainModel(t, 2)
+	path := essayModelFile(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	for _, args := range [][]string{

@@ -70,7 +70,7 @@ func TestServePublishedModel(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a.model"), filepath.Join(dir, "b.model")
-	ma := trainFile(t, a, corpus.EssayText())
+	ma := essayModelAt(t, a)
 	mb := trainFile(t, b, corpus.EssayText()+"\n\nThe Glow Cloud publishes itself. All hail the shared database.\n")
 	dbPath := filepath.Join(dir, "glowcloud.db")
 	env := map[string]string{"GLOWCLOUD_DATABASE": dbPath}

@@ -59,47 +59,20 @@ type serveConfig struct {
 // runServe runs the Discord bot until ctx ends (SIGINT/SIGTERM), reloading
 // the model on SIGHUP and when its file is replaced.
 func (e environment) runServe(ctx context.Context, args []string) error {
-	// SIGHUP means "reload": catch it before anything slow, so that one
-	// arriving during start-up does not end the process. Tests hand in
-	// their own channel instead of signalling the whole test process.
-	hup := e.reload
-	if hup == nil {
-		sig := make(chan os.Signal, 1)
-		signal.Notify(sig, syscall.SIGHUP)
-		defer signal.Stop(sig)
-		hup = sig
-	}
+	hup, stop := e.reloadSignal()
+	defer stop()
 	c, err := e.parseServe(args)
 	if err != nil {
 		return err
 	}
-	log, err := newLogger(e.stderr, c.logFormat)
+	log, err := e.serveLogger(c.logFormat)
 	if err != nil {
-		return &usageError{msg: err.Error()}
+		return err
 	}
-	// discordgo logs through a package variable, discordgo.Logger: point it
-	// at serve's logger (so it follows -log-format), but only when that
-	// logger writes to a real file, the process's stderr. Tests run many
-	// serves at once, into buffers, and must not race on the global.
-	if _, ok := e.stderr.(*os.File); ok {
-		discordgo.Logger = discord.Logger(log)
-	}
-
 	metrics := metrics.New()
-	loader, err := modelLoader(c.modelMax)
+	loader, holder, err := c.loadModel(ctx, metrics, log)
 	if err != nil {
 		return err
-	}
-	holder, err := newModelHolder(ctx, loader, c.model, log)
-	if err != nil {
-		return err
-	}
-	metrics.SetModel(holder.Current().ModelID())
-	holder.OnSwap = func(w *compose.Writer, err error) {
-		metrics.ModelReloaded(err == nil)
-		if err == nil {
-			metrics.SetModel(w.ModelID())
-		}
 	}
 	// The database: schedules, hushes and the cooldowns, which every
 	// process on it shares (PostgreSQL replicas, or processes on one SQLite
@@ -178,21 +151,92 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		log.Info("no DISCORD_TOKEN: scheduled proclamations are stored but not posted by this process")
 	}
 
-	var pageHandler http.Handler
-	if c.pages {
-		pageHandler = pages.New(pages.Config{
-			Writer:         func() bot.Writer { return holder.Current() },
-			PublicURL:      c.publicURL,
-			TrustedProxies: c.proxies,
-			Metrics:        metrics,
-			Log:            log.With("component", "pages"),
-		})
-	}
 	log.Info("serving", "model", holder.Current().ModelID(), "gateway", c.token != "", "http", c.httpAddr,
 		"pages", c.pages, "public_url", c.publicURL,
 		"interactions_endpoint", c.key != nil, "shard", c.shardID, "shards", c.shardCount,
 		"database", databaseKind(c.database), "proclaim_min", c.proclaimMin, "quiz_seconds", c.quizSeconds)
-	err = serve.Run(ctx, serve.Config{
+	sc := c.serveRun(b, metrics, log, background)
+	sc.Pages = c.pageHandler(holder, metrics, log)
+	sc.Ready = e.ready
+	sc.HealthDetail = func() map[string]any {
+		d := replicaHealth(holder, published)()
+		d["database"] = databaseHealth(ctx, db)
+		return d
+	}
+	if err := serve.Run(ctx, sc); err != nil {
+		return err // already says "serve: ..."
+	}
+	log.Info("stopped cleanly")
+	return nil
+}
+
+// reloadSignal returns the channel that says "reload the model": SIGHUP,
+// caught before anything slow, so that one arriving during start-up does
+// not end the process; tests hand in their own channel (e.reload) instead
+// of signalling the whole test process. stop releases the signal.
+func (e environment) reloadSignal() (hup <-chan os.Signal, stop func()) {
+	if e.reload != nil {
+		return e.reload, func() {}
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGHUP)
+	return sig, func() { signal.Stop(sig) }
+}
+
+// serveLogger returns serve's logger in format (a bad one is a usage
+// error). discordgo logs through a package variable, discordgo.Logger: it
+// is pointed at the same logger (so it follows -log-format), but only when
+// that logger writes to a real file, the process's stderr. Tests run many
+// serves at once, into buffers, and must not race on the global.
+func (e environment) serveLogger(format string) (*slog.Logger, error) {
+	log, err := newLogger(e.stderr, format)
+	if err != nil {
+		return nil, &usageError{msg: err.Error()}
+	}
+	if _, ok := e.stderr.(*os.File); ok {
+		discordgo.Logger = discord.Logger(log)
+	}
+	return log, nil
+}
+
+// loadModel loads the model serve starts with (see newModelHolder) and
+// has metrics follow its reloads.
+func (c serveConfig) loadModel(ctx context.Context, metrics *metrics.Metrics, log *slog.Logger) (markov.Loader, *reload.Holder[*compose.Writer], error) {
+	loader, err := modelLoader(c.modelMax)
+	if err != nil {
+		return markov.Loader{}, nil, err
+	}
+	holder, err := newModelHolder(ctx, loader, c.model, log)
+	if err != nil {
+		return markov.Loader{}, nil, err
+	}
+	metrics.SetModel(holder.Current().ModelID())
+	holder.OnSwap = func(w *compose.Writer, err error) {
+		metrics.ModelReloaded(err == nil)
+		if err == nil {
+			metrics.SetModel(w.ModelID())
+		}
+	}
+	return loader, holder, nil
+}
+
+// pageHandler returns the pages' handler, or nil when serve shows none.
+func (c serveConfig) pageHandler(holder *reload.Holder[*compose.Writer], metrics *metrics.Metrics, log *slog.Logger) http.Handler {
+	if !c.pages {
+		return nil
+	}
+	return pages.New(pages.Config{
+		Writer:         func() bot.Writer { return holder.Current() },
+		PublicURL:      c.publicURL,
+		TrustedProxies: c.proxies,
+		Metrics:        metrics,
+		Log:            log.With("component", "pages"),
+	})
+}
+
+// serveRun is serve.Run's configuration from serve's.
+func (c serveConfig) serveRun(b *bot.Bot, metrics *metrics.Metrics, log *slog.Logger, background []serve.Waiter) serve.Config {
+	return serve.Config{
 		Bot:        b,
 		Metrics:    metrics,
 		Logger:     log,
@@ -202,24 +246,12 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		Retrain:    c.corpusDir != "" && c.operators != "",
 		PublicKey:  c.key,
 		HTTPAddr:   c.httpAddr,
-		Pages:      pageHandler,
 		APIBase:    c.apiBase,
 		ShardID:    c.shardID,
 		ShardCount: c.shardCount,
 		Background: background,
 		Version:    versionString(),
-		Ready:      e.ready,
-		HealthDetail: func() map[string]any {
-			d := replicaHealth(holder, published)()
-			d["database"] = databaseHealth(ctx, db)
-			return d
-		},
-	})
-	if err != nil {
-		return err // already says "serve: ..."
 	}
-	log.Info("stopped cleanly")
-	return nil
 }
 
 // parseServe reads serve's flags (each defaulting to its environment

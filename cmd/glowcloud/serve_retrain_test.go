@@ -33,7 +33,7 @@ func TestServeRetrainEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	modelPath := filepath.Join(dir, "glowcloud.model")
-	first := trainFile(t, modelPath, corpus.EssayText())
+	first := essayModelAt(t, modelPath)
 	env := map[string]string{
 		"DISCORD_TOKEN":        token,
 		"DISCORD_API_BASE":     fake.URL(),

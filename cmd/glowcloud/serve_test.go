@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/essay"
 	"github.com/glowcloud/glowcloud/markov"
 )
 
@@ -40,6 +41,20 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// essayModelAt saves the embedded essay's model at path (atomically, as
+// train does) and returns it: a first model for serve without training one.
+func essayModelAt(t *testing.T, path string) *markov.Model {
+	t.Helper()
+	m, err := essay.Model()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
 
 // trainFile trains a model of text into path (atomically, as train does).
@@ -158,7 +173,7 @@ func TestServeHTTPReloadAndShutdown(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	modelPath := filepath.Join(dir, "glowcloud.model")
-	first := trainFile(t, modelPath, corpus.EssayText())
+	first := essayModelAt(t, modelPath)
 	pub, priv, err := ed25519.GenerateKey(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -284,7 +299,7 @@ func TestServeReloadSignal(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	modelPath := filepath.Join(dir, "glowcloud.model")
-	trainFile(t, modelPath, corpus.EssayText())
+	essayModelAt(t, modelPath)
 	pub, _, err := ed25519.GenerateKey(nil)
 	if err != nil {
 		t.Fatal(err)

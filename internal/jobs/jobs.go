@@ -20,6 +20,7 @@ type Group struct {
 	next uint64
 	jobs map[uint64]context.CancelFunc
 	idle chan struct{} // closed while no job runs
+	shut bool          // Drain was called: no job starts
 }
 
 // New returns an empty Group that logs panics to log (nil discards).
@@ -35,10 +36,15 @@ func New(log *slog.Logger) *Group {
 // Go runs f on a tracked goroutine with a context that keeps parent's
 // values but not its cancellation (the caller is about to return), ends
 // after timeout, and is cancelled by a Wait that runs out of time. A panic
-// in f is logged, and the job counts as done.
-func (g *Group) Go(parent context.Context, timeout time.Duration, f func(ctx context.Context)) {
+// in f is logged, and the job counts as done. Once Drain has been called,
+// Go runs nothing and reports false.
+func (g *Group) Go(parent context.Context, timeout time.Duration, f func(ctx context.Context)) bool {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), timeout)
-	id := g.add(cancel)
+	id, ok := g.add(cancel)
+	if !ok {
+		cancel()
+		return false
+	}
 	go func() {
 		defer g.done(id)
 		defer cancel()
@@ -50,18 +56,22 @@ func (g *Group) Go(parent context.Context, timeout time.Duration, f func(ctx con
 		}()
 		f(ctx)
 	}()
+	return true
 }
 
-func (g *Group) add(cancel context.CancelFunc) uint64 {
+func (g *Group) add(cancel context.CancelFunc) (uint64, bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	if g.shut {
+		return 0, false
+	}
 	if len(g.jobs) == 0 {
 		g.idle = make(chan struct{})
 	}
 	id := g.next
 	g.next++
 	g.jobs[id] = cancel
-	return id
+	return id, true
 }
 
 func (g *Group) done(id uint64) {
@@ -78,6 +88,15 @@ func (g *Group) Running() int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return len(g.jobs)
+}
+
+// Drain stops the Group taking jobs (Go runs nothing from now on) and
+// waits for those running, as Wait does: a shutdown's last word.
+func (g *Group) Drain(ctx context.Context) error {
+	g.mu.Lock()
+	g.shut = true
+	g.mu.Unlock()
+	return g.Wait(ctx)
 }
 
 // Wait waits until no job runs. If ctx ends first, Wait cancels the jobs

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -95,4 +96,35 @@ func TestWaitIdleWithEndedContext(t *testing.T) {
 			t.Fatalf("try %d: Wait on an idle Group = %v, want nil", i, err)
 		}
 	}
+}
+
+// TestDrain: Drain waits for the running jobs, and from its call on Go
+// runs nothing and says so. On synctest's clock.
+func TestDrain(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		g := New(nil)
+		release := make(chan struct{})
+		if !g.Go(t.Context(), time.Minute, func(context.Context) { <-release }) {
+			t.Fatal("Go refused a job before any Drain")
+		}
+		drained := make(chan error, 1)
+		go func() { drained <- g.Drain(t.Context()) }()
+		synctest.Wait() // Drain waits for the job
+		var ran atomic.Bool
+		if g.Go(t.Context(), time.Minute, func(context.Context) { ran.Store(true) }) {
+			t.Error("Go started a job during Drain")
+		}
+		close(release)
+		if err := <-drained; err != nil {
+			t.Errorf("Drain = %v", err)
+		}
+		if g.Go(t.Context(), time.Minute, func(context.Context) { ran.Store(true) }) {
+			t.Error("Go started a job after Drain")
+		}
+		synctest.Wait()
+		if ran.Load() || g.Running() != 0 {
+			t.Error("a job ran after Drain began")
+		}
+	})
 }
