@@ -24,12 +24,12 @@ const CmdQuiz = "quiz"
 // OptAction is /quiz's option.
 const OptAction = "action"
 
-// The values of /quiz action:.
+// The values of /quiz action: (its choices).
 const (
-	SubPlay     = "play"
-	SubTop      = "top"
-	SubMe       = "me"
-	SubForgetMe = "forget-me"
+	QuizPlay     = "play"
+	QuizTop      = "top"
+	QuizMe       = "me"
+	QuizForgetMe = "forget-me"
 )
 
 // Player is who ran /quiz or pressed one of its buttons, and where.
@@ -78,10 +78,10 @@ func quizCommand() Command {
 			Name:        OptAction,
 			Description: "play a round (the default), top: the leaderboard, me: your record, forget-me: erase it.",
 			Choices: []Choice{
-				{Name: SubPlay, Value: SubPlay},
-				{Name: SubTop, Value: SubTop},
-				{Name: SubMe, Value: SubMe},
-				{Name: SubForgetMe, Value: SubForgetMe},
+				{Name: QuizPlay, Value: QuizPlay},
+				{Name: QuizTop, Value: QuizTop},
+				{Name: QuizMe, Value: QuizMe},
+				{Name: QuizForgetMe, Value: QuizForgetMe},
 			},
 		}},
 	}
@@ -107,13 +107,13 @@ func quizEphemeral(req Request) bool {
 		return err == nil && p.round != ""
 	}
 	a, _ := quizAction(req)
-	return a == SubMe || a == SubForgetMe
+	return a == QuizMe || a == QuizForgetMe
 }
 
 // quizAction reads /quiz's action: option: play when absent. ok is false
 // for any other option, or a value that is not one of the choices.
 func quizAction(req Request) (string, bool) {
-	action := SubPlay
+	action := QuizPlay
 	for k, v := range req.Options {
 		s, isText := v.(string)
 		if k != OptAction || !isText {
@@ -122,7 +122,7 @@ func quizAction(req Request) (string, bool) {
 		action = strings.ToLower(strings.TrimSpace(s))
 	}
 	switch action {
-	case SubPlay, SubTop, SubMe, SubForgetMe:
+	case QuizPlay, QuizTop, QuizMe, QuizForgetMe:
 		return action, true
 	}
 	return "", false
@@ -159,13 +159,13 @@ func (b *Bot) handleQuiz(ctx context.Context, req Request) (Reply, result) {
 			return ephemeral("Use /quiz to play, or /quiz top, /quiz me or /quiz forget-me."), res
 		}
 		switch action {
-		case SubPlay:
+		case QuizPlay:
 			r, err = b.quiz.Play(ctx, p, b.writerFor(ctx, req.GuildID))
-		case SubTop:
+		case QuizTop:
 			r, err = b.quiz.Top(ctx, p)
-		case SubMe:
+		case QuizMe:
 			r, err = b.quiz.Me(ctx, p)
-		default: // SubForgetMe
+		default: // QuizForgetMe
 			r, err = b.quiz.ForgetMe(ctx, p)
 		}
 	}

@@ -84,17 +84,17 @@ func TestQuizRouting(t *testing.T) {
 		want string // the call, or the start of a refusal
 	}{
 		{quizReq(""), "play {GuildID:10 ChannelID:20 UserID:30 AppID:app Token:tok BotDM:false} true"},
-		{quizReq(bot.SubPlay), "play {GuildID:10 ChannelID:20 UserID:30 AppID:app Token:tok BotDM:false} true"}, // no cooldown
-		{quizReq(bot.SubTop), "top 10"},
-		{quizReq(bot.SubMe), "me 30"},
-		{quizReq(bot.SubForgetMe), "forget 30"},
+		{quizReq(bot.QuizPlay), "play {GuildID:10 ChannelID:20 UserID:30 AppID:app Token:tok BotDM:false} true"}, // no cooldown
+		{quizReq(bot.QuizTop), "top 10"},
+		{quizReq(bot.QuizMe), "me 30"},
+		{quizReq(bot.QuizForgetMe), "forget 30"},
 		{pressReq(bot.QuizVoteID(round, true)), "vote 31 " + round + " true"},
 		{pressReq(bot.QuizVoteID(round, false)), "vote 31 " + round + " false"},
 		{pressReq(bot.QuizPlayAgainID), "play {GuildID:10 ChannelID:20 UserID:31 AppID:app Token:tok2 BotDM:true} true"},
 		{pressReq("gc1|q|" + round + "|x"), "refused: That button has faded"},
 		{pressReq("gc1|q|short|r"), "refused: That button has faded"},
 		{quizReq("start"), "refused: Use /quiz to play"},
-		{func() bot.Request { r := quizReq(bot.SubTop); r.Options["x"] = "y"; return r }(), "refused: Use /quiz to play"},
+		{func() bot.Request { r := quizReq(bot.QuizTop); r.Options["x"] = "y"; return r }(), "refused: Use /quiz to play"},
 		{func() bot.Request { r := quizReq(""); r.Options = map[string]any{bot.OptAction: 3.0}; return r }(), "refused: Use /quiz to play"},
 	} {
 		f.mu.Lock()
@@ -114,11 +114,11 @@ func TestQuizRouting(t *testing.T) {
 			t.Errorf("%+v: calls %v, reply %q; want %q", tc.req, calls, r.Content, tc.want)
 		}
 	}
-	if r := bottest.NewBot(bot.Config{}).Handle(t.Context(), quizReq(bot.SubPlay)); !r.Ephemeral || !strings.Contains(r.Content, "not set up") {
+	if r := bottest.NewBot(bot.Config{}).Handle(t.Context(), quizReq(bot.QuizPlay)); !r.Ephemeral || !strings.Contains(r.Content, "not set up") {
 		t.Errorf("/quiz without a game: %+v", r)
 	}
 	f.err = errors.New("database down")
-	if r := b.Handle(t.Context(), quizReq(bot.SubMe)); r.Content != "sorry" {
+	if r := b.Handle(t.Context(), quizReq(bot.QuizMe)); r.Content != "sorry" {
 		t.Errorf("a failing game: %+v", r)
 	}
 }
@@ -133,9 +133,9 @@ func TestQuizDeferrals(t *testing.T) {
 		ephemeral bool
 	}{
 		{quizReq(""), false},
-		{quizReq(bot.SubTop), false},
-		{quizReq(bot.SubMe), true},
-		{quizReq(bot.SubForgetMe), true},
+		{quizReq(bot.QuizTop), false},
+		{quizReq(bot.QuizMe), true},
+		{quizReq(bot.QuizForgetMe), true},
 		{pressReq(bot.QuizVoteID(round, true)), true},
 		{pressReq(bot.QuizPlayAgainID), false},
 	} {

@@ -31,9 +31,10 @@ type Config struct {
 	// Rand draws the rounds' sentences; nil means a random source seeded
 	// from crypto/rand for each round.
 	Rand func() *mrand.Rand
-	// Ended, if set, is called when a vote ends a round early (the member
-	// of a DM voted), so that the Runner reveals it without waiting for
-	// its next poll.
+	// Ended, if set, is called after a vote that ended its round early
+	// (the member of a DM with the bot voted), so that the Runner reveals
+	// it without waiting for its next poll. It must not block
+	// (Runner.Nudge does not).
 	Ended func()
 }
 
@@ -142,8 +143,8 @@ func (cm *Commands) Vote(ctx context.Context, p bot.Player, round string, real b
 	}
 	switch voted {
 	case VoteCounted:
-		if cm.cfg.Ended != nil {
-			cm.cfg.Ended() // cheap: the Runner looks whether a round ended
+		if p.BotDM && cm.cfg.Ended != nil {
+			cm.cfg.Ended() // the DM's one member has voted: the round is over
 		}
 		return private("Locked in: **" + voteName(counted) + "**."), nil
 	case VoteAlready:

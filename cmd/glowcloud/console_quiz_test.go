@@ -50,7 +50,7 @@ func TestConsoleQuiz(t *testing.T) {
 	send("press real")
 	waitOut("Locked in: Real.", 2)
 	send("as cyd")
-	send("press glow")
+	send("press glowcloud")
 	waitOut("Locked in: Glow Cloud.", 1)
 	waitOut("── the Glow Cloud edits its message in #general at ", 1)
 	waitOut("[📜 Real (disabled)] [☁️ Glow Cloud (disabled)] [🔁 Play again]", 1)
