@@ -143,7 +143,10 @@ func (w *Writer) Squint(seed uint64, thing string) string {
 	pc := w.newPiece(rng, words)
 	pc.add(lines[0])
 	for i := 0; i < n; i++ {
-		s := pc.next(i < 2, squintChars)
+		// What is left of the room, so a long topic still leaves a
+		// sentence that fits.
+		room := MaxShort - utf8.RuneCountInString(strings.Join(lines, " ")) - 1
+		s := pc.next(i < 2, min(squintChars, room))
 		if i == 0 && !mentions(s, thing) {
 			s = w.splice(rng, thing)
 			pc.add(s)

@@ -205,12 +205,12 @@ func TestEssayGoals(t *testing.T) {
 	}{
 		{"repeat5", r.Repeat5, 0.10, true},
 		{"copy12", r.Copy12, 0.35, true}, // markovify's figure on the essay: 0.33
-		// The goal is 0.75, and is not met. The curated pool (the blind
-		// readers' choice: fluency 3.0 against 1.0 for the walk) is made
-		// from the 36 of the essay's 188 sentences that can be said anew
-		// without copying 14 words in a row; it reaches 0.35. This floor
-		// keeps it from sliding further; see BENCHMARKS.md.
-		{"distinct-3", r.Distinct3, 0.33, false},
+		// The goal is 0.75, and is not met. The curated pool (blind
+		// readers: fluency 3.8-3.9, against 1.0 for the walk) is made from
+		// the 47 of the essay's 193 sentences that free edits can say anew
+		// without copying more than 15 words in a row; it reaches 0.39.
+		// This floor keeps it from sliding; see BENCHMARKS.md.
+		{"distinct-3", r.Distinct3, 0.37, false},
 		{"cohesion", r.Cohesion, 0.30, false},
 		{"unbalanced", r.Unbalanced, 0, true},
 	} {
@@ -224,7 +224,11 @@ func TestEssayGoals(t *testing.T) {
 		t.Errorf("ppl = %.1f, goal <= 2050", r.PPL)
 	}
 	checkTitles(t, m, model.Headings())
-	checkKept(t, m, model.TrainingSentences(), 0.12)
+	// Distinct sentences fell from 12 % to under 4 % when nouns stopped
+	// being swapped (readers: 2.7 with the swaps, 3.8 without, readings h
+	// and i): a source sentence has fewer variants, though more sources
+	// are used.
+	checkKept(t, m, model.TrainingSentences(), 0.03)
 	// The goal is 3.6 % (the essay's own commonest, "From Rojava to"), and
 	// is not met for the same reason: 36 sentences to draw from.
 	checkOpenings(t, m, 0.075)
@@ -252,16 +256,17 @@ func TestSherlockGoals(t *testing.T) {
 	m := measure(t, compose.New(model), text)
 	r := m.report
 	// Before the curated pool (word salad to a blind reader, fluency 1.8):
-	// distinct-3 0.970, copy12 0, repeat5 0, unbalanced 0. The pool reads
-	// 3.2 and copies more of the book: copy12 is held to the guard every
-	// model is (0.35), and distinct-3 falls short of 0.970 (see
-	// BENCHMARKS.md).
+	// distinct-3 0.970, copy12 0, repeat5 0, unbalanced 0. The pool read
+	// 3.2 with distinct-3 0.94; without the edits readers tell (swapped
+	// adjectives, possessives and determiners, connectives put in) it
+	// reads 3.83 (reading l) at 0.89: copy12 is held to the guard every
+	// model is (0.35), distinct-3 to 0.88 (see BENCHMARKS.md).
 	for _, g := range []struct {
 		name      string
 		got, goal float64
 		atMost    bool
 	}{
-		{"distinct-3", r.Distinct3, 0.92, false},
+		{"distinct-3", r.Distinct3, 0.88, false},
 		{"copy12", r.Copy12, 0.35, true},
 		{"repeat5", r.Repeat5, 0.01, true},
 		{"cohesion", r.Cohesion, 0.10, false},
@@ -275,7 +280,9 @@ func TestSherlockGoals(t *testing.T) {
 		t.Errorf("ppl = %.1f, goal <= %.1f", r.PPL, 223*1.10)
 	}
 	checkTitles(t, m, parsed.Headings)
-	checkKept(t, m, model.TrainingSentences(), 0.35)
+	// 46 % before the edits readers tell were left out (reading l: fluency
+	// 3.83, was 3.25); 20 % after, joins left out too.
+	checkKept(t, m, model.TrainingSentences(), 0.19)
 	checkOpenings(t, m, 0.036)
 }
 

@@ -33,8 +33,12 @@ const (
 	poolMaxWords  = 75
 	// maxCopy is the longest run of corpus words a pooled sentence may
 	// hold (markovify's limit is 15); shorter runs score better.
-	maxCopy      = 13
-	preferCopy   = 9
+	maxCopy    = 15
+	preferCopy = 9
+	// longCopy is a run of corpus words that makes a sentence count as
+	// recited (quality's copy12); at most longShare of the pool does.
+	longCopy     = 12
+	longShare    = 0.15
 	poolAttempts = 30      // attempts per corpus sentence
 	poolMaxTries = 160_000 // a quarter of it for a huge corpus (see hugeCorpus)
 	maxTagged    = 12_000  // sentences tagged at most, for a large corpus
@@ -46,6 +50,13 @@ const (
 	// innerTries is how many places a second join is tried at, per word.
 	innerTries = 4
 )
+
+// joinLarge: a large corpus also joins two sentences at a shared run. Off:
+// blind readers marked the joins as the worst phrase of most sherlock
+// paragraphs (reading q: "where she can lay his hands into the pockets",
+// "This he opened and made a very bad effect upon him") once the edits
+// read well; edits alone read better and cost 0.01–0.03 of distinct-3.
+const joinLarge = false
 
 // tagFunc tags a sentence's tokens (see postag).
 type tagFunc func(tokens []string) []string
@@ -66,6 +77,16 @@ type poolBuilder struct {
 	stop  map[int32]bool
 	seen  map[string]bool
 	found []scored
+	// Free edits (see freePlaces): the words they put in, and words made
+	// for them that the corpus does not have as such.
+	subs  []subst
+	vocab map[string]int32
+	extra []string
+	// folded indexes the corpus's words as longestCopy reads them.
+	folded *noveltyIndex
+	// strict leaves out the edits readers tell (see tells): for a corpus
+	// with edits enough without them.
+	strict bool
 }
 
 // buildPool curates the pool from the novelty index's sentences: joins at
@@ -112,10 +133,10 @@ func buildPool(x *noveltyIndex, k int, tag tagFunc, seed uint64) []PoolSentence 
 	cut := func(sa int32) (lo, hi int) {
 		return max(b.k-1, 2), min(len(b.sents[sa])-3, maxCopy-1)
 	}
-	if len(x.corpus) <= enumerateMax {
+	if len(x.corpus) <= enumerateMax || !joinLarge {
 		// A small corpus shares too few runs of words for joins that read
-		// well (blind readers took them for word salad): it swaps words
-		// instead (see swaps).
+		// well (blind readers took them for word salad): it edits its
+		// sentences instead (see swaps and freePlaces).
 	} else {
 		tries := min(poolAttempts*len(b.sents), poolMaxTries)
 		if len(x.corpus) > hugeCorpus {
@@ -149,6 +170,7 @@ func buildPool(x *noveltyIndex, k int, tag tagFunc, seed uint64) []PoolSentence 
 	opens := make(map[string]int)
 	sources := make(map[int32]int)
 	var pool []PoolSentence
+	var long []bool
 	for _, f := range found {
 		if len(pool) == poolMax {
 			break
@@ -159,8 +181,32 @@ func buildPool(x *noveltyIndex, k int, tag tagFunc, seed uint64) []PoolSentence 
 		opens[f.open]++
 		sources[f.From]++
 		pool = append(pool, f.PoolSentence)
+		long = append(long, f.long)
 	}
-	return pool
+	// Then no opening past 2.5 % of what was kept (the essay's commonest,
+	// "From Rojava to", opens 3.6 % of its sentences): a small pool of
+	// edits would otherwise open a tenth of its sentences "Of course, the".
+	most := max(2, len(pool)/40)
+	clear(opens)
+	out := pool[:0:0]
+	nLong := 0
+	for i, p := range pool {
+		o := opening(p.Text)
+		if opens[o] >= most {
+			continue
+		}
+		// And few sentences that copy longCopy words in a row or more
+		// (the guard copy12 ≤ 0.35 counts them), best first.
+		if long[i] && float64(nLong+1) > longShare*float64(len(out)+1) {
+			continue
+		}
+		opens[o]++
+		if long[i] {
+			nLong++
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 // scored is a candidate for the pool.
@@ -168,6 +214,7 @@ type scored struct {
 	PoolSentence
 	score float64
 	open  string
+	long  bool // copies longCopy words or more in a row
 }
 
 // accept adds a candidate sentence to the pool's candidates if it may be
@@ -181,15 +228,16 @@ func (b *poolBuilder) accept(ids []int32, tags []string, score float64, from, to
 	}
 	toks := make([]string, n)
 	for i, id := range ids {
-		toks[i] = unescape(b.x.words[id])
+		toks[i] = b.word(id)
 	}
 	if cl := clauses(toks, tags); !complete(cl[n-1]) {
 		return
 	}
-	run, words := b.longestCopy(ids), 0
-	for _, id := range ids {
-		words += wordsIn(b.x.words[id])
+	text, ok := b.render(ids)
+	if !ok {
+		return
 	}
+	run, words := b.longestCopy(text)
 	if run > maxCopy || run >= words || float64(run) > 0.8*float64(words) {
 		return
 	}
@@ -199,12 +247,11 @@ func (b *poolBuilder) accept(ids []int32, tags []string, score float64, from, to
 	if n >= 12 && n <= 30 {
 		score += 0.5
 	}
-	text, ok := b.render(ids)
-	if !ok || b.seen[text] || !balanced(text) || splitsAtTitle(text) {
+	if b.seen[text] || !balanced(text) || splitsAtTitle(text) || nestedQuote(text) {
 		return
 	}
 	b.seen[text] = true
-	b.found = append(b.found, scored{PoolSentence{text, from, to}, score, opening(text)})
+	b.found = append(b.found, scored{PoolSentence{text, from, to}, score, opening(text), run >= longCopy})
 }
 
 // joins continues the sentence so far (prefix, or sentence sa up to its
@@ -346,19 +393,44 @@ func (b *poolBuilder) ready(s int32, tagged *int) {
 	*tagged++
 }
 
-// longestCopy returns the length, in words, of the longest run of ids
-// that occurs in the corpus. Words, not tokens: "one-party" is two words to
-// a reader (and to the guard that counts copied runs), one token here.
-func (b *poolBuilder) longestCopy(ids []int32) int {
-	best := 0
-	for i := range ids {
-		words := 0
-		for l := 1; i+l <= len(ids) && b.x.contains(ids[i:i+l]); l++ {
-			words += wordsIn(b.x.words[ids[i+l-1]])
-			best = max(best, words)
+// longestCopy returns the length, in words, of the longest run of a
+// sentence's words that the corpus says in a row, and how many words it
+// has. Words as a reader (and the guard that counts copied runs) reads
+// them: runs of letters and digits, case folded, punctuation between them
+// not counted — "Neo-Anarchists," is two words, and "But he" made from
+// "…, but he" copies both.
+func (b *poolBuilder) longestCopy(text string) (best, words int) {
+	if b.folded == nil {
+		folded := make(tokenSlices, len(b.sents))
+		for s, ids := range b.sents {
+			for _, id := range ids {
+				folded[s] = append(folded[s], foldWords(b.word(id))...)
+			}
 		}
+		b.folded = buildNovelty(folded, false, 0, 0)
 	}
-	return best
+	fw := foldWords(text)
+	ids := make([]int32, len(fw))
+	for i, w := range fw {
+		id, ok := b.folded.ids[escape(w)]
+		if !ok {
+			id = -1
+		}
+		ids[i] = id
+	}
+	for i := range ids {
+		l := 0
+		for i+l < len(ids) && ids[i+l] > 0 && b.folded.contains(ids[i:i+l+1]) {
+			l++
+		}
+		best = max(best, l)
+	}
+	return best, len(ids)
+}
+
+// foldWords splits text into its runs of letters and digits, lower-cased.
+func foldWords(text string) []string {
+	return strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
 
 // wordsIn counts the runs of letters and digits in a token.
@@ -381,7 +453,7 @@ func (b *poolBuilder) render(ids []int32) (string, bool) {
 		if i > 0 {
 			sb.WriteByte(' ')
 		}
-		sb.WriteString(unescape(b.x.words[id]))
+		sb.WriteString(b.word(id))
 	}
 	s := sb.String()
 	if strings.ContainsAny(s, "\n") {
@@ -421,6 +493,13 @@ var poolStop = func() map[string]bool {
 func balanced(s string) bool {
 	q := strings.Count(s, `"`) + strings.Count(s, "“") + strings.Count(s, "”")
 	return q%2 == 0 && strings.Count(s, "(") == strings.Count(s, ")") && strings.Count(s, "[") == strings.Count(s, "]")
+}
+
+// nestedQuote reports whether a sentence opens or closes a quotation
+// within a quotation ("'Next Monday…"), whose single marks a sentence cut
+// from its story leaves unbalanced.
+func nestedQuote(s string) bool {
+	return strings.Contains(s, "\"'") || strings.Contains(s, "'\"") || strings.Contains(s, "“‘") || strings.Contains(s, "’”")
 }
 
 // splitsAtTitle reports whether a sentence holds a title's abbreviation

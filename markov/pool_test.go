@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/glowcloud/glowcloud/corpus"
 	"github.com/glowcloud/glowcloud/markov"
@@ -15,34 +17,56 @@ import (
 // The oracle for these tests is the training text itself, read with
 // strings.Fields: it shares no code with how the pool is built.
 
-// TestPoolSentencesAreWalks: every pooled sentence is a walk of the chain
-// one order lower — it starts as a training sentence starts, ends as one
-// ends, and every two words in a row of it are two words in a row of the
-// training text.
-func TestPoolSentencesAreWalks(t *testing.T) {
+// TestPoolSentencesAreEdits: every pooled sentence says only the corpus's
+// words (a capital letter moved aside), starts as a sentence starts and ends
+// as one ends, and most of it is a run of some training sentence (an edit,
+// not a new sentence made of loose words): at least half its words lie in
+// runs of three or more that the training text says.
+func TestPoolSentencesAreEdits(t *testing.T) {
 	m, _ := essay(t)
 	pool := m.Pool()
-	if len(pool) < 200 {
-		t.Fatalf("%d pooled sentences from the essay, want at least 200", len(pool))
+	if len(pool) < 120 {
+		t.Fatalf("%d pooled sentences from the essay, want at least 120", len(pool))
 	}
-	starts, ends, pairs := map[string]bool{}, map[string]bool{}, map[[2]string]bool{}
+	fold := func(w string) string {
+		return strings.ToLower(strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
+	}
+	words, tri := map[string]bool{}, map[[3]string]bool{}
 	for _, s := range m.TrainingSentences() {
 		w := strings.Fields(s)
-		starts[w[0]], ends[w[len(w)-1]] = true, true
-		for i := 1; i < len(w); i++ {
-			pairs[[2]string{w[i-1], w[i]}] = true
+		for i := range w {
+			words[fold(w[i])] = true
+			if i >= 2 {
+				tri[[3]string{fold(w[i-2]), fold(w[i-1]), fold(w[i])}] = true
+			}
 		}
 	}
 	for _, p := range pool {
 		w := strings.Fields(p.Text)
-		if !starts[w[0]] || !ends[w[len(w)-1]] {
-			t.Errorf("%q does not start and end as a training sentence does", p.Text)
+		r, _ := utf8.DecodeRuneInString(strings.TrimLeft(w[0], "\"“'‘("))
+		if !unicode.IsUpper(r) && !unicode.IsDigit(r) {
+			t.Errorf("%q does not start with a capital", p.Text)
 		}
-		for i := 1; i < len(w); i++ {
-			if !pairs[[2]string{w[i-1], w[i]}] {
-				t.Errorf("%q: %q %q are never said in a row", p.Text, w[i-1], w[i])
-				break
+		if end := strings.TrimRight(w[len(w)-1], "\"”’')"); !strings.ContainsAny(end[len(end)-1:], ".!?") {
+			t.Errorf("%q does not end as a sentence ends", p.Text)
+		}
+		covered := make([]bool, len(w))
+		for i := range w {
+			if !words[fold(w[i])] {
+				t.Errorf("%q: %q is not a word of the corpus", p.Text, w[i])
 			}
+			if i >= 2 && tri[[3]string{fold(w[i-2]), fold(w[i-1]), fold(w[i])}] {
+				covered[i-2], covered[i-1], covered[i] = true, true, true
+			}
+		}
+		n := 0
+		for _, c := range covered {
+			if c {
+				n++
+			}
+		}
+		if 2*n < len(w) {
+			t.Errorf("%q: only %d of %d words in runs the corpus says", p.Text, n, len(w))
 		}
 	}
 }

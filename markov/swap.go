@@ -1,6 +1,7 @@
 package markov
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -22,10 +23,22 @@ const (
 	// for one said between many of the same neighbours.
 	maxRisk  = 1.0
 	safeRisk = 0.6
+	// freeRisk is the riskiest detour taken beside free edits: modifiers
+	// and determiners, no noun for a noun.
+	freeRisk = 0.45
 )
+
+// A place is where a sentence may be edited, and the edits that may be
+// made there.
+type place struct {
+	i, n int32 // the words edited (n = 0: an insertion before word i)
+	alts []detour
+}
 
 // A detour is a run of words of the corpus that may stand in for another
 // run between the same two neighbours.
+// A detour with s = -1 leaves the words out; one with s = -2 puts
+// poolBuilder.subs[j] in their place, at the risk n/1000 (see freePlaces).
 type detour struct {
 	s, j int32 // sentence and first word
 	n    int32 // words
@@ -59,10 +72,16 @@ func (b *poolBuilder) swaps(rng *rand.Rand, tagged *int) {
 	// A large corpus has sentences enough that need no noun swapped for
 	// another (blind readers stumble on those): only its modifiers and
 	// determiners change.
-	limit := maxRisk
-	if len(b.x.corpus) > enumerateMax {
-		limit = safeRisk
-	}
+	// Nor does a small one: since free edits (see freePlaces) reach most
+	// of its sentences, a noun is swapped only for a sibling.
+	limit := freeRisk
+	// No corpus makes the edits blind readers stumbled on (readings j, k,
+	// l): a possessive swapped ("he sprang from her chair"), an adjective
+	// added or swapped ("once a perfect day"); nor does a large corpus, with
+	// edits enough without them, put a connective in ("Indeed, he held
+	// up…").
+	large := len(b.x.corpus) > enumerateMax
+	b.strict = large
 	for _, s := range sample {
 		b.ready(s, tagged)
 	}
@@ -133,10 +152,7 @@ func (b *poolBuilder) swaps(rng *rand.Rand, tagged *int) {
 			}
 		}
 	}
-	type place struct {
-		i, n int32 // the words edited (n = 0: an insertion before word i)
-		alts []detour
-	}
+	e := b.studyEdits(sample)
 	for _, s := range sample {
 		ids := b.sents[s]
 		n := int32(len(ids))
@@ -161,7 +177,7 @@ func (b *poolBuilder) swaps(rng *rand.Rand, tagged *int) {
 					alts = append(alts, detour{s: -1}) // leave the modifiers out
 				}
 				for _, d := range runs[key{ids[i-1], ids[i+l]}] {
-					if d.s != int32(s) && b.sameRun(int32(s), i, l, d) && b.risk(int32(s), i, l, d, similar) <= limit {
+					if d.s != int32(s) && b.sameRun(int32(s), i, l, d) && b.risk(int32(s), i, l, d, similar) <= limit && !b.tells(int32(s), i, l, large) {
 						alts = append(alts, d)
 					}
 				}
@@ -170,6 +186,10 @@ func (b *poolBuilder) swaps(rng *rand.Rand, tagged *int) {
 				}
 			}
 		}
+		places = append(places, b.freePlaces(s, e)...)
+		slices.SortStableFunc(places, func(p, q place) int {
+			return cmp.Or(cmp.Compare(p.i, q.i), cmp.Compare(p.n, q.n))
+		})
 		if len(places) == 0 {
 			continue
 		}
@@ -179,7 +199,8 @@ func (b *poolBuilder) swaps(rng *rand.Rand, tagged *int) {
 			next := int32(0) // the first word not yet copied
 			edits, score := 0, 2.0
 			for k, p := range places {
-				if p.i <= next && !(p.n == 0 && p.i == next && edits == 0) {
+				free := p.alts[0].s == -2
+				if p.i < next || p.i == next && edits > 0 {
 					// Overlapping the last edit, or right after it (two
 					// detours side by side need a pair the corpus may
 					// not have).
@@ -198,7 +219,7 @@ func (b *poolBuilder) swaps(rng *rand.Rand, tagged *int) {
 				if !must && rng.Float64() > swapRate {
 					continue
 				}
-				if !must && len(skeleton(b.tags[s][p.i:p.i+p.n], nil)) > 0 && rng.Float64() > 0.3 {
+				if !must && !free && len(skeleton(b.tags[s][p.i:p.i+p.n], nil)) > 0 && rng.Float64() > 0.3 {
 					continue // a noun swap only when needed, mostly
 				}
 				// Of three alternatives drawn, the safest: leaving out or
@@ -219,9 +240,13 @@ func (b *poolBuilder) swaps(rng *rand.Rand, tagged *int) {
 				score -= b.risk(int32(s), p.i, p.n, d, similar)
 				out = append(out, ids[next:p.i]...)
 				tags = append(tags, b.tags[s][next:p.i]...)
-				if d.s >= 0 {
+				switch {
+				case d.s >= 0:
 					out = append(out, b.sents[d.s][d.j:d.j+d.n]...)
 					tags = append(tags, b.tags[d.s][d.j:d.j+d.n]...)
+				case d.s == -2:
+					out = append(out, b.subs[d.j].ids...)
+					tags = append(tags, b.subs[d.j].tags...)
 				}
 				next = p.i + p.n
 				edits++
@@ -241,6 +266,8 @@ func (b *poolBuilder) swaps(rng *rand.Rand, tagged *int) {
 // swapping a noun for a noun most, less the more alike the two are.
 func (b *poolBuilder) risk(s, i, n int32, d detour, similar func(a, b int32) float64) float64 {
 	switch {
+	case d.s == -2:
+		return float64(d.n) / 1000 // a free edit (see freePlaces)
 	case d.s < 0:
 		return 0.1
 	case n == 0:
@@ -253,6 +280,20 @@ func (b *poolBuilder) risk(s, i, n int32, d detour, similar func(a, b int32) flo
 		return 0.3
 	}
 	return 1.2 - 0.8*similar(b.sents[s][i+n-1], b.sents[d.s][d.j+d.n-1])
+}
+
+// tells reports whether swapping words i..i+n-1 of sentence s (n = 0: an
+// insertion) is an edit a reader tells: an adjective, a possessive, or in
+// a large corpus's stories a determiner.
+func (b *poolBuilder) tells(s, i, n int32, large bool) bool {
+	if n == 0 {
+		return true
+	}
+	if len(skeleton(b.tags[s][i:i+n], b.toks[s][i:i+n])) == 0 {
+		return true // "solving the natural and economic crises" (readings j, l)
+	}
+	t := b.tags[s][i+n-1]
+	return t == "PRP$" || large && t == "DT" // "stand in every way of his game"
 }
 
 // swappableRun reports whether words j..j+n-1 of sentence s may be

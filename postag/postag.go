@@ -80,12 +80,22 @@ func New() (*Tagger, error) {
 func (t *Tagger) Tag(tokens []string) []string {
 	type part struct {
 		text  string
-		token int
+		token int // -1: punctuation, seen as context but given no tag
 	}
-	parts := make([]part, 0, len(tokens)+4)
+	parts := make([]part, 0, 2*len(tokens)+4)
 	for i, tok := range tokens {
-		for _, w := range words(tok) {
+		// The tagger was trained on text whose punctuation stands apart:
+		// "Chiapas," is a name after a comma, and without the comma it
+		// reads as a verb after "to".
+		lead, ws, trail := split(tok)
+		for _, p := range lead {
+			parts = append(parts, part{p, -1})
+		}
+		for _, w := range ws {
 			parts = append(parts, part{w, i})
+		}
+		for _, p := range trail {
+			parts = append(parts, part{p, -1})
 		}
 	}
 	ctx := make([]string, len(parts)+4)
@@ -102,6 +112,10 @@ func (t *Tagger) Tag(tokens []string) []string {
 		tag, ok := t.tagMap[p.text]
 		if !ok {
 			tag, buf = t.predict(scores, buf, i, ctx, p.text, p1, p2)
+		}
+		if p.token < 0 {
+			p2, p1 = p1, tag
+			continue
 		}
 		if out[p.token] != "" {
 			out[p.token] += "+"
@@ -171,6 +185,52 @@ func normalize(w string) string {
 func isDigits(s string) bool {
 	_, err := strconv.Atoi(s)
 	return err == nil
+}
+
+// split splits a token into the punctuation before its words, its words
+// (see words) and the punctuation after them, each mark as the Penn
+// Treebank writes it (quotes as “ and ”, dashes as --).
+func split(tok string) (lead, ws, trail []string) {
+	isWord := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+	start := strings.IndexFunc(tok, isWord)
+	if start < 0 {
+		return marks(tok, true), nil, nil
+	}
+	end := strings.LastIndexFunc(tok, isWord)
+	_, size := utf8.DecodeRuneInString(tok[end:])
+	end += size
+	// A clitic's apostrophe and a closing "'s" belong to the words.
+	return marks(tok[:start], true), words(tok), marks(tok[end:], false)
+}
+
+// marks turns a run of punctuation into the tokens the tagger was trained
+// on: one mark each, a run of full stops as one.
+func marks(s string, opening bool) []string {
+	var out []string
+	for _, r := range s {
+		var m string
+		switch r {
+		case '"', '“', '”':
+			m = "''"
+			if opening {
+				m = "``"
+			}
+		case '\'', '‘', '’':
+			m = "'"
+		case '—', '–':
+			m = "--"
+		case '…':
+			m = "..."
+		default:
+			m = string(r)
+		}
+		if n := len(out); n > 0 && m == "." && (out[n-1] == "." || out[n-1] == "...") {
+			out[n-1] = "..."
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
 }
 
 // words splits a token into the words the tagger sees: punctuation around

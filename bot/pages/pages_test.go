@@ -573,3 +573,47 @@ func shownTopic(t *testing.T, s string) string {
 	}
 	return shown
 }
+
+// TestUnfurlLimits: for pieces of every kind from the essay's model, the
+// tags an unfurler reads fit what Discord shows: a title of at most 256
+// characters (an embed title's limit, ../shared/DISCORD.md), a description
+// of at most 350 (what an unfurl shows of it), not empty, and absolute
+// addresses under the public URL.
+func TestUnfurlLimits(t *testing.T) {
+	t.Parallel()
+	m, err := essay.Model()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := compose.New(m)
+	h := pages.New(pages.Config{Writer: func() bot.Writer { return w }, PublicURL: public, Burst: 1000})
+	meta := regexp.MustCompile(`<meta (?:property|name)="([a-z:_-]+)" content="([^"]*)">`)
+	for seed := range uint64(30) {
+		for _, p := range []bot.Piece{
+			{Kind: bot.CmdManifesto, Model: m.ID(), Seed: seed, Paragraphs: 1 + int(seed%5), Topic: []string{"", "robots", "late capitalism"}[seed%3]},
+			{Kind: bot.CmdSquint, Model: m.ID(), Seed: seed, Topic: shownTopic(t, strings.Repeat("the violin ", 1+int(seed%4)))},
+			{Kind: bot.CmdGlowcloud, Model: m.ID(), Seed: seed},
+		} {
+			page := body(t, get(t, h, "/m/"+tokenOf(t, p), "192.0.2.1:1"))
+			tags := map[string]string{}
+			for _, m := range meta.FindAllStringSubmatch(page, -1) {
+				tags[m[1]] = html.UnescapeString(m[2])
+			}
+			title, desc := tags["og:title"], tags["og:description"]
+			if n := len([]rune(title)); n == 0 || n > 256 {
+				t.Errorf("%+v: og:title of %d characters", p, n)
+			}
+			if n := len([]rune(desc)); n == 0 || n > 350 || desc != tags["description"] || desc != tags["twitter:description"] {
+				t.Errorf("%+v: og:description of %d characters %q", p, n, desc)
+			}
+			for _, k := range []string{"og:url", "og:image", "twitter:image"} {
+				if !strings.HasPrefix(tags[k], public+"/m/"+p.Token()) {
+					t.Errorf("%+v: %s %q", p, k, tags[k])
+				}
+			}
+			if tags["og:site_name"] != "glowcloud" || !regexp.MustCompile(`^#[0-9a-f]{6}$`).MatchString(tags["theme-color"]) {
+				t.Errorf("%+v: og:site_name %q, theme-color %q", p, tags["og:site_name"], tags["theme-color"])
+			}
+		}
+	}
+}

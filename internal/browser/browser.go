@@ -48,7 +48,7 @@ func flags(profileDir string) []string {
 	return []string{
 		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--disable-dev-shm-usage", "--hide-scrollbars", "--force-color-profile=srgb",
+		"--disable-dev-shm-usage", "--hide-scrollbars", "--force-color-profile=srgb", "--disable-crash-reporter", "--disable-breakpad",
 		"--remote-debugging-port=0", "--user-data-dir=" + profileDir, "about:blank",
 	}
 }
@@ -218,11 +218,22 @@ func (b *Browser) call(ctx context.Context, session, method string, params, resu
 	}
 }
 
-// Close ends the browser.
+// Close ends the browser: it asks it to close, which ends its helper
+// processes too (they might otherwise still write to the profile while a
+// test removes it), and kills it when it has not within 10 s.
 func (b *Browser) Close() {
+	exited := make(chan struct{})
+	go func() { _ = b.cmd.Wait(); close(exited) }()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = b.call(ctx, "", "Browser.close", nil, nil)
+	select {
+	case <-exited:
+	case <-ctx.Done():
+		_ = b.cmd.Process.Kill()
+		<-exited
+	}
 	_ = b.conn.Close()
-	_ = b.cmd.Process.Kill()
-	_ = b.cmd.Wait()
 }
 
 // Page is a tab.

@@ -1,0 +1,127 @@
+package markov
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/glowcloud/glowcloud/postag"
+)
+
+// editsOf returns every sentence one free edit makes of the first of lines
+// (the others are the rest of the corpus), before any novelty filter.
+func editsOf(t *testing.T, lines ...string) []string {
+	t.Helper()
+	tagger, err := postag.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := buildNovelty(lineTokens(lines), false, 0, 0)
+	b := &poolBuilder{x: x, k: 1, tag: tagger.Tag}
+	start := 0
+	for i, id := range x.corpus {
+		if id == 0 {
+			b.sents = append(b.sents, x.corpus[start:i])
+			start = i + 1
+		}
+	}
+	b.toks = make([][]string, len(b.sents))
+	b.tags = make([][]string, len(b.sents))
+	b.cls = make([][]clause, len(b.sents))
+	all := make([]int32, len(b.sents))
+	n := 0
+	for s := range b.sents {
+		b.ready(int32(s), &n)
+		all[s] = int32(s)
+	}
+	e := b.studyEdits(all)
+	var out []string
+	ids := b.sents[0]
+	for _, p := range b.freePlaces(0, e) {
+		for _, d := range p.alts {
+			edited := slices.Concat(ids[:p.i], b.subs[d.j].ids, ids[p.i+p.n:])
+			text, _ := b.render(edited)
+			out = append(out, text)
+		}
+	}
+	return out
+}
+
+// TestFreePlaces: what each free edit makes of a sentence, written out by
+// hand, and what no edit may make.
+func TestFreePlaces(t *testing.T) {
+	others := []string{
+		"The workers built the councils and the communes across the valley last spring.",
+		"Our neighbours kept the gardens and the orchards open to every passing stranger.",
+		"But the committee met in the old hall to argue about the price of bread.",
+		"Of course, nobody expected the printers to join the strike.",
+	}
+	for _, tt := range []struct {
+		name, sentence string
+		want, never    []string
+	}{
+		{"adjective after a determiner", "The tired delegates reached an irreducible consensus after midnight.",
+			[]string{"The delegates reached an irreducible consensus after midnight.", "The tired delegates reached a consensus after midnight."},
+			[]string{"a irreducible", "an consensus"}},
+		{"no adjective before ones, none after a preposition", "It closed many political doors in bitter years, but it opened new ones.",
+			nil, []string{"opened ones", "in years"}},
+		{"an aside in brackets", "The record of planning is dismal (all the more dismal the more authoritarian the plan) in every decade.",
+			[]string{"The record of planning is dismal in every decade."}, nil},
+		{"an aside between dashes", "The movements — from the miners to the weavers — adopted similar tactics.",
+			[]string{"The movements adopted similar tactics."}, nil},
+		{"a list item", "It built institutions, changed cultures, led revolutions, and survived defeat.",
+			[]string{"It built institutions, led revolutions, and survived defeat.", "It built institutions, changed cultures, and survived defeat."},
+			[]string{", ,", "It changed"}},
+		{"cut at a semicolon", "Theory has not caught up to practice; we are missing the tools we need.",
+			[]string{"Theory has not caught up to practice.", "We are missing the tools we need."}, nil},
+		{"cut before a clause", "The era closed many doors, but it opened new ones for the printers.",
+			[]string{"The era closed many doors.", "But it opened new ones for the printers."}, nil},
+		{"no cut without a subject", "It built the halls, and bit by bit moved the world.",
+			nil, []string{"And bit by bit"}},
+		{"a phrase of place left out", "The rebellion inaugurated a new era of struggles around the world.",
+			[]string{"The rebellion inaugurated a new era of struggles."}, nil},
+		{"no phrase left out after an auxiliary", "Critique seems more common than it has in decades.",
+			nil, []string{"than it has."}},
+		{"no phrase left out after been", "The hall was full, as it had been in earlier years.",
+			nil, []string{"had been."}},
+		{"an opening phrase left out", "In Argentina, the crash produced widespread movements.",
+			[]string{"The crash produced widespread movements."}, nil},
+		{"a sibling noun, a connective put in", "The gardens stayed open all winter.",
+			[]string{"The orchards stayed open all winter.", "But the gardens stayed open all winter."},
+			[]string{"Of course, The", "But The"}},
+		{"one of two adjectives", "The great telepathic cloud flies over the town.",
+			[]string{"The great cloud flies over the town.", "The telepathic cloud flies over the town."}, nil},
+		{"most before an adjective", "They fought beside the most oppressed people of the town.",
+			[]string{"They fought beside the oppressed people of the town."}, nil},
+		{"an opening adverb", "Basically every person alive was an anarchist at heart.",
+			[]string{"Every person alive was an anarchist at heart."}, nil},
+		{"an opening phrase with to", "From Rojava to Chiapas, it has built institutions.",
+			[]string{"It has built institutions."}, nil},
+		{"a phrase between commas", "Though it was unclear, from a new perspective, it became apparent.",
+			[]string{"Though it was unclear, it became apparent."}, nil},
+		{"no phrase between commas before that", "It is clear, from a later perspective, that the cloud came.",
+			nil, []string{"clear, that"}},
+		{"list items whose verbs the tagger reads apart", "It built institutions, changed cultures, fought alongside the poor, and led revolutions.",
+			[]string{"It built institutions, fought alongside the poor, and led revolutions."}, nil},
+		{"an adverb", "The councils currently decide everything.",
+			[]string{"The councils decide everything."}, nil},
+		{"an adverb that changes the sense stays", "The councils never decide anything.",
+			nil, []string{"The councils decide anything."}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := editsOf(t, append([]string{tt.sentence}, others...)...)
+			for _, w := range tt.want {
+				if !slices.Contains(got, w) {
+					t.Errorf("no edit makes %q; edits:\n%s", w, strings.Join(got, "\n"))
+				}
+			}
+			for _, n := range tt.never {
+				for _, g := range got {
+					if strings.Contains(g, n) {
+						t.Errorf("edit %q holds %q", g, n)
+					}
+				}
+			}
+		})
+	}
+}
