@@ -19,9 +19,8 @@ func TestConsoleQuiz(t *testing.T) {
 	out := &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		// 120 s of the console's clock at 30 times real time: 4 real
-		// seconds to vote.
-		done <- run(t.Context(), []string{"console", "-speed", "30", "-quiz-seconds", "120"}, func(string) string { return "" }, in, out, io.Discard)
+		// 5 real seconds to vote (150 s of the console's clock).
+		done <- run(t.Context(), []string{"console", "-speed", "30", "-quiz-seconds", "5"}, func(string) string { return "" }, in, out, io.Discard)
 	}()
 	send := func(line string) {
 		t.Helper()

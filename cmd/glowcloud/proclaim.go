@@ -60,7 +60,9 @@ func runConsoleWith(ctx context.Context, w func() bot.Writer, proclaimMin time.D
 	b := bot.New(bot.Config{ // the console applies no cooldown
 		Writer:    w,
 		Admin:     proclaim.NewCommands(db, proclaimMin, clock.Now),
-		Quiz:      quiz.NewCommands(db, quiz.Config{Seconds: quizSeconds, Now: clock.Now, Ended: reveals.Nudge}),
+		// A round takes quizSeconds of real time, so a person has time to
+		// vote whatever the speed: that many times speed on the clock.
+		Quiz:      quiz.NewCommands(db, quiz.Config{Seconds: int(float64(quizSeconds) * speed), Now: clock.Now, Ended: reveals.Nudge}),
 		PublicURL: publicURL,
 	})
 	ctx, cancel := context.WithCancel(ctx)

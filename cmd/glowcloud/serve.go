@@ -459,7 +459,7 @@ func (e environment) runConsole(ctx context.Context, args []string) error {
 	modelPath := e.modelFlag(fs)
 	speed := fs.Float64("speed", 60, "the console's clock runs `N` times faster than real time (60: /proclaim start every:1h posts each minute)")
 	minFlag := fs.String("proclaim-min", e.getenv("GLOWCLOUD_PROCLAIM_MIN"), "shortest interval /proclaim start accepts, a Go `DURATION` ($GLOWCLOUD_PROCLAIM_MIN; unset: 1h)")
-	quizFlag := fs.String("quiz-seconds", e.getenv("GLOWCLOUD_QUIZ_SECONDS"), "how long a /quiz round takes votes, in `SECONDS` of the console's clock ($GLOWCLOUD_QUIZ_SECONDS; unset: 20)")
+	quizFlag := fs.String("quiz-seconds", e.getenv("GLOWCLOUD_QUIZ_SECONDS"), "how long a /quiz round takes votes, in real `SECONDS`, whatever -speed ($GLOWCLOUD_QUIZ_SECONDS; unset: 20)")
 	publicURL := fs.String("public-url", e.getenv("GLOWCLOUD_PUBLIC_URL"), "the public `URL` of the pages ($GLOWCLOUD_PUBLIC_URL): each reply then prints its page's link")
 	if err := parse(fs, args); err != nil {
 		return err
