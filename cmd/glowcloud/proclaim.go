@@ -57,12 +57,13 @@ func runConsoleWith(ctx context.Context, w func() bot.Writer, proclaimMin time.D
 	poll := time.Duration(float64(250*time.Millisecond) * speed)
 	runner := proclaim.NewRunner(db, post.NewWriter(w, publicURL), poster, proclaim.RunnerConfig{Clock: clock, Poll: poll})
 	reveals := quiz.NewRunner(db, poster, quiz.RunnerConfig{Clock: clock, Poll: poll})
+	// A round takes quizSeconds of real time, so a person has time to vote
+	// whatever the speed: that many times speed on the console's clock.
+	round := int(float64(quizSeconds) * speed)
 	b := bot.New(bot.Config{ // the console applies no cooldown
-		Writer: w,
-		Admin:  proclaim.NewCommands(db, proclaimMin, clock.Now),
-		// A round takes quizSeconds of real time, so a person has time to
-		// vote whatever the speed: that many times speed on the clock.
-		Quiz:      quiz.NewCommands(db, quiz.Config{Seconds: int(float64(quizSeconds) * speed), Now: clock.Now, Ended: reveals.Nudge}),
+		Writer:    w,
+		Admin:     proclaim.NewCommands(db, proclaimMin, clock.Now),
+		Quiz:      quiz.NewCommands(db, quiz.Config{Seconds: round, Now: clock.Now, Ended: reveals.Nudge}),
 		PublicURL: publicURL,
 	})
 	ctx, cancel := context.WithCancel(ctx)
