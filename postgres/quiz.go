@@ -46,14 +46,16 @@ func (d *DB) StartRound(ctx context.Context, r quiz.Round) error {
 // CastVote implements quiz.Store. The round's row is read FOR SHARE, so a
 // claim that tallies it (FOR UPDATE) waits for the votes under way and
 // every vote after it sees the round closed; the vote itself is one insert
-// under the primary key (round, member).
+// under the primary key (round, member). A vote that makes a round's
+// Voters ends it in a statement of its own, after the vote's transaction:
+// inside it, two presses at once would each hold the share lock the
+// other's update waits for.
 func (d *DB) CastVote(ctx context.Context, v quiz.Vote) (quiz.Voted, string, error) {
-	voted, counted := quiz.VoteUnknown, ""
+	voted, counted, voters := quiz.VoteUnknown, "", 0
 	err := pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error {
 		var (
 			ends    int64
 			tallied bool
-			voters  int
 		)
 		err := tx.QueryRow(ctx, `SELECT ends_at, tallied_at IS NOT NULL, voters FROM quiz_rounds WHERE id = $1 FOR SHARE`, v.RoundID).Scan(&ends, &tallied, &voters)
 		switch {
@@ -76,12 +78,12 @@ func (d *DB) CastVote(ctx context.Context, v quiz.Vote) (quiz.Voted, string, err
 			return err
 		}
 		voted = quiz.VoteCounted
-		if voters > 0 {
-			_, err = tx.Exec(ctx, `UPDATE quiz_rounds SET ends_at = least(ends_at, $1)
-				WHERE id = $2 AND (SELECT count(*) FROM quiz_votes WHERE round_id = $2) >= voters`, ms(v.At), v.RoundID)
-		}
-		return err
+		return nil
 	})
+	if err == nil && voted == quiz.VoteCounted && voters > 0 {
+		_, err = d.pool.Exec(ctx, `UPDATE quiz_rounds SET ends_at = least(ends_at, $1)
+			WHERE id = $2 AND tallied_at IS NULL AND (SELECT count(*) FROM quiz_votes WHERE round_id = $2) >= voters`, ms(v.At), v.RoundID)
+	}
 	if err != nil {
 		return 0, "", fmt.Errorf("vote in round %s: %w", v.RoundID, err)
 	}

@@ -25,6 +25,7 @@ func quizTests() []struct {
 		{"QuizVote", testQuizVote},
 		{"QuizVoteConcurrent", testQuizVoteConcurrent},
 		{"QuizDMEndsAtVote", testQuizDMEndsAtVote},
+		{"QuizDMPressesAtOnce", testQuizDMPressesAtOnce},
 		{"QuizClaimOnceAndLease", testQuizClaimOnceAndLease},
 		{"QuizClaimConcurrent", testQuizClaimConcurrent},
 		{"QuizClaimUntalliedFirst", testQuizClaimUntalliedFirst},
@@ -449,5 +450,38 @@ func testQuizClaimUntalliedFirst(t *testing.T, st Store) {
 	got, err := st.ClaimReveals(t.Context(), fresh.EndsAt, 30*time.Second, 1)
 	if err != nil || len(got) != 1 || got[0].ID != fresh.ID || !got[0].Tallied {
 		t.Errorf("with three old rounds unrevealed, a claim of one took %+v, %v; want the new round, tallied", got, err)
+	}
+}
+
+// testQuizDMPressesAtOnce: the one member of a DM presses ten times at
+// once (a double click, a flaky client): one vote counts, no press fails,
+// and the round ends with it.
+func testQuizDMPressesAtOnce(t *testing.T, st Store) {
+	r := round(t, "", "dm1", quiz.Real, t0)
+	r.Voters = 1
+	start(t, st, r)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	counted := 0
+	for i := range 10 {
+		wg.Go(func() {
+			v := []string{quiz.Real, quiz.GlowCloud}[i%2]
+			got, _, err := st.CastVote(t.Context(), quiz.Vote{RoundID: r.ID, UserID: "u1", Vote: v, At: t0.Add(time.Second)})
+			if err != nil {
+				t.Errorf("press %d: %v", i, err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if got == quiz.VoteCounted {
+				counted++
+			}
+		})
+	}
+	wg.Wait()
+	if counted != 1 {
+		t.Errorf("%d of 10 presses counted, want 1", counted)
+	}
+	if got := claimRounds(t, st, t0.Add(time.Second)); len(got) != 1 || len(got[0].Votes) != 1 {
+		t.Errorf("after the presses: %+v, want the round ended with one vote", got)
 	}
 }
