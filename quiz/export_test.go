@@ -1,6 +1,10 @@
 package quiz
 
-import "math/rand/v2"
+import (
+	"math/rand/v2"
+
+	"github.com/glowcloud/glowcloud/bot"
+)
 
 // What the external tests reach of the package's insides.
 
@@ -34,3 +38,6 @@ func (f features) vector() []float64 {
 		float64(f.Commas), float64(f.Stops), float64(f.Quotes), float64(f.Brackets),
 		float64(f.Capitals), float64(f.Digits), b(f.Question), b(f.Exclaim)}
 }
+
+// RevealMessage is revealMessage.
+func RevealMessage(rv Reveal) bot.Reply { return revealMessage(rv) }
