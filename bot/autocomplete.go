@@ -31,7 +31,7 @@ func autocompleted(command string) (string, bool) {
 // best first. It applies no cooldown (Discord asks on every keystroke) and
 // never fails: anything it cannot answer gets an empty list, which Discord
 // shows as "no options".
-func (b *Bot) autocomplete(_ context.Context, req Request) Reply {
+func (b *Bot) autocomplete(ctx context.Context, req Request) Reply {
 	reply := Reply{Autocomplete: true, Choices: []string{}}
 	if opt, ok := autocompleted(req.Command); !ok || req.Focused != opt {
 		return reply
@@ -43,7 +43,7 @@ func (b *Bot) autocomplete(_ context.Context, req Request) Reply {
 	if len(prefix) > MaxChoice*4 {
 		prefix = prefix[:MaxChoice*4]
 	}
-	if s, ok := b.writer().(suggester); ok {
+	if s, ok := b.writerFor(ctx, req.GuildID).(suggester); ok {
 		// The choices are the model's words: generated text, shown as
 		// generated text is (see inert), the value a pick sends back too.
 		for _, c := range s.Suggest(prefix, MaxChoices) {

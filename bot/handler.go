@@ -71,6 +71,14 @@ type Config struct {
 	// so a model reload can swap it. A nil func or a nil Writer makes every
 	// generating command answer with a polite "not ready" message.
 	Writer func() Writer
+	// WriterFor returns the Writer for the server guildID ("" in DMs): its
+	// scripture's blend when it has one ready, else the essay's (the same
+	// as Writer). Every generating path asks it (the commands, the topic
+	// autocomplete, the "Hail again" button, /quiz; post.Writer does for
+	// scheduled proclamations); it must be quick (a cached model and one
+	// small read), and on a failure log it and return the essay's writer.
+	// Nil (or a nil Writer returned) means Writer everywhere.
+	WriterFor func(ctx context.Context, guildID string) Writer
 	// Logger receives one line per answered interaction and any recovered
 	// panic. Nil discards.
 	Logger *slog.Logger
@@ -128,6 +136,7 @@ func (noRecorder) GenerationError()                          {}
 // Bot answers interactions. It is safe for concurrent use.
 type Bot struct {
 	writer     func() Writer
+	guildWrite func(ctx context.Context, guildID string) Writer // nil: writer everywhere
 	log        *slog.Logger
 	metrics    Recorder
 	deferAfter time.Duration
@@ -151,6 +160,7 @@ type Bot struct {
 func New(cfg Config) *Bot {
 	b := &Bot{
 		writer:     cfg.Writer,
+		guildWrite: cfg.WriterFor,
 		log:        cfg.Logger,
 		metrics:    cfg.Metrics,
 		deferAfter: cfg.DeferAfter,
@@ -315,7 +325,7 @@ func (b *Bot) handle(ctx context.Context, req Request, fromDiscord bool) (reply 
 		}
 	}
 
-	w := b.writer()
+	w := b.writerFor(ctx, req.GuildID)
 	if w == nil {
 		b.metrics.GenerationError()
 		b.log.LogAttrs(ctx, slog.LevelError, "no writer", slog.String("command", res.command))
@@ -325,7 +335,7 @@ func (b *Bot) handle(ctx context.Context, req Request, fromDiscord bool) (reply 
 	if act.hasSeed {
 		seed = act.seed
 	}
-	reply, ok := generate(w, act, seed, b.publicURL)
+	reply, ok := generate(w, act, seed, ShareBase(b.writer(), w, b.publicURL))
 	if !ok {
 		b.metrics.GenerationError()
 		b.log.LogAttrs(ctx, slog.LevelError, "writer returned no text",

@@ -179,8 +179,3 @@ func (b *Bot) handleQuiz(ctx context.Context, req Request) (Reply, result) {
 	}
 	return LimitReply(r), res
 }
-
-// writerFor returns the Writer whose model the commands use in the server
-// guildID. Every server shares one here; per-server models (scripture)
-// replace this with their own writerFor of the same signature.
-func (b *Bot) writerFor(_ context.Context, _ string) Writer { return b.writer() }

@@ -170,7 +170,7 @@ func (f *fakeStore) get(t *testing.T, ch string) proclaim.Schedule {
 // fakeWriter writes the kind, topic and seed, so tests can see them.
 type fakeWriter struct{}
 
-func (fakeWriter) Write(kind string, topic string, seed uint64) bot.Reply {
+func (fakeWriter) Write(_ context.Context, _, kind, topic string, seed uint64) bot.Reply {
 	return bot.Reply{Content: fmt.Sprintf("%s|%s|%d", kind, topic, seed)}
 }
 

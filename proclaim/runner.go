@@ -17,9 +17,11 @@ import (
 // use; the same seed must give the same text for the same model.
 type Writer interface {
 	// Write returns the post of one slot of a schedule of this kind and
-	// topic (see Schedule): the core's reply, which Posters send with
-	// allowed_mentions parsing nothing.
-	Write(kind, topic string, seed uint64) bot.Reply
+	// topic (see Schedule) in the server guildID, from the model the
+	// server's commands use there (its scripture, if it has some): the
+	// core's reply, which Posters send with allowed_mentions parsing
+	// nothing.
+	Write(ctx context.Context, guildID, kind, topic string, seed uint64) bot.Reply
 }
 
 // Poster sends a message to a channel (POST /channels/{id}/messages).
@@ -225,7 +227,7 @@ func (r *Runner) handle(ctx context.Context, c Claim) {
 		r.finish(ctx, log, c, Outcome{Result: "skipped (hushed)"}, ResultHushed)
 		return
 	}
-	msg := r.writer.Write(c.Kind, c.Topic, slotSeed(c.ID, c.Slot))
+	msg := r.writer.Write(ctx, c.GuildID, c.Kind, c.Topic, slotSeed(c.ID, c.Slot))
 	for try := 1; ; try++ {
 		err := r.post(ctx, c.ChannelID, msg)
 		if err == nil {

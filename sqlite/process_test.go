@@ -293,7 +293,7 @@ func (c *steppedClock) After(d time.Duration) <-chan time.Time {
 // and the slot: two posts of one slot would print the same line.
 type seedWriter struct{}
 
-func (seedWriter) Write(_, _ string, seed uint64) bot.Reply {
+func (seedWriter) Write(_ context.Context, _, _, _ string, seed uint64) bot.Reply {
 	return bot.Reply{Content: strconv.FormatUint(seed, 10)}
 }
 

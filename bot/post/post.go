@@ -66,7 +66,8 @@ func PostError(err error) error {
 // Writer composes proclamations with the core's text generator. It
 // implements proclaim.Writer and is safe for concurrent use.
 type Writer struct {
-	w         func() bot.Writer
+	essay     func() bot.Writer
+	writerFor func(ctx context.Context, guildID string) bot.Writer
 	publicURL string
 }
 
@@ -74,17 +75,34 @@ type Writer struct {
 // post, so a model reload applies to the next one). With publicURL set
 // (GLOWCLOUD_PUBLIC_URL), each post carries a "Share" link to its page.
 func NewWriter(w func() bot.Writer, publicURL string) *Writer {
-	return &Writer{w: w, publicURL: publicURL}
+	return &Writer{essay: w, publicURL: publicURL}
+}
+
+// ForGuild makes w write each server's posts with the Writer writerFor
+// returns for it (bot.Config.WriterFor: its scripture's blend, if it has
+// one), as the server's commands do; nil (the default), or a nil Writer
+// returned, means the essay's. A post from a server's scripture carries no
+// "Share" link (bot.ShareBase). It returns w.
+func (w *Writer) ForGuild(writerFor func(ctx context.Context, guildID string) bot.Writer) *Writer {
+	w.writerFor = writerFor
+	return w
 }
 
 // msgSilent is posted when the generator has nothing to say, rather than
 // nothing at all, which Discord would refuse.
 const msgSilent = "The Glow Cloud glows silently."
 
-// Write returns the post of a schedule's slot: the reply /glowcloud or
-// /manifesto topic:TOPIC would give for seed.
-func (w *Writer) Write(kind, topic string, seed uint64) bot.Reply {
-	r, ok := bot.Proclamation(w.w(), kind, topic, seed, w.publicURL)
+// Write returns the post of a schedule's slot in the server guildID: the
+// reply /glowcloud or /manifesto topic:TOPIC would give there for seed.
+func (w *Writer) Write(ctx context.Context, guildID, kind, topic string, seed uint64) bot.Reply {
+	essay := w.essay()
+	gen := essay
+	if w.writerFor != nil {
+		if g := w.writerFor(ctx, guildID); g != nil {
+			gen = g
+		}
+	}
+	r, ok := bot.Proclamation(gen, kind, topic, seed, bot.ShareBase(essay, gen, w.publicURL))
 	if !ok {
 		return bot.Reply{Content: msgSilent}
 	}

@@ -37,17 +37,17 @@ func writer() *post.Writer { return post.NewWriter(func() bot.Writer { return bo
 func TestWriter(t *testing.T) {
 	t.Parallel()
 	w := writer()
-	g := w.Write(bot.CmdGlowcloud, "", 7)
+	g := w.Write(context.Background(), "", bot.CmdGlowcloud, "", 7)
 	if len(g.Embeds) != 1 || g.Embeds[0].Title != "ALL HAIL THE GLOW CLOUD" || g.Embeds[0].Description != "ALL HAIL. seed=7" ||
 		len(g.Buttons) != 1 || g.Buttons[0].Label != "Hail again" || g.Buttons[0].CustomID != "gc1|g" {
 		t.Errorf("glowcloud post %+v", g)
 	}
-	m := w.Write(bot.CmdManifesto, "tea", 8)
+	m := w.Write(context.Background(), "", bot.CmdManifesto, "tea", 8)
 	if len(m.Embeds) != 1 || !strings.Contains(m.Embeds[0].Footer, "/manifesto topic:tea seed:8") ||
 		len(m.Buttons) != 1 || m.Buttons[0].CustomID != "gc1|m|3|tea" {
 		t.Errorf("manifesto post %+v", m)
 	}
-	if got := post.NewWriter(func() bot.Writer { return nil }, "").Write(bot.CmdGlowcloud, "", 1); got.Content == "" {
+	if got := post.NewWriter(func() bot.Writer { return nil }, "").Write(context.Background(), "", bot.CmdGlowcloud, "", 1); got.Content == "" {
 		t.Errorf("a post without a generator is empty, which Discord refuses")
 	}
 }
@@ -57,7 +57,7 @@ func TestWriter(t *testing.T) {
 func TestPostShare(t *testing.T) {
 	t.Parallel()
 	fake := discordtest.New(t, discordtest.WithToken(string(token)))
-	msg := post.NewWriter(func() bot.Writer { return bottest.Writer{} }, "https://glow.example").Write(bot.CmdManifesto, "tea", 8)
+	msg := post.NewWriter(func() bot.Writer { return bottest.Writer{} }, "https://glow.example").Write(context.Background(), "", bot.CmdManifesto, "tea", 8)
 	if len(msg.Buttons) != 2 || msg.Buttons[1].Label != "Share" || !strings.HasPrefix(msg.Buttons[1].URL, "https://glow.example/m/") {
 		t.Fatalf("buttons %+v, want Hail again and a Share link", msg.Buttons)
 	}
@@ -80,7 +80,7 @@ func TestPoster(t *testing.T) {
 	t.Parallel()
 	fake := discordtest.New(t, discordtest.WithToken(string(token)))
 	p := newPoster(t, fake)
-	msg := writer().Write(bot.CmdManifesto, "tea", 8)
+	msg := writer().Write(context.Background(), "", bot.CmdManifesto, "tea", 8)
 	if err := p.Post(t.Context(), "500", msg); err != nil {
 		t.Fatal(err)
 	}
@@ -340,5 +340,34 @@ func TestEditor(t *testing.T) {
 	err = post.NewEditor(down, "test").Edit(t.Context(), fake.AppID(), tok, r)
 	if err == nil || strings.Contains(err.Error(), tok) || !strings.Contains(err.Error(), "webhooks") {
 		t.Errorf("a network error %v: want one naming the webhook, not the token", err)
+	}
+}
+
+// ownWriter is a server's own Writer.
+type ownWriter struct{ bottest.Writer }
+
+func (ownWriter) Glowcloud(uint64) string { return "THE SERVER'S OWN HAIL" }
+func (ownWriter) ModelID() string         { return "own1" }
+
+// TestWriterForGuild: a server's posts come from the Writer ForGuild gives
+// for it, without a Share link; other servers' from the essay's, with it.
+func TestWriterForGuild(t *testing.T) {
+	t.Parallel()
+	w := post.NewWriter(func() bot.Writer { return bottest.Writer{} }, "https://glow.example").
+		ForGuild(func(_ context.Context, guildID string) bot.Writer {
+			if guildID == "g1" {
+				return ownWriter{}
+			}
+			return nil
+		})
+	for _, guild := range []string{"g1", "g2"} {
+		r := w.Write(t.Context(), guild, bot.CmdGlowcloud, "", 3)
+		own := guild == "g1"
+		if got := len(r.Embeds) == 1 && r.Embeds[0].Description == "THE SERVER'S OWN HAIL"; got != own {
+			t.Errorf("guild %s: %+v, from its own writer %v", guild, r.Embeds, got)
+		}
+		if share := len(r.Buttons) == 2; share == own {
+			t.Errorf("guild %s: buttons %+v", guild, r.Buttons)
+		}
 	}
 }

@@ -142,7 +142,7 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 	}
 	wg.Go(func() { _ = reveals.Run(ctx) }) // returns nil once ctx ends and its edits are done
 	if c.token != "" {
-		runner, err := c.proclaimer(db, holder, clock, metrics, log)
+		runner, err := c.proclaimer(db, holder, cfg.WriterFor, clock, metrics, log)
 		if err != nil {
 			return err
 		}
@@ -396,14 +396,15 @@ func (e environment) watchModel(ctx context.Context, wg *sync.WaitGroup, hup <-c
 
 // proclaimer is the Runner of scheduled proclamations: posted over REST
 // with the bot token, so they need no gateway intent and run in HTTP-only
-// mode too.
-func (c serveConfig) proclaimer(db database, holder *reload.Holder[*compose.Writer], clock proclaim.Clock, metrics proclaim.Metrics, log *slog.Logger) (*proclaim.Runner, error) {
+// mode too. Each server's posts come from writerFor's Writer for it (its
+// scripture), as its commands' replies do; nil: the essay's everywhere.
+func (c serveConfig) proclaimer(db database, holder *reload.Holder[*compose.Writer], writerFor func(context.Context, string) bot.Writer, clock proclaim.Clock, metrics proclaim.Metrics, log *slog.Logger) (*proclaim.Runner, error) {
 	client, err := rest.Client(nil, c.apiBase)
 	if err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
 	return proclaim.NewRunner(db,
-		post.NewWriter(func() bot.Writer { return holder.Current() }, c.publicURL),
+		post.NewWriter(func() bot.Writer { return holder.Current() }, c.publicURL).ForGuild(writerFor),
 		post.NewPoster(client, rest.UserAgent(versionString()), rest.Token(c.token)),
 		// A slot is posted within a poll of its time: 1 s, or a quarter of
 		// the shortest interval when that is shorter (tests).
