@@ -40,6 +40,9 @@ func (b *Bot) Answer(ctx context.Context, req Request, rs Responder) error {
 	if req.Kind == KindCommand && req.Command == cmdRetrain {
 		return b.answerRetrain(ctx, req, rs)
 	}
+	if isScriptureAdd(req) {
+		return b.answerScripture(ctx, req, rs)
+	}
 	start := time.Now()
 	if req.Kind == KindAutocomplete {
 		// Suggestions take microseconds, and an autocomplete interaction
@@ -76,9 +79,9 @@ func (b *Bot) Answer(ctx context.Context, req Request, rs Responder) error {
 		}
 	case <-timer.C:
 		deferred = true
-		// Admin commands answer ephemerally, so their deferral is too, and
-		// so do a quiz's votes and personal records.
-		if err = rs.Defer(ctx, isAdminCommand(req) || (isQuiz(req) && quizEphemeral(req))); err != nil {
+		// Admin commands (/scripture too) answer ephemerally, so their
+		// deferral is too, and so do a quiz's votes and personal records.
+		if err = rs.Defer(ctx, isAdminCommand(req) || isScripture(req) || (isQuiz(req) && quizEphemeral(req))); err != nil {
 			err = fmt.Errorf("defer: %w", err)
 			// Discord would not accept an edit now; still wait for the
 			// handler so the log line tells what it was doing.
@@ -150,6 +153,9 @@ func commandLabel(req Request) string {
 	if req.Kind == KindComponent {
 		if isQuizCustomID(req.CustomID) {
 			return CmdQuiz
+		}
+		if isScriptureCustomID(req.CustomID) {
+			return CmdScripture
 		}
 		if act, err := decodeCustomID(req.CustomID); err == nil {
 			return act.command

@@ -33,6 +33,10 @@ func autocompleted(command string) (string, bool) {
 // shows as "no options".
 func (b *Bot) autocomplete(ctx context.Context, req Request) Reply {
 	reply := Reply{Autocomplete: true, Choices: []string{}}
+	if req.Command == CmdScripture {
+		reply.Choices = append(reply.Choices, b.scriptureNames(ctx, req)...)
+		return LimitReply(reply)
+	}
 	if opt, ok := autocompleted(req.Command); !ok || req.Focused != opt {
 		return reply
 	}

@@ -71,10 +71,11 @@ type Command struct {
 }
 
 // Commands returns the slash commands to register: /squint, /glowcloud,
-// /manifesto, /quiz, the server admins' /proclaim and /hush, and the
-// operators' /retrain when retrain is set. Each call
-// returns fresh values, so a caller may change them.
-func Commands(retrain bool) []Command {
+// /manifesto, /quiz, the server admins' /proclaim and /hush, their
+// /scripture when scripture is set, and the operators' /retrain when
+// retrain is set. Each call returns fresh values, so a caller may change
+// them.
+func Commands(retrain, scripture bool) []Command {
 	cmds := []Command{
 		{
 			Name:        CmdSquint,
@@ -123,6 +124,9 @@ func Commands(retrain bool) []Command {
 	}
 	cmds = append(cmds, quizCommand())
 	cmds = append(cmds, adminCommands()...)
+	if scripture {
+		cmds = append(cmds, scriptureCommand())
+	}
 	if retrain {
 		cmds = append(cmds, Command{
 			Name:        cmdRetrain,
@@ -139,9 +143,10 @@ func Commands(retrain bool) []Command {
 }
 
 // Lookup returns the definition of the command name, if it is one of
-// Commands(false) (so not /retrain), and reports whether there is one.
+// Commands(false, true) (so not /retrain), and reports whether there is
+// one.
 func Lookup(name string) (Command, bool) {
-	for _, c := range Commands(false) {
+	for _, c := range Commands(false, true) {
 		if c.Name == name {
 			return c, true
 		}

@@ -106,6 +106,10 @@ type Config struct {
 	Admin Admin
 	// Quiz plays /quiz (see quiz.go); nil means it is not configured here.
 	Quiz Quiz
+	// Scripture answers /scripture (see scripture.go); nil means it is not
+	// configured here (GLOWCLOUD_SCRIPTURE=off: the command is not
+	// registered either).
+	Scripture Scripture
 	// CooldownStore, if set, keeps the cooldowns where every process
 	// sharing it sees them (*sqlite.DB, *postgres.DB); nil keeps them in
 	// this process's memory.
@@ -148,6 +152,7 @@ type Bot struct {
 	retrainer  Retrainer
 	admin      Admin
 	quiz       Quiz
+	scripture  Scripture
 	coolStore  cooldown.Store // nil: in memory only
 	publicURL  string         // "": no share buttons
 	// coolFailed is when coolStore last failed (Unix nanoseconds of b.now);
@@ -170,6 +175,7 @@ func New(cfg Config) *Bot {
 		retrainer:  cfg.Retrainer,
 		admin:      cfg.Admin,
 		quiz:       cfg.Quiz,
+		scripture:  cfg.Scripture,
 		coolStore:  cfg.CooldownStore,
 		publicURL:  cfg.PublicURL,
 	}
@@ -295,6 +301,10 @@ func (b *Bot) handle(ctx context.Context, req Request, fromDiscord bool) (reply 
 	}
 	if isQuiz(req) {
 		return b.handleQuiz(ctx, req)
+	}
+	if isScripture(req) {
+		r, res, _ := b.handleScripture(ctx, req)
+		return r, res
 	}
 
 	var (

@@ -78,17 +78,34 @@ func NewRand(seed uint64) *rand.Rand {
 // clamped) about topic (may be empty), closing with Hail. The title is at
 // most LongestTitle characters and the body at most MaxManifesto.
 func (w *Writer) Manifesto(seed uint64, topic string, paragraphs int) (title, body string) {
+	return manifesto(seed, topic, paragraphs, func() *Writer { return w })
+}
+
+// manifesto writes Manifesto's text, each paragraph from the Writer source
+// returns for it (called once a paragraph, in order); the title is the
+// first paragraph's Writer's. A Writer's paragraphs share one piece (what
+// it has said is not said again).
+func manifesto(seed uint64, topic string, paragraphs int, source func() *Writer) (title, body string) {
 	rng := NewRand(seed)
 	paragraphs = min(max(paragraphs, limits.MinParagraphs), limits.MaxParagraphs)
 	topic = Clean(topic, limits.MaxTopic)
-	words := w.steer(topic)
 
 	budget := MaxManifesto - len(Hail) - 2
 	per := budget/paragraphs - 2
-	pc := w.newPiece(rng, words)
-	pc.reserve(Hail)
+	var first *Writer
+	pieces := make(map[*Writer]*piece, 2)
 	var paras []string
 	for p := 0; p < paragraphs; p++ {
+		w := source()
+		if first == nil {
+			first = w
+		}
+		pc := pieces[w]
+		if pc == nil {
+			pc = w.newPiece(rng, w.steer(topic))
+			pc.reserve(Hail)
+			pieces[w] = pc
+		}
 		want := 3 + rng.IntN(3)
 		var b strings.Builder
 		for i := 0; i < want; i++ {
@@ -122,7 +139,7 @@ func (w *Writer) Manifesto(seed uint64, topic string, paragraphs int) (title, bo
 		}
 		paras = append(paras, b.String())
 	}
-	title = w.title(rng, topic, paras)
+	title = first.title(rng, topic, paras)
 	paras = append(paras, Hail)
 	return title, strings.Join(paras, "\n\n")
 }

@@ -641,6 +641,9 @@ func decodeData(ctx context.Context, data []byte, split int, h header, b *budget
 		return nil, fmt.Errorf("%w: counts do not match the envelope", ErrFormat)
 	}
 	m.pool = pool
+	if b != nil {
+		m.cost = b.total - b.left.Load()
+	}
 	return m, nil
 }
 

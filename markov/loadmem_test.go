@@ -120,3 +120,31 @@ func TestEncodeLoadedModelChecksItsFile(t *testing.T) {
 		}
 	}
 }
+
+// TestCostBoundsLive: a model's Cost, what its load charged, is at least
+// what the decoded model keeps live beside its file's bytes, and not so far
+// above it that a cache charging it would hold a fraction of what it
+// could. Not parallel: it measures the heap.
+func TestCostBoundsLive(t *testing.T) {
+	m, _ := essay(t)
+	var buf bytes.Buffer
+	if err := m.Encode(&buf); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	got, err := markov.Loader{}.DecodeBytes(t.Context(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(got)
+	live := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	t.Logf("file %d bytes; the decoded model keeps %d bytes more, its Cost is %d (%.2f× that)", len(data), live, got.Cost(), float64(got.Cost())/float64(live))
+	if got.Cost() < live || got.Cost() > 4*live {
+		t.Errorf("Cost %d, the model keeps %d: want between 1 and 4 times it", got.Cost(), live)
+	}
+}

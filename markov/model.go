@@ -144,6 +144,9 @@ type Model struct {
 	novelty *noveltyIndex
 	nid     []int32
 
+	// cost is what its load charged its memory budget (see Cost).
+	cost int64
+
 	// pool is the curated sentences (see PoolSentence).
 	pool []PoolSentence
 
@@ -1011,6 +1014,13 @@ func (m *Model) Meta() Meta { return m.meta }
 // ID returns a short id of the model: the same corpus, order and format give
 // the same id.
 func (m *Model) ID() string { return m.id }
+
+// Cost estimates the memory a loaded model holds, in bytes: what its load
+// charged its budget for it (see MemoryFactor), the bytes of its file that
+// a model decoded with DecodeBytes keeps (the caller's) not counted. It is
+// pessimistic (a load's peak, not what stays live) and 0 for a model
+// trained in this process. Caches of many models charge it.
+func (m *Model) Cost() int64 { return m.cost }
 
 // Headings returns the headings of the training text, for titles. The
 // caller must not modify the slice.

@@ -89,12 +89,16 @@ func Request(i *discordgo.Interaction) bot.Request {
 		}
 		req.Kind = bot.KindAutocomplete
 		req.Command = data.Name
-		for _, o := range data.Options {
+		opts := data.Options
+		if sub := subcommand(opts); sub != nil {
+			req.Subcommand, opts = sub.Name, sub.Options
+		}
+		for _, o := range opts {
 			if o == nil {
 				continue
 			}
 			if req.Options == nil {
-				req.Options = make(map[string]any, len(data.Options))
+				req.Options = make(map[string]any, len(opts))
 			}
 			req.Options[o.Name] = o.Value
 			if o.Focused {

@@ -57,6 +57,9 @@ func TestRequest(t *testing.T) {
 		{"ping", `{"id":"I5","type":1}`, bot.Request{Kind: bot.KindPing, ID: "I5"}},
 		{"autocomplete", `{"id":"I6","type":4,"data":{"name":"manifesto","type":1,"options":[{"name":"topic","type":3,"value":"ro","focused":true}]}}`,
 			bot.Request{Kind: bot.KindAutocomplete, ID: "I6", Command: "manifesto", Focused: "topic", Options: map[string]any{"topic": "ro"}}},
+		{"autocomplete of a subcommand's option", `{"id":"I11","type":4,"guild_id":"G","member":{"user":{"id":"U"},"permissions":"32"},"data":{"name":"scripture","type":1,
+			"options":[{"name":"remove","type":1,"options":[{"name":"name","type":3,"value":"lo","focused":true}]}]}}`,
+			bot.Request{Kind: bot.KindAutocomplete, ID: "I11", GuildID: "G", UserID: "U", Permissions: "32", Command: "scripture", Subcommand: "remove", Focused: "name", Options: map[string]any{"name": "lo"}}},
 		{"modal submit", `{"id":"I7","type":5,"data":{"custom_id":"x","components":[]}}`, bot.Request{Kind: bot.KindUnknown, ID: "I7"}},
 		{"user context menu", `{"id":"I8","type":2,"data":{"name":"squint","type":2,"target_id":"U9"}}`, bot.Request{Kind: bot.KindUnknown, ID: "I8"}},
 		{"unknown type", `{"id":"I9","type":42,"data":{"whatever":1}}`, bot.Request{Kind: bot.KindUnknown, ID: "I9"}},
@@ -182,7 +185,7 @@ func TestLogger(t *testing.T) {
 }
 
 func ExampleApplicationCommands() {
-	for _, c := range discord.ApplicationCommands(bot.Commands(true), "") {
+	for _, c := range discord.ApplicationCommands(bot.Commands(true, true), "") {
 		fmt.Printf("/%s", c.Name)
 		for _, o := range c.Options {
 			fmt.Printf(" %s:%s", o.Name, strings.ToLower(o.Type.String()))

@@ -34,6 +34,7 @@ type Metrics struct {
 	proclaim     *proclaimMetrics
 	quiz         *quizMetrics
 	pages        *prometheus.CounterVec
+	scripture    *prometheus.CounterVec
 }
 
 // retrainResults are the values of glowcloud_retrains_total's result label.
@@ -86,6 +87,7 @@ func New() *Metrics {
 	m.proclaim = newProclaimMetrics(m.reg)
 	m.quiz = newQuizMetrics(m.reg)
 	m.pages = newPageMetrics(m.reg)
+	m.scripture = newScriptureMetrics(m.reg)
 	for _, r := range []string{"ok", "error"} {
 		m.reloads.WithLabelValues(r)
 	}

@@ -110,3 +110,38 @@ func TestMetricsOwnRegistry(t *testing.T) {
 		t.Errorf("metrics are shared between registries")
 	}
 }
+
+// TestScriptureMetrics: the trainings by result, and the cache's figures
+// as they are at the scrape.
+func TestScriptureMetrics(t *testing.T) {
+	t.Parallel()
+	m := metrics.New()
+	m.ScriptureTrained("ok")
+	m.ScriptureTrained("ok")
+	m.ScriptureTrained("failed")
+	st := metrics.ScriptureCacheStats{Models: 3, Bytes: 3 << 20, Limit: 256 << 20, Hits: 90, Misses: 10}
+	m.WatchScriptureCache(func() metrics.ScriptureCacheStats { return st })
+	got := scrape(t, m)
+	st.Hits = 91
+	again := scrape(t, m)
+	for _, want := range []string{
+		`glowcloud_scripture_trainings_total{result="ok"} 2`,
+		`glowcloud_scripture_trainings_total{result="failed"} 1`,
+		`glowcloud_scripture_trainings_total{result="released"} 0`,
+		"glowcloud_scripture_models 3",
+		"glowcloud_scripture_cache_bytes 3.145728e+06",
+		"glowcloud_scripture_cache_limit_bytes 2.68435456e+08",
+		"glowcloud_scripture_cache_hits_total 90",
+		"glowcloud_scripture_cache_misses_total 10",
+	} {
+		if !strings.Contains(got, want+"\n") {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	if !strings.Contains(again, "glowcloud_scripture_cache_hits_total 91\n") {
+		t.Error("the hits are not read at the scrape")
+	}
+	var nilM *metrics.Metrics
+	nilM.ScriptureTrained("ok")
+	nilM.WatchScriptureCache(nil)
+}

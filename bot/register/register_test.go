@@ -16,7 +16,12 @@ import (
 
 // CommandSet is what serve registers: the core's definitions, converted.
 func CommandSet(guildID string, retrain bool) []*discordgo.ApplicationCommand {
-	return discord.ApplicationCommands(bot.Commands(retrain), guildID)
+	return CommandSetWith(guildID, retrain, false)
+}
+
+// CommandSetWith is CommandSet with /scripture when scripture is set.
+func CommandSetWith(guildID string, retrain, scripture bool) []*discordgo.ApplicationCommand {
+	return discord.ApplicationCommands(bot.Commands(retrain, scripture), guildID)
 }
 
 func payloadJSON(t *testing.T, cmds []*discordgo.ApplicationCommand) []byte {
@@ -35,19 +40,21 @@ func payloadJSON(t *testing.T, cmds []*discordgo.ApplicationCommand) []byte {
 func TestCommandSetValidates(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
-		name    string
-		guildID string
-		retrain bool
-		want    []string
+		name      string
+		guildID   string
+		retrain   bool
+		scripture bool
+		want      []string
 	}{
-		{"global", "", false, []string{"squint", "glowcloud", "manifesto", "quiz", "proclaim", "hush"}},
-		{"global with retrain", "", true, []string{"squint", "glowcloud", "manifesto", "quiz", "proclaim", "hush", "retrain"}},
-		{"guild", "42", false, []string{"squint", "glowcloud", "manifesto", "quiz", "proclaim", "hush"}},
-		{"guild with retrain", "42", true, []string{"squint", "glowcloud", "manifesto", "quiz", "proclaim", "hush", "retrain"}},
+		{"global", "", false, false, []string{"squint", "glowcloud", "manifesto", "quiz", "proclaim", "hush"}},
+		{"global with retrain", "", true, false, []string{"squint", "glowcloud", "manifesto", "quiz", "proclaim", "hush", "retrain"}},
+		{"global with scripture", "", false, true, []string{"squint", "glowcloud", "manifesto", "quiz", "proclaim", "hush", "scripture"}},
+		{"guild", "42", false, false, []string{"squint", "glowcloud", "manifesto", "quiz", "proclaim", "hush"}},
+		{"guild with retrain and scripture", "42", true, true, []string{"squint", "glowcloud", "manifesto", "quiz", "proclaim", "hush", "scripture", "retrain"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			cmds := CommandSet(tt.guildID, tt.retrain)
+			cmds := CommandSetWith(tt.guildID, tt.retrain, tt.scripture)
 			var names []string
 			for _, c := range cmds {
 				names = append(names, c.Name)

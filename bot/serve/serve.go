@@ -59,6 +59,9 @@ type Config struct {
 	GuildID string
 	// Retrain also registers the operators' /retrain command.
 	Retrain bool
+	// Scripture also registers the server admins' /scripture command
+	// (GLOWCLOUD_SCRIPTURE on).
+	Scripture bool
 
 	// PublicKey enables POST /interactions on HTTPAddr. HTTPAddr alone (with
 	// the gateway) serves /healthz and /metrics only.
@@ -169,7 +172,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if cfg.Token != "" {
 		var commands []*discordgo.ApplicationCommand
 		if cfg.ShardID == 0 {
-			commands = discord.ApplicationCommands(bot.Commands(cfg.Retrain), cfg.GuildID)
+			commands = discord.ApplicationCommands(bot.Commands(cfg.Retrain, cfg.Scripture), cfg.GuildID)
 			// With the application id known, register over REST right away,
 			// whether or not the gateway connects; otherwise the gateway
 			// registers once READY tells it the id.

@@ -992,8 +992,8 @@ func TestServeRegistersWithAppIDBeforeTheGateway(t *testing.T) {
 			if got := fake.CommandPuts(); got != 1 {
 				t.Errorf("%d command PUTs, want exactly 1", got)
 			}
-			if got := len(fake.Commands("")); got != len(bot.Commands(false)) {
-				t.Errorf("%d commands registered, want %d", got, len(bot.Commands(false)))
+			if got := len(fake.Commands("")); got != len(bot.Commands(false, false)) {
+				t.Errorf("%d commands registered, want %d", got, len(bot.Commands(false, false)))
 			}
 		})
 	}

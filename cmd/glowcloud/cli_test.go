@@ -125,7 +125,7 @@ func TestSeedRange(t *testing.T) {
 func TestHelpText(t *testing.T) {
 	t.Parallel()
 	env := map[string]string{"GLOWCLOUD_HTTP_ADDR": "0.0.0.0:9090", "GLOWCLOUD_MODEL": "m.model"}
-	for _, cmd := range []string{"manifesto", "squint", "glowcloud", "train", "inspect", "quality", "serve", "console", "healthcheck", "db", "publish"} {
+	for _, cmd := range []string{"manifesto", "squint", "glowcloud", "train", "inspect", "quality", "serve", "console", "healthcheck", "db", "publish", "quiz", "scripture"} {
 		r := glowcloud(t, env, "", cmd, "-h")
 		if r.code != 0 {
 			t.Errorf("%s -h: exit %d", cmd, r.code)

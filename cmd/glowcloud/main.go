@@ -17,6 +17,7 @@
 //	glowcloud db [-database DATABASE] backup FILE | check | migrate
 //	glowcloud publish [-database DATABASE] -model FILE | -rollback
 //	glowcloud quiz stats [-guild ID] [-database DATABASE]
+//	glowcloud scripture list [-guild ID] | export -guild ID DIR | forget -guild ID [-yes]
 //	glowcloud version
 //
 // Flags may come before, between or after the other words of a command
@@ -106,6 +107,9 @@ Usage:
                                                    a check that changes nothing; the schema upgrade)
   glowcloud publish -model FILE | -rollback       (the model every serve on GLOWCLOUD_DATABASE serves)
   glowcloud quiz stats [-guild ID]                (how often /quiz players took the Glow Cloud for a person)
+  glowcloud scripture list [-guild ID]            (servers' own texts in GLOWCLOUD_DATABASE; see README.md)
+  glowcloud scripture export -guild ID DIR        (a copy of a server's texts, one file each)
+  glowcloud scripture forget -guild ID [-yes]     (delete a server's texts, model and blend)
   glowcloud version
 
 Flags may come before or after the other words; -- ends them.
@@ -140,6 +144,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return env.runPublish(ctx, rest)
 	case "quiz":
 		return env.runQuiz(ctx, rest)
+	case "scripture":
+		return env.runScripture(ctx, rest)
 	case "version":
 		return env.runVersion(rest)
 	case "help", "-h", "-help", "--help":

@@ -45,7 +45,9 @@ func TestServeRetrainEndToEnd(t *testing.T) {
 	}
 	srv := startServe(t, env)
 	base := srv.base
-	wctx, wcancel := context.WithTimeout(t.Context(), 90*time.Second)
+	// Retraining the essay under -race takes seconds on a quiet machine and
+	// minutes on a saturated one: the bound is for a hang, not for speed.
+	wctx, wcancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer wcancel()
 
 	var registered map[string]any
@@ -127,7 +129,9 @@ func TestServeRetrainPublishes(t *testing.T) {
 		"GLOWCLOUD_HTTP_ADDR":  "127.0.0.1:0",
 		"GLOWCLOUD_DATABASE":   dbPath,
 	})
-	wctx, wcancel := context.WithTimeout(t.Context(), 90*time.Second)
+	// Retraining the essay under -race takes seconds on a quiet machine and
+	// minutes on a saturated one: the bound is for a hang, not for speed.
+	wctx, wcancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer wcancel()
 	att := fake.Attachment("bells.txt", []byte("The bell ringers of the belfry collectivise the carillon. Every carillon is anarchist if you squint."), "text/plain; charset=utf-8")
 	id := att["id"].(string)

@@ -216,7 +216,7 @@ func TestServeHTTPReloadAndShutdown(t *testing.T) {
 	}
 
 	// Interactions keep flowing, and must all succeed, while models swap.
-	var failures, answered atomic.Int64
+	var failures, answered, deferred atomic.Int64
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for g := range 4 {
@@ -235,7 +235,13 @@ func TestServeHTTPReloadAndShutdown(t *testing.T) {
 						Flags  int                            `json:"flags"`
 					} `json:"data"`
 				}
-				if code != http.StatusOK || json.Unmarshal([]byte(body), &resp) != nil || resp.Type != 4 ||
+				if code == http.StatusOK && json.Unmarshal([]byte(body), &resp) == nil && resp.Type == 5 {
+					// A deferral is Discord's answer for a reply not ready
+					// within DeferAfter (a saturated machine under -race):
+					// answered, not failed. The edit goes to a REST API
+					// this test does not run.
+					deferred.Add(1)
+				} else if code != http.StatusOK || json.Unmarshal([]byte(body), &resp) != nil || resp.Type != 4 ||
 					len(resp.Data.Embeds) != 1 || !strings.HasSuffix(resp.Data.Embeds[0].Description, "Hail the mighty Glow Cloud!") {
 					// A cooldown reply is the only other acceptable answer for a repeated user.
 					if !strings.Contains(body, "cool") {
@@ -272,6 +278,11 @@ func TestServeHTTPReloadAndShutdown(t *testing.T) {
 	wg.Wait()
 	if failures.Load() > 0 {
 		t.Errorf("%d of %d interactions failed during reloads", failures.Load(), answered.Load())
+	}
+	if d, a := deferred.Load(), answered.Load(); d*2 > a {
+		t.Errorf("%d of %d interactions were deferred: the model swaps stall the replies", d, a)
+	} else if d > 0 {
+		t.Logf("%d of %d interactions deferred (a loaded machine)", d, a)
 	}
 	resp, err := http.Get(base + "/metrics")
 	if err != nil {
