@@ -141,7 +141,7 @@ func TestSurfaceGivesNothingAwaySherlock(t *testing.T) {
 // judges a new round. (Tested on the sentences it learned from, any
 // classifier that can single out a point recognises the few dozen real
 // sentences of a small corpus by heart, which says nothing about how they
-// look: a tree of depth 3 reaches 60–66 % on the essay that way.)
+// look: a tree of depth 3 reaches ~71 % on the essay's 61 pairs that way.)
 func checkSurface(t *testing.T, b *quiz.Bank) {
 	t.Helper()
 	t.Logf("pairs %d", b.Size())

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -414,6 +415,57 @@ func TestReplicasQuizGateway(t *testing.T) {
 	token, real, glow := g.start(t, 0)
 	g.vote(t, 2, real, glow)
 	g.checkReveal(t, token, 30*time.Second, func() { clock.advance(t, 21*time.Second) })
+	db, err := openDatabase(t.Context(), dbURL, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	checkScores(t, db)
+}
+
+// TestReplicasQuizGatewayKilled: over the gateway, two serve processes on
+// one PostgreSQL schema, each connected to a fake Discord of its own; the
+// replica that started a round is killed (SIGKILL) right after, the 30
+// members vote through the other, and that one reveals the round, once,
+// through its own REST, with the right counts; the scores count the round
+// once. The processes share no clock, so the round runs on real time
+// (GLOWCLOUD_QUIZ_SECONDS=10).
+func TestReplicasQuizGatewayKilled(t *testing.T) {
+	t.Parallel()
+	dbURL := pgtest.Schema(t)
+	var fakes []*discordtest.Server
+	var procs []*exec.Cmd
+	for range 2 {
+		fake := discordtest.New(t, discordtest.WithToken(proclaimToken))
+		cmd, _ := serveProcess(t, []string{
+			"DISCORD_TOKEN=" + proclaimToken,
+			"GLOWCLOUD_HTTP_ADDR=127.0.0.1:0",
+			"DISCORD_API_BASE=" + fake.URL(),
+			"GLOWCLOUD_DATABASE=" + dbURL,
+			"GLOWCLOUD_COOLDOWN=0",
+			"GLOWCLOUD_QUIZ_SECONDS=10",
+			"GLOWCLOUD_LOG_FORMAT=text",
+		})
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		fakes, procs = append(fakes, fake), append(procs, cmd)
+	}
+	g := quizGame{fakes: fakes, send: gatewaySend(fakes)}
+	token, real, glow := g.start(t, 0)
+	if err := procs[0].Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = procs[0].Wait()
+
+	// The channel plays on through the other replica's gateway; the
+	// reveal may come through either fake (only the living one can).
+	alive := quizGame{fakes: []*discordtest.Server{fakes[1], fakes[0]}, send: func(t *testing.T, _ int, i map[string]any) (int, map[string]any) {
+		return g.send(t, 1, i)
+	}}
+	alive.vote(t, 1, real, glow)
+	alive.checkReveal(t, token, 40*time.Second, nil)
+	if n := len(fakes[0].Edits(token)); n != 0 {
+		t.Errorf("the killed replica's Discord got %d edits of the round", n)
+	}
 	db, err := openDatabase(t.Context(), dbURL, true, nil)
 	if err != nil {
 		t.Fatal(err)
