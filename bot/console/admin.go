@@ -59,6 +59,17 @@ type Options struct {
 	// marked "on the console clock".
 	Speed float64
 
+	// Attach, if set, makes an attachment of a local file, for an option
+	// that takes one (/scripture add file:PATH); nil: the console takes no
+	// files.
+	Attach func(path string) (bot.Attachment, error)
+	// Busy, if set, reports whether background work a command started (a
+	// /scripture add's training) is still to report. After a /scripture
+	// add the console prints what comes (the edits of its reply) until it
+	// is not, before it reads the next line: what is typed next is
+	// answered from what was learned.
+	Busy func() bool
+
 	// terminal makes the console interactive (line editing, prompt, styles)
 	// over any reader and writer, for tests.
 	terminal bool

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"golang.org/x/term"
@@ -37,6 +38,9 @@ const consoleHelp = `The Glow Cloud listens. Type:
   /proclaim start every:1h [channel:ID] [kind:glowcloud|manifesto] [topic:WORDS]
   /proclaim stop [channel:ID]     /proclaim list     /hush [for:1h|off]
   /quiz [top|me|forget-me]        Real or Glow Cloud? (a bare /quiz plays)
+  /scripture add file:PATH [name:NAME]   the server's own text, from a local
+             .txt or .md file; then /manifesto preaches its blend
+  /scripture list|remove name:NAME|forget|blend essay:0-100
   as member  be a member without Manage Server (as admin: be the admin again)
   as NAME    be another member of the server, NAME (to vote in a /quiz round)
   press      press the last reply's first button; press LABEL presses the one
@@ -176,7 +180,10 @@ func RunWith(ctx context.Context, b *bot.Bot, in io.Reader, out io.Writer, opts 
 				parse = parseComplete
 			}
 			var err error
-			if req, err = parse(line); err != nil {
+			if req, err = parse(line); err == nil && req.Kind == bot.KindCommand {
+				err = attach(&req, opts)
+			}
+			if err != nil {
 				if _, err := fmt.Fprintln(w, err); err != nil {
 					return fmt.Errorf("console: write: %w", err)
 				}
@@ -188,6 +195,35 @@ func RunWith(ctx context.Context, b *bot.Bot, in io.Reader, out io.Writer, opts 
 		req.AppID, req.Token = "console", fmt.Sprintf("console-%d", asked)
 		req.GuildID, req.ChannelID, req.Permissions = ConsoleGuild, ConsoleChannel, who.permissions
 
+		if isScriptureAdd(req) {
+			var sb strings.Builder
+			rs := &responder{r: r, out: &sb, posts: opts.Posts}
+			_ = b.Answer(ctx, req, rs) // rs fails nothing; the core logs
+			if _, err := io.WriteString(w, sb.String()); err != nil {
+				return fmt.Errorf("console: write: %w", err)
+			}
+			if !rs.deferred || opts.Busy == nil || posts == nil {
+				continue
+			}
+			// Print the edits of the reply until the add's work is done.
+			tick := time.NewTicker(20 * time.Millisecond)
+			for done := false; !done; {
+				select {
+				case <-ctx.Done():
+					tick.Stop()
+					return nil
+				case p := <-posts:
+					if _, err := io.WriteString(w, r.post(p)); err != nil {
+						tick.Stop()
+						return fmt.Errorf("console: write: %w", err)
+					}
+				case <-tick.C:
+					done = !opts.Busy()
+				}
+			}
+			tick.Stop()
+			continue
+		}
 		reply := b.HandleLocal(ctx, req)
 		if len(reply.Buttons) > 0 {
 			lastButtons = reply.Buttons

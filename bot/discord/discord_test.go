@@ -199,5 +199,6 @@ func ExampleApplicationCommands() {
 	// /quiz action:string
 	// /proclaim start:subcommand stop:subcommand list:subcommand
 	// /hush for:string
+	// /scripture add:subcommand list:subcommand remove:subcommand forget:subcommand blend:subcommand
 	// /retrain scripture:attachment apocrypha:attachment pamphlet:attachment
 }
