@@ -88,12 +88,24 @@ func (g scriptureGame) command(t *testing.T, n int, guild string, data map[strin
 // returns the reply's last edit: what was learned, or why not.
 func (g scriptureGame) add(t *testing.T, n int, guild, filename string, body []byte) string {
 	t.Helper()
+	return g.addSized(t, n, guild, filename, body, len(body))
+}
+
+// addSized is add with the size Discord reports of the file.
+func (g scriptureGame) addSized(t *testing.T, n int, guild, filename string, body []byte, size int) string {
+	t.Helper()
 	att := g.fake(n).Attachment(filename, body, "text/plain; charset=utf-8")
+	att["size"] = size
 	data := sub("add", map[string]any{"name": "file", "type": 11, "value": att["id"]})
 	data["resolved"] = map[string]any{"attachments": map[string]any{att["id"].(string): att}}
 	i := g.interaction(n, guild, "32", 2, data)
 	token := i["token"].(string)
 	typ, reply := g.send(t, n, i)
+	if typ == 4 && reply["flags"] == float64(64) {
+		// Refused by what Discord reports of the file, before a download.
+		content, _ := reply["content"].(string)
+		return content
+	}
 	if typ != 5 || reply["flags"] != float64(64) {
 		t.Fatalf("/scripture add answered type %d %v, want an ephemeral deferral", typ, reply)
 	}
@@ -346,18 +358,25 @@ func (g scriptureGame) hostile(t *testing.T) {
 	for _, r := range "Hail the Glow Cloud." {
 		utf16 = append(utf16, byte(r), 0)
 	}
+	huge := bytes.Repeat([]byte("The Glow Cloud is vast. "), (9<<20)/24)
 	for _, tc := range []struct {
 		file string
 		body []byte
+		size int // reported by Discord; 0: the body's
 		want string
 	}{
-		{"photo.txt", []byte("GIF89a\x00\x01\x02\x00"), "is not text the Glow Cloud can read"},
-		{"wide.txt", utf16, "is not text the Glow Cloud can read"},
-		{"huge.txt", bytes.Repeat([]byte("The Glow Cloud is vast. "), (9<<20)/24), "is larger than 8 MiB"},
-		{"harbour.md", []byte("Another harbour entirely. It is short."), "already has a text named harbour"},
-		{"copy.txt", scriptureText(t, "harbour.txt"), "is already this server's scripture, as harbour"},
+		{"photo.txt", []byte("GIF89a\x00\x01\x02\x00"), 0, "is not text the Glow Cloud can read"},
+		{"wide.txt", utf16, 0, "is not text the Glow Cloud can read"},
+		{"huge.txt", huge, 0, "the Glow Cloud takes files of at most 8 MiB"},
+		{"huge.txt", huge, 1000, "is larger than 8 MiB"},
+		{"cat.png", []byte("Hail. It is a cat."), 0, "is not scripture: the Glow Cloud learns only from .txt and .md files"},
+		{"harbour.md", []byte("Another harbour entirely. It is short."), 0, "already has a text named harbour"},
+		{"copy.txt", scriptureText(t, "harbour.txt"), 0, "is already this server's scripture, as harbour"},
 	} {
-		if got := g.add(t, 0, guild, tc.file, tc.body); !strings.Contains(got, tc.want) {
+		if tc.size == 0 {
+			tc.size = len(tc.body)
+		}
+		if got := g.addSized(t, 0, guild, tc.file, tc.body, tc.size); !strings.Contains(got, tc.want) {
 			t.Errorf("%s: %q, want %q", tc.file, got, tc.want)
 		}
 		if names := g.textNames(t, guild); !slices.Equal(names, []string{"harbour"}) {
