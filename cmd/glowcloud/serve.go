@@ -121,6 +121,12 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 	if scriptures != nil {
 		cfg.WriterFor = scriptures.WriterFor
 		background = append(background, scriptures)
+		commands, err := c.scriptureCommands(db, scriptures, log)
+		if err != nil {
+			return err
+		}
+		cfg.Scripture = commands
+		background = append(background, commands) // its adds edit their replies before shutdown ends
 	}
 	if c.corpusDir != "" {
 		runner, err := c.retrainer(holder, func(m *markov.Model) {
@@ -259,6 +265,7 @@ func (c serveConfig) serveRun(b *bot.Bot, metrics *metrics.Metrics, log *slog.Lo
 		AppID:      c.appID,
 		GuildID:    c.guildID,
 		Retrain:    c.corpusDir != "" && c.operators != "",
+		Scripture:  c.scripture.on,
 		PublicKey:  c.key,
 		HTTPAddr:   c.httpAddr,
 		APIBase:    c.apiBase,
