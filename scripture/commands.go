@@ -406,7 +406,7 @@ func (cm *Commands) fetch(ctx context.Context, a bot.Attachment) ([]byte, error)
 	}
 	if err := corpus.CheckUpload(a.Filename, data); err != nil {
 		return nil, &fetchError{
-			msg:    name + " is not text the Glow Cloud can read (binary, or in an encoding it does not know), and it learned nothing. It learns only from UTF-8 text.",
+			msg:    name + " is not text the Glow Cloud can read (binary, or neither UTF-8 nor Windows-1252), and it learned nothing.",
 			result: "not_text",
 			err:    fmt.Errorf("download: %w", err),
 		}

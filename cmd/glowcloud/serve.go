@@ -54,6 +54,7 @@ type serveConfig struct {
 	cooldown, proclaimMin                           time.Duration
 	quizSeconds                                     int
 	pinned                                          bool // GLOWCLOUD_MODEL set: it wins over a published model
+	scripture                                       scriptureConfig
 }
 
 // runServe runs the Discord bot until ctx ends (SIGINT/SIGTERM), reloading
@@ -98,6 +99,10 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Every server's scripture: its blend for its commands and posts, and
+	// the trainer of its texts (every serve runs one; the store's claims
+	// keep each training to one process).
+	scriptures := c.scriptureService(db, holder, loader, metrics, log)
 	cfg := bot.Config{
 		Writer:        func() bot.Writer { return holder.Current() },
 		Quiz:          quiz.NewCommands(db, quiz.Config{Seconds: c.quizSeconds, Now: quizClock.Now, Ended: reveals.Nudge}),
@@ -113,6 +118,16 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 	// model /retrain made, for every replica on the database.
 	var retrained func(*markov.Model)
 	var background []serve.Waiter
+	if scriptures != nil {
+		cfg.WriterFor = scriptures.WriterFor
+		background = append(background, scriptures)
+		commands, err := c.scriptureCommands(db, scriptures, log)
+		if err != nil {
+			return err
+		}
+		cfg.Scripture = commands
+		background = append(background, commands) // its adds edit their replies before shutdown ends
+	}
 	if c.corpusDir != "" {
 		runner, err := c.retrainer(holder, func(m *markov.Model) {
 			if retrained != nil {
@@ -141,6 +156,9 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 		retrained = func(m *markov.Model) { publishRetrained(ctx, db, published, m, log) }
 	}
 	wg.Go(func() { _ = reveals.Run(ctx) }) // returns nil once ctx ends and its edits are done
+	if scriptures != nil {
+		wg.Go(func() { _ = scriptures.Run(ctx) }) // returns nil once ctx ends; its trainings give their jobs back
+	}
 	if c.token != "" {
 		runner, err := c.proclaimer(db, holder, cfg.WriterFor, clock, metrics, log)
 		if err != nil {
@@ -154,13 +172,16 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 	log.Info("serving", "model", holder.Current().ModelID(), "gateway", c.token != "", "http", c.httpAddr,
 		"pages", c.pages, "public_url", c.publicURL,
 		"interactions_endpoint", c.key != nil, "shard", c.shardID, "shards", c.shardCount,
-		"database", databaseKind(c.database), "proclaim_min", c.proclaimMin, "quiz_seconds", c.quizSeconds)
+		"database", databaseKind(c.database), "scripture", c.scripture.on, "proclaim_min", c.proclaimMin, "quiz_seconds", c.quizSeconds)
 	sc := c.serveRun(b, metrics, log, background)
 	sc.Pages = c.pageHandler(holder, metrics, log)
 	sc.Ready = e.ready
 	sc.HealthDetail = func() map[string]any {
 		d := replicaHealth(holder, published)()
 		d["database"] = databaseHealth(ctx, db)
+		if scriptures != nil {
+			d["scripture"] = scriptureHealth(scriptures)
+		}
 		return d
 	}
 	if err := serve.Run(ctx, sc); err != nil {
@@ -244,6 +265,7 @@ func (c serveConfig) serveRun(b *bot.Bot, metrics *metrics.Metrics, log *slog.Lo
 		AppID:      c.appID,
 		GuildID:    c.guildID,
 		Retrain:    c.corpusDir != "" && c.operators != "",
+		Scripture:  c.scripture.on,
 		PublicKey:  c.key,
 		HTTPAddr:   c.httpAddr,
 		APIBase:    c.apiBase,
@@ -288,6 +310,7 @@ func (e environment) parseServe(args []string) (serveConfig, error) {
 	str(&pagesOn, "pages", "GLOWCLOUD_PAGES", "`on` or off: serve GET / and /m/{token} on the HTTP address; unset: on when a public URL is set")
 	str(&proxies, "trusted-proxies", "GLOWCLOUD_TRUSTED_PROXIES", "comma-separated `ADDRESSES` or networks of the reverse proxies in front of the pages, whose X-Forwarded-For names the client the pages' rate limit counts; unset: none")
 	dbFlag := e.databaseFlag(fs)
+	scriptureFlags := e.scriptureFlags(fs)
 	str(&shardID, "shard-id", "SHARD_ID", "this process's shard `N`, 0-based; unset: 0")
 	str(&shardCount, "shard-count", "SHARD_COUNT", "`N` shards in all; unset: 1")
 	if err := parse(fs, args); err != nil {
@@ -304,6 +327,9 @@ func (e environment) parseServe(args []string) (serveConfig, error) {
 		c.model = filepath.Join(c.corpusDir, retrain.ModelName)
 	}
 	var err error
+	if c.scripture, err = scriptureFlags.check(); err != nil {
+		return c, &usageError{msg: err.Error()}
+	}
 	if c.shardID, err = parseCount("SHARD_ID", shardID, 0); err != nil {
 		return c, &usageError{msg: err.Error()}
 	}

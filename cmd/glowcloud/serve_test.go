@@ -413,6 +413,11 @@ func TestServeConfigErrors(t *testing.T) {
 		{"public URL without an address", map[string]string{"DISCORD_TOKEN": "x", "GLOWCLOUD_PUBLIC_URL": "https://glow.example"}, "need an HTTP address", 2},
 		{"bad pages", map[string]string{"GLOWCLOUD_PAGES": "maybe"}, "GLOWCLOUD_PAGES", 2},
 		{"bad trusted proxies", map[string]string{"DISCORD_TOKEN": "x", "GLOWCLOUD_TRUSTED_PROXIES": "proxy.local"}, "GLOWCLOUD_TRUSTED_PROXIES", 2},
+		{"bad scripture", map[string]string{"DISCORD_TOKEN": "x", "GLOWCLOUD_SCRIPTURE": "maybe"}, "GLOWCLOUD_SCRIPTURE=", 2},
+		{"no scripture files", map[string]string{"DISCORD_TOKEN": "x", "GLOWCLOUD_SCRIPTURE_FILES": "0"}, "GLOWCLOUD_SCRIPTURE_FILES", 2},
+		{"bad scripture bytes", map[string]string{"DISCORD_TOKEN": "x", "GLOWCLOUD_SCRIPTURE_BYTES": "lots"}, "GLOWCLOUD_SCRIPTURE_BYTES", 2},
+		{"tiny scripture cache", map[string]string{"DISCORD_TOKEN": "x", "GLOWCLOUD_SCRIPTURE_CACHE": "10KB"}, "GLOWCLOUD_SCRIPTURE_CACHE", 2},
+		{"too many trainings", map[string]string{"DISCORD_TOKEN": "x", "GLOWCLOUD_SCRIPTURE_TRAININGS": "100"}, "GLOWCLOUD_SCRIPTURE_TRAININGS", 2},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
