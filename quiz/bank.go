@@ -209,6 +209,21 @@ func (b *bank) Draw(rng *rand.Rand) (sentence string, real bool, ok bool) {
 	return sentence, real, ok
 }
 
+// DrawSide picks a sentence of the given kind with rng: a pair uniformly,
+// and its real or its generated sentence as asked, so that a redraw keeps
+// the round's kind (see Commands.Play). It reports false for an empty
+// bank.
+func (b *bank) DrawSide(rng *rand.Rand, real bool) (sentence string, ok bool) {
+	if len(b.pairs) == 0 {
+		return "", false
+	}
+	p := b.pairs[rng.IntN(len(b.pairs))]
+	if real {
+		return p.real, true
+	}
+	return p.generated, true
+}
+
 // draw is Draw, also saying which real sentence's pair it drew from.
 func (b *bank) draw(rng *rand.Rand) (group string, sentence string, real bool, ok bool) {
 	if len(b.pairs) == 0 {

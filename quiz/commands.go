@@ -111,11 +111,15 @@ func (cm *Commands) Play(ctx context.Context, p bot.Player, w bot.Writer) (bot.R
 		return private(sorry), fmt.Errorf("start round: %w", err)
 	}
 	// A sentence the channel saw in its last rounds is drawn again, a few
-	// times at most: a small bank may have nothing else.
+	// times at most: a small bank may have nothing else. The redraw keeps
+	// the round's kind: real sentences recur more often than generated
+	// ones (one has up to maxTwins twins), so redrawing the kind too would
+	// tilt a channel's rounds towards the Glow Cloud (45 % real on the
+	// essay), and pressing Glow Cloud every time would win.
 	rng := cm.cfg.Rand()
 	sentence, real, ok := b.Draw(rng)
 	for try := 1; ok && try < redraws && slices.Contains(recent, sentence); try++ {
-		sentence, real, ok = b.Draw(rng)
+		sentence, ok = b.DrawSide(rng, real)
 	}
 	if !ok {
 		return private(msgNoBank), nil

@@ -525,3 +525,63 @@ func TestNoRepeatInAChannel(t *testing.T) {
 		}
 	}
 }
+
+// roundLog is a quiz.Store that keeps the rounds started and nothing else:
+// every channel is free at once, as if each round had been revealed.
+type roundLog struct{ rounds []quiz.Round }
+
+func (l *roundLog) StartRound(_ context.Context, r quiz.Round) error {
+	l.rounds = append(l.rounds, r)
+	return nil
+}
+
+func (l *roundLog) Recent(_ context.Context, channelID string, n int) ([]string, error) {
+	var out []string
+	for i := len(l.rounds) - 1; i >= 0 && len(out) < n; i-- {
+		if l.rounds[i].ChannelID == channelID {
+			out = append(out, l.rounds[i].Sentence)
+		}
+	}
+	return out, nil
+}
+
+func (*roundLog) CastVote(context.Context, quiz.Vote) (quiz.Voted, string, error) {
+	return quiz.VoteUnknown, "", nil
+}
+func (*roundLog) Top(context.Context, string, int) ([]quiz.Score, error) { return nil, nil }
+func (*roundLog) Score(context.Context, string, string) (quiz.Score, bool, error) {
+	return quiz.Score{}, false, nil
+}
+func (*roundLog) Forget(context.Context, string, string) (int, error) { return 0, nil }
+
+// TestHalfTheRoundsAreReal: of 4,000 rounds played in one channel (the
+// rule that a channel is not shown a sentence of its last rounds again
+// applied, which redraws real sentences more often than generated ones:
+// they are shown more often), half are real and half generated, within
+// 3 points (3.8 standard deviations of a fair coin). A game whose rounds
+// lean one way can be won by always pressing that way, whatever the
+// sentence looks like.
+func TestHalfTheRoundsAreReal(t *testing.T) {
+	t.Parallel()
+	log := &roundLog{}
+	seed := uint64(0)
+	cm := quiz.NewCommands(log, quiz.Config{Rand: func() *mrand.Rand { seed++; return compose.NewRand(seed) }})
+	w := essayWriter(t)
+	const n = 4000
+	for i := range n {
+		if r, err := cm.Play(t.Context(), player("u", "c1"), w); err != nil || r.Ephemeral {
+			t.Fatalf("round %d: %+v, %v", i, r, err)
+		}
+	}
+	real := 0
+	for _, r := range log.rounds {
+		if r.Truth == quiz.Real {
+			real++
+		}
+	}
+	share := float64(real) / n
+	t.Logf("%d of %d rounds real (%.1f %%)", real, n, 100*share)
+	if share < 0.47 || share > 0.53 {
+		t.Errorf("%d of %d rounds are real (%.1f %%); want half, within 3 points", real, n, 100*share)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -114,6 +115,16 @@ func TestCacheEvictsByBytes(t *testing.T) {
 	st := svc.Stats()
 	if st.Hits != 2 || st.Misses != 4 || st.Models != 2 || st.Bytes != 2*cost || st.Limit != cost*5/2 {
 		t.Errorf("stats %+v, want 2 hits, 4 misses, 2 models of %d bytes", st, cost)
+	}
+	// A model larger than the whole cache is served, and not kept.
+	tiny := scripture.New(scripture.Config{Store: mem, Essay: func() *compose.Writer { return essayW }, CacheBytes: cost / 2})
+	for range 2 {
+		if w := tiny.WriterFor(t.Context(), "g4"); w.ModelID() == essayW.ModelID() {
+			t.Error("a model larger than the cache: served the essay")
+		}
+	}
+	if st := tiny.Stats(); st.Models != 0 || st.Bytes != 0 || st.Misses != 2 {
+		t.Errorf("a model larger than the cache: %+v", st)
 	}
 	if mem.loadsOf("g2") != 2 || mem.loadsOf("g1") != 1+1 { // +1: the probe's
 		t.Errorf("loads: g1 %d, g2 %d", mem.loadsOf("g1"), mem.loadsOf("g2"))
@@ -298,4 +309,40 @@ func TestHostileScriptureIsInert(t *testing.T) {
 		t.Fatal("no reply said a word of the hostile text: the test proves nothing")
 	}
 	t.Logf("%d of 180 replies said words of the hostile text", hostile)
+}
+
+// TestChargeBoundsAWarmModel: what the cache charges a model is at least
+// what it holds once used and warmed (its file, its tables, the indexes
+// compose builds on first use), so the bound holds for what it keeps. Not
+// parallel: it measures the heap.
+func TestChargeBoundsAWarmModel(t *testing.T) {
+	data := trained(t, "essay", corpus.EssayText(), "orchard", readText(t, "orchard.txt")).Data
+	mem := newMem()
+	mem.set("g1", 1, 50, data)
+	essayW := essayWriter(t)
+	essayW.Warm()
+	svc := scripture.New(scripture.Config{Store: mem, Essay: func() *compose.Writer { return essayW }})
+	before := liveHeap()
+	w := svc.WriterFor(t.Context(), "g1").(*compose.Blend)
+	for seed := range uint64(20) {
+		w.Manifesto(seed, "", 3)
+		w.Squint(seed, "the state")
+	}
+	w.Suggest("", 25)
+	held := liveHeap() - before + int64(len(data))
+	alone, _ := svc.Alone(t.Context(), "g1")
+	runtime.KeepAlive(w)
+	charged := svc.Stats().Bytes
+	t.Logf("a %d-byte model file: charged %d bytes, holds %d used (%.2f×); alone %v", len(data), charged, held, float64(charged)/float64(held), alone)
+	if charged < held {
+		t.Errorf("charged %d bytes, the model holds %d", charged, held)
+	}
+}
+
+func liveHeap() int64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapAlloc)
 }

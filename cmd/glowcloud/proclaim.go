@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -11,8 +12,11 @@ import (
 	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/bot/console"
 	"github.com/glowcloud/glowcloud/bot/post"
+	"github.com/glowcloud/glowcloud/compose"
+	"github.com/glowcloud/glowcloud/markov"
 	"github.com/glowcloud/glowcloud/proclaim"
 	"github.com/glowcloud/glowcloud/quiz"
+	"github.com/glowcloud/glowcloud/scripture"
 	"github.com/glowcloud/glowcloud/sqlite"
 )
 
@@ -43,35 +47,52 @@ func databaseKind(dsn string) string {
 }
 
 // runConsoleWith runs the console over an in-memory database, with
-// /proclaim, /hush and /quiz answered as in a server, and the posts and
-// reveals printed as the Runners make them on the console's fast clock.
-func runConsoleWith(ctx context.Context, w func() bot.Writer, proclaimMin time.Duration, quizSeconds int, speed float64, publicURL string, stdin io.Reader, stdout io.Writer) error {
+// /proclaim, /hush, /quiz and /scripture answered as in a server, and the
+// posts and reveals printed as the Runners make them on the console's fast
+// clock. /scripture add takes a local file and trains it with the same
+// Service serve runs, so a newcomer sees the server's blend offline.
+func runConsoleWith(ctx context.Context, w *compose.Writer, loader markov.Loader, proclaimMin time.Duration, quizSeconds int, speed float64, publicURL string, stdin io.Reader, stdout io.Writer) error {
 	clock := proclaim.NewFastClock(speed)
 	db, err := sqlite.OpenMemory(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("console: %w", err)
 	}
 	defer db.Close()
+	writer := func() bot.Writer { return w }
 	poster := console.NewPoster()
 	// Poll every quarter of a real second, whatever the speed.
 	poll := time.Duration(float64(250*time.Millisecond) * speed)
-	runner := proclaim.NewRunner(db, post.NewWriter(w, publicURL), poster, proclaim.RunnerConfig{Clock: clock, Poll: poll})
+	runner := proclaim.NewRunner(db, post.NewWriter(writer, publicURL), poster, proclaim.RunnerConfig{Clock: clock, Poll: poll})
 	reveals := quiz.NewRunner(db, poster, quiz.RunnerConfig{Clock: clock, Poll: poll})
+	// The server's scripture, trained in real time: the Service's leases
+	// and freshness are not the console clock's.
+	svc := scripture.New(scripture.Config{Store: db, Essay: func() *compose.Writer { return w }, Loader: loader})
+	files := &consoleFiles{}
+	texts := scripture.NewCommands(db, scripture.CommandsConfig{
+		Client: &http.Client{Transport: files}, Nudge: svc.Nudge, Changed: svc.Changed, Alone: svc.Alone,
+		Poll: 50 * time.Millisecond,
+	})
 	// A round takes quizSeconds of real time, so a person has time to vote
 	// whatever the speed: that many times speed on the console's clock.
 	round := int(float64(quizSeconds) * speed)
 	b := bot.New(bot.Config{ // the console applies no cooldown
-		Writer:    w,
+		Writer:    writer,
+		WriterFor: svc.WriterFor,
 		Admin:     proclaim.NewCommands(db, proclaimMin, clock.Now),
 		Quiz:      quiz.NewCommands(db, quiz.Config{Seconds: round, Now: clock.Now, Ended: reveals.Nudge}),
+		Scripture: texts,
 		PublicURL: publicURL,
 	})
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = runner.Run(ctx) })
 	wg.Go(func() { _ = reveals.Run(ctx) })
-	defer func() { cancel(); wg.Wait() }()
-	return console.RunWith(ctx, b, stdin, stdout, console.Options{Posts: poster, Now: clock.Now, Speed: speed})
+	wg.Go(func() { _ = svc.Run(ctx) })
+	defer func() { cancel(); wg.Wait(); _ = texts.Wait(context.Background()); _ = svc.Wait(context.Background()) }()
+	return console.RunWith(ctx, b, stdin, stdout, console.Options{
+		Posts: poster, Now: clock.Now, Speed: speed,
+		Attach: files.Attach, Busy: func() bool { return texts.Running() > 0 },
+	})
 }
 
 // databaseHealth is what /healthz says of the database: "ok" when it

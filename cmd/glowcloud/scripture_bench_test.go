@@ -82,7 +82,7 @@ func BenchmarkScriptureServe(b *testing.B) {
 	}
 	b.Logf("active servers' stored models: %.1f MiB in all", float64(activeBytes)/(1<<20))
 
-	rs := startReplicas(b, 1, dsn, "GLOWCLOUD_LOG_FORMAT=json")
+	rs := startReplicas(b, 1, dsn)
 	pid := rs.procs[0].Process.Pid
 	b.ResetTimer()
 	for _, phase := range []struct {

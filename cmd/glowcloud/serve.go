@@ -506,12 +506,15 @@ func (e environment) runConsole(ctx context.Context, args []string) error {
 	if err != nil {
 		return &usageError{msg: err.Error()}
 	}
-	m, err := e.loadModel(ctx, *modelPath)
+	loader, err := modelLoader(e.getenv("GLOWCLOUD_MODEL_MAX"))
 	if err != nil {
 		return err
 	}
-	w := compose.New(m)
-	return runConsoleWith(ctx, func() bot.Writer { return w }, proclaimMin, quizSeconds, *speed, public, e.stdin, e.stdout)
+	m, err := loadModel(ctx, loader, *modelPath)
+	if err != nil {
+		return err
+	}
+	return runConsoleWith(ctx, compose.New(m), loader, proclaimMin, quizSeconds, *speed, public, e.stdin, e.stdout)
 }
 
 // newLogger returns serve's logger: text (the default) or JSON on w.
