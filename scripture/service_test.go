@@ -367,9 +367,13 @@ func TestShutdownGivesTheJobBack(t *testing.T) {
 		if lost {
 			waitFor(t, func() bool { return m.get(scripture.ResultLost) == 1 })
 			stop()
+			// The lost job is not given back (a later claim of it, once its
+			// lease ran out, may be, at the shutdown).
 			select {
 			case j := <-b.released:
-				t.Errorf("a lost job was given back: %+v", j)
+				if j.Attempt == 1 {
+					t.Errorf("a lost job was given back: %+v", j)
+				}
 			default:
 			}
 			continue
