@@ -488,3 +488,53 @@ func TestServeScriptureOff(t *testing.T) {
 	}
 	srv.stop(t)
 }
+
+// TestServeScriptureProclaims: scheduled proclamations in a server with
+// scripture preach its blend, as its commands do; over the gateway, on
+// SQLite, the proclamations on a clock the test steps.
+func TestServeScriptureProclaims(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t, discordtest.WithToken(proclaimToken))
+	clock := newSteppedClock(time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC))
+	srv := startServeWith(t, map[string]string{
+		"DISCORD_TOKEN":          proclaimToken,
+		"GLOWCLOUD_HTTP_ADDR":    "127.0.0.1:0",
+		"DISCORD_API_BASE":       fake.URL(),
+		"GLOWCLOUD_DATABASE":     filepath.Join(t.TempDir(), "glowcloud.db"),
+		"GLOWCLOUD_PROCLAIM_MIN": "1s",
+		"GLOWCLOUD_COOLDOWN":     "0",
+	}, func(e *environment) { e.clock = clock })
+	g := scriptureGame{quizGame: quizGame{fakes: []*discordtest.Server{fake}, send: gatewaySend([]*discordtest.Server{fake})}}
+	guild, channel := discordtest.DefaultGuildID, discordtest.DefaultChannelID
+	if got := g.add(t, 0, guild, "harbour.txt", scriptureText(t, "harbour.txt")); !strings.Contains(got, "has learned harbour") {
+		t.Fatalf("add: %q", got)
+	}
+	typ, started := g.answer(t, 0, g.interaction(0, guild, "32", 2, map[string]any{"name": "proclaim", "type": 1, "options": []any{map[string]any{
+		"name": "start", "type": 1, "options": []any{
+			map[string]any{"name": "every", "type": 3, "value": "2s"},
+			map[string]any{"name": "kind", "type": 3, "value": "manifesto"},
+		}}}}))
+	if content, _ := started["content"].(string); typ != 4 || !strings.Contains(content, "every 2s") {
+		t.Fatalf("/proclaim start: type %d %v", typ, started)
+	}
+	const posts = 4
+	for i := 1; i <= posts; i++ {
+		clock.advance(t, 2*time.Second)
+		until(t, func() bool { return len(fake.ChannelMessages(channel)) >= i }, func() string {
+			return fmt.Sprintf("%d posts after slot %d", len(fake.ChannelMessages(channel)), i)
+		})
+	}
+	says := 0
+	for i, m := range fake.ChannelMessages(channel) {
+		if err := bottest.Inert(m); err != nil {
+			t.Errorf("post %d: %v", i, err)
+		}
+		if raw := fmt.Sprint(m["embeds"]); saysAny(raw, harbourWords) {
+			says++
+		}
+	}
+	if says < posts/2 {
+		t.Errorf("%d of %d scheduled manifestos preach the server's scripture", says, posts)
+	}
+	srv.stop(t)
+}
