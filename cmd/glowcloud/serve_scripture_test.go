@@ -459,6 +459,29 @@ func TestReplicasScripture(t *testing.T) {
 	g.play(t, 2)
 }
 
+// TestReplicasScriptureGateway: the story over the gateway on two serves
+// sharing one PostgreSQL schema, each connected to a fake Discord of its
+// own: the texts added through the first, the manifestos asked of the
+// second.
+func TestReplicasScriptureGateway(t *testing.T) {
+	t.Parallel()
+	dbURL := pgtest.Schema(t)
+	var fakes []*discordtest.Server
+	for range 2 {
+		fake := discordtest.New(t, discordtest.WithToken(proclaimToken))
+		startServe(t, map[string]string{
+			"DISCORD_TOKEN":       proclaimToken,
+			"GLOWCLOUD_HTTP_ADDR": "127.0.0.1:0",
+			"DISCORD_API_BASE":    fake.URL(),
+			"GLOWCLOUD_DATABASE":  dbURL,
+			"GLOWCLOUD_COOLDOWN":  "0",
+		})
+		fakes = append(fakes, fake)
+	}
+	g := scriptureGame{quizGame: quizGame{fakes: fakes, send: gatewaySend(fakes)}, dsn: dbURL}
+	g.play(t, 2)
+}
+
 // TestServeScriptureOff: GLOWCLOUD_SCRIPTURE=off registers no /scripture,
 // and one sent anyway is answered politely.
 func TestServeScriptureOff(t *testing.T) {
