@@ -62,7 +62,7 @@ type CommandsConfig struct {
 	// Clock times the wait for a training (the real one when nil).
 	Clock proclaim.Clock
 	// Poll is how often an add looks at the store for its training's end
-	// (default 500 ms).
+	// (default 250 ms).
 	Poll time.Duration
 	// Log receives one line per add, and recovered panics; nil discards.
 	Log *slog.Logger
@@ -70,7 +70,7 @@ type CommandsConfig struct {
 
 // Timings of an add.
 const (
-	defaultPoll = 500 * time.Millisecond
+	defaultPoll = 250 * time.Millisecond
 	// addTimeout bounds an add: download, store, training. Discord's
 	// interaction token lives 15 minutes, and the job's last act is to
 	// edit the reply with it.

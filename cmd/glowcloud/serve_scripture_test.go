@@ -100,6 +100,7 @@ func (g scriptureGame) addSized(t *testing.T, n int, guild, filename string, bod
 	data["resolved"] = map[string]any{"attachments": map[string]any{att["id"].(string): att}}
 	i := g.interaction(n, guild, "32", 2, data)
 	token := i["token"].(string)
+	start := time.Now()
 	typ, reply := g.send(t, n, i)
 	if typ == 4 && reply["flags"] == float64(64) {
 		// Refused by what Discord reports of the file, before a download.
@@ -119,6 +120,7 @@ func (g scriptureGame) addSized(t *testing.T, n int, guild, filename string, bod
 				t.Errorf("edit %v: %v", last, err)
 			}
 			if !strings.HasPrefix(content, "The Glow Cloud is learning") {
+				t.Logf("/scripture add of %s (%d bytes): answered in %v", filename, len(body), time.Since(start).Round(time.Millisecond))
 				return content
 			}
 		}
