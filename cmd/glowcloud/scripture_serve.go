@@ -33,8 +33,9 @@ const maxTrainings = 64
 // environment variable.
 func (e environment) scriptureFlags(fs *flag.FlagSet) *scriptureFlags {
 	var f scriptureFlags
-	str := func(p *string, name, env, help string) {
-		fs.StringVar(p, name, e.getenv(env), help+" ($"+env+")")
+	str := func(p *string, name, env, help string) { // as parseServe's: "TEXT ($ENV; unset: ...)"
+		text, unset, _ := strings.Cut(help, "; unset: ")
+		fs.StringVar(p, name, e.getenv(env), text+" ($"+env+"; unset: "+unset+")")
 	}
 	str(&f.on, "scripture", "GLOWCLOUD_SCRIPTURE", "`on` or off: servers' own scripture (/scripture, the trainer, the blends); unset: on")
 	str(&f.files, "scripture-files", "GLOWCLOUD_SCRIPTURE_FILES", fmt.Sprintf("most texts a server's scripture holds, `N`; unset: %d", scripture.DefaultFiles))
