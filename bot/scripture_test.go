@@ -308,3 +308,24 @@ func FuzzScriptureRequest(f *testing.F) {
 		}
 	})
 }
+
+// longScripture answers list with a text longer than a message's content.
+type longScripture struct{ fakeScripture }
+
+func (*longScripture) List(context.Context, bot.Caller) (string, error) {
+	return strings.Repeat("- a text of this server, with its details\n", 80) + "end", nil
+}
+
+// TestScriptureLongReply: a reply longer than a message's content (a list
+// of twenty texts) is sent whole, as an embed's description.
+func TestScriptureLongReply(t *testing.T) {
+	t.Parallel()
+	b := bottest.NewBot(bot.Config{Scripture: &longScripture{}})
+	r := b.Handle(t.Context(), scriptureReq(bot.SubList, nil))
+	if !r.Ephemeral || r.Content != "" || len(r.Embeds) != 1 || !strings.HasSuffix(r.Embeds[0].Description, "end") {
+		t.Errorf("reply %+v, want the whole text in an ephemeral embed", r)
+	}
+	if err := bottest.CheckLimits(r); err != nil {
+		t.Error(err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/compose"
@@ -340,5 +342,27 @@ func TestHostileUploads(t *testing.T) {
 				t.Errorf("list %q: %v", list, err)
 			}
 		})
+	}
+}
+
+// TestListFits: the list of a server with as many texts as it may have,
+// each with the longest name, fits an embed's description (4096), which
+// the core sends a reply longer than a message's content in.
+func TestListFits(t *testing.T) {
+	t.Parallel()
+	st := stores[0].open(t)
+	for i := range scripture.DefaultFiles {
+		name := fmt.Sprintf("%02d %s", i, strings.Repeat("ü", scripture.MaxName-3))
+		tx := text("g1", name, fmt.Sprintf("Text number %d. It is a text.", i))
+		tx.AddedBy = "12345678901234567890"
+		add(t, st, tx)
+	}
+	cm := scripture.NewCommands(st, scripture.CommandsConfig{})
+	list, err := cm.List(t.Context(), admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := utf8.RuneCountInString(list); n > 4096-200 || strings.Count(list, "\n- ") != scripture.DefaultFiles {
+		t.Errorf("a list of %d characters, %d texts:\n%s", n, strings.Count(list, "\n- "), list)
 	}
 }

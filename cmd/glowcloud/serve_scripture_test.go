@@ -47,6 +47,58 @@ func saysAny(s string, words []string) bool {
 type scriptureGame struct {
 	quizGame
 	dsn string
+	// share: serve has a public URL, so the essay's pieces carry a Share
+	// link (and a server's scripture's must not).
+	share bool
+}
+
+// piece sends req's data (a command or, with typ 3, a button press) in
+// guild to replica n and returns its one embed's footer and whether it
+// carries a link button.
+func (g scriptureGame) piece(t *testing.T, n, typ int, guild string, data map[string]any) (footer string, link bool) {
+	t.Helper()
+	rt, reply := g.answer(t, n, g.interaction(n, guild, "0", typ, data))
+	embeds, _ := reply["embeds"].([]any)
+	if rt != 4 || len(embeds) != 1 {
+		t.Fatalf("guild %s: %v answered type %d %v", guild, data, rt, reply)
+	}
+	if err := bottest.Inert(reply, "https://glow.example/m/"); err != nil {
+		t.Errorf("guild %s, %v: %v", guild, data, err)
+	}
+	footer, _ = embeds[0].(map[string]any)["footer"].(map[string]any)["text"].(string)
+	rows, _ := reply["components"].([]any)
+	for _, row := range rows {
+		cs, _ := row.(map[string]any)["components"].([]any)
+		for _, c := range cs {
+			if u, _ := c.(map[string]any)["url"].(string); u != "" {
+				link = true
+			}
+		}
+	}
+	return footer, link
+}
+
+// everyPath checks that in guild the Hail again button, /squint and
+// /glowcloud write from the model model (the footer says it), with a
+// Share link only when it is the essay's and serve has a public URL.
+func (g scriptureGame) everyPath(t *testing.T, n int, guild, model string, essay bool) {
+	t.Helper()
+	for _, c := range []struct {
+		typ  int
+		data map[string]any
+	}{
+		{3, map[string]any{"component_type": 2, "custom_id": "gc1|m|3|"}},
+		{2, map[string]any{"name": "squint", "type": 1, "options": []any{map[string]any{"name": "thing", "type": 3, "value": "the lighthouse"}}}},
+		{2, map[string]any{"name": "glowcloud", "type": 1}},
+	} {
+		footer, link := g.piece(t, n, c.typ, guild, c.data)
+		if !strings.Contains(footer, "model "+model) {
+			t.Errorf("guild %s, %v: footer %q, want model %s", guild, c.data, footer, model)
+		}
+		if link != (essay && g.share) {
+			t.Errorf("guild %s, %v: a Share link %v", guild, c.data, link)
+		}
+	}
 }
 
 // interaction is a filled interaction of typ with data in guild, by a
@@ -144,7 +196,7 @@ func (g scriptureGame) manifestos(t *testing.T, n int, guild string, count int) 
 		if typ != 4 || len(embeds) != 1 {
 			t.Fatalf("/manifesto in %s answered type %d %v", guild, typ, data)
 		}
-		if err := bottest.Inert(data); err != nil {
+		if err := bottest.Inert(data, "https://glow.example/m/"); err != nil { // the Share link is the bot's own
 			t.Errorf("/manifesto in %s: %v", guild, err)
 		}
 		e := embeds[0].(map[string]any)
@@ -295,6 +347,8 @@ func (g scriptureGame) play(t *testing.T, replicas int) {
 		t.Errorf("the server's manifestos give the essay's model id %s", model)
 	}
 	g.preaching(t, last, otherGuild, nil, append(slices.Clone(harbourWords), orchardWords...), 0)
+	g.everyPath(t, last, guild, model, false)
+	g.everyPath(t, last, otherGuild, essay, true)
 
 	list, _ := g.command(t, last, guild, sub("list"))["content"].(string)
 	for _, want := range []string{"2 of at most 20 texts", "\n- harbour: 2.6 KiB, added by <@" + scriptureAdmin + "> <t:", "\n- orchard: 2.1 KiB", "Model: ready"} {
@@ -409,13 +463,14 @@ func TestServeScriptureHTTP(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "glowcloud.db")
 	srv := startServe(t, map[string]string{
-		"DISCORD_PUBLIC_KEY":  hex.EncodeToString(pub),
-		"GLOWCLOUD_HTTP_ADDR": "127.0.0.1:0",
-		"DISCORD_API_BASE":    fake.URL(),
-		"GLOWCLOUD_DATABASE":  path,
-		"GLOWCLOUD_COOLDOWN":  "0",
+		"DISCORD_PUBLIC_KEY":   hex.EncodeToString(pub),
+		"GLOWCLOUD_HTTP_ADDR":  "127.0.0.1:0",
+		"DISCORD_API_BASE":     fake.URL(),
+		"GLOWCLOUD_DATABASE":   path,
+		"GLOWCLOUD_COOLDOWN":   "0",
+		"GLOWCLOUD_PUBLIC_URL": "https://glow.example",
 	})
-	g := scriptureGame{quizGame: quizGame{fakes: []*discordtest.Server{fake}, send: httpSend([]string{srv.base}, priv)}, dsn: path}
+	g := scriptureGame{quizGame: quizGame{fakes: []*discordtest.Server{fake}, send: httpSend([]string{srv.base}, priv)}, dsn: path, share: true}
 	g.play(t, 1)
 	g.hostile(t)
 	srv.stop(t)
