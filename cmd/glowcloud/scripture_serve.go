@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/glowcloud/glowcloud/bot/metrics"
 	"github.com/glowcloud/glowcloud/compose"
@@ -20,6 +21,7 @@ type scriptureConfig struct {
 	limits    scripture.Limits // GLOWCLOUD_SCRIPTURE_FILES, _BYTES: per server
 	cache     int64            // GLOWCLOUD_SCRIPTURE_CACHE: decoded models kept, in bytes
 	trainings int              // GLOWCLOUD_SCRIPTURE_TRAININGS: at once in this process
+	lease     time.Duration    // a claimed training's lease (tests; 0: scripture.DefaultLease)
 }
 
 // scriptureFlags are the flags' raw values, checked by check.
@@ -109,6 +111,7 @@ func (c serveConfig) scriptureService(db database, holder *reload.Holder[*compos
 		Loader:     loader,
 		CacheBytes: c.scripture.cache,
 		Trainings:  c.scripture.trainings,
+		Lease:      c.scripture.lease,
 		Metrics:    m,
 		Log:        log.With("component", "scripture"),
 	})
