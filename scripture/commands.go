@@ -532,8 +532,11 @@ func (cm *Commands) Forget(ctx context.Context, c bot.Caller, confirmed bool) (s
 	if err != nil {
 		return sorry, fmt.Errorf("scripture forget: %w", err)
 	}
-	if g.State == StateNone && g.Texts == 0 {
+	switch {
+	case g.Texts == 0 && g.State == StateNone && g.ModelVersion == 0 && g.Essay == DefaultEssay:
 		return invalid("This server has no scripture: there is nothing to forget.")
+	case g.Texts == 0:
+		return fmt.Sprintf("Forget this server's scripture? It has no texts; its blend (%d %% essay) will be deleted from the database.", g.Essay), nil
 	}
 	return fmt.Sprintf("Forget all of this server's scripture? Its %s (%s), the model trained from them and the blend will be deleted from the database, for good.",
 		plural(g.Texts, "text"), bot.ByteSize(g.Bytes)), nil
@@ -552,6 +555,13 @@ func (cm *Commands) Blend(ctx context.Context, c bot.Caller, essay int) (string,
 		return sorry, fmt.Errorf("scripture blend: %w", err)
 	}
 	cm.cfg.Changed(c.GuildID)
+	g, err := cm.store.ScriptureGuild(ctx, c.GuildID)
+	if err != nil {
+		return sorry, fmt.Errorf("scripture blend: %w", err)
+	}
+	if g.Texts == 0 {
+		return fmt.Sprintf("Set: once this server has scripture (/scripture add), the Glow Cloud will preach here %s.", describeBlend(essay)), nil
+	}
 	msg := fmt.Sprintf("The Glow Cloud now preaches here %s.", describeBlend(essay))
 	if essay == 0 {
 		alone := false

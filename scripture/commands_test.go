@@ -477,3 +477,26 @@ func TestAddWaitsForItsTraining(t *testing.T) {
 		t.Errorf("delta: %q", got)
 	}
 }
+
+// TestBlendWithoutTexts: a blend set before any text is kept, said so,
+// and forget deletes it.
+func TestBlendWithoutTexts(t *testing.T) {
+	t.Parallel()
+	st := stores[0].open(t)
+	cm := scripture.NewCommands(st, scripture.CommandsConfig{})
+	if text, err := cm.Blend(t.Context(), admin, 30); err != nil || !strings.HasPrefix(text, "Set: once this server has scripture") {
+		t.Errorf("blend: %q, %v", text, err)
+	}
+	if text, err := cm.Forget(t.Context(), admin, false); err != nil || !strings.Contains(text, "its blend (30 % essay)") {
+		t.Errorf("forget's question: %q, %v", text, err)
+	}
+	if _, err := cm.Forget(t.Context(), admin, true); err != nil {
+		t.Fatal(err)
+	}
+	if g, err := st.ScriptureGuild(t.Context(), admin.GuildID); err != nil || g.Essay != scripture.DefaultEssay {
+		t.Errorf("after forget: %+v, %v", g, err)
+	}
+	if _, err := cm.Forget(t.Context(), admin, false); !errors.Is(err, bot.ErrInvalid) {
+		t.Errorf("forget with nothing: %v", err)
+	}
+}
