@@ -224,3 +224,20 @@ func FuzzQuizCustomID(f *testing.F) {
 		}
 	})
 }
+
+// FuzzForgetID: decoding a /scripture forget button's id never panics and
+// accepts only what forgetID makes.
+func FuzzForgetID(f *testing.F) {
+	for _, s := range []string{"gc1|sf|1765108800", "gc1|sk|0", "gc1|sf|", "gc1|sf|01", "gc1|sf|-1", "gc1|sk|1e9", "gc1|sf|99999999999999999999", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		confirm, at, err := decodeForgetID(id)
+		if err != nil {
+			return
+		}
+		if again := forgetID(confirm, at); again != id || len(id) > MaxCustomID || !isScriptureCustomID(id) {
+			t.Errorf("decodeForgetID(%q) = %v %v, which encodes as %q", id, confirm, at, again)
+		}
+	})
+}

@@ -250,7 +250,17 @@ func (b *Bot) scriptureReply(ctx context.Context, req Request, text string, err 
 	if text == "" {
 		text = msgApology
 	}
-	return ephemeral(text)
+	return scriptureEphemeral(text)
+}
+
+// scriptureEphemeral is the ephemeral reply of text: its content, or,
+// when it is longer than a message's content may be (a list of twenty
+// texts), an embed's description, which holds twice as much.
+func scriptureEphemeral(text string) Reply {
+	if textLen(text) <= MaxContent {
+		return ephemeral(text)
+	}
+	return LimitReply(Reply{Embeds: []Embed{{Description: text, Color: glowColor(0)}}, Ephemeral: true})
 }
 
 // scriptureOptions checks /scripture's subcommand and options against its

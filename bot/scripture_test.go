@@ -266,3 +266,66 @@ func TestScriptureDeferrals(t *testing.T) {
 		}
 	})
 }
+
+// FuzzScriptureRequest: whatever subcommand and options arrive (a forged
+// HTTP request, a stale definition), /scripture gets an ephemeral reply
+// within Discord's limits; the Scripture sees only known subcommands, and
+// blend only a share of 0..100.
+func FuzzScriptureRequest(f *testing.F) {
+	f.Add("blend", "essay", "", 50.0, true)
+	f.Add("blend", "essay", "", 101.0, true)
+	f.Add("remove", "name", "lore", 0.0, false)
+	f.Add("add", "file", "A1", 0.0, false)
+	f.Add("list", "x\x00", "@everyone", 0.0, false)
+	f.Add("", "", "", 0.0, false)
+	f.Fuzz(func(t *testing.T, sub, key, value string, num float64, useNum bool) {
+		var v any = value
+		if useNum {
+			v = num
+		}
+		s := &fakeScripture{}
+		b := bottest.NewBot(bot.Config{Scripture: s})
+		req := withFile(scriptureReq(sub, map[string]any{key: v}), goodFile)
+		r := b.Handle(context.Background(), req)
+		if err := bottest.CheckLimits(r); err != nil {
+			t.Fatalf("reply breaks limits: %v", err)
+		}
+		if !r.Ephemeral {
+			t.Fatalf("reply %+v is not ephemeral", r)
+		}
+		for _, c := range s.Calls() {
+			name, rest, _ := strings.Cut(c, " ")
+			if !slices.Contains([]string{"list", "remove", "forget", "blend"}, name) {
+				t.Fatalf("the Scripture was asked %q", c)
+			}
+			if name == "blend" {
+				var guild string
+				var n int
+				if _, err := fmt.Sscanf(rest, "%s %d", &guild, &n); err != nil || n < 0 || n > 100 {
+					t.Fatalf("blend asked with %q", c)
+				}
+			}
+		}
+	})
+}
+
+// longScripture answers list with a text longer than a message's content.
+type longScripture struct{ fakeScripture }
+
+func (*longScripture) List(context.Context, bot.Caller) (string, error) {
+	return strings.Repeat("- a text of this server, with its details\n", 80) + "end", nil
+}
+
+// TestScriptureLongReply: a reply longer than a message's content (a list
+// of twenty texts) is sent whole, as an embed's description.
+func TestScriptureLongReply(t *testing.T) {
+	t.Parallel()
+	b := bottest.NewBot(bot.Config{Scripture: &longScripture{}})
+	r := b.Handle(t.Context(), scriptureReq(bot.SubList, nil))
+	if !r.Ephemeral || r.Content != "" || len(r.Embeds) != 1 || !strings.HasSuffix(r.Embeds[0].Description, "end") {
+		t.Errorf("reply %+v, want the whole text in an ephemeral embed", r)
+	}
+	if err := bottest.CheckLimits(r); err != nil {
+		t.Error(err)
+	}
+}

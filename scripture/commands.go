@@ -62,7 +62,7 @@ type CommandsConfig struct {
 	// Clock times the wait for a training (the real one when nil).
 	Clock proclaim.Clock
 	// Poll is how often an add looks at the store for its training's end
-	// (default 500 ms).
+	// (default 250 ms).
 	Poll time.Duration
 	// Log receives one line per add, and recovered panics; nil discards.
 	Log *slog.Logger
@@ -70,7 +70,7 @@ type CommandsConfig struct {
 
 // Timings of an add.
 const (
-	defaultPoll = 500 * time.Millisecond
+	defaultPoll = 250 * time.Millisecond
 	// addTimeout bounds an add: download, store, training. Discord's
 	// interaction token lives 15 minutes, and the job's last act is to
 	// edit the reply with it.
@@ -532,8 +532,11 @@ func (cm *Commands) Forget(ctx context.Context, c bot.Caller, confirmed bool) (s
 	if err != nil {
 		return sorry, fmt.Errorf("scripture forget: %w", err)
 	}
-	if g.State == StateNone && g.Texts == 0 {
+	switch {
+	case g.Texts == 0 && g.State == StateNone && g.ModelVersion == 0 && g.Essay == DefaultEssay:
 		return invalid("This server has no scripture: there is nothing to forget.")
+	case g.Texts == 0:
+		return fmt.Sprintf("Forget this server's scripture? It has no texts; its blend (%d %% essay) will be deleted from the database.", g.Essay), nil
 	}
 	return fmt.Sprintf("Forget all of this server's scripture? Its %s (%s), the model trained from them and the blend will be deleted from the database, for good.",
 		plural(g.Texts, "text"), bot.ByteSize(g.Bytes)), nil
@@ -552,6 +555,13 @@ func (cm *Commands) Blend(ctx context.Context, c bot.Caller, essay int) (string,
 		return sorry, fmt.Errorf("scripture blend: %w", err)
 	}
 	cm.cfg.Changed(c.GuildID)
+	g, err := cm.store.ScriptureGuild(ctx, c.GuildID)
+	if err != nil {
+		return sorry, fmt.Errorf("scripture blend: %w", err)
+	}
+	if g.Texts == 0 {
+		return fmt.Sprintf("Set: once this server has scripture (/scripture add), the Glow Cloud will preach here %s.", describeBlend(essay)), nil
+	}
 	msg := fmt.Sprintf("The Glow Cloud now preaches here %s.", describeBlend(essay))
 	if essay == 0 {
 		alone := false

@@ -4,14 +4,17 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/compose"
@@ -340,5 +343,160 @@ func TestHostileUploads(t *testing.T) {
 				t.Errorf("list %q: %v", list, err)
 			}
 		})
+	}
+}
+
+// TestListFits: the list of a server with as many texts as it may have,
+// each with the longest name, fits an embed's description (4096), which
+// the core sends a reply longer than a message's content in.
+func TestListFits(t *testing.T) {
+	t.Parallel()
+	st := stores[0].open(t)
+	for i := range scripture.DefaultFiles {
+		name := fmt.Sprintf("%02d %s", i, strings.Repeat("ü", scripture.MaxName-3))
+		tx := text("g1", name, fmt.Sprintf("Text number %d. It is a text.", i))
+		tx.AddedBy = "12345678901234567890"
+		add(t, st, tx)
+	}
+	cm := scripture.NewCommands(st, scripture.CommandsConfig{})
+	list, err := cm.List(t.Context(), admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := utf8.RuneCountInString(list); n > 4096-200 || strings.Count(list, "\n- ") != scripture.DefaultFiles {
+		t.Errorf("a list of %d characters, %d texts:\n%s", n, strings.Count(list, "\n- "), list)
+	}
+}
+
+// countingStore counts the reads of a server's state (an add's polls).
+type countingStore struct {
+	scripture.Store
+	reads atomic.Int64
+}
+
+func (c *countingStore) ScriptureGuild(ctx context.Context, guildID string) (scripture.Guild, error) {
+	c.reads.Add(1)
+	return c.Store.ScriptureGuild(ctx, guildID)
+}
+
+// lastEdit waits (a minute at most) for rs's edit satisfying ok, and
+// returns it.
+func lastEdit(t *testing.T, rs *bottest.Responder, what string, ok func(string) bool) string {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		calls := rs.Calls()
+		if len(calls) > 0 {
+			if c := calls[len(calls)-1].Reply.Content; ok(c) {
+				return c
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: no such edit within a minute: %+v", what, calls)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestAddWaitsForItsTraining: with the trainer played by the test, an add
+// made while a training runs says it is queued; an add answers only once a
+// training of texts that include its own is done (not one of the texts as
+// they were), with its own text's sentences; a failed training is said
+// with its reason; a scripture forgotten meanwhile is said too.
+func TestAddWaitsForItsTraining(t *testing.T) {
+	t.Parallel()
+	st := &countingStore{Store: stores[0].open(t)}
+	cdn := &files{body: map[string][]byte{}, clen: map[string]string{}, chunk: map[string]bool{}}
+	srv := httptest.NewServer(cdn)
+	t.Cleanup(srv.Close)
+	nudged := make(chan struct{}, 10)
+	cm := scripture.NewCommands(st, scripture.CommandsConfig{Client: srv.Client(), Poll: 5 * time.Millisecond, Nudge: func() { nudged <- struct{}{} }})
+	t.Cleanup(func() { _ = cm.Wait(context.Background()) })
+	start := func(name, body string) *bottest.Responder {
+		cdn.put("/"+name+".txt", []byte(body))
+		rs := &bottest.Responder{}
+		cm.Add(t.Context(), admin, bot.Attachment{ID: "a", Filename: name + ".txt", Size: len(body), URL: srv.URL + "/" + name + ".txt"}, "", rs)
+		return rs
+	}
+	learning := func(s string) bool { return strings.HasPrefix(s, "The Glow Cloud is learning") }
+	claim := func() scripture.Job {
+		t.Helper()
+		<-nudged
+		j, ok, err := st.ClaimTraining(t.Context(), "test", time.Now(), time.Minute)
+		if err != nil || !ok {
+			t.Fatalf("claim: %v %v", ok, err)
+		}
+		return j
+	}
+	finish := func(j scripture.Job, o scripture.Outcome) {
+		t.Helper()
+		o.At = time.Now()
+		if ok, err := st.FinishTraining(t.Context(), j, o); err != nil || !ok {
+			t.Fatalf("finish %+v: %v %v", j, ok, err)
+		}
+	}
+
+	rsA := start("alpha", "Alpha text. It is the first.")
+	lastEdit(t, rsA, "alpha stored", learning)
+	j1 := claim() // training alpha alone
+	rsB := start("beta", "Beta text. It is the second.")
+	if got := lastEdit(t, rsB, "beta stored", learning); !strings.Contains(got, "queued behind it") {
+		t.Errorf("an add during a training: %q", got)
+	}
+	finish(j1, scripture.Outcome{Model: []byte("model of alpha"), Summary: "learned 3 sentences", Sentences: map[string]int{"alpha": 3}})
+	// Ten polls each: neither may answer from a model without beta.
+	for n := st.reads.Load(); st.reads.Load() < n+20; {
+		time.Sleep(time.Millisecond) // polls the count
+	}
+	if got := rsA.Calls(); !learning(got[len(got)-1].Reply.Content) {
+		t.Errorf("alpha answered from a model its texts have changed since: %q", got[len(got)-1].Reply.Content)
+	}
+	j2 := claim()
+	finish(j2, scripture.Outcome{Model: []byte("model of both"), Summary: "learned 7 sentences", Sentences: map[string]int{"alpha": 3, "beta": 4}})
+	done := func(s string) bool { return !learning(s) }
+	if got := lastEdit(t, rsA, "alpha learned", done); !strings.HasPrefix(got, "The Glow Cloud has learned alpha: 3 sentences from it. This server's scripture: learned 7 sentences.") {
+		t.Errorf("alpha: %q", got)
+	}
+	if got := lastEdit(t, rsB, "beta learned", done); !strings.HasPrefix(got, "The Glow Cloud has learned beta: 4 sentences from it.") {
+		t.Errorf("beta: %q", got)
+	}
+
+	rsC := start("gamma", "Gamma.")
+	lastEdit(t, rsC, "gamma stored", learning)
+	finish(claim(), scripture.Outcome{Err: "the texts hold no sentence of three words or more"})
+	if got := lastEdit(t, rsC, "gamma failed", done); !strings.Contains(got, "gamma is stored, but the Glow Cloud could not learn this server's scripture: the texts hold no sentence of three words or more.") {
+		t.Errorf("gamma: %q", got)
+	}
+
+	rsD := start("delta", "Delta text. It is the fourth.")
+	lastEdit(t, rsD, "delta stored", learning)
+	if _, err := st.ForgetGuild(t.Context(), admin.GuildID); err != nil {
+		t.Fatal(err)
+	}
+	if got := lastEdit(t, rsD, "delta forgotten", done); !strings.Contains(got, "removed or forgotten while it was being learned") {
+		t.Errorf("delta: %q", got)
+	}
+}
+
+// TestBlendWithoutTexts: a blend set before any text is kept, said so,
+// and forget deletes it.
+func TestBlendWithoutTexts(t *testing.T) {
+	t.Parallel()
+	st := stores[0].open(t)
+	cm := scripture.NewCommands(st, scripture.CommandsConfig{})
+	if text, err := cm.Blend(t.Context(), admin, 30); err != nil || !strings.HasPrefix(text, "Set: once this server has scripture") {
+		t.Errorf("blend: %q, %v", text, err)
+	}
+	if text, err := cm.Forget(t.Context(), admin, false); err != nil || !strings.Contains(text, "its blend (30 % essay)") {
+		t.Errorf("forget's question: %q, %v", text, err)
+	}
+	if _, err := cm.Forget(t.Context(), admin, true); err != nil {
+		t.Fatal(err)
+	}
+	if g, err := st.ScriptureGuild(t.Context(), admin.GuildID); err != nil || g.Essay != scripture.DefaultEssay {
+		t.Errorf("after forget: %+v, %v", g, err)
+	}
+	if _, err := cm.Forget(t.Context(), admin, false); !errors.Is(err, bot.ErrInvalid) {
+		t.Errorf("forget with nothing: %v", err)
 	}
 }

@@ -262,14 +262,22 @@ func TestKilledTrainerPickedUpOnce(t *testing.T) {
 			}
 			essayW := essayWriter(t)
 			var m1, m2 counts
+			var svcs []*scripture.Service
 			for _, m := range []*counts{&m1, &m2} {
 				svc := scripture.New(scripture.Config{Store: st, Essay: func() *compose.Writer { return essayW }, Metrics: m, Poll: 5 * time.Millisecond})
 				run(t, svc)
+				svcs = append(svcs, svc)
 			}
 			g := waitState(t, st, "g1", scripture.StateReady)
 			time.Sleep(50 * time.Millisecond) // ten more polls each: nothing more to claim
 			if n := m1.get(scripture.ResultOK) + m2.get(scripture.ResultOK); n != 1 || g.Attempts != 2 {
 				t.Errorf("trained %d times (%v, %v), attempts %d: want once, at the second attempt", n, m1.n, m2.n, g.Attempts)
+			}
+			// Both replicas serve the model, whichever trained it.
+			for i, svc := range svcs {
+				if w := svc.WriterFor(t.Context(), "g1"); w.ModelID() == essayW.ModelID() || !says(strings.Join(pieces(w, 10), " "), orchardWords) {
+					t.Errorf("replica %d serves %s, not the server's blend", i+1, w.ModelID())
+				}
 			}
 		})
 	}
@@ -367,9 +375,13 @@ func TestShutdownGivesTheJobBack(t *testing.T) {
 		if lost {
 			waitFor(t, func() bool { return m.get(scripture.ResultLost) == 1 })
 			stop()
+			// The lost job is not given back (a later claim of it, once its
+			// lease ran out, may be, at the shutdown).
 			select {
 			case j := <-b.released:
-				t.Errorf("a lost job was given back: %+v", j)
+				if j.Attempt == 1 {
+					t.Errorf("a lost job was given back: %+v", j)
+				}
 			default:
 			}
 			continue

@@ -118,11 +118,15 @@ Run 'glowcloud COMMAND -h' for a command's flags.
 
 // run is the whole program: main only hands it the process's environment.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return environment{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}.run(ctx, args)
+}
+
+// run runs the subcommand args name in env.
+func (env environment) run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(env.stderr, usage)
 		return &usageError{}
 	}
-	env := environment{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "manifesto", "squint", "glowcloud":
 		return env.runWrite(ctx, cmd, rest)
@@ -149,10 +153,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "version":
 		return env.runVersion(rest)
 	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(env.stdout, usage)
 		return nil
 	default:
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(env.stderr, usage)
 		return &usageError{msg: fmt.Sprintf("unknown command %q", cmd)}
 	}
 }
@@ -181,6 +185,10 @@ type environment struct {
 	// and when the Runner reveals them (tests, which step it apart from
 	// the proclamations'); nil means the real time.
 	quizClock proclaim.Clock
+	// scriptureLease, if not 0, is the lease of a training serve claims
+	// (tests, which kill a trainer and must not wait out the minute); 0
+	// means scripture.DefaultLease.
+	scriptureLease time.Duration
 }
 
 // flags returns a FlagSet for a subcommand that reports to stderr.

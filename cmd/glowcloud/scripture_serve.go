@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/glowcloud/glowcloud/bot/metrics"
 	"github.com/glowcloud/glowcloud/compose"
@@ -20,6 +21,7 @@ type scriptureConfig struct {
 	limits    scripture.Limits // GLOWCLOUD_SCRIPTURE_FILES, _BYTES: per server
 	cache     int64            // GLOWCLOUD_SCRIPTURE_CACHE: decoded models kept, in bytes
 	trainings int              // GLOWCLOUD_SCRIPTURE_TRAININGS: at once in this process
+	lease     time.Duration    // a claimed training's lease (tests; 0: scripture.DefaultLease)
 }
 
 // scriptureFlags are the flags' raw values, checked by check.
@@ -33,8 +35,9 @@ const maxTrainings = 64
 // environment variable.
 func (e environment) scriptureFlags(fs *flag.FlagSet) *scriptureFlags {
 	var f scriptureFlags
-	str := func(p *string, name, env, help string) {
-		fs.StringVar(p, name, e.getenv(env), help+" ($"+env+")")
+	str := func(p *string, name, env, help string) { // as parseServe's: "TEXT ($ENV; unset: ...)"
+		text, unset, _ := strings.Cut(help, "; unset: ")
+		fs.StringVar(p, name, e.getenv(env), text+" ($"+env+"; unset: "+unset+")")
 	}
 	str(&f.on, "scripture", "GLOWCLOUD_SCRIPTURE", "`on` or off: servers' own scripture (/scripture, the trainer, the blends); unset: on")
 	str(&f.files, "scripture-files", "GLOWCLOUD_SCRIPTURE_FILES", fmt.Sprintf("most texts a server's scripture holds, `N`; unset: %d", scripture.DefaultFiles))
@@ -108,6 +111,7 @@ func (c serveConfig) scriptureService(db database, holder *reload.Holder[*compos
 		Loader:     loader,
 		CacheBytes: c.scripture.cache,
 		Trainings:  c.scripture.trainings,
+		Lease:      c.scripture.lease,
 		Metrics:    m,
 		Log:        log.With("component", "scripture"),
 	})

@@ -29,7 +29,15 @@ func TestServeHelperProcess(t *testing.T) {
 		t.Skip("the serve process of TestServeKilled")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, []string{"serve"}, os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	env := environment{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
+	if v := os.Getenv("GLOWCLOUD_TEST_SCRIPTURE_LEASE"); v != "" {
+		lease, err := time.ParseDuration(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		env.scriptureLease = lease
+	}
+	err := env.run(ctx, []string{"serve"})
 	stop()
 	os.Exit(exitCode(err, os.Stderr))
 }
@@ -37,6 +45,13 @@ func TestServeHelperProcess(t *testing.T) {
 // serveProcess starts serve in a child process with env and returns it
 // with the base URL of its HTTP endpoint.
 func serveProcess(t testing.TB, env []string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd, base, _ := serveProcessLog(t, env)
+	return cmd, base
+}
+
+// serveProcessLog is serveProcess, and what the process writes on stderr.
+func serveProcessLog(t testing.TB, env []string) (*exec.Cmd, string, *syncBuffer) {
 	t.Helper()
 	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestServeHelperProcess$")
 	cmd.Env = append(os.Environ(), append(env, "GLOWCLOUD_TEST_SERVE=1")...)
@@ -60,12 +75,12 @@ func serveProcess(t testing.TB, env []string) (*exec.Cmd, string) {
 	}()
 	select {
 	case addr := <-addrc:
-		return cmd, "http://" + addr
+		return cmd, "http://" + addr, stderr
 	case <-time.After(30 * time.Second):
 		cmd.Process.Kill()
 		t.Fatalf("serve did not listen within 30 s\n%s", stderr.String())
 	}
-	return nil, ""
+	return nil, "", nil
 }
 
 // proclaimEnv is the environment of a serve process that answers signed

@@ -47,6 +47,58 @@ func saysAny(s string, words []string) bool {
 type scriptureGame struct {
 	quizGame
 	dsn string
+	// share: serve has a public URL, so the essay's pieces carry a Share
+	// link (and a server's scripture's must not).
+	share bool
+}
+
+// piece sends req's data (a command or, with typ 3, a button press) in
+// guild to replica n and returns its one embed's footer and whether it
+// carries a link button.
+func (g scriptureGame) piece(t *testing.T, n, typ int, guild string, data map[string]any) (footer string, link bool) {
+	t.Helper()
+	rt, reply := g.answer(t, n, g.interaction(n, guild, "0", typ, data))
+	embeds, _ := reply["embeds"].([]any)
+	if rt != 4 || len(embeds) != 1 {
+		t.Fatalf("guild %s: %v answered type %d %v", guild, data, rt, reply)
+	}
+	if err := bottest.Inert(reply, "https://glow.example/m/"); err != nil {
+		t.Errorf("guild %s, %v: %v", guild, data, err)
+	}
+	footer, _ = embeds[0].(map[string]any)["footer"].(map[string]any)["text"].(string)
+	rows, _ := reply["components"].([]any)
+	for _, row := range rows {
+		cs, _ := row.(map[string]any)["components"].([]any)
+		for _, c := range cs {
+			if u, _ := c.(map[string]any)["url"].(string); u != "" {
+				link = true
+			}
+		}
+	}
+	return footer, link
+}
+
+// everyPath checks that in guild the Hail again button, /squint and
+// /glowcloud write from the model model (the footer says it), with a
+// Share link only when it is the essay's and serve has a public URL.
+func (g scriptureGame) everyPath(t *testing.T, n int, guild, model string, essay bool) {
+	t.Helper()
+	for _, c := range []struct {
+		typ  int
+		data map[string]any
+	}{
+		{3, map[string]any{"component_type": 2, "custom_id": "gc1|m|3|"}},
+		{2, map[string]any{"name": "squint", "type": 1, "options": []any{map[string]any{"name": "thing", "type": 3, "value": "the lighthouse"}}}},
+		{2, map[string]any{"name": "glowcloud", "type": 1}},
+	} {
+		footer, link := g.piece(t, n, c.typ, guild, c.data)
+		if !strings.Contains(footer, "model "+model) {
+			t.Errorf("guild %s, %v: footer %q, want model %s", guild, c.data, footer, model)
+		}
+		if link != (essay && g.share) {
+			t.Errorf("guild %s, %v: a Share link %v", guild, c.data, link)
+		}
+	}
 }
 
 // interaction is a filled interaction of typ with data in guild, by a
@@ -100,6 +152,7 @@ func (g scriptureGame) addSized(t *testing.T, n int, guild, filename string, bod
 	data["resolved"] = map[string]any{"attachments": map[string]any{att["id"].(string): att}}
 	i := g.interaction(n, guild, "32", 2, data)
 	token := i["token"].(string)
+	start := time.Now()
 	typ, reply := g.send(t, n, i)
 	if typ == 4 && reply["flags"] == float64(64) {
 		// Refused by what Discord reports of the file, before a download.
@@ -119,6 +172,7 @@ func (g scriptureGame) addSized(t *testing.T, n int, guild, filename string, bod
 				t.Errorf("edit %v: %v", last, err)
 			}
 			if !strings.HasPrefix(content, "The Glow Cloud is learning") {
+				t.Logf("/scripture add of %s (%d bytes): answered in %v", filename, len(body), time.Since(start).Round(time.Millisecond))
 				return content
 			}
 		}
@@ -142,7 +196,7 @@ func (g scriptureGame) manifestos(t *testing.T, n int, guild string, count int) 
 		if typ != 4 || len(embeds) != 1 {
 			t.Fatalf("/manifesto in %s answered type %d %v", guild, typ, data)
 		}
-		if err := bottest.Inert(data); err != nil {
+		if err := bottest.Inert(data, "https://glow.example/m/"); err != nil { // the Share link is the bot's own
 			t.Errorf("/manifesto in %s: %v", guild, err)
 		}
 		e := embeds[0].(map[string]any)
@@ -293,6 +347,8 @@ func (g scriptureGame) play(t *testing.T, replicas int) {
 		t.Errorf("the server's manifestos give the essay's model id %s", model)
 	}
 	g.preaching(t, last, otherGuild, nil, append(slices.Clone(harbourWords), orchardWords...), 0)
+	g.everyPath(t, last, guild, model, false)
+	g.everyPath(t, last, otherGuild, essay, true)
 
 	list, _ := g.command(t, last, guild, sub("list"))["content"].(string)
 	for _, want := range []string{"2 of at most 20 texts", "\n- harbour: 2.6 KiB, added by <@" + scriptureAdmin + "> <t:", "\n- orchard: 2.1 KiB", "Model: ready"} {
@@ -407,13 +463,14 @@ func TestServeScriptureHTTP(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "glowcloud.db")
 	srv := startServe(t, map[string]string{
-		"DISCORD_PUBLIC_KEY":  hex.EncodeToString(pub),
-		"GLOWCLOUD_HTTP_ADDR": "127.0.0.1:0",
-		"DISCORD_API_BASE":    fake.URL(),
-		"GLOWCLOUD_DATABASE":  path,
-		"GLOWCLOUD_COOLDOWN":  "0",
+		"DISCORD_PUBLIC_KEY":   hex.EncodeToString(pub),
+		"GLOWCLOUD_HTTP_ADDR":  "127.0.0.1:0",
+		"DISCORD_API_BASE":     fake.URL(),
+		"GLOWCLOUD_DATABASE":   path,
+		"GLOWCLOUD_COOLDOWN":   "0",
+		"GLOWCLOUD_PUBLIC_URL": "https://glow.example",
 	})
-	g := scriptureGame{quizGame: quizGame{fakes: []*discordtest.Server{fake}, send: httpSend([]string{srv.base}, priv)}, dsn: path}
+	g := scriptureGame{quizGame: quizGame{fakes: []*discordtest.Server{fake}, send: httpSend([]string{srv.base}, priv)}, dsn: path, share: true}
 	g.play(t, 1)
 	g.hostile(t)
 	srv.stop(t)
@@ -457,6 +514,29 @@ func TestReplicasScripture(t *testing.T) {
 	g.play(t, 2)
 }
 
+// TestReplicasScriptureGateway: the story over the gateway on two serves
+// sharing one PostgreSQL schema, each connected to a fake Discord of its
+// own: the texts added through the first, the manifestos asked of the
+// second.
+func TestReplicasScriptureGateway(t *testing.T) {
+	t.Parallel()
+	dbURL := pgtest.Schema(t)
+	var fakes []*discordtest.Server
+	for range 2 {
+		fake := discordtest.New(t, discordtest.WithToken(proclaimToken))
+		startServe(t, map[string]string{
+			"DISCORD_TOKEN":       proclaimToken,
+			"GLOWCLOUD_HTTP_ADDR": "127.0.0.1:0",
+			"DISCORD_API_BASE":    fake.URL(),
+			"GLOWCLOUD_DATABASE":  dbURL,
+			"GLOWCLOUD_COOLDOWN":  "0",
+		})
+		fakes = append(fakes, fake)
+	}
+	g := scriptureGame{quizGame: quizGame{fakes: fakes, send: gatewaySend(fakes)}, dsn: dbURL}
+	g.play(t, 2)
+}
+
 // TestServeScriptureOff: GLOWCLOUD_SCRIPTURE=off registers no /scripture,
 // and one sent anyway is answered politely.
 func TestServeScriptureOff(t *testing.T) {
@@ -485,6 +565,56 @@ func TestServeScriptureOff(t *testing.T) {
 	}
 	if content, _ := g.command(t, 0, discordtest.DefaultGuildID, sub("list"))["content"].(string); !strings.Contains(content, "not configured") {
 		t.Errorf("/scripture list with scripture off: %q", content)
+	}
+	srv.stop(t)
+}
+
+// TestServeScriptureProclaims: scheduled proclamations in a server with
+// scripture preach its blend, as its commands do; over the gateway, on
+// SQLite, the proclamations on a clock the test steps.
+func TestServeScriptureProclaims(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t, discordtest.WithToken(proclaimToken))
+	clock := newSteppedClock(time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC))
+	srv := startServeWith(t, map[string]string{
+		"DISCORD_TOKEN":          proclaimToken,
+		"GLOWCLOUD_HTTP_ADDR":    "127.0.0.1:0",
+		"DISCORD_API_BASE":       fake.URL(),
+		"GLOWCLOUD_DATABASE":     filepath.Join(t.TempDir(), "glowcloud.db"),
+		"GLOWCLOUD_PROCLAIM_MIN": "1s",
+		"GLOWCLOUD_COOLDOWN":     "0",
+	}, func(e *environment) { e.clock = clock })
+	g := scriptureGame{quizGame: quizGame{fakes: []*discordtest.Server{fake}, send: gatewaySend([]*discordtest.Server{fake})}}
+	guild, channel := discordtest.DefaultGuildID, discordtest.DefaultChannelID
+	if got := g.add(t, 0, guild, "harbour.txt", scriptureText(t, "harbour.txt")); !strings.Contains(got, "has learned harbour") {
+		t.Fatalf("add: %q", got)
+	}
+	typ, started := g.answer(t, 0, g.interaction(0, guild, "32", 2, map[string]any{"name": "proclaim", "type": 1, "options": []any{map[string]any{
+		"name": "start", "type": 1, "options": []any{
+			map[string]any{"name": "every", "type": 3, "value": "2s"},
+			map[string]any{"name": "kind", "type": 3, "value": "manifesto"},
+		}}}}))
+	if content, _ := started["content"].(string); typ != 4 || !strings.Contains(content, "every 2s") {
+		t.Fatalf("/proclaim start: type %d %v", typ, started)
+	}
+	const posts = 4
+	for i := 1; i <= posts; i++ {
+		clock.advance(t, 2*time.Second)
+		until(t, func() bool { return len(fake.ChannelMessages(channel)) >= i }, func() string {
+			return fmt.Sprintf("%d posts after slot %d", len(fake.ChannelMessages(channel)), i)
+		})
+	}
+	says := 0
+	for i, m := range fake.ChannelMessages(channel) {
+		if err := bottest.Inert(m); err != nil {
+			t.Errorf("post %d: %v", i, err)
+		}
+		if raw := fmt.Sprint(m["embeds"]); saysAny(raw, harbourWords) {
+			says++
+		}
+	}
+	if says < posts/2 {
+		t.Errorf("%d of %d scheduled manifestos preach the server's scripture", says, posts)
 	}
 	srv.stop(t)
 }
