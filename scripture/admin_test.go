@@ -3,6 +3,7 @@ package scripture
 import (
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -57,4 +58,27 @@ func TestPrintable(t *testing.T) {
 			t.Errorf("printable(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// FuzzFileNames: whatever names a database holds, every file an export
+// writes stays in its directory, ends in .txt, and no two are one file on
+// a case-insensitive file system.
+func FuzzFileNames(f *testing.F) {
+	f.Add("minutes", "Minutes", "../x")
+	f.Add("a-2", "a", "A")
+	f.Add("", ".", "\x00")
+	f.Fuzz(func(t *testing.T, a, b, c string) {
+		names := FileNames([]Text{{Name: a}, {Name: b}, {Name: c}, {Name: a}})
+		seen := map[string]bool{}
+		for _, n := range names {
+			if !filepath.IsLocal(n) || filepath.Base(n) != n || filepath.Ext(n) != ".txt" || n == ".txt" {
+				t.Errorf("FileNames gave %q", n)
+			}
+			low := strings.ToLower(n)
+			if seen[low] {
+				t.Errorf("FileNames(%q, %q, %q, %q) = %q: %q twice", a, b, c, a, names, n)
+			}
+			seen[low] = true
+		}
+	})
 }
