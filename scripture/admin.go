@@ -59,7 +59,7 @@ func List(ctx context.Context, st Store, guildID string, w io.Writer) error {
 		return err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "server %s: %d texts, %s; the essay's share of the blend %d %%\n", guildID, g.Texts, bot.ByteSize(g.Bytes), g.Essay)
+	fmt.Fprintf(&b, "server %s: %s, %s; the essay's share of the blend %d %%\n", guildID, plural(g.Texts, "text"), bot.ByteSize(g.Bytes), g.Essay)
 	fmt.Fprintf(&b, "model: %s", stateWord(g))
 	if g.ModelVersion != 0 {
 		fmt.Fprintf(&b, " (version %d, %s)", g.ModelVersion, bot.ByteSize(g.ModelBytes))
@@ -160,7 +160,7 @@ func Forget(ctx context.Context, st Store, guildID string, yes bool, w io.Writer
 		_, err := fmt.Fprintf(w, "server %s has no scripture: nothing to delete\n", guildID)
 		return err
 	}
-	what := fmt.Sprintf("%d texts (%s)", g.Texts, bot.ByteSize(g.Bytes))
+	what := fmt.Sprintf("%s (%s)", plural(g.Texts, "text"), bot.ByteSize(g.Bytes))
 	if g.ModelVersion != 0 {
 		what += fmt.Sprintf(", its trained model (%s)", bot.ByteSize(g.ModelBytes))
 	}
@@ -175,7 +175,7 @@ func Forget(ctx context.Context, st Store, guildID string, yes bool, w io.Writer
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(w, "deleted the scripture of server %s: %d texts, its model and its blend\n", guildID, n)
+	_, err = fmt.Fprintf(w, "deleted the scripture of server %s: %s, its model and its blend\n", guildID, plural(n, "text"))
 	return err
 }
 

@@ -35,10 +35,13 @@ import (
 //	GLOWCLOUD_SCRIPTURE_BENCH='postgres://127.0.0.1:5432/scripture_bench?sslmode=disable' \
 //	  go test -run '^$' -bench ScriptureServe -benchtime 1x -timeout 60m ./cmd/glowcloud
 //
-// GLOWCLOUD_SCRIPTURE_BENCH_SECONDS sets each phase's length (default 60).
+// GLOWCLOUD_SCRIPTURE_BENCH_SECONDS sets the phases' length (default 60;
+// the warm phase takes half); GLOWCLOUD_SCRIPTURE_BENCH_ENV adds
+// NAME=VALUE words to serve's environment (GOMEMLIMIT=300MiB, say).
 const (
 	benchServers = 10_000 // servers with scripture
 	benchActive  = 1_000  // of them, the ones the load reaches
+	benchWarm    = 25     // of those, the busiest, whose models fit the cache together
 	benchModels  = 40     // distinct texts and models, stored once per server
 	benchMinText = 5 << 10
 	benchMaxText = 500 << 10
@@ -82,22 +85,50 @@ func BenchmarkScriptureServe(b *testing.B) {
 	}
 	b.Logf("active servers' stored models: %.1f MiB in all", float64(activeBytes)/(1<<20))
 
-	rs := startReplicas(b, 1, dsn)
+	rs := startReplicas(b, 1, dsn, strings.Fields(os.Getenv("GLOWCLOUD_SCRIPTURE_BENCH_ENV"))...)
 	pid := rs.procs[0].Process.Pid
 	b.ResetTimer()
+	d := time.Duration(seconds) * time.Second
 	for _, phase := range []struct {
 		name  string
+		ranks int // the Zipf law's servers
+		d     time.Duration
 		guild func(rank int) string
 	}{
-		{"essay", func(rank int) string { return benchGuild(2*benchServers + rank) }},
-		{"scripture", func(rank int) string { return benchGuild(active[rank]) }},
+		// The essay alone: servers without scripture, the same mix.
+		{"essay", benchActive, d, func(rank int) string { return benchGuild(2*benchServers + rank) }},
+		// The 1,000 active servers, starting with no model loaded.
+		{"scripture", benchActive, d, func(rank int) string { return benchGuild(active[rank]) }},
+		// Warm: the busiest benchWarm of them, whose models the cache
+		// holds together (the misses the phase counts say so).
+		{"scripture-warm", benchWarm, d / 2, func(rank int) string { return benchGuild(active[rank]) }},
 	} {
-		res := benchPhase(b, rs, phase.guild, time.Duration(seconds)*time.Second, pid)
-		b.Logf("%s: %s", phase.name, res)
-		if m := scriptureMetrics(rs.bases[0]); m != "" {
-			b.Logf("%s: /metrics: %s", phase.name, m)
+		hits0, misses0 := cacheCounts(rs.bases[0])
+		res := benchPhase(b, rs, phase.ranks, phase.guild, phase.d, pid)
+		hits, misses := cacheCounts(rs.bases[0])
+		hits, misses = hits-hits0, misses-misses0
+		rate := 0.0
+		if hits+misses > 0 {
+			rate = 100 * hits / (hits + misses)
+		}
+		b.Logf("%s: %s; cache: %.0f hits, %.0f misses (hit rate %.1f %%)", phase.name, res, hits, misses, rate)
+	}
+	b.Logf("end: /metrics: %s", scriptureMetrics(rs.bases[0]))
+}
+
+// cacheCounts reads serve's scripture cache hits and misses from /metrics.
+func cacheCounts(base string) (hits, misses float64) {
+	for _, l := range strings.Split(scriptureMetrics(base), "; ") {
+		name, v, _ := strings.Cut(l, " ")
+		f, _ := strconv.ParseFloat(v, 64)
+		switch name {
+		case "glowcloud_scripture_cache_hits_total":
+			hits = f
+		case "glowcloud_scripture_cache_misses_total":
+			misses = f
 		}
 	}
+	return hits, misses
 }
 
 // phaseResult is what one phase of the load measured.
@@ -121,10 +152,9 @@ func (r phaseResult) String() string {
 }
 
 // benchPhase sends signed /manifesto (3 paragraphs, each from a new user)
-// to the servers guild(rank), ranks drawn from a Zipf law over
-// benchActive, benchFlight at a time, for d; it samples the serve
+// to the servers guild(rank), ranks drawn from a Zipf law over ranks, benchFlight at a time, for d; it samples the serve
 // process's RSS every 250 ms.
-func benchPhase(b *testing.B, rs *replicaSet, guild func(rank int) string, d time.Duration, pid int) phaseResult {
+func benchPhase(b *testing.B, rs *replicaSet, ranks int, guild func(rank int) string, d time.Duration, pid int) phaseResult {
 	var (
 		mu   sync.Mutex
 		res  phaseResult
@@ -153,7 +183,7 @@ func benchPhase(b *testing.B, rs *replicaSet, guild func(rank int) string, d tim
 	start := time.Now()
 	for w := range benchFlight {
 		wg.Go(func() {
-			z := rand.NewZipf(rand.New(rand.NewPCG(uint64(w), uint64(time.Now().UnixNano()))), benchZipfS, 1, benchActive-1)
+			z := rand.NewZipf(rand.New(rand.NewPCG(uint64(w), uint64(time.Now().UnixNano()))), benchZipfS, 1, uint64(ranks-1))
 			for time.Now().Before(stop) {
 				i := seq.Add(1)
 				g := guild(int(z.Uint64()))
@@ -291,18 +321,23 @@ func loadScriptureBench(b *testing.B, dsn string) []int64 {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	texts := benchTexts(b)
 	ready := map[string]bool{}
 	gs, err := db.ScriptureGuilds(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}
+	sizes := make([]int64, benchModels)
 	for _, g := range gs {
 		if g.State == scripture.StateReady {
 			ready[g.GuildID] = true
+			sizes[benchModelOf(g.GuildID)] = g.ModelBytes
 		}
 	}
-	sizes := make([]int64, benchModels)
+	if len(ready) >= benchServers {
+		b.Logf("%d servers with scripture already loaded", len(ready))
+		return sizes
+	}
+	texts := benchTexts(b)
 	models := make([][]byte, benchModels)
 	sentences := make([]int, benchModels)
 	start := time.Now()
