@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"time"
 	"unicode/utf8"
 
 	"github.com/glowcloud/glowcloud/discordtext"
@@ -14,6 +15,14 @@ type suggester interface {
 	// first, whose lower case starts with prefix's; all its best for "".
 	Suggest(prefix string, max int) []string
 }
+
+// autocompleteWait bounds the wait for a server's Writer when answering
+// autocomplete, which Discord cannot be told to wait for (no deferral) and
+// drops after 3 s: a server's model that is not loaded yet (a large
+// scripture takes seconds) goes on loading for the next keystroke, and
+// this one is answered from what WriterFor gives once the wait is over
+// (scripture.Service: the essay's Writer).
+const autocompleteWait = 1500 * time.Millisecond
 
 // autocompleted returns the option of command that answers autocomplete.
 func autocompleted(command string) (string, bool) {
@@ -47,7 +56,10 @@ func (b *Bot) autocomplete(ctx context.Context, req Request) Reply {
 	if len(prefix) > MaxChoice*4 {
 		prefix = prefix[:MaxChoice*4]
 	}
-	if s, ok := b.writerFor(ctx, req.GuildID).(suggester); ok {
+	wctx, cancel := context.WithTimeout(ctx, autocompleteWait)
+	w := b.writerFor(wctx, req.GuildID)
+	cancel()
+	if s, ok := w.(suggester); ok {
 		// The choices are the model's words: generated text, shown as
 		// generated text is (see inert), the value a pick sends back too.
 		for _, c := range s.Suggest(prefix, MaxChoices) {

@@ -1,10 +1,12 @@
 package bot_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/glowcloud/glowcloud/bot"
@@ -94,4 +96,29 @@ func TestAutocompleteWithoutSuggester(t *testing.T) {
 	if !r.Autocomplete || r.Choices == nil || len(r.Choices) != 0 {
 		t.Errorf("Handle = %+v, want an empty autocomplete answer", r)
 	}
+}
+
+// TestAutocompleteDoesNotWaitForALoad: a server's Writer that takes longer
+// than Discord waits for an autocomplete (a large scripture loading) is
+// waited for 1.5 s at most; the answer then comes from what WriterFor
+// gives up with (the Service gives the essay's Writer).
+func TestAutocompleteDoesNotWaitForALoad(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var waited time.Duration
+		b := bottest.NewBot(bot.Config{WriterFor: func(ctx context.Context, guildID string) bot.Writer {
+			start := time.Now()
+			<-ctx.Done() // the load that never ends in time
+			waited = time.Since(start)
+			return bottest.Writer{}
+		}})
+		req := autocompleteReq(bot.CmdManifesto, "topic", "ro")
+		req.GuildID = "1300000000000000555"
+		r := b.Handle(t.Context(), req)
+		if waited != 1500*time.Millisecond {
+			t.Errorf("waited %v for the server's Writer, want 1.5s", waited)
+		}
+		if !slices.Equal(r.Choices, []string{"robots", "robust planning", "Rojava"}) {
+			t.Errorf("choices %q, want the essay's", r.Choices)
+		}
+	})
 }

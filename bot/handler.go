@@ -5,7 +5,8 @@
 // ([LimitReply]), the "Hail again" button's custom ids and the per-user
 // cooldown all live here. It talks to no transport; its only I/O is
 // through what it is configured with (a shared cooldown store, bounded by
-// a second; the Admin behind /proclaim and /hush), and [Bot.Answer] defers
+// a second; the Admin behind /proclaim and /hush; the Scripture behind
+// /scripture; Config.WriterFor, a server's own Writer), and [Bot.Answer] defers
 // whatever takes longer than Discord allows. [Bot.Answer] delivers a reply through a
 // transport's [Responder] within Discord's 3 s, deferring slow ones. The
 // transports are packages of their own over this one: bot/gateway,
@@ -247,13 +248,15 @@ const (
 // Writer) becomes an ephemeral apology. The reply is already within
 // Discord's limits. It does no I/O of its own; a generating command with a
 // shared cooldown store (Config.CooldownStore) costs one round trip to it,
-// and /proclaim and /hush whatever Config.Admin does (a database round
-// trip or two). Without those, it is pure.
+// /proclaim and /hush whatever Config.Admin does (a database round trip or
+// two), /scripture whatever Config.Scripture does, and a generating command
+// in a server whatever Config.WriterFor does (a cached model and a small
+// read). Without those, it is pure.
 //
-// For /retrain, Handle only judges the request: who asks (the caller must be
-// one of Config.Operators) and what is attached. A refusal is the reply; an
-// allowed request gets an ephemeral note of what will be learnt, and the
-// retraining itself is done by Answer, which does the I/O.
+// For /retrain and /scripture add, Handle only judges the request: who asks
+// and what is attached. A refusal is the reply; an allowed request gets an
+// ephemeral note of what will be learnt, and the work itself is started by
+// Answer, which does the I/O.
 func (b *Bot) Handle(ctx context.Context, req Request) Reply {
 	r, _ := b.handle(ctx, req, true)
 	return r
