@@ -86,6 +86,10 @@ type Config struct {
 	Now     func() time.Time
 	Metrics Metrics
 	Log     *slog.Logger
+	// Training, if set, is told before each training of this process how
+	// many bytes of text it reads, and the func it returns once the
+	// training is over (serve raises its soft memory limit meanwhile).
+	Training func(textBytes int64) (done func())
 }
 
 // Service serves every server's scripture: WriterFor gives the blend of a

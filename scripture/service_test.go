@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -183,7 +184,9 @@ func TestTrainerTrainsEachServersOwn(t *testing.T) {
 			add(t, st, text("g2", "orchard", readText(t, "orchard.txt")))
 			essayW := essayWriter(t)
 			var m counts
-			svc := scripture.New(scripture.Config{Store: st, Essay: func() *compose.Writer { return essayW }, Metrics: &m, Poll: 20 * time.Millisecond})
+			var hook trainingHook
+			svc := scripture.New(scripture.Config{Store: st, Essay: func() *compose.Writer { return essayW }, Metrics: &m, Poll: 20 * time.Millisecond,
+				Training: hook.start})
 			run(t, svc)
 			svc.Nudge()
 			g1 := waitState(t, st, "g1", scripture.StateReady)
@@ -207,6 +210,18 @@ func TestTrainerTrainsEachServersOwn(t *testing.T) {
 			}
 			if got := m.get(scripture.ResultOK); got != 2 {
 				t.Errorf("trainings: %d ok, want 2", got)
+			}
+			// Training was told of each training's bytes, and of its end.
+			sizes, running := hook.get()
+			for deadline := time.Now().Add(10 * time.Second); running != 0 && time.Now().Before(deadline); {
+				time.Sleep(10 * time.Millisecond) // the training's goroutine ends after its result is read
+				sizes, running = hook.get()
+			}
+			want := []int64{int64(len(harbour[0] + "\n\n" + harbour[1] + harbour[2])), int64(len(readText(t, "orchard.txt")))}
+			slices.Sort(sizes)
+			slices.Sort(want)
+			if !slices.Equal(sizes, want) || running != 0 {
+				t.Errorf("Training told of %v (%d running at the end), want %v and 0", sizes, running, want)
 			}
 			stored, err := st.ScriptureModel(t.Context(), "g1")
 			if err != nil {
@@ -414,3 +429,28 @@ func waitFor(t *testing.T, cond func() bool) {
 }
 
 var _ = errors.New
+
+// trainingHook records what Config.Training is told.
+type trainingHook struct {
+	mu      sync.Mutex
+	sizes   []int64
+	running int
+}
+
+func (h *trainingHook) start(textBytes int64) func() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.sizes = append(h.sizes, textBytes)
+	h.running++
+	return func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.running--
+	}
+}
+
+func (h *trainingHook) get() ([]int64, int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.sizes), h.running
+}

@@ -211,6 +211,13 @@ func (s *Service) runJob(runCtx, jctx context.Context, j Job, slots chan struct{
 			done <- result{err: fmt.Errorf("%w: %w", errStore, err)}
 			return
 		}
+		if s.cfg.Training != nil {
+			var size int64
+			for _, t := range texts {
+				size += int64(len(t.Data))
+			}
+			defer s.cfg.Training(size)()
+		}
 		t, err := Train(texts, s.cfg.Order, s.cfg.Now)
 		done <- result{t: t, err: err}
 	}()

@@ -47,6 +47,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -56,7 +57,9 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	env := environment{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
+		setMemoryLimit: debug.SetMemoryLimit}
+	err := env.run(ctx, os.Args[1:])
 	stop()
 	os.Exit(exitCode(err, os.Stderr))
 }
@@ -189,6 +192,11 @@ type environment struct {
 	// (tests, which kill a trainer and must not wait out the minute); 0
 	// means scripture.DefaultLease.
 	scriptureLease time.Duration
+	// setMemoryLimit is debug.SetMemoryLimit in a process of its own (main,
+	// the tests' serve processes), where serve may keep a soft memory
+	// limit (see memoryLimit); nil in a test's own process, whose limit is
+	// not serve's to set.
+	setMemoryLimit func(int64) int64
 }
 
 // flags returns a FlagSet for a subcommand that reports to stderr.

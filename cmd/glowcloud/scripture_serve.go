@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/glowcloud/glowcloud/bot/metrics"
@@ -101,7 +102,7 @@ func (f *scriptureFlags) check() (scriptureConfig, error) {
 // scriptureService returns the Service of every server's scripture over
 // db, blending with the essay holder serves, loading models with loader;
 // nil when scripture is off. Its trainings and cache are counted in m.
-func (c serveConfig) scriptureService(db database, holder *reload.Holder[*compose.Writer], loader markov.Loader, m *metrics.Metrics, log *slog.Logger) *scripture.Service {
+func (c serveConfig) scriptureService(db database, holder *reload.Holder[*compose.Writer], loader markov.Loader, m *metrics.Metrics, log *slog.Logger, training func(int64) func()) *scripture.Service {
 	if !c.scripture.on {
 		return nil
 	}
@@ -112,6 +113,7 @@ func (c serveConfig) scriptureService(db database, holder *reload.Holder[*compos
 		CacheBytes: c.scripture.cache,
 		Trainings:  c.scripture.trainings,
 		Lease:      c.scripture.lease,
+		Training:   training,
 		Metrics:    m,
 		Log:        log.With("component", "scripture"),
 	})
@@ -131,4 +133,50 @@ func scriptureHealth(svc *scripture.Service) map[string]any {
 	}
 	return map[string]any{"models": st.Models, "cache_bytes": st.Bytes, "cache_limit": st.Limit,
 		"hits": st.Hits, "misses": st.Misses, "hit_rate": rate, "training": st.Training}
+}
+
+// servingHeadroom is what serve holds besides the servers' models when
+// serving (the essay's model, connections, buffers, the runtime): the
+// scripture benchmark's RSS stayed within the cache plus 100 MB with a
+// soft limit of the cache plus this (BENCHMARKS.md).
+const servingHeadroom = 64 << 20
+
+// memoryLimit is the soft memory limit serve keeps when scripture is on
+// and the operator set neither GOMEMLIMIT nor GOGC. Go's collector lets
+// the heap run to twice what it holds, and the servers' models in the
+// cache are most of what serve holds: at 10,000 servers the benchmark's
+// RSS reached 545 MiB for the default 256 MiB cache without a limit. The
+// limit is the cache plus servingHeadroom, raised while each training of
+// this process runs by what `glowcloud train` allows itself
+// (markov.TrainMemoryLimit: a training's chains are large and brief). It
+// is soft: near it the collector works harder; nothing fails.
+type memoryLimit struct {
+	set      func(int64) int64 // debug.SetMemoryLimit
+	mu       sync.Mutex
+	base     int64
+	training int64 // the running trainings' allowances
+}
+
+// newMemoryLimit sets the limit for a cache of cacheBytes through set.
+func newMemoryLimit(set func(int64) int64, cacheBytes int64) *memoryLimit {
+	m := &memoryLimit{set: set, base: cacheBytes + servingHeadroom}
+	m.set(m.base)
+	return m
+}
+
+// train raises the limit for a training of textBytes of text until the
+// func it returns is called.
+func (m *memoryLimit) train(textBytes int64) func() {
+	// About five bytes a word in prose.
+	extra := markov.TrainMemoryLimit(textBytes, textBytes/5)
+	m.mu.Lock()
+	m.training += extra
+	m.set(m.base + m.training)
+	m.mu.Unlock()
+	return sync.OnceFunc(func() {
+		m.mu.Lock()
+		m.training -= extra
+		m.set(m.base + m.training)
+		m.mu.Unlock()
+	})
 }

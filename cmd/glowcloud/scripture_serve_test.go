@@ -10,10 +10,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/glowcloud/glowcloud/markov"
 	"github.com/glowcloud/glowcloud/scripture"
 	"github.com/glowcloud/glowcloud/sqlite"
 )
@@ -150,4 +152,26 @@ func get(t *testing.T, url string) string {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return fmt.Sprintf("%d %s", resp.StatusCode, b)
+}
+
+// TestMemoryLimit: serve's soft limit is the cache plus the headroom,
+// raised by each running training's allowance and lowered again when it
+// ends (once, however often its done is called).
+func TestMemoryLimit(t *testing.T) {
+	t.Parallel()
+	var set []int64
+	record := func(n int64) int64 { set = append(set, n); return 0 }
+	const cache = 256 << 20
+	m := newMemoryLimit(record, cache)
+	first := m.train(1 << 20)
+	second := m.train(10 << 20)
+	first()
+	first()
+	second()
+	a, b := markov.TrainMemoryLimit(1<<20, 1<<20/5), markov.TrainMemoryLimit(10<<20, 10<<20/5)
+	base := int64(cache + servingHeadroom)
+	want := []int64{base, base + a, base + a + b, base + b, base}
+	if !slices.Equal(set, want) {
+		t.Errorf("limits set %v, want %v", set, want)
+	}
 }

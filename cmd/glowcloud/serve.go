@@ -102,7 +102,14 @@ func (e environment) runServe(ctx context.Context, args []string) error {
 	// Every server's scripture: its blend for its commands and posts, and
 	// the trainer of its texts (every serve runs one; the store's claims
 	// keep each training to one process).
-	scriptures := c.scriptureService(db, holder, loader, metrics, log)
+	var training func(int64) func()
+	if e.setMemoryLimit != nil && c.scripture.on && e.getenv("GOMEMLIMIT") == "" && e.getenv("GOGC") == "" {
+		limit := newMemoryLimit(e.setMemoryLimit, c.scripture.cache)
+		training = limit.train
+		log.Info("soft memory limit: the scripture cache plus 64 MiB, raised while a training runs (set GOMEMLIMIT to choose)",
+			"limit_bytes", limit.base)
+	}
+	scriptures := c.scriptureService(db, holder, loader, metrics, log, training)
 	cfg := bot.Config{
 		Writer:        func() bot.Writer { return holder.Current() },
 		Quiz:          quiz.NewCommands(db, quiz.Config{Seconds: c.quizSeconds, Now: quizClock.Now, Ended: reveals.Nudge}),

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"testing"
@@ -29,7 +30,7 @@ func TestServeHelperProcess(t *testing.T) {
 		t.Skip("the serve process of TestServeKilled")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	env := environment{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
+	env := environment{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, setMemoryLimit: debug.SetMemoryLimit}
 	if v := os.Getenv("GLOWCLOUD_TEST_SCRIPTURE_LEASE"); v != "" {
 		lease, err := time.ParseDuration(v)
 		if err != nil {
