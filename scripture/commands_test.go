@@ -239,7 +239,7 @@ func TestCommandsAllowed(t *testing.T) {
 	}{
 		{bot.Caller{GuildID: "g", Permissions: "32"}, true},
 		{bot.Caller{GuildID: "g", Permissions: "8"}, true},
-		{bot.Caller{GuildID: "g", Permissions: strconv.Itoa(1<<40 | 32)}, true},
+		{bot.Caller{GuildID: "g", Permissions: strconv.FormatInt(1<<40|32, 10)}, true},
 		{bot.Caller{GuildID: "g", Permissions: "16"}, false},
 		{bot.Caller{GuildID: "g", Permissions: ""}, false},
 		{bot.Caller{GuildID: "g", Permissions: "-32"}, false},

@@ -53,12 +53,12 @@ const (
 // benchGuild is the id of the bench's server i: those below benchServers
 // have scripture; the essay phase uses ids from 2*benchServers on, which
 // have none.
-func benchGuild(i int) string { return strconv.Itoa(benchGuild0 + i) }
+func benchGuild(i int) string { return strconv.FormatInt(benchGuild0+int64(i), 10) }
 
 // benchModelOf is the text and model of the bench's server guildID.
 func benchModelOf(guildID string) int {
-	n, _ := strconv.Atoi(guildID)
-	return (n - benchGuild0) % benchModels
+	n, _ := strconv.ParseInt(guildID, 10, 64)
+	return int((n - benchGuild0) % benchModels)
 }
 
 func BenchmarkScriptureServe(b *testing.B) {
