@@ -91,7 +91,7 @@ func TestConsolePoster(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "── the Glow Cloud posts in #77 at " + now().Format("15:04:05") + " on the console clock ──\n" +
-		"hail an hour ago, since " + time.Unix(0, 0).Format("15:04") + " on the console clock\n"
+		"hail an hour ago on the console clock (1 min real), since " + time.Unix(0, 0).Format("15:04") + " on the console clock\n"
 	if got := out.String(); !strings.Contains(got, want) {
 		t.Errorf("output %q, want the post with its channel and its times on the console's clock:\n%s", got, want)
 	}

@@ -87,6 +87,7 @@ func RunWith(ctx context.Context, b *bot.Bot, in io.Reader, out io.Writer, opts 
 	r := renderer{ansi: interactive, now: opts.Now}
 	if opts.Speed > 0 && opts.Speed != 1 {
 		r.clock = "on the console clock"
+		r.speed = opts.Speed
 	}
 	read, w, restore := lineReader(in, out, interactive)
 	defer restore()
@@ -485,7 +486,7 @@ func (r renderer) reply(rp bot.Reply) string {
 		if e.Title != "" {
 			title := r.inline(e.Title)
 			bar(title)
-			plain := renderer{now: r.now, clock: r.clock}.inline(e.Title)
+			plain := renderer{now: r.now, clock: r.clock, speed: r.speed}.inline(e.Title)
 			bar(strings.Repeat("─", min(utf8.RuneCountInString(plain), 40)))
 		}
 		if e.Description != "" {

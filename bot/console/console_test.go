@@ -172,7 +172,7 @@ func TestConsoleShowsWhatDiscordShows(t *testing.T) {
 	}
 	for _, want := range []string{
 		"┃ Squinting at “@everyone **bold** ||spoiler|| hxxps://evil․example/x”\n",
-		"• #general every 1h: paused, since in an hour (" + time.Unix(7200, 0).Format("2 January 2006 15:04") + " on the console clock)\nHushed by @you.\n",
+		"• #general every 1h: paused, since in an hour on the console clock (1 min real) (" + time.Unix(7200, 0).Format("2 January 2006 15:04") + " on the console clock)\nHushed by @you.\n",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())

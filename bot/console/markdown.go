@@ -21,6 +21,10 @@ type renderer struct {
 	// clock, if not empty, follows every absolute time ("on the console
 	// clock"): the console's clock may run faster than the wall's.
 	clock string
+	// speed, when over 1, is how much faster than the wall the console's
+	// clock runs: a relative time then also says its real length ("in 20
+	// minutes on the console clock (20 s real)").
+	speed float64
 }
 
 // ANSI styles: each opens and closes one attribute, so they nest.
@@ -248,7 +252,12 @@ func (r renderer) tag(m []string) string {
 // the console's clock.
 func (r renderer) when(t time.Time, style string) string {
 	if style == "R" {
-		return relative(t.Sub(r.clockNow()))
+		d := t.Sub(r.clockNow())
+		s := relative(d)
+		if r.speed > 1 && r.clock != "" {
+			s += " " + r.clock + " (" + realLength(time.Duration(float64(d)/r.speed)) + " real)"
+		}
+		return s
 	}
 	var s string
 	switch style {
@@ -306,4 +315,17 @@ func relative(d time.Duration) string {
 		return "in " + s
 	}
 	return s + " ago"
+}
+
+// realLength writes the length of d, either way, as a person reads a
+// short span: "20 s", "3 min", "2.5 h".
+func realLength(d time.Duration) string {
+	d = d.Abs()
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", int(d.Round(time.Second)/time.Second))
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d.Round(time.Minute)/time.Minute))
+	}
+	return strconv.FormatFloat(d.Hours(), 'f', 1, 64) + " h"
 }

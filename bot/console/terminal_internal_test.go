@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/internal/bottest"
@@ -38,5 +39,24 @@ func TestConsoleLineEditing(t *testing.T) {
 	}
 	if strings.Contains(got, "does not know") {
 		t.Errorf("an escape sequence reached the bot as a command:\n%q", got)
+	}
+}
+
+// TestRealLength: what a relative time on a fast console clock says of
+// its real length.
+func TestRealLength(t *testing.T) {
+	for _, tt := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{20 * time.Second, "20 s"},
+		{-1500 * time.Millisecond, "2 s"},
+		{59 * time.Second, "59 s"},
+		{90 * time.Second, "2 min"},
+		{150 * time.Minute, "2.5 h"},
+	} {
+		if got := realLength(tt.d); got != tt.want {
+			t.Errorf("realLength(%v) = %q, want %q", tt.d, got, tt.want)
+		}
 	}
 }
