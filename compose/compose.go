@@ -9,6 +9,7 @@ package compose
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -95,6 +96,7 @@ func manifesto(seed uint64, topic string, paragraphs int, source func() *Writer)
 	var first *Writer
 	pieces := make(map[*Writer]*piece, 2)
 	var paras []string
+	var srcs []*Writer // each paragraph's Writer
 	for p := 0; p < paragraphs; p++ {
 		w := source()
 		if first == nil {
@@ -138,8 +140,12 @@ func manifesto(seed uint64, topic string, paragraphs int, source func() *Writer)
 			b.WriteString(silence(rng))
 		}
 		paras = append(paras, b.String())
+		srcs = append(srcs, w)
 	}
-	title = first.title(rng, topic, paras)
+	title = first.typeset(first.title(rng, topic, paras))
+	for i, w := range srcs {
+		paras[i] = w.typeset(paras[i])
+	}
 	paras = append(paras, Hail)
 	return title, strings.Join(paras, "\n\n")
 }
@@ -175,7 +181,7 @@ func (w *Writer) Squint(seed uint64, thing string) string {
 	if len(lines) == 1 {
 		lines = append(lines, silence(rng))
 	}
-	return joinWithin(lines, MaxShort)
+	return w.typeset(joinWithin(lines, MaxShort))
 }
 
 // Glowcloud returns a short proclamation of the Glow Cloud: an opening, one
@@ -199,7 +205,7 @@ func (w *Writer) Glowcloud(seed uint64) string {
 		lines = append(lines, silence(rng))
 	}
 	lines = append(lines, hails[rng.IntN(len(hails))])
-	return joinWithin(lines, MaxShort)
+	return w.typeset(joinWithin(lines, MaxShort))
 }
 
 // mentions reports whether sentence s says phrase: its words, in order,
@@ -294,7 +300,13 @@ func (w *Writer) Sentences() (corpus, generated []string) {
 	pool := w.m.Pool()
 	generated = make([]string, len(pool))
 	for i, p := range pool {
-		generated[i] = p.Text
+		generated[i] = w.typeset(p.Text)
 	}
-	return w.m.TrainingSentences(), generated
+	// Both typeset alike (see typeset): the quiz shows either, and a
+	// quote's shape must not tell which.
+	corpus = slices.Clone(w.m.TrainingSentences())
+	for i, c := range corpus {
+		corpus[i] = w.typeset(c)
+	}
+	return corpus, generated
 }

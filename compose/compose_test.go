@@ -296,3 +296,38 @@ func TestNothingSaidTwice(t *testing.T) {
 		}
 	}
 }
+
+// TestTypographyFollowsTheCorpus: a model of a corpus set with curly quotes
+// (the essay) writes them and never a straight one, in every kind of
+// piece and in the sentences the quiz shows; a model of a plainly set
+// corpus keeps its quotes plain. (Readers told the essay's paragraphs from
+// generated ones by their straight apostrophes.)
+func TestTypographyFollowsTheCorpus(t *testing.T) {
+	t.Parallel()
+	essayW := essayWriter(t)
+	curly := 0
+	for seed := range uint64(40) {
+		title, body := essayW.Manifesto(seed, "", 3)
+		text := title + "\n" + body + "\n" + essayW.Squint(seed, "the workers' state") + "\n" + essayW.Glowcloud(seed)
+		if strings.ContainsAny(text, `'"`) {
+			t.Fatalf("seed %d: a straight quote in the essay's text:\n%s", seed, text)
+		}
+		curly += strings.Count(text, "’")
+	}
+	if curly == 0 {
+		t.Error("no apostrophe in 40 seeds of the essay's pieces: the test cannot tell")
+	}
+	real, generated := essayW.Sentences()
+	for _, s := range append(real, generated...) {
+		if strings.ContainsAny(s, `'"`) {
+			t.Fatalf("a straight quote in a sentence the quiz may show: %q", s)
+		}
+	}
+	plain := writerFor(t, "It's the workers' state, and we've built it. They don't know it's ours yet. "+
+		"The council said \"no\" to the plan. We'll plan it anyway, for it's ours.")
+	real, _ = plain.Sentences()
+	joined := strings.Join(real, " ")
+	if !strings.Contains(joined, "It's") || strings.ContainsAny(joined, "’“”") {
+		t.Errorf("a plain corpus's sentences, typeset: %q", joined)
+	}
+}

@@ -405,3 +405,28 @@ func forbidden(w string) bool {
 		strings.Contains(w, "<#") || strings.Contains(w, "<:") || strings.Contains(w, "](") ||
 		strings.Count(w, ":") >= 2 && !strings.ContainsAny(w, "0123456789")
 }
+
+// TestCurlyQuotes: a text set mostly with typographic quotes says so,
+// though what it holds is made plain.
+func TestCurlyQuotes(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		text string
+		want bool
+	}{
+		{"It’s “fine”, they said. We’ve heard it before.", true},
+		{`It's "fine", they said. We've heard it before.`, false},
+		{"It’s fine. It's not. We’ve heard it.", true},
+		{"No quotes here at all, none.", false},
+	} {
+		got := corpus.Parse(tt.text)
+		if got.CurlyQuotes() != tt.want {
+			t.Errorf("Parse(%q).CurlyQuotes() = %v, want %v", tt.text, got.CurlyQuotes(), tt.want)
+		}
+		for _, s := range got.Sentences {
+			if strings.ContainsAny(strings.Join(s, " "), "’“”") {
+				t.Errorf("Parse(%q) kept a curly quote: %q", tt.text, s)
+			}
+		}
+	}
+}

@@ -43,7 +43,16 @@ type Text struct {
 	Cleaned Cleaned
 	// Bytes is the size of the input before normalisation.
 	Bytes int64
+	// curly and straight count the typographic and the plain quotes and
+	// apostrophes of the input before normalisation made them all plain.
+	curly, straight int
 }
+
+// CurlyQuotes reports whether the input was set with typographic quotes
+// and apostrophes (’ “ ”) more than with plain ones (' "): the text a
+// model learns has plain ones only (see Normalize), and what it writes
+// is given back the corpus's own (compose).
+func (t *Text) CurlyQuotes() bool { return t.curly > t.straight }
 
 // Words reports the number of tokens in all sentences.
 func (t *Text) Words() int {

@@ -87,6 +87,8 @@ func (p *parser) begin() {
 // boundary; rawBytes is the input's size before decoding.
 func (p *parser) add(raw string, rawBytes int64) {
 	p.t.Bytes += rawBytes
+	p.t.curly += strings.Count(raw, "\u2019") + strings.Count(raw, "\u2018") + strings.Count(raw, "\u201c") + strings.Count(raw, "\u201d")
+	p.t.straight += strings.Count(raw, "'") + strings.Count(raw, `"`)
 	text := Normalize(raw)
 	if p.fresh {
 		// A Project Gutenberg book: skip its header, up to the START

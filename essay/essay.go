@@ -36,7 +36,7 @@ func Model() (*markov.Model, error) { return model() }
 // it again after a change to training).
 func Train() (*markov.Model, error) {
 	t := corpus.Parse(corpus.EssayText())
-	m, err := markov.Train(t.Sentences, markov.TrainOptions{Headings: t.Headings, Now: date})
+	m, err := markov.Train(t.Sentences, markov.TrainOptions{Headings: t.Headings, Now: date, CurlyQuotes: t.CurlyQuotes()})
 	if err != nil {
 		return nil, fmt.Errorf("train embedded essay: %w", err)
 	}

@@ -809,6 +809,10 @@ func checksumHead(meta Meta, headings []string, corpus, pool textList, chains in
 	h := sha256.New()
 	fmt.Fprintf(h, "%d %d %s %d %d %d %d %d %s\n", meta.Format, meta.Order, meta.CorpusSHA256,
 		meta.Sentences, meta.Words, meta.Vocabulary, meta.States, meta.Transitions, meta.TrainedAt.UTC().Format(time.RFC3339Nano))
+	if meta.CurlyQuotes {
+		// Only when set, so that files written before it sum as they did.
+		io.WriteString(h, "curly quotes\n")
+	}
 	for _, list := range []textList{stringList(headings), corpus, pool} {
 		fmt.Fprintf(h, "%d\n", list.len())
 		for i := range list.len() {

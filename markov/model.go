@@ -92,6 +92,9 @@ type Meta struct {
 	States       int       `json:"states"`
 	Transitions  int       `json:"transitions"`
 	TrainedAt    time.Time `json:"trained_at"`
+	// CurlyQuotes records that the corpus was set with typographic quotes
+	// (corpus.Text.CurlyQuotes): what the model writes is set so too.
+	CurlyQuotes bool `json:"curly_quotes,omitempty"`
 }
 
 // Word ids 0 and 1 are gomarkov's start and end markers.
@@ -161,6 +164,9 @@ type TrainOptions struct {
 	Headings []string
 	// Now stamps TrainedAt; time.Now when nil.
 	Now func() time.Time
+	// CurlyQuotes is the corpus's typography (corpus.Text.CurlyQuotes),
+	// kept in Meta.
+	CurlyQuotes bool
 }
 
 // Train builds a model from sentences of tokens (words with punctuation
@@ -248,6 +254,7 @@ func train(sentences sentences, opts TrainOptions, parts int) (*Model, error) {
 			Sentences:    nov.sentences,
 			Words:        nov.tokens,
 			TrainedAt:    now().UTC().Truncate(time.Second),
+			CurlyQuotes:  opts.CurlyQuotes,
 		}, nov, nil
 	}
 	m, err := compile(order, raw, opts.Headings, describe)

@@ -34,6 +34,8 @@ var essaySections = sync.OnceValue(func() map[string]string {
 // that sentence comes from, and false when it is not a sentence of the
 // essay (a server's scripture, another model's corpus).
 func essaySection(sentence string) (string, bool) {
-	h, ok := essaySections()[sentence]
+	// The sentence as shown is typeset as the essay is (curly quotes:
+	// compose); the sections are keyed by the plain text the model learns.
+	h, ok := essaySections()[strings.Join(strings.Fields(corpus.Normalize(sentence)), " ")]
 	return h, ok
 }

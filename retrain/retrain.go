@@ -207,7 +207,7 @@ func (t *Trainer) Retrain(ctx context.Context, files []File) (Result, error) {
 		return Result{}, fmt.Errorf("retrain: %w", err)
 	}
 	m, err := markov.TrainLines(text.Lines, markov.TrainOptions{
-		Order: t.Order, Headings: text.Headings, Now: t.Now,
+		Order: t.Order, Headings: text.Headings, Now: t.Now, CurlyQuotes: text.CurlyQuotes(),
 	})
 	if err != nil { // corpus.ErrEmpty when the chain takes none of the sentences
 		return Result{}, fmt.Errorf("retrain: %w", err)

@@ -83,7 +83,7 @@ func Train(texts []Text, order int, now func() time.Time) (Trained, error) {
 	if all.Len() == 0 {
 		return out, errNoSentences
 	}
-	m, err := markov.TrainLines(all.Lines, markov.TrainOptions{Order: order, Headings: all.Headings, Now: now})
+	m, err := markov.TrainLines(all.Lines, markov.TrainOptions{Order: order, Headings: all.Headings, Now: now, CurlyQuotes: all.CurlyQuotes()})
 	if errors.Is(err, corpus.ErrEmpty) {
 		return out, errNoSentences
 	}

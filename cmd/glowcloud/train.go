@@ -58,8 +58,9 @@ func (e environment) runTrain(args []string) error {
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(markov.TrainMemoryLimit(text.Bytes, int64(text.Words()))))
 	}
 	m, err := markov.TrainLines(text.Lines, markov.TrainOptions{
-		Order:    *order,
-		Headings: text.Headings,
+		Order:       *order,
+		Headings:    text.Headings,
+		CurlyQuotes: text.CurlyQuotes(),
 	})
 	if err != nil {
 		return err

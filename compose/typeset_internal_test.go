@@ -1,0 +1,29 @@
+package compose
+
+import (
+	"testing"
+	"unicode/utf8"
+)
+
+// TestTypeset: straight quotes become the curly ones a printed essay has,
+// character for character.
+func TestTypeset(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"It's the workers' councils.", "It’s the workers’ councils."},
+		{`He marked it "here be dragons." Then left.`, "He marked it “here be dragons.” Then left."},
+		{`("Oh no!")`, "(“Oh no!”)"},
+		{"the '90s", "the ’90s"},
+		{"a 'scare quote' here", "a ‘scare quote’ here"},
+		{`— "Quoted" — and 'single'`, "— “Quoted” — and ‘single’"},
+		{"no quotes at all", "no quotes at all"},
+		{"", ""},
+	} {
+		got := typeset(tt.in)
+		if got != tt.want {
+			t.Errorf("typeset(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if utf8.RuneCountInString(got) != utf8.RuneCountInString(tt.in) {
+			t.Errorf("typeset(%q) changed the length in characters", tt.in)
+		}
+	}
+}
