@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -329,5 +330,22 @@ func TestTypographyFollowsTheCorpus(t *testing.T) {
 	joined := strings.Join(real, " ")
 	if !strings.Contains(joined, "It's") || strings.ContainsAny(joined, "’“”") {
 		t.Errorf("a plain corpus's sentences, typeset: %q", joined)
+	}
+}
+
+// TestNoPieceOpensReferringBack: the first sentence of a piece never opens
+// by pointing back at something ("This remained the case…", "Based on
+// those experiences, she…"): there is nothing before it. The essay's pool
+// has dozens of such sentences, which blind readers marked where they
+// opened a paragraph.
+func TestNoPieceOpensReferringBack(t *testing.T) {
+	t.Parallel()
+	w := essayWriter(t)
+	back := regexp.MustCompile(`(?i)^(?:(?:but|and|yet|so|indeed|still|then),?\s+)*(?:\S+\s+){0,3}?(?:this|these|those|that|such|latter|former|she|her|he|his|him|they|their|them)\b`)
+	for seed := range uint64(300) {
+		_, body := w.Manifesto(seed, "", 1)
+		if first := strings.SplitN(body, "\n\n", 2)[0]; back.MatchString(first) {
+			t.Errorf("seed %d opens by referring back: %.80q", seed, first)
+		}
 	}
 }

@@ -120,6 +120,11 @@ func (p *piece) fromPool(topical bool, maxChars int) (string, bool) {
 		}
 		from[s.From] = true
 		score := p.rng.Float64() * 2 // variety
+		if x.refers[i] && p.last < 0 {
+			// Opening a piece, it would point at nothing. Said only when
+			// nothing else will do.
+			score -= 6
+		}
 		if p.last >= 0 {
 			// The corpus's own next sentences carry its argument on: blind
 			// readers found paragraphs of sentences from far apart
@@ -311,6 +316,35 @@ func openingOf(words []string) string {
 	return strings.Join(words[:3], " ")
 }
 
+// refersBack reports whether a sentence of words opens by pointing back at
+// something said before it ("This remained the case…", "But this change…",
+// "Based on those experiences, she…"): within its first four words, after
+// any connective, a demonstrative or a personal pronoun of the third
+// person. Said where its antecedent is not just before, such a sentence
+// points at nothing, and blind readers marked it (readings t and u:
+// "openings that refer back to nothing").
+func refersBack(words []string) bool {
+	i := 0
+	for i < len(words) && connectives[words[i]] {
+		i++
+	}
+	for _, w := range words[i:min(len(words), i+4)] {
+		if backward[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// connectives open a sentence without being its subject.
+var connectives = map[string]bool{"but": true, "and": true, "yet": true, "so": true, "indeed": true, "still": true, "then": true}
+
+// backward are the words that point back at something said before.
+var backward = map[string]bool{
+	"this": true, "these": true, "those": true, "that": true, "such": true, "latter": true, "former": true,
+	"she": true, "her": true, "he": true, "his": true, "him": true, "they": true, "their": true, "them": true,
+}
+
 // isContent reports whether a word carries meaning worth picking up.
 func isContent(w string) bool {
 	return len([]rune(w)) > 3 && !stopWords[w] && !glue[w]
@@ -334,6 +368,7 @@ type poolIndex struct {
 	words   [][]string
 	content [][]string
 	open    []string
+	refers  []bool             // opens by referring back (see refersBack)
 	runs    [][]uint64         // hashes of each sentence's 5-word runs
 	byWord  map[string][]int32 // content word -> pooled sentences saying it
 	byFrom  map[int32][]int32  // corpus sentence -> pooled sentences starting there
@@ -343,11 +378,12 @@ type poolIndex struct {
 func buildPoolIndex(m *markov.Model) *poolIndex {
 	pool := m.Pool()
 	x := &poolIndex{s: pool, words: make([][]string, len(pool)), content: make([][]string, len(pool)),
-		open: make([]string, len(pool)), runs: make([][]uint64, len(pool)), byWord: make(map[string][]int32), byFrom: make(map[int32][]int32)}
+		open: make([]string, len(pool)), refers: make([]bool, len(pool)), runs: make([][]uint64, len(pool)), byWord: make(map[string][]int32), byFrom: make(map[int32][]int32)}
 	for i, s := range pool {
 		ws := textWords(s.Text)
 		x.words[i] = ws
 		x.open[i] = openingOf(ws)
+		x.refers[i] = refersBack(ws)
 		x.runs[i] = runHashes(ws)
 		for _, w := range ws {
 			if isContent(w) && !slices.Contains(x.content[i], w) {

@@ -27,3 +27,23 @@ func TestTypeset(t *testing.T) {
 		}
 	}
 }
+
+// TestRefersBack: which openings point back at something said before.
+func TestRefersBack(t *testing.T) {
+	for _, tt := range []struct {
+		text string
+		want bool
+	}{
+		{"This remained the case when the goal of the movement was action.", true},
+		{"But this change is coming about piecemeal.", true},
+		{"Based on those experiences, she proposes concrete solutions.", true},
+		{"And they did not stop there.", true},
+		{"The Glow Cloud is made up of what’s known as grey goo.", false},
+		{"Socialism isn’t when the government does things.", false},
+		{"From Rojava to Chiapas, the record of planning is dismal; this is so.", false},
+	} {
+		if got := refersBack(textWords(tt.text)); got != tt.want {
+			t.Errorf("refersBack(%q) = %v, want %v", tt.text, got, tt.want)
+		}
+	}
+}
