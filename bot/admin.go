@@ -182,6 +182,14 @@ func (b *Bot) handleAdmin(ctx context.Context, req Request) (Reply, result) {
 	default: // subList; adminOptions knows no others
 		text, err = b.admin.List(ctx, c)
 	}
+	return ephemeral(b.adminAnswer(ctx, req, text, err, &res)), res
+}
+
+// adminAnswer is the one rule for what an admin command's work returned
+// (Admin's, Scripture's): it sets res's outcome by err (ErrForbidden,
+// ErrInvalid, or the operator's error, which it logs) and returns the text
+// to show, an apology when there is none.
+func (b *Bot) adminAnswer(ctx context.Context, req Request, text string, err error, res *result) string {
 	switch {
 	case err == nil:
 	case errors.Is(err, ErrForbidden):
@@ -195,9 +203,9 @@ func (b *Bot) handleAdmin(ctx context.Context, req Request) (Reply, result) {
 			slog.String("guild", req.GuildID), slog.String("err", err.Error()))
 	}
 	if text == "" {
-		text = msgApology
+		return msgApology
 	}
-	return ephemeral(text), res
+	return text
 }
 
 // adminOptions checks an admin command's subcommand and options against its

@@ -2,9 +2,7 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -236,21 +234,7 @@ func (b *Bot) handleScripture(ctx context.Context, req Request) (reply Reply, re
 // scriptureReply is the ephemeral reply of a Scripture's text and error,
 // which it logs when it is the operator's and sets res's outcome by.
 func (b *Bot) scriptureReply(ctx context.Context, req Request, text string, err error, res *result) Reply {
-	switch {
-	case err == nil:
-	case errors.Is(err, ErrForbidden):
-		res.outcome = outcomeForbidden
-	case errors.Is(err, ErrInvalid):
-		res.outcome = outcomeBadRequest
-	default:
-		res.outcome = outcomeError
-		b.log.LogAttrs(ctx, slog.LevelError, "scripture command",
-			slog.String("subcommand", req.Subcommand), slog.String("guild", req.GuildID), slog.String("err", err.Error()))
-	}
-	if text == "" {
-		text = msgApology
-	}
-	return scriptureEphemeral(text)
+	return scriptureEphemeral(b.adminAnswer(ctx, req, text, err, res))
 }
 
 // scriptureEphemeral is the ephemeral reply of text: its content, or,
