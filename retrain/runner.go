@@ -125,15 +125,7 @@ const interruptGrace = 5 * time.Second
 // ("interrupted, nothing changed") and returns an error wrapping ctx's.
 // serve.Run's shutdown calls it, and the process exits after it: a job
 // whose reply is not yet edited when Wait returns never tells its operator.
-func (r *Runner) Wait(ctx context.Context) error {
-	err := r.jobs.Wait(ctx)
-	if err != nil {
-		grace, cancel := context.WithTimeout(context.WithoutCancel(ctx), interruptGrace)
-		defer cancel()
-		_ = r.jobs.Wait(grace)
-	}
-	return err
-}
+func (r *Runner) Wait(ctx context.Context) error { return r.jobs.WaitGrace(ctx, interruptGrace) }
 
 // Running reports the number of jobs running.
 func (r *Runner) Running() int { return r.jobs.Running() }

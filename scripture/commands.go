@@ -159,15 +159,7 @@ func (cm *Commands) Add(ctx context.Context, c bot.Caller, file bot.Attachment, 
 // Wait waits until the running adds are done. If ctx ends first, it
 // cancels them, waits up to interruptGrace more for each to tell its admin,
 // and returns an error wrapping ctx's. serve's shutdown calls it.
-func (cm *Commands) Wait(ctx context.Context) error {
-	err := cm.jobs.Wait(ctx)
-	if err != nil {
-		grace, cancel := context.WithTimeout(context.WithoutCancel(ctx), interruptGrace)
-		defer cancel()
-		_ = cm.jobs.Wait(grace)
-	}
-	return err
-}
+func (cm *Commands) Wait(ctx context.Context) error { return cm.jobs.WaitGrace(ctx, interruptGrace) }
 
 // Running reports the number of adds running.
 func (cm *Commands) Running() int { return cm.jobs.Running() }

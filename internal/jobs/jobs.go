@@ -124,3 +124,16 @@ func (g *Group) Wait(ctx context.Context) error {
 	g.mu.Unlock()
 	return fmt.Errorf("wait for %d background jobs: %w", n, context.Cause(ctx))
 }
+
+// WaitGrace is Wait, and when ctx ends first and the jobs are cancelled,
+// it still waits up to grace for them to end (each to tell its user that
+// it was interrupted) before it returns Wait's error.
+func (g *Group) WaitGrace(ctx context.Context, grace time.Duration) error {
+	err := g.Wait(ctx)
+	if err != nil {
+		after, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
+		defer cancel()
+		_ = g.Wait(after)
+	}
+	return err
+}

@@ -128,3 +128,35 @@ func TestDrain(t *testing.T) {
 		}
 	})
 }
+
+// TestWaitGrace: when its context ends, WaitGrace cancels the jobs and
+// still waits for them up to the grace (a job telling its user it was
+// interrupted), no longer.
+func TestWaitGrace(t *testing.T) {
+	for _, tt := range []struct {
+		tell  time.Duration // how long a job takes to end once cancelled
+		ended bool          // whether WaitGrace saw it end
+	}{
+		{2 * time.Second, true},
+		{9 * time.Second, false},
+	} {
+		synctest.Test(t, func(t *testing.T) {
+			g := New(nil)
+			var told atomic.Bool
+			g.Go(t.Context(), time.Hour, func(ctx context.Context) {
+				<-ctx.Done()
+				time.Sleep(tt.tell)
+				told.Store(true)
+			})
+			ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+			defer cancel()
+			start := time.Now()
+			err := g.WaitGrace(ctx, 5*time.Second)
+			if !errors.Is(err, context.DeadlineExceeded) || told.Load() != tt.ended {
+				t.Errorf("tell %v: WaitGrace = %v after %v, job told %v; want the deadline's error and told %v",
+					tt.tell, err, time.Since(start), told.Load(), tt.ended)
+			}
+			_ = g.Wait(t.Context())
+		})
+	}
+}
