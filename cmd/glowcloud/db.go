@@ -30,6 +30,16 @@ func isPostgres(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
+// openDatabase is openDatabase for a command run by hand (publish, quiz
+// stats, scripture): its log goes to stderr in GLOWCLOUD_LOG_FORMAT.
+func (e environment) openDatabase(ctx context.Context, dsn string, mustExist bool) (database, error) {
+	log, err := newLogger(e.stderr, e.getenv("GLOWCLOUD_LOG_FORMAT"))
+	if err != nil {
+		return nil, err
+	}
+	return openDatabase(ctx, dsn, mustExist, log)
+}
+
 // openDatabase opens GLOWCLOUD_DATABASE (dsn; empty means defaultDatabase):
 // a postgres:// URL selects PostgreSQL, anything else is an SQLite file.
 // With mustExist, a missing SQLite file is an error rather than a new

@@ -39,11 +39,7 @@ func (e environment) runPublish(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	log, err := newLogger(e.stderr, e.getenv("GLOWCLOUD_LOG_FORMAT"))
-	if err != nil {
-		return err
-	}
-	db, err := openDatabase(ctx, *dsn, false, log)
+	db, err := e.openDatabase(ctx, *dsn, false)
 	if err != nil {
 		return err
 	}

@@ -22,11 +22,7 @@ func (e environment) runQuiz(ctx context.Context, args []string) error {
 		fs.Usage()
 		return &usageError{msg: fmt.Sprintf("quiz %s: want quiz %s", strings.Join(rest, " "), use)}
 	}
-	log, err := newLogger(e.stderr, e.getenv("GLOWCLOUD_LOG_FORMAT"))
-	if err != nil {
-		return err
-	}
-	db, err := openDatabase(ctx, *dsn, true, log)
+	db, err := e.openDatabase(ctx, *dsn, true)
 	if err != nil {
 		return err
 	}

@@ -47,11 +47,7 @@ func (e environment) runScripture(ctx context.Context, args []string) error {
 	default:
 		return bad("want scripture " + use)
 	}
-	log, err := newLogger(e.stderr, e.getenv("GLOWCLOUD_LOG_FORMAT"))
-	if err != nil {
-		return err
-	}
-	db, err := openDatabase(ctx, *dsn, true, log)
+	db, err := e.openDatabase(ctx, *dsn, true)
 	if err != nil {
 		return err
 	}
