@@ -25,6 +25,8 @@ type piece struct {
 	said  map[string]bool
 	runs  map[uint64]bool // 5-word runs said, by hash
 	opens map[string]bool // 3-word openings said
+	// joined counts the sentences said that open with a connective.
+	joined int
 	prev  []string        // content words of the last sentence
 	last  int32           // the corpus sentence the last pooled sentence ended in; -1 none
 	from  map[int32]bool  // corpus sentences the piece's pooled sentences started from
@@ -120,6 +122,12 @@ func (p *piece) fromPool(topical bool, maxChars int) (string, bool) {
 		}
 		from[s.From] = true
 		score := p.rng.Float64() * 2 // variety
+		if x.joined[i] && (p.last < 0 || p.joined > 0) {
+			// "And…", "But…": a piece opens with none, and says one at most
+			// (a reading of twelve paragraphs found seven of sixteen
+			// sentences opening so).
+			score -= 3
+		}
 		if x.refers[i] && p.last < 0 {
 			// Opening a piece, it would point at nothing. Said only when
 			// nothing else will do.
@@ -159,6 +167,9 @@ func (p *piece) fromPool(topical bool, maxChars int) (string, bool) {
 		return "", false
 	}
 	s := x.s[best]
+	if x.joined[best] {
+		p.joined++
+	}
 	p.say(s.Text, x.words[best])
 	p.last = s.To
 	p.from[s.From] = true
@@ -369,6 +380,7 @@ type poolIndex struct {
 	content [][]string
 	open    []string
 	refers  []bool             // opens by referring back (see refersBack)
+	joined  []bool             // opens with a connective (see joinedOn)
 	runs    [][]uint64         // hashes of each sentence's 5-word runs
 	byWord  map[string][]int32 // content word -> pooled sentences saying it
 	byFrom  map[int32][]int32  // corpus sentence -> pooled sentences starting there
@@ -378,12 +390,13 @@ type poolIndex struct {
 func buildPoolIndex(m *markov.Model) *poolIndex {
 	pool := m.Pool()
 	x := &poolIndex{s: pool, words: make([][]string, len(pool)), content: make([][]string, len(pool)),
-		open: make([]string, len(pool)), refers: make([]bool, len(pool)), runs: make([][]uint64, len(pool)), byWord: make(map[string][]int32), byFrom: make(map[int32][]int32)}
+		open: make([]string, len(pool)), refers: make([]bool, len(pool)), joined: make([]bool, len(pool)), runs: make([][]uint64, len(pool)), byWord: make(map[string][]int32), byFrom: make(map[int32][]int32)}
 	for i, s := range pool {
 		ws := textWords(s.Text)
 		x.words[i] = ws
 		x.open[i] = openingOf(ws)
 		x.refers[i] = refersBack(ws)
+		x.joined[i] = len(ws) > 0 && connectives[ws[0]]
 		x.runs[i] = runHashes(ws)
 		for _, w := range ws {
 			if isContent(w) && !slices.Contains(x.content[i], w) {

@@ -38,7 +38,7 @@ const (
 	// longCopy is a run of corpus words that makes a sentence count as
 	// recited (quality's copy12); at most longShare of the pool does.
 	longCopy     = 12
-	longShare    = 0.15
+	longShare    = 0.25
 	poolAttempts = 30      // attempts per corpus sentence
 	poolMaxTries = 160_000 // a quarter of it for a huge corpus (see hugeCorpus)
 	maxTagged    = 12_000  // sentences tagged at most, for a large corpus
@@ -188,25 +188,89 @@ func buildPool(x *noveltyIndex, k int, tag tagFunc, seed uint64) []PoolSentence 
 	// edits would otherwise open a tenth of its sentences "Of course, the".
 	most := max(2, len(pool)/40)
 	clear(opens)
+	// And few sentences that copy longCopy words in a row or more (the
+	// guard copy12 ≤ 0.35 counts them): none from a corpus sentence that
+	// can be said without, and at most longShare of the sentences said
+	// from only with (compose draws a sentence of the corpus first, then
+	// one of its variants).
+	short := make(map[int32]bool)
+	for i, p := range pool {
+		if !long[i] {
+			short[p.From] = true
+		}
+	}
+	longOnly := make(map[int32]bool)
 	out := pool[:0:0]
-	nLong := 0
 	for i, p := range pool {
 		o := opening(p.Text)
-		if opens[o] >= most {
+		if opens[o] >= most || long[i] && short[p.From] {
 			continue
 		}
-		// And few sentences that copy longCopy words in a row or more
-		// (the guard copy12 ≤ 0.35 counts them), best first.
-		if long[i] && float64(nLong+1) > longShare*float64(len(out)+1) {
-			continue
+		if long[i] && !longOnly[p.From] {
+			if float64(len(longOnly)+1) > longShare*float64(len(short)+len(longOnly)+1) {
+				continue
+			}
+			longOnly[p.From] = true
 		}
 		opens[o]++
-		if long[i] {
-			nLong++
-		}
 		out = append(out, p)
 	}
-	return out
+	return spreadOpenings(out)
+}
+
+// maxOpenShare is the largest share of said sentences one opening may
+// start: the essay's commonest, "From Rojava to", opens 3.6 % of its own.
+const maxOpenShare = 0.03
+
+// spreadOpenings leaves out variants whose opening (three words) would
+// start more than maxOpenShare of what compose says, where their corpus
+// sentence has variants that open otherwise. compose draws a corpus
+// sentence first, then one of its variants, so an opening's share is the
+// mean over corpus sentences of the share of their variants opening so.
+func spreadOpenings(pool []PoolSentence) []PoolSentence {
+	for range 8 {
+		variants := make(map[int32]int)
+		for _, p := range pool {
+			variants[p.From]++
+		}
+		share := make(map[string]float64)
+		for _, p := range pool {
+			share[opening(p.Text)] += 1 / float64(variants[p.From]*len(variants))
+		}
+		drop := make(map[string]bool)
+		for o, v := range share {
+			if v > maxOpenShare {
+				drop[o] = true
+			}
+		}
+		if len(drop) == 0 {
+			break
+		}
+		other := make(map[int32]bool)
+		for _, p := range pool {
+			if !drop[opening(p.Text)] {
+				other[p.From] = true
+			}
+		}
+		before := len(pool)
+		pool = slices.DeleteFunc(pool, func(p PoolSentence) bool { return drop[opening(p.Text)] && other[p.From] })
+		if len(pool) == before {
+			break
+		}
+	}
+	return pool
+}
+
+// endsAsSource reports whether an edit of sentence from (to == from) ends
+// in the clause that sentence ends in.
+func (b *poolBuilder) endsAsSource(c clause, from, to int32) bool {
+	if from != to || b.cls[from] == nil {
+		return false
+	}
+	src := b.cls[from]
+	// Not a fragment that only its neighbour in the corpus makes sense of
+	// ("To punish them for letting down…").
+	return src[len(src)-1] == c && b.tags[from][0] != "TO" && !strings.HasPrefix(b.tags[from][0], "VBG")
 }
 
 // scored is a candidate for the pool.
@@ -224,13 +288,19 @@ type scored struct {
 func (b *poolBuilder) accept(ids []int32, tags []string, score float64, from, to int32) {
 	n := len(ids)
 	if n < poolMinWords || n > poolMaxWords {
+		DebugReject(from, "length")
 		return
 	}
 	toks := make([]string, n)
 	for i, id := range ids {
 		toks[i] = b.word(id)
 	}
-	if cl := clauses(toks, tags); !complete(cl[n-1]) {
+	// Whole, or (an edit of one sentence) ending as its sentence does: the
+	// clause reader misses some whole sentences of the corpus ("But never
+	// mind that, I will just call it all socialism for simplicity's sake."),
+	// and an edit that ends as they do is as whole as they are.
+	if cl := clauses(toks, tags); !complete(cl[n-1]) && !b.endsAsSource(cl[n-1], from, to) {
+		DebugReject(from, "incomplete")
 		return
 	}
 	text, ok := b.render(ids)
@@ -239,6 +309,12 @@ func (b *poolBuilder) accept(ids []int32, tags []string, score float64, from, to
 	}
 	run, words := b.longestCopy(text)
 	if run > maxCopy || run >= words || float64(run) > 0.8*float64(words) {
+		if run > maxCopy {
+			DebugText(from, text, run)
+			DebugReject(from, "copy>15")
+		} else {
+			DebugReject(from, "ratio")
+		}
 		return
 	}
 	if run <= preferCopy {
@@ -248,8 +324,10 @@ func (b *poolBuilder) accept(ids []int32, tags []string, score float64, from, to
 		score += 0.5
 	}
 	if b.seen[text] || !balanced(text) || splitsAtTitle(text) || nestedQuote(text) {
+		DebugReject(from, "seen/unbalanced")
 		return
 	}
+	DebugReject(from, "ok")
 	b.seen[text] = true
 	b.found = append(b.found, scored{PoolSentence{text, from, to}, score, opening(text), run >= longCopy})
 }
@@ -428,9 +506,30 @@ func (b *poolBuilder) longestCopy(text string) (best, words int) {
 	return best, len(ids)
 }
 
-// foldWords splits text into its runs of letters and digits, lower-cased.
+// foldWords splits text into its words, lower-cased, as a reader and the
+// guard that counts copied runs read them: runs of letters and digits,
+// with an apostrophe inside a word kept in it ("bureaucrat's" and "isn't"
+// are one word each, typographic or plain).
 func foldWords(text string) []string {
-	return strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	var out []string
+	rs := []rune(strings.ToLower(text))
+	alnum := func(i int) bool { return i >= 0 && i < len(rs) && (unicode.IsLetter(rs[i]) || unicode.IsDigit(rs[i])) }
+	var w []rune
+	for i, r := range rs {
+		switch {
+		case alnum(i):
+			w = append(w, r)
+		case (r == '\'' || r == '’') && len(w) > 0 && alnum(i+1):
+			w = append(w, '\'')
+		case len(w) > 0:
+			out = append(out, string(w))
+			w = w[:0]
+		}
+	}
+	if len(w) > 0 {
+		out = append(out, string(w))
+	}
+	return out
 }
 
 // wordsIn counts the runs of letters and digits in a token.
@@ -519,3 +618,9 @@ func splitsAtTitle(s string) bool {
 	}
 	return false
 }
+
+// DebugReject is temporary instrumentation.
+var DebugReject = func(from int32, why string) {}
+
+// DebugText is temporary instrumentation.
+var DebugText = func(from int32, text string, run int) {}

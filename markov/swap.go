@@ -177,7 +177,11 @@ func (b *poolBuilder) swaps(rng *rand.Rand, tagged *int) {
 					alts = append(alts, detour{s: -1}) // leave the modifiers out
 				}
 				for _, d := range runs[key{ids[i-1], ids[i+l]}] {
-					if d.s != int32(s) && b.sameRun(int32(s), i, l, d) && b.risk(int32(s), i, l, d, similar) <= limit && !b.tells(int32(s), i, l, large) {
+					// Nor a modifier put in by a detour ("in charge of
+					// planning" → "of authoritarian planning"): it says
+					// something else.
+					adds := l > 0 && d.n > l && b.sents[d.s][d.j+d.n-1] == ids[i+l-1]
+					if d.s != int32(s) && !adds && b.sameRun(int32(s), i, l, d) && b.risk(int32(s), i, l, d, similar) <= limit && !b.tells(int32(s), i, l, large) {
 						alts = append(alts, d)
 					}
 				}

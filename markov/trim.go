@@ -227,7 +227,7 @@ var keepAdverbs = func() map[string]bool {
 	for _, w := range strings.Fields(`not n't never no so as too more most less least then than here there now
 		yet still already ever almost only once again back forward forth away up down off out together else
 		rather instead long far well how why when where both either neither whether much
-		soon later before after about around enough however thus hence therefore over`) {
+		soon later before after about around enough however thus hence therefore over alone`) {
 		m[w] = true
 	}
 	return m
@@ -365,6 +365,9 @@ func (b *poolBuilder) freePlaces(s int32, e *edits) []place {
 		lw := strings.ToLower(w)
 		switch {
 		case strings.HasPrefix(t, "JJ") && plainWord(w) && !keepAdjectives[lw] && noun(tags[i+1]) && !needsAdjective[strings.ToLower(core(toks[i+1]))] &&
+			// Not the first word of a compound ("the twenty-first century
+			// anarchist revival": "the century anarchist revival").
+			!(i+2 < n && plainWord(toks[i+1]) && (strings.HasPrefix(tags[i+2], "JJ") || noun(tags[i+2]))) &&
 			// After a determiner that is not "a": "a new era" and "along
 			// democratic lines" want their adjective more than "the new
 			// era" does.
@@ -378,30 +381,21 @@ func (b *poolBuilder) freePlaces(s int32, e *edits) []place {
 			// One of two adjectives: "the great telepathic Glow Cloud" →
 			// "the great Glow Cloud" or "the telepathic Glow Cloud".
 			leave(i, 1, riskLeaveOut)
+		case strings.HasPrefix(t, "JJ") && plainWord(w) && !keepAdjectives[lw] && plainWord(toks[i-1]) && strings.HasPrefix(toks[i+1], core(toks[i+1])) &&
+			!needsAdjective[strings.ToLower(core(toks[i+1]))] && strings.ToLower(toks[i+1]) != "and" &&
+			(possessive(toks[i-1]) && noun(tags[i+1]) ||
+				bareBefore(tags[i-1]) && (tags[i+1] == "NNS" || noun(tags[i+1]) && plainWord(toks[i+1]) && i+2 < n && tags[i+2] == "NNS")):
+			// After a possessive ("the bureaucrat's central plan"), or
+			// before a plural with no determiner after a verb or a
+			// preposition ("to become identical worker drones").
+			leave(i, 1, riskLeaveOut)
 		case t == "RBS" && lw == "most" && plainWord(toks[i-1]) && (tags[i-1] == "DT" || tags[i-1] == "PRP$") &&
 			strings.HasPrefix(tags[i+1], "JJ") && plainWord(toks[i+1]):
 			// "the most oppressed people" → "the oppressed people"
 			leave(i, 1, riskLeaveOut)
-		case t == "RB" && plainWord(w) && !keepAdverbs[lw] && plainWord(toks[i-1]) &&
+		case t == "RB" && plainWord(w) && !keepAdverbs[lw] && (plainWord(toks[i-1]) || strings.HasSuffix(toks[i-1], ",") && plainWord(strings.TrimSuffix(toks[i-1], ","))) &&
 			!strings.HasPrefix(tags[i-1], "RB") && !strings.HasPrefix(tags[i-1], "JJ") && tags[i-1] != "DT":
 			leave(i, 1, riskLeaveOut)
-		}
-		// "the" for "this" or "these", where the noun phrase is the
-		// clause's subject or object and not bound by "of" ("the rise of
-		// the Internet").
-		if lw == "the" && t == "DT" && plainWord(w) && !b.strict {
-			j := i + 1
-			for j < n && strings.HasPrefix(tags[j], "JJ") && plainWord(toks[j]) {
-				j++
-			}
-			if j < n && (tags[j] == "NN" || tags[j] == "NNS") && (j+1 >= n || !strings.EqualFold(toks[j+1], "of")) &&
-				(tags[i-1] == "CC" || strings.HasSuffix(toks[i-1], ",") || strings.HasSuffix(toks[i-1], ";")) {
-				d := "this"
-				if tags[j] == "NNS" {
-					d = "these"
-				}
-				sub(i, 1, riskDeterminer, []int32{b.intern(d)}, []string{"DT"})
-			}
 		}
 		// Swapped for a sibling: "capitalism" for "the state"; nouns only
 		// (an adjective swapped says something else: "very impressionable"
@@ -466,6 +460,14 @@ func (b *poolBuilder) freePlaces(s int32, e *edits) []place {
 			next++
 		}
 		if next >= n || listClass(tags[lo]) != listClass(tags[next]) || !listOpener(tags[lo]) || strings.ContainsAny(strings.Join(toks[lo:hi+1], " "), "\"“”()—") {
+			continue
+		}
+		if coordinator[strings.ToLower(toks[hi+1])] && lo >= 1 && !(k >= 2 && commas[k-1]-commas[k-2] <= 8 && listClass(tags[commas[k-2]+1]) == listClass(tags[lo])) {
+			// "A, B, and C" without B is "A and C": the comma before goes too.
+			prev := strings.TrimSuffix(toks[lo-1], ",")
+			if plainWord(prev) {
+				sub(lo-1, hi-lo+2, riskList, []int32{b.intern(prev)}, []string{tags[lo-1]})
+			}
 			continue
 		}
 		leave(lo, hi-lo+1, riskList)
@@ -595,8 +597,26 @@ func (b *poolBuilder) freePlaces(s int32, e *edits) []place {
 			sub(0, 1, riskOpener, words, wtags)
 		}
 	}
+	b.reword(s, sub)
+	b.asides(s, sub)
 	return out
 }
+
+// possessive reports whether a token is a noun's possessive ("Klein's").
+func possessive(tok string) bool {
+	t := plainApostrophe(tok)
+	return strings.HasSuffix(t, "'s") && len(t) > 2 && !pronounWithClitic(t)
+}
+
+// pronounWithClitic reports whether a token is a pronoun with "'s" for
+// "is" or "has" ("it's", "there's").
+func pronounWithClitic(t string) bool {
+	return pronounContractions["is"][strings.ToLower(strings.TrimSuffix(t, "'s"))] != ""
+}
+
+// bareBefore reports whether a bare noun phrase may follow a word of this
+// tag: a verb's object or a preposition's.
+func bareBefore(tag string) bool { return strings.HasPrefix(tag, "VB") || tag == "IN" }
 
 // dash offers leaving out the aside between the dashes at i and j.
 func (b *poolBuilder) dash(s, i, j int32, sub func(i, l int32, risk float64, words []int32, wtags []string)) {
