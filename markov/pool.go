@@ -270,7 +270,11 @@ func (b *poolBuilder) endsAsSource(c clause, from, to int32) bool {
 	src := b.cls[from]
 	// Not a fragment that only its neighbour in the corpus makes sense of
 	// ("To punish them for letting down…").
-	return src[len(src)-1] == c && b.tags[from][0] != "TO" && !strings.HasPrefix(b.tags[from][0], "VBG")
+	finite := false
+	for _, t := range b.tags[from] {
+		finite = finite || t == "VBZ" || t == "VBD" || t == "VBP" || t == "MD"
+	}
+	return finite && src[len(src)-1] == c && b.tags[from][0] != "TO" && b.tags[from][0] != "CC" && !strings.HasPrefix(b.tags[from][0], "VBG")
 }
 
 // scored is a candidate for the pool.
@@ -302,13 +306,16 @@ func (b *poolBuilder) accept(ids []int32, tags []string, score float64, from, to
 	if cl := clauses(toks, tags); !complete(cl[n-1]) && !b.endsAsSource(cl[n-1], from, to) {
 		DebugReject(from, "incomplete")
 		return
+	} else if !complete(cl[n-1]) {
+		t, _ := b.render(ids)
+		DebugText(-from-1, t, 0)
 	}
 	text, ok := b.render(ids)
 	if !ok {
 		return
 	}
 	run, words := b.longestCopy(text)
-	if run > maxCopy || run >= words || float64(run) > 0.8*float64(words) {
+	if run > maxCopy || run >= words || float64(run) > 0.85*float64(words) {
 		if run > maxCopy {
 			DebugText(from, text, run)
 			DebugReject(from, "copy>15")

@@ -17,11 +17,24 @@ import (
 // The oracle for these tests is the training text itself, read with
 // strings.Fields: it shares no code with how the pool is built.
 
+// rewordVocabulary is what an edit may say that the corpus need not: the
+// other form of a contraction, a relative pronoun, a conjunction or one of
+// a few adverbs and verbs said either way ("it's" ↔ "it is", "which" ↔
+// "that", "though" ↔ "although", "start" ↔ "begin").
+var rewordVocabulary = strings.Fields(`am is are was were do does did has have had will would could should not
+	cannot can't won't don't doesn't didn't isn't aren't wasn't weren't hasn't haven't hadn't wouldn't couldn't
+	shouldn't it's that's there's what's he's she's i'm we're they're you're i'll we'll you'll they'll i'd we'd
+	they'd you'd i've we've they've you've it i we they you he she that which though although while toward towards
+	among anybody anyone everybody everyone somebody someone frequently often nearly almost mostly largely begin
+	began begun beginning begins start started starting starts like such as and where in to of must maybe perhaps
+	yet one another each other`)
+
 // TestPoolSentencesAreEdits: every pooled sentence says only the corpus's
-// words (a capital letter moved aside), starts as a sentence starts and ends
-// as one ends, and most of it is a run of some training sentence (an edit,
-// not a new sentence made of loose words): at least half its words lie in
-// runs of three or more that the training text says.
+// words (a capital letter moved aside) and those a rewording may put in,
+// starts as a sentence starts and ends as one ends, and much of it is a
+// run of some training sentence (an edit, not a new sentence made of loose
+// words): at least a third of its words lie in runs of three or more that
+// the training text says.
 func TestPoolSentencesAreEdits(t *testing.T) {
 	m, _ := essay(t)
 	pool := m.Pool()
@@ -32,6 +45,9 @@ func TestPoolSentencesAreEdits(t *testing.T) {
 		return strings.ToLower(strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
 	}
 	words, tri := map[string]bool{}, map[[3]string]bool{}
+	for _, w := range rewordVocabulary {
+		words[w] = true
+	}
 	for _, s := range m.TrainingSentences() {
 		w := strings.Fields(s)
 		for i := range w {
@@ -65,7 +81,7 @@ func TestPoolSentencesAreEdits(t *testing.T) {
 				n++
 			}
 		}
-		if 2*n < len(w) {
+		if 3*n < len(w) {
 			t.Errorf("%q: only %d of %d words in runs the corpus says", p.Text, n, len(w))
 		}
 	}

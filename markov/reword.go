@@ -101,15 +101,20 @@ func (b *poolBuilder) reword(s int32, sub func(i, l int32, risk float64, words [
 		}
 		return lead(toks[i]) + w + trail(toks[i])
 	}
-	participle := func(i int32) bool {
+	participle := func(i int32) participleKind {
 		for i < n && tags[i] == "RB" {
 			i++
 		}
 		if i >= n {
-			return false
+			return noParticiple
 		}
-		w := word(i)
-		return tags[i] == "VBN" || w == "been" || w == "become" || w == "gotten" || w == "got"
+		switch w := word(i); {
+		case w == "been" || w == "become" || w == "gotten" || w == "got" || w == "had":
+			return perfectParticiple
+		case tags[i] == "VBN" || tags[i] == "VBD":
+			return ambiguousParticiple
+		}
+		return noParticiple
 	}
 	for i := int32(0); i < n; i++ {
 		tok, w := toks[i], word(i)
@@ -130,7 +135,7 @@ func (b *poolBuilder) reword(s int32, sub func(i, l int32, risk float64, words [
 			v := word(i + 1)
 			next := word(i + 2)
 			if c, ok := pronounContractions[v][w]; ok && next != "that" && next != "to" && tags[i+2] != "IN" && tags[i+2] != "WDT" && tags[i+2] != "CC" &&
-				(v != "have" || participle(i+2)) {
+				(v != "have" || participle(i+2) != noParticiple) {
 				sub(i, 2, riskReword, []int32{b.intern(same(w+c, i))}, []string{tags[i]})
 			}
 		}
@@ -152,13 +157,15 @@ func (b *poolBuilder) reword(s int32, sub func(i, l int32, risk float64, words [
 			sub(i, 1, riskReword, []int32{b.intern(same(alt, i))}, []string{tags[i]})
 		}
 		switch {
-		case (w == "all" || w == "both") && i+2 < n && inner && plainWord(toks[i+1]) && word(i+1) == "of" && word(i+2) == "the":
+		case w == "all" && i+2 < n && inner && plainWord(toks[i+1]) && word(i+1) == "of" && word(i+2) == "the":
 			sub(i, 2, riskReword, []int32{b.sents[s][i]}, []string{tags[i]}) // "all of the" → "all the"
-		case (w == "all" || w == "both") && !last && inner && word(i+1) == "the" && lead(toks[i+1]) == "" && (i == 0 || tags[i-1] != "DT"):
+		case w == "all" && !last && inner && word(i+1) == "the" && lead(toks[i+1]) == "" && (i == 0 || tags[i-1] != "DT"):
+			// Not "both the": "both the democratic and libertarian
+			// varieties" pairs with its "and".
 			sub(i, 1, riskReword, []int32{b.sents[s][i], b.intern("of")}, []string{tags[i], "IN"})
 		case w == "as" && i+2 < n && inner && plainWord(toks[i+1]) && word(i+1) == "well" && word(i+2) == "as" && plainWord(toks[i+2]) && i > 0 && !strings.HasSuffix(toks[i-1], ","):
 			sub(i, 3, riskReword, []int32{b.intern("and")}, []string{"CC"})
-		case w == "in" && !last && inner && word(i+1) == "which" && plainWord(toks[i+1]) && i > 0 && places[word(i-1)]:
+		case w == "in" && i+2 < n && inner && word(i+1) == "which" && plainWord(toks[i+1]) && i > 0 && places[word(i-1)] && word(i+2) != "to":
 			sub(i, 2, riskReword, []int32{b.intern("where")}, []string{"WRB"})
 		case w == "where" && tags[i] == "WRB" && inner && !last && i > 0 && noun(tags[i-1]) && plainWord(toks[i-1]) &&
 			(subjectPronouns[word(i+1)] || noun(tags[i+1]) || tags[i+1] == "DT" || strings.HasPrefix(tags[i+1], "JJ")):
@@ -224,7 +231,7 @@ func (b *poolBuilder) asides(s int32, sub func(i, l int32, risk float64, words [
 			continue // "X, Y, which" is a list's
 		}
 		j := i + 1
-		for j < n && !strings.ContainsAny(toks[j], ",;:—()\"“”") {
+		for j < n-1 && !strings.ContainsAny(toks[j], ",;:—()\"“”") {
 			j++
 		}
 		switch {
@@ -237,9 +244,66 @@ func (b *poolBuilder) asides(s int32, sub func(i, l int32, risk float64, words [
 	}
 }
 
-// expand returns the two words a contraction stands for, the first in the
-// contraction's case; ok is false for any other word.
-func expand(w string, beforeParticiple bool) (first, verb string, ok bool) {
+// participleKind says what follows a contraction: no participle, one
+// that only a perfect takes ("been", "become"), or one a passive may take
+// too ("made").
+type participleKind int
+
+const (
+	noParticiple participleKind = iota
+	perfectParticiple
+	ambiguousParticiple
+)
+
+// tails offers a sentence without what it adds at its end after a dash
+// or in brackets: "…at all — but that's just about all they were good
+// at." → "…at all."; "…a mainstream issue (indeed, they're largely
+// responsible for its becoming one)." → "…a mainstream issue.". What is
+// left must still be a whole sentence (accept checks).
+func (b *poolBuilder) tails(s int32, sub func(i, l int32, risk float64, words []int32, wtags []string)) {
+	toks, tags := b.toks[s], b.tags[s]
+	n := int32(len(toks))
+	last := toks[n-1]
+	end := "." // the tail's "!" was the tail's; a question stays one
+	if strings.Contains(last, "?") {
+		end = "?"
+	}
+	cut := func(i int32) {
+		prev := toks[i-1]
+		if i < 6 || !plainWord(prev) || !balanced(strings.Join(toks[:i], " ")) {
+			return
+		}
+		sub(i-1, n-i+1, riskCut, []int32{b.intern(prev + end)}, []string{tags[i-1]})
+	}
+	dashes := 0
+	for _, t := range toks {
+		if t == "—" {
+			dashes++
+		}
+	}
+	for i := int32(1); i+2 < n; i++ {
+		switch {
+		case toks[i] == "—" && dashes == 1:
+			cut(i)
+		case tags[i] == "VBG" && plainWord(toks[i]) && strings.HasSuffix(toks[i-1], ",") && i >= 7 &&
+			!strings.ContainsAny(strings.Join(toks[i:], " "), "\"“”()—"):
+			// A participle's phrase at the end: "…emerged at the local
+			// level, allowing the millions to disengage." → "…emerged at
+			// the local level."
+			prev := strings.TrimSuffix(toks[i-1], ",")
+			if plainWord(prev) && balanced(strings.Join(toks[:i], " ")) {
+				sub(i-1, n-i+1, riskCut, []int32{b.intern(prev + end)}, []string{tags[i-1]})
+			}
+		case strings.HasPrefix(toks[i], "(") && !strings.Contains(strings.Join(toks[i:n-1], " "), ")") &&
+			strings.HasPrefix(strings.TrimRight(last, ".!?\"”"), strings.TrimRight(core(last), "")) && strings.Contains(last, ")"):
+			cut(i)
+		}
+	}
+}
+
+// expand returns the two words a contraction stands for, in lower case;
+// ok is false for any other word.
+func expand(w string, participle participleKind) (first, verb string, ok bool) {
 	if w == "can't" {
 		return "can", "not", false // "cannot" is one word: see oneForOne
 	}
@@ -256,15 +320,16 @@ func expand(w string, beforeParticiple bool) (first, verb string, ok bool) {
 	stem, clitic := w[:at], w[at:]
 	switch clitic {
 	case "'s":
-		if pronounContractions["is"][stem] == "" {
-			return "", "", false // a possessive
+		if pronounContractions["is"][stem] == "" || participle == ambiguousParticiple {
+			// A possessive; or "it's made of": "is" (passive) or "has"?
+			return "", "", false
 		}
-		if beforeParticiple {
+		if participle == perfectParticiple {
 			return stem, "has", true
 		}
 		return stem, "is", true
 	case "'d":
-		if beforeParticiple {
+		if participle != noParticiple {
 			return stem, "had", pronounContractions["would"][stem] != ""
 		}
 		return stem, "would", pronounContractions["would"][stem] != ""

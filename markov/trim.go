@@ -227,7 +227,7 @@ var keepAdverbs = func() map[string]bool {
 	for _, w := range strings.Fields(`not n't never no so as too more most less least then than here there now
 		yet still already ever almost only once again back forward forth away up down off out together else
 		rather instead long far well how why when where both either neither whether much
-		soon later before after about around enough however thus hence therefore over alone`) {
+		soon later before after about around enough however thus hence therefore over alone because`) {
 		m[w] = true
 	}
 	return m
@@ -384,14 +384,11 @@ func (b *poolBuilder) freePlaces(s int32, e *edits) []place {
 		case strings.HasPrefix(t, "JJ") && plainWord(w) && !keepAdjectives[lw] && plainWord(toks[i-1]) && strings.HasPrefix(toks[i+1], core(toks[i+1])) &&
 			!needsAdjective[strings.ToLower(core(toks[i+1]))] && strings.ToLower(toks[i+1]) != "and" &&
 			(possessive(toks[i-1]) && noun(tags[i+1]) ||
-				bareBefore(tags[i-1]) && (tags[i+1] == "NNS" || noun(tags[i+1]) && plainWord(toks[i+1]) && i+2 < n && tags[i+2] == "NNS")):
+				strings.HasPrefix(tags[i-1], "VB") && (tags[i+1] == "NNS" || noun(tags[i+1]) && plainWord(toks[i+1]) && i+2 < n && tags[i+2] == "NNS")):
 			// After a possessive ("the bureaucrat's central plan"), or
-			// before a plural with no determiner after a verb or a
-			// preposition ("to become identical worker drones").
-			leave(i, 1, riskLeaveOut)
-		case t == "RBS" && lw == "most" && plainWord(toks[i-1]) && (tags[i-1] == "DT" || tags[i-1] == "PRP$") &&
-			strings.HasPrefix(tags[i+1], "JJ") && plainWord(toks[i+1]):
-			// "the most oppressed people" → "the oppressed people"
+			// before a plural with no determiner after a verb ("to become
+			// identical worker drones"; not after a preposition: "in
+			// bitter years").
 			leave(i, 1, riskLeaveOut)
 		case t == "RB" && plainWord(w) && !keepAdverbs[lw] && (plainWord(toks[i-1]) || strings.HasSuffix(toks[i-1], ",") && plainWord(strings.TrimSuffix(toks[i-1], ","))) &&
 			!strings.HasPrefix(tags[i-1], "RB") && !strings.HasPrefix(tags[i-1], "JJ") && tags[i-1] != "DT":
@@ -405,7 +402,9 @@ func (b *poolBuilder) freePlaces(s int32, e *edits) []place {
 			strings.HasSuffix(w, ",") || strings.HasSuffix(toks[i-1], ",")
 		// Plural nouns and names only: a singular noun is too often part
 		// of an idiom ("bit by bit", "the case").
-		if (t == "NNS" || t == "NNP" || t == "NNPS") && plainWord(core(w)) && !coordinated {
+		// Not names: "Chomsky sees this eco-socialism…" in a sentence about
+		// Klein said what nobody said (readers marked it).
+		if t == "NNS" && plainWord(core(w)) && !coordinated {
 			c := core(w)
 			for _, sib := range e.siblings[strings.ToLower(c)+"/"+t] {
 				if b.says(s, sib) || !sameCase(c, sib) {
@@ -431,12 +430,12 @@ func (b *poolBuilder) freePlaces(s int32, e *edits) []place {
 	}
 	for i := int32(2); i+4 < n; i++ {
 		w := toks[i]
-		semi := strings.HasSuffix(w, ";")
+		semi := strings.HasSuffix(w, ";") || strings.HasSuffix(w, ":") && i >= 5
 		conj := strings.HasSuffix(w, ",") && clauseConj[strings.ToLower(toks[i+1])] && i+2 < n && pronounOrDeterminer(tags[i+2])
-		if !semi && !conj || !plainWord(strings.TrimRight(w, ",;")) || !balanced(strings.Join(toks[:i+1], " ")) {
+		if !semi && !conj || !plainWord(strings.TrimRight(w, ",;:")) || !balanced(strings.Join(toks[:i+1], " ")) {
 			continue
 		}
-		sub(i, n-i, riskCut, []int32{b.intern(strings.TrimRight(w, ",;") + end)}, []string{tags[i]})
+		sub(i, n-i, riskCut, []int32{b.intern(strings.TrimRight(w, ",;:") + end)}, []string{tags[i]})
 		if plainWord(toks[i+1]) {
 			sub(0, i+2, riskCut, []int32{b.intern(capitalise(toks[i+1]))}, []string{tags[i+1]})
 		}
@@ -599,6 +598,7 @@ func (b *poolBuilder) freePlaces(s int32, e *edits) []place {
 	}
 	b.reword(s, sub)
 	b.asides(s, sub)
+	b.tails(s, sub)
 	return out
 }
 
@@ -613,10 +613,6 @@ func possessive(tok string) bool {
 func pronounWithClitic(t string) bool {
 	return pronounContractions["is"][strings.ToLower(strings.TrimSuffix(t, "'s"))] != ""
 }
-
-// bareBefore reports whether a bare noun phrase may follow a word of this
-// tag: a verb's object or a preposition's.
-func bareBefore(tag string) bool { return strings.HasPrefix(tag, "VB") || tag == "IN" }
 
 // dash offers leaving out the aside between the dashes at i and j.
 func (b *poolBuilder) dash(s, i, j int32, sub func(i, l int32, risk float64, words []int32, wtags []string)) {
