@@ -48,8 +48,12 @@ type Writer struct {
 // New returns a Writer over m.
 func New(m *markov.Model) *Writer {
 	return &Writer{
-		m:      m,
-		pool:   sync.OnceValue(func() *poolIndex { return buildPoolIndex(m) }),
+		m: m,
+		pool: sync.OnceValue(func() *poolIndex {
+			x := buildPoolIndex(m)
+			x.balance(m)
+			return x
+		}),
 		topics: sync.OnceValue(func() *topicIndex { return buildTopics(m) }),
 		titles: sync.OnceValue(func() *titleIndex { return buildTitleIndex(m) }),
 	}
@@ -68,6 +72,10 @@ func (w *Writer) Warm() {
 
 // ModelID returns the short id of the Writer's model.
 func (w *Writer) ModelID() string { return w.m.ID() }
+
+// paragraphRoom is how many characters each of a manifesto's paragraphs
+// may take.
+func paragraphRoom(paragraphs int) int { return (MaxManifesto-len(Hail)-2)/paragraphs - 2 }
 
 // NewRand returns the random source every text with this seed is drawn
 // from.
@@ -91,8 +99,7 @@ func manifesto(seed uint64, topic string, paragraphs int, source func() *Writer)
 	paragraphs = min(max(paragraphs, limits.MinParagraphs), limits.MaxParagraphs)
 	topic = Clean(topic, limits.MaxTopic)
 
-	budget := MaxManifesto - len(Hail) - 2
-	per := budget/paragraphs - 2
+	per := paragraphRoom(paragraphs)
 	var first *Writer
 	pieces := make(map[*Writer]*piece, 2)
 	var paras []string

@@ -206,11 +206,12 @@ func TestEssayGoals(t *testing.T) {
 		{"repeat5", r.Repeat5, 0.10, true},
 		{"copy12", r.Copy12, 0.35, true}, // markovify's figure on the essay: 0.33
 		// The goal is 0.75, and is not met. The curated pool (blind
-		// readers: fluency 3.8-3.9, against 1.0 for the walk) is made from
-		// the 47 of the essay's 193 sentences that free edits can say anew
-		// without copying more than 15 words in a row; it reaches 0.39.
-		// This floor keeps it from sliding; see BENCHMARKS.md.
-		{"distinct-3", r.Distinct3, 0.37, false},
+		// readers: fluency 4.2-4.8, against 1.0 for the walk) is made from
+		// the 73 of the essay's 190 sentences that free edits and
+		// rewordings can say anew without copying more than 15 words in a
+		// row; it reaches 0.45-0.49. This floor keeps it from sliding; see
+		// BENCHMARKS.md.
+		{"distinct-3", r.Distinct3, 0.44, false},
 		{"cohesion", r.Cohesion, 0.30, false},
 		{"unbalanced", r.Unbalanced, 0, true},
 	} {
@@ -229,9 +230,9 @@ func TestEssayGoals(t *testing.T) {
 	// and i): a source sentence has fewer variants, though more sources
 	// are used.
 	checkKept(t, m, model.TrainingSentences(), 0.03)
-	// The goal is 3.6 % (the essay's own commonest, "From Rojava to"), and
-	// is not met for the same reason: 36 sentences to draw from.
-	checkOpenings(t, m, 0.075)
+	// The essay's own commonest, "From Rojava to", opens 3.6 % of its
+	// sentences.
+	checkOpenings(t, m, 0.036)
 }
 
 // TestSherlockGoals holds the method to a corpus it was not tuned on: no

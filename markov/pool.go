@@ -26,7 +26,7 @@ func (m *Model) Pool() []PoolSentence { return m.pool }
 // Pool building settings.
 const (
 	poolMax      = 6000 // sentences kept
-	poolMinWords = 8
+	poolMinWords = 6
 	// poolPerSource is how many pooled sentences may start from one
 	// sentence of the corpus.
 	poolPerSource = 60
@@ -261,6 +261,9 @@ func spreadOpenings(pool []PoolSentence) []PoolSentence {
 	return pool
 }
 
+// finiteTag reports whether a tag is a finite verb's.
+func finiteTag(t string) bool { return t == "VBZ" || t == "VBD" || t == "VBP" || t == "MD" }
+
 // endsAsSource reports whether an edit of sentence from (to == from) ends
 // in the clause that sentence ends in.
 func (b *poolBuilder) endsAsSource(c clause, from, to int32) bool {
@@ -270,11 +273,7 @@ func (b *poolBuilder) endsAsSource(c clause, from, to int32) bool {
 	src := b.cls[from]
 	// Not a fragment that only its neighbour in the corpus makes sense of
 	// ("To punish them for letting down…").
-	finite := false
-	for _, t := range b.tags[from] {
-		finite = finite || t == "VBZ" || t == "VBD" || t == "VBP" || t == "MD"
-	}
-	return finite && src[len(src)-1] == c && b.tags[from][0] != "TO" && b.tags[from][0] != "CC" && !strings.HasPrefix(b.tags[from][0], "VBG")
+	return src[len(src)-1] == c && b.tags[from][0] != "TO" && b.tags[from][0] != "CC" && !strings.HasPrefix(b.tags[from][0], "VBG")
 }
 
 // scored is a candidate for the pool.
@@ -292,23 +291,24 @@ type scored struct {
 func (b *poolBuilder) accept(ids []int32, tags []string, score float64, from, to int32) {
 	n := len(ids)
 	if n < poolMinWords || n > poolMaxWords {
-		DebugReject(from, "length")
 		return
 	}
 	toks := make([]string, n)
 	for i, id := range ids {
 		toks[i] = b.word(id)
 	}
+	// A sentence has a finite verb: "And the courage to enact your will
+	// upon a passive world." is a fragment only its neighbour in the
+	// corpus makes sense of (readers marked it).
+	if !slices.ContainsFunc(tags, finiteTag) {
+		return
+	}
 	// Whole, or (an edit of one sentence) ending as its sentence does: the
 	// clause reader misses some whole sentences of the corpus ("But never
 	// mind that, I will just call it all socialism for simplicity's sake."),
 	// and an edit that ends as they do is as whole as they are.
 	if cl := clauses(toks, tags); !complete(cl[n-1]) && !b.endsAsSource(cl[n-1], from, to) {
-		DebugReject(from, "incomplete")
 		return
-	} else if !complete(cl[n-1]) {
-		t, _ := b.render(ids)
-		DebugText(-from-1, t, 0)
 	}
 	text, ok := b.render(ids)
 	if !ok {
@@ -316,12 +316,6 @@ func (b *poolBuilder) accept(ids []int32, tags []string, score float64, from, to
 	}
 	run, words := b.longestCopy(text)
 	if run > maxCopy || run >= words || float64(run) > 0.85*float64(words) {
-		if run > maxCopy {
-			DebugText(from, text, run)
-			DebugReject(from, "copy>15")
-		} else {
-			DebugReject(from, "ratio")
-		}
 		return
 	}
 	if run <= preferCopy {
@@ -331,10 +325,8 @@ func (b *poolBuilder) accept(ids []int32, tags []string, score float64, from, to
 		score += 0.5
 	}
 	if b.seen[text] || !balanced(text) || splitsAtTitle(text) || nestedQuote(text) {
-		DebugReject(from, "seen/unbalanced")
 		return
 	}
-	DebugReject(from, "ok")
 	b.seen[text] = true
 	b.found = append(b.found, scored{PoolSentence{text, from, to}, score, opening(text), run >= longCopy})
 }
@@ -625,9 +617,3 @@ func splitsAtTitle(s string) bool {
 	}
 	return false
 }
-
-// DebugReject is temporary instrumentation.
-var DebugReject = func(from int32, why string) {}
-
-// DebugText is temporary instrumentation.
-var DebugText = func(from int32, text string, run int) {}

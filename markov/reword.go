@@ -55,8 +55,8 @@ var beginVerbs = map[string]string{
 // which").
 var places = func() map[string]bool {
 	m := make(map[string]bool)
-	for _, w := range strings.Fields(`world worlds society societies place places country countries city cities reality
-		situation situations space spaces zone zones region regions community communities economy economies
+	for _, w := range strings.Fields(`world worlds society societies place places country countries city cities
+		space spaces zone zones region regions community communities economy economies
 		future system systems town towns area areas`) {
 		m[w] = true
 	}

@@ -289,7 +289,9 @@ var coordinator = map[string]bool{"and": true, "or": true, "nor": true, "&": tru
 // needsAdjective are nouns that say little without their adjective ("new
 // ones", "on a daily basis").
 var needsAdjective = map[string]bool{"one": true, "ones": true, "basis": true, "kind": true, "sort": true,
-	"way": true, "sense": true, "terms": true, "part": true, "level": true, "extent": true, "degree": true}
+	"way": true, "sense": true, "terms": true, "part": true, "level": true, "extent": true, "degree": true,
+	// "an extensive use of corvée labor" is no "use of" (readers marked it).
+	"use": true, "number": true, "deal": true, "amount": true, "variety": true, "range": true}
 
 // connectives are the openings that tie a sentence to the one before
 // without saying anything of their own; the corpus's own are put before
@@ -391,7 +393,10 @@ func (b *poolBuilder) freePlaces(s int32, e *edits) []place {
 			// bitter years").
 			leave(i, 1, riskLeaveOut)
 		case t == "RB" && plainWord(w) && !keepAdverbs[lw] && (plainWord(toks[i-1]) || strings.HasSuffix(toks[i-1], ",") && plainWord(strings.TrimSuffix(toks[i-1], ","))) &&
-			!strings.HasPrefix(tags[i-1], "RB") && !strings.HasPrefix(tags[i-1], "JJ") && tags[i-1] != "DT":
+			!strings.HasPrefix(tags[i-1], "RB") && !strings.HasPrefix(tags[i-1], "JJ") && tags[i-1] != "DT" &&
+			// Not after a preposition: "except somehow eluding" without
+			// its adverb is broken (readers marked "except eluding").
+			tags[i-1] != "IN":
 			leave(i, 1, riskLeaveOut)
 		}
 		// Swapped for a sibling: "capitalism" for "the state"; nouns only
