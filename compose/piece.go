@@ -140,7 +140,7 @@ func (p *piece) fromPool(topical bool, maxChars int) (string, bool) {
 			// "And…", "But…": a piece opens with none, and says one at most
 			// (a reading of twelve paragraphs found seven of sixteen
 			// sentences opening so).
-			score -= 3
+			score -= 5
 		}
 		if x.refers[i] && !(follows && d <= 2) {
 			// Opening a piece, or after a sentence that is not the one it
@@ -448,8 +448,8 @@ func buildPoolIndex(m *markov.Model) *poolIndex {
 // Balance settings: pieces written to learn how often each corpus
 // sentence is said.
 const (
-	balanceRounds     = 5
-	balancePieces     = 30
+	balanceRounds     = 6
+	balancePieces     = 40
 	balanceParagraphs = 3
 	balanceRate       = 1.5
 )

@@ -41,6 +41,11 @@ func TestRefersBack(t *testing.T) {
 		{"The Glow Cloud is made up of what’s known as grey goo.", false},
 		{"Socialism isn’t when the government does things.", false},
 		{"From Rojava to Chiapas, the record of planning is dismal; this is so.", false},
+		{"It’s not a form of tyranny that tries to force everyone to obey.", true},
+		{"But it has built institutions and changed cultures.", true},
+		{"Fourth was an extensive use of corvée labor.", true},
+		{"First and foremost was forced requisition of grain.", true},
+		{"The first step is the hardest.", false},
 	} {
 		if got := refersBack(textWords(tt.text)); got != tt.want {
 			t.Errorf("refersBack(%q) = %v, want %v", tt.text, got, tt.want)
