@@ -141,7 +141,9 @@ func (b *poolBuilder) reword(s int32, sub func(i, l int32, risk float64, words [
 		}
 		// And back: "don't" → "do not", "it's" → "it is" ("it has" before a
 		// participle), "we'd" → "we would" ("we had").
-		if strings.Contains(w, "'") && !last {
+		// Not in a question's inversion: "Don't you see…" is no "Do not
+		// you see…".
+		if strings.Contains(w, "'") && !last && !(strings.HasSuffix(w, "n't") && subjectPronouns[word(i+1)]) {
 			if full, verb, ok := expand(w, participle(i+1)); ok {
 				first := same(full, i)
 				first = strings.TrimSuffix(first, trail(toks[i]))
@@ -171,7 +173,8 @@ func (b *poolBuilder) reword(s int32, sub func(i, l int32, risk float64, words [
 			(subjectPronouns[word(i+1)] || noun(tags[i+1]) || tags[i+1] == "DT" || strings.HasPrefix(tags[i+1], "JJ")):
 			sub(i, 1, riskReword, []int32{b.intern("in"), b.intern("which")}, []string{"IN", "WDT"})
 		case w == "must" && i > 0 && inner && !last && (word(i-1) == "we" || word(i-1) == "they" || word(i-1) == "i" || word(i-1) == "you") &&
-			(strings.HasPrefix(tags[i+1], "VB") || i+2 < n && (tags[i+1] == "RB" && strings.HasPrefix(tags[i+2], "VB") || word(i+1) == "both")):
+			(strings.HasPrefix(tags[i+1], "VB") || i+2 < n && word(i+1) != "not" && word(i+1) != "never" &&
+				(tags[i+1] == "RB" && strings.HasPrefix(tags[i+2], "VB") || word(i+1) == "both")):
 			sub(i, 1, riskReword, []int32{b.intern("have"), b.intern("to")}, []string{"VBP", "TO"})
 		case w == "have" && i > 0 && i+2 < n && inner && plainWord(toks[i+1]) && word(i+1) == "to" && (word(i-1) == "we" || word(i-1) == "they" || word(i-1) == "i" || word(i-1) == "you") && tags[i+2] == "VB":
 			sub(i, 2, riskReword, []int32{b.intern("must")}, []string{"MD"})

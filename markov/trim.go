@@ -392,7 +392,11 @@ func (b *poolBuilder) freePlaces(s int32, e *edits) []place {
 			// identical worker drones"; not after a preposition: "in
 			// bitter years").
 			leave(i, 1, riskLeaveOut)
-		case t == "RB" && plainWord(w) && !keepAdverbs[lw] && (plainWord(toks[i-1]) || strings.HasSuffix(toks[i-1], ",") && plainWord(strings.TrimSuffix(toks[i-1], ","))) &&
+		case t == "RB" && plainWord(w) && !keepAdverbs[lw] &&
+			// An adverb in -ly, or one of a few others: the tagger calls
+			// some verbs and particles adverbs ("close in swiftly", "burst
+			// forth").
+			(strings.HasSuffix(lw, "ly") || lw == "just" || lw == "also" || lw == "very" || lw == "quite" || lw == "even" || lw == "often") && (plainWord(toks[i-1]) || strings.HasSuffix(toks[i-1], ",") && plainWord(strings.TrimSuffix(toks[i-1], ","))) &&
 			!strings.HasPrefix(tags[i-1], "RB") && !strings.HasPrefix(tags[i-1], "JJ") && tags[i-1] != "DT" &&
 			// Not after a preposition: "except somehow eluding" without
 			// its adverb is broken (readers marked "except eluding").
