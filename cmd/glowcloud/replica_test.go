@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/glowcloud/glowcloud/corpus"
 	"github.com/glowcloud/glowcloud/sqlite"
 )
 
@@ -71,7 +70,7 @@ func TestServePublishedModel(t *testing.T) {
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a.model"), filepath.Join(dir, "b.model")
 	ma := essayModelAt(t, a)
-	mb := trainFile(t, b, corpus.EssayText()+"\n\nThe Glow Cloud publishes itself. All hail the shared database.\n")
+	mb := variantAt(t, b, 0)
 	dbPath := filepath.Join(dir, "glowcloud.db")
 	env := map[string]string{"GLOWCLOUD_DATABASE": dbPath}
 	if r := glowcloud(t, env, "", "publish", "-model", a); r.code != 0 {
