@@ -119,7 +119,8 @@ func longestCommonRun(a, b []string) int {
 // TestPoolDeterministic: the same corpus curates the same pool, and a
 // saved model gives it back.
 func TestPoolDeterministic(t *testing.T) {
-	a, b := trainedEssay(t), trainedEssay(t)
+	t.Parallel()
+	a, b := trainedEssay(t, 0), trainedEssay(t, 1)
 	if !slices.Equal(a.Pool(), b.Pool()) {
 		t.Fatal("two trainings of the essay curated different pools")
 	}
