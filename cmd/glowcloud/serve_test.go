@@ -58,13 +58,14 @@ func essayModelAt(t *testing.T, path string) *markov.Model {
 	return m
 }
 
-// variantTexts are the essay with a sentence or two more: models of them
-// are models of their own (ids other than the embedded essay's, and other
-// than each other's) that write manifestos as the essay's does, for the
-// tests that replace a serving model with another.
+// variantTexts are the essay's first half with a sentence or two more:
+// models of them are models of their own (ids other than the embedded
+// essay's, and other than each other's) that write manifestos as the
+// essay's does, for the tests that replace a serving model with another.
+// Half the essay trains in a third of the whole's time under -race.
 var variantTexts = [...]string{
-	corpus.EssayText() + "\n\nThe tea party is anarchist if you squint at the teapot. Teapots of the world, unite and hail the Glow Cloud.\n",
-	corpus.EssayText() + "\n\nRobots are anarchist if you squint at their circuits. The robots hail the Glow Cloud at dawn.\n",
+	essayHead(2) + "\n\nThe tea party is anarchist if you squint at the teapot. Teapots of the world, unite and hail the Glow Cloud.\n",
+	essayHead(2) + "\n\nRobots are anarchist if you squint at their circuits. The robots hail the Glow Cloud at dawn.\n",
 }
 
 // trainedVariant is a model of a variant text and its model file's bytes.
@@ -74,8 +75,8 @@ type trainedVariant struct {
 }
 
 // variants trains each variant text once for the package, when a test
-// first asks for it: training the essay takes seconds under -race, and
-// five tests each trained one of these again.
+// first asks for it: training takes seconds under -race, and five tests
+// use them.
 var variants = [len(variantTexts)]func() (trainedVariant, error){
 	sync.OnceValues(func() (trainedVariant, error) { return trainVariant(variantTexts[0]) }),
 	sync.OnceValues(func() (trainedVariant, error) { return trainVariant(variantTexts[1]) }),

@@ -78,18 +78,25 @@ func essayModelFile(t *testing.T) string {
 	return path
 }
 
-// trainModel trains a model of the essay's first quarter (a few pages of
-// prose, cut between paragraphs) at order into a new directory and returns
-// the model's path: enough text to write from at any order, where the
-// whole essay cost seconds more under -race and tested nothing more.
+// essayHead is the essay's first 1/n, cut between paragraphs: a few
+// pages of prose, for tests that need a model that writes but not the
+// essay's own, which costs seconds under -race to train.
+func essayHead(n int) string {
+	text := corpus.EssayText()
+	cut := len(text) / n
+	cut += strings.Index(text[cut:], "\n\n")
+	return text[:cut]
+}
+
+// trainModel trains a model of the essay's first quarter at order into a
+// new directory and returns the model's path: enough text to write from
+// at any order, where the whole essay cost seconds more under -race and
+// tested nothing more.
 func trainModel(t *testing.T, order int) string {
 	t.Helper()
 	dir := t.TempDir()
-	text := corpus.EssayText()
-	cut := len(text) / 4
-	cut += strings.Index(text[cut:], "\n\n")
 	in := filepath.Join(dir, "quarter.txt")
-	if err := os.WriteFile(in, []byte(text[:cut]), 0o644); err != nil {
+	if err := os.WriteFile(in, []byte(essayHead(4)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "model.json")
