@@ -225,7 +225,10 @@ func TestServeHTTPReloadAndShutdown(t *testing.T) {
 		"GLOWCLOUD_MODEL":      modelPath,
 		"GLOWCLOUD_LOG_FORMAT": "json",
 	}
-	srv := startServe(t, env)
+	// The watch looks at the file every 50 ms rather than every 2 s: what
+	// is tested is what a replaced file does, not how soon it is seen, and
+	// the four clients below generate all the while.
+	srv := startServeWith(t, env, func(e *environment) { e.watchEvery = 50 * time.Millisecond })
 	base, stderr := srv.base, srv.stderr
 	modelInMetrics := func(id string) bool {
 		resp, err := http.Get(base + "/metrics")
