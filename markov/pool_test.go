@@ -23,6 +23,7 @@ import (
 // not a new sentence made of loose words): at least half its words lie in
 // runs of three or more that the training text says.
 func TestPoolSentencesAreEdits(t *testing.T) {
+	t.Parallel()
 	m, _ := essay(t)
 	pool := m.Pool()
 	if len(pool) < 120 {
@@ -75,6 +76,7 @@ func TestPoolSentencesAreEdits(t *testing.T) {
 // run of more than 15 words with one (markovify's limit), or copies most
 // of one; checked by brute force over every pair.
 func TestPoolNovel(t *testing.T) {
+	t.Parallel()
 	m, _ := essay(t)
 	var training [][]string
 	whole := map[string]bool{}
@@ -152,6 +154,7 @@ func TestPoolDeterministic(t *testing.T) {
 // TestPoolSmallCorpus: a corpus too small to join or swap anything has an
 // empty pool (compose then walks the chain), never an error.
 func TestPoolSmallCorpus(t *testing.T) {
+	t.Parallel()
 	text := corpus.Parse("The Glow Cloud flies over the town. The town fears the Glow Cloud.")
 	m, err := markov.Train(text.Sentences, markov.TrainOptions{Now: fixedNow})
 	if err != nil {
