@@ -4,18 +4,34 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/glowcloud/glowcloud/compose"
+	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/markov"
 )
 
+// harbourModel is the model writerFor makes of testdata/harbour.txt,
+// trained once for the package on first use: four tests trained it, a
+// second of CPU each under -race. The model is shared: do not change it.
+var harbourModel = sync.OnceValues(func() (*markov.Model, error) {
+	text, err := os.ReadFile(filepath.Join("testdata", "harbour.txt"))
+	if err != nil {
+		return nil, err
+	}
+	parsed := corpus.Parse(string(text))
+	return markov.Train(parsed.Sentences, markov.TrainOptions{Headings: parsed.Headings, Now: fixedNow})
+})
+
+// harbourWriter returns a new Writer of harbourModel.
 func harbourWriter(t *testing.T) *compose.Writer {
 	t.Helper()
-	text, err := os.ReadFile(filepath.Join("testdata", "harbour.txt"))
+	m, err := harbourModel()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return writerFor(t, string(text))
+	return compose.New(m)
 }
 
 // TestBlendEnds: a blend with all of the essay writes what the essay's

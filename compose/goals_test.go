@@ -30,7 +30,8 @@ func fileExists(p string) bool {
 }
 
 // mid5LM is the reference trigram model for ppl, built once for the tests
-// that need it; nil when mid5.txt is absent.
+// that need it; nil when mid5.txt is absent. It takes seconds under -race:
+// the goals tests start it first thing, beside their own work.
 var mid5LM = sync.OnceValue(func() *quality.LM {
 	p := corpusPath("mid5.txt")
 	if p == "" {
@@ -192,6 +193,7 @@ func checkOpenings(t *testing.T, m measured, share float64) {
 
 func TestEssayGoals(t *testing.T) {
 	t.Parallel()
+	go mid5LM() // built beside the generation below rather than after it
 	model, err := essay.Model()
 	if err != nil {
 		t.Fatal(err)
@@ -313,6 +315,7 @@ func TestSherlockGoals(t *testing.T) {
 	if path == "" {
 		t.Skip(sharedfiles.Where("corpora/sherlock.txt") + " not found")
 	}
+	go mid5LM() // built beside the training below rather than after it
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

@@ -8,9 +8,7 @@ import (
 	"testing"
 	"unicode"
 
-	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/corpus"
-	"github.com/glowcloud/glowcloud/markov"
 )
 
 // The oracles here share no code with compose: their own word lists,
@@ -233,11 +231,7 @@ func TestTitlesFromOwnText(t *testing.T) {
 	if len(parsed.Headings) != 0 {
 		t.Fatalf("harbour.txt has headings %q", parsed.Headings)
 	}
-	model, err := markov.Train(parsed.Sentences, markov.TrainOptions{Now: fixedNow})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := compose.New(model)
+	w := harbourWriter(t) // trained on those sentences, with no headings
 	// Words of the harbour text that no form of compose's says.
 	own := map[string]bool{}
 	for _, word := range strings.Fields("morwenna lighthouse harbour master lamp fishermen gulls nets fog boats boat stairs " +

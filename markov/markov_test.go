@@ -37,11 +37,24 @@ func essay(t testing.TB) (*markov.Model, *corpus.Text) {
 	return m, corpus.Parse(corpus.EssayText())
 }
 
-// trainedEssay trains a model of the essay.
-func trainedEssay(t testing.TB) *markov.Model {
-	t.Helper()
+// essayTrainings are two models of the essay, each trained once for the
+// package on first use: the tests of training that need a model trained
+// in process share them (each training costs 2 s of CPU under -race, and
+// those tests trained it six times), and the tests that two trainings
+// agree compare the first with the second.
+var essayTrainings = [2]func() (*markov.Model, error){sync.OnceValues(trainEssay), sync.OnceValues(trainEssay)}
+
+func trainEssay() (*markov.Model, error) {
 	text := corpus.Parse(corpus.EssayText())
-	m, err := markov.Train(text.Sentences, markov.TrainOptions{Headings: text.Headings, Now: fixedNow})
+	return markov.Train(text.Sentences, markov.TrainOptions{Headings: text.Headings, Now: fixedNow})
+}
+
+// trainedEssay returns training i (0 or 1) of the essay (see
+// essayTrainings): two calls with different i are two trainings, two
+// calls with the same i one. The model is shared: do not change it.
+func trainedEssay(t testing.TB, i int) *markov.Model {
+	t.Helper()
+	m, err := essayTrainings[i]()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,14 +65,24 @@ func fixedNow() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
 
 func rng(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0)) }
 
-// longestShared returns the longest run of words that s shares with any
-// corpus sentence, by brute force: the independent check of the model's
-// suffix-array novelty index.
-func longestShared(s []string, text *corpus.Text) int {
-	best := 0
-	for _, c := range text.Sentences {
+// longestShared returns a func giving the longest run of words that s
+// shares with any corpus sentence, by brute force: the independent check
+// of the model's suffix-array novelty index. Every place a word of s
+// stands in the corpus is a start tried, and only those: a run cannot
+// start where the words differ (comparing every pair of places instead
+// cost two seconds a thousand sentences under -race).
+func longestShared(text *corpus.Text) func(s []string) int {
+	at := map[string][][2]int{} // a word's places: sentence, word
+	for n, c := range text.Sentences {
+		for j, w := range c {
+			at[w] = append(at[w], [2]int{n, j})
+		}
+	}
+	return func(s []string) int {
+		best := 0
 		for i := range s {
-			for j := range c {
+			for _, p := range at[s[i]] {
+				c, j := text.Sentences[p[0]], p[1]
 				k := 0
 				for i+k < len(s) && j+k < len(c) && s[i+k] == c[j+k] {
 					k++
@@ -67,13 +90,14 @@ func longestShared(s []string, text *corpus.Text) int {
 				best = max(best, k)
 			}
 		}
+		return best
 	}
-	return best
 }
 
 func TestSentencesAreNovelDistinctAndReadable(t *testing.T) {
 	t.Parallel()
 	m, text := essay(t)
+	sharedRun := longestShared(text)
 	verbatim := map[string]bool{}
 	for _, s := range text.Sentences {
 		verbatim[strings.Join(s, " ")] = true
@@ -91,7 +115,7 @@ func TestSentencesAreNovelDistinctAndReadable(t *testing.T) {
 			t.Errorf("seed %d: verbatim corpus sentence %q", seed, s.Text)
 		}
 		// The first word may have been capitalised; compare as generated.
-		if shared, limit := longestShared(words[1:], text), min(len(words)*7/10, 14); shared > limit {
+		if shared, limit := sharedRun(words[1:]), min(len(words)*7/10, 14); shared > limit {
 			t.Errorf("seed %d: shares %d consecutive words with the corpus (limit %d): %q", seed, shared, limit, s.Text)
 		}
 		checkReadable(t, s.Text)
@@ -130,7 +154,7 @@ func checkReadable(t *testing.T, s string) {
 
 func TestSameSeedSameSentence(t *testing.T) {
 	t.Parallel()
-	m1, m2 := trainedEssay(t), trainedEssay(t)
+	m1, m2 := trainedEssay(t, 0), trainedEssay(t, 1)
 	for seed := range uint64(50) {
 		a, err1 := m1.Sentence(rng(seed), markov.Options{Topic: []string{"anarchism"}})
 		b, err2 := m2.Sentence(rng(seed), markov.Options{Topic: []string{"anarchism"}})
@@ -569,10 +593,7 @@ func TestTrainLinesMatchesTrain(t *testing.T) {
 	for i, s := range text.Sentences {
 		lines[i] = strings.Join(s, " ")
 	}
-	a, err := markov.Train(text.Sentences, markov.TrainOptions{Headings: text.Headings, Now: fixedNow})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := trainedEssay(t, 0)
 	b, err := markov.TrainLines(lines, markov.TrainOptions{Headings: text.Headings, Now: fixedNow})
 	if err != nil {
 		t.Fatal(err)

@@ -36,6 +36,7 @@ var rewordVocabulary = strings.Fields(`am is are was were do does did has have h
 // words): at least a third of its words lie in runs of three or more that
 // the training text says.
 func TestPoolSentencesAreEdits(t *testing.T) {
+	t.Parallel()
 	m, _ := essay(t)
 	pool := m.Pool()
 	if len(pool) < 120 {
@@ -91,6 +92,7 @@ func TestPoolSentencesAreEdits(t *testing.T) {
 // run of more than 15 words with one (markovify's limit), or copies most
 // of one; checked by brute force over every pair.
 func TestPoolNovel(t *testing.T) {
+	t.Parallel()
 	m, _ := essay(t)
 	var training [][]string
 	whole := map[string]bool{}
@@ -135,7 +137,8 @@ func longestCommonRun(a, b []string) int {
 // TestPoolDeterministic: the same corpus curates the same pool, and a
 // saved model gives it back.
 func TestPoolDeterministic(t *testing.T) {
-	a, b := trainedEssay(t), trainedEssay(t)
+	t.Parallel()
+	a, b := trainedEssay(t, 0), trainedEssay(t, 1)
 	if !slices.Equal(a.Pool(), b.Pool()) {
 		t.Fatal("two trainings of the essay curated different pools")
 	}
@@ -167,6 +170,7 @@ func TestPoolDeterministic(t *testing.T) {
 // TestPoolSmallCorpus: a corpus too small to join or swap anything has an
 // empty pool (compose then walks the chain), never an error.
 func TestPoolSmallCorpus(t *testing.T) {
+	t.Parallel()
 	text := corpus.Parse("The Glow Cloud flies over the town. The town fears the Glow Cloud.")
 	m, err := markov.Train(text.Sentences, markov.TrainOptions{Now: fixedNow})
 	if err != nil {

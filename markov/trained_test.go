@@ -26,6 +26,10 @@ import (
 // train: it is skipped with -short and under -race (which changes nothing
 // the test looks at, only the time).
 func TestTrainedModelsLoad(t *testing.T) {
+	if raceEnabled {
+		// Nothing is measured (see below): train beside the other tests.
+		t.Parallel()
+	}
 	dir := t.TempDir()
 	for _, c := range []struct {
 		name, path string

@@ -50,6 +50,7 @@ func editsOf(t *testing.T, lines ...string) []string {
 // TestFreePlaces: what each free edit makes of a sentence, written out by
 // hand, and what no edit may make.
 func TestFreePlaces(t *testing.T) {
+	t.Parallel()
 	others := []string{
 		"The workers built the councils and the communes across the valley last spring.",
 		"Our neighbours kept the gardens and the orchards open to every passing stranger.",

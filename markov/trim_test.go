@@ -11,6 +11,7 @@ import (
 // should, and should never, make of a sentence. The oracle is a list of
 // sentences written by hand.
 func TestFreeEdits(t *testing.T) {
+	t.Parallel()
 	filler := []string{
 		"The workers built the councils and the communes across the valley last spring.",
 		"Our neighbours kept the gardens and the orchards open to every passing stranger.",

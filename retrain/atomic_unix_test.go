@@ -19,7 +19,7 @@ import (
 // stays a link.
 func TestRetrainNeverDestroysWhatItReplaces(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
+	dir := corpusDir(t)
 	fifo := filepath.Join(t.TempDir(), "null")
 	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
 		t.Skip("no mkfifo:", err)

@@ -13,7 +13,7 @@ import (
 // taken, and the model knows "révolution".
 func TestRetrainDecodesLatin1(t *testing.T) {
 	t.Parallel()
-	tr := &retrain.Trainer{Dir: t.TempDir()}
+	tr := &retrain.Trainer{Dir: corpusDir(t)}
 	var text []byte
 	for range 20 {
 		text = append(text, "Vive la r\xe9volution des nuages, camarades. La r\xe9volution brille.\n\n"...)

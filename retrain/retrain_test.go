@@ -9,9 +9,27 @@ import (
 	"testing"
 
 	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/essay"
 	"github.com/glowcloud/glowcloud/markov"
 	"github.com/glowcloud/glowcloud/retrain"
 )
+
+// corpusDir returns a new corpus directory holding a few sentences of
+// prose (notes.txt), so that a Trainer over it does not seed it with the
+// essay: for the tests of what a retrain does with names, bytes, encodings
+// and files, where training the essay cost seconds under -race each time
+// and tested nothing more. (TestEmptyCorpusIsSeededWithTheEssay and
+// TestRetrainAddsTrainsSavesAndSwaps keep the seeding.)
+func corpusDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	notes := "The Glow Cloud drifts over the town hall at dusk. The council votes to hail it, and nobody remembers the vote. " +
+		"The dog park is closed until the cloud has passed.\n"
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte(notes), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
 
 func TestRetrainAddsTrainsSavesAndSwaps(t *testing.T) {
 	t.Parallel()
@@ -144,8 +162,9 @@ func TestEmptyCorpusIsSeededWithTheEssay(t *testing.T) {
 // corpus as training the essay directly does: one corpus, one model id.
 func TestRetrainOfTheEssayGivesTheEssayID(t *testing.T) {
 	t.Parallel()
-	text := corpus.Parse(corpus.EssayText())
-	want, err := markov.Train(text.Sentences, markov.TrainOptions{Headings: text.Headings})
+	// The embedded model is the essay trained directly (package essay's
+	// TestEmbeddedModelIsCurrent holds it so), decoded in milliseconds.
+	want, err := essay.Model()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +185,7 @@ func TestRetrainOfTheEssayGivesTheEssayID(t *testing.T) {
 func TestRetrainLongName(t *testing.T) {
 	t.Parallel()
 	for _, n := range []int{243, 255, 1000} {
-		dir := t.TempDir()
+		dir := corpusDir(t)
 		tr := &retrain.Trainer{Dir: dir, ModelPath: filepath.Join(t.TempDir(), "m.model")}
 		name := strings.Repeat("Scripture", n)[:n-3] + ".md"
 		res, err := tr.Retrain(t.Context(), []retrain.File{{Name: name, Data: []byte("The tea is anarchist if you squint hard. The tea party is a cooperative of tea.")}})
@@ -193,7 +212,7 @@ func TestRetrainLongName(t *testing.T) {
 // says so (the old code stored it once per name).
 func TestRetrainSameBytesOtherName(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
+	dir := corpusDir(t)
 	tr := &retrain.Trainer{Dir: dir, ModelPath: filepath.Join(t.TempDir(), "m.model")}
 	data := []byte("The tea is anarchist if you squint hard. The tea party is a cooperative of tea.")
 	first, err := tr.Retrain(t.Context(), []retrain.File{{Name: "tea.txt", Data: data}})
@@ -223,7 +242,7 @@ func TestRetrainSameBytesOtherName(t *testing.T) {
 			texts++
 		}
 	}
-	if texts != 2 { // the seeded essay and tea.txt
+	if texts != 2 { // notes.txt and tea.txt
 		t.Errorf("%d text files in the corpus, want 2", texts)
 	}
 }

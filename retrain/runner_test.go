@@ -610,15 +610,12 @@ func TestRetrainHTTP(t *testing.T) {
 	}
 }
 
-// TestRunnerWithTrainer: the real Trainer behind the Runner learns the
-// essay plus an attachment, writes a model that loads, and swaps it in; a
+// TestRunnerWithTrainer: the real Trainer behind the Runner learns its
+// corpus plus an attachment, writes a model that loads, and swaps it in; a
 // corpus with no sentence, and a nested retrain, are told apart.
 func TestRunnerWithTrainer(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "essay.txt"), []byte(corpus.EssayText()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir := corpusDir(t)
 	model := filepath.Join(t.TempDir(), "glowcloud.model")
 	var mu sync.Mutex
 	var swapped *markov.Model

@@ -192,6 +192,11 @@ type environment struct {
 	// (tests, which kill a trainer and must not wait out the minute); 0
 	// means scripture.DefaultLease.
 	scriptureLease time.Duration
+	// scripturePoll, if not 0, is how often serve's trainer looks for
+	// scripture to train when it has none (tests, which wait for a
+	// replica to take over a training and must not wait out 2 s polls); 0
+	// means scripture.DefaultPoll.
+	scripturePoll time.Duration
 	// setMemoryLimit is debug.SetMemoryLimit in a process of its own (main,
 	// the tests' serve processes), where serve may keep a soft memory
 	// limit (see memoryLimit); nil in a test's own process, whose limit is

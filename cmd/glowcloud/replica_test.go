@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/glowcloud/glowcloud/corpus"
 	"github.com/glowcloud/glowcloud/sqlite"
 )
 
@@ -71,7 +70,7 @@ func TestServePublishedModel(t *testing.T) {
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a.model"), filepath.Join(dir, "b.model")
 	ma := essayModelAt(t, a)
-	mb := trainFile(t, b, corpus.EssayText()+"\n\nThe Glow Cloud publishes itself. All hail the shared database.\n")
+	mb := variantAt(t, b, 0)
 	dbPath := filepath.Join(dir, "glowcloud.db")
 	env := map[string]string{"GLOWCLOUD_DATABASE": dbPath}
 	if r := glowcloud(t, env, "", "publish", "-model", a); r.code != 0 {
@@ -83,7 +82,11 @@ func TestServePublishedModel(t *testing.T) {
 		"GLOWCLOUD_HTTP_ADDR": "127.0.0.1:0",
 		"GLOWCLOUD_DATABASE":  dbPath,
 	}
-	srv := startServe(t, serveEnv)
+	// serve asks the database for a new model every 100 ms rather than
+	// every 2 s: how soon replicas agree is TestReplicasPublish's, on the
+	// default interval.
+	fast := func(e *environment) { e.publishEvery = 100 * time.Millisecond }
+	srv := startServeWith(t, serveEnv, fast)
 	defer srv.stop(t)
 	if h := health(srv.base); h["model"] != ma.ID() || h["published_model"] != 1.0 || h["database"] != "ok" {
 		t.Errorf("at start /healthz = %v, want model %s, published_model 1, database ok", h, ma.ID())
@@ -127,7 +130,7 @@ func TestServePublishedModel(t *testing.T) {
 
 	// GLOWCLOUD_MODEL wins: this serve keeps the file, and says what is published.
 	serveEnv["GLOWCLOUD_MODEL"] = b
-	pinned := startServe(t, serveEnv)
+	pinned := startServeWith(t, serveEnv, fast)
 	defer pinned.stop(t)
 	if h := health(pinned.base); h["model"] != mb.ID() || h["published_model"] != 0.0 || h["current_published_model"] != 1.0 {
 		t.Errorf("with GLOWCLOUD_MODEL set /healthz = %v, want model %s (the file), published_model 0, current_published_model 1", h, mb.ID())

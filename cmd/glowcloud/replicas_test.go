@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/glowcloud/glowcloud/corpus"
 	"github.com/glowcloud/glowcloud/internal/discordtest"
 	"github.com/glowcloud/glowcloud/internal/pgtest"
 	"github.com/glowcloud/glowcloud/internal/tcpproxy"
@@ -313,7 +312,7 @@ func TestReplicasPublish(t *testing.T) {
 	db := acceptance(t)
 	rs := startReplicas(t, 3, db)
 	path := filepath.Join(t.TempDir(), "new.model")
-	m := trainFile(t, path, corpus.EssayText()+"\n\nEvery replica hails the same cloud. The database remembers.\n")
+	m := variantAt(t, path, 0)
 	env := map[string]string{"GLOWCLOUD_DATABASE": db}
 	if r := glowcloud(t, env, "", "publish", "-model", path); r.code != 0 {
 		t.Fatalf("publish: exit %d: %s", r.code, r.stderr)

@@ -18,8 +18,8 @@ import (
 // a server's scripture loses no text, and another replica on the same
 // PostgreSQL picks the training up once its lease has run out — once: one
 // training ends, the model is stored, and nothing trains it again. The
-// lease is 2 s here (a test hook of the helper process), a minute in
-// production.
+// lease is 2 s here and the trainers look for work every 200 ms (test
+// hooks of the helper process); a minute and 2 s in production.
 func TestReplicaKilledMidTraining(t *testing.T) {
 	t.Parallel()
 	dbURL := acceptance(t)
@@ -28,7 +28,7 @@ func TestReplicaKilledMidTraining(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	const guild, lease = "1300000000000000555", 2 * time.Second
+	const guild, lease, poll = "1300000000000000555", 2 * time.Second, 200 * time.Millisecond
 	// The essay as a server's text: long enough that its training is still
 	// under way when the trainer is killed.
 	text := []byte(corpus.EssayText())
@@ -43,6 +43,7 @@ func TestReplicaKilledMidTraining(t *testing.T) {
 		"GLOWCLOUD_DATABASE=" + dbURL,
 		"GLOWCLOUD_LOG_FORMAT=text",
 		"GLOWCLOUD_TEST_SCRIPTURE_LEASE=" + lease.String(),
+		"GLOWCLOUD_TEST_SCRIPTURE_POLL=" + poll.String(),
 	}
 	first, _, firstLog := serveProcessLog(t, env)
 	t.Cleanup(func() { _ = first.Process.Kill(); _ = first.Wait() })
@@ -91,7 +92,7 @@ func TestReplicaKilledMidTraining(t *testing.T) {
 	// And nothing trains it again: past two more leases and polls, the
 	// model is the one stored.
 	g := state()
-	time.Sleep(2*lease + 2*scripture.DefaultPoll)
+	time.Sleep(2*lease + 2*poll)
 	after := state()
 	if after.ModelVersion != g.ModelVersion || after.State != scripture.StateReady || after.TrainedGen != after.Gen {
 		t.Errorf("trained again: %+v, then %+v", g, after)

@@ -23,6 +23,7 @@ type scriptureConfig struct {
 	cache     int64            // GLOWCLOUD_SCRIPTURE_CACHE: decoded models kept, in bytes
 	trainings int              // GLOWCLOUD_SCRIPTURE_TRAININGS: at once in this process
 	lease     time.Duration    // a claimed training's lease (tests; 0: scripture.DefaultLease)
+	poll      time.Duration    // how often the trainer looks for work (tests; 0: scripture.DefaultPoll)
 }
 
 // scriptureFlags are the flags' raw values, checked by check.
@@ -113,6 +114,7 @@ func (c serveConfig) scriptureService(db database, holder *reload.Holder[*compos
 		CacheBytes: c.scripture.cache,
 		Trainings:  c.scripture.trainings,
 		Lease:      c.scripture.lease,
+		Poll:       c.scripture.poll,
 		Training:   training,
 		Metrics:    m,
 		Log:        log.With("component", "scripture"),

@@ -383,7 +383,7 @@ func (e environment) parseServe(args []string) (serveConfig, error) {
 	if c.token == "" && (c.key == nil || c.httpAddr == "") && !c.pages {
 		return c, &usageError{msg: "serve: nothing to serve: set DISCORD_TOKEN for the gateway, or DISCORD_PUBLIC_KEY and GLOWCLOUD_HTTP_ADDR (-public-key, -http-addr) for the HTTP interactions endpoint, or GLOWCLOUD_PAGES=on with GLOWCLOUD_HTTP_ADDR for the pages alone"}
 	}
-	c.scripture.lease = e.scriptureLease
+	c.scripture.lease, c.scripture.poll = e.scriptureLease, e.scripturePoll
 	return c, nil
 }
 

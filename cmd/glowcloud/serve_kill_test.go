@@ -31,12 +31,16 @@ func TestServeHelperProcess(t *testing.T) {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	env := environment{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, setMemoryLimit: debug.SetMemoryLimit}
-	if v := os.Getenv("GLOWCLOUD_TEST_SCRIPTURE_LEASE"); v != "" {
-		lease, err := time.ParseDuration(v)
-		if err != nil {
-			t.Fatal(err)
+	for name, d := range map[string]*time.Duration{
+		"GLOWCLOUD_TEST_SCRIPTURE_LEASE": &env.scriptureLease,
+		"GLOWCLOUD_TEST_SCRIPTURE_POLL":  &env.scripturePoll,
+	} {
+		if v := os.Getenv(name); v != "" {
+			var err error
+			if *d, err = time.ParseDuration(v); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
 		}
-		env.scriptureLease = lease
 	}
 	err := env.run(ctx, []string{"serve"})
 	stop()

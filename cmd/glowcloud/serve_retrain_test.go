@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/glowcloud/glowcloud/corpus"
 	"github.com/glowcloud/glowcloud/internal/discordtest"
 	"github.com/glowcloud/glowcloud/markov"
 )
@@ -29,9 +28,10 @@ func TestServeRetrainEndToEnd(t *testing.T) {
 	if err := os.MkdirAll(corpusDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(corpusDir, "essay.txt"), []byte(corpus.EssayText()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	// A few lines of chat as the corpus, not the essay: what is tested is
+	// the retrain's way through serve, and the essay retrained cost
+	// seconds under -race.
+	smallCorpusFile(t, corpusDir)
 	modelPath := filepath.Join(dir, "glowcloud.model")
 	first := essayModelAt(t, modelPath)
 	env := map[string]string{
@@ -45,8 +45,8 @@ func TestServeRetrainEndToEnd(t *testing.T) {
 	}
 	srv := startServe(t, env)
 	base := srv.base
-	// Retraining the essay under -race takes seconds on a quiet machine and
-	// minutes on a saturated one: the bound is for a hang, not for speed.
+	// Retraining under -race takes a second on a quiet machine and more on
+	// a saturated one: the bound is for a hang, not for speed.
 	wctx, wcancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer wcancel()
 
@@ -117,9 +117,10 @@ func TestServeRetrainPublishes(t *testing.T) {
 	if err := os.MkdirAll(corpusDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(corpusDir, "essay.txt"), []byte(corpus.EssayText()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	// A few lines of chat as the corpus, not the essay: what is tested is
+	// the retrain's way through serve, and the essay retrained cost
+	// seconds under -race.
+	smallCorpusFile(t, corpusDir)
 	dbPath := filepath.Join(dir, "glowcloud.db")
 	srv := startServe(t, map[string]string{
 		"DISCORD_TOKEN":        token,
@@ -129,8 +130,8 @@ func TestServeRetrainPublishes(t *testing.T) {
 		"GLOWCLOUD_HTTP_ADDR":  "127.0.0.1:0",
 		"GLOWCLOUD_DATABASE":   dbPath,
 	})
-	// Retraining the essay under -race takes seconds on a quiet machine and
-	// minutes on a saturated one: the bound is for a hang, not for speed.
+	// Retraining under -race takes a second on a quiet machine and more on
+	// a saturated one: the bound is for a hang, not for speed.
 	wctx, wcancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer wcancel()
 	att := fake.Attachment("bells.txt", []byte("The bell ringers of the belfry collectivise the carillon. Every carillon is anarchist if you squint."), "text/plain; charset=utf-8")

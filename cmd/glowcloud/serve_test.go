@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/glowcloud/glowcloud/atomicfile"
 	"github.com/glowcloud/glowcloud/corpus"
 	"github.com/glowcloud/glowcloud/essay"
 	"github.com/glowcloud/glowcloud/markov"
@@ -57,18 +58,59 @@ func essayModelAt(t *testing.T, path string) *markov.Model {
 	return m
 }
 
-// trainFile trains a model of text into path (atomically, as train does).
-func trainFile(t *testing.T, path, text string) *markov.Model {
-	t.Helper()
+// variantTexts are the essay's first half with a sentence or two more:
+// models of them are models of their own (ids other than the embedded
+// essay's, and other than each other's) that write manifestos as the
+// essay's does, for the tests that replace a serving model with another.
+// Half the essay trains in a third of the whole's time under -race.
+var variantTexts = [...]string{
+	essayHead(2) + "\n\nThe tea party is anarchist if you squint at the teapot. Teapots of the world, unite and hail the Glow Cloud.\n",
+	essayHead(2) + "\n\nRobots are anarchist if you squint at their circuits. The robots hail the Glow Cloud at dawn.\n",
+}
+
+// trainedVariant is a model of a variant text and its model file's bytes.
+type trainedVariant struct {
+	model *markov.Model
+	file  []byte
+}
+
+// variants trains each variant text once for the package, when a test
+// first asks for it: training takes seconds under -race, and five tests
+// use them.
+var variants = [len(variantTexts)]func() (trainedVariant, error){
+	sync.OnceValues(func() (trainedVariant, error) { return trainVariant(variantTexts[0]) }),
+	sync.OnceValues(func() (trainedVariant, error) { return trainVariant(variantTexts[1]) }),
+}
+
+func trainVariant(text string) (trainedVariant, error) {
 	parsed := corpus.Parse(text)
 	m, err := markov.Train(parsed.Sentences, markov.TrainOptions{Headings: parsed.Headings})
 	if err != nil {
+		return trainedVariant{}, err
+	}
+	var file bytes.Buffer
+	if err := m.Encode(&file); err != nil {
+		return trainedVariant{}, err
+	}
+	return trainedVariant{model: m, file: file.Bytes()}, nil
+}
+
+// variantAt writes the model of variantTexts[n] at path (atomically, as
+// train does) and returns it; the model is shared with other tests, so
+// only read it.
+func variantAt(t *testing.T, path string, n int) *markov.Model {
+	t.Helper()
+	v, err := variants[n]()
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Save(path); err != nil {
+	if err := atomicfile.Write(path, 0o644, func(w io.Writer) error {
+		_, err := w.Write(v.file)
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
-	return m
+	return v.model
 }
 
 // signedPost sends a signed interaction to the HTTP endpoint.
@@ -184,7 +226,10 @@ func TestServeHTTPReloadAndShutdown(t *testing.T) {
 		"GLOWCLOUD_MODEL":      modelPath,
 		"GLOWCLOUD_LOG_FORMAT": "json",
 	}
-	srv := startServe(t, env)
+	// The watch looks at the file every 50 ms rather than every 2 s: what
+	// is tested is what a replaced file does, not how soon it is seen, and
+	// the four clients below generate all the while.
+	srv := startServeWith(t, env, func(e *environment) { e.watchEvery = 50 * time.Millisecond })
 	base, stderr := srv.base, srv.stderr
 	modelInMetrics := func(id string) bool {
 		resp, err := http.Get(base + "/metrics")
@@ -255,7 +300,7 @@ func TestServeHTTPReloadAndShutdown(t *testing.T) {
 	}
 
 	// 1. A replaced file is picked up by the watch.
-	second := trainFile(t, modelPath, corpus.EssayText()+"\n\nThe tea party is anarchist if you squint at the teapot. Teapots of the world, unite and hail the Glow Cloud.\n")
+	second := variantAt(t, modelPath, 0)
 	waitFor("the replaced model", func() bool { return modelInMetrics(second.ID()) })
 	// 2. A corrupt file is rejected and the second model keeps serving.
 	if err := os.WriteFile(modelPath+".tmp", []byte(`{"glowcloud_model":"broken`), 0o644); err != nil {
@@ -270,7 +315,7 @@ func TestServeHTTPReloadAndShutdown(t *testing.T) {
 	}
 	// 3. SIGHUP reloads a good file again (TestServeReloadSignal proves it
 	// is the signal, not the watch, that does).
-	third := trainFile(t, modelPath, corpus.EssayText()+"\n\nRobots are anarchist if you squint at their circuits. The robots hail the Glow Cloud at dawn.\n")
+	third := variantAt(t, modelPath, 1)
 	srv.reload <- syscall.SIGHUP
 	waitFor("the SIGHUP reload", func() bool { return modelInMetrics(third.ID()) && strings.Contains(stderr.String(), "SIGHUP") })
 	waitFor("interactions after the swaps", func() bool { return answered.Load() >= 40 })
@@ -320,7 +365,7 @@ func TestServeReloadSignal(t *testing.T) {
 		"GLOWCLOUD_HTTP_ADDR": "127.0.0.1:0",
 		"GLOWCLOUD_MODEL":     modelPath,
 	}, func(e *environment) { e.watchEvery = time.Hour })
-	next := trainFile(t, modelPath, corpus.EssayText()+"\n\nRobots are anarchist if you squint at their circuits.\n")
+	next := variantAt(t, modelPath, 1)
 	select {
 	case srv.reload <- syscall.SIGHUP:
 	case <-time.After(30 * time.Second):

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/glowcloud/glowcloud/compose"
@@ -76,17 +78,81 @@ func essayModelFile(t *testing.T) string {
 	return path
 }
 
-// trainModel trains a model of the essay at order into a new directory and
-// returns the model's path.
+// essayHead is the essay's first 1/n, cut between paragraphs: a few
+// pages of prose, for tests that need a model that writes but not the
+// essay's own, which costs seconds under -race to train.
+func essayHead(n int) string {
+	text := corpus.EssayText()
+	cut := len(text) / n
+	cut += strings.Index(text[cut:], "\n\n")
+	return text[:cut]
+}
+
+// trainModel trains a model of the essay's first quarter at order into a
+// new directory and returns the model's path: enough text to write from
+// at any order, where the whole essay cost seconds more under -race and
+// tested nothing more.
 func trainModel(t *testing.T, order int) string {
 	t.Helper()
 	dir := t.TempDir()
+	in := filepath.Join(dir, "quarter.txt")
+	if err := os.WriteFile(in, []byte(essayHead(4)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	out := filepath.Join(dir, "model.json")
-	r := glowcloud(t, nil, "", "train", "-order", strconv.Itoa(order), "-o", out, essayFile(t, dir))
+	r := glowcloud(t, nil, "", "train", "-order", strconv.Itoa(order), "-o", out, in)
 	if r.code != 0 {
 		t.Fatalf("train: exit %d, stderr:\n%s", r.code, r.stderr)
 	}
 	return out
+}
+
+// essayRun is one `glowcloud train -o out` of the essay: where it ran, and
+// what it said.
+type essayRun struct {
+	dir, out string
+	r        result
+}
+
+// essayTrained runs `glowcloud train` on the essay read from a file (via
+// "file") or from stdin (via "stdin"), once for the package: TestTrain and
+// TestTrainEssayGivesTheEmbeddedID judge the same two runs, where each
+// trained the essay again (seconds under -race).
+func essayTrained(t *testing.T, via string) essayRun {
+	t.Helper()
+	run, err := essayTrainings[via]()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run
+}
+
+var essayTrainings = map[string]func() (essayRun, error){
+	"file":  sync.OnceValues(func() (essayRun, error) { return trainEssayVia("file") }),
+	"stdin": sync.OnceValues(func() (essayRun, error) { return trainEssayVia("stdin") }),
+}
+
+func trainEssayVia(via string) (essayRun, error) {
+	shared, err := fixtureDir()
+	if err != nil {
+		return essayRun{}, err
+	}
+	dir, err := os.MkdirTemp(shared, "essay-"+via+"-")
+	if err != nil {
+		return essayRun{}, err
+	}
+	out := filepath.Join(dir, "model.json")
+	args, stdin := []string{"train", "-o", out, "-"}, corpus.EssayText()
+	if via == "file" {
+		path := filepath.Join(dir, "essay.txt")
+		if err := os.WriteFile(path, []byte(corpus.EssayText()), 0o644); err != nil {
+			return essayRun{}, err
+		}
+		args, stdin = []string{"train", "-o", out, path}, ""
+	}
+	var stdout, stderr bytes.Buffer
+	err = run(context.Background(), args, func(string) string { return "" }, strings.NewReader(stdin), &stdout, &stderr)
+	return essayRun{dir: dir, out: out, r: result{code: exitCode(err, &stderr), stdout: stdout.String(), stderr: stderr.String()}}, nil
 }
 
 var learnedRE = regexp.MustCompile(`(?m)^glowcloud: learned (\d+) sentences, (\d+) words, (\d+) distinct words, (\d+) states, (\d+) transitions, (\d+) headings from .+\n` +
@@ -102,11 +168,9 @@ func TestTrain(t *testing.T) {
 	half += strings.Index(corpus.EssayText()[half:], "\n\n") // split between paragraphs
 	tests := []struct {
 		name  string
-		setup func(t *testing.T, dir string) (paths []string, stdin string)
+		setup func(t *testing.T, dir string) (paths []string, stdin string) // nil: the run essayTrained(name) is judged
 	}{
-		{"file", func(t *testing.T, dir string) ([]string, string) {
-			return []string{essayFile(t, dir)}, ""
-		}},
+		{"file", nil},
 		{"directory", func(t *testing.T, dir string) ([]string, string) {
 			in := filepath.Join(dir, "in")
 			for name, text := range map[string]string{
@@ -124,9 +188,7 @@ func TestTrain(t *testing.T) {
 			}
 			return []string{in}, ""
 		}},
-		{"stdin", func(t *testing.T, dir string) ([]string, string) {
-			return []string{"-"}, corpus.EssayText()
-		}},
+		{"stdin", nil},
 		{"file and stdin, duplicates dropped", func(t *testing.T, dir string) ([]string, string) {
 			return []string{essayFile(t, dir), "-"}, corpus.EssayText()
 		}},
@@ -134,10 +196,17 @@ func TestTrain(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			dir := t.TempDir()
-			paths, stdin := tc.setup(t, dir)
-			out := filepath.Join(dir, "model.json")
-			r := glowcloud(t, nil, stdin, append([]string{"train", "-o", out}, paths...)...)
+			var dir, out string
+			var r result
+			if tc.setup == nil {
+				e := essayTrained(t, tc.name)
+				dir, out, r = e.dir, e.out, e.r
+			} else {
+				dir = t.TempDir()
+				paths, stdin := tc.setup(t, dir)
+				out = filepath.Join(dir, "model.json")
+				r = glowcloud(t, nil, stdin, append([]string{"train", "-o", out}, paths...)...)
+			}
 			if r.code != 0 {
 				t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
 			}
@@ -574,7 +643,7 @@ func TestInspect(t *testing.T) {
 // owner: `glowcloud train` on the essay's text gives the model the binary
 // embeds, id and hash alike, read from a file or from stdin. (The
 // repository's copy, corpus/socialism-is-anarchist-if-you-squint.txt, is
-// the embedded file itself, the bytes essayFile writes: training it too
+// the embedded file itself, the bytes essayTrained trains: training it too
 // cost seconds under -race and tested nothing more.)
 func TestTrainEssayGivesTheEmbeddedID(t *testing.T) {
 	t.Parallel()
@@ -582,23 +651,14 @@ func TestTrainEssayGivesTheEmbeddedID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tt := range []struct {
-		name  string
-		stdin string
-		path  func(dir string) string
-	}{
-		{"file", "", func(dir string) string { return essayFile(t, dir) }},
-		{"stdin", corpus.EssayText(), func(string) string { return "-" }},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
+	for _, via := range []string{"file", "stdin"} {
+		t.Run(via, func(t *testing.T) {
 			t.Parallel()
-			dir := t.TempDir()
-			out := filepath.Join(dir, "essay.model")
-			r := glowcloud(t, nil, tt.stdin, "train", "-o", out, tt.path(dir))
-			if r.code != 0 {
-				t.Fatalf("train: exit %d, stderr:\n%s", r.code, r.stderr)
+			e := essayTrained(t, via) // the run TestTrain judges too
+			if e.r.code != 0 {
+				t.Fatalf("train: exit %d, stderr:\n%s", e.r.code, e.r.stderr)
 			}
-			m, err := markov.Load(out)
+			m, err := markov.Load(e.out)
 			if err != nil {
 				t.Fatal(err)
 			}
