@@ -173,8 +173,9 @@ func (b *poolBuilder) reword(s int32, sub func(i, l int32, risk float64, words [
 			(subjectPronouns[word(i+1)] || noun(tags[i+1]) || tags[i+1] == "DT" || strings.HasPrefix(tags[i+1], "JJ")):
 			sub(i, 1, riskReword, []int32{b.intern("in"), b.intern("which")}, []string{"IN", "WDT"})
 		case w == "must" && i > 0 && inner && !last && (word(i-1) == "we" || word(i-1) == "they" || word(i-1) == "i" || word(i-1) == "you") &&
-			(strings.HasPrefix(tags[i+1], "VB") || i+2 < n && word(i+1) != "not" && word(i+1) != "never" &&
-				(tags[i+1] == "RB" && strings.HasPrefix(tags[i+2], "VB") || word(i+1) == "both")):
+			// Not before an adverb: "You have to also put in a note" (a
+			// reader marked it), "have to not interfere".
+			(strings.HasPrefix(tags[i+1], "VB") || word(i+1) == "both"):
 			sub(i, 1, riskReword, []int32{b.intern("have"), b.intern("to")}, []string{"VBP", "TO"})
 		case w == "have" && i > 0 && i+2 < n && inner && plainWord(toks[i+1]) && word(i+1) == "to" && (word(i-1) == "we" || word(i-1) == "they" || word(i-1) == "i" || word(i-1) == "you") && tags[i+2] == "VB":
 			sub(i, 2, riskReword, []int32{b.intern("must")}, []string{"MD"})
