@@ -117,6 +117,11 @@ func (p *piece) fromPool(topical bool, maxChars int) (string, bool) {
 			addAll([]int32{vs[p.rng.IntN(len(vs))]}, 1)
 		}
 	}
+	// canFollow: the corpus's next sentences hold one that may be said.
+	canFollow := false
+	for f := p.last + 1; p.last >= 0 && f <= p.last+8 && !canFollow; f++ {
+		canFollow = len(x.byFrom[f]) > 0
+	}
 	// One variant of each corpus sentence competes, drawn at random: a
 	// sentence the pool holds many variants of is not said more often.
 	p.rng.Shuffle(len(cands), func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
@@ -140,14 +145,21 @@ func (p *piece) fromPool(topical bool, maxChars int) (string, bool) {
 			// "And…", "But…": a piece opens with none, and says one at most
 			// (a reading of twelve paragraphs found seven of sixteen
 			// sentences opening so).
-			score -= 5
+			score -= 3
 		}
-		if x.refers[i] && !(follows && d <= 2) {
-			// Opening a piece, or after a sentence that is not the one it
-			// follows in the corpus, it would point at nothing. Said only
-			// when nothing else will do (blind readers marked "This
-			// remained the case when…" in paragraph after paragraph).
+		switch {
+		case x.refers[i] && p.last < 0:
+			// Opening a piece, it would point at nothing. Said only when
+			// nothing else will do.
 			score -= 6
+		case x.refers[i] && canFollow && !(follows && d <= 2):
+			// Where the piece could follow the corpus instead, said after
+			// a sentence that is not the one it follows there, it may
+			// point at the wrong thing (blind readers marked "This
+			// remained the case when…" in paragraph after paragraph).
+			// Where nothing follows, every choice is a turn, and a story's
+			// sentences mostly open with "he" or "she".
+			score -= 2.5
 		}
 		if follows {
 			// The corpus's own next sentences carry its argument on: blind
