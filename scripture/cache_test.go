@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -84,6 +86,27 @@ func trained(t testing.TB, texts ...string) scripture.Trained {
 }
 
 func fixedNow() time.Time { return time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC) }
+
+// essayAndHarbour is a server's scripture of the essay and harbour.txt:
+// a model large enough to write alone, trained once for the package
+// (TestBlendShareZero and TestChargeBoundsAWarmModel each trained one,
+// seconds under -race). Only read it.
+func essayAndHarbour(t testing.TB) scripture.Trained {
+	t.Helper()
+	tr, err := trainEssayAndHarbour()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+var trainEssayAndHarbour = sync.OnceValues(func() (scripture.Trained, error) {
+	harbour, err := os.ReadFile(filepath.Join("testdata", "harbour.txt"))
+	if err != nil {
+		return scripture.Trained{}, err
+	}
+	return scripture.Train([]scripture.Text{text("g", "essay", corpus.EssayText()), text("g", "harbour", string(harbour))}, 0, fixedNow)
+})
 
 // TestCacheEvictsByBytes: the cache keeps the models it is charged for
 // within its bound, the least recently used out, and counts hits and
@@ -202,7 +225,7 @@ func TestVersionSwap(t *testing.T) {
 func TestBlendShareZero(t *testing.T) {
 	t.Parallel()
 	small := trained(t, "harbour", readText(t, "harbour.txt"))
-	large := trained(t, "essay", corpus.EssayText(), "harbour", readText(t, "harbour.txt"))
+	large := essayAndHarbour(t)
 	mem := newMem()
 	mem.set("small", 1, 0, small.Data)
 	mem.set("large", 1, 0, large.Data)
@@ -316,7 +339,7 @@ func TestHostileScriptureIsInert(t *testing.T) {
 // compose builds on first use), so the bound holds for what it keeps. Not
 // parallel: it measures the heap.
 func TestChargeBoundsAWarmModel(t *testing.T) {
-	data := trained(t, "essay", corpus.EssayText(), "orchard", readText(t, "orchard.txt")).Data
+	data := essayAndHarbour(t).Data
 	mem := newMem()
 	mem.set("g1", 1, 50, data)
 	essayW := essayWriter(t)

@@ -120,10 +120,11 @@ func TestTooSmallNamesTheEssay(t *testing.T) {
 // TestTrainSherlockLearnsNoLicence: trained on The Adventures of Sherlock
 // Holmes as Project Gutenberg ships it, the model learns the book and not
 // one sentence of Gutenberg's header, credits or licence. The book is cut
-// to its first 1,500 lines (A Scandal in Bohemia and a start of The
-// Red-Headed League), between Gutenberg's
+// to its first 700 lines (A Scandal in Bohemia's first part and some of
+// its second, 5,000 words: enough to write from), between Gutenberg's
 // header and its whole footer and licence as shipped: the framing is what
-// is tested, and the whole book took minutes to train under -race.
+// is tested, and the whole book took minutes to train under -race (its
+// first 1,500 lines, seconds).
 func TestTrainSherlockLearnsNoLicence(t *testing.T) {
 	t.Parallel()
 	book := sharedfiles.Path("corpora/sherlock.txt")
@@ -139,7 +140,7 @@ func TestTrainSherlockLearnsNoLicence(t *testing.T) {
 	if end < 2000 {
 		t.Fatalf("sherlock.txt has no Gutenberg footer past line 2000 (at %d)", end)
 	}
-	cut := 1500 // at the blank line after it: the footer's marker starts a paragraph
+	cut := 700 // at the blank line after it: the footer's marker starts a paragraph
 	for strings.TrimSpace(lines[cut]) != "" {
 		cut++
 	}
@@ -169,8 +170,10 @@ func TestTrainSherlockLearnsNoLicence(t *testing.T) {
 	if found := licence.FindAll(data, 10); len(found) > 0 {
 		t.Errorf("the model holds Project Gutenberg's words: %q", found)
 	}
-	for _, want := range []string{`"Irene"`, `"Holmes"`, `"Watson"`} {
-		if !strings.Contains(string(data), want) {
+	// A word is learned as a token, with the punctuation it was written
+	// with (Watson, in these pages, is always "Watson," or "Watson.").
+	for _, want := range []string{"Irene", "Holmes", "Watson"} {
+		if !regexp.MustCompile(`"` + want + `[.,;:!?]?"`).Match(data) {
 			t.Errorf("the book's word %s is not learned", want)
 		}
 	}
