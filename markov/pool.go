@@ -300,7 +300,13 @@ func (b *poolBuilder) accept(ids []int32, tags []string, score float64, from, to
 	// A sentence has a finite verb: "And the courage to enact your will
 	// upon a passive world." is a fragment only its neighbour in the
 	// corpus makes sense of (readers marked it).
-	if !slices.ContainsFunc(tags, finiteTag) {
+	finite := false
+	for i, t := range tags {
+		// "to enact" and "your will" hold no finite verb, whatever the
+		// tagger says.
+		finite = finite || finiteTag(t) && (i == 0 || !strings.EqualFold(toks[i-1], "to") && tags[i-1] != "PRP$" && tags[i-1] != "DT")
+	}
+	if !finite {
 		return
 	}
 	// Whole, or (an edit of one sentence) ending as its sentence does: the

@@ -40,7 +40,7 @@ var oneForOne = map[string]string{
 	"although": "though", "toward": "towards", "towards": "toward", "whilst": "while", "whereas": "while",
 	"amongst": "among", "anyone": "anybody", "anybody": "anyone", "everyone": "everybody", "everybody": "everyone",
 	"someone": "somebody", "somebody": "someone", "cannot": "can't", "can't": "cannot",
-	"often": "frequently", "almost": "nearly", "nearly": "almost", "largely": "mostly", "mostly": "largely",
+	"almost": "nearly", "nearly": "almost", "largely": "mostly", "mostly": "largely",
 }
 
 // beginVerbs are "start" and "begin" in each form, for each other.

@@ -381,7 +381,10 @@ func (b *poolBuilder) freePlaces(s int32, e *edits) []place {
 			strings.ToLower(toks[i+1]) != "and":
 			leave(i, 1, riskLeaveOut)
 		case strings.HasPrefix(t, "JJ") && plainWord(w) && !keepAdjectives[lw] && plainWord(toks[i-1]) && plainWord(toks[i+1]) &&
-			(tags[i-1] == "DT" || tags[i-1] == "PRP$") && strings.HasPrefix(tags[i+1], "JJ") && i+2 < n && noun(tags[i+2]),
+			(tags[i-1] == "DT" || tags[i-1] == "PRP$") && strings.HasPrefix(tags[i+1], "JJ") && i+2 < n && noun(tags[i+2]) &&
+			// Not before a word that says how many: "the past few years"
+			// is no "the few years".
+			!keepAdjectives[strings.ToLower(toks[i+1])],
 			strings.HasPrefix(t, "JJ") && plainWord(w) && !keepAdjectives[lw] && i >= 2 && plainWord(toks[i-1]) && plainWord(toks[i+1]) &&
 				strings.HasPrefix(tags[i-1], "JJ") && !keepAdjectives[strings.ToLower(toks[i-1])] && (tags[i-2] == "DT" || tags[i-2] == "PRP$") && noun(tags[i+1]):
 			// One of two adjectives: "the great telepathic Glow Cloud" →

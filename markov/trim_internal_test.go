@@ -132,6 +132,8 @@ func TestFreePlaces(t *testing.T) {
 			[]string{"They followed the bureaucrat's plan."}, nil},
 		{"a list of three made two", "It built a multi-ethnic, ecological, and socialist society.",
 			[]string{"It built a multi-ethnic and socialist society."}, []string{"multi-ethnic, and"}},
+		{"no adjective left out before one that says how many", "The Left has fallen in the past few years.",
+			nil, []string{"the few years"}},
 		{"must for have to", "We must change ourselves in turn.",
 			[]string{"We have to change ourselves in turn."}, nil},
 		{"no have to before not", "You must not interfere, come what may.",
