@@ -116,8 +116,15 @@ func (b *poolBuilder) swaps(rng *rand.Rand, tagged *int) {
 	// The neighbours each word is said between: two words said between
 	// many of the same neighbours are said of the same kind of thing, so a
 	// swap between them keeps some sense.
+	// With no detour taken (limit below the least risk of one), neither
+	// the neighbours nor the runs are gathered: they were most of the
+	// training time of a large corpus under the race detector.
+	detours := limit >= detourMinRisk
 	ctx := make(map[int32]map[[2]int32]bool)
 	for _, s := range sample {
+		if !detours {
+			break
+		}
 		ids := b.sents[s]
 		for j := 1; j+1 < len(ids); j++ {
 			if ctx[ids[j]] == nil {
@@ -145,6 +152,9 @@ func (b *poolBuilder) swaps(rng *rand.Rand, tagged *int) {
 	}
 	used := make(map[detour]int)
 	for _, s := range sample {
+		if !detours {
+			break
+		}
 		ids := b.sents[s]
 		for j := 1; j < len(ids); j++ {
 			for n := 1; n <= swapMaxSpan && j+n < len(ids); n++ {
@@ -271,6 +281,10 @@ func (b *poolBuilder) swaps(rng *rand.Rand, tagged *int) {
 		}
 	}
 }
+
+// detourMinRisk is the least risk of a detour (see risk): an adjective or
+// a determiner for another.
+const detourMinRisk = 0.3
 
 // risk is how likely an edit is to read wrong: leaving out a modifier
 // least, adding one a little more, swapping a determiner a little, and
