@@ -136,10 +136,12 @@ func (p *piece) fromPool(topical bool, maxChars int) (string, bool) {
 		score := p.rng.Float64() * 2 // variety
 		d := s.From - p.last
 		follows := p.last >= 0 && d >= 1 && d <= 8
-		if follows && d <= 3 {
-			score -= x.penalty[s.From] / 2
-		} else {
-			score -= x.penalty[s.From]
+		if x.penalty != nil {
+			if follows && d <= 3 {
+				score -= x.penalty[s.From] / 2
+			} else {
+				score -= x.penalty[s.From]
+			}
 		}
 		if x.joined[i] && (p.last < 0 || p.joined > 0) {
 			// "And…", "But…": a piece opens with none, and says one at most
@@ -428,7 +430,7 @@ type poolIndex struct {
 	sources []int32            // the corpus sentences of byFrom, in order
 	// penalty evens out how often each corpus sentence is said (see
 	// balance).
-	penalty map[int32]float64
+	penalty []float64 // by corpus sentence; nil before balance
 }
 
 func buildPoolIndex(m *markov.Model) *poolIndex {
@@ -478,7 +480,6 @@ const (
 // print, and penalises each by how much more often than the mean it was
 // printed.
 func (x *poolIndex) balance(m *markov.Model) {
-	x.penalty = make(map[int32]float64, len(x.sources))
 	if len(x.sources) < 8 {
 		return
 	}
@@ -486,10 +487,12 @@ func (x *poolIndex) balance(m *markov.Model) {
 	for _, s := range x.s {
 		from[s.Text] = s.From
 	}
+	penalty := make([]float64, x.sources[len(x.sources)-1]+1)
+	x.penalty = penalty // the pieces below see each round's
 	w := &Writer{m: m, pool: func() *poolIndex { return x }}
 	per := paragraphRoom(balanceParagraphs)
 	for round := range balanceRounds {
-		count := make(map[int32]int, len(x.sources))
+		count := make([]int, len(penalty))
 		total := 0
 		for k := range balancePieces {
 			rng := NewRand(uint64(round*balancePieces + k))
@@ -520,7 +523,7 @@ func (x *poolIndex) balance(m *markov.Model) {
 		rate := balanceRate / float64(round+1)
 		for _, f := range x.sources {
 			// Rarely said sentences are pushed forward a little only.
-			x.penalty[f] = max(x.penalty[f]+rate*math.Log((float64(count[f])+1)/(mean+1)), -0.5)
+			penalty[f] = max(penalty[f]+rate*math.Log((float64(count[f])+1)/(mean+1)), -0.5)
 		}
 	}
 }
