@@ -1,6 +1,7 @@
 package quiz_test
 
 import (
+	"bytes"
 	"hash/fnv"
 	"math"
 	"os"
@@ -109,9 +110,12 @@ func odd(s string) bool {
 }
 
 // TestSurfaceGivesNothingAwaySherlock is the same test on a corpus the
-// matching was not tuned on: the Sherlock Holmes stories of the shared
-// folder (skipped when it is not there, and under -short: training takes a
-// while).
+// matching was not tuned on: the first half of the Sherlock Holmes stories
+// of the shared folder (skipped when it is not there, and under -short:
+// training takes a while). Half the book gives 385 pairs, six times the
+// essay's, and the classifiers the same 2,000 rounds (both at 52-54 %,
+// as on the whole book's 774); it trains in 5 s under -race, the whole
+// book in 12.
 func TestSurfaceGivesNothingAwaySherlock(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
@@ -125,13 +129,18 @@ func TestSurfaceGivesNothingAwaySherlock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	parsed := corpus.Parse(string(text))
+	half := len(text) / 2
+	half += bytes.Index(text[half:], []byte("\n\n")) // between paragraphs
+	parsed := corpus.Parse(string(text[:half]))
 	m, err := markov.Train(parsed.Sentences, markov.TrainOptions{Headings: parsed.Headings})
 	if err != nil {
 		t.Fatal(err)
 	}
 	corpusSentences, generated := compose.New(m).Sentences()
 	b := quiz.NewBank(corpusSentences, generated)
+	if b.Size() < 300 {
+		t.Fatalf("half the stories give %d pairs of a real sentence and its twin; want at least 300", b.Size())
+	}
 	checkSurface(t, b)
 }
 
