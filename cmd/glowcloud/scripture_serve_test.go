@@ -65,15 +65,19 @@ func TestServeScripture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The trainer looks for work every 100 ms rather than every 2 s, so
+	// that a trainer wrongly running with scripture off would claim the
+	// text within the wait below.
+	const poll = 100 * time.Millisecond
 	for _, on := range []string{"", "off"} {
 		dbPath := filepath.Join(t.TempDir(), "glowcloud.db")
-		srv := startServe(t, map[string]string{
+		srv := startServeWith(t, map[string]string{
 			"DISCORD_PUBLIC_KEY":  hex.EncodeToString(pub),
 			"GLOWCLOUD_HTTP_ADDR": "127.0.0.1:0",
 			"GLOWCLOUD_DATABASE":  dbPath,
 			"GLOWCLOUD_COOLDOWN":  "0",
 			"GLOWCLOUD_SCRIPTURE": on,
-		})
+		}, func(e *environment) { e.scripturePoll = poll })
 		db, err := sqlite.Open(t.Context(), dbPath, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -84,7 +88,7 @@ func TestServeScripture(t *testing.T) {
 			t.Fatal(err)
 		}
 		if on == "off" {
-			time.Sleep(2*scripture.DefaultPoll + 500*time.Millisecond) // a trainer would have claimed it
+			time.Sleep(2*poll + 500*time.Millisecond) // a trainer would have claimed it
 			if g, err := db.ScriptureGuild(t.Context(), "4"); err != nil || g.State != scripture.StatePending {
 				t.Errorf("scripture off: %+v, %v; want it untouched", g, err)
 			}
