@@ -24,7 +24,8 @@ import (
 //   - a connective the corpus opens its sentences with ("But", "In other
 //     words,") put before a sentence that has none.
 //
-// Every word said stays a word of the corpus.
+// Every word said is a word of the corpus, or one a rewording puts in (see
+// reword).
 
 // putConnectives: a connective of the corpus is put before a sentence
 // that has none. Off (see freePlaces).
