@@ -172,11 +172,14 @@ func (b *poolBuilder) reword(s int32, sub func(i, l int32, risk float64, words [
 		case w == "where" && tags[i] == "WRB" && inner && !last && i > 0 && noun(tags[i-1]) && plainWord(toks[i-1]) &&
 			(subjectPronouns[word(i+1)] || noun(tags[i+1]) || tags[i+1] == "DT" || strings.HasPrefix(tags[i+1], "JJ")):
 			sub(i, 1, riskReword, []int32{b.intern("in"), b.intern("which")}, []string{"IN", "WDT"})
-		case w == "must" && i > 0 && inner && !last && (word(i-1) == "we" || word(i-1) == "they" || word(i-1) == "i" || word(i-1) == "you") &&
+		case w == "must" && i > 0 && inner && !last && plainWord(toks[i-1]) && agreeing(word(i-1), tags[i-1]) != "" &&
 			// Not before an adverb: "You have to also put in a note" (a
 			// reader marked it), "have to not interfere".
 			(strings.HasPrefix(tags[i+1], "VB") || word(i+1) == "both"):
-			sub(i, 1, riskReword, []int32{b.intern("have"), b.intern("to")}, []string{"VBP", "TO"})
+			// "Libertarian socialists must be willing" → "…have to be
+			// willing"; "the state must" → "the state has to".
+			have := agreeing(word(i-1), tags[i-1])
+			sub(i, 1, riskReword, []int32{b.intern(have), b.intern("to")}, []string{"VBP", "TO"})
 		case w == "have" && i > 0 && i+2 < n && inner && plainWord(toks[i+1]) && word(i+1) == "to" && (word(i-1) == "we" || word(i-1) == "they" || word(i-1) == "i" || word(i-1) == "you") && tags[i+2] == "VB":
 			sub(i, 2, riskReword, []int32{b.intern("must")}, []string{"MD"})
 		case w == "perhaps" && inner && !last && (i == 0 || strings.HasSuffix(toks[i-1], ",")):
@@ -303,6 +306,18 @@ func (b *poolBuilder) tails(s int32, sub func(i, l int32, risk float64, words []
 			cut(i)
 		}
 	}
+}
+
+// agreeing returns the form of "have" a subject ending in word (tagged
+// tag) takes before "to", or "" where the word is no subject's head.
+func agreeing(word, tag string) string {
+	switch {
+	case word == "we" || word == "they" || word == "i" || word == "you" || tag == "NNS" || tag == "NNPS":
+		return "have"
+	case word == "he" || word == "she" || word == "it" || tag == "NN" || tag == "NNP":
+		return "has"
+	}
+	return ""
 }
 
 // expand returns the two words a contraction stands for, in lower case;

@@ -136,6 +136,8 @@ func TestFreePlaces(t *testing.T) {
 			nil, []string{"the few years"}},
 		{"must for have to", "We must change ourselves in turn.",
 			[]string{"We have to change ourselves in turn."}, nil},
+		{"must for has to or have to, as the subject takes it", "The state must change, and the workers must plan.",
+			[]string{"The state has to change, and the workers must plan.", "The state must change, and the workers have to plan."}, nil},
 		{"no have to before not", "You must not interfere, come what may.",
 			nil, []string{"have to not"}},
 		{"no contraction opened in a question", "Don't you see that the converse is valid?",
