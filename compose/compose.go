@@ -73,6 +73,47 @@ func (w *Writer) Warm() {
 // ModelID returns the short id of the Writer's model.
 func (w *Writer) ModelID() string { return w.m.ID() }
 
+// paragraph writes a paragraph of a manifesto of at most per characters:
+// three to five sentences, the topic opening it and now and then returning;
+// the fourth and fifth only where they carry the corpus's argument on (a
+// turn to an unrelated sentence reads as one: readers marked the paragraphs
+// that end on one).
+// In the manifesto's first paragraph, a topic no sentence says is said in
+// the essay's voice instead. It returns the sentences, in order.
+func (pc *piece) paragraph(rng *rand.Rand, per int, topic string, first bool) []string {
+	want := 3 + rng.IntN(3)
+	var out []string
+	room := 0
+	for i := 0; i < want; i++ {
+		var s string
+		if i < 3 {
+			s = pc.next(i == 0 || (i == 2 && rng.IntN(2) == 0), sentenceChars)
+		} else if s = pc.follow(sentenceChars); s == "" {
+			break
+		}
+		if first && i == 0 && topic != "" && !mentions(s, topic) {
+			// The model cannot say the topic in anything new (it never
+			// saw it, or only in lines it would have to copy): say it in
+			// the essay's voice instead.
+			s = pc.w.splice(rng, topic)
+			pc.add(s)
+		}
+		if s == "" {
+			continue
+		}
+		n := utf8.RuneCountInString(s)
+		if len(out) > 0 && room+1+n > per {
+			break
+		}
+		if len(out) > 0 {
+			room++
+		}
+		room += n
+		out = append(out, s)
+	}
+	return out
+}
+
 // paragraphRoom is how many characters each of a manifesto's paragraphs
 // may take.
 func paragraphRoom(paragraphs int) int { return (MaxManifesto-len(Hail)-2)/paragraphs - 2 }
@@ -115,29 +156,8 @@ func manifesto(seed uint64, topic string, paragraphs int, source func() *Writer)
 			pc.reserve(Hail)
 			pieces[w] = pc
 		}
-		want := 3 + rng.IntN(3)
 		var b strings.Builder
-		for i := 0; i < want; i++ {
-			// The topic opens each paragraph and now and then returns.
-			s := pc.next(i == 0 || (i == 2 && rng.IntN(2) == 0), sentenceChars)
-			if p == 0 && i == 0 && topic != "" && !mentions(s, topic) {
-				// The model cannot say the topic in anything new (it never
-				// saw it, or only in lines it would have to copy): say it in
-				// the essay's voice instead.
-				s = w.splice(rng, topic)
-				pc.add(s)
-			}
-			if s == "" {
-				continue
-			}
-			if b.Len() > 0 && utf8.RuneCountInString(b.String())+1+utf8.RuneCountInString(s) > per {
-				break
-			}
-			if b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			b.WriteString(s)
-		}
+		b.WriteString(strings.Join(pc.paragraph(rng, per, topic, p == 0), " "))
 		if b.Len() == 0 {
 			if p > 0 {
 				// The model has said all it can: a shorter piece, not

@@ -237,6 +237,42 @@ func TestEssayGoals(t *testing.T) {
 	checkOpenings(t, m, 0.036)
 	checkSpread(t, m, model.Pool(), 0.045)
 	checkConnectives(t, m)
+	checkNoLateTurns(t, m, model.Pool())
+}
+
+// checkNoLateTurns checks that a paragraph's fourth and fifth sentences
+// carry the corpus's argument on (each from one of the eight corpus
+// sentences after the one before it): where the argument runs out, the
+// paragraph ends rather than turning to something else. The oracle finds
+// each sentence among the pool's texts, as checkSpread does.
+func checkNoLateTurns(t *testing.T, m measured, pool []markov.PoolSentence) {
+	t.Helper()
+	from := make(map[string]int32, len(pool))
+	for _, p := range pool {
+		from[p.Text] = p.From
+	}
+	plain := strings.NewReplacer("’", "'", "‘", "'", "“", "\"", "”", "\"")
+	late, turns := 0, 0
+	for _, body := range m.bodies {
+		for _, para := range strings.Split(strings.TrimSuffix(body, compose.Hail), "\n\n") {
+			ss := quality.SplitSentences(para)
+			for k := 3; k < len(ss); k++ {
+				a, okA := from[plain.Replace(ss[k-1])]
+				b, okB := from[plain.Replace(ss[k])]
+				if !okA || !okB {
+					continue
+				}
+				late++
+				if d := b - a; d < 1 || d > 8 {
+					turns++
+				}
+			}
+		}
+	}
+	if turns > 0 {
+		t.Errorf("%d of %d late sentences of a paragraph turn away from the corpus's argument, want none", turns, late)
+	}
+	t.Logf("%d late sentences, %d turns", late, turns)
 }
 
 // checkSpread checks that no sentence of the corpus is said, in any of its

@@ -33,6 +33,9 @@ type piece struct {
 	from   map[int32]bool // corpus sentences the piece's pooled sentences started from
 	// words holds the words of each sentence said, for the title.
 	words [][]string
+	// mustFollow: the next sentence must carry the corpus's argument on
+	// (see follow).
+	mustFollow bool
 	// pool is the pool index, set only while the index balances itself
 	// (see balance); otherwise the writer's.
 	pool *poolIndex
@@ -129,6 +132,9 @@ func (p *piece) fromPool(topical bool, maxChars int) (string, bool) {
 	best, bestScore := int32(-1), 0.0
 	for _, i := range cands {
 		s := x.s[i]
+		if p.mustFollow && (p.last < 0 || s.From-p.last < 1 || s.From-p.last > 8) {
+			continue
+		}
 		if from[s.From] || p.sameFirst(s.Text) || p.said[s.Text] || len(s.Text) > maxChars || p.opens[x.open[i]] || p.from[s.From] || p.repeatsRuns(x.runs[i]) {
 			continue
 		}
@@ -206,6 +212,16 @@ func (p *piece) fromPool(topical bool, maxChars int) (string, bool) {
 }
 
 // walk draws sentences from the chain, for a model without a pool.
+// follow returns a pooled sentence that carries the corpus's argument on
+// from the piece's last one (from the corpus's next eight sentences), or
+// "" if none may be said.
+func (p *piece) follow(maxChars int) string {
+	p.mustFollow = true
+	defer func() { p.mustFollow = false }()
+	s, _ := p.fromPool(false, maxChars)
+	return s
+}
+
 // sameFirst reports whether a sentence opens with the word the last one
 // opened with: "And …. And …" reads as a tic even when the openings differ
 // after it.
@@ -499,17 +515,7 @@ func (x *poolIndex) balance(m *markov.Model) {
 			pc := w.newPiece(rng, nil)
 			pc.reserve(Hail)
 			for range balanceParagraphs {
-				want := 3 + rng.IntN(3)
-				room := 0
-				for i := 0; i < want; i++ {
-					s := pc.next(i == 0 || (i == 2 && rng.IntN(2) == 0), sentenceChars)
-					if s == "" {
-						continue
-					}
-					if room > 0 && room+1+len(s) > per {
-						break
-					}
-					room += len(s) + 1
+				for _, s := range pc.paragraph(rng, per, "", false) {
 					if f, ok := from[s]; ok {
 						count[f]++
 						total++
