@@ -9,7 +9,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/corpus"
 	"github.com/glowcloud/glowcloud/limits"
 	"github.com/glowcloud/glowcloud/quality"
@@ -71,7 +70,7 @@ func (e environment) runQuality(ctx context.Context, args []string) error {
 		}
 		lm = quality.NewLM(strings.ToValidUTF8(string(data), "\uFFFD"))
 	}
-	w := compose.New(m)
+	w := writerOf(m)
 	out := w.Manifestos(seed.v, *n, "", *paragraphs)
 	r := quality.Measure(quality.Pieces(out), true, quality.NewCorpus(sents), lm)
 	if *asJSON {

@@ -469,7 +469,7 @@ func newModelHolder(ctx context.Context, l markov.Loader, path string, log *slog
 		}
 		// Built before the swap, so the first interactions on a new model
 		// do not pay for its indexes (a second of CPU on a 5 MB corpus).
-		w := compose.New(m)
+		w := writerOf(m)
 		w.Warm()
 		return w, nil
 	}
@@ -522,7 +522,7 @@ func (e environment) runConsole(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return runConsoleWith(ctx, compose.New(m), loader, proclaimMin, quizSeconds, *speed, public, e.stdin, e.stdout)
+	return runConsoleWith(ctx, writerOf(m), loader, proclaimMin, quizSeconds, *speed, public, e.stdin, e.stdout)
 }
 
 // newLogger returns serve's logger: text (the default) or JSON on w.

@@ -8,6 +8,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/dustin/go-humanize"
 
@@ -90,7 +91,7 @@ func (e environment) runWrite(ctx context.Context, cmd string, args []string) er
 	if err != nil {
 		return err
 	}
-	w := compose.New(m)
+	w := writerOf(m)
 	if !seed.set {
 		seed.v = min(limits.RandomSeed(), limits.MaxSeed-uint64(*n-1)) // every seed of -n in range
 		fmt.Fprintf(e.stderr, "glowcloud: seed %d (pass -seed %d to get this text again)\n", seed.v, seed.v)
@@ -131,6 +132,28 @@ func (e environment) loadModel(ctx context.Context, path string) (*markov.Model,
 	}
 	return loadModel(ctx, l, path)
 }
+
+// writerOf returns a Writer over m: the process's one Writer of the
+// embedded essay when m is its model (essay.Model's own), else a new one.
+func writerOf(m *markov.Model) *compose.Writer {
+	if em, err := essay.Model(); err == nil && m == em {
+		return essayWriter()
+	}
+	return compose.New(m)
+}
+
+// essayWriter is the Writer of the embedded essay's model, made once per
+// process and shared as essay.Model shares the model: like it, the one
+// piece of package-level state here, a value derived from constants. A
+// Writer builds its indexes on first use (the pool's balance writes
+// manifestos to learn its penalties): a fraction of a second, seconds
+// under -race, which every command over the essay run again in one
+// process (serve's console, the tests) paid again. A Writer is safe for
+// concurrent use.
+var essayWriter = sync.OnceValue(func() *compose.Writer {
+	m, _ := essay.Model() // writerOf asks only once essay.Model has given its model
+	return compose.New(m)
+})
 
 // loadModel loads the model file at path with l, or gives the embedded
 // essay's model when path is empty. Every model file a command reads goes
