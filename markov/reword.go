@@ -150,10 +150,9 @@ func (b *poolBuilder) reword(s int32, sub func(i, l int32, risk float64, words [
 				sub(i, 1, riskReword, []int32{b.intern(first), b.intern(verb + trail(toks[i]))}, []string{tags[i], "VB"})
 			}
 		}
-		if alt, ok := oneForOne[w]; ok && !(w == "toward" || w == "towards") || ok && tags[i] == "IN" {
-			if w != "can't" || i > 0 {
-				sub(i, 1, riskReword, []int32{b.intern(same(alt, i))}, []string{tags[i]})
-			}
+		// "toward" and "towards" only as prepositions.
+		if alt, ok := oneForOne[w]; ok && (w != "toward" && w != "towards" || tags[i] == "IN") {
+			sub(i, 1, riskReword, []int32{b.intern(same(alt, i))}, []string{tags[i]})
 		}
 		if alt, ok := beginVerbs[w+"/"+tags[i]]; ok && inner {
 			sub(i, 1, riskReword, []int32{b.intern(same(alt, i))}, []string{tags[i]})
