@@ -45,14 +45,26 @@ var stores = []struct {
 	}},
 }
 
+// essayWriter is the embedded essay's Writer, one for the package: a
+// Writer builds its indexes on first use (the pool's balance writes
+// manifestos to learn its penalties), a second or more under -race, and a
+// dozen tests each built them again. A Writer is safe for concurrent use.
 func essayWriter(t testing.TB) *compose.Writer {
 	t.Helper()
-	m, err := essay.Model()
+	w, err := sharedEssayWriter()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return compose.New(m)
+	return w
 }
+
+var sharedEssayWriter = sync.OnceValues(func() (*compose.Writer, error) {
+	m, err := essay.Model()
+	if err != nil {
+		return nil, err
+	}
+	return compose.New(m), nil
+})
 
 func readText(t testing.TB, name string) string {
 	t.Helper()
