@@ -16,9 +16,7 @@ import (
 
 	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/bot/pages"
-	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/discordtext"
-	"github.com/glowcloud/glowcloud/essay"
 	"github.com/glowcloud/glowcloud/internal/bottest"
 	"github.com/glowcloud/glowcloud/internal/browser"
 )
@@ -78,11 +76,7 @@ func TestBrowser(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 
-	m, err := essay.Model()
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := compose.New(m)
+	w := essayWriter(t)
 	var h http.Handler
 	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { h.ServeHTTP(rw, r) }))
 	defer srv.Close()

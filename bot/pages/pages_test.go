@@ -178,11 +178,7 @@ func TestPage(t *testing.T) {
 // every kind of piece.
 func TestPageIsTheReply(t *testing.T) {
 	t.Parallel()
-	m, err := essay.Model()
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := compose.New(m)
+	w := essayWriter(t)
 	b := bottest.NewBot(bot.Config{Writer: func() bot.Writer { return w }, PublicURL: public})
 	h := pages.New(pages.Config{Writer: func() bot.Writer { return w }, PublicURL: public})
 	for _, req := range []bot.Request{
@@ -581,18 +577,14 @@ func shownTopic(t *testing.T, s string) string {
 // addresses under the public URL.
 func TestUnfurlLimits(t *testing.T) {
 	t.Parallel()
-	m, err := essay.Model()
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := compose.New(m)
+	w := essayWriter(t)
 	h := pages.New(pages.Config{Writer: func() bot.Writer { return w }, PublicURL: public, Burst: 1000})
 	meta := regexp.MustCompile(`<meta (?:property|name)="([a-z:_-]+)" content="([^"]*)">`)
 	for seed := range uint64(30) {
 		for _, p := range []bot.Piece{
-			{Kind: bot.CmdManifesto, Model: m.ID(), Seed: seed, Paragraphs: 1 + int(seed%5), Topic: []string{"", "robots", "late capitalism"}[seed%3]},
-			{Kind: bot.CmdSquint, Model: m.ID(), Seed: seed, Topic: shownTopic(t, strings.Repeat("the violin ", 1+int(seed%4)))},
-			{Kind: bot.CmdGlowcloud, Model: m.ID(), Seed: seed},
+			{Kind: bot.CmdManifesto, Model: w.ModelID(), Seed: seed, Paragraphs: 1 + int(seed%5), Topic: []string{"", "robots", "late capitalism"}[seed%3]},
+			{Kind: bot.CmdSquint, Model: w.ModelID(), Seed: seed, Topic: shownTopic(t, strings.Repeat("the violin ", 1+int(seed%4)))},
+			{Kind: bot.CmdGlowcloud, Model: w.ModelID(), Seed: seed},
 		} {
 			page := body(t, get(t, h, "/m/"+tokenOf(t, p), "192.0.2.1:1"))
 			tags := map[string]string{}
@@ -617,3 +609,24 @@ func TestUnfurlLimits(t *testing.T) {
 		}
 	}
 }
+
+// essayWriter is the embedded essay's Writer, one for the package: a
+// Writer builds its indexes on first use (the pool's balance writes
+// manifestos to learn its penalties), a second or more under -race, which
+// each test paid again. A Writer is safe for concurrent use.
+func essayWriter(t testing.TB) *compose.Writer {
+	t.Helper()
+	w, err := sharedEssayWriter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+var sharedEssayWriter = sync.OnceValues(func() (*compose.Writer, error) {
+	m, err := essay.Model()
+	if err != nil {
+		return nil, err
+	}
+	return compose.New(m), nil
+})
