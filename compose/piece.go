@@ -135,7 +135,9 @@ func (p *piece) fromPool(topical bool, maxChars int) (string, bool) {
 		if p.mustFollow && (p.last < 0 || s.From-p.last < 1 || s.From-p.last > 8) {
 			continue
 		}
-		if from[s.From] || p.sameFirst(s.Text) || p.said[s.Text] || len(s.Text) > maxChars || p.opens[x.open[i]] || p.from[s.From] || p.repeatsRuns(x.runs[i]) {
+		// The cheap checks first: this runs for every candidate of every
+		// sentence, and of every sentence the balance writes.
+		if from[s.From] || p.from[s.From] || len(s.Text) > maxChars || x.selfRepeat[i] || p.opens[x.open[i]] || p.sameFirst(s.Text) || p.said[s.Text] || p.repeatsSaid(x.runs[i]) {
 			continue
 		}
 		from[s.From] = true
@@ -278,9 +280,23 @@ func (p *piece) steerable(words []string) []string {
 func (p *piece) repeats(words []string) bool { return p.repeatsRuns(runHashes(words)) }
 
 // repeatsRuns is repeats for the hashes of a sentence's 5-word runs.
-func (p *piece) repeatsRuns(runs []uint64) bool {
+func (p *piece) repeatsRuns(runs []uint64) bool { return repeatsItself(runs) || p.repeatsSaid(runs) }
+
+// repeatsSaid reports whether any of runs was said in the piece.
+func (p *piece) repeatsSaid(runs []uint64) bool {
+	for _, r := range runs {
+		if p.runs[r] {
+			return true
+		}
+	}
+	return false
+}
+
+// repeatsItself reports whether a sentence says one of its 5-word runs
+// twice.
+func repeatsItself(runs []uint64) bool {
 	for i, r := range runs {
-		if p.runs[r] || slices.Contains(runs[:i], r) {
+		if slices.Contains(runs[:i], r) {
 			return true
 		}
 	}
@@ -438,12 +454,14 @@ type poolIndex struct {
 	words   [][]string
 	content [][]string
 	open    []string
-	refers  []bool             // opens by referring back (see refersBack)
-	joined  []bool             // opens with a connective (see joinedOn)
-	runs    [][]uint64         // hashes of each sentence's 5-word runs
-	byWord  map[string][]int32 // content word -> pooled sentences saying it
-	byFrom  map[int32][]int32  // corpus sentence -> pooled sentences starting there
-	sources []int32            // the corpus sentences of byFrom, in order
+	refers  []bool     // opens by referring back (see refersBack)
+	joined  []bool     // opens with a connective (see joinedOn)
+	runs    [][]uint64 // hashes of each sentence's 5-word runs
+	// selfRepeat marks the sentences that say a 5-word run twice.
+	selfRepeat []bool
+	byWord     map[string][]int32 // content word -> pooled sentences saying it
+	byFrom     map[int32][]int32  // corpus sentence -> pooled sentences starting there
+	sources    []int32            // the corpus sentences of byFrom, in order
 	// penalty evens out how often each corpus sentence is said (see
 	// balance).
 	penalty []float64 // by corpus sentence; nil before balance
@@ -452,7 +470,7 @@ type poolIndex struct {
 func buildPoolIndex(m *markov.Model) *poolIndex {
 	pool := m.Pool()
 	x := &poolIndex{s: pool, words: make([][]string, len(pool)), content: make([][]string, len(pool)),
-		open: make([]string, len(pool)), refers: make([]bool, len(pool)), joined: make([]bool, len(pool)), runs: make([][]uint64, len(pool)), byWord: make(map[string][]int32), byFrom: make(map[int32][]int32)}
+		open: make([]string, len(pool)), refers: make([]bool, len(pool)), joined: make([]bool, len(pool)), selfRepeat: make([]bool, len(pool)), runs: make([][]uint64, len(pool)), byWord: make(map[string][]int32), byFrom: make(map[int32][]int32)}
 	for i, s := range pool {
 		ws := textWords(s.Text)
 		x.words[i] = ws
@@ -460,6 +478,7 @@ func buildPoolIndex(m *markov.Model) *poolIndex {
 		x.refers[i] = refersBack(ws)
 		x.joined[i] = len(ws) > 0 && connectives[ws[0]]
 		x.runs[i] = runHashes(ws)
+		x.selfRepeat[i] = repeatsItself(x.runs[i])
 		for _, w := range ws {
 			if isContent(w) && !slices.Contains(x.content[i], w) {
 				x.content[i] = append(x.content[i], w)
