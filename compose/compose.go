@@ -87,7 +87,9 @@ func (pc *piece) paragraph(rng *rand.Rand, per int, topic string, first bool) []
 	for i := 0; i < want; i++ {
 		var s string
 		if i < 3 {
+			pc.opening = i == 0
 			s = pc.next(i == 0 || (i == 2 && rng.IntN(2) == 0), sentenceChars)
+			pc.opening = false
 		} else if s = pc.follow(sentenceChars); s == "" {
 			break
 		}
