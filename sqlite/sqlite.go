@@ -23,9 +23,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	// The pure-Go SQLite driver, registered as "sqlite".
-	_ "modernc.org/sqlite"
+	driver "modernc.org/sqlite"
 
 	"github.com/glowcloud/glowcloud/atomicfile"
 	"github.com/glowcloud/glowcloud/internal/migrate"
@@ -154,15 +155,44 @@ func (d *DB) setUp(ctx context.Context, wal bool) error {
 		return err
 	}
 	if wal {
+		return d.walMode(ctx)
+	}
+	return nil
+}
+
+// sqliteBusy is SQLite's SQLITE_BUSY, the low byte of its extended codes.
+const sqliteBusy = 5
+
+// walMode turns the file to WAL. Changing the journal mode takes the file's
+// exclusive lock, and SQLite answers SQLITE_BUSY at once, without waiting
+// through the busy timeout, while another connection — another process
+// opening the same file — holds a lock on it: TestConcurrentOpen failed so
+// now and then. So it tries again, backing off, for as long as the busy
+// timeout would have waited.
+func (d *DB) walMode(ctx context.Context) error {
+	deadline := time.Now().Add(busyTimeoutMS * time.Millisecond)
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
 		var mode string
-		if err := d.w.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode); err != nil {
+		err := d.w.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode)
+		var se *driver.Error
+		if err != nil && errors.As(err, &se) && se.Code()&0xff == sqliteBusy && time.Now().Add(wait).Before(deadline) {
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return fmt.Errorf("set WAL mode: %w", ctx.Err())
+			case <-t.C:
+			}
+			continue
+		}
+		if err != nil {
 			return fmt.Errorf("set WAL mode: %w", err)
 		}
 		if !strings.EqualFold(mode, "wal") {
 			return fmt.Errorf("set WAL mode: the database stays in %s mode", mode)
 		}
+		return nil
 	}
-	return nil
 }
 
 // Close closes the database.
