@@ -242,69 +242,70 @@ func TestEssayGoals(t *testing.T) {
 	checkFollowing(t, m, model.Pool(), 0.84)
 }
 
-// checkNoLateTurns checks that a paragraph's fourth and fifth sentences
-// carry the corpus's argument on (each from one of the eight corpus
-// sentences after the one before it): where the argument runs out, the
-// paragraph ends rather than turning to something else. The oracle finds
-// each sentence among the pool's texts, as checkSpread does.
-func checkNoLateTurns(t *testing.T, m measured, pool []markov.PoolSentence) {
-	t.Helper()
+// pooledSources is the oracle of the checks below: it reads each body's
+// paragraphs with quality's splitter and finds each sentence among the
+// pool's texts (its quotes set plain), giving the corpus sentence it was
+// made from, or -1 for a sentence not from the pool.
+func pooledSources(m measured, pool []markov.PoolSentence) [][]int32 {
 	from := make(map[string]int32, len(pool))
 	for _, p := range pool {
 		from[p.Text] = p.From
 	}
 	plain := strings.NewReplacer("’", "'", "‘", "'", "“", "\"", "”", "\"")
-	late, turns := 0, 0
+	var paras [][]int32
 	for _, body := range m.bodies {
 		for _, para := range strings.Split(strings.TrimSuffix(body, compose.Hail), "\n\n") {
-			ss := quality.SplitSentences(para)
-			for k := 3; k < len(ss); k++ {
-				a, okA := from[plain.Replace(ss[k-1])]
-				b, okB := from[plain.Replace(ss[k])]
-				if !okA || !okB {
-					continue
+			var srcs []int32
+			for _, s := range quality.SplitSentences(para) {
+				f, ok := from[plain.Replace(s)]
+				if !ok {
+					f = -1
 				}
-				late++
-				if d := b - a; d < 1 || d > 8 {
-					turns++
-				}
+				srcs = append(srcs, f)
+			}
+			paras = append(paras, srcs)
+		}
+	}
+	return paras
+}
+
+// following counts the pooled sentences from a paragraph's (first+1)th on
+// whose sentence before is pooled too, and how many of them follow the
+// corpus's order: each from one of the eight corpus sentences after the one
+// before it.
+func following(paras [][]int32, first int) (pairs, follow int) {
+	for _, srcs := range paras {
+		for k := max(first, 1); k < len(srcs); k++ {
+			a, b := srcs[k-1], srcs[k]
+			if a < 0 || b < 0 {
+				continue
+			}
+			pairs++
+			if d := b - a; d >= 1 && d <= 8 {
+				follow++
 			}
 		}
 	}
-	if turns > 0 {
+	return pairs, follow
+}
+
+// checkNoLateTurns checks that a paragraph's fourth and fifth sentences
+// carry the corpus's argument on: where the argument runs out, the
+// paragraph ends rather than turning to something else.
+func checkNoLateTurns(t *testing.T, m measured, pool []markov.PoolSentence) {
+	t.Helper()
+	late, follow := following(pooledSources(m, pool), 3)
+	if turns := late - follow; turns > 0 {
 		t.Errorf("%d of %d late sentences of a paragraph turn away from the corpus's argument, want none", turns, late)
 	}
-	t.Logf("%d late sentences, %d turns", late, turns)
+	t.Logf("%d late sentences, %d turns", late, late-follow)
 }
 
 // checkFollowing checks that at least share of the pairs of neighbouring
-// sentences in a paragraph follow the corpus's order (the second from one of
-// the eight corpus sentences after the first's), as the oracle of
-// checkNoLateTurns finds them.
+// sentences in a paragraph follow the corpus's order.
 func checkFollowing(t *testing.T, m measured, pool []markov.PoolSentence, share float64) {
 	t.Helper()
-	from := make(map[string]int32, len(pool))
-	for _, p := range pool {
-		from[p.Text] = p.From
-	}
-	plain := strings.NewReplacer("’", "'", "‘", "'", "“", "\"", "”", "\"")
-	pairs, follow := 0, 0
-	for _, body := range m.bodies {
-		for _, para := range strings.Split(strings.TrimSuffix(body, compose.Hail), "\n\n") {
-			ss := quality.SplitSentences(para)
-			for k := 1; k < len(ss); k++ {
-				a, okA := from[plain.Replace(ss[k-1])]
-				b, okB := from[plain.Replace(ss[k])]
-				if !okA || !okB {
-					continue
-				}
-				pairs++
-				if d := b - a; d >= 1 && d <= 8 {
-					follow++
-				}
-			}
-		}
-	}
+	pairs, follow := following(pooledSources(m, pool), 1)
 	if float64(follow) < share*float64(pairs) {
 		t.Errorf("%d of %d neighbouring sentences follow the corpus's order, want at least %.0f %%", follow, pairs, 100*share)
 	}
@@ -314,20 +315,13 @@ func checkFollowing(t *testing.T, m measured, pool []markov.PoolSentence, share 
 // checkSpread checks that no sentence of the corpus is said, in any of its
 // pooled forms, in more than share of the manifestos' sentences: following
 // the corpus's argument gathered pieces into a few sentences (one in 6 %
-// of all), and readers saw them again and again. The oracle reads the
-// bodies with quality's splitter and finds each sentence among the pool's
-// texts, its quotes set plain.
+// of all), and readers saw them again and again.
 func checkSpread(t *testing.T, m measured, pool []markov.PoolSentence, share float64) {
 	t.Helper()
-	from := make(map[string]int32, len(pool))
-	for _, p := range pool {
-		from[p.Text] = p.From
-	}
-	plain := strings.NewReplacer("’", "'", "‘", "'", "“", "\"", "”", "\"")
 	count, all := map[int32]int{}, 0
-	for _, body := range m.bodies {
-		for _, s := range quality.SplitSentences(strings.TrimSuffix(body, compose.Hail)) {
-			if f, ok := from[plain.Replace(s)]; ok {
+	for _, srcs := range pooledSources(m, pool) {
+		for _, f := range srcs {
+			if f >= 0 {
 				count[f]++
 			}
 			all++
