@@ -17,22 +17,12 @@ import (
 	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/bot/discord"
 	"github.com/glowcloud/glowcloud/compose"
-	"github.com/glowcloud/glowcloud/essay"
 	"github.com/glowcloud/glowcloud/internal/bottest"
 	"github.com/glowcloud/glowcloud/internal/discordtest"
 	"github.com/glowcloud/glowcloud/proclaim"
 	"github.com/glowcloud/glowcloud/quiz"
 	"github.com/glowcloud/glowcloud/sqlite"
 )
-
-func essayWriter(t testing.TB) *compose.Writer {
-	t.Helper()
-	m, err := essay.Model()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return compose.New(m)
-}
 
 func memory(t testing.TB) *sqlite.DB {
 	t.Helper()
@@ -126,7 +116,7 @@ func TestPayloadsCarryNoAnswer(t *testing.T) {
 	db := memory(t)
 	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
 	cm := quiz.NewCommands(db, quiz.Config{Now: func() time.Time { return now }})
-	w := essayWriter(t)
+	w := bottest.EssayWriter(t)
 	payloads := map[bool]map[string]int{true: {}, false: {}} // by truth: normalised payload -> count
 	ids := map[string]bool{}
 	real := map[string]bool{}
@@ -208,7 +198,7 @@ var fastest = regexp.MustCompile(`(\d+) of (\d+) voters got it right\. Fastest r
 func TestRoundOnTheClock(t *testing.T) {
 	t.Parallel()
 	// A seed whose round is real, and one whose round is generated.
-	corpus, generated := essayWriter(t).Sentences()
+	corpus, generated := bottest.EssayWriter(t).Sentences()
 	bank := quiz.NewBank(corpus, generated)
 	seeds := map[bool]uint64{}
 	for seed := uint64(0); len(seeds) < 2; seed++ {
@@ -236,12 +226,12 @@ func roundOnTheClock(t *testing.T, wantReal bool, seed uint64) {
 		defer func() { cancel(); <-done }()
 
 		start := time.Now()
-		r, err := cm.Play(t.Context(), player("starter", "c1"), essayWriter(t))
+		r, err := cm.Play(t.Context(), player("starter", "c1"), bottest.EssayWriter(t))
 		if err != nil {
 			t.Fatal(err)
 		}
 		id := roundOf(t, r)
-		if again, _ := cm.Play(t.Context(), player("other", "c1"), essayWriter(t)); !again.Ephemeral || !strings.Contains(again.Content, "already running") {
+		if again, _ := cm.Play(t.Context(), player("other", "c1"), bottest.EssayWriter(t)); !again.Ephemeral || !strings.Contains(again.Content, "already running") {
 			t.Errorf("a second /quiz play in the channel: %+v", again)
 		}
 		// Five members vote a second apart: a, b, c Real, d, e Glow Cloud.
@@ -306,7 +296,7 @@ func roundOnTheClock(t *testing.T, wantReal bool, seed uint64) {
 			t.Errorf("a's score: %+v, %v, %v", s, ok, err)
 		}
 		// The channel is free again.
-		if r, _ := cm.Play(t.Context(), player("starter", "c1"), essayWriter(t)); r.Ephemeral {
+		if r, _ := cm.Play(t.Context(), player("starter", "c1"), bottest.EssayWriter(t)); r.Ephemeral {
 			t.Errorf("after the reveal, /quiz play: %+v", r)
 		}
 	})
@@ -321,7 +311,7 @@ func TestRevealAfterTheRevealerDies(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		db := memory(t)
 		cm := quiz.NewCommands(db, quiz.Config{})
-		r, err := cm.Play(t.Context(), player("starter", "c1"), essayWriter(t))
+		r, err := cm.Play(t.Context(), player("starter", "c1"), bottest.EssayWriter(t))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -386,7 +376,7 @@ func TestRevealRetriesAndGivesUp(t *testing.T) {
 		db := memory(t)
 		cm := quiz.NewCommands(db, quiz.Config{})
 		for _, ch := range []string{"flaky", "gone"} {
-			if _, err := cm.Play(t.Context(), player("s", ch), essayWriter(t)); err != nil {
+			if _, err := cm.Play(t.Context(), player("s", ch), bottest.EssayWriter(t)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -441,7 +431,7 @@ func TestDMRoundEndsWithTheVote(t *testing.T) {
 		go func() { _ = run.Run(ctx); close(done) }()
 		defer func() { cancel(); <-done }()
 		dm := bot.Player{ChannelID: "dm1", UserID: "u1", AppID: "app", Token: "tok-dm", BotDM: true}
-		r, err := cm.Play(t.Context(), dm, essayWriter(t))
+		r, err := cm.Play(t.Context(), dm, bottest.EssayWriter(t))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -507,7 +497,7 @@ func TestNoRepeatInAChannel(t *testing.T) {
 		Now:  func() time.Time { return now },
 		Rand: func() *mrand.Rand { seed++; return compose.NewRand(seed) },
 	})
-	w := essayWriter(t)
+	w := bottest.EssayWriter(t)
 	var shown []string
 	for i := range 40 {
 		r, err := cm.Play(t.Context(), player("u", "c1"), w)
@@ -566,7 +556,7 @@ func TestHalfTheRoundsAreReal(t *testing.T) {
 	log := &roundLog{}
 	seed := uint64(0)
 	cm := quiz.NewCommands(log, quiz.Config{Rand: func() *mrand.Rand { seed++; return compose.NewRand(seed) }})
-	w := essayWriter(t)
+	w := bottest.EssayWriter(t)
 	const n = 4000
 	for i := range n {
 		if r, err := cm.Play(t.Context(), player("u", "c1"), w); err != nil || r.Ephemeral {

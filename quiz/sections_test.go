@@ -3,6 +3,7 @@ package quiz_test
 import (
 	"testing"
 
+	"github.com/glowcloud/glowcloud/internal/bottest"
 	"github.com/glowcloud/glowcloud/quiz"
 )
 
@@ -32,6 +33,6 @@ func TestEssaySection(t *testing.T) {
 }
 
 func essayWriterSentences(t *testing.T) []string {
-	corpus, _ := essayWriter(t).Sentences()
+	corpus, _ := bottest.EssayWriter(t).Sentences()
 	return corpus
 }

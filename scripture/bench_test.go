@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/glowcloud/glowcloud/compose"
+	"github.com/glowcloud/glowcloud/internal/bottest"
 	"github.com/glowcloud/glowcloud/scripture"
 )
 
@@ -18,7 +19,7 @@ func BenchmarkWriterForWarm(b *testing.B) {
 	for i := range 100 {
 		mem.set(fmt.Sprint("g", i), 1, 50, data)
 	}
-	essayW := essayWriter(b)
+	essayW := bottest.EssayWriter(b)
 	essayW.Warm()
 	svc := scripture.New(scripture.Config{Store: mem, Essay: func() *compose.Writer { return essayW }})
 	for i := range 100 {
@@ -31,7 +32,7 @@ func BenchmarkWriterForWarm(b *testing.B) {
 }
 
 func BenchmarkEssayManifesto(b *testing.B) {
-	essayW := essayWriter(b)
+	essayW := bottest.EssayWriter(b)
 	essayW.Warm()
 	for i := range b.N {
 		essayW.Manifesto(uint64(i), "", 3)

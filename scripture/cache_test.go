@@ -118,7 +118,7 @@ func TestCacheEvictsByBytes(t *testing.T) {
 	for i := 1; i <= 4; i++ {
 		mem.set(fmt.Sprint("g", i), 1, 50, data)
 	}
-	essayW := essayWriter(t)
+	essayW := bottest.EssayWriter(t)
 	probe := scripture.New(scripture.Config{Store: mem, Essay: func() *compose.Writer { return essayW }})
 	probe.WriterFor(t.Context(), "g1")
 	cost := probe.Stats().Bytes
@@ -159,7 +159,7 @@ func TestCacheEvictsByBytes(t *testing.T) {
 func TestOneLoadPerServer(t *testing.T) {
 	t.Parallel()
 	data := trained(t, "harbour", readText(t, "harbour.txt")).Data
-	essayW := essayWriter(t)
+	essayW := bottest.EssayWriter(t)
 	synctest.Test(t, func(t *testing.T) {
 		mem := newMem()
 		mem.set("g1", 1, 50, data)
@@ -196,7 +196,7 @@ func TestVersionSwap(t *testing.T) {
 	mem := newMem()
 	mem.set("g1", 1, 50, a.Data)
 	now := fixedNow()
-	essayW := essayWriter(t)
+	essayW := bottest.EssayWriter(t)
 	svc := scripture.New(scripture.Config{Store: mem, Essay: func() *compose.Writer { return essayW }, Now: func() time.Time { return now }})
 	if id := svc.WriterFor(t.Context(), "g1").ModelID(); id != a.Model.ID() {
 		t.Fatalf("served %s, want %s", id, a.Model.ID())
@@ -229,7 +229,7 @@ func TestBlendShareZero(t *testing.T) {
 	mem := newMem()
 	mem.set("small", 1, 0, small.Data)
 	mem.set("large", 1, 0, large.Data)
-	essayW := essayWriter(t)
+	essayW := bottest.EssayWriter(t)
 	svc := scripture.New(scripture.Config{Store: mem, Essay: func() *compose.Writer { return essayW }})
 	for _, tc := range []struct {
 		guild string
@@ -286,7 +286,7 @@ func TestHostileScriptureIsInert(t *testing.T) {
 	tr := trained(t, "hostile", bottest.HostileScripture, "orchard", readText(t, "orchard.txt"), "harbour", readText(t, "harbour.txt"))
 	mem := newMem()
 	mem.set("G1", 1, 0, tr.Data)
-	essayW := essayWriter(t)
+	essayW := bottest.EssayWriter(t)
 	svc := scripture.New(scripture.Config{Store: mem, Essay: func() *compose.Writer { return essayW }})
 	b := bottest.NewBot(bot.Config{Writer: func() bot.Writer { return svc.WriterFor(context.Background(), "G1") }})
 	var sentences []string
@@ -342,7 +342,7 @@ func TestChargeBoundsAWarmModel(t *testing.T) {
 	data := essayAndHarbour(t).Data
 	mem := newMem()
 	mem.set("g1", 1, 50, data)
-	essayW := essayWriter(t)
+	essayW := bottest.EssayWriter(t)
 	essayW.Warm()
 	svc := scripture.New(scripture.Config{Store: mem, Essay: func() *compose.Writer { return essayW }})
 	before := liveHeap()

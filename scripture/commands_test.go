@@ -86,7 +86,7 @@ func newHarness(t *testing.T, st scripture.Store, lim scripture.Limits) *harness
 	h := &harness{st: st, cdn: &files{body: map[string][]byte{}, clen: map[string]string{}, chunk: map[string]bool{}}}
 	h.srv = httptest.NewServer(h.cdn)
 	t.Cleanup(h.srv.Close)
-	h.essay = essayWriter(t)
+	h.essay = bottest.EssayWriter(t)
 	h.svc = scripture.New(scripture.Config{Store: st, Essay: func() *compose.Writer { return h.essay }, Poll: 20 * time.Millisecond})
 	run(t, h.svc)
 	h.cm = scripture.NewCommands(st, scripture.CommandsConfig{

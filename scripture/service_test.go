@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/glowcloud/glowcloud/compose"
-	"github.com/glowcloud/glowcloud/essay"
+	"github.com/glowcloud/glowcloud/internal/bottest"
 	"github.com/glowcloud/glowcloud/internal/pgtest"
 	"github.com/glowcloud/glowcloud/markov"
 	"github.com/glowcloud/glowcloud/postgres"
@@ -44,27 +44,6 @@ var stores = []struct {
 		return db
 	}},
 }
-
-// essayWriter is the embedded essay's Writer, one for the package: a
-// Writer builds its indexes on first use (the pool's balance writes
-// manifestos to learn its penalties), a second or more under -race, and a
-// dozen tests each built them again. A Writer is safe for concurrent use.
-func essayWriter(t testing.TB) *compose.Writer {
-	t.Helper()
-	w, err := sharedEssayWriter()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return w
-}
-
-var sharedEssayWriter = sync.OnceValues(func() (*compose.Writer, error) {
-	m, err := essay.Model()
-	if err != nil {
-		return nil, err
-	}
-	return compose.New(m), nil
-})
 
 func readText(t testing.TB, name string) string {
 	t.Helper()
@@ -194,7 +173,7 @@ func TestTrainerTrainsEachServersOwn(t *testing.T) {
 			add(t, st, text("g1", "harbour one", harbour[0]+"\n\n"+harbour[1]))
 			add(t, st, text("g1", "harbour two", harbour[2]))
 			add(t, st, text("g2", "orchard", readText(t, "orchard.txt")))
-			essayW := essayWriter(t)
+			essayW := bottest.EssayWriter(t)
 			var m counts
 			var hook trainingHook
 			svc := scripture.New(scripture.Config{Store: st, Essay: func() *compose.Writer { return essayW }, Metrics: &m, Poll: 20 * time.Millisecond,
@@ -292,7 +271,7 @@ func TestKilledTrainerPickedUpOnce(t *testing.T) {
 			if _, ok, err := st.ClaimTraining(t.Context(), "dead", time.Now().Add(-2*time.Minute), time.Minute); !ok || err != nil {
 				t.Fatalf("claim: %v, %v", ok, err)
 			}
-			essayW := essayWriter(t)
+			essayW := bottest.EssayWriter(t)
 			var m1, m2 counts
 			var svcs []*scripture.Service
 			for _, m := range []*counts{&m1, &m2} {
@@ -331,7 +310,7 @@ func TestTrainerGivesUpAfterMaxAttempts(t *testing.T) {
 				}
 			}
 			var m counts
-			svc := scripture.New(scripture.Config{Store: st, Essay: func() *compose.Writer { return essayWriter(t) }, Metrics: &m, Poll: 5 * time.Millisecond})
+			svc := scripture.New(scripture.Config{Store: st, Essay: func() *compose.Writer { return bottest.EssayWriter(t) }, Metrics: &m, Poll: 5 * time.Millisecond})
 			run(t, svc)
 			g := waitState(t, st, "g1", scripture.StateFailed)
 			if g.Error != scripture.MsgAbandoned || m.get(scripture.ResultOK)+m.get(scripture.ResultFailed) != 0 {
@@ -348,13 +327,13 @@ func TestTrainingFailsWithoutSentences(t *testing.T) {
 	st := stores[0].open(t)
 	add(t, st, text("g1", "chat", "lol ok\n\nhi\n\n<@123>\n"))
 	var m counts
-	svc := scripture.New(scripture.Config{Store: st, Essay: func() *compose.Writer { return essayWriter(t) }, Metrics: &m, Poll: 5 * time.Millisecond})
+	svc := scripture.New(scripture.Config{Store: st, Essay: func() *compose.Writer { return bottest.EssayWriter(t) }, Metrics: &m, Poll: 5 * time.Millisecond})
 	run(t, svc)
 	g := waitState(t, st, "g1", scripture.StateFailed)
 	if !strings.Contains(g.Error, "no sentence") || m.get(scripture.ResultFailed) != 1 {
 		t.Errorf("failed with %q, trainings %v", g.Error, m.n)
 	}
-	if w := svc.WriterFor(t.Context(), "g1"); w.ModelID() != essayWriter(t).ModelID() {
+	if w := svc.WriterFor(t.Context(), "g1"); w.ModelID() != bottest.EssayWriter(t).ModelID() {
 		t.Errorf("a server whose training failed is served %s, want the essay", w.ModelID())
 	}
 }
@@ -400,7 +379,7 @@ func TestShutdownGivesTheJobBack(t *testing.T) {
 		add(t, st, text("g1", "orchard", readText(t, "orchard.txt")))
 		b := &blocking{Store: st, started: make(chan struct{}, 1), lost: lost, released: make(chan scripture.Job, 1)}
 		var m counts
-		svc := scripture.New(scripture.Config{Store: b, Essay: func() *compose.Writer { return essayWriter(t) }, Metrics: &m,
+		svc := scripture.New(scripture.Config{Store: b, Essay: func() *compose.Writer { return bottest.EssayWriter(t) }, Metrics: &m,
 			Poll: 5 * time.Millisecond, Lease: 30 * time.Millisecond})
 		stop := run(t, svc)
 		<-b.started

@@ -19,9 +19,7 @@ import (
 
 	"github.com/glowcloud/glowcloud/bot"
 	"github.com/glowcloud/glowcloud/bot/pages"
-	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/discordtext"
-	"github.com/glowcloud/glowcloud/essay"
 	"github.com/glowcloud/glowcloud/internal/bottest"
 )
 
@@ -178,7 +176,7 @@ func TestPage(t *testing.T) {
 // every kind of piece.
 func TestPageIsTheReply(t *testing.T) {
 	t.Parallel()
-	w := essayWriter(t)
+	w := bottest.EssayWriter(t)
 	b := bottest.NewBot(bot.Config{Writer: func() bot.Writer { return w }, PublicURL: public})
 	h := pages.New(pages.Config{Writer: func() bot.Writer { return w }, PublicURL: public})
 	for _, req := range []bot.Request{
@@ -577,7 +575,7 @@ func shownTopic(t *testing.T, s string) string {
 // addresses under the public URL.
 func TestUnfurlLimits(t *testing.T) {
 	t.Parallel()
-	w := essayWriter(t)
+	w := bottest.EssayWriter(t)
 	h := pages.New(pages.Config{Writer: func() bot.Writer { return w }, PublicURL: public, Burst: 1000})
 	meta := regexp.MustCompile(`<meta (?:property|name)="([a-z:_-]+)" content="([^"]*)">`)
 	for seed := range uint64(30) {
@@ -609,24 +607,3 @@ func TestUnfurlLimits(t *testing.T) {
 		}
 	}
 }
-
-// essayWriter is the embedded essay's Writer, one for the package: a
-// Writer builds its indexes on first use (the pool's balance writes
-// manifestos to learn its penalties), a second or more under -race, which
-// each test paid again. A Writer is safe for concurrent use.
-func essayWriter(t testing.TB) *compose.Writer {
-	t.Helper()
-	w, err := sharedEssayWriter()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return w
-}
-
-var sharedEssayWriter = sync.OnceValues(func() (*compose.Writer, error) {
-	m, err := essay.Model()
-	if err != nil {
-		return nil, err
-	}
-	return compose.New(m), nil
-})

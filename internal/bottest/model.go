@@ -2,10 +2,12 @@ package bottest
 
 import (
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/corpus"
+	"github.com/glowcloud/glowcloud/essay"
 	"github.com/glowcloud/glowcloud/markov"
 )
 
@@ -31,3 +33,25 @@ func HostileModel(t testing.TB) *compose.Writer {
 	}
 	return compose.New(m)
 }
+
+// EssayWriter returns the embedded essay's Writer, one for the test
+// process: a Writer builds its indexes on first use (the pool's balance
+// writes manifestos to learn its penalties), a second or more under -race,
+// which each test would pay again. A Writer is safe for concurrent use.
+func EssayWriter(t testing.TB) *compose.Writer {
+	t.Helper()
+	w, err := essayWriter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// essayWriter is write-once, like essay.Model's model.
+var essayWriter = sync.OnceValues(func() (*compose.Writer, error) {
+	m, err := essay.Model()
+	if err != nil {
+		return nil, err
+	}
+	return compose.New(m), nil
+})
