@@ -73,6 +73,10 @@ func (p *piece) next(topical bool, maxChars int) string {
 	return p.walk(topical, maxChars)
 }
 
+// followWindow is how far on in the corpus a sentence may come from and
+// still carry on the argument of the one before it.
+const followWindow = 8
+
 // fromPool picks the pooled sentence that best continues the piece.
 func (p *piece) fromPool(topical bool, maxChars int) (string, bool) {
 	x := p.pool
@@ -108,7 +112,7 @@ func (p *piece) fromPool(topical bool, maxChars int) (string, bool) {
 	}
 	if !wantTopic {
 		if p.last >= 0 {
-			for f := p.last; f <= p.last+8; f++ {
+			for f := p.last; f <= p.last+followWindow; f++ {
 				addAll(x.byFrom[f], 40)
 			}
 		}
@@ -124,7 +128,7 @@ func (p *piece) fromPool(topical bool, maxChars int) (string, bool) {
 	}
 	// canFollow: the corpus's next sentences hold one that may be said.
 	canFollow := false
-	for f := p.last + 1; p.last >= 0 && f <= p.last+8 && !canFollow; f++ {
+	for f := p.last + 1; p.last >= 0 && f <= p.last+followWindow && !canFollow; f++ {
 		canFollow = len(x.byFrom[f]) > 0
 	}
 	// One variant of each corpus sentence competes, drawn at random: a
@@ -134,18 +138,15 @@ func (p *piece) fromPool(topical bool, maxChars int) (string, bool) {
 	best, bestScore := int32(-1), 0.0
 	for _, i := range cands {
 		s := x.s[i]
-		if p.mustFollow && (p.last < 0 || s.From-p.last < 1 || s.From-p.last > 8) {
-			continue
-		}
+		d := s.From - p.last
+		follows := p.last >= 0 && d >= 1 && d <= followWindow
 		// The cheap checks first: this runs for every candidate of every
 		// sentence, and of every sentence the balance writes.
-		if from[s.From] || p.from[s.From] || len(s.Text) > maxChars || x.selfRepeat[i] || p.opens[x.open[i]] || p.sameFirst(s.Text) || p.said[s.Text] || p.repeatsSaid(x.runs[i]) {
+		if p.mustFollow && !follows || from[s.From] || p.from[s.From] || len(s.Text) > maxChars || x.selfRepeat[i] || p.opens[x.open[i]] || p.sameFirst(s.Text) || p.said[s.Text] || p.repeatsSaid(x.runs[i]) {
 			continue
 		}
 		from[s.From] = true
 		score := p.rng.Float64() * 2 // variety
-		d := s.From - p.last
-		follows := p.last >= 0 && d >= 1 && d <= 8
 		if x.penalty != nil {
 			if follows && d <= 3 {
 				score -= x.penalty[s.From] / 2
@@ -469,7 +470,7 @@ type poolIndex struct {
 	content [][]string
 	open    []string
 	refers  []bool     // opens by referring back (see refersBack)
-	joined  []bool     // opens with a connective (see joinedOn)
+	joined  []bool     // opens with a connective (see connectives)
 	runs    [][]uint64 // hashes of each sentence's 5-word runs
 	// selfRepeat marks the sentences that say a 5-word run twice.
 	selfRepeat []bool
