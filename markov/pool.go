@@ -215,50 +215,7 @@ func buildPool(x *noveltyIndex, k int, tag tagFunc, seed uint64) []PoolSentence 
 		opens[o]++
 		out = append(out, p)
 	}
-	return spreadOpenings(out)
-}
-
-// maxOpenShare is the largest share of said sentences one opening may
-// start: the essay's commonest, "From Rojava to", opens 3.6 % of its own.
-const maxOpenShare = 0.03
-
-// spreadOpenings leaves out variants whose opening (three words) would
-// start more than maxOpenShare of what compose says, where their corpus
-// sentence has variants that open otherwise. compose draws a corpus
-// sentence first, then one of its variants, so an opening's share is the
-// mean over corpus sentences of the share of their variants opening so.
-func spreadOpenings(pool []PoolSentence) []PoolSentence {
-	for range 8 {
-		variants := make(map[int32]int)
-		for _, p := range pool {
-			variants[p.From]++
-		}
-		share := make(map[string]float64)
-		for _, p := range pool {
-			share[opening(p.Text)] += 1 / float64(variants[p.From]*len(variants))
-		}
-		drop := make(map[string]bool)
-		for o, v := range share {
-			if v > maxOpenShare {
-				drop[o] = true
-			}
-		}
-		if len(drop) == 0 {
-			break
-		}
-		other := make(map[int32]bool)
-		for _, p := range pool {
-			if !drop[opening(p.Text)] {
-				other[p.From] = true
-			}
-		}
-		before := len(pool)
-		pool = slices.DeleteFunc(pool, func(p PoolSentence) bool { return drop[opening(p.Text)] && other[p.From] })
-		if len(pool) == before {
-			break
-		}
-	}
-	return pool
+	return out
 }
 
 // finiteTag reports whether a tag is a finite verb's.
