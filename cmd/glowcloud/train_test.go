@@ -750,7 +750,11 @@ func TestParseByteSize(t *testing.T) {
 func TestTrainDecodesOrRefusesEncodings(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	tract := strings.Repeat("Vive la r\xe9volution des nuages, camarades. La r\xe9volution brille.\n\n", 5)
+	// A few sentences that share words, so its chain forks: train's
+	// quality summary writes from a chain without forks only after long
+	// tries (most of a second under -race, twice).
+	tract := "Vive la r\xe9volution des nuages, camarades. La r\xe9volution brille sur la ville. Les nuages brillent sur la r\xe9volution.\n\n" +
+		"La ville chante la r\xe9volution des camarades. Les camarades chantent sous les nuages de la ville.\n"
 	latin1 := filepath.Join(dir, "tract.txt")
 	mixed := filepath.Join(dir, "mixed.txt")
 	if err := os.WriteFile(latin1, []byte(tract), 0o644); err != nil {
