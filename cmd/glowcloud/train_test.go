@@ -88,15 +88,16 @@ func essayHead(n int) string {
 	return text[:cut]
 }
 
-// trainModel trains a model of the essay's first quarter at order into a
+// trainModel trains a model of the essay's first eighth at order into a
 // new directory and returns the model's path: enough text to write from
-// at any order, where the whole essay cost seconds more under -race and
-// tested nothing more.
+// at any order (if too little to write anything new), where the whole
+// essay cost seconds more under -race and tested nothing more, and a
+// quarter a quarter of a second more at each order.
 func trainModel(t *testing.T, order int) string {
 	t.Helper()
 	dir := t.TempDir()
-	in := filepath.Join(dir, "quarter.txt")
-	if err := os.WriteFile(in, []byte(essayHead(4)), 0o644); err != nil {
+	in := filepath.Join(dir, "eighth.txt")
+	if err := os.WriteFile(in, []byte(essayHead(8)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "model.json")
