@@ -268,11 +268,14 @@ func TestTrain(t *testing.T) {
 				t.Fatalf("manifesto -model: exit %d, stderr:\n%s", w.code, w.stderr)
 			}
 			manifesto(t, w.stdout)
-			env := glowcloud(t, map[string]string{"GLOWCLOUD_MODEL": out}, "", "manifesto", "-seed", "1")
-			if env.stdout != w.stdout {
-				t.Errorf("GLOWCLOUD_MODEL=%s gives other text than -model:\n%s\n%s", out, env.stdout, w.stdout)
-			}
 			if tc.text == quarter {
+				// GLOWCLOUD_MODEL names the file as -model does (judged on
+				// the quarter's runs: a Writer of the whole essay's model
+				// costs a third of a second more under -race).
+				env := glowcloud(t, map[string]string{"GLOWCLOUD_MODEL": out}, "", "manifesto", "-seed", "1")
+				if env.stdout != w.stdout {
+					t.Errorf("GLOWCLOUD_MODEL=%s gives other text than -model:\n%s\n%s", out, env.stdout, w.stdout)
+				}
 				// The quarter read this way is the quarter: its sentences,
 				// so its model's id.
 				if id, err := quarterID(); err != nil || m[9] != id {
