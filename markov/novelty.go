@@ -155,6 +155,33 @@ func (x *noveltyIndex) comparePrefix(p int32, run []int32) int {
 	return 0
 }
 
+// narrow returns the part of suffixes[lo:hi] whose word at depth is id,
+// where suffixes[lo:hi] are the suffixes that begin with the same depth
+// words (none of them 0): those that begin with one word more. Such
+// suffixes are sorted by their word at depth first (see sortSuffixes), so
+// that part is found by two binary searches comparing one word each, where
+// contains compares the whole run at every step.
+func (x *noveltyIndex) narrow(lo, hi, depth int, id int32) (int, int) {
+	at := func(i int) int32 { return x.corpus[int(x.suffixes[i])+depth] }
+	first, b := lo, hi // the first whose word is id or after
+	for first < b {
+		if mid := int(uint(first+b) >> 1); at(mid) < id {
+			first = mid + 1
+		} else {
+			b = mid
+		}
+	}
+	end, b := first, hi // the first whose word is after id
+	for end < b {
+		if mid := int(uint(end+b) >> 1); at(mid) <= id {
+			end = mid + 1
+		} else {
+			b = mid
+		}
+	}
+	return first, end
+}
+
 // sortSuffixes builds suffixes: the positions are put in buckets by their
 // first word (a counting sort), then each bucket is sorted by the words
 // that follow.
