@@ -179,9 +179,23 @@ func normalize(w string) string {
 	return strings.ToLower(w)
 }
 
+// isDigits reports whether strconv.Atoi reads s (a sign, then digits), for
+// the short words normalize asks about (no overflow), without the error
+// Atoi makes of every other word.
 func isDigits(s string) bool {
-	_, err := strconv.Atoi(s)
-	return err == nil
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		s = s[1:]
+	}
+	if s == "" || len(s) > 18 {
+		_, err := strconv.Atoi(s)
+		return err == nil
+	}
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // A part is what the tagger reads: a word, or a mark of punctuation seen

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -107,6 +108,17 @@ func TestHasLowerSuffix(t *testing.T) {
 			if got, want := hasLowerSuffix(tok, c), strings.HasSuffix(strings.ToLower(tok), c); got != want {
 				t.Errorf("hasLowerSuffix(%q, %q) = %v, want %v", tok, c, got, want)
 			}
+		}
+	}
+}
+
+// TestIsDigits: isDigits is strconv.Atoi's verdict.
+func TestIsDigits(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"", "+", "-", "1999", "+199", "-199", "19a9", "١٢٣٤", "0x12", "1_000", " 199", "12345678901234567890", "-"} {
+		_, err := strconv.Atoi(s)
+		if got := isDigits(s); got != (err == nil) {
+			t.Errorf("isDigits(%q) = %v, Atoi's error %v", s, got, err)
 		}
 	}
 }
