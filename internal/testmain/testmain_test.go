@@ -3,11 +3,15 @@ package testmain_test
 import (
 	"errors"
 	"flag"
+	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/glowcloud/glowcloud/internal/testmain"
@@ -101,5 +105,46 @@ func TestChildEnv(t *testing.T) {
 				t.Errorf("ChildEnv(%q) = %q, want %q", c.env, got, c.out)
 			}
 		})
+	}
+}
+
+// TestEveryPackageEndsThroughExit: each package of the module with tests
+// has a TestMain that ends through Exit (Main, or Exit itself), so a new
+// package does not bring back the race detector's second at exit.
+func TestEveryPackageEndsThroughExit(t *testing.T) {
+	root := filepath.Join("..", "..")
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		t.Fatalf("module root not found from the package directory: %v", err)
+	}
+	ends := regexp.MustCompile(`testmain\.(Main\(m\)|Exit\()`)
+	tested := make(map[string]bool) // directory: ends through Exit
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") && path != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		dir := filepath.Dir(path)
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		tested[dir] = tested[dir] || ends.Match(src)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tested) < 30 {
+		t.Fatalf("found tests in %d directories; the walk is wrong", len(tested))
+	}
+	for dir, ok := range tested {
+		if !ok {
+			t.Errorf("%s: tests, but no TestMain ending through testmain.Exit (add func TestMain(m *testing.M) { testmain.Main(m) })", dir)
+		}
 	}
 }
