@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/glowcloud/glowcloud/internal/discordtest"
+	"github.com/glowcloud/glowcloud/internal/testmain"
 )
 
 // TestServeHelperProcess is not a test: TestServeKilled runs the test
@@ -59,7 +60,7 @@ func serveProcess(t testing.TB, env []string) (*exec.Cmd, string) {
 func serveProcessLog(t testing.TB, env []string) (*exec.Cmd, string, *syncBuffer) {
 	t.Helper()
 	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestServeHelperProcess$")
-	cmd.Env = append(os.Environ(), append(env, "GLOWCLOUD_TEST_SERVE=1")...)
+	cmd.Env = append(testmain.ChildEnv(nil), append(env, "GLOWCLOUD_TEST_SERVE=1")...)
 	pipe, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -12,7 +12,8 @@ import (
 // TestMain runs 3 tests a CPU at once: half of these tests wait (on serve
 // processes, a fake Discord, a database cut for 10 s), and at one a CPU
 // they kept the cores idle while the training tests queued. It removes
-// the fixtures the package's tests shared (fixtureDir) when they are done.
+// the fixtures the package's tests shared (fixtureDir) when they are done,
+// and ends the binary through testmain.Exit.
 func TestMain(m *testing.M) {
 	code := testmain.Run(m, 3)
 	if dir, err := fixtureDir(); err == nil {
@@ -20,7 +21,7 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, err)
 		}
 	}
-	os.Exit(code)
+	testmain.Exit(code)
 }
 
 // fixtureDir is a directory for what tests share across the package (a

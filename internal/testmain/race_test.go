@@ -1,0 +1,5 @@
+//go:build race
+
+package testmain_test
+
+const raceEnabled = true
