@@ -2,7 +2,6 @@ package markov
 
 import (
 	"strings"
-	"unicode"
 )
 
 // A clause is what a reader has been told so far at a point of a sentence,
@@ -45,75 +44,104 @@ var subordinators = map[string]bool{
 // clauses returns the clause after each token of a tagged sentence.
 func clauses(tokens, tags []string) []clause {
 	out := make([]clause, len(tokens))
+	r := newClauseReader(tokens)
+	for i := range tokens {
+		out[i] = r.read(i, tokens[i], tags[i])
+	}
+	return out
+}
+
+// lastClause is the last of clauses(tokens, tags), read without keeping
+// the others: the pool asks it of every candidate sentence.
+func lastClause(tokens, tags []string) clause {
+	r := newClauseReader(tokens)
 	var c clause
+	for i := range tokens {
+		c = r.read(i, tokens[i], tags[i])
+	}
+	return c
+}
+
+// clauseReader reads a sentence's clauses token by token (see clauses).
+type clauseReader struct {
+	c    clause
+	prev string // the word before, folded
+}
+
+// newClauseReader starts reading a sentence of tokens: its clauses all end
+// as its last token does.
+func newClauseReader(tokens []string) clauseReader {
+	var r clauseReader
 	if n := len(tokens); n > 0 {
 		last := strings.TrimRight(tokens[n-1], "\"'”’)]")
 		if last != "" {
-			c.end = last[len(last)-1]
+			r.c.end = last[len(last)-1]
 		}
 	}
-	prev := ""
-	for i, tok := range tokens {
-		word := strings.ToLower(strings.TrimFunc(tok, func(r rune) bool { return !unicode.IsLetter(r) }))
-		if (i == 0 || i == 1 && leaders[prev]) && subordinators[word] {
-			c.sub = true
-		}
-		top := c.depth == 0 && !c.quote
-		switch word {
-		case "both":
-			c.pend |= pendBoth
-		case "either":
-			c.pend |= pendEither
-		case "neither":
-			c.pend |= pendNeither
-		case "between":
-			c.pend |= pendBetween
-		case "only":
-			if prev == "not" {
-				c.pend |= pendNotOnly
-			}
-		case "and":
-			c.pend &^= pendBoth | pendBetween
-		case "or":
-			c.pend &^= pendEither
-		case "nor":
-			c.pend &^= pendNeither
-		case "but":
-			c.pend &^= pendNotOnly
-		}
-		if top && i > 0 && !(i == 1 && leaders[prev]) && opensClause(word, tags[i]) {
-			c.rel = true
-		} else if top && finite(tags[i]) {
-			switch {
-			case c.rel:
-				c.rel = false
-			case !c.sub:
-				c.verb = true
-			}
-		}
-		for _, r := range tok {
-			switch r {
-			case '(', '[':
-				c.depth++
-			case ')', ']':
-				c.depth--
-			case '"', '“', '”':
-				c.quote = !c.quote
-			case ',':
-				if c.depth == 0 && !c.quote {
-					c.sub = false
-				}
-			case ';', ':':
-				if c.depth == 0 && !c.quote {
-					// A new clause starts: it needs its own verb.
-					c.sub, c.verb = false, false
-				}
-			}
-		}
-		out[i] = c
-		prev = word
+	return r
+}
+
+// read reads token i, tagged tag, and returns the clause after it.
+func (r *clauseReader) read(i int, tok, tag string) clause {
+	c, prev := &r.c, r.prev
+	word := strings.ToLower(strings.TrimFunc(tok, notLetter))
+	if (i == 0 || i == 1 && leaders[prev]) && subordinators[word] {
+		c.sub = true
 	}
-	return out
+	top := c.depth == 0 && !c.quote
+	switch word {
+	case "both":
+		c.pend |= pendBoth
+	case "either":
+		c.pend |= pendEither
+	case "neither":
+		c.pend |= pendNeither
+	case "between":
+		c.pend |= pendBetween
+	case "only":
+		if prev == "not" {
+			c.pend |= pendNotOnly
+		}
+	case "and":
+		c.pend &^= pendBoth | pendBetween
+	case "or":
+		c.pend &^= pendEither
+	case "nor":
+		c.pend &^= pendNeither
+	case "but":
+		c.pend &^= pendNotOnly
+	}
+	if top && i > 0 && !(i == 1 && leaders[prev]) && opensClause(word, tag) {
+		c.rel = true
+	} else if top && finite(tag) {
+		switch {
+		case c.rel:
+			c.rel = false
+		case !c.sub:
+			c.verb = true
+		}
+	}
+	for _, r := range tok {
+		switch r {
+		case '(', '[':
+			c.depth++
+		case ')', ']':
+			c.depth--
+		case '"', '“', '”':
+			c.quote = !c.quote
+		case ',':
+			if c.depth == 0 && !c.quote {
+				c.sub = false
+			}
+		case ';', ':':
+			if c.depth == 0 && !c.quote {
+				// A new clause starts: it needs its own verb.
+				c.sub, c.verb = false, false
+			}
+		}
+	}
+	r.prev = word
+	return *c
 }
 
 // leaders are the words that may stand before a sentence's opening
@@ -137,7 +165,9 @@ func opensClause(word, tag string) bool {
 
 // finite reports whether a token's tags hold a finite verb or a modal.
 func finite(tag string) bool {
-	for _, t := range strings.Split(tag, "+") {
+	for tag != "" {
+		var t string
+		t, tag, _ = strings.Cut(tag, "+")
 		switch t {
 		case "VBZ", "VBP", "VBD", "MD":
 			return true

@@ -155,10 +155,41 @@ func (x *noveltyIndex) comparePrefix(p int32, run []int32) int {
 	return 0
 }
 
+// narrow returns the part of suffixes[lo:hi] whose word at depth is id,
+// where suffixes[lo:hi] are the suffixes that begin with the same depth
+// words (none of them 0): those that begin with one word more. Such
+// suffixes are sorted by their word at depth first (see sortSuffixes), so
+// that part is found by two binary searches comparing one word each, where
+// contains compares the whole run at every step.
+func (x *noveltyIndex) narrow(lo, hi, depth int, id int32) (int, int) {
+	at := func(i int) int32 { return x.corpus[int(x.suffixes[i])+depth] }
+	first, b := lo, hi // the first whose word is id or after
+	for first < b {
+		if mid := int(uint(first+b) >> 1); at(mid) < id {
+			first = mid + 1
+		} else {
+			b = mid
+		}
+	}
+	end, b := first, hi // the first whose word is after id
+	for end < b {
+		if mid := int(uint(end+b) >> 1); at(mid) <= id {
+			end = mid + 1
+		} else {
+			b = mid
+		}
+	}
+	return first, end
+}
+
 // sortSuffixes builds suffixes: the positions are put in buckets by their
 // first word (a counting sort), then each bucket is sorted by the words
 // that follow.
-func (x *noveltyIndex) sortSuffixes() {
+func (x *noveltyIndex) sortSuffixes() { x.sortSuffixesWithin(keyedMax) }
+
+// sortSuffixesWithin is sortSuffixes sorting buckets of up to most places
+// by keys.
+func (x *noveltyIndex) sortSuffixesWithin(most int) {
 	start := make([]int32, len(x.words)+1)
 	for _, id := range x.corpus {
 		start[id]++ // a bucket's end, for now; the ends (0) are not indexed
@@ -177,13 +208,54 @@ func (x *noveltyIndex) sortSuffixes() {
 			fill[id]++
 		}
 	}
+	// Each bucket is sorted by its next two words, read once into keys
+	// beside the positions (not looked up in the corpus at every
+	// comparison), and only suffixes that share them are compared further.
+	// A sentence's end (0) sorts first, and suffixes equal up to one are
+	// in the order of their positions, as compareSuffixes orders them.
+	// A bucket too large for the keys' buffer (most, keyedMax: a load's
+	// budget does not count it) is sorted in place.
+	type keyed struct {
+		next uint64 // the next two words, or none after an end
+		pos  int32
+	}
+	var scratch []keyed
 	after := func(a, b int32) int { return x.compareSuffixes(a+1, b+1) }
 	for id := 1; id < len(x.words); id++ {
-		if b := x.suffixes[start[id]:start[id+1]]; len(b) > 1 {
+		b := x.suffixes[start[id]:start[id+1]]
+		if len(b) < 2 {
+			continue
+		}
+		if len(b) > most {
 			slices.SortFunc(b, after)
+			continue
+		}
+		scratch = scratch[:0]
+		for _, p := range b {
+			k := keyed{pos: p}
+			if w1 := x.corpus[p+1]; w1 != 0 {
+				k.next = uint64(w1)<<32 | uint64(x.corpus[p+2])
+			}
+			scratch = append(scratch, k)
+		}
+		slices.SortFunc(scratch, func(a, b keyed) int {
+			if a.next != b.next {
+				return cmp.Compare(a.next, b.next)
+			}
+			if uint32(a.next) == 0 { // both end within two words
+				return cmp.Compare(a.pos, b.pos)
+			}
+			return x.compareSuffixes(a.pos+3, b.pos+3)
+		})
+		for i, k := range scratch {
+			b[i] = k.pos
 		}
 	}
 }
+
+// keyedMax is the largest bucket sortSuffixes sorts by keys: a buffer of
+// 1 MiB. mid5's commonest word has about 50,000 places.
+const keyedMax = 1 << 16
 
 // compareSuffixes orders corpus positions by their words up to the end of
 // their sentence (the 0 that ends it sorts first).

@@ -126,10 +126,9 @@ func parseChainWithin(ctx context.Context, data []byte, lim chainLimits, b *budg
 				raw.to = make([]int32, 0, n)
 				raw.count = make([]uint32, 0, n)
 			}
-			p.object(func(k string) {
-				state := atoi(p, k)
+			p.objectIDs(func(state int) {
 				maxID = max(maxID, state)
-				p.object(func(k string) {
+				p.objectIDs(func(to int) {
 					if lim.edges > 0 && len(raw.from) == lim.edges {
 						p.fail("more than the %d transitions the header declares", lim.edges)
 					}
@@ -140,7 +139,7 @@ func parseChainWithin(ctx context.Context, data []byte, lim chainLimits, b *budg
 						// Beyond the count: appending doubles.
 						charge(int64(max(len(raw.from), 64))*costRawEdge, "its transitions")
 					}
-					to, n := atoi(p, k), p.count()
+					n := p.count()
 					maxID = max(maxID, to)
 					raw.from = append(raw.from, int32(state))
 					raw.to = append(raw.to, int32(to))
@@ -261,6 +260,50 @@ func (p *chainParser) object(field func(key string)) {
 		p.expect('}')
 		return
 	}
+}
+
+// objectIDs is object for an object keyed by ids (see atoi), as freq_mat
+// is: a key of digits alone is read where it lies, without making a
+// string of it (a string for each of a large chain's transitions was most
+// of the parse's allocations); any other goes through str and atoi.
+func (p *chainParser) objectIDs(field func(id int)) {
+	p.expect('{')
+	if p.peek() == '}' {
+		p.pos++
+		return
+	}
+	for {
+		id, ok := p.digitsKey()
+		if !ok {
+			id = atoi(p, p.str())
+		}
+		p.expect(':')
+		field(id)
+		if p.peek() == ',' {
+			p.pos++
+			continue
+		}
+		p.expect('}')
+		return
+	}
+}
+
+// digitsKey reads a key of 1 to 9 decimal digits, as atoi would read it,
+// or reports that the key is not one, having read nothing.
+func (p *chainParser) digitsKey() (int, bool) {
+	p.ws()
+	if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+		return 0, false
+	}
+	n, i := 0, p.pos+1
+	for ; i < len(p.data) && i-p.pos <= 9 && '0' <= p.data[i] && p.data[i] <= '9'; i++ {
+		n = n*10 + int(p.data[i]-'0')
+	}
+	if i == p.pos+1 || i >= len(p.data) || p.data[i] != '"' {
+		return 0, false
+	}
+	p.pos = i + 1
+	return n, true
 }
 
 func (p *chainParser) str() string {

@@ -73,7 +73,7 @@ type poolBuilder struct {
 	tag   tagFunc
 	tags  [][]string
 	cls   [][]clause
-	grams map[uint64][]occ
+	grams map[uint64][]occ // the places of each run of k words, for joins
 	stop  map[int32]bool
 	seen  map[string]bool
 	found []scored
@@ -82,8 +82,14 @@ type poolBuilder struct {
 	subs  []subst
 	vocab map[string]int32
 	extra []string
-	// folded indexes the corpus's words as longestCopy reads them.
-	folded *noveltyIndex
+	// folded indexes the corpus's words as longestCopy reads them, and
+	// foldWord and foldExtra are the words of each word id (see
+	// foldedIDs): the corpus's words' and made words' (see intern).
+	folded              *noveltyIndex
+	foldWord, foldExtra [][]int32
+	// Buffers accept and longestCopy reuse from call to call.
+	toksBuf []string
+	copyBuf []int32
 	// strict leaves out the edits readers tell (see tells): for a corpus
 	// with edits enough without them.
 	strict bool
@@ -116,12 +122,6 @@ func buildPool(x *noveltyIndex, k int, tag tagFunc, seed uint64) []PoolSentence 
 			b.stop[int32(id)] = true
 		}
 	}
-	for s, ids := range b.sents {
-		for p := k - 1; p+1 < len(ids); p++ {
-			h := hashIDs(ids[p-k+1 : p+1])
-			b.grams[h] = append(b.grams[h], occ{int32(s), int32(p)})
-		}
-	}
 	rng := rand.New(rand.NewPCG(seed, 0x706f6f6c)) // "pool"
 	b.seen = make(map[string]bool)
 	tagged := 0
@@ -138,6 +138,15 @@ func buildPool(x *noveltyIndex, k int, tag tagFunc, seed uint64) []PoolSentence 
 		// well (blind readers took them for word salad): it edits its
 		// sentences instead (see swaps and freePlaces).
 	} else {
+		// The places of each run of k words, which only joins look up:
+		// a map of every place of the corpus, a third of the pool's time
+		// on mid5 when it was made for every corpus.
+		for s, ids := range b.sents {
+			for p := k - 1; p+1 < len(ids); p++ {
+				h := hashIDs(ids[p-k+1 : p+1])
+				b.grams[h] = append(b.grams[h], occ{int32(s), int32(p)})
+			}
+		}
 		tries := min(poolAttempts*len(b.sents), poolMaxTries)
 		if len(x.corpus) > hugeCorpus {
 			tries = min(tries, poolMaxTries/4)
@@ -250,10 +259,13 @@ func (b *poolBuilder) accept(ids []int32, tags []string, score float64, from, to
 	if n < poolMinWords || n > poolMaxWords {
 		return
 	}
-	toks := make([]string, n)
-	for i, id := range ids {
-		toks[i] = b.word(id)
+	// The tokens in a buffer of the builder's: accept is called tens of
+	// thousands of times, and keeps none of them.
+	toks := b.toksBuf[:0]
+	for _, id := range ids {
+		toks = append(toks, b.word(id))
 	}
+	b.toksBuf = toks
 	// A sentence has a finite verb: "And the courage to enact your will
 	// upon a passive world." is a fragment only its neighbour in the
 	// corpus makes sense of (readers marked it).
@@ -270,14 +282,19 @@ func (b *poolBuilder) accept(ids []int32, tags []string, score float64, from, to
 	// clause reader misses some whole sentences of the corpus ("But never
 	// mind that, I will just call it all socialism for simplicity's sake."),
 	// and an edit that ends as they do is as whole as they are.
-	if cl := clauses(toks, tags); !complete(cl[n-1]) && !b.endsAsSource(cl[n-1], from, to) {
+	if c := lastClause(toks, tags); !complete(c) && !b.endsAsSource(c, from, to) {
 		return
 	}
-	text, ok := b.render(ids)
+	text, ok := joinTokens(toks)
 	if !ok {
 		return
 	}
-	run, words := b.longestCopy(text)
+	// The checks of the text before the costliest, which counts the
+	// longest copied run (the order does not change what is accepted).
+	if b.seen[text] || !balanced(text) || splitsAtTitle(text) || nestedQuote(text) {
+		return
+	}
+	run, words := b.longestCopy(ids)
 	if run > maxCopy || run >= words || float64(run) > 0.85*float64(words) {
 		return
 	}
@@ -286,9 +303,6 @@ func (b *poolBuilder) accept(ids []int32, tags []string, score float64, from, to
 	}
 	if n >= 12 && n <= 30 {
 		score += 0.5
-	}
-	if b.seen[text] || !balanced(text) || splitsAtTitle(text) || nestedQuote(text) {
-		return
 	}
 	b.seen[text] = true
 	b.found = append(b.found, scored{PoolSentence{text, from, to}, score, opening(text), run >= longCopy})
@@ -434,38 +448,116 @@ func (b *poolBuilder) ready(s int32, tagged *int) {
 }
 
 // longestCopy returns the length, in words, of the longest run of a
-// sentence's words that the corpus says in a row, and how many words it
-// has. Words as a reader (and the guard that counts copied runs) reads
-// them: runs of letters and digits, case folded, punctuation between them
-// not counted — "Neo-Anarchists," is two words, and "But he" made from
-// "…, but he" copies both.
-func (b *poolBuilder) longestCopy(text string) (best, words int) {
-	if b.folded == nil {
-		folded := make(tokenSlices, len(b.sents))
-		for s, ids := range b.sents {
-			for _, id := range ids {
-				folded[s] = append(folded[s], foldWords(b.word(id))...)
+// sentence's words (ids, as accept is given them) that the corpus says in
+// a row, and how many words it has. Words as a reader (and the guard that
+// counts copied runs) reads them: runs of letters and digits, case
+// folded, punctuation between them not counted — "Neo-Anarchists," is two
+// words, and "But he" made from "…, but he" copies both.
+//
+// The words of the sentence's text (its tokens joined by spaces) are the
+// words of its tokens one after another, since a space ends a word and
+// starts none (see foldWords): each token's are found once (see
+// foldedIDs), not each time a sentence holding it is read.
+func (b *poolBuilder) longestCopy(ids []int32) (best, words int) {
+	fw := b.copyBuf[:0]
+	for _, id := range ids {
+		fw = append(fw, b.foldedIDs(id)...)
+	}
+	b.copyBuf = fw
+	x := b.folded
+	for i := range fw {
+		if len(fw)-i <= best {
+			break // no run from here on can be longer
+		}
+		// The suffixes of the corpus that begin with fw[i:i+l], narrowed
+		// one word at a time: a run occurs while some are left.
+		lo, hi, l := 0, len(x.suffixes), 0
+		for i+l < len(fw) && fw[i+l] > 0 {
+			if lo, hi = x.narrow(lo, hi, l, fw[i+l]); lo == hi {
+				break
 			}
-		}
-		b.folded = buildNovelty(folded, false, 0, 0)
-	}
-	fw := foldWords(text)
-	ids := make([]int32, len(fw))
-	for i, w := range fw {
-		id, ok := b.folded.ids[escape(w)]
-		if !ok {
-			id = -1
-		}
-		ids[i] = id
-	}
-	for i := range ids {
-		l := 0
-		for i+l < len(ids) && ids[i+l] > 0 && b.folded.contains(ids[i:i+l+1]) {
 			l++
 		}
 		best = max(best, l)
 	}
-	return best, len(ids)
+	return best, len(fw)
+}
+
+// foldedIDs returns the ids, in the folded index (see foldIndex), of the
+// words of word id's text as foldWords reads them, -1 for a word the
+// corpus does not have (only a made word's may be missing). The first call
+// builds the folded index.
+func (b *poolBuilder) foldedIDs(id int32) []int32 {
+	if b.folded == nil {
+		b.foldIndex()
+	}
+	cache := &b.foldExtra
+	i := int(-id - 1)
+	if id >= 0 {
+		cache, i = &b.foldWord, int(id)
+	}
+	if i >= len(*cache) {
+		*cache = append(*cache, make([][]int32, i+1-len(*cache))...)
+	}
+	if f := (*cache)[i]; f != nil {
+		return f
+	}
+	f := []int32{} // not nil: a token of no words is found once too
+	for _, w := range foldWords(b.word(id)) {
+		fid, ok := b.folded.ids[w]
+		if !ok {
+			fid = -1
+		}
+		f = append(f, fid)
+	}
+	(*cache)[i] = f
+	return f
+}
+
+// foldIndex builds the folded index: the corpus's sentences as the words
+// foldWords reads in them, indexed as buildNovelty indexes sentences (the
+// same ids, first seen first, and the same repeats left out), but each
+// distinct token of the corpus folded once, and without the index's
+// grams, which longestCopy does not ask for. A folded word holds only
+// letters, digits and apostrophes, so it needs no escape.
+func (b *poolBuilder) foldIndex() {
+	x := &noveltyIndex{words: []string{""}, ids: make(map[string]int32)}
+	b.folded = x
+	b.foldWord = make([][]int32, len(b.x.words))
+	seen := make(map[uint64]struct{}, len(b.sents))
+	var run []int32
+	for _, ids := range b.sents {
+		run = run[:0]
+		for _, id := range ids {
+			f := b.foldWord[id]
+			if f == nil {
+				f = []int32{}
+				for _, w := range foldWords(b.word(id)) {
+					fid, ok := x.ids[w]
+					if !ok {
+						fid = int32(len(x.words))
+						x.ids[w] = fid
+						x.words = append(x.words, w)
+					}
+					f = append(f, fid)
+				}
+				b.foldWord[id] = f
+			}
+			run = append(run, f...)
+		}
+		if len(run) == 0 {
+			continue
+		}
+		x.sentences++
+		x.tokens += len(run)
+		if h := hashIDs(run); !contains(seen, h) {
+			seen[h] = struct{}{}
+			x.corpus = append(x.corpus, run...)
+			x.corpus = append(x.corpus, 0)
+			x.distinct++
+		}
+	}
+	x.sortSuffixes()
 }
 
 // foldWords splits text into its words, lower-cased, as a reader and the
@@ -509,12 +601,27 @@ func wordsIn(tok string) int {
 
 // render joins the words of a pooled sentence.
 func (b *poolBuilder) render(ids []int32) (string, bool) {
-	var sb strings.Builder
+	toks := make([]string, len(ids))
 	for i, id := range ids {
+		toks[i] = b.word(id)
+	}
+	return joinTokens(toks)
+}
+
+// joinTokens joins a pooled sentence's tokens (see render), or reports
+// that they do not make one line.
+func joinTokens(toks []string) (string, bool) {
+	size := len(toks)
+	for _, t := range toks {
+		size += len(t)
+	}
+	var sb strings.Builder
+	sb.Grow(size)
+	for i, t := range toks {
 		if i > 0 {
 			sb.WriteByte(' ')
 		}
-		sb.WriteString(b.word(id))
+		sb.WriteString(t)
 	}
 	s := sb.String()
 	if strings.ContainsAny(s, "\n") {

@@ -8,8 +8,6 @@
 package postag
 
 import (
-	"bytes"
-	"encoding/gob"
 	"fmt"
 	"strconv"
 	"strings"
@@ -41,34 +39,46 @@ var Default = sync.OnceValues(New)
 
 // New decodes prose's averaged-perceptron weights into a new Tagger.
 func New() (*Tagger, error) {
-	var classes []string
-	var tags map[string]string
-	var weights map[string]map[string]float64
-	for _, a := range []struct {
-		name string
-		v    any
-	}{{"classes.gob", &classes}, {"tags.gob", &tags}, {"weights.gob", &weights}} {
-		b, err := prose.Asset("model/AveragedPerceptron/" + a.name)
+	asset := func(name string) ([]byte, error) {
+		b, err := prose.Asset("model/AveragedPerceptron/" + name)
 		if err != nil {
 			return nil, fmt.Errorf("postag: %w", err)
 		}
-		if err := gob.NewDecoder(bytes.NewReader(b)).Decode(a.v); err != nil {
-			return nil, fmt.Errorf("postag: decode %s: %w", a.name, err)
-		}
+		return b, nil
 	}
-	index := make(map[string]int, len(classes))
-	for i, c := range classes {
-		index[c] = i
-	}
-	t := &Tagger{classes: classes, tagMap: tags, weights: make(map[string][]classWeight, len(weights))}
-	for f, ws := range weights {
-		row := make([]classWeight, 0, len(ws))
-		for c, w := range ws {
-			if i, ok := index[c]; ok && w != 0 {
-				row = append(row, classWeight{i, w})
-			}
+	decode := func(name string, f func([]byte) error) error {
+		b, err := asset(name)
+		if err != nil {
+			return err
 		}
-		t.weights[f] = row
+		if err := f(b); err != nil {
+			return fmt.Errorf("postag: decode %s: %w", name, err)
+		}
+		return nil
+	}
+	t := &Tagger{}
+	index := make(map[string]int)
+	err := decode("classes.gob", func(b []byte) (err error) {
+		t.classes, err = decodeStrings(b)
+		for i, c := range t.classes {
+			index[c] = i
+		}
+		return err
+	})
+	if err == nil {
+		err = decode("tags.gob", func(b []byte) (err error) {
+			t.tagMap, err = decodeTags(b)
+			return err
+		})
+	}
+	if err == nil {
+		err = decode("weights.gob", func(b []byte) (err error) {
+			t.weights, err = decodeWeights(b, index)
+			return err
+		})
+	}
+	if err != nil {
+		return nil, err
 	}
 	return t, nil
 }
@@ -78,25 +88,12 @@ func New() (*Tagger, error) {
 // token's words joined by "+" ("it's" gives "PRP+VBZ", "don't" "VBP+RB"),
 // or "" for a token of punctuation alone.
 func (t *Tagger) Tag(tokens []string) []string {
-	type part struct {
-		text  string
-		token int // -1: punctuation, seen as context but given no tag
-	}
 	parts := make([]part, 0, 2*len(tokens)+4)
 	for i, tok := range tokens {
 		// The tagger was trained on text whose punctuation stands apart:
 		// "Chiapas," is a name after a comma, and without the comma it
 		// reads as a verb after "to".
-		lead, ws, trail := split(tok)
-		for _, p := range lead {
-			parts = append(parts, part{p, -1})
-		}
-		for _, w := range ws {
-			parts = append(parts, part{w, i})
-		}
-		for _, p := range trail {
-			parts = append(parts, part{p, -1})
-		}
+		parts = appendSplit(parts, tok, i)
 	}
 	ctx := make([]string, len(parts)+4)
 	ctx[0], ctx[1] = "-START-", "-START2-"
@@ -182,32 +179,55 @@ func normalize(w string) string {
 	return strings.ToLower(w)
 }
 
+// isDigits reports whether strconv.Atoi reads s (a sign, then digits), for
+// the short words normalize asks about (no overflow), without the error
+// Atoi makes of every other word.
 func isDigits(s string) bool {
-	_, err := strconv.Atoi(s)
-	return err == nil
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		s = s[1:]
+	}
+	if s == "" || len(s) > 18 {
+		_, err := strconv.Atoi(s)
+		return err == nil
+	}
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
-// split splits a token into the punctuation before its words, its words
-// (see words) and the punctuation after them, each mark as the Penn
-// Treebank writes it (quotes as “ and ”, dashes as --).
-func split(tok string) (lead, ws, trail []string) {
+// A part is what the tagger reads: a word, or a mark of punctuation seen
+// as context but given no tag (token -1).
+type part struct {
+	text  string
+	token int
+}
+
+// appendSplit appends token i's parts: the punctuation before its words,
+// its words (see appendWords) and the punctuation after them, each mark as
+// the Penn Treebank writes it (quotes as “ and ”, dashes as --).
+func appendSplit(parts []part, tok string, i int) []part {
 	isWord := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 	start := strings.IndexFunc(tok, isWord)
 	if start < 0 {
-		return marks(tok, true), nil, nil
+		return appendMarks(parts, tok, true)
 	}
 	end := strings.LastIndexFunc(tok, isWord)
 	_, size := utf8.DecodeRuneInString(tok[end:])
 	end += size
 	// A clitic's apostrophe and a closing "'s" belong to the words.
-	return marks(tok[:start], true), words(tok), marks(tok[end:], false)
+	parts = appendMarks(parts, tok[:start], true)
+	parts = appendWords(parts, tok, i)
+	return appendMarks(parts, tok[end:], false)
 }
 
-// marks turns a run of punctuation into the tokens the tagger was trained
-// on: one mark each, a run of full stops as one.
-func marks(s string, opening bool) []string {
-	var out []string
-	for _, r := range s {
+// appendMarks appends a run of punctuation as the marks the tagger was
+// trained on: one mark each, a run of full stops as one.
+func appendMarks(parts []part, s string, opening bool) []part {
+	start := len(parts)
+	for j, r := range s {
 		var m string
 		switch r {
 		case '"', '“', '”':
@@ -221,35 +241,58 @@ func marks(s string, opening bool) []string {
 			m = "--"
 		case '…':
 			m = "..."
-		default:
+		case utf8.RuneError:
 			m = string(r)
+		default:
+			_, size := utf8.DecodeRuneInString(s[j:])
+			m = s[j : j+size] // the rune, without a copy
 		}
-		if n := len(out); n > 0 && m == "." && (out[n-1] == "." || out[n-1] == "...") {
-			out[n-1] = "..."
+		if n := len(parts); n > start && m == "." && (parts[n-1].text == "." || parts[n-1].text == "...") {
+			parts[n-1].text = "..."
 			continue
 		}
-		out = append(out, m)
+		parts = append(parts, part{m, -1})
 	}
-	return out
+	return parts
 }
 
-// words splits a token into the words the tagger sees: punctuation around
-// it dropped, and a clitic split off as Penn Treebank does ("it's" → "it",
-// "'s"; "don't" → "do", "n't").
-func words(tok string) []string {
+// appendWords appends the words the tagger sees in token i: punctuation
+// around it dropped, and a clitic split off as Penn Treebank does ("it's"
+// → "it", "'s"; "don't" → "do", "n't").
+func appendWords(parts []part, tok string, i int) []part {
 	tok = strings.TrimFunc(tok, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	if tok == "" {
-		return nil
+		return parts
 	}
 	tok = strings.ReplaceAll(tok, "\u2019", "'")
-	lower := strings.ToLower(tok)
 	for _, c := range []string{"n't", "'s", "'re", "'ve", "'ll", "'d", "'m"} {
-		if strings.HasSuffix(lower, c) && len(tok) > len(c) {
+		if hasLowerSuffix(tok, c) && len(tok) > len(c) {
 			cut := len(tok) - len(c)
 			if r, _ := utf8.DecodeLastRuneInString(tok[:cut]); unicode.IsLetter(r) {
-				return []string{tok[:cut], tok[cut:]}
+				return append(parts, part{tok[:cut], i}, part{tok[cut:], i})
 			}
 		}
 	}
-	return []string{tok}
+	return append(parts, part{tok, i})
+}
+
+// hasLowerSuffix reports whether tok lower-cased ends in the ASCII clitic
+// c, as strings.HasSuffix(strings.ToLower(tok), c) does without making the
+// lower-cased copy: no rune but an ASCII letter lower-cases to one of a
+// clitic's letters, so they are tok's last bytes.
+func hasLowerSuffix(tok, c string) bool {
+	if len(tok) < len(c) {
+		return false
+	}
+	end := tok[len(tok)-len(c):]
+	for i := range len(c) {
+		b := end[i]
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		if b != c[i] {
+			return false
+		}
+	}
+	return true
 }

@@ -1,0 +1,6 @@
+//go:build race
+
+package postag
+
+// raceEnabled: see TestGobDecoding.
+const raceEnabled = true
