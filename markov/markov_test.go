@@ -39,15 +39,23 @@ func essay(t testing.TB) (*markov.Model, *corpus.Text) {
 
 // essayTrainings are two models of the essay, each trained once for the
 // package on first use: the tests of training that need a model trained
-// in process share them (each training costs 2 s of CPU under -race, and
-// those tests trained it six times), and the tests that two trainings
-// agree compare the first with the second.
-var essayTrainings = [2]func() (*markov.Model, error){sync.OnceValues(trainEssay), sync.OnceValues(trainEssay)}
-
-func trainEssay() (*markov.Model, error) {
-	text := corpus.Parse(corpus.EssayText())
-	return markov.Train(text.Sentences, markov.TrainOptions{Headings: text.Headings, Now: fixedNow})
+// in process share them (each training costs 2 s of CPU under -race), and
+// the tests that two trainings agree compare the first with the second.
+// The first is Train of the parsed essay; the second is the essay file
+// trained as `glowcloud train` trains it (trainLikeTheCommand:
+// corpus.Read's compact lines given to TrainLines), which
+// TestTrainLinesMatchesTrain holds to be the first byte for byte and
+// TestTrainedModelsLoad loads.
+var essayTrainings = [2]func() (*markov.Model, error){
+	sync.OnceValues(func() (*markov.Model, error) {
+		text := corpus.Parse(corpus.EssayText())
+		return markov.Train(text.Sentences, markov.TrainOptions{Headings: text.Headings, Now: fixedNow})
+	}),
+	sync.OnceValues(func() (*markov.Model, error) { return trainLikeTheCommand(essayFile, fixedNow) }),
 }
+
+// essayFile is the essay's text file, the one corpus.EssayText embeds.
+var essayFile = filepath.Join("..", "corpus", "socialism-is-anarchist-if-you-squint.txt")
 
 // trainedEssay returns training i (0 or 1) of the essay (see
 // essayTrainings): two calls with different i are two trainings, two
@@ -584,20 +592,12 @@ func ExampleModel_Sentence() {
 	// 12 words
 }
 
-// TestTrainLinesMatchesTrain checks that the compact input gives the same
-// model, byte for byte.
+// TestTrainLinesMatchesTrain checks that the compact input (the essay file
+// as corpus.Read gives it to train: see essayTrainings) gives the same
+// model as Train of the parsed essay, byte for byte.
 func TestTrainLinesMatchesTrain(t *testing.T) {
 	t.Parallel()
-	text := corpus.Parse(corpus.EssayText())
-	lines := make([]string, len(text.Sentences))
-	for i, s := range text.Sentences {
-		lines[i] = strings.Join(s, " ")
-	}
-	a := trainedEssay(t, 0)
-	b, err := markov.TrainLines(lines, markov.TrainOptions{Headings: text.Headings, Now: fixedNow})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, b := trainedEssay(t, 0), trainedEssay(t, 1)
 	var ea, eb bytes.Buffer
 	if err := a.Encode(&ea); err != nil {
 		t.Fatal(err)
@@ -616,11 +616,7 @@ func TestTrainLinesMatchesTrain(t *testing.T) {
 // read little more than the header.
 func TestLoadRefusesCraftedModels(t *testing.T) {
 	t.Parallel()
-	text := corpus.Parse(corpus.EssayText())
-	m, err := markov.Train(text.Sentences, markov.TrainOptions{Order: 1, Headings: text.Headings, Now: fixedNow})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, _ := essay(t)
 	for name, data := range markov.CraftedModels(m) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

@@ -31,6 +31,9 @@ func corpusDir(t *testing.T) string {
 	return dir
 }
 
+// TestRetrainAddsTrainsSavesAndSwaps: a retrain into an empty corpus
+// directory seeds it with the essay, learns the uploads beside it, saves
+// the model and swaps it in.
 func TestRetrainAddsTrainsSavesAndSwaps(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -48,6 +51,10 @@ func TestRetrainAddsTrainsSavesAndSwaps(t *testing.T) {
 	// with: found by its hash and not stored again (it used to be).
 	if len(res.Added) != 1 || len(res.Known) != 1 || res.Known[0].Upload != "essay.txt" || swapped == nil || swapped.ID() != res.ModelID {
 		t.Fatalf("result %+v, swapped %v", res, swapped)
+	}
+	// The essay's sentences, seeded, and the two of the upload.
+	if essay := corpus.Parse(corpus.EssayText()); res.Meta.Sentences != len(essay.Sentences)+2 {
+		t.Errorf("learned %d sentences, want the essay's %d and the upload's 2", res.Meta.Sentences, len(essay.Sentences))
 	}
 	for _, name := range res.Added {
 		if strings.ContainsAny(name, "/\\ ") || !strings.HasSuffix(name, ".txt") && !strings.HasSuffix(name, ".md") {
@@ -141,25 +148,12 @@ func TestRetrainRejectsAndKeepsTheModel(t *testing.T) {
 	}
 }
 
-func TestEmptyCorpusIsSeededWithTheEssay(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	tr := &retrain.Trainer{Dir: dir}
-	res, err := tr.Retrain(t.Context(), []retrain.File{{Name: "tea.txt", Data: []byte("The tea party is anarchist if you squint at the teapot.")}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	essay := corpus.Parse(corpus.EssayText())
-	if res.Meta.Sentences != len(essay.Sentences)+1 {
-		t.Errorf("learned %d sentences, want the essay's %d and the new one", res.Meta.Sentences, len(essay.Sentences))
-	}
-	if _, err := os.Stat(filepath.Join(dir, retrain.ModelName)); err != nil {
-		t.Errorf("no model in the corpus directory: %v", err)
-	}
-}
-
-// TestRetrainOfTheEssayGivesTheEssayID checks that a retrain hashes its
-// corpus as training the essay directly does: one corpus, one model id.
+// TestRetrainOfTheEssayGivesTheEssayID checks that an empty corpus
+// directory is seeded with the essay, and that a retrain hashes its corpus
+// as training the essay directly does: one corpus, one model id. With no
+// ModelPath the model is written into the directory. (Each retrain of the
+// essay costs seconds under -race: TestRetrainAddsTrainsSavesAndSwaps
+// checks that uploads are learned beside the seeded essay.)
 func TestRetrainOfTheEssayGivesTheEssayID(t *testing.T) {
 	t.Parallel()
 	// The embedded model is the essay trained directly (package essay's
@@ -168,13 +162,17 @@ func TestRetrainOfTheEssayGivesTheEssayID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := (&retrain.Trainer{Dir: t.TempDir(), ModelPath: filepath.Join(t.TempDir(), "m")}).Retrain(t.Context(), nil)
+	dir := t.TempDir()
+	res, err := (&retrain.Trainer{Dir: dir}).Retrain(t.Context(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.ModelID != want.ID() || res.Meta.CorpusSHA256 != want.Meta().CorpusSHA256 {
 		t.Errorf("retrain of the seeded essay gives model %s (corpus %s), training the essay gives %s (corpus %s)",
 			res.ModelID, res.Meta.CorpusSHA256, want.ID(), want.Meta().CorpusSHA256)
+	}
+	if m, err := markov.Load(filepath.Join(dir, retrain.ModelName)); err != nil || m.ID() != res.ModelID {
+		t.Errorf("the model in the corpus directory: %v", err)
 	}
 }
 

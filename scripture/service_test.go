@@ -275,12 +275,15 @@ func TestKilledTrainerPickedUpOnce(t *testing.T) {
 			var m1, m2 counts
 			var svcs []*scripture.Service
 			for _, m := range []*counts{&m1, &m2} {
-				svc := scripture.New(scripture.Config{Store: st, Essay: func() *compose.Writer { return essayW }, Metrics: m, Poll: 5 * time.Millisecond})
+				// Four services (two stores, two replicas) polling the
+				// database every 5 ms while the model trains cost a second
+				// of CPU under -race; every 20 ms, half a second less.
+				svc := scripture.New(scripture.Config{Store: st, Essay: func() *compose.Writer { return essayW }, Metrics: m, Poll: 20 * time.Millisecond})
 				run(t, svc)
 				svcs = append(svcs, svc)
 			}
 			g := waitState(t, st, "g1", scripture.StateReady)
-			time.Sleep(50 * time.Millisecond) // ten more polls each: nothing more to claim
+			time.Sleep(200 * time.Millisecond) // ten more polls each: nothing more to claim
 			if n := m1.get(scripture.ResultOK) + m2.get(scripture.ResultOK); n != 1 || g.Attempts != 2 {
 				t.Errorf("trained %d times (%v, %v), attempts %d: want once, at the second attempt", n, m1.n, m2.n, g.Attempts)
 			}
