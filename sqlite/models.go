@@ -52,7 +52,10 @@ func (d *DB) Current(ctx context.Context) (publish.Model, error) {
 // CurrentID implements publish.Store.
 func (d *DB) CurrentID(ctx context.Context) (int64, error) {
 	var id int64
-	err := d.polls.currentID.row(ctx, d.db, currentIDSQL).Scan(&id)
+	s, err := d.polls.currentID.prepared(ctx, d.db, currentIDSQL)
+	if err == nil {
+		err = s.QueryRowContext(ctx).Scan(&id)
+	}
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return 0, nil

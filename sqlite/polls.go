@@ -4,16 +4,18 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
+	"sync"
 )
 
 // A poll is a statement every serve runs on each poll, nearly always to
 // find nothing due: the claims of proclamations, quiz reveals and
-// scripture trainings, and the published model's id. It is prepared once,
-// when the database opens, where modernc's SQLite would otherwise parse
-// its SQL on every run: most of an idle poll's CPU (BenchmarkIdlePoll).
+// scripture trainings, and the published model's id. It is prepared at its
+// first run and kept, where modernc's SQLite would otherwise parse its SQL
+// on every run: most of an idle poll's CPU (BenchmarkIdlePoll). A command
+// that opens the database and polls nothing prepares nothing.
 type poll struct {
-	stmt *sql.Stmt // nil: not prepared (OpenExisting)
+	mu   sync.Mutex
+	stmt *sql.Stmt // nil until first run
 }
 
 // The polls' SQL.
@@ -39,63 +41,38 @@ const (
 	currentIDSQL = `SELECT model_id FROM current_model`
 )
 
-// polls are the DB's prepared polls: the claims on the writer, the
-// current model's id on the readers.
+// polls are the DB's polls: the claims run on the writer, the current
+// model's id on the readers.
 type polls struct {
 	claim, claimReveals, abandonTrainings, claimTraining, currentID poll
 }
 
-// preparePolls prepares d's polls. Called by Open and OpenMemory once the
-// schema is migrated (the statements name its tables) and before any
-// transaction holds the writer's one connection.
-func (d *DB) preparePolls(ctx context.Context) error {
-	for _, p := range []struct {
-		p  *poll
-		on *sql.DB
-		q  string
-	}{
-		{&d.polls.claim, d.w, claimSQL},
-		{&d.polls.claimReveals, d.w, claimRevealsSQL},
-		{&d.polls.abandonTrainings, d.w, abandonTrainingsSQL},
-		{&d.polls.claimTraining, d.w, claimTrainingSQL},
-		{&d.polls.currentID, d.db, currentIDSQL},
-	} {
-		s, err := p.on.PrepareContext(ctx, p.q)
+// prepared returns p's statement for query on db, preparing it at the first
+// call. Call it outside any transaction on db's writer: preparing takes a
+// connection, and the writer has one. A transaction takes the statement
+// with Tx.StmtContext (database/sql keeps it prepared per connection).
+func (p *poll) prepared(ctx context.Context, db *sql.DB, query string) (*sql.Stmt, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stmt == nil {
+		s, err := db.PrepareContext(ctx, query)
 		if err != nil {
-			return errors.Join(fmt.Errorf("prepare %q: %w", p.q, err), d.closePolls())
+			return nil, err
 		}
-		p.p.stmt = s
+		p.stmt = s
 	}
-	return nil
+	return p.stmt, nil
 }
 
 // closePolls closes the polls' statements, before their databases close.
-// The fields keep them: a poll that runs after Close fails as a closed
-// database's queries do ("statement is closed").
 func (d *DB) closePolls() error {
 	var errs []error
-	for _, p := range []poll{d.polls.claim, d.polls.claimReveals, d.polls.abandonTrainings, d.polls.claimTraining, d.polls.currentID} {
+	for _, p := range []*poll{&d.polls.claim, &d.polls.claimReveals, &d.polls.abandonTrainings, &d.polls.claimTraining, &d.polls.currentID} {
+		p.mu.Lock()
 		if p.stmt != nil {
 			errs = append(errs, p.stmt.Close())
 		}
+		p.mu.Unlock()
 	}
 	return errors.Join(errs...)
-}
-
-// in returns p's statement for tx (prepared on tx's connection already,
-// unless that connection is new), or, where p was not prepared, query
-// prepared for tx alone. Either is closed with tx.
-func (p poll) in(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
-	if p.stmt == nil {
-		return tx.PrepareContext(ctx, query)
-	}
-	return tx.StmtContext(ctx, p.stmt), nil
-}
-
-// row runs p, a read on d's readers, or query where p was not prepared.
-func (p poll) row(ctx context.Context, db *sql.DB, query string, args ...any) *sql.Row {
-	if p.stmt == nil {
-		return db.QueryRowContext(ctx, query, args...)
-	}
-	return p.stmt.QueryRowContext(ctx, args...)
 }

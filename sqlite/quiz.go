@@ -97,13 +97,13 @@ func (d *DB) CastVote(ctx context.Context, v quiz.Vote) (quiz.Voted, string, err
 // another, return the same round while its lease runs.
 func (d *DB) ClaimReveals(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]quiz.Reveal, error) {
 	var out []quiz.Reveal
-	_, err := d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
+	claim, err := d.polls.claimReveals.prepared(ctx, d.w, claimRevealsSQL)
+	if err != nil {
+		return nil, fmt.Errorf("claim ended rounds: %w", err)
+	}
+	_, err = d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
 		out = out[:0]
-		claim, err := d.polls.claimReveals.in(ctx, tx, claimRevealsSQL)
-		if err != nil {
-			return false, err
-		}
-		rows, err := claim.QueryContext(ctx, ms(now), ms(now.Add(lease)), limit)
+		rows, err := tx.StmtContext(ctx, claim).QueryContext(ctx, ms(now), ms(now.Add(lease)), limit)
 		if err != nil {
 			return false, err
 		}

@@ -268,19 +268,19 @@ func (d *DB) ScriptureModel(ctx context.Context, guildID string) (scripture.Mode
 // waiting server, in an IMMEDIATE transaction.
 func (d *DB) ClaimTraining(ctx context.Context, worker string, now time.Time, lease time.Duration) (scripture.Job, bool, error) {
 	j := scripture.Job{Worker: worker}
+	abandon, err := d.polls.abandonTrainings.prepared(ctx, d.w, abandonTrainingsSQL)
+	if err != nil {
+		return j, false, fmt.Errorf("claim a scripture training: %w", err)
+	}
+	claim, err := d.polls.claimTraining.prepared(ctx, d.w, claimTrainingSQL)
+	if err != nil {
+		return j, false, fmt.Errorf("claim a scripture training: %w", err)
+	}
 	ok, err := d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
-		abandon, err := d.polls.abandonTrainings.in(ctx, tx, abandonTrainingsSQL)
-		if err != nil {
+		if _, err := tx.StmtContext(ctx, abandon).ExecContext(ctx, scripture.MsgAbandoned, ms(now), scripture.MaxAttempts); err != nil {
 			return false, err
 		}
-		if _, err := abandon.ExecContext(ctx, scripture.MsgAbandoned, ms(now), scripture.MaxAttempts); err != nil {
-			return false, err
-		}
-		claim, err := d.polls.claimTraining.in(ctx, tx, claimTrainingSQL)
-		if err != nil {
-			return false, err
-		}
-		err = claim.QueryRowContext(ctx, worker, ms(now.Add(lease)), ms(now), ms(now)).Scan(&j.GuildID, &j.Gen, &j.Attempt)
+		err := tx.StmtContext(ctx, claim).QueryRowContext(ctx, worker, ms(now.Add(lease)), ms(now), ms(now)).Scan(&j.GuildID, &j.Gen, &j.Attempt)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return false, nil

@@ -51,8 +51,8 @@ type DB struct {
 	db   *sql.DB
 	path string // empty in memory
 	log  *slog.Logger
-	// polls are the statements serve runs on every poll, prepared once
-	// (none for OpenExisting).
+	// polls are the statements serve runs on every poll, prepared at
+	// their first run.
 	polls polls
 }
 
@@ -76,10 +76,6 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*DB, error) {
 	}
 	if d.db, err = sql.Open("sqlite", path+params+"&_pragma=query_only(1)"); err != nil {
 		w.Close()
-		return nil, fmt.Errorf("open database %s: %w", path, err)
-	}
-	if err := d.preparePolls(ctx); err != nil {
-		d.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	return d, nil
@@ -132,10 +128,6 @@ func OpenMemory(ctx context.Context, log *slog.Logger) (*DB, error) {
 	db.SetConnMaxLifetime(0)
 	d := &DB{w: db, db: db, log: orDiscard(log)}
 	if err := d.setUp(ctx, false); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open database in memory: %w", err)
-	}
-	if err := d.preparePolls(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database in memory: %w", err)
 	}

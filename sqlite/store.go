@@ -156,12 +156,12 @@ func (d *DB) Hush(ctx context.Context, guildID string) (proclaim.Hush, error) {
 // process or another, return the same slot.
 func (d *DB) Claim(ctx context.Context, now time.Time, limit int) ([]proclaim.Claim, error) {
 	var out []proclaim.Claim
-	_, err := d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
-		claim, err := d.polls.claim.in(ctx, tx, claimSQL)
-		if err != nil {
-			return false, err
-		}
-		rows, err := claim.QueryContext(ctx, ms(now), limit)
+	claim, err := d.polls.claim.prepared(ctx, d.w, claimSQL)
+	if err != nil {
+		return nil, fmt.Errorf("claim due schedules: %w", err)
+	}
+	_, err = d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
+		rows, err := tx.StmtContext(ctx, claim).QueryContext(ctx, ms(now), limit)
 		if err != nil {
 			return false, err
 		}
