@@ -52,7 +52,7 @@ func (d *DB) Current(ctx context.Context) (publish.Model, error) {
 // CurrentID implements publish.Store.
 func (d *DB) CurrentID(ctx context.Context) (int64, error) {
 	var id int64
-	err := d.db.QueryRowContext(ctx, `SELECT model_id FROM current_model`).Scan(&id)
+	err := d.polls.currentID.row(ctx, d.db, currentIDSQL).Scan(&id)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return 0, nil

@@ -99,10 +99,11 @@ func (d *DB) ClaimReveals(ctx context.Context, now time.Time, lease time.Duratio
 	var out []quiz.Reveal
 	_, err := d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
 		out = out[:0]
-		rows, err := tx.QueryContext(ctx, `UPDATE quiz_rounds SET lease_until = ?2
-			WHERE id IN (SELECT id FROM quiz_rounds WHERE revealed_at IS NULL AND ends_at <= ?1
-				AND (lease_until IS NULL OR lease_until <= ?1) ORDER BY tallied_at IS NOT NULL, ends_at, id LIMIT ?3)
-			RETURNING `+roundColumns+`, tallied_at IS NULL`, ms(now), ms(now.Add(lease)), limit)
+		claim, err := d.polls.claimReveals.in(ctx, tx, claimRevealsSQL)
+		if err != nil {
+			return false, err
+		}
+		rows, err := claim.QueryContext(ctx, ms(now), ms(now.Add(lease)), limit)
 		if err != nil {
 			return false, err
 		}

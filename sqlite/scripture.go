@@ -269,16 +269,18 @@ func (d *DB) ScriptureModel(ctx context.Context, guildID string) (scripture.Mode
 func (d *DB) ClaimTraining(ctx context.Context, worker string, now time.Time, lease time.Duration) (scripture.Job, bool, error) {
 	j := scripture.Job{Worker: worker}
 	ok, err := d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
-		if _, err := tx.ExecContext(ctx, `UPDATE scripture_guilds SET state = 'failed', error = ?, claimed_by = '', lease_until = 0
-			WHERE state = 'training' AND lease_until < ? AND attempts >= ?`, scripture.MsgAbandoned, ms(now), scripture.MaxAttempts); err != nil {
+		abandon, err := d.polls.abandonTrainings.in(ctx, tx, abandonTrainingsSQL)
+		if err != nil {
 			return false, err
 		}
-		err := tx.QueryRowContext(ctx, `UPDATE scripture_guilds SET state = 'training', claimed_by = ?, lease_until = ?,
-			attempts = attempts + 1, updated_at = ?
-			WHERE guild_id = (SELECT guild_id FROM scripture_guilds
-				WHERE state = 'pending' OR (state = 'training' AND lease_until < ?)
-				ORDER BY updated_at, guild_id LIMIT 1)
-			RETURNING guild_id, gen, attempts`, worker, ms(now.Add(lease)), ms(now), ms(now)).Scan(&j.GuildID, &j.Gen, &j.Attempt)
+		if _, err := abandon.ExecContext(ctx, scripture.MsgAbandoned, ms(now), scripture.MaxAttempts); err != nil {
+			return false, err
+		}
+		claim, err := d.polls.claimTraining.in(ctx, tx, claimTrainingSQL)
+		if err != nil {
+			return false, err
+		}
+		err = claim.QueryRowContext(ctx, worker, ms(now.Add(lease)), ms(now), ms(now)).Scan(&j.GuildID, &j.Gen, &j.Attempt)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return false, nil

@@ -51,6 +51,9 @@ type DB struct {
 	db   *sql.DB
 	path string // empty in memory
 	log  *slog.Logger
+	// polls are the statements serve runs on every poll, prepared once
+	// (none for OpenExisting).
+	polls polls
 }
 
 // Open opens (creating if need be) the database file at path and brings its
@@ -73,6 +76,10 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*DB, error) {
 	}
 	if d.db, err = sql.Open("sqlite", path+params+"&_pragma=query_only(1)"); err != nil {
 		w.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if err := d.preparePolls(ctx); err != nil {
+		d.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	return d, nil
@@ -125,6 +132,10 @@ func OpenMemory(ctx context.Context, log *slog.Logger) (*DB, error) {
 	db.SetConnMaxLifetime(0)
 	d := &DB{w: db, db: db, log: orDiscard(log)}
 	if err := d.setUp(ctx, false); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database in memory: %w", err)
+	}
+	if err := d.preparePolls(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database in memory: %w", err)
 	}
@@ -197,9 +208,9 @@ func (d *DB) walMode(ctx context.Context) error {
 
 // Close closes the database.
 func (d *DB) Close() error {
-	var err error
+	err := d.closePolls()
 	if d.db != d.w {
-		err = d.db.Close()
+		err = errors.Join(err, d.db.Close())
 	}
 	return errors.Join(err, d.w.Close())
 }

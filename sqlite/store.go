@@ -157,13 +157,11 @@ func (d *DB) Hush(ctx context.Context, guildID string) (proclaim.Hush, error) {
 func (d *DB) Claim(ctx context.Context, now time.Time, limit int) ([]proclaim.Claim, error) {
 	var out []proclaim.Claim
 	_, err := d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
-		rows, err := tx.QueryContext(ctx, `UPDATE schedules
-			SET slot_at = next_at,
-			    next_at = next_at + every_ms * ((?1 - next_at) / every_ms + 1)
-			WHERE id IN (SELECT id FROM schedules WHERE next_at <= ?1 AND paused = '' ORDER BY next_at, id LIMIT ?2)
-			RETURNING `+scheduleColumns+`, slot_at,
-			    EXISTS (SELECT 1 FROM hushes h WHERE h.guild_id = schedules.guild_id AND h.until_at > ?1)`,
-			ms(now), limit)
+		claim, err := d.polls.claim.in(ctx, tx, claimSQL)
+		if err != nil {
+			return false, err
+		}
+		rows, err := claim.QueryContext(ctx, ms(now), limit)
 		if err != nil {
 			return false, err
 		}

@@ -260,9 +260,15 @@ func TestServeHTTPReloadAndShutdown(t *testing.T) {
 		t.Fatalf("/healthz: %v %v", resp, err)
 	}
 
-	// Interactions keep flowing, and must all succeed, while models swap.
+	// Interactions keep flowing, and must all succeed, while models swap:
+	// four clients at once, 20 a second between them, so that several
+	// arrive during each swap. (As fast as they could, they took both
+	// cores under -race: the swaps, which load and index a model, waited
+	// on them, and the test wrote 500 manifestos to see 40 answered.)
 	var failures, answered, deferred atomic.Int64
 	stop := make(chan struct{})
+	pace := time.NewTicker(50 * time.Millisecond)
+	defer pace.Stop()
 	var wg sync.WaitGroup
 	for g := range 4 {
 		wg.Go(func() {
@@ -270,7 +276,7 @@ func TestServeHTTPReloadAndShutdown(t *testing.T) {
 				select {
 				case <-stop:
 					return
-				default:
+				case <-pace.C:
 				}
 				code, body := signedPost(t, base, priv, manifestoInteraction(i))
 				var resp struct {
@@ -355,7 +361,10 @@ func TestServeReloadSignal(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	modelPath := filepath.Join(dir, "glowcloud.model")
-	essayModelAt(t, modelPath)
+	// Two models of half the essay, trained once for the package: the
+	// whole essay's model costs serve a third of a second more to index
+	// under -race.
+	variantAt(t, modelPath, 0)
 	pub, _, err := ed25519.GenerateKey(nil)
 	if err != nil {
 		t.Fatal(err)

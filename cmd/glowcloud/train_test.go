@@ -88,15 +88,16 @@ func essayHead(n int) string {
 	return text[:cut]
 }
 
-// trainModel trains a model of the essay's first quarter at order into a
+// trainModel trains a model of the essay's first eighth at order into a
 // new directory and returns the model's path: enough text to write from
-// at any order, where the whole essay cost seconds more under -race and
-// tested nothing more.
+// at any order (if too little to write anything new), where the whole
+// essay cost seconds more under -race and tested nothing more, and a
+// quarter a quarter of a second more at each order.
 func trainModel(t *testing.T, order int) string {
 	t.Helper()
 	dir := t.TempDir()
-	in := filepath.Join(dir, "quarter.txt")
-	if err := os.WriteFile(in, []byte(essayHead(4)), 0o644); err != nil {
+	in := filepath.Join(dir, "eighth.txt")
+	if err := os.WriteFile(in, []byte(essayHead(8)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "model.json")
@@ -159,23 +160,41 @@ var learnedRE = regexp.MustCompile(`(?m)^glowcloud: learned (\d+) sentences, (\d
 	`((?:glowcloud: (?:dropped|cleaned:) .+\n)*)` +
 	`glowcloud: wrote (.+) \(model ([0-9a-f]+), order (\d+)\) in [0-9.hmµn]+s, peak memory [0-9.]+ (B|KiB|MiB|GiB)\n` +
 	`glowcloud: quality of 50 manifestos: \d+ sentences: distinct-3 [0-9.]+, self-BLEU-4 [0-9.]+, copy8 [0-9.]+, copy12 [0-9.]+, unbalanced [0-9.]+, repeat5 [0-9.]+, cohesion [0-9.]+, clause-faults [0-9.]+` +
-	`(; TROUBLE: .+|; no figure past its limit \(a blind reader is still the judge\)) \(see 'glowcloud quality'\)\n\z`)
+	`(; TROUBLE: .+|; no figure past its limit \(a blind reader is still the judge\)) \(see 'glowcloud quality'\)\n` +
+	`(glowcloud: warning: this text is too small .+\n)?\z`)
 
+// TestTrain judges train's runs on the essay read from a file and from
+// stdin (the runs TestTrainEssayGivesTheEmbeddedID judges too), and on the
+// essay's first quarter read from a directory and from a file and stdin at
+// once: those two test how train reads its paths, which a quarter shows as
+// well as the whole (its sentences are the same, read either way, as the
+// model's id says), where each whole essay cost seconds more under -race.
 func TestTrain(t *testing.T) {
 	t.Parallel()
-	essay := corpus.Parse(corpus.EssayText())
-	half := len(corpus.EssayText()) / 2
-	half += strings.Index(corpus.EssayText()[half:], "\n\n") // split between paragraphs
+	whole, quarter := corpus.EssayText(), essayHead(4)
+	// quarterID is the id of the quarter's model, however its sentences
+	// are read: the id hashes the sentences learned.
+	quarterID := sync.OnceValues(func() (string, error) {
+		parsed := corpus.Parse(quarter)
+		m, err := markov.Train(parsed.Sentences, markov.TrainOptions{Headings: parsed.Headings})
+		if err != nil {
+			return "", err
+		}
+		return m.ID(), nil
+	})
 	tests := []struct {
 		name  string
+		text  string                                                        // what the run learns
 		setup func(t *testing.T, dir string) (paths []string, stdin string) // nil: the run essayTrained(name) is judged
 	}{
-		{"file", nil},
-		{"directory", func(t *testing.T, dir string) ([]string, string) {
+		{"file", whole, nil},
+		{"directory", quarter, func(t *testing.T, dir string) ([]string, string) {
+			half := len(quarter) / 2
+			half += strings.Index(quarter[half:], "\n\n") // split between paragraphs
 			in := filepath.Join(dir, "in")
 			for name, text := range map[string]string{
-				"1-first.txt":     corpus.EssayText()[:half],
-				"sub/2-second.md": corpus.EssayText()[half:],
+				"1-first.txt":     quarter[:half],
+				"sub/2-second.md": quarter[half:],
 				"sub/ignored.pdf": "Not read at all, this sentence.",
 			} {
 				path := filepath.Join(in, filepath.FromSlash(name))
@@ -188,9 +207,13 @@ func TestTrain(t *testing.T) {
 			}
 			return []string{in}, ""
 		}},
-		{"stdin", nil},
-		{"file and stdin, duplicates dropped", func(t *testing.T, dir string) ([]string, string) {
-			return []string{essayFile(t, dir), "-"}, corpus.EssayText()
+		{"stdin", whole, nil},
+		{"file and stdin, duplicates dropped", quarter, func(t *testing.T, dir string) ([]string, string) {
+			path := filepath.Join(dir, "quarter.txt")
+			if err := os.WriteFile(path, []byte(quarter), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return []string{path, "-"}, quarter
 		}},
 	}
 	for _, tc := range tests {
@@ -217,19 +240,22 @@ func TestTrain(t *testing.T) {
 			if m == nil {
 				t.Fatalf("stderr does not report sentences, words, states and time:\n%s", r.stderr)
 			}
-			if m[1] != strconv.Itoa(len(essay.Sentences)) || m[2] != strconv.Itoa(essay.Words()) || m[6] != strconv.Itoa(len(essay.Headings)) {
-				t.Errorf("learned %s sentences, %s words, %s headings; the essay has %d, %d, %d", m[1], m[2], m[6], len(essay.Sentences), essay.Words(), len(essay.Headings))
+			text := corpus.Parse(tc.text)
+			if m[1] != strconv.Itoa(len(text.Sentences)) || m[2] != strconv.Itoa(text.Words()) || m[6] != strconv.Itoa(len(text.Headings)) {
+				t.Errorf("learned %s sentences, %s words, %s headings; the text has %d, %d, %d", m[1], m[2], m[6], len(text.Sentences), text.Words(), len(text.Headings))
 			}
 			// What was dropped and cleaned, and why, line by line.
-			if essay.Dropped[corpus.DropDamaged] == 0 || len(essay.Report()) < 2 {
-				t.Fatalf("the essay drops no damaged sentence, or reports little: %q", essay.Report())
+			if len(text.Report()) < 2 || tc.text == whole && text.Dropped[corpus.DropDamaged] == 0 {
+				t.Fatalf("the text drops no damaged sentence, or reports little: %q", text.Report())
 			}
-			for _, line := range essay.Report() {
+			for _, line := range text.Report() {
 				if !strings.Contains(m[7], "glowcloud: "+line+"\n") {
 					t.Errorf("report lacks %q:\n%s", line, m[7])
 				}
 			}
-			if m[4] == "0" || m[5] == "0" || m[8] != out || m[10] != "2" {
+			// The essay is large enough to write from; its first quarter is
+			// not (TestTrainSmallChat judges the warning).
+			if m[4] == "0" || m[5] == "0" || m[8] != out || m[10] != "2" || (m[13] == "") != (tc.text == whole) {
 				t.Errorf("stderr report: %q", m[0])
 			}
 			if names := dirNames(t, dir); slices.ContainsFunc(names, func(n string) bool { return strings.HasSuffix(n, ".tmp") }) {
@@ -242,9 +268,20 @@ func TestTrain(t *testing.T) {
 				t.Fatalf("manifesto -model: exit %d, stderr:\n%s", w.code, w.stderr)
 			}
 			manifesto(t, w.stdout)
-			env := glowcloud(t, map[string]string{"GLOWCLOUD_MODEL": out}, "", "manifesto", "-seed", "1")
-			if env.stdout != w.stdout {
-				t.Errorf("GLOWCLOUD_MODEL=%s gives other text than -model:\n%s\n%s", out, env.stdout, w.stdout)
+			if tc.text == quarter {
+				// GLOWCLOUD_MODEL names the file as -model does (judged on
+				// the quarter's runs: a Writer of the whole essay's model
+				// costs a third of a second more under -race).
+				env := glowcloud(t, map[string]string{"GLOWCLOUD_MODEL": out}, "", "manifesto", "-seed", "1")
+				if env.stdout != w.stdout {
+					t.Errorf("GLOWCLOUD_MODEL=%s gives other text than -model:\n%s\n%s", out, env.stdout, w.stdout)
+				}
+				// The quarter read this way is the quarter: its sentences,
+				// so its model's id.
+				if id, err := quarterID(); err != nil || m[9] != id {
+					t.Errorf("model %s; the quarter read from one file gives model %s (%v)", m[9], id, err)
+				}
+				return
 			}
 			// The same essay gives the same chain as the embedded model, so
 			// the same text.
@@ -685,8 +722,11 @@ func TestModelMax(t *testing.T) {
 		t.Errorf("over the limit: exit %d, stdout %q", r.code, r.stdout)
 	}
 	wantOneErrorLine(t, r, "over the limit of", "GLOWCLOUD_MODEL_MAX")
+	// Within the limit, the model loads: inspect, which loads it as every
+	// command does but writes nothing (a new Writer of the essay's model
+	// costs a third of a second under -race).
 	for _, v := range []string{"1MB", "1 MiB", "1m", "2G"} {
-		if r := glowcloud(t, map[string]string{"GLOWCLOUD_MODEL_MAX": v}, "", "glowcloud", "-seed", "1", "-model", model); r.code != 0 {
+		if r := glowcloud(t, map[string]string{"GLOWCLOUD_MODEL_MAX": v}, "", "inspect", "-model", model); r.code != 0 {
 			t.Errorf("GLOWCLOUD_MODEL_MAX=%s: exit %d, stderr:\n%s", v, r.code, r.stderr)
 		}
 	}
@@ -717,7 +757,11 @@ func TestParseByteSize(t *testing.T) {
 func TestTrainDecodesOrRefusesEncodings(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	tract := strings.Repeat("Vive la r\xe9volution des nuages, camarades. La r\xe9volution brille.\n\n", 5)
+	// A few sentences that share words, so its chain forks: train's
+	// quality summary writes from a chain without forks only after long
+	// tries (most of a second under -race, twice).
+	tract := "Vive la r\xe9volution des nuages, camarades. La r\xe9volution brille sur la ville. Les nuages brillent sur la r\xe9volution.\n\n" +
+		"La ville chante la r\xe9volution des camarades. Les camarades chantent sous les nuages de la ville.\n"
 	latin1 := filepath.Join(dir, "tract.txt")
 	mixed := filepath.Join(dir, "mixed.txt")
 	if err := os.WriteFile(latin1, []byte(tract), 0o644); err != nil {
