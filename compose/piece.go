@@ -41,11 +41,15 @@ type piece struct {
 	// pool is the pool index, set only while the index balances itself
 	// (see balance); otherwise the writer's.
 	pool *poolIndex
+	// fromPool's scratch, kept between its calls so that a manifesto
+	// makes its maps once rather than twice a sentence.
+	seen, variant map[int32]bool
+	cands         []int32
 }
 
 func (w *Writer) newPiece(rng *rand.Rand, topic []string) *piece {
 	return &piece{w: w, rng: rng, topic: topic, said: make(map[string]bool, 32),
-		runs: make(map[uint64]bool, 512), opens: make(map[string]bool, 16), last: -1, from: make(map[int32]bool, 16)}
+		runs: make(map[uint64]bool, 128), opens: make(map[string]bool, 16), last: -1, from: make(map[int32]bool, 16)}
 }
 
 // Selection settings for the walk a model without a pool falls back to.
@@ -86,8 +90,13 @@ func (p *piece) fromPool(topical bool, maxChars int) (string, bool) {
 	if len(x.s) == 0 {
 		return "", false
 	}
-	seen := make(map[int32]bool, 64)
-	var cands []int32
+	if p.seen == nil {
+		p.seen, p.variant = make(map[int32]bool, 64), make(map[int32]bool, 64)
+	}
+	seen := p.seen
+	clear(seen)
+	cands := p.cands[:0]
+	defer func() { p.cands = cands[:0] }()
 	addAll := func(ids []int32, limit int) {
 		for _, i := range ids {
 			if len(cands) >= 160 || limit == 0 {
@@ -134,7 +143,8 @@ func (p *piece) fromPool(topical bool, maxChars int) (string, bool) {
 	// One variant of each corpus sentence competes, drawn at random: a
 	// sentence the pool holds many variants of is not said more often.
 	p.rng.Shuffle(len(cands), func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
-	from := make(map[int32]bool, len(cands))
+	from := p.variant
+	clear(from)
 	best, bestScore := int32(-1), 0.0
 	for _, i := range cands {
 		s := x.s[i]
