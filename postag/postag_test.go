@@ -2,11 +2,15 @@ package postag
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/gob"
+	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"maps"
 	"math"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,19 +32,37 @@ func BenchmarkTag(b *testing.B) {
 	b.ReportMetric(float64(len(s)*b.N)/b.Elapsed().Seconds(), "words/s")
 }
 
+// update rewrites testdata/tagger.sha256 (see TestGobDecoding).
+var update = flag.Bool("update", false, "rewrite testdata/tagger.sha256 from New's tagger (only without -race)")
+
 // TestGobDecoding: New's own reading of prose's model files gives the
 // Tagger that encoding/gob's decoding of them gives (as New made it
-// before). Not under the race detector: encoding/gob's reflection takes
-// seconds there, more than New saves the suite's other packages, and the
-// decoding runs on one goroutine, so the plain run checks it as well.
+// before), and whose digest testdata/tagger.sha256 records. Under the race
+// detector, where encoding/gob's reflection takes seconds (more than New
+// saves the suite's other packages), the digest alone is checked: the
+// plain run ties the record to encoding/gob's decoding.
 func TestGobDecoding(t *testing.T) {
 	t.Parallel()
-	if raceEnabled {
-		t.Skip("encoding/gob's decoding takes seconds under the race detector; the plain run checks it")
-	}
 	got, err := New()
 	if err != nil {
 		t.Fatal(err)
+	}
+	const record = "testdata/tagger.sha256"
+	sum := taggerDigest(got)
+	if *update && !raceEnabled {
+		if err := os.WriteFile(record, []byte(sum+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(record)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum != strings.TrimSpace(string(want)) {
+		t.Errorf("New's tagger has digest %s, %s records %s (run go test ./postag -update, without -race, after checking why)", sum, record, strings.TrimSpace(string(want)))
+	}
+	if raceEnabled {
+		return
 	}
 	var classes []string
 	var tags map[string]string
@@ -73,6 +95,28 @@ func TestGobDecoding(t *testing.T) {
 	if err := sameWeights(got.weights, weights, index); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// taggerDigest is a SHA-256 of a Tagger's classes, tag map and weights,
+// each in a fixed order.
+func taggerDigest(t *Tagger) string {
+	h := sha256.New()
+	for _, c := range t.classes {
+		fmt.Fprintf(h, "class %q\n", c)
+	}
+	for _, w := range slices.Sorted(maps.Keys(t.tagMap)) {
+		fmt.Fprintf(h, "tag %q %q\n", w, t.tagMap[w])
+	}
+	for _, f := range slices.Sorted(maps.Keys(t.weights)) {
+		row := slices.Clone(t.weights[f])
+		slices.SortFunc(row, func(a, b classWeight) int { return a.class - b.class })
+		fmt.Fprintf(h, "feature %q", f)
+		for _, cw := range row {
+			fmt.Fprintf(h, " %d:%x", cw.class, math.Float64bits(cw.weight))
+		}
+		h.Write([]byte{'\n'})
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // sameWeights reports how a Tagger's weights differ from weights decoded
