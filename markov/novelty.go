@@ -64,14 +64,7 @@ func buildNovelty(sentences sentences, withHash bool, words, distinct int) *nove
 				continue
 			}
 			w = escape(w)
-			id, ok := x.ids[w]
-			if !ok {
-				id = int32(len(x.words))
-				x.ids[w] = id
-				x.words = append(x.words, w)
-			}
-			run = append(run, id)
-			x.tokens++
+			run = append(run, x.intern(w))
 			had = true
 			if h != nil {
 				h.Write([]byte(w))
@@ -79,13 +72,7 @@ func buildNovelty(sentences sentences, withHash bool, words, distinct int) *nove
 			}
 		}
 		if had {
-			x.sentences++
-			if h := hashIDs(run); !contains(seen, h) {
-				seen[h] = struct{}{}
-				x.corpus = append(x.corpus, run...)
-				x.corpus = append(x.corpus, 0)
-				x.distinct++
-			}
+			x.add(run, seen)
 			if h != nil {
 				h.Write([]byte{'\n'})
 			}
@@ -109,6 +96,30 @@ func buildNovelty(sentences sentences, withHash bool, words, distinct int) *nove
 	slices.Sort(x.grams)
 	x.grams = slices.Clip(slices.Compact(x.grams))
 	return x
+}
+
+// intern returns word w's id, giving it the next one if it is new.
+func (x *noveltyIndex) intern(w string) int32 {
+	id, ok := x.ids[w]
+	if !ok {
+		id = int32(len(x.words))
+		x.ids[w] = id
+		x.words = append(x.words, w)
+	}
+	return id
+}
+
+// add counts a sentence read (its words' ids, at least one) and indexes
+// it unless seen holds it already (an exact repeat adds nothing).
+func (x *noveltyIndex) add(run []int32, seen map[uint64]struct{}) {
+	x.sentences++
+	x.tokens += len(run)
+	if h := hashIDs(run); !contains(seen, h) {
+		seen[h] = struct{}{}
+		x.corpus = append(x.corpus, run...)
+		x.corpus = append(x.corpus, 0)
+		x.distinct++
+	}
 }
 
 // gramLen is the length of the runs noveltyIndex.grams holds.

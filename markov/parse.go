@@ -244,22 +244,11 @@ func (p *chainParser) expect(c byte) {
 // object calls field for each key of an object, with the parser positioned
 // at the value.
 func (p *chainParser) object(field func(key string)) {
-	p.expect('{')
-	if p.peek() == '}' {
-		p.pos++
-		return
-	}
-	for {
+	p.members(func() {
 		key := p.str()
 		p.expect(':')
 		field(key)
-		if p.peek() == ',' {
-			p.pos++
-			continue
-		}
-		p.expect('}')
-		return
-	}
+	})
 }
 
 // objectIDs is object for an object keyed by ids (see atoi), as freq_mat
@@ -267,18 +256,26 @@ func (p *chainParser) object(field func(key string)) {
 // string of it (a string for each of a large chain's transitions was most
 // of the parse's allocations); any other goes through str and atoi.
 func (p *chainParser) objectIDs(field func(id int)) {
-	p.expect('{')
-	if p.peek() == '}' {
-		p.pos++
-		return
-	}
-	for {
+	p.members(func() {
 		id, ok := p.digitsKey()
 		if !ok {
 			id = atoi(p, p.str())
 		}
 		p.expect(':')
 		field(id)
+	})
+}
+
+// members reads an object's braces and the commas between its members,
+// and member reads each member (its key, the colon and its value).
+func (p *chainParser) members(member func()) {
+	p.expect('{')
+	if p.peek() == '}' {
+		p.pos++
+		return
+	}
+	for {
+		member()
 		if p.peek() == ',' {
 			p.pos++
 			continue

@@ -533,28 +533,14 @@ func (b *poolBuilder) foldIndex() {
 			if f == nil {
 				f = []int32{}
 				for _, w := range foldWords(b.word(id)) {
-					fid, ok := x.ids[w]
-					if !ok {
-						fid = int32(len(x.words))
-						x.ids[w] = fid
-						x.words = append(x.words, w)
-					}
-					f = append(f, fid)
+					f = append(f, x.intern(w))
 				}
 				b.foldWord[id] = f
 			}
 			run = append(run, f...)
 		}
-		if len(run) == 0 {
-			continue
-		}
-		x.sentences++
-		x.tokens += len(run)
-		if h := hashIDs(run); !contains(seen, h) {
-			seen[h] = struct{}{}
-			x.corpus = append(x.corpus, run...)
-			x.corpus = append(x.corpus, 0)
-			x.distinct++
+		if len(run) > 0 {
+			x.add(run, seen)
 		}
 	}
 	x.sortSuffixes()
