@@ -72,9 +72,9 @@ var hostileWriter = sync.OnceValues(func() (*compose.Writer, error) {
 })
 
 // EssayWriter returns the embedded essay's Writer, one for the test
-// process: a Writer builds its indexes on first use (the pool's balance
-// writes manifestos to learn its penalties), a second or more under -race,
-// which each test would pay again. A Writer is safe for concurrent use.
+// process: a Writer builds its indexes on first use (its pool, topics and
+// titles), a third of a second under -race, which each test would pay
+// again. A Writer is safe for concurrent use.
 func EssayWriter(t testing.TB) *compose.Writer {
 	t.Helper()
 	w, err := essayWriter()
