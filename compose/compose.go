@@ -48,12 +48,8 @@ type Writer struct {
 // New returns a Writer over m.
 func New(m *markov.Model) *Writer {
 	return &Writer{
-		m: m,
-		pool: sync.OnceValue(func() *poolIndex {
-			x := buildPoolIndex(m)
-			x.balance(m)
-			return x
-		}),
+		m:      m,
+		pool:   sync.OnceValue(func() *poolIndex { return balanced(m) }),
 		topics: sync.OnceValue(func() *topicIndex { return buildTopics(m) }),
 		titles: sync.OnceValue(func() *titleIndex { return buildTitleIndex(m) }),
 	}

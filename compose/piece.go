@@ -2,7 +2,6 @@ package compose
 
 import (
 	"errors"
-	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -517,63 +516,4 @@ func buildPoolIndex(m *markov.Model) *poolIndex {
 	}
 	slices.Sort(x.sources)
 	return x
-}
-
-// Balance settings: pieces written to learn how often each corpus
-// sentence is said.
-const (
-	balanceRounds     = 6
-	balancePieces     = 40
-	balanceParagraphs = 3
-	balanceRate       = 1.5
-)
-
-// balance learns a penalty for each corpus sentence that the choice of
-// the next sentence makes common, so that sentences are said about
-// equally often. Following the corpus's argument gathers pieces into the
-// few sentences that follow many sayable ones (the last of a run of them),
-// and a paragraph's room favours the short: in 300 essay manifestos one
-// sentence was said 212 times and the median 37, and blind readers noticed
-// the same sentences in paragraph after paragraph. It writes manifestos as
-// Manifesto does, without a topic and from fixed seeds (so the penalties
-// are the same for every run of one model), counts the sentences they
-// print, and penalises each by how much more often than the mean it was
-// printed.
-func (x *poolIndex) balance(m *markov.Model) {
-	if len(x.sources) < 8 {
-		return
-	}
-	from := make(map[string]int32, len(x.s))
-	for _, s := range x.s {
-		from[s.Text] = s.From
-	}
-	penalty := make([]float64, x.sources[len(x.sources)-1]+1)
-	x.penalty = penalty // the pieces below see each round's
-	w := &Writer{m: m, pool: func() *poolIndex { return x }}
-	per := paragraphRoom(balanceParagraphs)
-	for round := range balanceRounds {
-		count := make([]int, len(penalty))
-		total := 0
-		for k := range balancePieces {
-			rng := NewRand(uint64(round*balancePieces + k))
-			pc := w.newPiece(rng, nil)
-			pc.reserve(Hail)
-			for range balanceParagraphs {
-				for _, s := range pc.paragraph(rng, per, "", false) {
-					if f, ok := from[s]; ok {
-						count[f]++
-						total++
-					}
-				}
-			}
-		}
-		// Steps that shrink round by round settle rather than swing (each
-		// round's counts are few and noisy).
-		mean := float64(total) / float64(len(x.sources))
-		rate := balanceRate / float64(round+1)
-		for _, f := range x.sources {
-			// Rarely said sentences are pushed forward a little only.
-			penalty[f] = max(penalty[f]+rate*math.Log((float64(count[f])+1)/(mean+1)), -0.5)
-		}
-	}
 }

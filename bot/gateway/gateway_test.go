@@ -22,32 +22,35 @@ import (
 // frame encodes one websocket frame as a server (unmasked) or, with a
 // key, masked.
 func frame(opcode byte, payload []byte, key []byte) []byte {
-	var b bytes.Buffer
-	b.WriteByte(0x80 | opcode)
-	mask := byte(0)
+	b := appendFrameHead(make([]byte, 0, 14+len(payload)), opcode, len(payload), key != nil)
 	if key != nil {
-		mask = 0x80
-	}
-	switch n := len(payload); {
-	case n < 126:
-		b.WriteByte(mask | byte(n))
-	case n <= 0xffff:
-		b.WriteByte(mask | 126)
-		_ = binary.Write(&b, binary.BigEndian, uint16(n))
-	default:
-		b.WriteByte(mask | 127)
-		_ = binary.Write(&b, binary.BigEndian, uint64(n))
-	}
-	if key != nil {
-		b.Write(key)
+		b = append(b, key...)
 		masked := bytes.Clone(payload)
 		for i := range masked {
 			masked[i] ^= key[i%4]
 		}
 		payload = masked
 	}
-	b.Write(payload)
-	return b.Bytes()
+	return append(b, payload...)
+}
+
+// appendFrameHead appends the head of a final frame of n bytes (without
+// its mask key) to b.
+func appendFrameHead(b []byte, opcode byte, n int, masked bool) []byte {
+	b = append(b, 0x80|opcode)
+	mask := byte(0)
+	if masked {
+		mask = 0x80
+	}
+	switch {
+	case n < 126:
+		b = append(b, mask|byte(n))
+	case n <= 0xffff:
+		b = binary.BigEndian.AppendUint16(append(b, mask|126), uint16(n))
+	default:
+		b = binary.BigEndian.AppendUint64(append(b, mask|127), uint64(n))
+	}
+	return b
 }
 
 func closePayload(code int, reason string) []byte {

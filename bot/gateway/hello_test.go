@@ -401,26 +401,29 @@ func FuzzHelloGate(f *testing.F) {
 func TestGiantMessageRefused(t *testing.T) {
 	t.Parallel()
 	hello := frame(websocket.TextMessage, []byte(`{"op":10,"s":null,"t":null,"d":{"heartbeat_interval":41250}}`), nil)
-	fragment := func(fin bool, opcode byte, payload []byte) []byte {
-		f := frame(opcode, payload, nil)
-		if !fin {
-			f[0] &^= 0x80
+	// The frames are made as they are written (n spaces after a head):
+	// building a 32 MiB frame whole cost more than reading it.
+	spaceFrame := func(fin bool, opcode byte, n int) func() io.Reader {
+		return func() io.Reader {
+			head := appendFrameHead(nil, opcode, n, false)
+			if !fin {
+				head[0] &^= 0x80
+			}
+			return io.MultiReader(bytes.NewReader(head), io.LimitReader(spaces{}, int64(n)))
 		}
-		return f
 	}
-	half := bytes.Repeat([]byte(" "), MaxMessage/2)
 	for _, tt := range []struct {
 		name   string
-		after  [][]byte // frames after the HELLO
+		after  []func() io.Reader // frames after the HELLO
 		refuse bool
 	}{
-		{"a message at the limit", [][]byte{frame(websocket.TextMessage, bytes.Repeat([]byte(" "), MaxMessage), nil)}, false},
-		{"a 32 MiB message", [][]byte{frame(websocket.TextMessage, bytes.Repeat([]byte(" "), 32<<20), nil)}, true},
-		{"two halves and a byte, in fragments", [][]byte{
-			fragment(false, websocket.TextMessage, half), fragment(false, 0, half), fragment(true, 0, []byte(" ")),
+		{"a message at the limit", []func() io.Reader{spaceFrame(true, websocket.TextMessage, MaxMessage)}, false},
+		{"a 32 MiB message", []func() io.Reader{spaceFrame(true, websocket.TextMessage, 32<<20)}, true},
+		{"two halves and a byte, in fragments", []func() io.Reader{
+			spaceFrame(false, websocket.TextMessage, MaxMessage/2), spaceFrame(false, 0, MaxMessage/2), spaceFrame(true, 0, 1),
 		}, true},
-		{"two messages of half the limit each", [][]byte{
-			frame(websocket.TextMessage, half, nil), frame(websocket.BinaryMessage, half, nil),
+		{"two messages of half the limit each", []func() io.Reader{
+			spaceFrame(true, websocket.TextMessage, MaxMessage/2), spaceFrame(true, websocket.BinaryMessage, MaxMessage/2),
 		}, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -431,17 +434,22 @@ func TestGiantMessageRefused(t *testing.T) {
 			var written atomic.Int64
 			go func() {
 				defer server.Close()
-				stream := append([]byte("HTTP/1.1 101 Switching Protocols\r\n\r\n"), hello...)
+				parts := []io.Reader{strings.NewReader("HTTP/1.1 101 Switching Protocols\r\n\r\n"), bytes.NewReader(hello)}
 				for _, f := range tt.after {
-					stream = append(stream, f...)
+					parts = append(parts, f())
 				}
-				for len(stream) > 0 {
-					n, err := server.Write(stream[:min(len(stream), 4096)])
-					written.Add(int64(n))
-					if err != nil {
+				stream := io.MultiReader(parts...)
+				chunk := make([]byte, 4096)
+				for {
+					k, rerr := io.ReadFull(stream, chunk)
+					if k == 0 {
 						return
 					}
-					stream = stream[n:]
+					n, err := server.Write(chunk[:k])
+					written.Add(int64(n))
+					if err != nil || rerr != nil {
+						return
+					}
 				}
 			}()
 			var read int64
@@ -463,4 +471,14 @@ func TestGiantMessageRefused(t *testing.T) {
 			}
 		})
 	}
+}
+
+// spaces reads as endless spaces.
+type spaces struct{}
+
+func (spaces) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = ' '
+	}
+	return len(p), nil
 }

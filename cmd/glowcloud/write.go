@@ -145,11 +145,11 @@ func writerOf(m *markov.Model) *compose.Writer {
 // essayWriter is the Writer of the embedded essay's model, made once per
 // process and shared as essay.Model shares the model: like it, the one
 // piece of package-level state here, a value derived from constants. A
-// Writer builds its indexes on first use (the pool's balance writes
-// manifestos to learn its penalties): a fraction of a second, seconds
-// under -race, which every command over the essay run again in one
-// process (serve's console, the tests) paid again. A Writer is safe for
-// concurrent use.
+// Writer builds its indexes on first use (its pool, topics and titles; the
+// essay's balance comes learned, see compose's essay.balance): a twentieth
+// of a second, a third under -race, which every command over the essay run
+// again in one process (serve's console, the tests) paid again. A Writer is
+// safe for concurrent use.
 var essayWriter = sync.OnceValue(func() *compose.Writer {
 	m, _ := essay.Model() // writerOf asks only once essay.Model has given its model
 	return compose.New(m)
