@@ -30,7 +30,7 @@ func Normalize(s string) string {
 		s = strings.ToValidUTF8(s, "")
 	}
 	s = typography.Replace(s)
-	if strings.IndexFunc(s, isControl) >= 0 {
+	if hasControl(s) {
 		s = strings.Map(func(r rune) rune {
 			if isControl(r) {
 				return -1
@@ -43,6 +43,28 @@ func Normalize(s string) string {
 
 func isControl(r rune) bool {
 	return r != '\n' && (unicode.IsControl(r) || r == utf8.RuneError || unicode.Is(unicode.Cf, r))
+}
+
+// hasControl reports whether valid UTF-8 s holds a rune isControl
+// removes: strings.IndexFunc(s, isControl) >= 0 with ASCII, nearly all of
+// any input, tested a byte at a time (its controls are those below a space
+// and DEL) rather than through the Unicode tables.
+func hasControl(s string) bool {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c < ' ' && c != '\n' || c == 0x7f {
+				return true
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if isControl(r) {
+			return true
+		}
+		i += n
+	}
+	return false
 }
 
 // parser accumulates sentences and headings into a Text, dropping exact
