@@ -328,7 +328,11 @@ func appendWords(parts []part, tok string, i int) []part {
 		return parts
 	}
 	tok = strings.ReplaceAll(tok, "\u2019", "'")
-	for _, c := range []string{"n't", "'s", "'re", "'ve", "'ll", "'d", "'m"} {
+	// An array of appendWords' own, by index: under -race a range over
+	// strings calls checkptr at every step, seven for every word tagged.
+	clitics := [...]string{"n't", "'s", "'re", "'ve", "'ll", "'d", "'m"}
+	for k := range clitics {
+		c := clitics[k]
 		if hasLowerSuffix(tok, c) && len(tok) > len(c) {
 			cut := len(tok) - len(c)
 			if r, _ := utf8.DecodeLastRuneInString(tok[:cut]); unicode.IsLetter(r) {
