@@ -22,16 +22,24 @@ import (
 // use.
 type Tagger struct {
 	classes []string
-	// tagMap holds the words the training data tagged one way nearly always.
-	tagMap map[string]string
-	// weights maps a feature to its weight for each class (by index).
-	weights map[string][]classWeight
+	// rank orders the classes by name, for prose's tie-break.
+	rank []int
+	// tagMap holds the words the training data tagged one way nearly
+	// always, with the class (by index) it tagged them.
+	tagMap map[string]int
+	// features holds the weights of each feature of prose's featurize.
+	features
 }
 
 type classWeight struct {
 	class  int
 	weight float64
 }
+
+// maxClasses is the most classes a Tagger has room for: predict sums
+// their scores in an array of its own, which the race detector need not
+// watch.
+const maxClasses = 64
 
 // Default returns the tagger with prose's weights, decoded on first use
 // (about half a second) and shared after.
@@ -63,22 +71,47 @@ func New() (*Tagger, error) {
 		for i, c := range t.classes {
 			index[c] = i
 		}
+		if err == nil && len(t.classes) > maxClasses {
+			err = fmt.Errorf("%d classes, room for %d", len(t.classes), maxClasses)
+		}
 		return err
 	})
 	if err == nil {
-		err = decode("tags.gob", func(b []byte) (err error) {
-			t.tagMap, err = decodeTags(b)
-			return err
+		err = decode("tags.gob", func(b []byte) error {
+			tags, err := decodeTags(b)
+			if err != nil {
+				return err
+			}
+			t.tagMap = make(map[string]int, len(tags))
+			for w, tag := range tags {
+				c, ok := index[tag]
+				if !ok {
+					return fmt.Errorf("%w: word %q tagged %q, no class", errGob, w, tag)
+				}
+				t.tagMap[w] = c
+			}
+			return nil
 		})
 	}
 	if err == nil {
-		err = decode("weights.gob", func(b []byte) (err error) {
-			t.weights, err = decodeWeights(b, index)
+		err = decode("weights.gob", func(b []byte) error {
+			all, rows, err := decodeWeights(b, index)
+			if err == nil {
+				t.features = newFeatures(all, rows, t.classes)
+			}
 			return err
 		})
 	}
 	if err != nil {
 		return nil, err
+	}
+	t.rank = make([]int, len(t.classes))
+	for i := range t.classes {
+		for j := range t.classes {
+			if t.classes[j] < t.classes[i] {
+				t.rank[i]++
+			}
+		}
 	}
 	return t, nil
 }
@@ -102,68 +135,98 @@ func (t *Tagger) Tag(tokens []string) []string {
 	}
 	ctx[len(ctx)-2], ctx[len(ctx)-1] = "-END-", "-END2-"
 	out := make([]string, len(tokens))
-	p1, p2 := "-START-", "-START2-"
-	scores := make([]float64, len(t.classes))
-	var buf []byte
+	// The tags before, by id: a class, or the two that start a sentence.
+	p1, p2 := len(t.classes), len(t.classes)+1
+	var near neighbours
 	for i, p := range parts {
-		tag, ok := t.tagMap[p.text]
+		c, ok := t.tagMap[p.text]
 		if !ok {
-			tag, buf = t.predict(scores, buf, i, ctx, p.text, p1, p2)
+			c = t.predict(&near, i, ctx, p.text, p1, p2)
 		}
+		p2, p1 = p1, c
 		if p.token < 0 {
-			p2, p1 = p1, tag
 			continue
 		}
 		if out[p.token] != "" {
 			out[p.token] += "+"
 		}
-		out[p.token] += tag
-		p2, p1 = p1, tag
+		out[p.token] += t.classes[c]
 	}
 	return out
 }
 
-// predict is prose's featurize and predict, with the scores in a slice
-// and each feature's name built in one reused buffer (a map looked up by
-// string(bytes) does not copy them).
-func (t *Tagger) predict(scores []float64, buf []byte, i int, ctx []string, w, p1, p2 string) (string, []byte) {
-	clear(scores)
+// neighbours holds the features of the words around the one predict
+// tags (ctx[i-2:i+3], i as predict has it), looked up once for each word
+// of a sentence rather than once for each of the words it is a neighbour
+// of.
+type neighbours struct {
+	at    int // ctx's index of word[0]
+	valid int // how many of word hold their word's features
+	word  [5]*wordFeatures
+	// suffix holds the features of the suffixes of the words before and
+	// after.
+	suffix [5]*suffixFeatures
+}
+
+// predict is prose's featurize and predict: the features' weights
+// summed in prose's order of features, the classes' scores in an array
+// (see maxClasses), the weights found by the feature's kind and its words
+// rather than by a name made for each (see features).
+func (t *Tagger) predict(near *neighbours, i int, ctx []string, w string, p1, p2 int) int {
 	i += 2
-	add := func(parts ...string) {
-		buf = buf[:0]
-		for k, p := range parts {
-			if k > 0 {
-				buf = append(buf, ' ')
-			}
-			buf = append(buf, p...)
-		}
-		for _, cw := range t.weights[string(buf)] {
-			scores[cw.class] += cw.weight
+	t.slide(near, i-2, ctx)
+	var scores [maxClasses]float64
+	add := func(s span) {
+		// By index: a range over 16-byte items steps a pointer, which
+		// the race detector's pointer checks (checkptr) look up at
+		// every step.
+		for k := s.lo; k < s.hi; k++ {
+			scores[t.weights[k].class] += t.weights[k].weight
 		}
 	}
-	suffix := func(s string) string { return s[len(s)-min(len(s), 3):] }
-	add("bias")
-	add("i suffix", suffix(w))
-	add("i pref1", w[:1])
-	add("i-1 tag", p1)
-	add("i-2 tag", p2)
-	add("i tag+i-2 tag", p1, p2)
-	add("i word", ctx[i])
-	add("i-1 tag+i word", p1, ctx[i])
-	add("i-1 word", ctx[i-1])
-	add("i-1 suffix", suffix(ctx[i-1]))
-	add("i-2 word", ctx[i-2])
-	add("i+1 word", ctx[i+1])
-	add("i+1 suffix", suffix(ctx[i+1]))
-	add("i+2 word", ctx[i+2])
+	nt := len(t.classes) + 2
+	add(t.bias)
+	add(t.suffixOf(w[len(w)-min(len(w), 3):]).at)
+	add(t.pref1[w[:1]])
+	add(t.prevTag[p1])
+	add(t.prev2Tag[p2])
+	add(t.tagPair[p1*nt+p2])
+	wf := near.word[2]
+	add(wf.at)
+	add(wf.afterTag(p1))
+	add(near.word[1].prev)
+	add(near.suffix[1].prev)
+	add(near.word[0].prev2)
+	add(near.word[3].next)
+	add(near.suffix[3].next)
+	add(near.word[4].next2)
 	best := 0
-	for c := range scores {
+	for c := range len(t.classes) {
 		// Ties go to the class named last, as prose's do.
-		if scores[c] > scores[best] || scores[c] == scores[best] && t.classes[c] > t.classes[best] {
+		if scores[c] > scores[best] || scores[c] == scores[best] && t.rank[c] > t.rank[best] {
 			best = c
 		}
 	}
-	return t.classes[best], buf
+	return best
+}
+
+// slide moves near to ctx[at:at+5], keeping the features it holds of
+// words still in it.
+func (t *Tagger) slide(near *neighbours, at int, ctx []string) {
+	if d := at - near.at; d > 0 && d < near.valid {
+		copy(near.word[:], near.word[d:near.valid])
+		copy(near.suffix[:], near.suffix[d:near.valid])
+		near.valid -= d
+	} else if d != 0 {
+		near.valid = 0
+	}
+	near.at = at
+	for k := near.valid; k < len(near.word); k++ {
+		w := ctx[at+k]
+		near.word[k] = t.wordOf(w)
+		near.suffix[k] = t.suffixOf(w[len(w)-min(len(w), 3):])
+	}
+	near.valid = len(near.word)
 }
 
 // normalize is prose's word normalisation for features.

@@ -29,10 +29,20 @@ func open(t *testing.T, u string) *postgres.DB {
 	return db
 }
 
+// TestConformance runs the suite on schemas of a pool: each subtest's is
+// migrated and empty, as a new one would be after its migrations, which
+// cost the server half a second a schema (TestMigrate* and the other
+// tests of Open migrate new schemas).
 func TestConformance(t *testing.T) {
 	t.Parallel()
-	pgtest.URL(t)
-	storetest.Run(t, func(t *testing.T) storetest.Store { return open(t, pgtest.Schema(t)) })
+	schemas := pgtest.NewPool(t, func(ctx context.Context, u string) error {
+		db, err := postgres.Open(ctx, u, nil)
+		if err != nil {
+			return err
+		}
+		return db.Close()
+	})
+	storetest.Run(t, func(t *testing.T) storetest.Store { return open(t, schemas.Schema(t)) })
 }
 
 func exec(t *testing.T, u, sql string) {

@@ -24,9 +24,27 @@ import (
 	"github.com/glowcloud/glowcloud/sqlite"
 )
 
+// migrated is a database OpenMemory made and migrated, serialized, once
+// for the package: memory copies it, which costs a tenth of migrating a
+// new database.
+var migrated = sync.OnceValues(func() ([]byte, error) {
+	ctx := context.Background()
+	db, err := sqlite.OpenMemory(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	return db.Serialize(ctx)
+})
+
+// memory returns a new, empty database in memory, closed when t ends.
 func memory(t testing.TB) *sqlite.DB {
 	t.Helper()
-	db, err := sqlite.OpenMemory(context.Background(), nil)
+	image, err := migrated()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlite.Deserialize(context.Background(), image, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,7 +22,7 @@ func TestBackupKeepsWhatIsAtTheTarget(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	dir := t.TempDir()
-	db := openPath(t, filepath.Join(dir, "live.db"))
+	db := openCopy(t, filepath.Join(dir, "live.db"))
 	if _, err := db.PutSchedule(ctx, proclaim.Schedule{GuildID: "g1", ChannelID: "1", Every: time.Hour, Kind: "glowcloud", NextAt: time.UnixMilli(1e12)}, 5); err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func TestBackupKeepsWhatIsAtTheTarget(t *testing.T) {
 func TestBackupOddName(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	db := openPath(t, filepath.Join(dir, "live.db"))
+	db := openCopy(t, filepath.Join(dir, "live.db"))
 	dst := filepath.Join(dir, "glow?cloud#1%3F.db")
 	if err := db.Backup(t.Context(), dst); err != nil {
 		t.Fatal(err)

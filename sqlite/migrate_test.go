@@ -246,7 +246,7 @@ func TestBackup(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	dir := t.TempDir()
-	db := openPath(t, filepath.Join(dir, "live.db"))
+	db := openCopy(t, filepath.Join(dir, "live.db"))
 	for i := range 5 {
 		if _, err := db.PutSchedule(ctx, proclaim.Schedule{GuildID: "g1", ChannelID: string(rune('1' + i)), Every: time.Hour, Kind: "glowcloud", NextAt: time.UnixMilli(1e12)}, 5); err != nil {
 			t.Fatal(err)

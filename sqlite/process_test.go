@@ -63,6 +63,7 @@ func TestKilledWriterLosesNothingCommitted(t *testing.T) {
 	}
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "killed.db")
+	writeCopy(t, path)
 	cmd, _, out := child(t, "TestKilledWriterLosesNothingCommitted", "writer", path)
 	committed := -1
 	for out.Scan() {
@@ -144,7 +145,7 @@ func TestTwoProcessesPostEachSlotOnce(t *testing.T) {
 	}
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "shared.db")
-	db := openPath(t, path)
+	db := openCopy(t, path)
 	start := time.UnixMilli(stepStart)
 	want := map[string]int{}
 	for i := range 3 {

@@ -22,6 +22,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -132,6 +133,78 @@ func OpenMemory(ctx context.Context, log *slog.Logger) (*DB, error) {
 		return nil, fmt.Errorf("open database in memory: %w", err)
 	}
 	return d, nil
+}
+
+// Serialize returns the database as the bytes of an SQLite file, read in
+// one transaction (a consistent snapshot of what was committed; for a
+// file, what is still in its write-ahead log included). Deserialize makes
+// a database of them again; written to a file, they are a database file.
+func (d *DB) Serialize(ctx context.Context) ([]byte, error) {
+	var image []byte
+	err := withRaw(ctx, d.db, func(raw any) error {
+		ser, ok := raw.(interface{ Serialize() ([]byte, error) })
+		if !ok {
+			return fmt.Errorf("the driver's %T cannot serialize", raw)
+		}
+		var err error
+		image, err = ser.Serialize()
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("serialize database: %w", err)
+	}
+	return image, nil
+}
+
+// Deserialize returns a new database in memory, like OpenMemory's, that
+// starts as a copy of image (the bytes of an SQLite file, such as
+// Serialize returns), brought up to date like a file Open opens, and
+// refused the same way (migrate.ErrNewer, migrate.ErrForeign). image is
+// not changed. It is for trying things on a scratch copy of a database,
+// and for tests: copying one database migrated once costs a tenth of
+// migrating a new one.
+func Deserialize(ctx context.Context, image []byte, log *slog.Logger) (*DB, error) {
+	if len(image) < 100 {
+		return nil, fmt.Errorf("deserialize database: %d bytes, shorter than an SQLite header", len(image))
+	}
+	// Bytes 18 and 19 of the header, SQLite's file format versions, are 2
+	// in WAL mode and 1 without; a database in memory has no WAL.
+	image = slices.Clone(image)
+	image[18], image[19] = 1, 1
+	db, err := sql.Open("sqlite", ":memory:?_txlock=immediate&_pragma=foreign_keys(1)")
+	if err != nil {
+		return nil, fmt.Errorf("deserialize database: %w", err)
+	}
+	// As OpenMemory: the one connection is the database.
+	db.SetMaxOpenConns(1)
+	db.SetConnMaxIdleTime(0)
+	db.SetConnMaxLifetime(0)
+	d := &DB{w: db, db: db, log: orDiscard(log)}
+	err = withRaw(ctx, db, func(raw any) error {
+		des, ok := raw.(interface{ Deserialize([]byte) error })
+		if !ok {
+			return fmt.Errorf("the driver's %T cannot deserialize", raw)
+		}
+		return des.Deserialize(image)
+	})
+	if err == nil {
+		err = d.setUp(ctx, false)
+	}
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("deserialize database: %w", err)
+	}
+	return d, nil
+}
+
+// withRaw runs f on the driver's connection of one of db's connections.
+func withRaw(ctx context.Context, db *sql.DB, f func(raw any) error) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(raw any) error { return f(raw) })
 }
 
 func orDiscard(log *slog.Logger) *slog.Logger {

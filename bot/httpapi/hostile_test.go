@@ -69,11 +69,19 @@ var attacks = map[string]attack{
 	},
 	"fat": func(ctx context.Context, addr string, ts int64) {
 		with(ctx, addr, func(c net.Conn) {
-			c.Write(append([]byte(holdHeaders(256<<10, ts)), bytes.Repeat([]byte("x"), 256<<10)...))
+			// One write of headers and body, as before, from a body
+			// made once: building 256 KiB per request was a third of
+			// the attack's CPU, its page faults most of the system time.
+			bufs := net.Buffers{[]byte(holdHeaders(256<<10, ts)), fatBody()}
+			bufs.WriteTo(c)
 			io.Copy(io.Discard, c)
 		})
 	},
 }
+
+// fatBody is the fat attack's body, 256 KiB, made once; the attackers
+// only read it.
+var fatBody = sync.OnceValue(func() []byte { return bytes.Repeat([]byte("x"), 256<<10) })
 
 // with runs f on a fresh connection to addr, closed when f returns or ctx
 // ends.

@@ -429,16 +429,20 @@ func Inert(v any, own ...string) error {
 			for _, o := range own {
 				x = strings.ReplaceAll(x, o, "")
 			}
+			// Each pattern is tried only on a string holding what every
+			// match of it holds, a test that cannot turn a match away:
+			// under -race the patterns cost a second a test over
+			// manifestos that hold none of it.
 			switch {
-			case liveScheme.MatchString(x):
+			case strings.Contains(x, "://") && liveScheme.MatchString(x):
 				errs = append(errs, fmt.Errorf("%s has a live link: %q", path, x))
-			case liveBracket.MatchString(x):
+			case strings.ContainsAny(x, "[]") && liveBracket.MatchString(x):
 				errs = append(errs, fmt.Errorf("%s has an unescaped bracket: %q", path, x))
 			case strings.Contains(x, "evil.example"):
 				errs = append(errs, fmt.Errorf("%s has a linkable host: %q", path, x))
-			case liveMention.MatchString(x):
+			case strings.ContainsAny(x, "@<#>") && liveMention.MatchString(x):
 				errs = append(errs, fmt.Errorf("%s has a mention or a heading: %q", path, x))
-			case liveSpoiler.MatchString(x):
+			case strings.Contains(x, "||") && liveSpoiler.MatchString(x):
 				errs = append(errs, fmt.Errorf("%s has a spoiler: %q", path, x))
 			case strings.ContainsAny(x, "\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069\x00"):
 				errs = append(errs, fmt.Errorf("%s has a bidi control or a NUL: %q", path, x))
