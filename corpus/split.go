@@ -8,20 +8,112 @@ import (
 	"unicode/utf8"
 )
 
-// typography maps typographic characters onto plain ones a Markov chain can
-// count as one: curly quotes become straight, spaced dashes become an em
-// dash, ellipses three dots, odd spaces a plain space, and invisible
-// characters nothing.
-var typography = strings.NewReplacer(
-	"\r\n", "\n", "\r", "\n",
-	"\ufeff", "", "\u200b", "", "\u200c", "", "\u200d", "", "\u2060", "", "\u00ad", "",
-	"\u00a0", " ", "\u2009", " ", "\u202f", " ", "\u2002", " ", "\u2003", " ", "\t", " ",
-	"\u2018", "'", "\u2019", "'", "\u201a", "'", "\u201b", "'", "\u2032", "'",
-	"\u201c", `"`, "\u201d", `"`, "\u201e", `"`, "\u201f", `"`, "\u2033", `"`, "\u00ab", `"`, "\u00bb", `"`,
-	" \u2013 ", " \u2014 ", " \u2014 ", " \u2014 ", " -- ", " \u2014 ", "--", " \u2014 ",
-	"\u2013", "-", "\u2014", " \u2014 ", "\u2012", "-", "\u2010", "-", "\u2011", "-",
-	"\u2026", "...",
-)
+// plainTypography maps typographic characters onto plain ones a Markov
+// chain can count as one: curly quotes become straight, spaced dashes
+// become an em dash, ellipses three dots, odd spaces a plain space, and
+// invisible characters nothing. It is the strings.Replacer
+//
+//	"\r\n" → "\n", "\r" → "\n",
+//	U+FEFF, U+200B, U+200C, U+200D, U+2060, U+00AD → "",
+//	U+00A0, U+2009, U+202F, U+2002, U+2003, "\t" → " ",
+//	‘ ’ ‚ ‛ ′ → "'",  “ ” „ ‟ ″ « » → `"`,
+//	" – ", " — ", " -- ", "--" → " — ",
+//	"–" → "-", "—" → " — ", U+2012, U+2010, U+2011 → "-", "…" → "...",
+//
+// written out (TestPlainTypography and FuzzPlainTypography hold it to that
+// Replacer): every key holds one of the bytes \r \t - 0xC2 0xE2 0xEF,
+// which it finds with strings.IndexByte, where the Replacer looked each
+// byte of the text up in its trie. s must be valid UTF-8.
+func plainTypography(s string) string {
+	const triggers = "\r\t-\xc2\xe2\xef"
+	var next [len(triggers)]int // next[k]: where triggers[k] next occurs at or after pos, -1 if nowhere
+	for k := range next {
+		next[k] = -2 // not looked for yet
+	}
+	var b strings.Builder
+	done, pos := 0, 0 // s[:done] is in b (or unchanged); no key starts in s[done:pos] (but see the space keys)
+	for pos < len(s) {
+		j := len(s)
+		for k := range next {
+			if next[k] != -1 && next[k] < pos {
+				next[k] = strings.IndexByte(s[pos:], triggers[k])
+				if next[k] >= 0 {
+					next[k] += pos
+				}
+			}
+			if next[k] >= 0 && next[k] < j {
+				j = next[k]
+			}
+		}
+		if j == len(s) {
+			break
+		}
+		// A space key (" – ", " — ", " -- ") starts at the space before j,
+		// which the Replacer tried before j.
+		if c := s[j]; (c == '-' || c == 0xe2) && j-1 >= pos && s[j-1] == ' ' {
+			if rest := s[j-1:]; strings.HasPrefix(rest, " \u2013 ") || strings.HasPrefix(rest, " \u2014 ") || strings.HasPrefix(rest, " -- ") {
+				n := len(" -- ")
+				if rest[1] == 0xe2 {
+					n = len(" \u2014 ")
+				}
+				b.WriteString(s[done : j-1])
+				b.WriteString(" \u2014 ")
+				done, pos = j-1+n, j-1+n
+				continue
+			}
+		}
+		repl, n := typographyAt(s[j:])
+		if n == 0 {
+			pos = j + 1
+			continue
+		}
+		b.WriteString(s[done:j])
+		b.WriteString(repl)
+		done, pos = j+n, j+n
+	}
+	if done == 0 {
+		return s
+	}
+	b.WriteString(s[done:])
+	return b.String()
+}
+
+// typographyAt returns what plainTypography puts for the key other than a
+// space key at the start of s, and the key's length; 0 when none is there.
+func typographyAt(s string) (string, int) {
+	switch s[0] {
+	case '\r':
+		if len(s) > 1 && s[1] == '\n' {
+			return "\n", 2
+		}
+		return "\n", 1
+	case '\t':
+		return " ", 1
+	case '-':
+		if len(s) > 1 && s[1] == '-' {
+			return " \u2014 ", 2
+		}
+		return "", 0
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	switch r {
+	case '\ufeff', '\u200b', '\u200c', '\u200d', '\u2060', '\u00ad':
+		return "", n
+	case '\u00a0', '\u2009', '\u202f', '\u2002', '\u2003':
+		return " ", n
+	case '\u2018', '\u2019', '\u201a', '\u201b', '\u2032':
+		return "'", n
+	case '\u201c', '\u201d', '\u201e', '\u201f', '\u2033', '\u00ab', '\u00bb':
+		return `"`, n
+	case '\u2013', '\u2012', '\u2010', '\u2011':
+		return "-", n
+	case '\u2014':
+		return " \u2014 ", n
+	case '\u2026':
+		return "...", n
+	}
+	return "", 0
+}
 
 // Normalize returns s with typography made plain (see the package doc),
 // invalid UTF-8 and control characters removed, and line ends made "\n".
@@ -29,7 +121,7 @@ func Normalize(s string) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "")
 	}
-	s = typography.Replace(s)
+	s = plainTypography(s)
 	if hasControl(s) {
 		s = strings.Map(func(r rune) rune {
 			if isControl(r) {

@@ -51,17 +51,6 @@ func clauses(tokens, tags []string) []clause {
 	return out
 }
 
-// lastClause is the last of clauses(tokens, tags), read without keeping
-// the others: the pool asks it of every candidate sentence.
-func lastClause(tokens, tags []string) clause {
-	r := newClauseReader(tokens)
-	var c clause
-	for i := range tokens {
-		c = r.read(i, tokens[i], tags[i])
-	}
-	return c
-}
-
 // clauseReader reads a sentence's clauses token by token (see clauses).
 type clauseReader struct {
 	c    clause
@@ -83,8 +72,27 @@ func newClauseReader(tokens []string) clauseReader {
 
 // read reads token i, tagged tag, and returns the clause after it.
 func (r *clauseReader) read(i int, tok, tag string) clause {
+	return r.readWith(i, tok, tag, readToken(tok))
+}
+
+// A clauseToken is what the clause reader reads of a token besides its
+// tag: its word, folded, and whether it holds a mark that opens or closes
+// a bracket, a quotation or a clause.
+type clauseToken struct {
+	word  string
+	marks bool
+}
+
+// readToken returns what the clause reader reads of tok.
+func readToken(tok string) clauseToken {
+	return clauseToken{strings.ToLower(strings.TrimFunc(tok, notLetter)), strings.ContainsAny(tok, "()[]\"“”,;:")}
+}
+
+// readWith is read, given what it reads of the token (see
+// poolBuilder.lastClause, which reads each word once).
+func (r *clauseReader) readWith(i int, tok, tag string, t clauseToken) clause {
 	c, prev := &r.c, r.prev
-	word := strings.ToLower(strings.TrimFunc(tok, notLetter))
+	word := t.word
 	if (i == 0 || i == 1 && leaders[prev]) && subordinators[word] {
 		c.sub = true
 	}
@@ -121,22 +129,24 @@ func (r *clauseReader) read(i int, tok, tag string) clause {
 			c.verb = true
 		}
 	}
-	for _, r := range tok {
-		switch r {
-		case '(', '[':
-			c.depth++
-		case ')', ']':
-			c.depth--
-		case '"', '“', '”':
-			c.quote = !c.quote
-		case ',':
-			if c.depth == 0 && !c.quote {
-				c.sub = false
-			}
-		case ';', ':':
-			if c.depth == 0 && !c.quote {
-				// A new clause starts: it needs its own verb.
-				c.sub, c.verb = false, false
+	if t.marks {
+		for _, r := range tok {
+			switch r {
+			case '(', '[':
+				c.depth++
+			case ')', ']':
+				c.depth--
+			case '"', '“', '”':
+				c.quote = !c.quote
+			case ',':
+				if c.depth == 0 && !c.quote {
+					c.sub = false
+				}
+			case ';', ':':
+				if c.depth == 0 && !c.quote {
+					// A new clause starts: it needs its own verb.
+					c.sub, c.verb = false, false
+				}
 			}
 		}
 	}

@@ -87,6 +87,9 @@ type poolBuilder struct {
 	// foldedIDs): the corpus's words' and made words' (see intern).
 	folded              *noveltyIndex
 	foldWord, foldExtra [][]int32
+	// readWord and readExtra are what the clause reader reads of each
+	// word id (see lastClause): the corpus's words' and made words'.
+	readWord, readExtra []*clauseToken
 	// Buffers accept and longestCopy reuse from call to call.
 	toksBuf []string
 	copyBuf []int32
@@ -270,10 +273,10 @@ func (b *poolBuilder) accept(ids []int32, tags []string, score float64, from, to
 	// upon a passive world." is a fragment only its neighbour in the
 	// corpus makes sense of (readers marked it).
 	finite := false
-	for i, t := range tags {
+	for i := range tags {
 		// "to enact" and "your will" hold no finite verb, whatever the
 		// tagger says.
-		finite = finite || finiteTag(t) && (i == 0 || !strings.EqualFold(toks[i-1], "to") && tags[i-1] != "PRP$" && tags[i-1] != "DT")
+		finite = finite || finiteTag(tags[i]) && (i == 0 || !strings.EqualFold(toks[i-1], "to") && tags[i-1] != "PRP$" && tags[i-1] != "DT")
 	}
 	if !finite {
 		return
@@ -282,7 +285,7 @@ func (b *poolBuilder) accept(ids []int32, tags []string, score float64, from, to
 	// clause reader misses some whole sentences of the corpus ("But never
 	// mind that, I will just call it all socialism for simplicity's sake."),
 	// and an edit that ends as they do is as whole as they are.
-	if c := lastClause(toks, tags); !complete(c) && !b.endsAsSource(c, from, to) {
+	if c := b.lastClause(ids, toks, tags); !complete(c) && !b.endsAsSource(c, from, to) {
 		return
 	}
 	text, ok := joinTokens(toks)
@@ -306,6 +309,32 @@ func (b *poolBuilder) accept(ids []int32, tags []string, score float64, from, to
 	}
 	b.seen[text] = true
 	b.found = append(b.found, scored{PoolSentence{text, from, to}, score, opening(text), run >= longCopy})
+}
+
+// lastClause is the last of clauses(toks, tags), toks being the words of
+// ids, read without keeping the others, and with what the clause reader
+// reads of each word (see clauseToken) read once for the pool: accept
+// asks it of every candidate sentence, most of them the words of many
+// others.
+func (b *poolBuilder) lastClause(ids []int32, toks, tags []string) clause {
+	r := newClauseReader(toks)
+	var c clause
+	for i, id := range ids {
+		cache, k := &b.readWord, int(id)
+		if id < 0 {
+			cache, k = &b.readExtra, int(-id-1)
+		}
+		if k >= len(*cache) {
+			*cache = append(*cache, make([]*clauseToken, k+1-len(*cache))...)
+		}
+		t := (*cache)[k]
+		if t == nil {
+			t = new(readToken(toks[i]))
+			(*cache)[k] = t
+		}
+		c = r.readWith(i, toks[i], tags[i], *t)
+	}
+	return c
 }
 
 // joins continues the sentence so far (prefix, or sentence sa up to its
@@ -597,17 +626,19 @@ func (b *poolBuilder) render(ids []int32) (string, bool) {
 // joinTokens joins a pooled sentence's tokens (see render), or reports
 // that they do not make one line.
 func joinTokens(toks []string) (string, bool) {
+	// By index: under the race detector, a range over strings calls
+	// checkptr at every step, and the pool joins tens of thousands.
 	size := len(toks)
-	for _, t := range toks {
-		size += len(t)
+	for i := range toks {
+		size += len(toks[i])
 	}
 	var sb strings.Builder
 	sb.Grow(size)
-	for i, t := range toks {
+	for i := range toks {
 		if i > 0 {
 			sb.WriteByte(' ')
 		}
-		sb.WriteString(t)
+		sb.WriteString(toks[i])
 	}
 	s := sb.String()
 	if strings.ContainsAny(s, "\n") {

@@ -214,12 +214,28 @@ func (b *poolBuilder) swaps(rng *rand.Rand, tagged *int) {
 		if len(places) == 0 {
 			continue
 		}
+		// The next chance to edit after each place: the first place
+		// after its words.
+		nextAt := make([]int32, len(places))
+		for k := range places {
+			p := &places[k]
+			nextAt[k] = n
+			for q := k + 1; q < len(places); q++ {
+				if places[q].i > p.i+p.n {
+					nextAt[k] = places[q].i
+					break
+				}
+			}
+		}
 		for range variants {
 			out := slices.Clone(ids[:0])
 			var tags []string
 			next := int32(0) // the first word not yet copied
 			edits, score := 0, 2.0
-			for k, p := range places {
+			// By index, as below: a range over places (40 bytes each)
+			// calls the race detector's checkptr at every step.
+			for k := range places {
+				p := &places[k]
 				free := p.alts[0].s == -2
 				if p.i < next || p.i == next && edits > 0 {
 					// Overlapping the last edit, or right after it (two
@@ -229,14 +245,7 @@ func (b *poolBuilder) swaps(rng *rand.Rand, tagged *int) {
 				}
 				// Edit here by chance, or because the next chance comes
 				// too late to keep the copied run short.
-				nextAt := n
-				for _, q := range places[k+1:] {
-					if q.i > p.i+p.n {
-						nextAt = q.i
-						break
-					}
-				}
-				must := nextAt-next > preferCopy
+				must := nextAt[k]-next > preferCopy
 				if !must && rng.Float64() > swapRate {
 					continue
 				}
@@ -252,9 +261,9 @@ func (b *poolBuilder) swaps(rng *rand.Rand, tagged *int) {
 					return -b.risk(int32(s), p.i, p.n, d, similar) - 0.5*float64(used[d])
 				}
 				d, best := p.alts[0], math.Inf(-1)
-				for _, e := range p.alts {
-					if f := fit(e) + 0.4*rng.Float64(); f > best {
-						d, best = e, f
+				for a := range p.alts {
+					if f := fit(p.alts[a]) + 0.4*rng.Float64(); f > best {
+						d, best = p.alts[a], f
 					}
 				}
 				used[d]++

@@ -100,6 +100,25 @@ func essayAndHarbour(t testing.TB) scripture.Trained {
 	return tr
 }
 
+// harbourAlone is a server's scripture of harbour.txt alone, trained once for
+// the package (four tests each trained their own). Only read it.
+func harbourAlone(t testing.TB) scripture.Trained {
+	t.Helper()
+	tr, err := trainHarbour()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+var trainHarbour = sync.OnceValues(func() (scripture.Trained, error) {
+	harbour, err := os.ReadFile(filepath.Join("testdata", "harbour.txt"))
+	if err != nil {
+		return scripture.Trained{}, err
+	}
+	return scripture.Train([]scripture.Text{text("g", "harbour", string(harbour))}, 0, fixedNow)
+})
+
 var trainEssayAndHarbour = sync.OnceValues(func() (scripture.Trained, error) {
 	harbour, err := os.ReadFile(filepath.Join("testdata", "harbour.txt"))
 	if err != nil {
@@ -113,7 +132,7 @@ var trainEssayAndHarbour = sync.OnceValues(func() (scripture.Trained, error) {
 // misses.
 func TestCacheEvictsByBytes(t *testing.T) {
 	t.Parallel()
-	data := trained(t, "harbour", readText(t, "harbour.txt")).Data
+	data := harbourAlone(t).Data
 	mem := newMem()
 	for i := 1; i <= 4; i++ {
 		mem.set(fmt.Sprint("g", i), 1, 50, data)
@@ -158,7 +177,7 @@ func TestCacheEvictsByBytes(t *testing.T) {
 // wait for that load: the model is read and decoded once.
 func TestOneLoadPerServer(t *testing.T) {
 	t.Parallel()
-	data := trained(t, "harbour", readText(t, "harbour.txt")).Data
+	data := harbourAlone(t).Data
 	essayW := bottest.EssayWriter(t)
 	synctest.Test(t, func(t *testing.T) {
 		mem := newMem()
@@ -191,7 +210,7 @@ func TestOneLoadPerServer(t *testing.T) {
 // served once the version read is older than Fresh, and not re-read before.
 func TestVersionSwap(t *testing.T) {
 	t.Parallel()
-	a := trained(t, "harbour", readText(t, "harbour.txt"))
+	a := harbourAlone(t)
 	b := trained(t, "orchard", readText(t, "orchard.txt"))
 	mem := newMem()
 	mem.set("g1", 1, 50, a.Data)
@@ -224,7 +243,7 @@ func TestVersionSwap(t *testing.T) {
 // its model can write novel text alone; else the default share holds.
 func TestBlendShareZero(t *testing.T) {
 	t.Parallel()
-	small := trained(t, "harbour", readText(t, "harbour.txt"))
+	small := harbourAlone(t)
 	large := essayAndHarbour(t)
 	mem := newMem()
 	mem.set("small", 1, 0, small.Data)

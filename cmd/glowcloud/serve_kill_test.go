@@ -21,6 +21,7 @@ import (
 
 	"github.com/glowcloud/glowcloud/internal/discordtest"
 	"github.com/glowcloud/glowcloud/internal/testmain"
+	"github.com/glowcloud/glowcloud/proclaim"
 )
 
 // TestServeHelperProcess is not a test: TestServeKilled runs the test
@@ -159,15 +160,15 @@ func TestServeKilled(t *testing.T) {
 }
 
 // TestTwoServesShareOneFile: two serve processes on one SQLite file post
-// each slot of a schedule once: a post a slot at every:1s, each with a
-// seed (derived from the slot) of its own, and never more posts than slots
-// due. It waits for the first six slots however slow the machine, and
-// judges the count against the slots due by the time it is read, measured,
-// rather than against a fixed window of real time (which failed on a
-// loaded machine).
+// each slot of a schedule once: a post a slot at every:500ms
+// (GLOWCLOUD_PROCLAIM_MIN=500ms), each with a seed (derived from the slot)
+// of its own, and never more posts than slots due. It waits for the first
+// six slots however slow the machine, and judges the count against the
+// slots due by the time it is read, measured, rather than against a fixed
+// window of real time (which failed on a loaded machine).
 func TestTwoServesShareOneFile(t *testing.T) {
 	if testing.Short() {
-		t.Skip("waits ~7 s of real time: run without -short")
+		t.Skip("waits ~4 s of real time: run without -short")
 	}
 	t.Parallel()
 	fake := discordtest.New(t, discordtest.WithToken(proclaimToken))
@@ -175,7 +176,8 @@ func TestTwoServesShareOneFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := proclaimEnv(t, fake, pub)
+	const every = 500 * time.Millisecond
+	env := append(proclaimEnv(t, fake, pub), "GLOWCLOUD_PROCLAIM_MIN="+every.String())
 	var bases []string
 	for range 2 {
 		p, base := serveProcess(t, env)
@@ -183,16 +185,16 @@ func TestTwoServesShareOneFile(t *testing.T) {
 		bases = append(bases, base)
 	}
 	before := time.Now()
-	answer(t, bases[0], priv, adminCommand(fake, adminPermissions, "start", map[string]string{"every": "1s"}))
+	answer(t, bases[0], priv, adminCommand(fake, adminPermissions, "start", map[string]string{"every": every.String()}))
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	if _, err := fake.WaitChannelMessages(ctx, discordtest.DefaultChannelID, 6); err != nil {
-		t.Fatalf("six slots at every:1s: %v (%d posts)", err, len(fake.ChannelMessages(discordtest.DefaultChannelID)))
+		t.Fatalf("six slots at every:%v: %v (%d posts)", every, err, len(fake.ChannelMessages(discordtest.DefaultChannelID)))
 	}
 	posts := fake.ChannelMessages(discordtest.DefaultChannelID)
-	// Slot k falls due k seconds after the start was taken, which was
-	// after before.
-	due := int(time.Since(before) / time.Second)
+	// Slot k falls due k×every after the start was taken, which was after
+	// before.
+	due := int(time.Since(before) / every)
 	seen := map[string]bool{}
 	for _, m := range posts {
 		raw, _ := json.Marshal(m["embeds"])
@@ -202,10 +204,10 @@ func TestTwoServesShareOneFile(t *testing.T) {
 		seen[string(raw)] = true
 	}
 	if n := len(posts); n > due {
-		t.Errorf("%d posts from two processes with %d slots due at every:1s", n, due)
+		t.Errorf("%d posts from two processes with %d slots due at every:%v", n, due, every)
 	}
 	// The other process sees the schedule too.
-	if list := answer(t, bases[1], priv, adminCommand(fake, adminPermissions, "list", nil)); !strings.Contains(list, "every 1s") {
+	if list := answer(t, bases[1], priv, adminCommand(fake, adminPermissions, "list", nil)); !strings.Contains(list, "every "+proclaim.FormatDuration(every)) {
 		t.Errorf("the second process lists %q", list)
 	}
 }
