@@ -44,9 +44,16 @@ func scanSchedule(r scanner, extra ...any) (proclaim.Schedule, error) {
 	return s, nil
 }
 
-// The statements run on every interaction (a cooldown) and on every
-// proclamation (a hush), and /proclaim list's.
+// The statements run on every interaction (a cooldown), on every
+// proclamation (a hush, its result), and /proclaim's.
 const (
+	deleteScheduleSQL = `DELETE FROM schedules WHERE guild_id = ? AND channel_id = ?`
+	countSchedulesSQL = `SELECT count(*) FROM schedules WHERE guild_id = ?`
+	insertScheduleSQL = `INSERT INTO schedules (guild_id, channel_id, every_ms, kind, topic, next_at, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING ` + scheduleColumns
+	finishSQL = `UPDATE schedules
+			SET last_at = ?, last_result = ?, paused = CASE WHEN ? <> '' THEN ? ELSE paused END
+			WHERE id = ?`
 	takeCooldownSQL = `INSERT INTO cooldowns (user_key, last_at) VALUES (?1, ?2)
 			ON CONFLICT (user_key) DO UPDATE SET last_at = excluded.last_at
 			WHERE cooldowns.last_at <= ?2 - ?3 OR cooldowns.last_at > ?2 + ?3
@@ -60,19 +67,22 @@ const (
 // deletes the channel's schedule, counts the guild's others and inserts.
 func (d *DB) PutSchedule(ctx context.Context, s proclaim.Schedule, max int) (proclaim.Schedule, error) {
 	var out proclaim.Schedule
-	_, err := d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM schedules WHERE guild_id = ? AND channel_id = ?`, s.GuildID, s.ChannelID); err != nil {
+	st, err := d.prepare(ctx, d.w, deleteScheduleSQL, countSchedulesSQL, insertScheduleSQL)
+	if err != nil {
+		return proclaim.Schedule{}, fmt.Errorf("put schedule of channel %s: %w", s.ChannelID, err)
+	}
+	_, err = d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
+		if _, err := tx.StmtContext(ctx, st[0]).ExecContext(ctx, s.GuildID, s.ChannelID); err != nil {
 			return false, err
 		}
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schedules WHERE guild_id = ?`, s.GuildID).Scan(&n); err != nil {
+		if err := tx.StmtContext(ctx, st[1]).QueryRowContext(ctx, s.GuildID).Scan(&n); err != nil {
 			return false, err
 		}
 		if n >= max {
 			return false, proclaim.ErrTooMany
 		}
-		row := tx.QueryRowContext(ctx, `INSERT INTO schedules (guild_id, channel_id, every_ms, kind, topic, next_at, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+scheduleColumns,
+		row := tx.StmtContext(ctx, st[2]).QueryRowContext(ctx,
 			s.GuildID, s.ChannelID, s.Every.Milliseconds(), string(s.Kind), s.Topic, ms(s.NextAt), s.CreatedBy, ms(s.CreatedAt))
 		var err error
 		out, err = scanSchedule(row)
@@ -208,10 +218,12 @@ func (d *DB) Claim(ctx context.Context, now time.Time, limit int) ([]proclaim.Cl
 
 // Finish implements proclaim.Claimer.
 func (d *DB) Finish(ctx context.Context, id int64, o proclaim.Outcome) error {
-	_, err := d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
-		_, err := tx.ExecContext(ctx, `UPDATE schedules
-			SET last_at = ?, last_result = ?, paused = CASE WHEN ? <> '' THEN ? ELSE paused END
-			WHERE id = ?`, ms(o.At), o.Result, o.Pause, o.Pause, id)
+	st, err := d.prepare(ctx, d.w, finishSQL)
+	if err != nil {
+		return fmt.Errorf("record result of schedule %d: %w", id, err)
+	}
+	_, err = d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
+		_, err := tx.StmtContext(ctx, st[0]).ExecContext(ctx, ms(o.At), o.Result, o.Pause, o.Pause, id)
 		return true, err
 	})
 	if err != nil {
