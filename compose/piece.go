@@ -23,13 +23,12 @@ type piece struct {
 	rng   *rand.Rand
 	topic []string // steerable topic words
 	said  map[string]bool
-	runs  map[uint64]bool // 5-word runs said, by hash
+	runs  map[uint64]bool // 5-word runs said, by hash, but the pool's (see marks.runs)
 	opens map[string]bool // 3-word openings said
 	// joined counts the sentences said that open with a connective.
 	joined int
-	prev   []string       // content words of the last sentence
-	last   int32          // the corpus sentence the last pooled sentence ended in; -1 none
-	from   map[int32]bool // corpus sentences the piece's pooled sentences started from
+	prev   []string // content words of the last sentence
+	last   int32    // the corpus sentence the last pooled sentence ended in; -1 none
 	// words holds the words of each sentence said, for the title.
 	words [][]string
 	// mustFollow: the next sentence must carry the corpus's argument on
@@ -37,18 +36,70 @@ type piece struct {
 	mustFollow bool
 	// opening: the next sentence opens a paragraph (see paragraph).
 	opening bool
-	// pool is the pool index, set only while the index balances itself
-	// (see balance); otherwise the writer's.
-	pool *poolIndex
-	// fromPool's scratch, kept between its calls so that a manifesto
-	// makes its maps once rather than twice a sentence.
-	seen, variant map[int32]bool
-	cands         []int32
+	// x is the writer's pool index, and marks what the piece said, over
+	// it.
+	x     *poolIndex
+	marks marks
 }
 
+// marks is what a piece has said, as flags over its pool index: the
+// questions fromPool asks of each candidate of each sentence, answered by
+// indexing a slice rather than by hashing into a map (a sentence's 5-word
+// runs were most of its time). say and reserve keep them beside the
+// piece's maps (which a walk of the chain reads).
+type marks struct {
+	// pooled holds flags by pooled sentence: blocked (one of its 5-word
+	// runs said) and seen (fromPool's candidates).
+	pooled []uint8
+	// sources holds flags by source (see poolIndex.sources): started (a
+	// pooled sentence said started there) and variant (fromPool's, one
+	// variant each).
+	sources []uint8
+	// words holds flags by content word of the pool: prev (said in the
+	// last sentence) and topic (a topic word).
+	words []uint8
+	// prevIDs are the words marked prev.
+	prevIDs []int32
+	// runs marks the pool's 5-word runs said, a bit by run id.
+	runs []uint64
+	// cands is fromPool's candidates, kept between its calls.
+	cands []int32
+}
+
+// The flags of marks.pooled.
+const (
+	markBlocked uint8 = 1 << iota
+	markSeen
+)
+
+// The flags of marks.sources.
+const (
+	markStarted uint8 = 1 << iota
+	markVariant
+)
+
+// The flags of marks.words.
+const (
+	markPrev uint8 = 1 << iota
+	markTopic
+)
+
 func (w *Writer) newPiece(rng *rand.Rand, topic []string) *piece {
-	return &piece{w: w, rng: rng, topic: topic, said: make(map[string]bool, 32),
-		runs: make(map[uint64]bool, 128), opens: make(map[string]bool, 16), last: -1, from: make(map[int32]bool, 16)}
+	x := w.pool()
+	p := &piece{w: w, rng: rng, topic: topic, said: make(map[string]bool, 32),
+		runs: make(map[uint64]bool, 128), opens: make(map[string]bool, 16), last: -1, x: x}
+	if len(x.s) > 0 {
+		b := make([]uint8, len(x.s)+len(x.sources)+len(x.vocab))
+		p.marks.pooled, b = b[:len(x.s):len(x.s)], b[len(x.s):]
+		p.marks.sources, p.marks.words = b[:len(x.sources):len(x.sources)], b[len(x.sources):]
+		p.marks.runs = make([]uint64, (len(x.runHash)+63)/64)
+		for _, t := range topic {
+			if id := x.wordID(t); id >= 0 {
+				p.marks.words[id] |= markTopic
+			}
+		}
+	}
+	return p
 }
 
 // Selection settings for the walk a model without a pool falls back to.
@@ -63,7 +114,7 @@ const (
 // next returns the next sentence, steered towards the topic when topical
 // is set. It returns "" when the model has nothing acceptable to say.
 func (p *piece) next(topical bool, maxChars int) string {
-	if len(p.w.pool().s) > 0 {
+	if len(p.x.s) > 0 {
 		if s, ok := p.fromPool(topical, maxChars); ok {
 			return s
 		}
@@ -82,27 +133,18 @@ const followWindow = 8
 
 // fromPool picks the pooled sentence that best continues the piece.
 func (p *piece) fromPool(topical bool, maxChars int) (string, bool) {
-	x := p.pool
-	if x == nil {
-		x = p.w.pool()
-	}
+	x, mk := p.x, &p.marks
 	if len(x.s) == 0 {
 		return "", false
 	}
-	if p.seen == nil {
-		p.seen, p.variant = make(map[int32]bool, 64), make(map[int32]bool, 64)
-	}
-	seen := p.seen
-	clear(seen)
-	cands := p.cands[:0]
-	defer func() { p.cands = cands[:0] }()
+	cands := mk.cands[:0]
 	addAll := func(ids []int32, limit int) {
 		for _, i := range ids {
 			if len(cands) >= 160 || limit == 0 {
 				return
 			}
-			if !seen[i] {
-				seen[i] = true
+			if mk.pooled[i]&markSeen == 0 {
+				mk.pooled[i] |= markSeen
 				cands = append(cands, i)
 				limit--
 			}
@@ -121,7 +163,7 @@ func (p *piece) fromPool(topical bool, maxChars int) (string, bool) {
 	if !wantTopic {
 		if p.last >= 0 {
 			for f := p.last; f <= p.last+followWindow; f++ {
-				addAll(x.byFrom[f], 40)
+				addAll(x.startingAt(f), 40)
 			}
 		}
 		for _, w := range p.prev {
@@ -130,31 +172,36 @@ func (p *piece) fromPool(topical bool, maxChars int) (string, bool) {
 		// And some from anywhere, so a thread can also turn (and a short
 		// piece finds sentences short enough).
 		for range 60 {
-			vs := x.byFrom[x.sources[p.rng.IntN(len(x.sources))]]
-			addAll([]int32{vs[p.rng.IntN(len(vs))]}, 1)
+			vs := x.bySource[p.rng.IntN(len(x.sources))]
+			addAll(vs[p.rng.IntN(len(vs)):][:1], 1)
 		}
 	}
 	// canFollow: the corpus's next sentences hold one that may be said.
 	canFollow := false
 	for f := p.last + 1; p.last >= 0 && f <= p.last+followWindow && !canFollow; f++ {
-		canFollow = len(x.byFrom[f]) > 0
+		canFollow = len(x.startingAt(f)) > 0
 	}
 	// One variant of each corpus sentence competes, drawn at random: a
 	// sentence the pool holds many variants of is not said more often.
 	p.rng.Shuffle(len(cands), func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
-	from := p.variant
-	clear(from)
+	// sameFirst: the word the last sentence opened with, which the next
+	// may not open with ("And …. And …" reads as a tic even when the
+	// openings differ after it).
+	sameFirst := ""
+	if len(p.words) > 0 && len(p.words[len(p.words)-1]) > 0 {
+		sameFirst = p.words[len(p.words)-1][0]
+	}
 	best, bestScore := int32(-1), 0.0
 	for _, i := range cands {
-		s := x.s[i]
+		s := &x.s[i]
 		d := s.From - p.last
 		follows := p.last >= 0 && d >= 1 && d <= followWindow
 		// The cheap checks first: this runs for every candidate of every
 		// sentence, and of every sentence the balance writes.
-		if p.mustFollow && !follows || from[s.From] || p.from[s.From] || len(s.Text) > maxChars || x.selfRepeat[i] || p.opens[x.open[i]] || p.sameFirst(s.Text) || p.said[s.Text] || p.repeatsSaid(x.runs[i]) {
+		if p.mustFollow && !follows || mk.sources[x.src[i]]&(markVariant|markStarted) != 0 || len(s.Text) > maxChars || x.selfRepeat[i] || mk.pooled[i]&markBlocked != 0 || p.opens[x.open[i]] || sameFirst != "" && strings.EqualFold(x.first[i], sameFirst) || p.said[s.Text] {
 			continue
 		}
-		from[s.From] = true
+		mk.sources[x.src[i]] |= markVariant
 		score := p.rng.Float64() * 2 // variety
 		if x.penalty != nil {
 			if follows && d <= 3 {
@@ -189,7 +236,7 @@ func (p *piece) fromPool(topical bool, maxChars int) (string, bool) {
 			// took the paragraphs that do for a person's, P 60-90 %).
 			n := 0
 			for f := s.To + 1; f <= s.To+3 && n < 2; f++ {
-				if len(x.byFrom[f]) > 0 && !p.from[f] {
+				if k := x.source(f); k >= 0 && mk.sources[k]&markStarted == 0 {
 					n++
 				}
 			}
@@ -203,14 +250,14 @@ func (p *piece) fromPool(topical bool, maxChars int) (string, bool) {
 			score += 5 - 0.6*float64(d)
 		}
 		for _, w := range x.content[i] {
-			if slices.Contains(p.prev, w) {
+			if mk.words[w]&markPrev != 0 {
 				score += 1.5
 				break
 			}
 		}
 		if wantTopic {
 			for _, w := range x.content[i] {
-				if slices.Contains(p.topic, w) {
+				if mk.words[w]&markTopic != 0 {
 					score += 3
 					break
 				}
@@ -220,6 +267,11 @@ func (p *piece) fromPool(topical bool, maxChars int) (string, bool) {
 			best, bestScore = i, score
 		}
 	}
+	for _, i := range cands {
+		mk.pooled[i] &^= markSeen
+		mk.sources[x.src[i]] &^= markVariant
+	}
+	mk.cands = cands[:0]
 	if best < 0 {
 		if wantTopic {
 			// Nothing on the topic may be said here: anything may.
@@ -231,13 +283,12 @@ func (p *piece) fromPool(topical bool, maxChars int) (string, bool) {
 	if x.joined[best] {
 		p.joined++
 	}
-	p.say(s.Text, x.words[best])
+	p.sayPooled(best)
 	p.last = s.To
-	p.from[s.From] = true
+	mk.sources[x.src[best]] |= markStarted
 	return s.Text, true
 }
 
-// walk draws sentences from the chain, for a model without a pool.
 // follow returns a pooled sentence that carries the corpus's argument on
 // from the piece's last one (from the corpus's next eight sentences), or
 // "" if none may be said.
@@ -248,18 +299,7 @@ func (p *piece) follow(maxChars int) string {
 	return s
 }
 
-// sameFirst reports whether a sentence opens with the word the last one
-// opened with: "And …. And …" reads as a tic even when the openings differ
-// after it.
-func (p *piece) sameFirst(text string) bool {
-	if len(p.words) == 0 {
-		return false
-	}
-	last := p.words[len(p.words)-1]
-	first, _, _ := strings.Cut(text, " ")
-	return len(last) > 0 && strings.EqualFold(strings.Trim(first, ",;:\"“'‘"), last[0])
-}
-
+// walk draws sentences from the chain, for a model without a pool.
 func (p *piece) walk(topical bool, maxChars int) string {
 	steer := p.steerable(p.prev)
 	for i := 0; i < maxDraws; i++ {
@@ -301,15 +341,18 @@ func (p *piece) steerable(words []string) []string {
 
 // repeats reports whether words say again a run of five words the piece
 // said, or say one twice.
-func (p *piece) repeats(words []string) bool { return p.repeatsRuns(runHashes(words)) }
+func (p *piece) repeats(words []string) bool {
+	runs := runHashes(words)
+	return repeatsItself(runs) || p.repeatsSaid(runs)
+}
 
-// repeatsRuns is repeats for the hashes of a sentence's 5-word runs.
-func (p *piece) repeatsRuns(runs []uint64) bool { return repeatsItself(runs) || p.repeatsSaid(runs) }
-
-// repeatsSaid reports whether any of runs was said in the piece.
+// repeatsSaid reports whether any of runs (by hash) was said in the piece.
 func (p *piece) repeatsSaid(runs []uint64) bool {
 	for _, r := range runs {
 		if p.runs[r] {
+			return true
+		}
+		if id := p.x.runID(r); id >= 0 && p.marks.runs[id/64]&(1<<(id%64)) != 0 {
 			return true
 		}
 	}
@@ -351,20 +394,65 @@ func runHashes(words []string) []uint64 {
 
 // say adds a sentence to the piece.
 func (p *piece) say(text string, words []string) {
+	p.sayText(text, words, openingOf(words))
+	p.reserveRuns(runHashes(words))
+	if p.marks.words != nil {
+		var ids []int32
+		for _, w := range p.prev {
+			if id := p.x.wordID(w); id >= 0 {
+				ids = append(ids, id)
+			}
+		}
+		p.markPrev(ids)
+	}
+}
+
+// sayPooled says pooled sentence i, from what the pool index knows of it.
+func (p *piece) sayPooled(i int32) {
+	x := p.x
+	p.sayText(x.s[i].Text, x.words[i], x.open[i])
+	for _, id := range x.runSeq[x.runAt[i]:x.runAt[i+1]] {
+		p.sayRun(id)
+	}
+	p.markPrev(x.content[i])
+}
+
+// sayText keeps what say keeps of a sentence's text, words and opening,
+// and its content words as the last sentence's.
+func (p *piece) sayText(text string, words []string, open string) {
 	p.said[text] = true
 	p.words = append(p.words, words)
-	for _, r := range runHashes(words) {
-		p.runs[r] = true
+	if open != "" {
+		p.opens[open] = true
 	}
-	if o := openingOf(words); o != "" {
-		p.opens[o] = true
+	p.prev = contentWords(words)
+}
+
+// markPrev marks the content words of the last sentence, by vocab id.
+func (p *piece) markPrev(ids []int32) {
+	mk := &p.marks
+	if mk.words == nil {
+		return
 	}
-	p.prev = p.prev[:0:0]
+	for _, id := range mk.prevIDs {
+		mk.words[id] &^= markPrev
+	}
+	mk.prevIDs = append(mk.prevIDs[:0], ids...)
+	for _, id := range ids {
+		mk.words[id] |= markPrev
+	}
+}
+
+// contentWords returns the words of a sentence that carry meaning, in
+// order, repeats kept: what the next sentence may pick up.
+func contentWords(words []string) []string {
+	var out []string
 	for _, w := range words {
 		if isContent(w) {
-			p.prev = append(p.prev, w)
+			out = append(out, w)
 		}
 	}
+	return out
 }
 
 // add adds a sentence that was not chosen by next (a template line): it is
@@ -375,8 +463,28 @@ func (p *piece) add(text string) {
 
 // reserve keeps the piece from saying what a line that will close it says.
 func (p *piece) reserve(text string) {
-	for _, r := range runHashes(textWords(text)) {
-		p.runs[r] = true
+	p.reserveRuns(runHashes(textWords(text)))
+}
+
+// reserveRuns keeps the piece from saying any of runs (5-word runs, by
+// hash) again.
+func (p *piece) reserveRuns(runs []uint64) {
+	for _, r := range runs {
+		if id := p.x.runID(r); id >= 0 {
+			p.sayRun(id)
+		} else {
+			p.runs[r] = true
+		}
+	}
+}
+
+// sayRun keeps the piece from saying the pool's 5-word run id again.
+func (p *piece) sayRun(id int32) {
+	if w, bit := &p.marks.runs[id/64], uint64(1)<<(id%64); *w&bit == 0 {
+		*w |= bit
+		for _, i := range p.x.runSents[p.x.runSentAt[id]:p.x.runSentAt[id+1]] {
+			p.marks.pooled[i] |= markBlocked
+		}
 	}
 }
 
@@ -472,20 +580,35 @@ var glue = map[string]bool{
 	"will": true, "with": true, "would": true, "your": true, "it's": true, "we're": true, "they're": true,
 }
 
-// poolIndex indexes a model's pool for the piece.
+// poolIndex indexes a model's pool for the piece. It is held as long as
+// its Writer (scripture's cache charges for it): flat slices, not maps,
+// where it can.
 type poolIndex struct {
 	s       []markov.PoolSentence
 	words   [][]string
-	content [][]string
+	content [][]int32 // content words, each once, by id (see vocab)
 	open    []string
-	refers  []bool     // opens by referring back (see refersBack)
-	joined  []bool     // opens with a connective (see connectives)
-	runs    [][]uint64 // hashes of each sentence's 5-word runs
+	first   []string // the first word, as written (see fromPool's sameFirst)
+	refers  []bool   // opens by referring back (see refersBack)
+	joined  []bool   // opens with a connective (see connectives)
 	// selfRepeat marks the sentences that say a 5-word run twice.
 	selfRepeat []bool
-	byWord     map[string][]int32 // content word -> pooled sentences saying it
-	byFrom     map[int32][]int32  // corpus sentence -> pooled sentences starting there
-	sources    []int32            // the corpus sentences of byFrom, in order
+	// vocab is the pool's content words, sorted: a word's id is its index.
+	vocab  []string
+	byWord map[string][]int32 // content word -> pooled sentences saying it
+	// sources are the corpus sentences pooled sentences start from, in
+	// order; a source is an index into it.
+	sources  []int32
+	sourceOf []int32   // corpus sentence -> its source; -1 none
+	src      []int32   // pooled sentence -> its source
+	bySource [][]int32 // source -> pooled sentences starting there
+	// runHash is the hashes of the pool's 5-word runs (see runHashes),
+	// sorted: a run's id is its index. Sentence i's runs are
+	// runSeq[runAt[i]:runAt[i+1]], in order; the sentences that say run r
+	// are runSents[runSentAt[r]:runSentAt[r+1]].
+	runHash             []uint64
+	runAt, runSeq       []int32
+	runSentAt, runSents []int32
 	// penalty evens out how often each corpus sentence is said (see
 	// balance).
 	penalty []float64 // by corpus sentence; nil before balance
@@ -493,27 +616,124 @@ type poolIndex struct {
 
 func buildPoolIndex(m *markov.Model) *poolIndex {
 	pool := m.Pool()
-	x := &poolIndex{s: pool, words: make([][]string, len(pool)), content: make([][]string, len(pool)),
-		open: make([]string, len(pool)), refers: make([]bool, len(pool)), joined: make([]bool, len(pool)), selfRepeat: make([]bool, len(pool)), runs: make([][]uint64, len(pool)), byWord: make(map[string][]int32), byFrom: make(map[int32][]int32)}
+	n := len(pool)
+	x := &poolIndex{s: pool, words: make([][]string, n), content: make([][]int32, n),
+		open: make([]string, n), first: make([]string, n), refers: make([]bool, n), joined: make([]bool, n),
+		selfRepeat: make([]bool, n), byWord: make(map[string][]int32), runAt: make([]int32, n+1)}
+	for _, s := range pool {
+		if int(s.From) >= len(x.sourceOf) {
+			x.sourceOf = append(x.sourceOf, make([]int32, int(s.From)+1-len(x.sourceOf))...)
+		}
+		x.sourceOf[s.From] = 1
+	}
+	for f, ok := range x.sourceOf {
+		x.sourceOf[f] = -1
+		if ok == 1 {
+			x.sourceOf[f] = int32(len(x.sources))
+			x.sources = append(x.sources, int32(f))
+		}
+	}
+	x.src, x.bySource = make([]int32, n), make([][]int32, len(x.sources))
+	content := make([][]string, n)
+	var runs []uint64 // every sentence's, in order (see runAt)
 	for i, s := range pool {
+		id := int32(i)
 		ws := textWords(s.Text)
 		x.words[i] = ws
 		x.open[i] = openingOf(ws)
+		x.first[i] = firstWord(s.Text)
 		x.refers[i] = refersBack(ws)
 		x.joined[i] = len(ws) > 0 && connectives[ws[0]]
-		x.runs[i] = runHashes(ws)
-		x.selfRepeat[i] = repeatsItself(x.runs[i])
+		rs := runHashes(ws)
+		x.selfRepeat[i] = repeatsItself(rs)
+		runs = append(runs, rs...)
+		x.runAt[i+1] = int32(len(runs))
 		for _, w := range ws {
-			if isContent(w) && !slices.Contains(x.content[i], w) {
-				x.content[i] = append(x.content[i], w)
-				x.byWord[w] = append(x.byWord[w], int32(i))
+			if isContent(w) && !slices.Contains(content[i], w) {
+				content[i] = append(content[i], w)
+				x.byWord[w] = append(x.byWord[w], id)
 			}
 		}
-		if len(x.byFrom[s.From]) == 0 {
-			x.sources = append(x.sources, s.From)
-		}
-		x.byFrom[s.From] = append(x.byFrom[s.From], int32(i))
+		x.src[i] = x.sourceOf[s.From]
+		x.bySource[x.src[i]] = append(x.bySource[x.src[i]], id)
 	}
-	slices.Sort(x.sources)
+	x.vocab = make([]string, 0, len(x.byWord))
+	for w := range x.byWord {
+		x.vocab = append(x.vocab, w)
+	}
+	slices.Sort(x.vocab)
+	for i, ws := range content {
+		x.content[i] = make([]int32, len(ws))
+		for k, w := range ws {
+			x.content[i][k] = x.wordID(w)
+		}
+	}
+	x.runHash = slices.Compact(slices.Sorted(slices.Values(runs)))
+	x.runSeq = make([]int32, len(runs))
+	x.runSentAt = make([]int32, len(x.runHash)+1)
+	for i := range pool {
+		seq := x.runSeq[x.runAt[i]:x.runAt[i+1]]
+		for k, r := range runs[x.runAt[i]:x.runAt[i+1]] {
+			seq[k] = x.runID(r)
+			if !slices.Contains(seq[:k], seq[k]) {
+				x.runSentAt[seq[k]+1]++
+			}
+		}
+	}
+	for r := range x.runHash {
+		x.runSentAt[r+1] += x.runSentAt[r]
+	}
+	x.runSents = make([]int32, x.runSentAt[len(x.runHash)])
+	next := slices.Clone(x.runSentAt[:len(x.runHash)])
+	for i := range pool {
+		seq := x.runSeq[x.runAt[i]:x.runAt[i+1]]
+		for k, r := range seq {
+			if !slices.Contains(seq[:k], r) {
+				x.runSents[next[r]] = int32(i)
+				next[r]++
+			}
+		}
+	}
 	return x
+}
+
+// wordID returns the id of a content word of the pool, -1 if it is none.
+func (x *poolIndex) wordID(w string) int32 {
+	if i, ok := slices.BinarySearch(x.vocab, w); ok {
+		return int32(i)
+	}
+	return -1
+}
+
+// runID returns the id of a 5-word run of the pool, by hash, -1 if it is
+// none.
+func (x *poolIndex) runID(h uint64) int32 {
+	if i, ok := slices.BinarySearch(x.runHash, h); ok {
+		return int32(i)
+	}
+	return -1
+}
+
+// source returns the source of corpus sentence f (see sources), -1 if no
+// pooled sentence starts there.
+func (x *poolIndex) source(f int32) int32 {
+	if f < 0 || int(f) >= len(x.sourceOf) {
+		return -1
+	}
+	return x.sourceOf[f]
+}
+
+// startingAt returns the pooled sentences that start at corpus sentence f.
+func (x *poolIndex) startingAt(f int32) []int32 {
+	if k := x.source(f); k >= 0 {
+		return x.bySource[k]
+	}
+	return nil
+}
+
+// firstWord is the word a sentence opens with, as written, without the
+// punctuation around it.
+func firstWord(text string) string {
+	first, _, _ := strings.Cut(text, " ")
+	return strings.Trim(first, ",;:\"“'‘")
 }

@@ -669,10 +669,19 @@ func isHeading(para string) bool {
 	if strings.Contains(para, "\n") {
 		return false
 	}
-	words := strings.Fields(para)
-	if len(words) < 2 || len(words) > 14 {
+	// Count up to 15 words before splitting: a longer line is no heading,
+	// and splitting it whole (a line of megabytes) cost more than the rest
+	// of parsing it.
+	n := 0
+	for range strings.FieldsSeq(para) {
+		if n++; n > 14 {
+			return false
+		}
+	}
+	if n < 2 {
 		return false
 	}
+	words := strings.Fields(para)
 	first, _ := utf8.DecodeRuneInString(strings.TrimLeft(para, `"'(`))
 	if !unicode.IsUpper(first) {
 		return false

@@ -64,7 +64,49 @@ func (p *poll) prepared(ctx context.Context, db *sql.DB, query string) (*sql.Stm
 	return p.stmt, nil
 }
 
-// closePolls closes the polls' statements, before their databases close.
+// hot are the statements beside the polls that run on every interaction
+// or claim (a cooldown's upsert, a vote, a round's tally, a channel's
+// recent rounds...), by database and SQL: each is prepared at its first
+// run and kept, as the polls are, where database/sql would have modernc's
+// SQLite parse it again on every run.
+type hot struct {
+	mu sync.Mutex
+	m  map[hotKey]*sql.Stmt
+}
+
+type hotKey struct {
+	db    *sql.DB
+	query string
+}
+
+// prepare returns the statements of queries on db (d.w or d.db), preparing
+// those not prepared yet. As with poll.prepared, call it outside any
+// transaction on the writer, and take a statement into a transaction with
+// Tx.StmtContext.
+func (d *DB) prepare(ctx context.Context, db *sql.DB, queries ...string) ([]*sql.Stmt, error) {
+	d.hot.mu.Lock()
+	defer d.hot.mu.Unlock()
+	if d.hot.m == nil {
+		d.hot.m = map[hotKey]*sql.Stmt{}
+	}
+	out := make([]*sql.Stmt, len(queries))
+	for i, q := range queries {
+		k := hotKey{db, q}
+		if s := d.hot.m[k]; s != nil {
+			out[i] = s
+			continue
+		}
+		s, err := db.PrepareContext(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		d.hot.m[k], out[i] = s, s
+	}
+	return out, nil
+}
+
+// closePolls closes the polls' statements and the hot ones, before their
+// databases close.
 func (d *DB) closePolls() error {
 	var errs []error
 	for _, p := range []*poll{&d.polls.claim, &d.polls.claimReveals, &d.polls.abandonTrainings, &d.polls.claimTraining, &d.polls.currentID} {
@@ -74,5 +116,11 @@ func (d *DB) closePolls() error {
 		}
 		p.mu.Unlock()
 	}
+	d.hot.mu.Lock()
+	for _, s := range d.hot.m {
+		errs = append(errs, s.Close())
+	}
+	d.hot.m = nil
+	d.hot.mu.Unlock()
 	return errors.Join(errs...)
 }

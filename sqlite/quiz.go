@@ -31,9 +31,12 @@ func scanRound(r scanner, extra ...any) (quiz.Round, error) {
 // channel's open round (the partial unique index quiz_rounds_open) is
 // there, and that is ErrBusy.
 func (d *DB) StartRound(ctx context.Context, r quiz.Round) error {
-	_, err := d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
-		res, err := tx.ExecContext(ctx, `INSERT INTO quiz_rounds (`+roundColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+	st, err := d.prepare(ctx, d.w, startRoundSQL)
+	if err != nil {
+		return fmt.Errorf("start round in channel %s: %w", r.ChannelID, err)
+	}
+	_, err = d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
+		res, err := tx.StmtContext(ctx, st[0]).ExecContext(ctx,
 			r.ID, r.GuildID, r.ChannelID, r.AppID, r.Token, r.Truth, r.Sentence, r.Section, r.ModelID, r.StartedBy, ms(r.StartedAt), ms(r.EndsAt), r.Voters)
 		if err != nil {
 			return false, err
@@ -53,13 +56,17 @@ func (d *DB) StartRound(ctx context.Context, r quiz.Round) error {
 // is read, and the vote inserted under the primary key (round, member).
 func (d *DB) CastVote(ctx context.Context, v quiz.Vote) (quiz.Voted, string, error) {
 	voted, counted := quiz.VoteUnknown, ""
-	_, err := d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
+	st, err := d.prepare(ctx, d.w, voteRoundSQL, voteInsertSQL, voteAgainSQL, voteEndSQL)
+	if err != nil {
+		return 0, "", fmt.Errorf("vote in round %s: %w", v.RoundID, err)
+	}
+	_, err = d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
 		var (
 			ends    int64
 			tallied bool
 			voters  int
 		)
-		err := tx.QueryRowContext(ctx, `SELECT ends_at, tallied_at IS NOT NULL, voters FROM quiz_rounds WHERE id = ?`, v.RoundID).Scan(&ends, &tallied, &voters)
+		err := tx.StmtContext(ctx, st[0]).QueryRowContext(ctx, v.RoundID).Scan(&ends, &tallied, &voters)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return false, nil
@@ -70,19 +77,17 @@ func (d *DB) CastVote(ctx context.Context, v quiz.Vote) (quiz.Voted, string, err
 			voted = quiz.VoteClosed
 			return false, nil
 		}
-		err = tx.QueryRowContext(ctx, `INSERT INTO quiz_votes (round_id, user_id, vote, at) VALUES (?, ?, ?, ?)
-			ON CONFLICT DO NOTHING RETURNING vote`, v.RoundID, v.UserID, v.Vote, ms(v.At)).Scan(&counted)
+		err = tx.StmtContext(ctx, st[1]).QueryRowContext(ctx, v.RoundID, v.UserID, v.Vote, ms(v.At)).Scan(&counted)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			voted = quiz.VoteAlready
-			return false, tx.QueryRowContext(ctx, `SELECT vote FROM quiz_votes WHERE round_id = ? AND user_id = ?`, v.RoundID, v.UserID).Scan(&counted)
+			return false, tx.StmtContext(ctx, st[2]).QueryRowContext(ctx, v.RoundID, v.UserID).Scan(&counted)
 		case err != nil:
 			return false, err
 		}
 		voted = quiz.VoteCounted
 		if voters > 0 {
-			_, err = tx.ExecContext(ctx, `UPDATE quiz_rounds SET ends_at = min(ends_at, ?1)
-				WHERE id = ?2 AND (SELECT count(*) FROM quiz_votes WHERE round_id = ?2) >= voters`, ms(v.At), v.RoundID)
+			_, err = tx.StmtContext(ctx, st[3]).ExecContext(ctx, ms(v.At), v.RoundID)
 		}
 		return true, err
 	})
@@ -98,6 +103,10 @@ func (d *DB) CastVote(ctx context.Context, v quiz.Vote) (quiz.Voted, string, err
 func (d *DB) ClaimReveals(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]quiz.Reveal, error) {
 	var out []quiz.Reveal
 	claim, err := d.polls.claimReveals.prepared(ctx, d.w, claimRevealsSQL)
+	if err != nil {
+		return nil, fmt.Errorf("claim ended rounds: %w", err)
+	}
+	st, err := d.prepare(ctx, d.w, roundVotesSQL, tallyRoundSQL, tallyScoreSQL, tallyReadSQL, tallyWriteSQL)
 	if err != nil {
 		return nil, fmt.Errorf("claim ended rounds: %w", err)
 	}
@@ -120,11 +129,11 @@ func (d *DB) ClaimReveals(ctx context.Context, now time.Time, lease time.Duratio
 		}
 		slices.SortFunc(out, func(a, b quiz.Reveal) int { return cmp.Or(a.EndsAt.Compare(b.EndsAt), cmp.Compare(a.ID, b.ID)) })
 		for i := range out {
-			if out[i].Votes, err = roundVotes(ctx, tx, out[i].ID); err != nil {
+			if out[i].Votes, err = roundVotes(ctx, tx.StmtContext(ctx, st[0]), out[i].ID); err != nil {
 				return false, err
 			}
 		}
-		return true, tally(ctx, tx, out, now)
+		return true, tally(ctx, tx, st[1:], out, now)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("claim ended rounds: %w", err)
@@ -132,9 +141,30 @@ func (d *DB) ClaimReveals(ctx context.Context, now time.Time, lease time.Duratio
 	return out, nil
 }
 
-// roundVotes returns a round's votes, oldest first.
-func roundVotes(ctx context.Context, tx *sql.Tx, id string) ([]quiz.Vote, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT user_id, vote, at FROM quiz_votes WHERE round_id = ? ORDER BY at, rowid`, id)
+// The statements of a vote (CastVote), of a round's start, and of a claim
+// of rounds (ClaimReveals: roundVotes, then tally's in order).
+const (
+	startRoundSQL = `INSERT INTO quiz_rounds (` + roundColumns + `)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
+	voteRoundSQL  = `SELECT ends_at, tallied_at IS NOT NULL, voters FROM quiz_rounds WHERE id = ?`
+	voteInsertSQL = `INSERT INTO quiz_votes (round_id, user_id, vote, at) VALUES (?, ?, ?, ?)
+			ON CONFLICT DO NOTHING RETURNING vote`
+	voteAgainSQL = `SELECT vote FROM quiz_votes WHERE round_id = ? AND user_id = ?`
+	voteEndSQL   = `UPDATE quiz_rounds SET ends_at = min(ends_at, ?1)
+				WHERE id = ?2 AND (SELECT count(*) FROM quiz_votes WHERE round_id = ?2) >= voters`
+	roundVotesSQL = `SELECT user_id, vote, at FROM quiz_votes WHERE round_id = ? ORDER BY at, rowid`
+	tallyRoundSQL = `UPDATE quiz_rounds SET tallied_at = ? WHERE id = ?`
+	tallyScoreSQL = `INSERT INTO quiz_scores (guild_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING`
+	tallyReadSQL  = `SELECT ` + scoreColumns + ` FROM quiz_scores WHERE guild_id = ? AND user_id = ?`
+	tallyWriteSQL = `UPDATE quiz_scores SET points = ?, rounds = ?, right_n = ?, streak = ?, best = ?, right_ms = ?, fooled = ?, doubted = ?
+				WHERE guild_id = ? AND user_id = ?`
+	recentSQL = `SELECT sentence FROM quiz_rounds WHERE channel_id = ? ORDER BY started_at DESC, id LIMIT ?`
+)
+
+// roundVotes returns a round's votes, oldest first, by roundVotesSQL's
+// statement.
+func roundVotes(ctx context.Context, votes *sql.Stmt, id string) ([]quiz.Vote, error) {
+	rows, err := votes.QueryContext(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -153,26 +183,30 @@ func roundVotes(ctx context.Context, tx *sql.Tx, id string) ([]quiz.Vote, error)
 }
 
 // tally closes the rounds claimed for the first time and adds their votes
-// to the voters' scores by quiz.Tally.
-func tally(ctx context.Context, tx *sql.Tx, claims []quiz.Reveal, now time.Time) error {
+// to the voters' scores by quiz.Tally, in tx, with st the statements of
+// tallyRoundSQL, tallyScoreSQL, tallyReadSQL and tallyWriteSQL.
+func tally(ctx context.Context, tx *sql.Tx, st []*sql.Stmt, claims []quiz.Reveal, now time.Time) error {
+	var round, score, read, write *sql.Stmt
 	for _, rv := range claims {
 		if !rv.Tallied {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE quiz_rounds SET tallied_at = ? WHERE id = ?`, ms(now), rv.ID); err != nil {
+		if round == nil {
+			round, score, read, write = tx.StmtContext(ctx, st[0]), tx.StmtContext(ctx, st[1]), tx.StmtContext(ctx, st[2]), tx.StmtContext(ctx, st[3])
+		}
+		if _, err := round.ExecContext(ctx, ms(now), rv.ID); err != nil {
 			return err
 		}
 		for _, v := range rv.Votes {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO quiz_scores (guild_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, rv.GuildID, v.UserID); err != nil {
+			if _, err := score.ExecContext(ctx, rv.GuildID, v.UserID); err != nil {
 				return err
 			}
-			s, err := scanScore(tx.QueryRowContext(ctx, `SELECT `+scoreColumns+` FROM quiz_scores WHERE guild_id = ? AND user_id = ?`, rv.GuildID, v.UserID))
+			s, err := scanScore(read.QueryRowContext(ctx, rv.GuildID, v.UserID))
 			if err != nil {
 				return err
 			}
 			s = quiz.Tally(s, rv.Truth, v, rv.StartedAt)
-			if _, err := tx.ExecContext(ctx, `UPDATE quiz_scores SET points = ?, rounds = ?, right_n = ?, streak = ?, best = ?, right_ms = ?, fooled = ?, doubted = ?
-				WHERE guild_id = ? AND user_id = ?`, s.Points, s.Rounds, s.Right, s.Streak, s.Best, s.RightMS, s.Fooled, s.Doubted, rv.GuildID, v.UserID); err != nil {
+			if _, err := write.ExecContext(ctx, s.Points, s.Rounds, s.Right, s.Streak, s.Best, s.RightMS, s.Fooled, s.Doubted, rv.GuildID, v.UserID); err != nil {
 				return err
 			}
 		}
@@ -286,7 +320,11 @@ func (d *DB) CountVotes(ctx context.Context, guildID string) (quiz.Counts, error
 
 // Recent implements quiz.Store.
 func (d *DB) Recent(ctx context.Context, channelID string, n int) ([]string, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT sentence FROM quiz_rounds WHERE channel_id = ? ORDER BY started_at DESC, id LIMIT ?`, channelID, n)
+	st, err := d.prepare(ctx, d.db, recentSQL)
+	if err != nil {
+		return nil, fmt.Errorf("recent rounds of channel %s: %w", channelID, err)
+	}
+	rows, err := st[0].QueryContext(ctx, channelID, n)
 	if err != nil {
 		return nil, fmt.Errorf("recent rounds of channel %s: %w", channelID, err)
 	}

@@ -31,9 +31,17 @@ func scanGuild(r scanner) (scripture.Guild, error) {
 	return g, err
 }
 
+// The reads of a server's scripture that every interaction may make: the
+// server's state, and the version of its model (which a cached model is
+// checked against).
+const (
+	guildSQL            = `SELECT ` + guildColumns + ` FROM scripture_guilds g WHERE g.guild_id = ?`
+	scriptureVersionSQL = `SELECT model_version, essay FROM scripture_guilds WHERE guild_id = ?`
+)
+
 // guildTx reads a server's scripture within tx.
 func guildTx(ctx context.Context, tx *sql.Tx, guildID string) (scripture.Guild, error) {
-	return scanGuild(tx.QueryRowContext(ctx, `SELECT `+guildColumns+` FROM scripture_guilds g WHERE g.guild_id = ?`, guildID))
+	return scanGuild(tx.QueryRowContext(ctx, guildSQL, guildID))
 }
 
 // AddText implements scripture.Store.
@@ -203,7 +211,11 @@ func (d *DB) SetBlend(ctx context.Context, guildID string, essay int) error {
 
 // ScriptureGuild implements scripture.Store.
 func (d *DB) ScriptureGuild(ctx context.Context, guildID string) (scripture.Guild, error) {
-	g, err := scanGuild(d.db.QueryRowContext(ctx, `SELECT `+guildColumns+` FROM scripture_guilds g WHERE g.guild_id = ?`, guildID))
+	var g scripture.Guild
+	st, err := d.prepare(ctx, d.db, guildSQL)
+	if err == nil {
+		g, err = scanGuild(st[0].QueryRowContext(ctx, guildID))
+	}
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return scripture.Guild{GuildID: guildID, Essay: scripture.DefaultEssay}, nil
@@ -240,7 +252,10 @@ func (d *DB) ScriptureVersion(ctx context.Context, guildID string) (int64, int, 
 		version int64
 		essay   int
 	)
-	err := d.db.QueryRowContext(ctx, `SELECT model_version, essay FROM scripture_guilds WHERE guild_id = ?`, guildID).Scan(&version, &essay)
+	st, err := d.prepare(ctx, d.db, scriptureVersionSQL)
+	if err == nil {
+		err = st[0].QueryRowContext(ctx, guildID).Scan(&version, &essay)
+	}
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return 0, scripture.DefaultEssay, nil

@@ -55,6 +55,8 @@ type DB struct {
 	// polls are the statements serve runs on every poll, prepared at
 	// their first run.
 	polls polls
+	// hot are the other statements that run often, prepared alike.
+	hot hot
 }
 
 // Open opens (creating if need be) the database file at path and brings its

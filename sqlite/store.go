@@ -44,23 +44,45 @@ func scanSchedule(r scanner, extra ...any) (proclaim.Schedule, error) {
 	return s, nil
 }
 
+// The statements run on every interaction (a cooldown), on every
+// proclamation (a hush, its result), and /proclaim's.
+const (
+	deleteScheduleSQL = `DELETE FROM schedules WHERE guild_id = ? AND channel_id = ?`
+	countSchedulesSQL = `SELECT count(*) FROM schedules WHERE guild_id = ?`
+	insertScheduleSQL = `INSERT INTO schedules (guild_id, channel_id, every_ms, kind, topic, next_at, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING ` + scheduleColumns
+	finishSQL = `UPDATE schedules
+			SET last_at = ?, last_result = ?, paused = CASE WHEN ? <> '' THEN ? ELSE paused END
+			WHERE id = ?`
+	takeCooldownSQL = `INSERT INTO cooldowns (user_key, last_at) VALUES (?1, ?2)
+			ON CONFLICT (user_key) DO UPDATE SET last_at = excluded.last_at
+			WHERE cooldowns.last_at <= ?2 - ?3 OR cooldowns.last_at > ?2 + ?3
+			RETURNING last_at`
+	cooldownSQL  = `SELECT last_at FROM cooldowns WHERE user_key = ?`
+	hushSQL      = `SELECT until_at, by_user FROM hushes WHERE guild_id = ?`
+	schedulesSQL = `SELECT ` + scheduleColumns + ` FROM schedules WHERE guild_id = ? ORDER BY id`
+)
+
 // PutSchedule implements proclaim.Store: in one IMMEDIATE transaction it
 // deletes the channel's schedule, counts the guild's others and inserts.
 func (d *DB) PutSchedule(ctx context.Context, s proclaim.Schedule, max int) (proclaim.Schedule, error) {
 	var out proclaim.Schedule
-	_, err := d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM schedules WHERE guild_id = ? AND channel_id = ?`, s.GuildID, s.ChannelID); err != nil {
+	st, err := d.prepare(ctx, d.w, deleteScheduleSQL, countSchedulesSQL, insertScheduleSQL)
+	if err != nil {
+		return proclaim.Schedule{}, fmt.Errorf("put schedule of channel %s: %w", s.ChannelID, err)
+	}
+	_, err = d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
+		if _, err := tx.StmtContext(ctx, st[0]).ExecContext(ctx, s.GuildID, s.ChannelID); err != nil {
 			return false, err
 		}
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schedules WHERE guild_id = ?`, s.GuildID).Scan(&n); err != nil {
+		if err := tx.StmtContext(ctx, st[1]).QueryRowContext(ctx, s.GuildID).Scan(&n); err != nil {
 			return false, err
 		}
 		if n >= max {
 			return false, proclaim.ErrTooMany
 		}
-		row := tx.QueryRowContext(ctx, `INSERT INTO schedules (guild_id, channel_id, every_ms, kind, topic, next_at, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+scheduleColumns,
+		row := tx.StmtContext(ctx, st[2]).QueryRowContext(ctx,
 			s.GuildID, s.ChannelID, s.Every.Milliseconds(), string(s.Kind), s.Topic, ms(s.NextAt), s.CreatedBy, ms(s.CreatedAt))
 		var err error
 		out, err = scanSchedule(row)
@@ -90,7 +112,11 @@ func (d *DB) DeleteSchedule(ctx context.Context, guildID, channelID string) (boo
 
 // Schedules implements proclaim.Store, in the order they were started.
 func (d *DB) Schedules(ctx context.Context, guildID string) ([]proclaim.Schedule, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT `+scheduleColumns+` FROM schedules WHERE guild_id = ? ORDER BY id`, guildID)
+	st, err := d.prepare(ctx, d.db, schedulesSQL)
+	if err != nil {
+		return nil, fmt.Errorf("list schedules of guild %s: %w", guildID, err)
+	}
+	rows, err := st[0].QueryContext(ctx, guildID)
 	if err != nil {
 		return nil, fmt.Errorf("list schedules of guild %s: %w", guildID, err)
 	}
@@ -139,7 +165,10 @@ func (d *DB) ClearHush(ctx context.Context, guildID string) error {
 func (d *DB) Hush(ctx context.Context, guildID string) (proclaim.Hush, error) {
 	h := proclaim.Hush{GuildID: guildID}
 	var until int64
-	err := d.db.QueryRowContext(ctx, `SELECT until_at, by_user FROM hushes WHERE guild_id = ?`, guildID).Scan(&until, &h.By)
+	st, err := d.prepare(ctx, d.db, hushSQL)
+	if err == nil {
+		err = st[0].QueryRowContext(ctx, guildID).Scan(&until, &h.By)
+	}
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return h, nil
@@ -189,10 +218,12 @@ func (d *DB) Claim(ctx context.Context, now time.Time, limit int) ([]proclaim.Cl
 
 // Finish implements proclaim.Claimer.
 func (d *DB) Finish(ctx context.Context, id int64, o proclaim.Outcome) error {
-	_, err := d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
-		_, err := tx.ExecContext(ctx, `UPDATE schedules
-			SET last_at = ?, last_result = ?, paused = CASE WHEN ? <> '' THEN ? ELSE paused END
-			WHERE id = ?`, ms(o.At), o.Result, o.Pause, o.Pause, id)
+	st, err := d.prepare(ctx, d.w, finishSQL)
+	if err != nil {
+		return fmt.Errorf("record result of schedule %d: %w", id, err)
+	}
+	_, err = d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
+		_, err := tx.StmtContext(ctx, st[0]).ExecContext(ctx, ms(o.At), o.Result, o.Pause, o.Pause, id)
 		return true, err
 	})
 	if err != nil {
@@ -208,20 +239,21 @@ func (d *DB) Finish(ctx context.Context, id int64, o proclaim.Outcome) error {
 // exactly one wins.
 func (d *DB) TakeCooldown(ctx context.Context, key string, now time.Time, every time.Duration) (time.Duration, error) {
 	var wait time.Duration
-	_, err := d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
+	st, err := d.prepare(ctx, d.w, takeCooldownSQL, cooldownSQL)
+	if err != nil {
+		return 0, fmt.Errorf("take cooldown: %w", err)
+	}
+	_, err = d.inTx(ctx, func(tx *sql.Tx) (bool, error) {
 		n, e := ms(now), every.Milliseconds()
 		var last int64
-		err := tx.QueryRowContext(ctx, `INSERT INTO cooldowns (user_key, last_at) VALUES (?1, ?2)
-			ON CONFLICT (user_key) DO UPDATE SET last_at = excluded.last_at
-			WHERE cooldowns.last_at <= ?2 - ?3 OR cooldowns.last_at > ?2 + ?3
-			RETURNING last_at`, key, n, e).Scan(&last)
+		err := tx.StmtContext(ctx, st[0]).QueryRowContext(ctx, key, n, e).Scan(&last)
 		switch {
 		case err == nil:
 			return true, nil
 		case !errors.Is(err, sql.ErrNoRows):
 			return false, err
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT last_at FROM cooldowns WHERE user_key = ?`, key).Scan(&last); err != nil {
+		if err := tx.StmtContext(ctx, st[1]).QueryRowContext(ctx, key).Scan(&last); err != nil {
 			return false, err
 		}
 		wait = min(time.Duration(last+e-n)*time.Millisecond, every)

@@ -365,12 +365,13 @@ func TestServeQuizGateway(t *testing.T) {
 // both, one reveal with the right counts, the scores counted once. Then
 // again with the replica that started the round killed (SIGKILL) right
 // after: the votes go to the other, which reveals the round once. The
-// processes share no clock, so the rounds run on real time: 8 s each
-// (GLOWCLOUD_QUIZ_SECONDS).
+// processes share no clock, so the rounds run on real time: 5 s each, the
+// shortest GLOWCLOUD_QUIZ_SECONDS (the 30 votes took 0.6 s at a load
+// average of 16 on two cores).
 func TestReplicasQuiz(t *testing.T) {
 	t.Parallel()
 	dbURL := pgtest.Schema(t)
-	rs := startReplicas(t, 2, dbURL, "GLOWCLOUD_QUIZ_SECONDS=8", "GLOWCLOUD_COOLDOWN=0")
+	rs := startReplicas(t, 2, dbURL, "GLOWCLOUD_QUIZ_SECONDS=5", "GLOWCLOUD_COOLDOWN=0")
 	g := quizGame{fakes: []*discordtest.Server{rs.fake}, send: httpSend(rs.bases, rs.priv)}
 	db, err := openDatabase(t.Context(), dbURL, true, nil)
 	if err != nil {
@@ -441,8 +442,9 @@ func TestReplicasQuizGateway(t *testing.T) {
 // replica that started a round is killed (SIGKILL) right after, the 30
 // members vote through the other, and that one reveals the round, once,
 // through its own REST, with the right counts; the scores count the round
-// once. The processes share no clock, so the round runs on real time
-// (GLOWCLOUD_QUIZ_SECONDS=10).
+// once. The processes share no clock, so the round runs on real time:
+// 5 s, the shortest GLOWCLOUD_QUIZ_SECONDS (the 30 votes took 0.7 s at a
+// load average of 16 on two cores).
 func TestReplicasQuizGatewayKilled(t *testing.T) {
 	t.Parallel()
 	dbURL := pgtest.Schema(t)
@@ -456,7 +458,7 @@ func TestReplicasQuizGatewayKilled(t *testing.T) {
 			"DISCORD_API_BASE=" + fake.URL(),
 			"GLOWCLOUD_DATABASE=" + dbURL,
 			"GLOWCLOUD_COOLDOWN=0",
-			"GLOWCLOUD_QUIZ_SECONDS=10",
+			"GLOWCLOUD_QUIZ_SECONDS=5",
 			"GLOWCLOUD_LOG_FORMAT=text",
 		})
 		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })

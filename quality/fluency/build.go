@@ -27,10 +27,11 @@ func Build(w io.Writer, reference string) error {
 	}
 	total, after := map[string]int{}, map[string]int{}
 	for _, p := range blankLine.Split(s, -1) {
-		if len(strings.Fields(p)) < 3 {
+		fields := strings.Fields(p)
+		if len(fields) < 3 {
 			continue
 		}
-		for _, sent := range sentences(strings.Join(strings.Fields(p), " ")) {
+		for _, sent := range sentences(strings.Join(fields, " ")) {
 			for i, t := range sent {
 				total[t.w]++
 				if i > 0 && subjects[sent[i-1].w] {
