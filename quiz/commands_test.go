@@ -19,38 +19,10 @@ import (
 	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/internal/bottest"
 	"github.com/glowcloud/glowcloud/internal/discordtest"
+	"github.com/glowcloud/glowcloud/internal/sqlitetest"
 	"github.com/glowcloud/glowcloud/proclaim"
 	"github.com/glowcloud/glowcloud/quiz"
-	"github.com/glowcloud/glowcloud/sqlite"
 )
-
-// migrated is a database OpenMemory made and migrated, serialized, once
-// for the package: memory copies it, which costs a tenth of migrating a
-// new database.
-var migrated = sync.OnceValues(func() ([]byte, error) {
-	ctx := context.Background()
-	db, err := sqlite.OpenMemory(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
-	return db.Serialize(ctx)
-})
-
-// memory returns a new, empty database in memory, closed when t ends.
-func memory(t testing.TB) *sqlite.DB {
-	t.Helper()
-	image, err := migrated()
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sqlite.Deserialize(context.Background(), image, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
 
 // editor is a quiz.Editor that records the edits, and fails while fail
 // says so.
@@ -131,7 +103,7 @@ func roundOf(t *testing.T, r bot.Reply) string {
 // rounds but the sentence itself and the round's random id.
 func TestPayloadsCarryNoAnswer(t *testing.T) {
 	t.Parallel()
-	db := memory(t)
+	db := sqlitetest.Memory(t)
 	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
 	cm := quiz.NewCommands(db, quiz.Config{Now: func() time.Time { return now }})
 	w := bottest.EssayWriter(t)
@@ -234,7 +206,7 @@ func TestRoundOnTheClock(t *testing.T) {
 
 func roundOnTheClock(t *testing.T, wantReal bool, seed uint64) {
 	synctest.Test(t, func(t *testing.T) {
-		db := memory(t)
+		db := sqlitetest.Memory(t)
 		ed, met := &editor{}, &counter{}
 		run := quiz.NewRunner(db, ed, quiz.RunnerConfig{Metrics: met, Poll: time.Second})
 		cm := quiz.NewCommands(db, quiz.Config{Ended: run.Nudge, Rand: func() *mrand.Rand { return compose.NewRand(seed) }})
@@ -327,7 +299,7 @@ func roundOnTheClock(t *testing.T, wantReal bool, seed uint64) {
 func TestRevealAfterTheRevealerDies(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		db := memory(t)
+		db := sqlitetest.Memory(t)
 		cm := quiz.NewCommands(db, quiz.Config{})
 		r, err := cm.Play(t.Context(), player("starter", "c1"), bottest.EssayWriter(t))
 		if err != nil {
@@ -391,7 +363,7 @@ func (h hangingEditor) Edit(ctx context.Context, _, _ string, _ bot.Reply) error
 func TestRevealRetriesAndGivesUp(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		db := memory(t)
+		db := sqlitetest.Memory(t)
 		cm := quiz.NewCommands(db, quiz.Config{})
 		for _, ch := range []string{"flaky", "gone"} {
 			if _, err := cm.Play(t.Context(), player("s", ch), bottest.EssayWriter(t)); err != nil {
@@ -440,7 +412,7 @@ func TestRevealRetriesAndGivesUp(t *testing.T) {
 func TestDMRoundEndsWithTheVote(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		db := memory(t)
+		db := sqlitetest.Memory(t)
 		ed := &editor{}
 		run := quiz.NewRunner(db, ed, quiz.RunnerConfig{Poll: time.Hour})
 		cm := quiz.NewCommands(db, quiz.Config{Ended: run.Nudge})
@@ -474,7 +446,7 @@ func TestDMRoundEndsWithTheVote(t *testing.T) {
 // or none, is a polite refusal, not a round.
 func TestPlayWithoutSentences(t *testing.T) {
 	t.Parallel()
-	cm := quiz.NewCommands(memory(t), quiz.Config{})
+	cm := quiz.NewCommands(sqlitetest.Memory(t), quiz.Config{})
 	for name, w := range map[string]bot.Writer{"no Sentences": bottest.Writer{}, "nil": nil, "too few": tiny{}} {
 		r, err := cm.Play(t.Context(), player("u", "c1"), w)
 		if err != nil || !r.Ephemeral || len(r.Buttons) != 0 {
@@ -508,7 +480,7 @@ func TestParseSeconds(t *testing.T) {
 // sentence of the channel's 20 rounds before.
 func TestNoRepeatInAChannel(t *testing.T) {
 	t.Parallel()
-	db := memory(t)
+	db := sqlitetest.Memory(t)
 	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
 	seed := uint64(0)
 	cm := quiz.NewCommands(db, quiz.Config{

@@ -12,6 +12,7 @@ import (
 	"github.com/glowcloud/glowcloud/bot/discord"
 	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/internal/bottest"
+	"github.com/glowcloud/glowcloud/internal/sqlitetest"
 	"github.com/glowcloud/glowcloud/quiz"
 )
 
@@ -23,7 +24,7 @@ import (
 // The bot's own timestamp and the voter's mention are taken out first.
 func TestRoundsOfAHostileModelAreInert(t *testing.T) {
 	t.Parallel()
-	db := memory(t)
+	db := sqlitetest.Memory(t)
 	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
 	seed := uint64(0)
 	cm := quiz.NewCommands(db, quiz.Config{Now: func() time.Time { return now },

@@ -16,6 +16,7 @@ import (
 	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/internal/bottest"
 	"github.com/glowcloud/glowcloud/internal/pgtest"
+	"github.com/glowcloud/glowcloud/internal/sqlitetest"
 	"github.com/glowcloud/glowcloud/markov"
 	"github.com/glowcloud/glowcloud/postgres"
 	"github.com/glowcloud/glowcloud/scripture"
@@ -28,15 +29,7 @@ var stores = []struct {
 	open func(t *testing.T) scripture.Store
 }{
 	{"sqlite", func(t *testing.T) scripture.Store {
-		fresh, err := migrated()
-		if err != nil {
-			t.Fatal(err)
-		}
-		path := filepath.Join(t.TempDir(), "glowcloud.db")
-		if err := os.WriteFile(path, fresh, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		db, err := sqlite.Open(t.Context(), path, nil)
+		db, err := sqlite.Open(t.Context(), sqlitetest.File(t), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,19 +45,6 @@ var stores = []struct {
 		return db
 	}},
 }
-
-// migrated is a database OpenMemory made and migrated, serialized, once
-// for the package: each test's SQLite store is a file of these bytes, which
-// Open opens in a fraction of the time it takes to migrate a new file.
-var migrated = sync.OnceValues(func() ([]byte, error) {
-	ctx := context.Background()
-	db, err := sqlite.OpenMemory(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
-	return db.Serialize(ctx)
-})
 
 func readText(t testing.TB, name string) string {
 	t.Helper()

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,8 +15,8 @@ import (
 	"github.com/glowcloud/glowcloud/bot/rest"
 	"github.com/glowcloud/glowcloud/internal/bottest"
 	"github.com/glowcloud/glowcloud/internal/discordtest"
+	"github.com/glowcloud/glowcloud/internal/sqlitetest"
 	"github.com/glowcloud/glowcloud/proclaim"
-	"github.com/glowcloud/glowcloud/sqlite"
 )
 
 const token = rest.Token("NzkyNzE1NDU0MTk2MDg4ODQy.X-hvzA.Ovy4MCQywSkoMRRclStW4xAYK7I")
@@ -29,34 +28,6 @@ func newPoster(t *testing.T, fake *discordtest.Server) *post.Poster {
 		t.Fatal(err)
 	}
 	return post.NewPoster(client, rest.UserAgent("test"), token)
-}
-
-// migrated is a database OpenMemory made and migrated, serialized, once
-// for the package: memory copies it, which costs a tenth of migrating a
-// new database.
-var migrated = sync.OnceValues(func() ([]byte, error) {
-	ctx := context.Background()
-	db, err := sqlite.OpenMemory(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
-	return db.Serialize(ctx)
-})
-
-// memory returns a new, empty database in memory, closed when t ends.
-func memory(t *testing.T) *sqlite.DB {
-	t.Helper()
-	image, err := migrated()
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sqlite.Deserialize(t.Context(), image, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
 }
 
 func writer() *post.Writer { return post.NewWriter(func() bot.Writer { return bottest.Writer{} }, "") }
@@ -158,7 +129,7 @@ func TestPoster(t *testing.T) {
 func TestRunnerAgainstFakeDiscord(t *testing.T) {
 	t.Parallel()
 	fake := discordtest.New(t, discordtest.WithToken(string(token)))
-	db := memory(t)
+	db := sqlitetest.Memory(t)
 	const guild = "10"
 	now := time.Now().Truncate(time.Millisecond)
 	for _, ch := range []string{"701", "702", "703", "704"} {
@@ -251,7 +222,7 @@ func TestScheduledPostsInert(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			fake := discordtest.New(t, discordtest.WithToken(string(token)))
-			db := memory(t)
+			db := sqlitetest.Memory(t)
 			const guild = "10"
 			start := time.Now().Add(-time.Hour)
 			cm := proclaim.NewCommands(db, time.Hour, func() time.Time { return start })
