@@ -3,11 +3,11 @@ package compose
 import (
 	"bytes"
 	"flag"
-	"os"
 	"slices"
 	"testing"
 
 	"github.com/glowcloud/glowcloud/essay"
+	"github.com/glowcloud/glowcloud/internal/golden"
 )
 
 var updateBalance = flag.Bool("update-balance", false, "write essay.balance again from the embedded essay's model")
@@ -31,18 +31,12 @@ func TestEmbeddedBalanceIsCurrent(t *testing.T) {
 	if err := encodeBalance(&b, x); err != nil {
 		t.Fatal(err)
 	}
+	golden.Check(t, "essay.balance", b.Bytes(), *updateBalance, "go generate ./compose")
 	if *updateBalance {
-		if err := os.WriteFile("essay.balance", b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
 		return // the binary embeds the file it was built with
 	}
-	got, err := os.ReadFile("essay.balance")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, b.Bytes()) || essayBalance != b.String() {
-		t.Fatal("essay.balance is not the balance the essay's pool learns now: run go generate ./compose")
+	if essayBalance != b.String() {
+		t.Fatal("the embedded essay.balance is not the file's: build again")
 	}
 	if p := New(m).pool().penalty; !slices.Equal(p, x.penalty) {
 		t.Fatalf("a Writer over the essay has %d penalties, not the %d learned", len(p), len(x.penalty))

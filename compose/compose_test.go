@@ -16,6 +16,7 @@ import (
 	"github.com/glowcloud/glowcloud/compose"
 	"github.com/glowcloud/glowcloud/corpus"
 	"github.com/glowcloud/glowcloud/essay"
+	"github.com/glowcloud/glowcloud/internal/golden"
 	"github.com/glowcloud/glowcloud/limits"
 	"github.com/glowcloud/glowcloud/markov"
 	"github.com/glowcloud/glowcloud/quality"
@@ -63,19 +64,7 @@ func TestGolden(t *testing.T) {
 		fmt.Fprintf(&b, "== squint 7 late capitalism\n%s\n", w.Squint(7, "late capitalism"))
 		fmt.Fprintf(&b, "== glowcloud 3\n%s\n", w.Glowcloud(3))
 	}
-	golden := filepath.Join("testdata", "tiny.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./compose -update to create it)", err)
-	}
-	if b.String() != string(want) {
-		t.Errorf("output differs from %s (run with -update if intended):\n%s", golden, b.String())
-	}
+	golden.Check(t, filepath.Join("testdata", "tiny.golden"), []byte(b.String()), *update, "go test ./compose -update")
 }
 
 func TestManifestoShape(t *testing.T) {

@@ -3,13 +3,13 @@ package essay_test
 import (
 	"bytes"
 	"flag"
-	"os"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/glowcloud/glowcloud/corpus"
 	"github.com/glowcloud/glowcloud/essay"
+	"github.com/glowcloud/glowcloud/internal/golden"
 	"github.com/glowcloud/glowcloud/markov"
 )
 
@@ -60,18 +60,7 @@ func TestEmbeddedModelIsCurrent(t *testing.T) {
 	if err := m.Encode(&b); err != nil {
 		t.Fatal(err)
 	}
-	if *update {
-		if err := os.WriteFile("essay.model", b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := os.ReadFile("essay.model")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, b.Bytes()) {
-		t.Fatal("essay.model is not what training the essay gives now: run go test ./essay -update")
-	}
+	golden.Check(t, "essay.model", b.Bytes(), *update, "go test ./essay -update")
 	loaded, err := essay.Model()
 	if err != nil {
 		t.Fatal(err)

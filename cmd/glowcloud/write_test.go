@@ -2,7 +2,6 @@ package main
 
 import (
 	"flag"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/glowcloud/glowcloud/compose"
+	"github.com/glowcloud/glowcloud/internal/golden"
 )
 
 // update rewrites the golden files from the current output:
@@ -342,19 +342,7 @@ func TestGolden(t *testing.T) {
 			if r.code != 0 || r.stderr != "" {
 				t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
 			}
-			path := filepath.Join("testdata", tc.file)
-			if *update {
-				if err := os.WriteFile(path, []byte(r.stdout), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./cmd/glowcloud -run TestGolden -update to write it)", err)
-			}
-			if r.stdout != string(want) {
-				t.Errorf("glowcloud %s:\n%s\nwant (%s):\n%s", strings.Join(tc.args, " "), r.stdout, path, want)
-			}
+			golden.Check(t, filepath.Join("testdata", tc.file), []byte(r.stdout), *update, "go test ./cmd/glowcloud -run TestGolden -update")
 		})
 	}
 }

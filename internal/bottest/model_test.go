@@ -3,10 +3,10 @@ package bottest_test
 import (
 	"bytes"
 	"flag"
-	"os"
 	"testing"
 
 	"github.com/glowcloud/glowcloud/internal/bottest"
+	"github.com/glowcloud/glowcloud/internal/golden"
 )
 
 var update = flag.Bool("update", false, "write hostile.model again")
@@ -26,18 +26,7 @@ func TestHostileModelIsCurrent(t *testing.T) {
 	if err := m.Encode(&b); err != nil {
 		t.Fatal(err)
 	}
-	if *update {
-		if err := os.WriteFile("hostile.model", b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := os.ReadFile("hostile.model")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, b.Bytes()) {
-		t.Fatal("hostile.model is not what training the hostile scripture gives now: run go test ./internal/bottest -update")
-	}
+	golden.Check(t, "hostile.model", b.Bytes(), *update, "go test ./internal/bottest -update")
 	w := bottest.HostileModel(t)
 	rendered := 0
 	for i := range 30 {
