@@ -292,22 +292,8 @@ func newFeatures(all []classWeight, rows map[string]span, classes []string) feat
 		suffixes: make(map[string]*suffixFeatures),
 		other:    make(map[string]span),
 	}
-	word := func(w string) *wordFeatures {
-		wf := f.words[w]
-		if wf == nil {
-			wf = &wordFeatures{}
-			f.words[w] = wf
-		}
-		return wf
-	}
-	suffix := func(s string) *suffixFeatures {
-		sf := f.suffixes[s]
-		if sf == nil {
-			sf = &suffixFeatures{}
-			f.suffixes[s] = sf
-		}
-		return sf
-	}
+	word := func(w string) *wordFeatures { return entry(f.words, w) }
+	suffix := func(s string) *suffixFeatures { return entry(f.suffixes, s) }
 	for name, s := range rows {
 		kind, rest := "", ""
 		if s.lo == s.hi {
@@ -381,4 +367,14 @@ func newFeatures(all []classWeight, rows map[string]span, classes []string) feat
 		slices.SortFunc(wf.afterTags, func(a, b taggedSpan) int { return a.tag - b.tag })
 	}
 	return f
+}
+
+// entry returns m's value for k, made and added when m has none.
+func entry[V any](m map[string]*V, k string) *V {
+	v := m[k]
+	if v == nil {
+		v = new(V)
+		m[k] = v
+	}
+	return v
 }
