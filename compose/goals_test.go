@@ -24,11 +24,6 @@ import (
 // $GLOWCLOUD_SHARED/corpora), as the benchmarks do; "" when it is absent.
 func corpusPath(name string) string { return sharedfiles.Path("corpora/" + name) }
 
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
-}
-
 // mid5LM is the reference trigram model for ppl, built once for the tests
 // that need it; nil when mid5.txt is absent. It takes seconds under -race:
 // the goals tests start it first thing, beside their own work.

@@ -601,19 +601,6 @@ func foldWords(text string) []string {
 	return out
 }
 
-// wordsIn counts the runs of letters and digits in a token.
-func wordsIn(tok string) int {
-	n, in := 0, false
-	for _, r := range tok {
-		w := unicode.IsLetter(r) || unicode.IsDigit(r)
-		if w && !in {
-			n++
-		}
-		in = w
-	}
-	return n
-}
-
 // render joins the words of a pooled sentence.
 func (b *poolBuilder) render(ids []int32) (string, bool) {
 	toks := make([]string, len(ids))

@@ -19,13 +19,6 @@ const (
 	hugeCorpus  = 300_000
 	swapMaxSpan = 2 // longest run of words swapped at once
 	swapRate    = 0.6
-	// maxRisk is the riskiest edit made (see risk): a noun is swapped only
-	// for one said between many of the same neighbours.
-	maxRisk  = 1.0
-	safeRisk = 0.6
-	// freeRisk is the riskiest detour taken beside free edits: modifiers
-	// and determiners, no noun for a noun.
-	freeRisk = 0.45
 )
 
 // A place is where a sentence may be edited, and the edits that may be

@@ -112,15 +112,6 @@ func (c *cache) remove(el *list.Element) {
 	c.bytes -= l.cost
 }
 
-// drop forgets the server's model.
-func (c *cache) drop(guildID string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if el := c.byGuild[guildID]; el != nil {
-		c.remove(el)
-	}
-}
-
 // stats returns the models kept, their bytes, hits and misses.
 func (c *cache) stats() (models int, bytes int64, hits, misses uint64) {
 	c.mu.Lock()

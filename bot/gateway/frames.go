@@ -143,6 +143,3 @@ func (r *frameReader) next(b []byte) (int, frameEvent) {
 
 // frameEnded reports whether the current frame's payload is all past.
 func (r *frameReader) frameEnded() bool { return r.left == 0 && r.n == 0 }
-
-// payloadOffset is how far into the current frame's payload the reader is.
-func (r *frameReader) payloadOffset() uint64 { return r.hdr.length - r.left }
